@@ -1,0 +1,522 @@
+//! [`DatasetBuilder`]: the one sink every parser writes records into.
+//!
+//! Parsers fill a reusable [`PostRecord`] / [`AccountRecord`] per input record and hand it over
+//! with [`DatasetBuilder::add_post`] / [`DatasetBuilder::add_account`], or report the record with
+//! [`DatasetBuilder::reject`]. The builder interns strings, deduplicates posts across files,
+//! merges account attributes from tweets and users files, and keeps the per-file accounting.
+
+use super::text;
+use super::Format;
+use crate::core::model::*;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+/// Options that change what ingest keeps.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IngestOptions {
+    /// Keep every post's full text (native `chorus network co_tweet|co_similar_tweet` needs it
+    /// for exact agreement with coordination-network-toolkit). Off in the browser.
+    pub keep_text: bool,
+    /// How many diagnostics are listed per file (all are counted).
+    pub max_listed_diagnostics: usize,
+    /// Force a format instead of detecting it.
+    pub format: Option<Format>,
+    /// Mapping for [`Format::GenericCsv`].
+    pub mapping: Option<super::ColumnMapping>,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions { keep_text: false, max_listed_diagnostics: 200, format: None, mapping: None }
+    }
+}
+
+/// Attributes of an account, as one record of a users file or the user part of a post.
+/// Empty strings / `None` mean "not given".
+#[derive(Clone, Debug, Default)]
+pub struct AccountRecord {
+    pub id: String,
+    pub screen_name: String,
+    pub display_name: String,
+    pub created_at_ms: Option<i64>,
+    pub followers: Option<u32>,
+    pub following: Option<u32>,
+    pub language: String,
+    /// Some(true) when the profile description is empty, Some(false) when it has text.
+    pub description_empty: Option<bool>,
+    pub client: String,
+}
+
+impl AccountRecord {
+    pub fn clear(&mut self) {
+        self.id.clear();
+        self.screen_name.clear();
+        self.display_name.clear();
+        self.created_at_ms = None;
+        self.followers = None;
+        self.following = None;
+        self.language.clear();
+        self.description_empty = None;
+        self.client.clear();
+    }
+}
+
+/// One post as a parser read it. Reused between records (call [`PostRecord::clear`]).
+#[derive(Clone, Debug)]
+pub struct PostRecord {
+    pub id: String,
+    /// The author (only `id` is required; the rest fills the account's attributes).
+    pub author: AccountRecord,
+    pub time_ms: i64,
+    pub kind: Kind,
+    /// Id of the retweeted / replied-to / quoted post ("" when none or unknown).
+    pub target_post: String,
+    /// Author id of the target post ("" when unknown).
+    pub target_account_id: String,
+    /// Author screen name of the target post, e.g. from `RT @name:` ("" when unknown).
+    pub target_screen_name: String,
+    /// The post's own text ("" for none). For a retweet, leave it empty or give the RT text:
+    /// retweets get no text fingerprint either way.
+    pub text: String,
+    pub hashtags: Vec<String>,
+    pub urls: Vec<String>,
+    /// Mentioned accounts (screen names without `@`, or ids).
+    pub mentions: Vec<String>,
+}
+
+impl Default for PostRecord {
+    fn default() -> Self {
+        PostRecord {
+            id: String::new(),
+            author: AccountRecord::default(),
+            time_ms: NO_TIME,
+            kind: Kind::Post,
+            target_post: String::new(),
+            target_account_id: String::new(),
+            target_screen_name: String::new(),
+            text: String::new(),
+            hashtags: Vec::new(),
+            urls: Vec::new(),
+            mentions: Vec::new(),
+        }
+    }
+}
+
+impl PostRecord {
+    pub fn clear(&mut self) {
+        self.id.clear();
+        self.author.clear();
+        self.time_ms = NO_TIME;
+        self.kind = Kind::Post;
+        self.target_post.clear();
+        self.target_account_id.clear();
+        self.target_screen_name.clear();
+        self.text.clear();
+        self.hashtags.clear();
+        self.urls.clear();
+        self.mentions.clear();
+    }
+}
+
+/// What happened to one file (or one zip entry).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FileReport {
+    pub name: String,
+    /// Detected (or forced) format; None when it could not be recognised.
+    pub format: Option<Format>,
+    /// Bytes consumed (compressed bytes for .gz / .zip).
+    pub bytes: u64,
+    /// Records read: kept + duplicates + rejected.
+    pub records_read: u64,
+    pub records_kept: u64,
+    pub duplicates: u64,
+    pub records_rejected: u64,
+    /// Records kept after a repair (e.g. lossy UTF-8), counted in `records_kept`.
+    pub records_repaired: u64,
+    /// Counts of diagnostics by kind (all of them, listed or not).
+    pub by_kind: Vec<(DiagKind, u64)>,
+    /// The first `max_listed_diagnostics` diagnostics.
+    pub diagnostics: Vec<Diagnostic>,
+    /// A file-level error that stopped reading (kept records stay in the dataset).
+    pub fatal: Option<String>,
+}
+
+impl FileReport {
+    /// The accounting invariant: every record read is kept, a duplicate or rejected.
+    pub fn balanced(&self) -> bool {
+        self.records_read == self.records_kept + self.duplicates + self.records_rejected
+    }
+}
+
+/// Builds a [`Dataset`] from records of any number of files.
+pub struct DatasetBuilder {
+    ds: Dataset,
+    opts: IngestOptions,
+    reports: Vec<FileReport>,
+    /// Post key -> index, for de-duplication across files (dropped at `finish`).
+    seen_posts: FxHashMap<u64, PostIdx>,
+    /// Lowercased screen name -> account (for `RT @name:` resolution).
+    by_screen_name: FxHashMap<Box<str>, AccountIdx>,
+    /// Posts whose target account is known only by screen name, resolved at `finish`.
+    pending_targets: Vec<(PostIdx, Box<str>)>,
+    texts: Vec<Box<str>>,
+    kind_counts: FxHashMap<DiagKind, u64>,
+}
+
+impl Default for DatasetBuilder {
+    fn default() -> Self {
+        Self::new(IngestOptions::default())
+    }
+}
+
+impl DatasetBuilder {
+    pub fn new(opts: IngestOptions) -> Self {
+        DatasetBuilder {
+            ds: Dataset::default(),
+            opts,
+            reports: Vec::new(),
+            seen_posts: FxHashMap::default(),
+            by_screen_name: FxHashMap::default(),
+            pending_targets: Vec::new(),
+            texts: Vec::new(),
+            kind_counts: FxHashMap::default(),
+        }
+    }
+
+    pub fn options(&self) -> &IngestOptions {
+        &self.opts
+    }
+
+    /// Start a new file (or zip entry). Records until the next `begin_file` count for it.
+    pub fn begin_file(&mut self, name: &str) {
+        self.close_counts();
+        self.reports.push(FileReport { name: name.to_string(), ..Default::default() });
+    }
+
+    /// Set the current file's detected format.
+    pub fn set_format(&mut self, format: Format) {
+        self.current().format = Some(format);
+    }
+
+    /// Add to the current file's consumed byte count.
+    pub fn add_bytes(&mut self, n: u64) {
+        self.current().bytes += n;
+    }
+
+    /// A file-level error: reading stopped; what was kept stays.
+    pub fn fatal(&mut self, message: impl Into<String>) {
+        let r = self.current();
+        if r.fatal.is_none() {
+            r.fatal = Some(message.into());
+        }
+    }
+
+    /// The report of the file being read.
+    pub fn current_report(&self) -> Option<&FileReport> {
+        self.reports.last()
+    }
+
+    pub fn reports(&self) -> &[FileReport] {
+        &self.reports
+    }
+
+    /// Reject a whole record with a reason.
+    pub fn reject(&mut self, at: Position, kind: DiagKind, message: impl Into<String>) {
+        let r = self.current();
+        r.records_read += 1;
+        r.records_rejected += 1;
+        self.diag(at, kind, message.into(), true);
+    }
+
+    /// Note a repair of a record that is still kept (call before `add_post` / `add_account`).
+    pub fn repaired(&mut self, at: Position, kind: DiagKind, message: impl Into<String>) {
+        self.current().records_repaired += 1;
+        self.diag(at, kind, message.into(), false);
+    }
+
+    /// A diagnostic about the file that is not one record (e.g. an unknown column was ignored).
+    pub fn note(&mut self, kind: DiagKind, message: impl Into<String>) {
+        self.diag(Position { record: 0, line: 0, byte: 0 }, kind, message.into(), false);
+    }
+
+    fn diag(&mut self, at: Position, kind: DiagKind, message: String, rejected: bool) {
+        *self.kind_counts.entry(kind).or_insert(0) += 1;
+        let max = self.opts.max_listed_diagnostics;
+        let file = self.current().name.clone();
+        let r = self.current();
+        if r.diagnostics.len() < max {
+            r.diagnostics.push(Diagnostic { file, kind, at, message, rejected });
+        }
+    }
+
+    fn current(&mut self) -> &mut FileReport {
+        if self.reports.is_empty() {
+            self.reports.push(FileReport { name: "(input)".into(), ..Default::default() });
+        }
+        self.reports.last_mut().unwrap()
+    }
+
+    fn close_counts(&mut self) {
+        if self.kind_counts.is_empty() {
+            return;
+        }
+        let mut counts: Vec<(DiagKind, u64)> = self.kind_counts.drain().collect();
+        counts.sort();
+        if let Some(r) = self.reports.last_mut() {
+            r.by_kind = counts;
+        }
+    }
+
+    /// Intern an account id (creating an attribute-less account when new).
+    pub fn account(&mut self, id: &str) -> AccountIdx {
+        let a = &mut self.ds.accounts;
+        if let Some(idx) = a.ids.get(id) {
+            return idx;
+        }
+        let idx = a.ids.intern(id);
+        a.screen_name.push("".into());
+        a.display_name.push("".into());
+        a.created_at.push(NO_TIME);
+        a.followers.push(u32::MAX);
+        a.following.push(u32::MAX);
+        a.language.push(NONE);
+        a.description_empty.push(2);
+        a.client.push(NONE);
+        a.has_profile.push(false);
+        idx
+    }
+
+    /// Merge attributes into an account (non-empty values overwrite).
+    fn merge_account(&mut self, rec: &AccountRecord) -> AccountIdx {
+        let idx = self.account(rec.id.trim());
+        let i = idx as usize;
+        let mut has = false;
+        if !rec.screen_name.is_empty() {
+            let name = rec.screen_name.trim_start_matches('@');
+            if &*self.ds.accounts.screen_name[i] != name {
+                self.ds.accounts.screen_name[i] = name.into();
+                self.by_screen_name.insert(name.to_lowercase().into(), idx);
+            }
+            has = true;
+        }
+        let a = &mut self.ds.accounts;
+        if !rec.display_name.is_empty() && &*a.display_name[i] != rec.display_name.as_str() {
+            a.display_name[i] = rec.display_name.as_str().into();
+        }
+        if let Some(t) = rec.created_at_ms {
+            a.created_at[i] = t;
+            has = true;
+        }
+        if let Some(v) = rec.followers {
+            a.followers[i] = v;
+            has = true;
+        }
+        if let Some(v) = rec.following {
+            a.following[i] = v;
+            has = true;
+        }
+        if !rec.language.is_empty() {
+            a.language[i] = self.ds.languages.intern(&rec.language);
+        }
+        if let Some(e) = rec.description_empty {
+            a.description_empty[i] = e as u8;
+            has = true;
+        }
+        if !rec.client.is_empty() {
+            a.client[i] = self.ds.clients.intern(&rec.client);
+        }
+        if has {
+            a.has_profile[i] = true;
+        }
+        idx
+    }
+
+    /// Keep one users-file record. Returns the account.
+    pub fn add_account(&mut self, rec: &AccountRecord, at: &Position) -> Option<AccountIdx> {
+        if rec.id.trim().is_empty() {
+            self.reject(at.clone(), DiagKind::MissingField, "account row without an account id");
+            return None;
+        }
+        let idx = self.merge_account(rec);
+        let r = self.current();
+        r.records_read += 1;
+        r.records_kept += 1;
+        Some(idx)
+    }
+
+    /// Keep one post (or count it as a duplicate / reject it). Returns the post index if kept.
+    pub fn add_post(&mut self, rec: &PostRecord, at: &Position) -> Option<PostIdx> {
+        let author_id = rec.author.id.trim();
+        if author_id.is_empty() {
+            self.reject(at.clone(), DiagKind::MissingField, "post without an account id");
+            return None;
+        }
+        if rec.time_ms == NO_TIME {
+            self.reject(at.clone(), DiagKind::MissingField, "post without a time");
+            return None;
+        }
+        let key = post_key(&rec.id);
+        if key != 0 {
+            if let Some(&first) = self.seen_posts.get(&key) {
+                let r = self.current();
+                r.records_read += 1;
+                r.duplicates += 1;
+                let _ = first;
+                self.diag(
+                    at.clone(),
+                    DiagKind::Duplicate,
+                    format!("post {} was already read; counted once", rec.id.trim()),
+                    false,
+                );
+                return None;
+            }
+        }
+        let account = self.merge_account(&rec.author);
+        let idx = self.ds.posts.len() as PostIdx;
+        if key != 0 {
+            self.seen_posts.insert(key, idx);
+        }
+        let target_post = post_key(&rec.target_post);
+        let mut target_account = NONE;
+        if !rec.target_account_id.trim().is_empty() {
+            target_account = self.account(rec.target_account_id.trim());
+            if !rec.target_screen_name.is_empty() {
+                let i = target_account as usize;
+                if self.ds.accounts.screen_name[i].is_empty() {
+                    let name = rec.target_screen_name.trim_start_matches('@');
+                    self.ds.accounts.screen_name[i] = name.into();
+                    self.by_screen_name.insert(name.to_lowercase().into(), target_account);
+                }
+            }
+        } else if rec.kind != Kind::Post && !rec.target_screen_name.is_empty() {
+            let name = rec.target_screen_name.trim_start_matches('@').to_lowercase();
+            self.pending_targets.push((idx, name.into()));
+        }
+        let own_text = rec.kind != Kind::Retweet && !rec.text.is_empty();
+        let (fp, sh) = if own_text { (text::fingerprint(&rec.text), text::simhash(&rec.text)) } else { (0, 0) };
+
+        let p = &mut self.ds.posts;
+        p.id.push(key);
+        p.account.push(account);
+        p.time_ms.push(rec.time_ms);
+        p.kind.push(rec.kind);
+        p.target_post.push(target_post);
+        p.target_account.push(target_account);
+        p.text_fp.push(fp);
+        p.simhash.push(sh);
+        let ds = &mut self.ds;
+        let mut tags: Vec<u32> = rec
+            .hashtags
+            .iter()
+            .map(|h| h.trim().trim_start_matches(['#', '＃']).to_lowercase())
+            .filter(|h| !h.is_empty())
+            .map(|h| ds.hashtags.intern(&h))
+            .collect();
+        tags.dedup();
+        ds.posts.hashtags.push_row(tags);
+        let mut urls = Vec::with_capacity(rec.urls.len());
+        for u in &rec.urls {
+            let u = u.trim();
+            if u.is_empty() {
+                continue;
+            }
+            let id = ds.urls.intern(u);
+            if id as usize == ds.url_domain.len() {
+                let d = ds.domains.intern(&text::domain_of(u));
+                ds.url_domain.push(d);
+            }
+            urls.push(id);
+        }
+        ds.posts.urls.push_row(urls);
+        let mentions: Vec<u32> = rec
+            .mentions
+            .iter()
+            .map(|m| m.trim().trim_start_matches('@').to_lowercase())
+            .filter(|m| !m.is_empty() && m != "0")
+            .map(|m| ds.mentions.intern(&m))
+            .collect();
+        ds.posts.mentions.push_row(mentions);
+
+        if !rec.text.is_empty() {
+            self.sample_text(idx, account, fp, &rec.text);
+        }
+        if self.opts.keep_text {
+            self.texts.push(rec.text.as_str().into());
+        }
+        let r = self.current();
+        r.records_read += 1;
+        r.records_kept += 1;
+        Some(idx)
+    }
+
+    fn sample_text(&mut self, post: PostIdx, account: AccountIdx, fp: u64, raw: &str) {
+        let s = &mut self.ds.samples;
+        if s.bytes >= TextSamples::BUDGET_BYTES {
+            return;
+        }
+        let cut = truncate_at_char(raw, TextSamples::MAX_TEXT);
+        let per = s.by_account.entry(account).or_default();
+        if per.len() < TextSamples::PER_ACCOUNT {
+            per.push((post, cut.into()));
+            s.bytes += cut.len() + 16;
+        }
+        if fp != 0 {
+            if let std::collections::hash_map::Entry::Vacant(e) = s.by_fp.entry(fp) {
+                e.insert(cut.into());
+                s.bytes += cut.len() + 24;
+            }
+        }
+    }
+
+    /// Number of posts kept so far.
+    pub fn n_posts(&self) -> usize {
+        self.ds.posts.len()
+    }
+    /// Number of accounts so far.
+    pub fn n_accounts(&self) -> usize {
+        self.ds.accounts.len()
+    }
+    /// (min, max) post time so far.
+    pub fn time_span(&self) -> Option<(i64, i64)> {
+        self.ds.time_span()
+    }
+    /// Bytes the model holds now.
+    pub fn heap_bytes(&self) -> usize {
+        self.ds.heap_bytes() + self.seen_posts.capacity() * 16
+    }
+
+    /// Close the dataset: resolve `RT @name` targets, drop ingest-only indexes.
+    pub fn finish(mut self) -> (Dataset, Vec<FileReport>) {
+        self.close_counts();
+        let pending = std::mem::take(&mut self.pending_targets);
+        for (post, name) in pending {
+            let idx = if let Some(&a) = self.by_screen_name.get(&name) {
+                a
+            } else if let Some(a) = self.ds.accounts.ids.get(&name) {
+                a
+            } else {
+                let a = self.account(&name);
+                self.ds.accounts.screen_name[a as usize] = name.clone();
+                self.by_screen_name.insert(name, a);
+                a
+            };
+            self.ds.posts.target_account[post as usize] = idx;
+        }
+        if self.opts.keep_text {
+            self.ds.texts = Some(std::mem::take(&mut self.texts));
+        }
+        (self.ds, self.reports)
+    }
+}
+
+/// The longest prefix of `s` of at most `max` bytes that ends on a char boundary.
+pub fn truncate_at_char(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}

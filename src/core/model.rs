@@ -1,0 +1,373 @@
+//! The dataset model: one columnar, compact representation of everything Chorus reads.
+//!
+//! Every input format (see `ingest`) is turned into this model through [`DatasetBuilder`].
+//! Posts are stored column by column (structure of arrays); strings are interned once and
+//! referred to by `u32` indices. Raw text is *not* kept per post: only a normalised-text
+//! fingerprint, a 64-bit SimHash for near-duplicate search, and bounded text samples.
+//!
+//! Invariants:
+//! - `posts.len()` equals the length of every post column; ragged columns have `len()+1` offsets.
+//! - account indices (`AccountIdx`) index every `Accounts` column.
+//! - no web imports, no clock, no randomness: the same input gives the same model.
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+
+/// Index of an account in [`Accounts`].
+pub type AccountIdx = u32;
+/// Index of a post in [`Posts`].
+pub type PostIdx = u32;
+/// "No value" for `u32` index columns.
+pub const NONE: u32 = u32::MAX;
+/// "Unknown" for time columns (milliseconds since the Unix epoch).
+pub const NO_TIME: i64 = i64::MIN;
+
+/// What a post does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[repr(u8)]
+pub enum Kind {
+    /// An original post.
+    Post = 0,
+    /// A retweet / repost / share of `target_post` (by `target_account`).
+    Retweet = 1,
+    /// A reply to `target_post` (by `target_account`).
+    Reply = 2,
+    /// A quote of `target_post` (by `target_account`).
+    Quote = 3,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 4] = [Kind::Post, Kind::Retweet, Kind::Reply, Kind::Quote];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Post => "post",
+            Kind::Retweet => "retweet",
+            Kind::Reply => "reply",
+            Kind::Quote => "quote",
+        }
+    }
+    pub fn from_u8(v: u8) -> Kind {
+        match v {
+            1 => Kind::Retweet,
+            2 => Kind::Reply,
+            3 => Kind::Quote,
+            _ => Kind::Post,
+        }
+    }
+}
+
+/// A string interner: each distinct string is stored once and gets a dense `u32` id.
+#[derive(Clone, Debug, Default)]
+pub struct Interner {
+    map: FxHashMap<Box<str>, u32>,
+    strings: Vec<Box<str>>,
+}
+
+impl Interner {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// The id of `s`, inserting it if new.
+    pub fn intern(&mut self, s: &str) -> u32 {
+        if let Some(&id) = self.map.get(s) {
+            return id;
+        }
+        let id = self.strings.len() as u32;
+        let boxed: Box<str> = s.into();
+        self.strings.push(boxed.clone());
+        self.map.insert(boxed, id);
+        id
+    }
+    /// The id of `s` if it was interned.
+    pub fn get(&self, s: &str) -> Option<u32> {
+        self.map.get(s).copied()
+    }
+    /// The string of id `id`.
+    pub fn resolve(&self, id: u32) -> &str {
+        &self.strings[id as usize]
+    }
+    pub fn len(&self) -> usize {
+        self.strings.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.strings.is_empty()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &str)> {
+        self.strings.iter().enumerate().map(|(i, s)| (i as u32, &**s))
+    }
+    /// Approximate heap bytes used (for memory reports).
+    pub fn heap_bytes(&self) -> usize {
+        let strings: usize = self.strings.iter().map(|s| s.len()).sum();
+        // each string is held twice (map key and vector) plus table overhead
+        2 * strings + self.strings.capacity() * 16 + self.map.capacity() * 24
+    }
+}
+
+/// A ragged column: for each row, a run of items (hashtags, URLs, mentions of a post).
+#[derive(Clone, Debug)]
+pub struct Ragged {
+    /// `offsets[i]..offsets[i+1]` are row `i`'s items; `offsets.len() == rows + 1`.
+    pub offsets: Vec<u32>,
+    pub items: Vec<u32>,
+}
+
+impl Default for Ragged {
+    fn default() -> Self {
+        Ragged { offsets: vec![0], items: Vec::new() }
+    }
+}
+
+impl Ragged {
+    pub fn row(&self, i: usize) -> &[u32] {
+        &self.items[self.offsets[i] as usize..self.offsets[i + 1] as usize]
+    }
+    pub fn push_row(&mut self, items: impl IntoIterator<Item = u32>) {
+        self.items.extend(items);
+        self.offsets.push(self.items.len() as u32);
+    }
+    pub fn rows(&self) -> usize {
+        self.offsets.len() - 1
+    }
+    pub fn heap_bytes(&self) -> usize {
+        self.offsets.capacity() * 4 + self.items.capacity() * 4
+    }
+}
+
+/// Account attributes, one column each, indexed by [`AccountIdx`].
+#[derive(Clone, Debug, Default)]
+pub struct Accounts {
+    /// The account's id as the source gives it (numeric user id, or a hash in IO archives).
+    pub ids: Interner,
+    /// Screen name / handle without `@` (empty when unknown). Hashed accounts carry the hash.
+    pub screen_name: Vec<Box<str>>,
+    /// Display name (empty when unknown).
+    pub display_name: Vec<Box<str>>,
+    /// Account creation, ms since epoch, [`NO_TIME`] when unknown.
+    pub created_at: Vec<i64>,
+    /// Followers / following counts; `u32::MAX` when unknown.
+    pub followers: Vec<u32>,
+    pub following: Vec<u32>,
+    /// Interned in [`Dataset::languages`]; `NONE` when unknown.
+    pub language: Vec<u32>,
+    /// 0 = has a description, 1 = empty description, 2 = unknown.
+    pub description_empty: Vec<u8>,
+    /// Most recent client application seen for the account, interned in [`Dataset::clients`].
+    pub client: Vec<u32>,
+    /// Whether the account appeared in a users file / as an author with attributes (not only as a
+    /// retweet target or a mention).
+    pub has_profile: Vec<bool>,
+}
+
+impl Accounts {
+    pub fn len(&self) -> usize {
+        self.screen_name.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Posts, one column each, indexed by [`PostIdx`].
+#[derive(Clone, Debug, Default)]
+pub struct Posts {
+    /// Post id key: the numeric id when the id is numeric, else a 64-bit hash of the id string
+    /// (see [`post_key`]).
+    pub id: Vec<u64>,
+    pub account: Vec<AccountIdx>,
+    /// Milliseconds since the Unix epoch (UTC).
+    pub time_ms: Vec<i64>,
+    pub kind: Vec<Kind>,
+    /// Key of the retweeted / replied-to / quoted post, 0 when none (see [`post_key`]).
+    pub target_post: Vec<u64>,
+    /// Author of the target post, `NONE` when unknown.
+    pub target_account: Vec<AccountIdx>,
+    /// Fingerprint of the normalised text (see `ingest::text`), 0 when the post has no own text
+    /// (a retweet's text is the original's and gets 0).
+    pub text_fp: Vec<u64>,
+    /// 64-bit SimHash of the text's word shingles for near-duplicate search, 0 when no text.
+    pub simhash: Vec<u64>,
+    /// Hashtag ids (lowercased, without `#`), interned in [`Dataset::hashtags`].
+    pub hashtags: Ragged,
+    /// URL ids, interned in [`Dataset::urls`]; `Dataset::url_domain[url]` gives the domain.
+    pub urls: Ragged,
+    /// Mentioned accounts, interned in [`Dataset::mentions`] (lowercased screen name or id).
+    pub mentions: Ragged,
+}
+
+impl Posts {
+    pub fn len(&self) -> usize {
+        self.id.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.id.is_empty()
+    }
+    /// Bytes used by the columns (the memory target is <= 64 bytes per post).
+    pub fn heap_bytes(&self) -> usize {
+        self.id.capacity() * 8
+            + self.account.capacity() * 4
+            + self.time_ms.capacity() * 8
+            + self.kind.capacity()
+            + self.target_post.capacity() * 8
+            + self.target_account.capacity() * 4
+            + self.text_fp.capacity() * 8
+            + self.simhash.capacity() * 8
+            + self.hashtags.heap_bytes()
+            + self.urls.heap_bytes()
+            + self.mentions.heap_bytes()
+    }
+}
+
+/// A bounded sample of raw texts, for display and for "top repeated texts".
+#[derive(Clone, Debug, Default)]
+pub struct TextSamples {
+    /// One sample text per text fingerprint (first seen), up to a byte budget.
+    pub by_fp: FxHashMap<u64, Box<str>>,
+    /// Up to `PER_ACCOUNT` sample posts per account: (post index, text).
+    pub by_account: FxHashMap<AccountIdx, Vec<(PostIdx, Box<str>)>>,
+    pub bytes: usize,
+}
+
+impl TextSamples {
+    pub const PER_ACCOUNT: usize = 5;
+    /// Total byte budget for all samples (keeps memory bounded on huge dumps).
+    pub const BUDGET_BYTES: usize = 64 << 20;
+    /// Longest sample kept, in bytes (longer texts are cut at a char boundary).
+    pub const MAX_TEXT: usize = 560;
+}
+
+/// The dataset: accounts, posts, interned vocabularies and bounded text samples.
+#[derive(Clone, Debug, Default)]
+pub struct Dataset {
+    pub accounts: Accounts,
+    pub posts: Posts,
+    pub hashtags: Interner,
+    pub urls: Interner,
+    pub domains: Interner,
+    /// For each URL id, its domain id.
+    pub url_domain: Vec<u32>,
+    pub mentions: Interner,
+    pub languages: Interner,
+    pub clients: Interner,
+    pub samples: TextSamples,
+    /// Every post's full text, only with `IngestOptions::keep_text` (native exact-peer mode).
+    pub texts: Option<Vec<Box<str>>>,
+}
+
+impl Dataset {
+    pub fn n_accounts(&self) -> usize {
+        self.accounts.len()
+    }
+    pub fn n_posts(&self) -> usize {
+        self.posts.len()
+    }
+    /// (min, max) post time in ms, or None when there are no timed posts.
+    pub fn time_span(&self) -> Option<(i64, i64)> {
+        let mut it = self.posts.time_ms.iter().copied().filter(|&t| t != NO_TIME);
+        let first = it.next()?;
+        Some(it.fold((first, first), |(lo, hi), t| (lo.min(t), hi.max(t))))
+    }
+    /// Approximate heap bytes of the whole model.
+    pub fn heap_bytes(&self) -> usize {
+        self.posts.heap_bytes()
+            + self.hashtags.heap_bytes()
+            + self.urls.heap_bytes()
+            + self.domains.heap_bytes()
+            + self.mentions.heap_bytes()
+            + self.accounts.ids.heap_bytes()
+            + self.accounts.len() * 64
+            + self.samples.bytes
+    }
+}
+
+/// Key of a post id: numeric ids keep their value; other ids (hashes, URLs used as object ids)
+/// get a 64-bit FNV-1a hash with the top bit set so the two spaces cannot collide.
+/// Returns 0 for an empty id (0 means "none").
+pub fn post_key(id: &str) -> u64 {
+    let id = id.trim();
+    if id.is_empty() {
+        return 0;
+    }
+    if id.len() <= 19 && id.bytes().all(|b| b.is_ascii_digit()) {
+        if let Ok(v) = id.parse::<u64>() {
+            if v < (1u64 << 63) && v != 0 {
+                return v;
+            }
+        }
+    }
+    fnv1a64(id.as_bytes()) | (1u64 << 63)
+}
+
+/// 64-bit FNV-1a: a simple, stable, platform-independent hash for fingerprints.
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// Where a diagnostic points in the input.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Position {
+    /// 1-based record (row / JSON line / object) number within the file, header excluded.
+    pub record: u64,
+    /// 1-based line where the record starts.
+    pub line: u64,
+    /// 0-based byte offset where the record starts (in the decompressed stream).
+    pub byte: u64,
+}
+
+/// Why a record was rejected or repaired.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum DiagKind {
+    /// A required field (account, time, id) is missing or empty.
+    MissingField,
+    /// A field has a value that cannot be parsed (time, number, id).
+    BadValue,
+    /// Wrong number of fields in a CSV row.
+    FieldCount,
+    /// Malformed JSON or CSV syntax.
+    Syntax,
+    /// Bytes that are not UTF-8 (the field was repaired lossily).
+    InvalidUtf8,
+    /// A field longer than the limit (truncated or rejected).
+    TooLong,
+    /// The same post id was seen before (counted once).
+    Duplicate,
+    /// The file or entry is of an unsupported kind or cannot be read at all.
+    Unsupported,
+    /// The input ended in the middle of a record or a compressed stream.
+    Truncated,
+    /// A size or ratio limit (zip bomb guard, memory guard) stopped reading.
+    Limit,
+}
+
+impl DiagKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DiagKind::MissingField => "missing field",
+            DiagKind::BadValue => "bad value",
+            DiagKind::FieldCount => "wrong field count",
+            DiagKind::Syntax => "syntax error",
+            DiagKind::InvalidUtf8 => "invalid UTF-8",
+            DiagKind::TooLong => "field too long",
+            DiagKind::Duplicate => "duplicate post",
+            DiagKind::Unsupported => "unsupported input",
+            DiagKind::Truncated => "truncated input",
+            DiagKind::Limit => "limit reached",
+        }
+    }
+}
+
+/// One rejected or repaired record (or a file-level problem, with record 0).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    pub file: String,
+    pub kind: DiagKind,
+    pub at: Position,
+    /// Specific, human-readable: what was wrong and with which field/value.
+    pub message: String,
+    /// true: the record was rejected (not in the dataset); false: repaired and kept.
+    pub rejected: bool,
+}
