@@ -1,33 +1,7 @@
-//! The `chorus` command line (native only).
-use clap::{Parser, Subcommand};
+//! `chorus inspect FILE…`: read files and print what was read.
 use std::path::PathBuf;
 
-#[derive(Parser, Debug)]
-#[command(name = "chorus", version, about = "Find coordinated inauthentic networks in social-media dumps")]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand, Debug)]
-enum Command {
-    /// Read files and print what was read: bytes, records, accounts, rejected rows.
-    Inspect {
-        /// Input files (CSV, JSON lines, .gz, .zip)
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-    },
-}
-
-/// Run the CLI; returns the process exit code.
-pub fn main() -> i32 {
-    let cli = Cli::parse();
-    match cli.command {
-        Command::Inspect { files } => inspect(&files),
-    }
-}
-
-fn inspect(files: &[PathBuf]) -> i32 {
+pub fn run(files: &[PathBuf]) -> i32 {
     use crate::core::ingest::{DatasetBuilder, FileIngest, IngestOptions};
     use std::io::Read;
     let opts = IngestOptions::default();

@@ -1,0 +1,32 @@
+//! The `chorus` command line (native only).
+//! Each subcommand lives in its own file; this file only lists them.
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+mod inspect;
+
+#[derive(Parser, Debug)]
+#[command(name = "chorus", version, about = "Find coordinated inauthentic networks in social-media dumps")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Read files and print what was read: bytes, records, accounts, rejected rows.
+    Inspect {
+        /// Input files (CSV, JSON lines, .gz, .zip)
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+/// Run the CLI; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Inspect { files } => inspect::run(&files),
+    }
+}
+
