@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
+pub mod input;
 mod inspect;
 
 #[derive(Parser, Debug)]
