@@ -1,0 +1,50 @@
+# Chorus — every entry point a user or CI needs. Each target installs what it needs itself
+# (scripts/setup.sh, idempotent: a warm run skips installs in seconds).
+SHELL := /bin/bash
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export CHROMEDRIVER ?= /usr/bin/chromedriver
+PORT ?= 8080
+# wasm-bindgen-test files (browser tests)
+WASM_TESTS := --test web --test in_worker
+
+.PHONY: setup serve build dev test test-native test-wasm test-e2e bench fuzz fuzz-smoke clean
+
+setup:
+	@scripts/setup.sh all
+
+## Build the release site into dist/ (static files: put them on any static host, any sub-path).
+build: 
+	@scripts/setup.sh build
+	trunk build --release
+	node scripts/postbuild.mjs dist
+
+## Build and serve the app on http://127.0.0.1:$(PORT)/ (a plain static server, as users get it).
+serve: build
+	node scripts/serve.mjs dist $(PORT)
+
+## Trunk's live-reloading dev server (development only).
+dev:
+	@scripts/setup.sh build
+	trunk serve
+
+## Every test: native, browser unit tests (headless Chromium), end-to-end in a real browser.
+test: setup test-native test-wasm test-e2e
+	@echo "make test: all suites passed"
+
+test-native:
+	cargo test --all-targets
+
+test-wasm:
+	@scripts/setup.sh browser
+	cargo test --target wasm32-unknown-unknown $(WASM_TESTS)
+
+test-e2e: build
+	@scripts/setup.sh browser
+	node --test --test-concurrency=1 tests/e2e/
+
+bench:
+	@echo "see BENCHMARKS.md"
+
+clean:
+	cargo clean
+	rm -rf dist tests/e2e/out

@@ -1,0 +1,187 @@
+//! The Web Worker shell: a thin layer over [`crate::protocol::Session`].
+//!
+//! It receives `{ req, files }` messages (the `File` handles travel beside the request), streams
+//! each `File` with `Blob.slice().arrayBuffer()` in fixed-size chunks into the session, sends
+//! throttled progress, honours `Cancel` between chunks, and turns a panic into an `Error`
+//! response the UI shows. All decisions live in the pure session; this file only moves bytes.
+
+use crate::protocol::{Request, Response, Session};
+use js_sys::{Array, Reflect, Uint8Array};
+use serde::Serialize;
+use std::cell::{Cell, RefCell};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
+
+/// Bytes read from a `File` per step.
+const CHUNK_BYTES: f64 = 4.0 * 1024.0 * 1024.0;
+/// Minimum milliseconds between two progress messages.
+const PROGRESS_EVERY_MS: f64 = 100.0;
+
+thread_local! {
+    static SESSION: RefCell<Session> = RefCell::new(Session::new());
+    static CANCEL: Cell<bool> = const { Cell::new(false) };
+    /// Bumped by every Ingest request: an older read still in flight sees the change and stops.
+    static GENERATION: Cell<u32> = const { Cell::new(0) };
+}
+
+fn stale(generation: u32) -> bool {
+    CANCEL.with(|c| c.get()) || GENERATION.with(|g| g.get()) != generation
+}
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+/// Post a response to the UI thread.
+pub fn post(resp: &Response) {
+    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    match resp.serialize(&serializer) {
+        Ok(value) => {
+            let _ = scope().post_message(&value);
+        }
+        Err(e) => {
+            let fallback = Response::Error { message: format!("internal error: a worker response could not be encoded ({e})") };
+            if let Ok(v) = fallback.serialize(&serializer) {
+                let _ = scope().post_message(&v);
+            }
+        }
+    }
+}
+
+/// Entry point of the worker binary.
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = format!(
+            "The analysis worker crashed: {info}. Your files were not sent anywhere. Reload the page or load another file; if it happens again with this file, please report it."
+        );
+        web_sys::console::error_1(&JsValue::from_str(&message));
+        post(&Response::Error { message });
+    }));
+    let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(on_message);
+    scope().set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+    onmessage.forget();
+    post(&Response::Ready);
+}
+
+fn on_message(ev: MessageEvent) {
+    let data = ev.data();
+    let req_js = Reflect::get(&data, &JsValue::from_str("req")).unwrap_or(JsValue::UNDEFINED);
+    let req: Request = match serde_wasm_bindgen::from_value(req_js) {
+        Ok(r) => r,
+        Err(e) => {
+            post(&Response::Error { message: format!("internal error: the worker got a request it does not understand ({e})") });
+            return;
+        }
+    };
+    match req {
+        Request::Ingest { .. } => {
+            let files: Array = Reflect::get(&data, &JsValue::from_str("files"))
+                .ok()
+                .and_then(|f| f.dyn_into::<Array>().ok())
+                .unwrap_or_default();
+            CANCEL.with(|c| c.set(false));
+            let generation = GENERATION.with(|g| {
+                g.set(g.get().wrapping_add(1));
+                g.get()
+            });
+            wasm_bindgen_futures::spawn_local(ingest(req, files, generation));
+        }
+        Request::Cancel => {
+            let reading = SESSION.with(|s| s.borrow().is_reading());
+            if reading {
+                CANCEL.with(|c| c.set(true));
+            } else {
+                SESSION.with(|s| s.borrow_mut().handle(Request::Cancel, &mut |r| post(&r)));
+            }
+        }
+        other => crate::worker::handle_other(other),
+    }
+}
+
+/// Requests answered synchronously by the session.
+pub fn handle_other(req: Request) {
+    SESSION.with(|s| s.borrow_mut().handle(req, &mut |r| post(&r)));
+}
+
+fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+async fn ingest(req: Request, files: Array, generation: u32) {
+    SESSION.with(|s| s.borrow_mut().handle(req, &mut |r| post(&r)));
+    let mut last_progress = 0.0;
+    for (index, file) in files.iter().enumerate() {
+        let Ok(blob) = file.dyn_into::<Blob>() else {
+            post(&Response::Error { message: format!("internal error: item {index} is not a file") });
+            return;
+        };
+        SESSION.with(|s| s.borrow_mut().ingest_file_start(index));
+        let streamed = stream_blob(&blob, CHUNK_BYTES, |chunk| {
+            if stale(generation) {
+                return false;
+            }
+            SESSION.with(|s| s.borrow_mut().ingest_chunk(chunk));
+            let now = now_ms();
+            if now - last_progress >= PROGRESS_EVERY_MS {
+                last_progress = now;
+                if let Some(p) = SESSION.with(|s| s.borrow().ingest_progress()) {
+                    post(&Response::IngestProgress(p));
+                }
+            }
+            true
+        })
+        .await;
+        if GENERATION.with(|g| g.get()) != generation {
+            return; // a newer Ingest replaced this one
+        }
+        if let Err(e) = streamed {
+            return read_failed(index, e);
+        }
+        if CANCEL.with(|c| c.get()) {
+            SESSION.with(|s| s.borrow_mut().handle(Request::Cancel, &mut |r| post(&r)));
+            return;
+        }
+        SESSION.with(|s| s.borrow_mut().ingest_file_end());
+    }
+    if CANCEL.with(|c| c.get()) {
+        SESSION.with(|s| s.borrow_mut().handle(Request::Cancel, &mut |r| post(&r)));
+        return;
+    }
+    if let Some(p) = SESSION.with(|s| s.borrow().ingest_progress()) {
+        post(&Response::IngestProgress(p));
+    }
+    let done = SESSION.with(|s| s.borrow_mut().ingest_end());
+    post(&done);
+}
+
+/// Read `blob` in slices of `chunk_bytes`, calling `on_chunk` with each; stops early (Ok) when
+/// `on_chunk` returns false. Each slice is awaited, so messages (e.g. Cancel) are handled between
+/// chunks and the file is never held whole.
+pub async fn stream_blob(blob: &Blob, chunk_bytes: f64, mut on_chunk: impl FnMut(&[u8]) -> bool) -> Result<(), JsValue> {
+    let size = blob.size();
+    let mut offset = 0.0;
+    let mut chunk = Vec::new();
+    while offset < size {
+        let end = (offset + chunk_bytes).min(size);
+        let slice = blob.slice_with_f64_and_f64(offset, end)?;
+        let buf = JsFuture::from(slice.array_buffer()).await?;
+        let arr = Uint8Array::new(&buf);
+        chunk.resize(arr.length() as usize, 0);
+        arr.copy_to(&mut chunk);
+        if !on_chunk(&chunk) {
+            return Ok(());
+        }
+        offset = end;
+    }
+    Ok(())
+}
+
+fn read_failed(index: usize, e: JsValue) {
+    SESSION.with(|s| s.borrow_mut().handle(Request::Cancel, &mut |_| {}));
+    let detail = e.as_string().or_else(|| js_sys::JSON::stringify(&e).ok().and_then(|s| s.as_string())).unwrap_or_default();
+    post(&Response::Error {
+        message: format!("The browser could not read file {} ({detail}). If the file is on a removable or network drive, copy it locally and try again.", index + 1),
+    });
+}

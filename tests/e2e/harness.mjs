@@ -1,0 +1,62 @@
+// Shared end-to-end helpers: a static server on the `make build` output (optionally under a
+// sub-path), Debian Chromium driven by playwright-core, and a recorder that fails a test on any
+// request leaving the page's origin or carrying data.
+import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const OUT = join(ROOT, "tests", "e2e", "out");
+mkdirSync(OUT, { recursive: true });
+
+/** Start `scripts/serve.mjs dist 0 PREFIX`; resolves to { url, close }. */
+export function startServer(prefix = "/") {
+  return new Promise((resolve, reject) => {
+    const child = spawn("node", [join(ROOT, "scripts", "serve.mjs"), join(ROOT, "dist"), "0", prefix], { stdio: ["ignore", "pipe", "inherit"] });
+    let buf = "";
+    child.stdout.on("data", (d) => {
+      buf += d;
+      const m = buf.match(/serving (http:\/\/\S+)/);
+      if (m) resolve({ url: m[1], close: () => child.kill() });
+    });
+    child.on("exit", (code) => reject(new Error(`static server exited with ${code}`)));
+  });
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+      "--use-gl=angle", "--use-angle=swiftshader", "--enable-unsafe-swiftshader"],
+  });
+}
+
+/** A browser context that records every request (page and workers) and console errors. */
+export async function newRecordedPage(browser, baseUrl, viewport = { width: 1280, height: 800 }) {
+  const context = await browser.newContext({ viewport, acceptDownloads: true });
+  const origin = new URL(baseUrl).origin;
+  const requests = [];
+  const consoleErrors = [];
+  context.on("request", (r) => requests.push({ url: r.url(), method: r.method(), hasBody: !!r.postDataBuffer() }));
+  const page = await context.newPage();
+  page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
+  page.on("pageerror", (e) => consoleErrors.push(String(e)));
+  page.on("websocket", (ws) => requests.push({ url: ws.url(), method: "WEBSOCKET", hasBody: true }));
+  /** Requests that left the origin (blob:/data: URLs of the page itself are allowed). */
+  const foreign = () => requests.filter((r) => {
+    if (r.url.startsWith("data:")) return false;
+    if (r.url.startsWith("blob:")) return !r.url.startsWith("blob:" + origin);
+    return new URL(r.url).origin !== origin;
+  });
+  /** Requests that carried data (anything but GET, or a body). */
+  const carryingData = () => requests.filter((r) => r.method !== "GET" || r.hasBody);
+  return { context, page, requests, consoleErrors, foreign, carryingData };
+}
+
+export function shot(page, name) {
+  return page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+}
