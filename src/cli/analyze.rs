@@ -235,7 +235,7 @@ pub fn run(args: &AnalyzeArgs) -> i32 {
             return fail(EXIT_FAILURE, &e);
         }
     };
-    for r in &inputs.reports {
+    for r in inputs.reports.iter().filter(|_| inputs.dataset.n_posts() > 0) {
         if let Some(f) = &r.fatal {
             eprintln!("chorus analyze: warning: {}: {f} ({} records kept before it stopped)", r.name, r.records_kept);
         }
@@ -282,8 +282,21 @@ pub fn run(args: &AnalyzeArgs) -> i32 {
     for w in &analysis.warnings {
         eprintln!("chorus analyze: warning: {w}");
     }
-    print!("{}", summary(&inputs.dataset, &analysis, &args.out));
-    0
+    print_out(&summary(&inputs.dataset, &analysis, &args.out))
+}
+
+/// Print to stdout; a closed pipe (`| head`) ends quietly instead of panicking. Returns the exit
+/// code.
+pub fn print_out(s: &str) -> i32 {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(s.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => 0,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            eprintln!("chorus: cannot write to stdout: {e}");
+            EXIT_FAILURE
+        }
+    }
 }
 
 /// Write to `path.tmp` then rename, so a reader never sees half a file.

@@ -1,6 +1,6 @@
 //! `chorus inspect FILE…`: read files and summarise what was read and what was rejected, why,
 //! and where (record, line, byte). `--json` prints the same for machines.
-use super::analyze::{clean_line, format_from};
+use super::analyze::{clean_line, format_from, print_out};
 use super::input::{read_inputs, InputFingerprint};
 use crate::core::export::iso_time;
 use crate::core::ingest::{FileReport, IngestOptions};
@@ -227,16 +227,19 @@ pub fn run(args: &InspectArgs) -> i32 {
         }
     };
     let s = summarize(&inputs.dataset, &inputs.reports, &inputs.fingerprints, args.max_listed);
-    if args.json {
+    let text = if args.json {
         match serde_json::to_string_pretty(&s) {
-            Ok(j) => println!("{j}"),
+            Ok(j) => j + "\n",
             Err(e) => {
                 eprintln!("chorus inspect: cannot write JSON: {e}");
                 return 1;
             }
         }
     } else {
-        print!("{}", render(&s));
+        render(&s)
+    };
+    if print_out(&text) != 0 {
+        return 1;
     }
     if s.files.iter().any(|f| f.fatal.is_some()) {
         1
