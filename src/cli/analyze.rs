@@ -27,7 +27,7 @@ pub struct AnalyzeArgs {
     #[arg(long, value_delimiter = ',', value_name = "METHOD,…")]
     pub methods: Option<Vec<String>>,
     /// Time window of every method, in seconds (before any --window)
-    #[arg(long, value_name = "SECONDS")]
+    #[arg(long, value_name = "SECONDS", allow_negative_numbers = true)]
     pub time_window: Option<f64>,
     /// Time window of one method, e.g. --window co_retweet=30 (repeatable)
     #[arg(long = "window", value_name = "METHOD=SECONDS")]
@@ -36,13 +36,13 @@ pub struct AnalyzeArgs {
     #[arg(long)]
     pub min_repetitions: Option<u32>,
     /// Minimum combined (inverse-frequency weighted) edge weight
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub min_edge_weight: Option<f64>,
     /// Near-duplicate text threshold (similarity, 0..1)
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub similarity: Option<f64>,
     /// Resolution of community detection (1 = modularity; higher gives smaller clusters)
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub resolution: Option<f64>,
     /// Budget of candidate account pairs per method (hitting it is reported)
     #[arg(long)]

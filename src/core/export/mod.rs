@@ -9,8 +9,8 @@
 //! - deterministic: the output depends only on the dataset, the analysis and the [`RunInfo`]
 //!   (no clock, no hash-map order); the same input and parameters give byte-identical files;
 //! - hostile content is inert: every string that comes from the data goes through [`csv_text`]
-//!   (formula neutralisation, control characters removed, RFC 4180 quoting) or [`xml_text`] /
-//!   [`xml_attr`] (escaping, characters illegal in XML 1.0 removed). Bidi overrides and zero-width
+//!   (formula neutralisation, control characters replaced by U+FFFD, RFC 4180 quoting) or [`xml_text`] /
+//!   [`xml_attr`] (escaping, characters illegal in XML 1.0 replaced by U+FFFD). Bidi overrides and zero-width
 //!   characters are kept as data: they cannot break a CSV or XML structure.
 
 pub mod csv;
@@ -154,7 +154,7 @@ pub fn method_names(bits: u16) -> String {
 }
 
 /// Node ids of the network files for `nodes`: the account id, made XML-safe; an id that had to be
-/// changed (illegal characters) gets `~index` appended, and more `~` until it is unique, so two
+/// changed (illegal characters replaced) gets `~index` appended, and more `~` until it is unique, so two
 /// accounts can never share a node.
 pub(crate) fn node_ids(ds: &Dataset, nodes: &[AccountIdx]) -> Vec<String> {
     let raw: Vec<&str> = nodes.iter().map(|&i| ds.accounts.ids.resolve(i)).collect();
@@ -184,14 +184,17 @@ pub(crate) fn node_ids(ds: &Dataset, nodes: &[AccountIdx]) -> Vec<String> {
 /// Characters that start a formula in spreadsheet software (OWASP "CSV injection").
 const FORMULA_START: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
-/// A text cell for CSV: C0/C1 control characters other than tab, LF and CR are removed (NUL and
-/// friends break many readers), and a cell that would start a formula gets a leading `'`
-/// (OWASP). Quoting is the CSV writer's job. Use only for text columns: numbers are written
-/// as they are, so `-3` stays a number.
+/// A text cell for CSV: C0/C1 control characters other than tab, LF and CR (NUL, ESC, …, which
+/// break readers or terminals) become U+FFFD, so the cell shows that something was there; a
+/// cell that would start a formula gets a leading `'` (OWASP). Quoting is the CSV writer's job.
+/// Use only for text columns: numbers are written as they are, so `-3` stays a number.
 pub fn csv_text(s: &str) -> std::borrow::Cow<'_, str> {
     let is_bad = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
-    let cleaned: std::borrow::Cow<str> =
-        if s.chars().any(is_bad) { s.chars().filter(|&c| !is_bad(c)).collect::<String>().into() } else { s.into() };
+    let cleaned: std::borrow::Cow<str> = if s.chars().any(is_bad) {
+        s.chars().map(|c| if is_bad(c) { '\u{fffd}' } else { c }).collect::<String>().into()
+    } else {
+        s.into()
+    };
     if cleaned.starts_with(FORMULA_START) {
         format!("'{cleaned}").into()
     } else {
@@ -210,9 +213,9 @@ fn xml_allowed(c: char) -> bool {
     }
 }
 
-/// `s` without the characters illegal in XML 1.0 (see [`xml_allowed`]).
+/// `s` with the characters illegal in XML 1.0 (see [`xml_allowed`]) replaced by U+FFFD.
 pub fn xml_clean(s: &str) -> String {
-    s.chars().filter(|&c| xml_allowed(c)).collect()
+    s.chars().map(|c| if xml_allowed(c) { c } else { '\u{fffd}' }).collect()
 }
 
 /// Append `s` escaped for XML element content.
@@ -224,7 +227,7 @@ pub fn xml_text(out: &mut String, s: &str) {
             '>' => out.push_str("&gt;"),
             '\r' => out.push_str("&#13;"),
             c if xml_allowed(c) => out.push(c),
-            _ => {}
+            _ => out.push('\u{fffd}'),
         }
     }
 }
@@ -243,7 +246,7 @@ pub fn xml_attr(out: &mut String, s: &str) {
             '\n' => out.push_str("&#10;"),
             '\r' => out.push_str("&#13;"),
             c if xml_allowed(c) => out.push(c),
-            _ => {}
+            _ => out.push('\u{fffd}'),
         }
     }
 }
