@@ -1,5 +1,5 @@
 //! `chorus analyze FILE… --out DIR [params]`: read, detect, write the six exports.
-use super::input::{read_inputs_with_progress, ReadProgress};
+use super::input::{read_inputs_with_progress, Inputs, ReadProgress};
 use crate::core::detect::{self, Analysis, CoAction, DetectParams, Role};
 use crate::core::export::{self, RunInfo};
 use crate::core::ingest::{Format, IngestOptions};
@@ -253,36 +253,38 @@ pub fn run(args: &AnalyzeArgs) -> i32 {
         msg.push_str("\n  (`chorus inspect FILE…` shows what was read; --format forces a format)");
         return fail(EXIT_FAILURE, &msg);
     }
-    if let Err(e) = std::fs::create_dir_all(&args.out) {
-        progress.done();
-        return fail(EXIT_FAILURE, &format!("cannot create output directory {}: {e}", args.out.display()));
-    }
-
-    let analysis = detect::analyze(
-        &inputs.dataset,
-        &params,
-        &mut |stage: &str, f: f32| progress.update(stage, Some(f), ""),
-        &|| false,
-    );
+    let result = analyze_and_write(&inputs, &params, &args.out, &mut |stage: &str, f: f32| {
+        progress.update(stage, Some(f), "")
+    });
     progress.done();
-    let analysis = match analysis {
-        Ok(a) => a,
-        Err(e) => return fail(EXIT_FAILURE, &format!("analysis stopped: {e}")),
-    };
+    match result {
+        Ok(summary) => print_out(&summary),
+        Err(e) => fail(EXIT_FAILURE, &e),
+    }
+}
+
+/// Detect on what was read, write the six exports into `out` (created if missing), print the
+/// analysis warnings on stderr; returns the summary for stdout or a message.
+pub fn analyze_and_write(
+    inputs: &Inputs,
+    params: &DetectParams,
+    out: &Path,
+    progress: &mut dyn FnMut(&str, f32),
+) -> Result<String, String> {
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create output directory {}: {e}", out.display()))?;
+    let analysis = detect::analyze(&inputs.dataset, params, progress, &|| false)
+        .map_err(|e| format!("analysis stopped: {e}"))?;
     let run = RunInfo { inputs: inputs.fingerprints.clone(), ingest: inputs.reports.clone() };
-    let files = match export::export_all(&inputs.dataset, &analysis, &run) {
-        Ok(f) => f,
-        Err(e) => return fail(EXIT_FAILURE, &format!("cannot build the exports: {e}")),
-    };
+    let files = export::export_all(&inputs.dataset, &analysis, &run)
+        .map_err(|e| format!("cannot build the exports: {e}"))?;
     for f in &files {
-        if let Err(e) = write_atomically(&args.out.join(f.name), &f.bytes) {
-            return fail(EXIT_FAILURE, &format!("cannot write {}: {e}", args.out.join(f.name).display()));
-        }
+        let path = out.join(f.name);
+        write_atomically(&path, &f.bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     for w in &analysis.warnings {
         eprintln!("chorus analyze: warning: {w}");
     }
-    print_out(&summary(&inputs.dataset, &analysis, &args.out))
+    Ok(summary(&inputs.dataset, &analysis, out))
 }
 
 /// Print to stdout; a closed pipe (`| head`) ends quietly instead of panicking. Returns the exit
@@ -425,6 +427,41 @@ mod tests {
         assert_eq!(format_from(Some("toolkit")).unwrap(), Some(Format::Toolkit));
         assert_eq!(format_from(None).unwrap(), None);
         assert!(format_from(Some("xlsx")).unwrap_err().contains("io-tweets"));
+    }
+
+    #[test]
+    fn writes_the_six_files_and_a_summary() {
+        use crate::core::ingest::{DatasetBuilder, PostRecord};
+        use crate::core::model::Position;
+        let mut b = DatasetBuilder::default();
+        b.begin_file("mem");
+        for i in 0..5u64 {
+            let rec = PostRecord {
+                id: format!("{}", 100 + i),
+                author: crate::core::ingest::AccountRecord { id: format!("a{}", i % 3), ..Default::default() },
+                time_ms: 1_580_000_000_000 + i as i64 * 1000,
+                ..Default::default()
+            };
+            b.add_post(&rec, &Position { record: i + 1, line: i + 2, byte: i * 10 });
+        }
+        let (dataset, reports) = b.finish();
+        let fingerprints =
+            vec![export::InputFingerprint { path: "mem".into(), bytes: 50, sha256: "0".repeat(64) }];
+        let inputs = Inputs { dataset, reports, fingerprints };
+        let out = std::env::temp_dir().join(format!("chorus-analyze-unit-{}", std::process::id()));
+        let summary = analyze_and_write(&inputs, &DetectParams::default(), &out, &mut |_, _| {}).unwrap();
+        assert!(summary.starts_with("read 5 posts by 3 accounts, 2020-01-26T00:53:20Z to 2020-01-26T00:53:24Z\n"), "{summary}");
+        for name in export::FILE_NAMES {
+            let bytes = std::fs::read(out.join(name)).unwrap();
+            assert!(!bytes.is_empty(), "{name}");
+            assert!(!out.join(format!("{name}.tmp")).exists());
+        }
+        let accounts = std::fs::read_to_string(out.join("accounts.csv")).unwrap();
+        assert_eq!(accounts.lines().count(), 1 + 3);
+        let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+        assert_eq!(report["inputs"][0]["path"], "mem");
+        assert_eq!(report["ingest"][0]["records_kept"], 5);
+        std::fs::remove_dir_all(&out).unwrap();
     }
 
     #[test]
