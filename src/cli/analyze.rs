@@ -253,7 +253,7 @@ pub fn run(args: &AnalyzeArgs) -> i32 {
         msg.push_str("\n  (`chorus inspect FILE…` shows what was read; --format forces a format)");
         return fail(EXIT_FAILURE, &msg);
     }
-    let result = analyze_and_write(&inputs, &params, &args.out, &mut |stage: &str, f: f32| {
+    let result = analyze_and_write(&inputs, &params, format, &args.out, &mut |stage: &str, f: f32| {
         progress.update(stage, Some(f), "")
     });
     progress.done();
@@ -268,13 +268,18 @@ pub fn run(args: &AnalyzeArgs) -> i32 {
 pub fn analyze_and_write(
     inputs: &Inputs,
     params: &DetectParams,
+    input_format: Option<Format>,
     out: &Path,
     progress: &mut dyn FnMut(&str, f32),
 ) -> Result<String, String> {
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create output directory {}: {e}", out.display()))?;
     let analysis = detect::analyze(&inputs.dataset, params, progress, &|| false)
         .map_err(|e| format!("analysis stopped: {e}"))?;
-    let run = RunInfo { inputs: inputs.fingerprints.clone(), ingest: inputs.reports.clone() };
+    let run = RunInfo {
+        inputs: inputs.fingerprints.clone(),
+        ingest: inputs.reports.clone(),
+        input_format: input_format.map(|f| f.name().to_string()),
+    };
     let files = export::export_all(&inputs.dataset, &analysis, &run)
         .map_err(|e| format!("cannot build the exports: {e}"))?;
     for f in &files {
@@ -449,7 +454,7 @@ mod tests {
             vec![export::InputFingerprint { path: "mem".into(), bytes: 50, sha256: "0".repeat(64) }];
         let inputs = Inputs { dataset, reports, fingerprints };
         let out = std::env::temp_dir().join(format!("chorus-analyze-unit-{}", std::process::id()));
-        let summary = analyze_and_write(&inputs, &DetectParams::default(), &out, &mut |_, _| {}).unwrap();
+        let summary = analyze_and_write(&inputs, &DetectParams::default(), Some(Format::Toolkit), &out, &mut |_, _| {}).unwrap();
         assert!(summary.starts_with("read 5 posts by 3 accounts, 2020-01-26T00:53:20Z to 2020-01-26T00:53:24Z\n"), "{summary}");
         for name in export::FILE_NAMES {
             let bytes = std::fs::read(out.join(name)).unwrap();
@@ -460,6 +465,7 @@ mod tests {
         assert_eq!(accounts.lines().count(), 1 + 3);
         let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
         assert_eq!(report["inputs"][0]["path"], "mem");
+        assert_eq!(report["input_format"], "toolkit");
         assert_eq!(report["ingest"][0]["records_kept"], 5);
         std::fs::remove_dir_all(&out).unwrap();
     }

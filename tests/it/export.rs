@@ -255,6 +255,7 @@ fn run_info() -> RunInfo {
             sha256: "ab".repeat(32),
         }],
         ingest: vec![],
+        input_format: None,
     }
 }
 
@@ -456,6 +457,10 @@ fn csv_cells_cannot_start_a_formula_and_numbers_stay_numbers() {
     );
     assert_eq!(clusters[0]["methods"], "co_retweet=0.7;co_tweet=0.3");
     assert_eq!(clusters[0]["peak_hour_utc"], "9");
+    assert_eq!(
+        clusters[0]["hour_profile_utc"],
+        "0;0;0;0;0;0;0;0;0;40;0;0;0;0;12;0;0;0;0;0;0;0;0;0"
+    );
     assert_eq!(clusters[0]["size"], "4");
     // the raw bytes use CRLF records and quote the embedded newline
     let raw = String::from_utf8(f["accounts.csv"].clone()).unwrap();
@@ -730,6 +735,7 @@ fn report_json_carries_the_ingest_summary() {
     let run = RunInfo {
         inputs: vec![],
         ingest: reports,
+        input_format: Some("toolkit".into()),
     };
     let bytes = export::to_vec(|w| export::report_json(&ds, &an, &run, w)).unwrap();
     let r: Report = serde_json::from_slice(&bytes).unwrap();
@@ -739,6 +745,7 @@ fn report_json_carries_the_ingest_summary() {
     assert_eq!(i.diagnostics_by_kind[0].count, 2);
     assert_eq!(i.diagnostics_by_kind[0].kind, "bad value");
     assert_eq!(i.diagnostics[0].at.line, 4);
+    assert_eq!(r.input_format.as_deref(), Some("toolkit"));
 }
 
 #[test]

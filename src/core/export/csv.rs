@@ -26,7 +26,7 @@ pub const ACCOUNTS_COLUMNS: [&str; 12] = [
 ];
 
 /// Columns of `clusters.csv`.
-pub const CLUSTERS_COLUMNS: [&str; 20] = [
+pub const CLUSTERS_COLUMNS: [&str; 21] = [
     "cluster",
     "size",
     "n_core",
@@ -38,6 +38,7 @@ pub const CLUSTERS_COLUMNS: [&str; 20] = [
     "echo_share",
     "implied_utc_offset",
     "peak_hour_utc",
+    "hour_profile_utc",
     "creation_bursts",
     "top_hashtags",
     "top_domains",
@@ -191,7 +192,8 @@ fn opt(v: Option<f64>, digits: usize) -> String {
 }
 
 /// `clusters.csv`: one row per cluster, columns [`CLUSTERS_COLUMNS`], by cluster id. Lists in
-/// a cell are joined with `; ` (days, bursts) or `;` (method names).
+/// a cell are joined with `; ` (top lists, days, bursts) or `;` (method shares, the 24 posts per
+/// UTC hour of `hour_profile_utc`). Top lists read `item (count)`.
 pub fn clusters_csv(_ds: &Dataset, an: &Analysis, w: &mut impl Write) -> io::Result<()> {
     let mut out = CsvOut::new(w);
     out.header(&CLUSTERS_COLUMNS)?;
@@ -211,6 +213,7 @@ pub fn clusters_csv(_ds: &Dataset, an: &Analysis, w: &mut impl Write) -> io::Res
             .iter()
             .map(|b| format!("{}..{} ({})", iso_day(b.first_day), iso_day(b.last_day), b.n_accounts))
             .collect();
+        let hours: Vec<String> = c.hour_profile.iter().map(|n| n.to_string()).collect();
         let spikes: Vec<String> = c.spikes.iter().map(|&d| iso_day(d)).collect();
         let first_day = c.daily.iter().map(|d| d.0).min().map(iso_day).unwrap_or_default();
         let last_day = c.daily.iter().map(|d| d.0).max().map(iso_day).unwrap_or_default();
@@ -228,6 +231,7 @@ pub fn clusters_csv(_ds: &Dataset, an: &Analysis, w: &mut impl Write) -> io::Res
             Cell::Raw(&opt(c.echo_share, 4)),
             Cell::Raw(&c.implied_utc_offset.map(|o| o.to_string()).unwrap_or_default()),
             Cell::Raw(&peak),
+            Cell::Raw(&hours.join(";")),
             Cell::Raw(&bursts.join("; ")),
             Cell::Text(&top_cell(&c.top_hashtags, TOP_ITEMS)),
             Cell::Text(&top_cell(&c.top_domains, TOP_ITEMS)),

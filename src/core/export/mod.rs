@@ -3,7 +3,8 @@
 //! `accounts.csv`, `clusters.csv`, `edges.csv`, `network.gexf`, `network.graphml` and
 //! `report.json`. The same functions serve the native CLI (`chorus analyze --out DIR`) and the
 //! browser's download buttons: each writes to any `std::io::Write` (or returns a `Vec<u8>` through
-//! [`to_vec`] / [`export_all`]).
+//! [`to_vec`] / [`export_file`] / [`export_all`]). The writers issue many small writes: give
+//! them a `Vec<u8>` or a `BufWriter`, not a bare `File`.
 //!
 //! Invariants:
 //! - deterministic: the output depends only on the dataset, the analysis and the [`RunInfo`]
@@ -43,6 +44,8 @@ pub struct InputFingerprint {
 pub struct RunInfo {
     pub inputs: Vec<InputFingerprint>,
     pub ingest: Vec<FileReport>,
+    /// The input format the user forced (short name, e.g. `toolkit`); `None` = detected.
+    pub input_format: Option<String>,
 }
 
 /// One exported file.
@@ -78,6 +81,20 @@ pub fn export_all(ds: &Dataset, an: &Analysis, run: &RunInfo) -> io::Result<Vec<
             bytes: to_vec(|w| report_json(ds, an, run, w))?,
         },
     ])
+}
+
+/// One export by file name (one of [`FILE_NAMES`]), e.g. for a single download button;
+/// `None` for an unknown name.
+pub fn export_file(name: &str, ds: &Dataset, an: &Analysis, run: &RunInfo) -> Option<io::Result<Vec<u8>>> {
+    Some(match name {
+        "accounts.csv" => to_vec(|w| accounts_csv(ds, an, w)),
+        "clusters.csv" => to_vec(|w| clusters_csv(ds, an, w)),
+        "edges.csv" => to_vec(|w| edges_csv(ds, an, w)),
+        "network.gexf" => to_vec(|w| gexf(ds, an, w)),
+        "network.graphml" => to_vec(|w| graphml(ds, an, w)),
+        "report.json" => to_vec(|w| report_json(ds, an, run, w)),
+        _ => return None,
+    })
 }
 
 /// Run one writer function into a fresh buffer.

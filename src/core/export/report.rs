@@ -19,6 +19,8 @@ pub struct Report {
     pub schema: String,
     pub chorus_version: String,
     pub params: DetectParams,
+    /// Input format forced by the user (short name); null when detected per file.
+    pub input_format: Option<String>,
     pub inputs: Vec<InputFingerprint>,
     pub ingest: Vec<IngestSummary>,
     pub counts: Counts,
@@ -104,6 +106,7 @@ pub fn report(ds: &Dataset, an: &Analysis, run: &RunInfo) -> Report {
         schema: "chorus-report/1".into(),
         chorus_version: env!("CARGO_PKG_VERSION").into(),
         params: an.params.clone(),
+        input_format: run.input_format.clone(),
         inputs: run.inputs.clone(),
         ingest,
         counts: Counts {
