@@ -247,3 +247,77 @@ pub fn run(args: &InspectArgs) -> i32 {
         0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::ingest::{AccountRecord, DatasetBuilder, Format, PostRecord};
+    use crate::core::model::Position;
+
+    /// A file with 4 good posts, a duplicate, 3 rejected rows (one with a hostile message) and a
+    /// file-level note; a second file that stopped early.
+    fn reports() -> (Dataset, Vec<FileReport>) {
+        let mut b = DatasetBuilder::default();
+        b.begin_file("tweets.csv");
+        b.set_format(Format::Toolkit);
+        b.add_bytes(1234);
+        b.note(DiagKind::Unsupported, "column \"extra\" is not used");
+        let at = |r: u64| Position { record: r, line: r + 1, byte: r * 40 };
+        for i in 0..5u64 {
+            let rec = PostRecord {
+                id: format!("{}", 100 + i.min(3)),
+                author: AccountRecord { id: format!("u{}", i % 2), ..Default::default() },
+                time_ms: 1_580_000_000_000 + i as i64 * 60_000,
+                kind: if i == 2 { Kind::Retweet } else { Kind::Post },
+                ..Default::default()
+            };
+            b.add_post(&rec, &at(i + 1));
+        }
+        b.reject(at(6), DiagKind::BadValue, "timestamp \"soon\" is not a time");
+        b.reject(at(7), DiagKind::MissingField, "post without an account id");
+        b.reject(at(8), DiagKind::BadValue, "bad \u{1b}[31mred\u{1b}[0m value");
+        b.begin_file("part2.csv.gz");
+        b.add_bytes(10);
+        b.fatal("truncated gzip stream");
+        b.finish()
+    }
+
+    #[test]
+    fn summary_counts_every_record_and_lists_the_first_rejected() {
+        let (ds, reports) = reports();
+        let inputs = vec![
+            InputFingerprint { path: "tweets.csv".into(), bytes: 1234, sha256: "a".repeat(64) },
+            InputFingerprint { path: "part2.csv.gz".into(), bytes: 10, sha256: "b".repeat(64) },
+        ];
+        let s = summarize(&ds, &reports, &inputs, 2);
+        let f = &s.files[0];
+        assert_eq!(f.format.as_deref(), Some("toolkit"));
+        assert_eq!((f.records_read, f.records_kept, f.duplicates, f.records_rejected), (8, 4, 1, 3));
+        assert!(f.balanced);
+        assert_eq!(f.rejected_rows.len(), 2, "first N listed");
+        assert_eq!((f.rejected_rows[0].record, f.rejected_rows[0].line, f.rejected_rows[0].byte), (6, 7, 240));
+        let reasons: Vec<(&str, u64)> = f.by_reason.iter().map(|r| (r.reason.as_str(), r.count)).collect();
+        assert!(reasons.contains(&("bad value", 2)) && reasons.contains(&("duplicate post", 1)), "{reasons:?}");
+        assert_eq!(f.notes, ["unsupported input: column \"extra\" is not used"]);
+        assert_eq!(s.files[1].fatal.as_deref(), Some("truncated gzip stream"));
+        assert_eq!((s.totals.files, s.totals.bytes, s.totals.posts, s.totals.accounts), (2, 1244, 4, 2));
+        assert_eq!(s.totals.records_read, 8);
+        assert_eq!(s.totals.first_post.as_deref(), Some("2020-01-26T00:53:20Z"));
+        assert_eq!(s.totals.last_post.as_deref(), Some("2020-01-26T00:56:20Z"));
+
+        let text = render(&s);
+        assert!(text.contains("tweets.csv — coordination-network-toolkit CSV, 1234 bytes"), "{text}");
+        assert!(text.contains("8 records read: 4 kept (0 repaired), 1 duplicates, 3 rejected"), "{text}");
+        assert!(text.contains("rejected record 6 (line 7, byte 240): bad value: timestamp \"soon\" is not a time"), "{text}");
+        assert!(text.contains("… 1 more rejected records"), "{text}");
+        assert!(text.contains("part2.csv.gz — format not recognised"), "{text}");
+        assert!(text.contains("stopped: truncated gzip stream"), "{text}");
+        assert!(text.contains("dataset: 4 posts (3 posts, 1 retweets), 2 accounts, 2020-01-26T00:53:20Z to"), "{text}");
+
+        let all = summarize(&ds, &reports, &inputs, 10);
+        let text = render(&all);
+        assert!(text.contains("bad �[31mred�[0m value"), "no escape sequence reaches the terminal: {text}");
+        let json = serde_json::to_value(&all).unwrap();
+        assert_eq!(json["files"][0]["rejected_rows"][2]["message"], "bad \u{1b}[31mred\u{1b}[0m value");
+    }
+}
