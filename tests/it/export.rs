@@ -525,6 +525,12 @@ fn parse_gexf(bytes: &[u8]) -> Graph {
         .map(|n| {
             let mut a = attvalues(n);
             a.insert("label".into(), n.attribute("label").unwrap().into());
+            let viz = n
+                .children()
+                .find(|c| c.has_tag_name(("http://gexf.net/1.3/viz", "color")))
+                .expect("viz:color");
+            let rgb: Vec<&str> = ["r", "g", "b"].iter().map(|k| viz.attribute(*k).unwrap()).collect();
+            a.insert("color".into(), rgb.join(","));
             (n.attribute("id").unwrap().to_string(), a)
         })
         .collect();
@@ -626,6 +632,10 @@ fn network_files_are_well_formed_and_carry_hostile_text_as_data() {
             ("core", "0", "0.91")
         );
         assert_eq!(core["posts"], "3");
+        if name == "network.gexf" {
+            assert_eq!(core["color"], "214,39,40");
+            assert_eq!(by_account["1008"]["color"], "160,160,160");
+        }
         assert_eq!(
             core["screen_name"], PAYLOADS[0],
             "{name}: text is data, unchanged"

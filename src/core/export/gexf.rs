@@ -3,7 +3,8 @@
 //! Nodes are the flagged accounts and every account in an edge; node id = account id (made
 //! XML-safe, see `node_ids`), label = screen name (or id). Node attributes: `account_id`,
 //! `screen_name`, `role`, `cluster` (absent when none), `score`, `posts`. Edges are undirected
-//! and weighted, with `n_objects` and `methods`.
+//! and weighted, with `n_objects` and `methods`. Nodes are coloured by role (`viz:color`) so the
+//! file reads at a glance in Gephi.
 
 use super::*;
 
@@ -19,7 +20,8 @@ pub fn gexf(ds: &Dataset, an: &Analysis, w: &mut impl Write) -> io::Result<()> {
     let mut b = String::with_capacity(1 << 16);
     b.push_str(concat!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n",
-        "<gexf xmlns=\"http://gexf.net/1.3\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" ",
+        "<gexf xmlns=\"http://gexf.net/1.3\" xmlns:viz=\"http://gexf.net/1.3/viz\" ",
+        "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" ",
         "xsi:schemaLocation=\"http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd\" version=\"1.3\">\n",
         "  <meta>\n    <creator>Chorus "
     ));
@@ -65,7 +67,9 @@ pub fn gexf(ds: &Dataset, an: &Analysis, w: &mut impl Write) -> io::Result<()> {
             attvalue(&mut b, "score", &score);
         }
         attvalue(&mut b, "posts", &posts[iu].to_string());
-        b.push_str("        </attvalues>\n      </node>\n");
+        b.push_str("        </attvalues>\n");
+        let (r, g, bl) = role_color(role_of(an, iu));
+        b.push_str(&format!("        <viz:color r=\"{r}\" g=\"{g}\" b=\"{bl}\"/>\n      </node>\n"));
         if b.len() > 1 << 16 {
             flush(w, &mut b)?;
         }
@@ -92,6 +96,15 @@ pub fn gexf(ds: &Dataset, an: &Analysis, w: &mut impl Write) -> io::Result<()> {
     }
     b.push_str("    </edges>\n  </graph>\n</gexf>\n");
     flush(w, &mut b)
+}
+
+/// Node colour in Gephi by role: core red, amplifiers orange, unflagged grey.
+fn role_color(role: Role) -> (u8, u8, u8) {
+    match role {
+        Role::Core => (214, 39, 40),
+        Role::Amplifier => (255, 127, 14),
+        Role::Unflagged => (160, 160, 160),
+    }
 }
 
 fn attvalue(b: &mut String, key: &str, value: &str) {
