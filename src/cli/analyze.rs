@@ -50,9 +50,13 @@ pub struct AnalyzeArgs {
     /// Smallest cluster reported
     #[arg(long)]
     pub min_cluster_size: Option<u32>,
+    /// Any other detection parameter by its report.json name, e.g.
+    /// --param amplifier_min_share=0.6 (repeatable; applied last)
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
     /// Input format instead of detecting it: io-tweets, io-users, twarc2, twarc-csv, v1,
     /// coortweet, toolkit
-    #[arg(long, value_name = "FORMAT")]
+    #[arg(long, alias = "input-format", value_name = "FORMAT")]
     pub format: Option<String>,
     /// No progress on stderr
     #[arg(long, short)]
@@ -129,7 +133,41 @@ pub fn params_from(args: &AnalyzeArgs) -> Result<DetectParams, String> {
         }
         p.min_cluster_size = n;
     }
+    if !args.params.is_empty() {
+        p = set_params(p, &args.params)?;
+    }
     Ok(p)
+}
+
+/// Apply `NAME=VALUE` settings to any scalar field of [`DetectParams`] through its serialised
+/// form (so every parameter the detection defines is reachable, under its report.json name).
+/// VALUE is read as JSON (number, `true`/`false`), else as a string.
+fn set_params(p: DetectParams, settings: &[String]) -> Result<DetectParams, String> {
+    let mut v = serde_json::to_value(&p).map_err(|e| format!("--param: {e}"))?;
+    let obj = v.as_object_mut().ok_or("--param: parameters are not an object")?;
+    for spec in settings {
+        let (name, value) =
+            spec.split_once('=').ok_or_else(|| format!("--param {spec}: expected NAME=VALUE, e.g. resolution=1.2"))?;
+        let name = name.trim();
+        let mut names: Vec<&str> =
+            obj.iter().filter(|(_, v)| !v.is_array() && !v.is_object()).map(|(k, _)| k.as_str()).collect();
+        names.sort_unstable();
+        let slot = obj.get(name).filter(|v| !v.is_array() && !v.is_object());
+        if slot.is_none() {
+            return Err(format!("--param {spec}: unknown parameter {name:?}; parameters are {}", names.join(", ")));
+        }
+        let parsed: serde_json::Value =
+            serde_json::from_str(value.trim()).unwrap_or_else(|_| serde_json::Value::String(value.trim().into()));
+        obj.insert(name.to_string(), parsed);
+    }
+    let out: DetectParams =
+        serde_json::from_value(v).map_err(|e| format!("--param {}: {e}", settings.join(" --param ")))?;
+    // the typed checks of the dedicated flags apply to --param too
+    let check = |ok: bool, what: &str| if ok { Ok(()) } else { Err(format!("--param: {what}")) };
+    check(out.similarity_threshold > 0.0 && out.similarity_threshold <= 1.0, "similarity_threshold must be in (0, 1]")?;
+    check(out.resolution.is_finite() && out.resolution > 0.0, "resolution must be > 0")?;
+    check(out.min_edge_weight.is_finite() && out.min_edge_weight >= 0.0, "min_edge_weight must be ≥ 0")?;
+    Ok(out)
 }
 
 fn unknown_method(name: &str) -> String {
@@ -420,6 +458,26 @@ mod tests {
             (args(|a| a.min_repetitions = Some(0)), "--min-repetitions"),
             (args(|a| a.max_pairs = Some(0)), "--max-pairs"),
             (args(|a| a.min_cluster_size = Some(1)), "--min-cluster-size"),
+        ];
+        for (a, want) in cases {
+            let err = params_from(&a).expect_err(want);
+            assert!(err.contains(want), "{err:?} should contain {want:?}");
+        }
+    }
+
+    #[test]
+    fn any_parameter_by_name() {
+        let p = params_from(&args(|a| {
+            a.params = vec!["amplifier_min_share=0.6".into(), "min_cluster_size=5".into(), "seed=7".into()];
+        }))
+        .unwrap();
+        assert_eq!((p.amplifier_min_share, p.min_cluster_size, p.seed), (0.6, 5, 7));
+        let cases: Vec<(AnalyzeArgs, &str)> = vec![
+            (args(|a| a.params = vec!["nonsense=1".into()]), "unknown parameter \"nonsense\"; parameters are "),
+            (args(|a| a.params = vec!["methods=1".into()]), "unknown parameter \"methods\""),
+            (args(|a| a.params = vec!["seed".into()]), "expected NAME=VALUE"),
+            (args(|a| a.params = vec!["min_cluster_size=many".into()]), "--param min_cluster_size=many"),
+            (args(|a| a.params = vec!["resolution=-2".into()]), "resolution must be > 0"),
         ];
         for (a, want) in cases {
             let err = params_from(&a).expect_err(want);

@@ -63,6 +63,8 @@ fn analyze_rejects_bad_parameters_with_a_specific_message() {
             "--min-repetitions must be at least 1",
         ),
         (&["--format", "xlsx"], "unknown format \"xlsx\""),
+        (&["--input-format", "xlsx"], "unknown format \"xlsx\""),
+        (&["--param", "nonsense=1"], "unknown parameter \"nonsense\""),
         (&["--min-edge-weight", "many"], "invalid value 'many'"),
     ];
     for (extra, want) in cases {
