@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET="${CARGO_TARGET_DIR:-$PWD/target}"
-INPUTS=(tests/it/data/toolkit-ring.csv)
+INPUTS=(tests/it/data/toolkit-ring.csv tests/it/data/export/hostile_tweets_csv_hashed.csv)
 
 log() { printf '[check-exports] %s\n' "$*" >&2; }
 

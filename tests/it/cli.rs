@@ -171,6 +171,7 @@ fn inspect_text_names_each_file_and_the_totals() {
 const FIXTURES: &[(&str, usize)] = &[
     // (file under tests/it/data, accounts expected in accounts.csv)
     ("toolkit-ring.csv", 8),
+    ("export/hostile_tweets_csv_hashed.csv", 10),
 ];
 
 /// Runs `chorus analyze` twice on each fixture: six files, one accounts.csv row per account,
