@@ -198,12 +198,20 @@ fn analyze_fixtures_write_six_deterministic_files() {
                 .iter()
                 .map(|f| std::fs::read(out.join(f)).unwrap_or_else(|e| panic!("{name}: {f}: {e}")))
                 .collect();
-            let accounts = String::from_utf8(files[0].clone()).unwrap();
-            assert_eq!(
-                accounts.lines().count(),
-                1 + n_accounts,
-                "{name}: {accounts}"
-            );
+            let accounts = super::export::parse_csv(&files[0]);
+            assert_eq!(accounts.len(), 1 + n_accounts, "{name}: {accounts:?}");
+            for (k, csv) in files.iter().take(3).enumerate() {
+                for row in super::export::parse_csv(csv).iter().skip(1) {
+                    for cell in row {
+                        let formula = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+                        assert!(
+                            !formula || cell.parse::<f64>().is_ok(),
+                            "{name}: {}: {cell:?}",
+                            chorus::core::export::FILE_NAMES[k]
+                        );
+                    }
+                }
+            }
             outputs.push(files);
         }
         assert_eq!(
