@@ -7,6 +7,7 @@ json, and checks columns, dtypes and consistency between the files:
     (report.json counts.accounts), unique ids, valid roles/clusters/scores;
   - clusters.csv / edges.csv have their columns, numeric dtypes, and the row counts of report.json;
   - the graphs hold the flagged accounts plus every account in an edge, and the edges of edges.csv;
+    network.graphml carries the same version, parameters and input fingerprints as report.json;
   - no CSV text cell can start a spreadsheet formula; no control characters but tab/CR/LF.
 Exits 1 with one line per failure, 0 when all checks pass.
 Usage: python scripts/validate-exports.py DIR
@@ -163,6 +164,16 @@ def main(out):
             check(False, f"{name}: {type(e).__name__}: {e}")
             continue
         check(not g.is_directed(), f"{name}: graph is directed")
+        if name == "network.graphml":
+            check(g.graph.get("chorus_version") == report.get("chorus_version"),
+                  f"{name}: chorus_version {g.graph.get('chorus_version')!r} differs from report.json")
+            try:
+                check(json.loads(g.graph.get("detect_params", "null")) == report.get("params"),
+                      f"{name}: detect_params differ from report.json params")
+                check(json.loads(g.graph.get("inputs", "null")) == report.get("inputs"),
+                      f"{name}: inputs differ from report.json inputs")
+            except ValueError as e:
+                check(False, f"{name}: graph provenance is not JSON: {e}")
         check(g.number_of_nodes() == len(expected_nodes),
               f"{name}: {g.number_of_nodes()} nodes, expected {len(expected_nodes)}")
         check(g.number_of_edges() == len(edges), f"{name}: {g.number_of_edges()} edges, edges.csv has {len(edges)}")

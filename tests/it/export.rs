@@ -506,6 +506,9 @@ fn parse_gexf(bytes: &[u8]) -> Graph {
     let doc = roxmltree::Document::parse(text).expect("GEXF is well-formed XML");
     let root = doc.root_element();
     assert_eq!(root.tag_name().name(), "gexf");
+    let description = root.descendants().find(|n| n.has_tag_name("description")).expect("meta");
+    let text = description.text().unwrap_or("");
+    assert!(text.contains("\"min_repetitions\":") && text.contains("in/<x>.csv"), "{text}");
     assert_eq!(root.tag_name().namespace(), Some("http://gexf.net/1.3"));
     assert_eq!(root.attribute("version"), Some("1.3"));
     let attvalues = |n: roxmltree::Node| -> Attrs {
@@ -580,6 +583,13 @@ fn parse_graphml(bytes: &[u8]) -> Graph {
             })
             .collect()
     };
+    let graph = root.children().find(|n| n.has_tag_name("graph")).expect("<graph>");
+    let meta = data(graph);
+    assert_eq!(meta["chorus_version"], env!("CARGO_PKG_VERSION"));
+    let params: DetectParams = serde_json::from_str(&meta["detect_params"]).expect("detect_params");
+    assert_eq!(params, DetectParams::default());
+    let inputs: Vec<InputFingerprint> = serde_json::from_str(&meta["inputs"]).expect("inputs");
+    assert_eq!(inputs, run_info().inputs);
     let nodes = root
         .descendants()
         .filter(|n| n.has_tag_name("node"))

@@ -8,8 +8,9 @@
 
 use super::*;
 
-/// Write `network.gexf`.
-pub fn gexf(ds: &Dataset, an: &Analysis, w: &mut impl Write) -> io::Result<()> {
+/// Write `network.gexf`. The `<meta>` description carries the provenance (version, detection
+/// parameters, input fingerprints).
+pub fn gexf(ds: &Dataset, an: &Analysis, run: &RunInfo, w: &mut impl Write) -> io::Result<()> {
     let nodes = graph_nodes(ds, an);
     let ids = node_ids(ds, &nodes);
     let mut pos = vec![u32::MAX; ds.n_accounts()];
@@ -26,9 +27,14 @@ pub fn gexf(ds: &Dataset, an: &Analysis, w: &mut impl Write) -> io::Result<()> {
         "  <meta>\n    <creator>Chorus "
     ));
     b.push_str(env!("CARGO_PKG_VERSION"));
+    let (_, params, inputs) = provenance(an, run);
+    b.push_str("</creator>\n    <keywords>coordination network, Chorus</keywords>\n");
+    b.push_str("    <description>Coordination network: flagged accounts and co-action edges. params=");
+    xml_text(&mut b, &params);
+    b.push_str(" inputs=");
+    xml_text(&mut b, &inputs);
+    b.push_str("</description>\n");
     b.push_str(concat!(
-        "</creator>\n",
-        "    <description>Coordination network: flagged accounts and co-action edges</description>\n",
         "  </meta>\n",
         "  <graph defaultedgetype=\"undirected\" mode=\"static\">\n",
         "    <attributes class=\"node\" mode=\"static\">\n",

@@ -7,7 +7,10 @@
 use super::*;
 
 /// (key id, for, attr.name, attr.type) of every attribute.
-const KEYS: [(&str, &str, &str, &str); 10] = [
+const KEYS: [(&str, &str, &str, &str); 13] = [
+    ("chorus_version", "graph", "chorus_version", "string"),
+    ("detect_params", "graph", "detect_params", "string"),
+    ("inputs", "graph", "inputs", "string"),
     ("label", "node", "label", "string"),
     ("account_id", "node", "account_id", "string"),
     ("screen_name", "node", "screen_name", "string"),
@@ -20,8 +23,9 @@ const KEYS: [(&str, &str, &str, &str); 10] = [
     ("methods", "edge", "methods", "string"),
 ];
 
-/// Write `network.graphml`.
-pub fn graphml(ds: &Dataset, an: &Analysis, w: &mut impl Write) -> io::Result<()> {
+/// Write `network.graphml`. Graph-level data carry the provenance: `chorus_version`,
+/// `detect_params` and `inputs` (JSON strings; networkx puts them in `G.graph`).
+pub fn graphml(ds: &Dataset, an: &Analysis, run: &RunInfo, w: &mut impl Write) -> io::Result<()> {
     let nodes = graph_nodes(ds, an);
     let ids = node_ids(ds, &nodes);
     let mut pos = vec![u32::MAX; ds.n_accounts()];
@@ -44,6 +48,11 @@ pub fn graphml(ds: &Dataset, an: &Analysis, w: &mut impl Write) -> io::Result<()
         b.push_str(&format!("  <key id=\"{id}\" for=\"{target}\" attr.name=\"{name}\" attr.type=\"{ty}\"/>\n"));
     }
     b.push_str("  <graph id=\"chorus\" edgedefault=\"undirected\">\n");
+    let (version, params, inputs) = provenance(an, run);
+    for (key, value) in [("chorus_version", &version), ("detect_params", &params), ("inputs", &inputs)] {
+        b.push_str("  ");
+        data(&mut b, key, value);
+    }
     for (&i, id) in nodes.iter().zip(&ids) {
         let iu = i as usize;
         let account_id = ds.accounts.ids.resolve(i);

@@ -69,11 +69,11 @@ pub fn export_all(ds: &Dataset, an: &Analysis, run: &RunInfo) -> io::Result<Vec<
         ExportFile { name: FILE_NAMES[0], mime: csv, bytes: to_vec(|w| accounts_csv(ds, an, w))? },
         ExportFile { name: FILE_NAMES[1], mime: csv, bytes: to_vec(|w| clusters_csv(ds, an, w))? },
         ExportFile { name: FILE_NAMES[2], mime: csv, bytes: to_vec(|w| edges_csv(ds, an, w))? },
-        ExportFile { name: FILE_NAMES[3], mime: "application/gexf+xml", bytes: to_vec(|w| gexf(ds, an, w))? },
+        ExportFile { name: FILE_NAMES[3], mime: "application/gexf+xml", bytes: to_vec(|w| gexf(ds, an, run, w))? },
         ExportFile {
             name: FILE_NAMES[4],
             mime: "application/graphml+xml",
-            bytes: to_vec(|w| graphml(ds, an, w))?,
+            bytes: to_vec(|w| graphml(ds, an, run, w))?,
         },
         ExportFile {
             name: FILE_NAMES[5],
@@ -90,8 +90,8 @@ pub fn export_file(name: &str, ds: &Dataset, an: &Analysis, run: &RunInfo) -> Op
         "accounts.csv" => to_vec(|w| accounts_csv(ds, an, w)),
         "clusters.csv" => to_vec(|w| clusters_csv(ds, an, w)),
         "edges.csv" => to_vec(|w| edges_csv(ds, an, w)),
-        "network.gexf" => to_vec(|w| gexf(ds, an, w)),
-        "network.graphml" => to_vec(|w| graphml(ds, an, w)),
+        "network.gexf" => to_vec(|w| gexf(ds, an, run, w)),
+        "network.graphml" => to_vec(|w| graphml(ds, an, run, w)),
         "report.json" => to_vec(|w| report_json(ds, an, run, w)),
         _ => return None,
     })
@@ -162,6 +162,15 @@ pub(crate) fn valid_edges<'a>(ds: &Dataset, an: &'a Analysis) -> Vec<&'a crate::
     let mut edges: Vec<_> = an.edges.iter().filter(|e| e.a < n && e.b < n && e.a != e.b).collect();
     edges.sort_by_key(|e| (e.a.min(e.b), e.a.max(e.b)));
     edges
+}
+
+/// Provenance carried inside the network files (DETECTION.md, Reproducibility): the Chorus
+/// version, every detection parameter and the input fingerprints, as compact JSON strings
+/// `(version, params, inputs)`.
+pub(crate) fn provenance(an: &Analysis, run: &RunInfo) -> (String, String, String) {
+    let params = serde_json::to_string(&an.params).unwrap_or_default();
+    let inputs = serde_json::to_string(&run.inputs).unwrap_or_default();
+    (env!("CARGO_PKG_VERSION").to_string(), params, inputs)
 }
 
 /// Names of the methods in a [`CoAction::bit`] set, in their canonical order, joined by `;`.
