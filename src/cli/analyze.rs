@@ -318,11 +318,13 @@ pub fn analyze_and_write(
         ingest: inputs.reports.clone(),
         input_format: input_format.map(|f| f.name().to_string()),
     };
-    let files = export::export_all(&inputs.dataset, &analysis, &run)
-        .map_err(|e| format!("cannot build the exports: {e}"))?;
-    for f in &files {
-        let path = out.join(f.name);
-        write_atomically(&path, &f.bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    for name in export::FILE_NAMES {
+        let path = out.join(name);
+        write_atomically(&path, |w| match export::write_file(name, &inputs.dataset, &analysis, &run, w) {
+            Some(r) => r,
+            None => Err(std::io::Error::other(format!("no export called {name}"))),
+        })
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     for w in &analysis.warnings {
         eprintln!("chorus analyze: warning: {w}");
@@ -344,12 +346,25 @@ pub fn print_out(s: &str) -> i32 {
     }
 }
 
-/// Write to `path.tmp` then rename, so a reader never sees half a file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Stream `write` into `path.tmp` (buffered), then rename, so a reader never sees half a file.
+fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
+    let result = (|| {
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp)?);
+        write(&mut w)?;
+        w.into_inner().map_err(|e| e.into_error())?.sync_all()
+    })();
+    match result {
+        Ok(()) => std::fs::rename(&tmp, path),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
 }
 
 fn fail(code: i32, msg: &str) -> i32 {

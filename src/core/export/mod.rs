@@ -86,13 +86,20 @@ pub fn export_all(ds: &Dataset, an: &Analysis, run: &RunInfo) -> io::Result<Vec<
 /// One export by file name (one of [`FILE_NAMES`]), e.g. for a single download button;
 /// `None` for an unknown name.
 pub fn export_file(name: &str, ds: &Dataset, an: &Analysis, run: &RunInfo) -> Option<io::Result<Vec<u8>>> {
+    let mut out = Vec::new();
+    write_file(name, ds, an, run, &mut out).map(|r| r.map(|()| out))
+}
+
+/// Write one export by file name (one of [`FILE_NAMES`]) to `w` without holding it in memory
+/// (the CLI streams each file to disk this way); `None` for an unknown name.
+pub fn write_file(name: &str, ds: &Dataset, an: &Analysis, run: &RunInfo, w: &mut impl Write) -> Option<io::Result<()>> {
     Some(match name {
-        "accounts.csv" => to_vec(|w| accounts_csv(ds, an, w)),
-        "clusters.csv" => to_vec(|w| clusters_csv(ds, an, w)),
-        "edges.csv" => to_vec(|w| edges_csv(ds, an, w)),
-        "network.gexf" => to_vec(|w| gexf(ds, an, run, w)),
-        "network.graphml" => to_vec(|w| graphml(ds, an, run, w)),
-        "report.json" => to_vec(|w| report_json(ds, an, run, w)),
+        "accounts.csv" => accounts_csv(ds, an, w),
+        "clusters.csv" => clusters_csv(ds, an, w),
+        "edges.csv" => edges_csv(ds, an, w),
+        "network.gexf" => gexf(ds, an, run, w),
+        "network.graphml" => graphml(ds, an, run, w),
+        "report.json" => report_json(ds, an, run, w),
         _ => return None,
     })
 }
