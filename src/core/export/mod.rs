@@ -6,6 +6,21 @@
 //! [`to_vec`] / [`export_file`] / [`export_all`]). The writers issue many small writes: give
 //! them a `Vec<u8>` or a `BufWriter`, not a bare `File`.
 //!
+//! The files (columns in `csv::ACCOUNTS_COLUMNS`, `csv::CLUSTERS_COLUMNS`, `csv::EDGES_COLUMNS`):
+//! - `accounts.csv`: one row per account of the dataset: `account_id,screen_name,role,cluster,
+//!   score,reasons` (role `core|amplifier|unflagged`, cluster empty when none, reasons joined by
+//!   `; `), then `reason_codes,posts,retweets,created_at,followers,following`;
+//! - `clusters.csv`: one row per cluster with its measures, top lists as `item (count); …`, days
+//!   as ISO dates;
+//! - `edges.csv`: `source,target,weight,n_objects,methods` (account ids; methods joined by `;`);
+//! - `network.gexf` (GEXF 1.3) and `network.graphml`: flagged accounts and every account in an
+//!   edge, node id = account id, attributes role/cluster/score/screen_name/posts, weighted
+//!   undirected edges; both carry the provenance (version, parameters, input fingerprints);
+//! - `report.json`: [`report::Report`].
+//!
+//! An account id that would start a formula appears as `'id` in every CSV (the same in
+//! accounts.csv and edges.csv, so joins still work); the network files carry ids unchanged.
+//!
 //! Invariants:
 //! - deterministic: the output depends only on the dataset, the analysis and the [`RunInfo`]
 //!   (no clock, no hash-map order); the same input and parameters give byte-identical files;
