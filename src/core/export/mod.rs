@@ -19,7 +19,8 @@
 //! - `report.json`: [`report::Report`].
 //!
 //! An account id that would start a formula appears as `'id` in every CSV (the same in
-//! accounts.csv and edges.csv, so joins still work); the network files carry ids unchanged.
+//! accounts.csv and edges.csv, so joins still work); the network files carry ids as they are
+//! (characters illegal in XML become U+FFFD, and such an id gets a `~N` suffix to stay unique).
 //!
 //! Invariants:
 //! - deterministic: the output depends only on the dataset, the analysis and the [`RunInfo`]
@@ -261,7 +262,7 @@ fn xml_allowed(c: char) -> bool {
     }
 }
 
-/// `s` with the characters illegal in XML 1.0 (see [`xml_allowed`]) replaced by U+FFFD.
+/// `s` with the characters illegal in XML 1.0 (and C1 controls) replaced by U+FFFD.
 pub fn xml_clean(s: &str) -> String {
     s.chars().map(|c| if xml_allowed(c) { c } else { '\u{fffd}' }).collect()
 }
