@@ -2,12 +2,12 @@
 //! (the same code the web worker runs) and fingerprints it with SHA-256 on the way.
 use crate::core::ingest::{DatasetBuilder, FileIngest, FileReport, IngestOptions};
 use crate::core::model::Dataset;
-use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::PathBuf;
 
 /// An input file's identity for report.json (defined in the core so the browser fills it too).
 pub use crate::core::export::InputFingerprint;
+use crate::core::export::Fingerprinter;
 
 /// Everything read from the inputs.
 pub struct Inputs {
@@ -51,14 +51,12 @@ pub fn read_inputs_with_progress(
         }
         let mut f = std::fs::File::open(path).map_err(|e| format!("cannot open {name}: {e}"))?;
         let mut ing = FileIngest::new(&name, opts, &mut b);
-        let mut hasher = Sha256::new();
-        let mut total = 0u64;
+        let mut fingerprint = Fingerprinter::new(&name);
         loop {
             match f.read(&mut buf) {
                 Ok(0) => break,
                 Ok(n) => {
-                    hasher.update(&buf[..n]);
-                    total += n as u64;
+                    fingerprint.update(&buf[..n]);
                     bytes_done += n as u64;
                     ing.feed(&buf[..n], &mut b);
                     progress(&ReadProgress { file: &name, bytes_done, bytes_total, posts: b.n_posts() });
@@ -68,9 +66,7 @@ pub fn read_inputs_with_progress(
             }
         }
         ing.finish(&mut b);
-        let digest = hasher.finalize();
-        let sha256 = digest.iter().map(|b| format!("{b:02x}")).collect();
-        fingerprints.push(InputFingerprint { path: name, bytes: total, sha256 });
+        fingerprints.push(fingerprint.finish());
     }
     let (dataset, reports) = b.finish();
     Ok(Inputs { dataset, reports, fingerprints })

@@ -844,6 +844,26 @@ fn edges_to_unknown_accounts_and_short_analyses_do_not_panic() {
 }
 
 #[test]
+fn fingerprint_is_sha256_whatever_the_chunking() {
+    let data = b"abc".repeat(1000);
+    let mut whole = export::Fingerprinter::new("f.csv");
+    whole.update(&data);
+    let mut bytewise = export::Fingerprinter::new("f.csv");
+    for b in &data {
+        bytewise.update(std::slice::from_ref(b));
+    }
+    let (a, b) = (whole.finish(), bytewise.finish());
+    assert_eq!(a, b);
+    assert_eq!((a.path.as_str(), a.bytes), ("f.csv", 3000));
+    let mut abc = export::Fingerprinter::new("abc");
+    abc.update(b"abc");
+    assert_eq!(
+        abc.finish().sha256,
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
+}
+
+#[test]
 fn dates_are_iso_8601_utc() {
     assert_eq!(export::iso_day(0), "1970-01-01");
     assert_eq!(export::iso_day(18_321), "2020-02-29");

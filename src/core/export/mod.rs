@@ -54,6 +54,32 @@ pub struct InputFingerprint {
     pub sha256: String,
 }
 
+/// Computes an [`InputFingerprint`] while a file streams by (the CLI and the worker feed it the
+/// same chunks they feed the parser).
+pub struct Fingerprinter {
+    path: String,
+    bytes: u64,
+    hasher: sha2::Sha256,
+}
+
+impl Fingerprinter {
+    pub fn new(path: &str) -> Self {
+        use sha2::Digest;
+        Fingerprinter { path: path.to_string(), bytes: 0, hasher: sha2::Sha256::new() }
+    }
+    pub fn update(&mut self, chunk: &[u8]) {
+        use sha2::Digest;
+        self.hasher.update(chunk);
+        self.bytes += chunk.len() as u64;
+    }
+    pub fn finish(self) -> InputFingerprint {
+        use sha2::Digest;
+        let digest = self.hasher.finalize();
+        let sha256 = digest.iter().map(|b| format!("{b:02x}")).collect();
+        InputFingerprint { path: self.path, bytes: self.bytes, sha256 }
+    }
+}
+
 /// What report.json says about the run besides the analysis: the inputs and what ingest made of
 /// them. Nothing here may depend on the clock.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
