@@ -9,7 +9,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET="${CARGO_TARGET_DIR:-$PWD/target}"
-INPUTS=(tests/it/data/toolkit-ring.csv tests/it/data/export/hostile_tweets_csv_hashed.csv)
+INPUTS=(
+  tests/it/data/toolkit-ring.csv
+  tests/it/data/export/hostile_tweets_csv_hashed.csv
+  tests/it/data/export/ring_tweets_csv_unhashed.csv # flagged accounts and a cluster
+)
 
 log() { printf '[check-exports] %s\n' "$*" >&2; }
 

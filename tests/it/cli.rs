@@ -172,6 +172,7 @@ const FIXTURES: &[(&str, usize)] = &[
     // (file under tests/it/data, accounts expected in accounts.csv)
     ("toolkit-ring.csv", 8),
     ("export/hostile_tweets_csv_hashed.csv", 10),
+    ("export/ring_tweets_csv_unhashed.csv", 66),
 ];
 
 /// Runs `chorus analyze` twice on each fixture: six files, one accounts.csv row per account,
