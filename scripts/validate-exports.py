@@ -10,7 +10,7 @@ json, and checks columns, dtypes and consistency between the files:
     network.graphml carries the same version, parameters and input fingerprints as report.json;
   - no CSV text cell can start a spreadsheet formula; no control characters but tab/CR/LF.
 Exits 1 with one line per failure, 0 when all checks pass.
-Usage: python scripts/validate-exports.py DIR
+Usage: python scripts/validate-exports.py DIR [--min-flagged N]
 """
 import csv
 import json
@@ -79,7 +79,7 @@ def check_no_formulas(name, rows, numeric):
                 check(bool(is_number), f"{name} row {r} {col}: cell starts a formula: {cell!r}")
 
 
-def main(out):
+def main(out, min_flagged=0):
     out = Path(out)
     for f in FILES:
         check((out / f).is_file(), f"missing {f}")
@@ -115,6 +115,9 @@ def main(out):
     check(pd.api.types.is_numeric_dtype(accounts["cluster"]) and (cl == cl.round()).all(),
           f"accounts.csv: cluster is not an integer column ({accounts['cluster'].dtype})")
     flagged = accounts[accounts["role"] != "unflagged"]
+    check(len(flagged) >= min_flagged,
+          f"accounts.csv: {len(flagged)} flagged accounts, expected at least {min_flagged} "
+          "(without them the cluster and graph checks prove little)")
     check(flagged["cluster"].notna().all(), "accounts.csv: a flagged account has no cluster")
     for role, key in [("core", "core"), ("amplifier", "amplifiers"), ("unflagged", "unflagged")]:
         n = int((accounts["role"] == role).sum())
@@ -197,10 +200,15 @@ def main(out):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
+    args = sys.argv[1:]
+    min_flagged = 0
+    if len(args) == 3 and args[1] == "--min-flagged" and args[2].isdigit():
+        min_flagged = int(args[2])
+        args = args[:1]
+    if len(args) != 1:
         print(__doc__.strip().splitlines()[-1], file=sys.stderr)
         sys.exit(2)
-    main(sys.argv[1])
+    main(args[0], min_flagged)
     if failures:
         for f in failures:
             print(f"validate-exports: {sys.argv[1]}: {f}", file=sys.stderr)
