@@ -9,6 +9,7 @@
 pub mod builder;
 pub mod stream;
 pub mod text;
+pub mod time;
 
 pub use builder::{AccountRecord, DatasetBuilder, FileReport, IngestOptions, PostRecord};
 pub use stream::FileIngest;
