@@ -7,9 +7,14 @@
 //! `records_read == records_kept + duplicates + records_rejected` for every file.
 
 pub mod builder;
+pub mod csv_detect;
+pub mod gz;
+pub mod json;
+pub mod sniff;
 pub mod stream;
 pub mod text;
 pub mod time;
+pub mod zip;
 
 pub use builder::{AccountRecord, DatasetBuilder, FileReport, IngestOptions, PostRecord};
 pub use stream::FileIngest;
