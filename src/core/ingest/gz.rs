@@ -139,7 +139,7 @@ impl GzDecoder {
                     // padding with zeros after the last member is common; anything else that is
                     // not a new member is ignored and counted
                     if input[0] == 0 && self.small.is_empty() {
-                        self.trailing_ignored += 1;
+                        // zero padding (tape blocks, some writers): harmless
                         input = &input[1..];
                         continue;
                     }

@@ -81,7 +81,14 @@ impl TextIngest {
                 if self.opts.mapping.is_some() {
                     Ok(Format::GenericCsv)
                 } else {
-                    let shown: Vec<String> = header.iter().take(40).map(|h| format!("\"{h}\"")).collect();
+                    let shown: Vec<String> = header
+                        .iter()
+                        .take(40)
+                        .map(|h| {
+                            let cut = super::builder::truncate_at_char(h, 40);
+                            format!("\"{cut}{}\"", if cut.len() < h.len() { "…" } else { "" })
+                        })
+                        .collect();
                     Err(format!(
                         "unrecognised CSV header ({} column{}: {}{}): this is not a format Chorus knows; map its columns (account, time, post id, repost of, text, …) to read it",
                         header.len(),

@@ -35,6 +35,9 @@ impl Default for ZipLimits {
     }
 }
 
+/// Output interval at which the ratio limit is checked.
+const CHECK_EVERY: u64 = 1 << 20;
+
 const SIG_LOCAL: u32 = 0x0403_4b50;
 const SIG_CENTRAL: u32 = 0x0201_4b50;
 const SIG_END: u32 = 0x0605_4b50;
@@ -207,7 +210,9 @@ impl ZipReader {
                 self.small.clear();
             }
             Zs::Stored { remaining } => {
-                let take = (remaining.min(input.len() as u64)) as usize;
+                // never deliver more than the total limit (+1 byte to detect going over it)
+                let to_total = (self.limits.max_total_out + 1).saturating_sub(self.total_out);
+                let take = remaining.min(input.len() as u64).min(to_total) as usize;
                 let (data, rest) = input.split_at(take);
                 *input = rest;
                 if let Some(e) = &mut self.entry {
@@ -215,34 +220,42 @@ impl ZipReader {
                     e.out_bytes += take as u64;
                     e.crc.update(data);
                 }
-                self.total_out += take as u64;
-                if let Some(t) = &mut self.text {
-                    t.feed(data, out);
-                }
+                self.deliver(data, out);
                 let remaining = remaining - take as u64;
-                if remaining == 0 {
+                if self.total_out > self.limits.max_total_out {
+                    self.st = Zs::Stored { remaining };
+                    self.check_limits(out);
+                } else if remaining == 0 {
                     self.end_data(out);
                 } else {
                     self.st = Zs::Stored { remaining };
-                    self.check_limits(out);
                 }
             }
             Zs::Deflate => {
                 let before_in = self.inflate.total_in();
                 let before_out = self.inflate.total_out();
-                let status = self.inflate.decompress(input, &mut self.out, FlushDecompress::None);
+                // Output stops exactly at each ratio checkpoint and one byte past the total
+                // limit, so what is delivered never depends on how the input was chunked.
+                let done = self.entry.as_ref().map_or(0, |e| e.out_bytes);
+                let to_check = CHECK_EVERY - done % CHECK_EVERY;
+                let to_total = (self.limits.max_total_out + 1).saturating_sub(self.total_out);
+                let room = (self.out.len() as u64).min(to_check).min(to_total).max(1) as usize;
+                let mut buf = std::mem::take(&mut self.out);
+                let status = self.inflate.decompress(input, &mut buf[..room], FlushDecompress::None);
                 let used = (self.inflate.total_in() - before_in) as usize;
                 let made = (self.inflate.total_out() - before_out) as usize;
                 *input = &input[used..];
                 if let Some(e) = &mut self.entry {
                     e.in_bytes += used as u64;
                     e.out_bytes += made as u64;
-                    e.crc.update(&self.out[..made]);
+                    e.crc.update(&buf[..made]);
                 }
-                self.total_out += made as u64;
-                if made > 0 {
-                    if let Some(t) = &mut self.text {
-                        t.feed(&self.out[..made], out);
+                self.deliver(&buf[..made], out);
+                self.out = buf;
+                let at_checkpoint = made > 0 && self.entry.as_ref().is_some_and(|e| e.out_bytes % CHECK_EVERY == 0);
+                if self.total_out > self.limits.max_total_out || (at_checkpoint && !matches!(status, Ok(Status::StreamEnd))) {
+                    if self.check_limits(out) {
+                        return;
                     }
                 }
                 match status {
@@ -263,7 +276,7 @@ impl ZipReader {
                             self.end_data(out);
                         }
                     }
-                    Ok(_) if used > 0 || made > 0 => self.check_limits(out),
+                    Ok(_) if used > 0 || made > 0 => {}
                     other => {
                         let err = match other {
                             Err(e) => e.to_string(),
@@ -503,14 +516,30 @@ impl ZipReader {
         }
     }
 
-    /// The zip-bomb guard, after each piece of output.
-    fn check_limits(&mut self, out: &mut DatasetBuilder) {
-        let Some(e) = &mut self.entry else { return };
+    /// Hand decompressed bytes to the entry's parser, never past the total limit.
+    fn deliver(&mut self, data: &[u8], out: &mut DatasetBuilder) {
+        let allowed = self.limits.max_total_out.saturating_sub(self.total_out).min(data.len() as u64) as usize;
+        self.total_out += data.len() as u64;
+        if allowed > 0 {
+            if let Some(t) = &mut self.text {
+                t.feed(&data[..allowed], out);
+            }
+        }
+    }
+
+    /// The zip-bomb guard, at a checkpoint or past the total limit. True when it stopped the
+    /// entry.
+    ///
+    /// The ratio compares the output so far with the compressed bytes consumed so far; the
+    /// decompressor may read a little ahead, so only a ratio at the very edge of the limit could
+    /// be judged differently for different chunkings.
+    fn check_limits(&mut self, out: &mut DatasetBuilder) -> bool {
+        let Some(e) = &mut self.entry else { return false };
         let total = self.total_out > self.limits.max_total_out;
-        let ratio = e.out_bytes > self.limits.ratio_after
+        let ratio = e.out_bytes >= self.limits.ratio_after
             && e.out_bytes > self.limits.max_ratio.saturating_mul(e.in_bytes.max(1));
         if !(total || ratio) {
-            return;
+            return false;
         }
         e.limited = true;
         let name = e.report_name.clone();
@@ -521,7 +550,7 @@ impl ZipReader {
             )
         } else {
             format!(
-                "{name}: {} compressed bytes decompress to more than {} bytes (ratio over {}:1, a zip bomb?); the entry was stopped, what was read is kept",
+                "{name}: {} compressed bytes decompress to {} bytes or more (ratio over {}:1, a zip bomb?); the entry was stopped, what was read is kept",
                 e.in_bytes, e.out_bytes, self.limits.max_ratio
             )
         };
@@ -529,11 +558,8 @@ impl ZipReader {
         let remaining = e.csize.saturating_sub(e.in_bytes);
         let was_parsed = e.parsed;
         self.finish_entry_parser(out);
-        if !was_parsed {
-            // a skipped entry inflated only to find its end: report on the archive level
-            out.note(DiagKind::Limit, msg.clone());
-        } else {
-            out.note(DiagKind::Limit, msg.clone());
+        out.note(DiagKind::Limit, msg.clone());
+        if was_parsed {
             out.fatal(msg);
         }
         if can_skip {
@@ -551,6 +577,7 @@ impl ZipReader {
             self.entry = None;
             self.st = Zs::Stopped;
         }
+        true
     }
 
     /// The archive ended.
@@ -589,14 +616,16 @@ impl ZipReader {
         }
         if !self.skipped.is_empty() {
             let shown: Vec<&str> = self.skipped.iter().take(20).map(String::as_str).collect();
+            let what = if self.skipped.len() == 1 {
+                "1 entry that is not a data file".to_string()
+            } else {
+                format!("{} entries that are not data files", self.skipped.len())
+            };
             out.note(
                 DiagKind::Unsupported,
                 format!(
-                    "{}: skipped {} entr{} that {} not data files: {}{}",
+                    "{}: skipped {what}: {}{}",
                     self.archive,
-                    self.skipped.len(),
-                    if self.skipped.len() == 1 { "y" } else { "ies" },
-                    if self.skipped.len() == 1 { "is" } else { "are" },
                     shown.join(", "),
                     if self.skipped.len() > 20 { ", …" } else { "" }
                 ),
