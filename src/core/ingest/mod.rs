@@ -7,6 +7,7 @@
 //! `records_read == records_kept + duplicates + records_rejected` for every file.
 
 pub mod builder;
+pub mod csv;
 pub mod stream;
 pub mod text;
 pub mod time;
