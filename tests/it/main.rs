@@ -1,4 +1,4 @@
-//! The one native integration-test binary (see STYLE.md): one module per feature, data in data/.
-
+//! The one native integration test binary (`cargo test --test it`); one module per feature.
+mod ingest_csv;
 mod ingest_json;
 mod ingest_stream;
