@@ -552,3 +552,89 @@ fn unknown_csv_header_asks_for_a_mapping() {
     assert!(f.starts_with("unrecognised CSV header (3 columns: \"who\", \"when\", \"what\")"), "{f}");
     assert!(f.contains("map its columns"), "{f}");
 }
+
+// ------------------------------------------------------------------------------------------
+// CSV cases of the bad-input corpus, through FileIngest (detection + the CSV parsers)
+// ------------------------------------------------------------------------------------------
+
+const IO_HEADER: &str = "tweetid,userid,user_display_name,user_screen_name,user_reported_location,user_profile_description,user_profile_url,follower_count,following_count,account_creation_date,account_language,tweet_language,tweet_text,tweet_time,tweet_client_name,in_reply_to_userid,in_reply_to_tweetid,quoted_tweet_tweetid,is_retweet,retweet_userid,retweet_tweetid,latitude,longitude,quote_count,reply_count,like_count,retweet_count,hashtags,urls,user_mentions,poll_choices";
+
+fn io_row(id: u64, user: &str, text: &str) -> String {
+    format!("{id},{user},{user},{user},,,,10,20,2019-01-01,en,en,{text},2020-03-01 10:00,Twitter Web App,,,,false,,,absent,absent,0,0,0,0,[],[],[],\n")
+}
+
+#[test]
+fn bad_csv_missing_required_columns() {
+    let (ds, reps) = check_all("missing.csv", &data("bad/missing_columns.csv"), &opts());
+    let r = &reps[0];
+    let f = r.fatal.clone().unwrap_or_default();
+    assert_eq!(r.format, Some(Format::IoTweets), "{}", messages(r));
+    assert!(f.contains("required column") && f.contains("`userid`"), "{f}");
+    assert_eq!(ds.n_posts(), 0);
+}
+
+#[test]
+fn bad_csv_duplicated_headers() {
+    let (ds, reps) = check_all("dup.csv", &data("bad/duplicated_headers.csv"), &opts());
+    let r = &reps[0];
+    let m = messages(r);
+    assert!(m.contains("the header names a column more than once: `tweet_text` (columns 13, 32); the first of each is read"), "{m}");
+    assert!(r.balanced());
+    assert_eq!(ds.n_posts(), 2, "{m}");
+    assert_ne!(ds.posts.text_fp[0], ds.posts.text_fp[1], "the first tweet_text column is read");
+}
+
+#[test]
+fn bad_csv_mixed_types_in_a_column() {
+    let (ds, reps) = check_all("mixed.csv", &data("bad/mixed_types.csv"), &opts());
+    let r = &reps[0];
+    let m = messages(r);
+    assert!(m.contains("tweet 1577331119823224835: tweet_time `12345abc` is not a time"), "{m}");
+    assert_eq!(r.records_rejected, 1, "{m}");
+    assert!(r.balanced());
+    // a word in a count column leaves the count unknown; letters in an id are a (hashed) id
+    assert_eq!(ds.n_posts(), 4, "{m}");
+    let b = ds.accounts.ids.get("b").unwrap() as usize;
+    assert_eq!(ds.accounts.followers[b], u32::MAX);
+}
+
+#[test]
+fn bad_csv_100mb_single_field() {
+    let mut b = DatasetBuilder::new(opts());
+    let mut f = FileIngest::new("huge.csv", &opts(), &mut b);
+    f.feed(IO_HEADER.as_bytes(), &mut b);
+    f.feed(b"\n", &mut b);
+    f.feed(io_row(1577331119823224833, "u1", "good before").as_bytes(), &mut b);
+    f.feed(b"1577331119823224834,u2,u2,u2,,,,1,1,2019-01-01,en,en,\"", &mut b);
+    let chunk = vec![b'x'; 1 << 20];
+    for _ in 0..100 {
+        f.feed(&chunk, &mut b);
+    }
+    f.feed(b"\",2020-03-01 10:00,Web,,,,false,,,absent,absent,0,0,0,0,[],[],[],\n", &mut b);
+    f.feed(io_row(1577331119823224835, "u3", "good after").as_bytes(), &mut b);
+    f.finish(&mut b);
+    let (ds, reps) = b.finish();
+    let r = &reps[0];
+    assert!(messages(r).contains("exceeds the row size limit; skipped"), "{}", messages(r));
+    assert_eq!(ds.n_posts(), 2, "{}", messages(r));
+    assert_eq!(count(r, DiagKind::TooLong), 1, "{}", messages(r));
+    assert!(r.balanced());
+}
+
+#[test]
+fn csv_inside_gzip_and_zip() {
+    let mut csv = format!("{IO_HEADER}\n");
+    for i in 0..20 {
+        csv.push_str(&io_row(1577331119823224833 + i, &format!("u{}", i % 3), "same text #tag"));
+    }
+    let plain = check_all("io_tweets_csv_hashed.csv", csv.as_bytes(), &opts());
+    assert_eq!(plain.1[0].format, Some(Format::IoTweets));
+    assert_eq!(plain.0.n_posts(), 20, "{}", messages(&plain.1[0]));
+    let gz = check_all("io_tweets_csv_hashed.csv.gz", &gzip(csv.as_bytes()), &opts());
+    assert_eq!(snapshot(&gz.0), snapshot(&plain.0));
+    let mut z = zip_entry("io_tweets_csv_hashed.csv", csv.as_bytes(), DEFLATE);
+    z.extend(zip_end());
+    let zz = check_all("io.zip", &z, &opts());
+    assert_eq!(snapshot(&zz.0), snapshot(&plain.0));
+    assert_eq!(zz.1[1].format, Some(Format::IoTweets));
+}

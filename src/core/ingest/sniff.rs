@@ -128,7 +128,7 @@ pub fn sniff_text(head: &[u8], complete: bool, forced: Option<Format>) -> Option
         _ => {
             let header = csv_header(body);
             let fields: Vec<&str> = header.iter().map(String::as_str).collect();
-            let format = csv_detect::detect_csv_format(&fields);
+            let format = csv_detect::detect_csv_format(&fields).or_else(|| near_csv_format(&fields));
             Some(Sniffed::Csv { format, header })
         }
     }
@@ -247,6 +247,27 @@ pub fn csv_header(w: &[u8]) -> Vec<String> {
         }
     }
     fields
+}
+
+/// A known CSV format that a header resembles although it lacks required columns (at least two
+/// of the format's distinctive columns): its parser then names exactly what is missing, which is
+/// more useful than "unknown header".
+pub fn near_csv_format(header: &[&str]) -> Option<Format> {
+    const DISTINCTIVE: &[(Format, &[&str])] = &[
+        (
+            Format::IoTweets,
+            &["tweetid", "tweet_text", "tweet_time", "is_retweet", "retweet_tweetid", "tweet_client_name", "quoted_tweet_tweetid"],
+        ),
+        (Format::IoUsers, &["user_screen_name", "account_creation_date", "user_profile_description", "follower_count"]),
+        (Format::Coortweet, &["object_id", "account_id", "content_id", "timestamp_share"]),
+        (Format::Toolkit, &["message_id", "repost_id", "reply_id", "user_id"]),
+    ];
+    let names: Vec<String> =
+        header.iter().map(|h| h.trim_start_matches('\u{feff}').trim().trim_matches('"').to_lowercase()).collect();
+    DISTINCTIVE.iter().find_map(|(f, cols)| {
+        let n = cols.iter().filter(|c| names.iter().any(|h| h == *c)).count();
+        (n >= 2).then_some(*f)
+    })
 }
 
 /// Which Twitter JSON a first object is, from its top-level keys.

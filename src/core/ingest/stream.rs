@@ -74,6 +74,11 @@ impl TextIngest {
     /// Detection decided: make the parser and give it the buffered head.
     fn start(&mut self, s: Sniffed, out: &mut DatasetBuilder) {
         let TextSt::Head(head) = std::mem::replace(&mut self.st, TextSt::Dead) else { return };
+        if let Sniffed::Csv { header, .. } = &s {
+            if let Some(msg) = duplicated_columns(header) {
+                out.note(DiagKind::Syntax, format!("{}: {msg}", self.name));
+            }
+        }
         let format = match s {
             Sniffed::Json(f) => Ok(f),
             Sniffed::Csv { format: Some(f), .. } => Ok(f),
@@ -211,6 +216,25 @@ impl FileIngest {
             TopSt::Zip(z) => z.finish(out),
         }
     }
+}
+
+/// A message naming the header's duplicated column names (compared case-insensitively), if any.
+fn duplicated_columns(header: &[String]) -> Option<String> {
+    let norm: Vec<String> = header.iter().map(|h| h.trim_start_matches('\u{feff}').trim().to_lowercase()).collect();
+    let mut dups = Vec::new();
+    for (i, n) in norm.iter().enumerate() {
+        if n.is_empty() || norm[..i].contains(n) {
+            continue;
+        }
+        let at: Vec<String> =
+            norm.iter().enumerate().filter(|(_, m)| *m == n).map(|(j, _)| (j + 1).to_string()).collect();
+        if at.len() > 1 {
+            dups.push(format!("`{}` (columns {})", header[i], at.join(", ")));
+        }
+    }
+    (!dups.is_empty()).then(|| {
+        format!("the header names a column more than once: {}; the first of each is read", dups.join(", "))
+    })
 }
 
 fn gz_error(name: &str, e: GzError, out: &mut DatasetBuilder) {
