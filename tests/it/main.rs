@@ -1,4 +1,5 @@
 //! The one native integration test binary (`cargo test --test it`); one module per feature.
+mod fuzz_smoke;
 mod ingest_csv;
 mod ingest_json;
 mod ingest_stream;

@@ -8,6 +8,14 @@
 
 use flate2::{Crc, Decompress, FlushDecompress, Status};
 
+/// What the decoder hands to its sink, in stream order.
+pub enum GzOut<'a> {
+    /// Decompressed bytes.
+    Data(&'a [u8]),
+    /// A problem that did not stop decoding (a member's CRC or length mismatch).
+    Warning(GzError),
+}
+
 /// A problem in the gzip stream. Decompressed bytes produced before it were already delivered.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum GzError {
@@ -46,7 +54,9 @@ enum St {
     Trailer,
     /// Between members: a new member may start, or trailing padding follows.
     Between,
-    /// Unrecoverable error or trailing garbage: ignore the rest.
+    /// Not gzip after the last member: counted in `trailing_ignored`.
+    Garbage,
+    /// Unrecoverable error (already reported): ignore the rest.
     Stopped,
 }
 
@@ -126,12 +136,14 @@ impl GzDecoder {
         self.after_flags()
     }
 
-    /// Decompress `input`, delivering output to `sink`. On error, returns it and ignores the rest
-    /// of the stream (output already delivered stays delivered).
-    pub fn feed(&mut self, mut input: &[u8], sink: &mut dyn FnMut(&[u8])) -> Result<(), GzError> {
+    /// Decompress `input`, delivering output to `sink`. On an error that stops decoding, returns
+    /// it and ignores the rest of the stream (output already delivered stays delivered); checksum
+    /// mismatches do not stop decoding and go to the sink as warnings.
+    pub fn feed(&mut self, mut input: &[u8], sink: &mut dyn FnMut(GzOut)) -> Result<(), GzError> {
         while !input.is_empty() {
             match self.st {
-                St::Stopped => {
+                St::Stopped => return Ok(()),
+                St::Garbage => {
                     self.trailing_ignored += input.len() as u64;
                     return Ok(());
                 }
@@ -152,7 +164,7 @@ impl GzDecoder {
                     } else {
                         self.trailing_ignored += 2 + input.len() as u64;
                         self.small.clear();
-                        self.st = St::Stopped;
+                        self.st = St::Garbage;
                         return Ok(());
                     }
                 }
@@ -219,7 +231,7 @@ impl GzDecoder {
                     if made > 0 {
                         self.crc.update(&self.out[..made]);
                         self.total_out += made as u64;
-                        sink(&self.out[..made]);
+                        sink(GzOut::Data(&self.out[..made]));
                     }
                     match status {
                         Ok(Status::StreamEnd) => self.st = St::Trailer,
@@ -248,18 +260,17 @@ impl GzDecoder {
                     self.small.clear();
                     self.st = St::Between;
                     if crc != self.crc.sum() {
-                        return Err(GzError::Checksum(format!(
+                        sink(GzOut::Warning(GzError::Checksum(format!(
                             "gzip member {}: CRC-32 mismatch (stored {crc:08x}, computed {:08x}): the data is damaged; records read from it are kept but may be wrong",
                             self.member,
                             self.crc.sum()
-                        )));
-                    }
-                    if isize != self.crc.amount() {
-                        return Err(GzError::Checksum(format!(
+                        ))));
+                    } else if isize != self.crc.amount() {
+                        sink(GzOut::Warning(GzError::Checksum(format!(
                             "gzip member {}: length mismatch (stored {isize}, decompressed {} mod 2^32)",
                             self.member,
                             self.crc.amount()
-                        )));
+                        ))));
                     }
                 }
             }
@@ -269,8 +280,13 @@ impl GzDecoder {
 
     /// The input ended. Err(Truncated) when it ended inside a member.
     pub fn finish(&mut self) -> Result<(), GzError> {
+        if self.st == St::Between && !self.small.is_empty() {
+            // one stray byte after the last member
+            self.trailing_ignored += self.small.len() as u64;
+            self.small.clear();
+        }
         match self.st {
-            St::Between | St::Stopped => Ok(()),
+            St::Between | St::Garbage | St::Stopped => Ok(()),
             St::Header if self.small.is_empty() && self.member == 1 => {
                 Err(GzError::Truncated("the gzip file is empty".into()))
             }

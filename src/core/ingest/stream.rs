@@ -6,7 +6,7 @@
 //! `TextIngest` per entry, each its own file report) | (plain: one `TextIngest`). A `TextIngest`
 //! detects the text format (or takes the forced one) and feeds its parser.
 
-use super::gz::{GzDecoder, GzError};
+use super::gz::{GzDecoder, GzError, GzOut};
 use super::json::JsonLinesParser;
 use super::sniff::{self, Container, Sniffed};
 use super::zip::{ZipLimits, ZipReader};
@@ -169,7 +169,11 @@ impl FileIngest {
             }
             TopSt::Gz(gz, t) => {
                 out.add_bytes(chunk.len() as u64);
-                let r = gz.feed(chunk, &mut |b| t.feed(b, out));
+                let name = &self.name;
+                let r = gz.feed(chunk, &mut |o| match o {
+                    GzOut::Data(b) => t.feed(b, out),
+                    GzOut::Warning(w) => gz_error(name, w, out),
+                });
                 if let Err(e) = r {
                     gz_error(&self.name, e, out);
                 }

@@ -582,6 +582,8 @@ impl ZipReader {
 
     /// The archive ended.
     pub fn finish(mut self, out: &mut DatasetBuilder) {
+        // bytes of a header cut short still count as consumed
+        out.add_bytes(std::mem::take(&mut self.pending_bytes));
         match self.st {
             Zs::Done | Zs::Stopped => {}
             Zs::Header if self.small.is_empty() => {
