@@ -164,6 +164,8 @@ impl ZipReader {
         match self.st {
             Zs::Done | Zs::Stopped => *input = &[],
             Zs::Header => {
+                // where this header starts (its first bytes may have come in earlier chunks)
+                let header_at = self.offset - self.small.len() as u64;
                 if !self.fill(input, 4) {
                     return;
                 }
@@ -181,13 +183,12 @@ impl ZipReader {
                         out.note(
                             DiagKind::Syntax,
                             format!(
-                                "{}: corrupt zip archive: expected an entry header at byte {}; reading stopped",
-                                self.archive, self.offset
+                                "{}: corrupt zip archive: expected an entry header at byte {header_at}; reading stopped",
+                                self.archive
                             ),
                         );
                         out.fatal(format!(
-                            "corrupt zip archive (no entry header at byte {}); entries before it were read",
-                            self.offset
+                            "corrupt zip archive (no entry header at byte {header_at}); entries before it were read"
                         ));
                         return;
                     }
