@@ -430,6 +430,31 @@ fn bad_wrong_format() {
         t
     });
     assert!(f.contains("tar archive"), "{f}");
+    let mut xlsx = zip_entry("[Content_Types].xml", b"<?xml version=\"1.0\"?><Types/>", DEFLATE);
+    xlsx.extend(zip_end());
+    let f = fatal_of("tweets.xlsx", &xlsx);
+    assert_eq!(f, "the file is an Excel workbook: export the sheet as CSV (UTF-8) and load that");
+    assert_eq!(sniff::sniff("tweets.xlsx", &xlsx), Sniffed::Unreadable(f));
+    // the same workbook under a .zip name: read as an archive, its XML parts skipped
+    let (_, reps) = check_all("tweets.zip", &xlsx, &opts());
+    let m = messages(&reps[0]);
+    assert!(m.contains("Excel workbook: export the sheet as CSV"), "{m}");
+    assert_eq!(reps[0].fatal.as_deref(), Some("tweets.zip: the archive holds no CSV or JSON-lines file"));
+}
+
+#[test]
+fn long_first_line_in_tiny_chunks_is_not_quadratic() {
+    // a twarc2 page line of ~1 MiB fed in 7-byte chunks: detection looks at 64 KiB once
+    let mut page = String::from("{\"data\":[");
+    for i in 0..4000 {
+        page.push_str(&V2_LINE.replace("1577331119823224833", &(1577331119823224833u64 + i).to_string()));
+        page.push(',');
+    }
+    page.pop();
+    page.push_str("]}\n");
+    let (ds, reps) = ingest_with("page.jsonl", page.as_bytes(), &opts(), ZipLimits::default(), &mut || 7);
+    assert_eq!(reps[0].format, Some(Format::Twarc2Jsonl));
+    assert_eq!(ds.n_posts(), 4000, "{}", messages(&reps[0]));
 }
 
 #[test]

@@ -137,12 +137,28 @@ pub fn sniff_text(head: &[u8], complete: bool, forced: Option<Format>) -> Option
 /// Detect a file from its name and first bytes (as many as the caller has; at most
 /// [`MAX_HEAD`] are looked at). For the UI's "what is this file" before streaming.
 pub fn sniff(name: &str, head: &[u8]) -> Sniffed {
-    let _ = name;
+    if let Some(msg) = unreadable_by_name(name) {
+        return Sniffed::Unreadable(msg);
+    }
     match sniff_container(head, true) {
         Some(Container::Gzip) => Sniffed::Gzip,
         Some(Container::Zip) => Sniffed::Zip,
         _ => sniff_text(head, true, None).unwrap_or_else(|| Sniffed::Unreadable("the file is empty".into())),
     }
+}
+
+/// Files we know by their extension that we cannot read (spreadsheets are zip or binary
+/// containers whose bytes would only say "zip" or "binary"): what to do instead.
+pub fn unreadable_by_name(name: &str) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    let ext = lower.rsplit_once('.').map(|(_, e)| e)?;
+    let what = match ext {
+        "xlsx" | "xlsm" | "xls" => "an Excel workbook",
+        "ods" => "an OpenDocument spreadsheet",
+        "numbers" => "an Apple Numbers spreadsheet",
+        _ => return None,
+    };
+    Some(format!("the file is {what}: export the sheet as CSV (UTF-8) and load that"))
 }
 
 /// A name without its `.gz` suffix (the name of the compressed content).

@@ -39,19 +39,29 @@ pub struct TextIngest {
     name: String,
     opts: IngestOptions,
     st: TextSt,
+    saw_newline: bool,
 }
 
 impl TextIngest {
     pub fn new(name: &str, opts: &IngestOptions) -> Self {
-        TextIngest { name: name.to_string(), opts: opts.clone(), st: TextSt::Head(Vec::new()) }
+        TextIngest { name: name.to_string(), opts: opts.clone(), st: TextSt::Head(Vec::new()), saw_newline: false }
     }
 
     pub fn feed(&mut self, chunk: &[u8], out: &mut DatasetBuilder) {
         match &mut self.st {
             TextSt::Head(head) => {
                 head.extend_from_slice(chunk);
-                if let Some(s) = sniff::sniff_text(head, false, self.opts.format) {
-                    self.start(s, out);
+                // Detection can only decide at a newline, at MIN_HEAD / MAX_HEAD bytes, or on the
+                // first bytes (BOMs, empty): skip the other calls so that tiny chunks do not make
+                // detection quadratic. The decision itself depends only on the bytes.
+                let newline = memchr::memchr(b'\n', chunk).is_some();
+                self.saw_newline |= newline;
+                let n = head.len();
+                let may_decide = n < 8 || newline || n >= sniff::MAX_HEAD || (self.saw_newline && n >= sniff::MIN_HEAD);
+                if may_decide {
+                    if let Some(s) = sniff::sniff_text(head, false, self.opts.format) {
+                        self.start(s, out);
+                    }
                 }
             }
             TextSt::Parse(p) => p.feed(chunk, out),
@@ -132,6 +142,8 @@ enum TopSt {
     Plain(TextIngest),
     Gz(GzDecoder, TextIngest),
     Zip(ZipReader),
+    /// Unreadable by its name (reported): bytes are only counted.
+    Ignored,
 }
 
 /// Reads one file pushed chunk by chunk.
@@ -179,11 +191,20 @@ impl FileIngest {
                 }
             }
             TopSt::Zip(z) => z.feed(chunk, out),
+            TopSt::Ignored => out.add_bytes(chunk.len() as u64),
         }
     }
 
     fn start(&mut self, c: Container, out: &mut DatasetBuilder) {
         let TopSt::Head(head) = std::mem::replace(&mut self.st, TopSt::Head(Vec::new())) else { return };
+        if let Some(msg) = sniff::unreadable_by_name(&self.name) {
+            // a spreadsheet is a zip of XML: say what it is instead of "no CSV inside"
+            out.note(DiagKind::Unsupported, format!("{}: {msg}", self.name));
+            out.fatal(msg);
+            out.add_bytes(head.len() as u64);
+            self.st = TopSt::Ignored;
+            return;
+        }
         self.st = match c {
             Container::Gzip => TopSt::Gz(GzDecoder::new(), TextIngest::new(sniff::strip_gz(&self.name), &self.opts)),
             Container::Zip => TopSt::Zip(ZipReader::new(&self.name, &self.opts, self.limits.clone())),
@@ -218,6 +239,7 @@ impl FileIngest {
                 }
             }
             TopSt::Zip(z) => z.finish(out),
+            TopSt::Ignored => {}
         }
     }
 }
