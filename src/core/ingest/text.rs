@@ -9,6 +9,14 @@ use crate::core::model::fnv1a64;
 
 /// Normalised text (see module docs).
 pub fn normalise(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    normalise_into(text, &mut out);
+    out
+}
+
+/// [`normalise`] into a reused buffer (cleared first).
+pub fn normalise_into(text: &str, out: &mut String) {
+    out.clear();
     let mut t = text.trim_start();
     // drop a leading retweet marker "RT @name:"
     if let Some(rest) = t.strip_prefix("RT @") {
@@ -17,9 +25,30 @@ pub fn normalise(text: &str) -> String {
             _ => {}
         }
     }
-    let mut out = String::with_capacity(t.len());
     let mut pending_space = false;
     for word in t.split_whitespace() {
+        if word.is_ascii() {
+            // Fast path, same result as the general one: ASCII lowercasing is bytewise.
+            let b = word.as_bytes();
+            let starts = |p: &[u8]| b.len() >= p.len() && b[..p.len()].eq_ignore_ascii_case(p);
+            if starts(b"http://") || starts(b"https://") || starts(b"www.") || b[0] == b'@' {
+                pending_space = true;
+                continue;
+            }
+            for &c in b {
+                if c.is_ascii_alphanumeric() {
+                    if pending_space && !out.is_empty() {
+                        out.push(' ');
+                    }
+                    pending_space = false;
+                    out.push(c.to_ascii_lowercase() as char);
+                } else {
+                    pending_space = true;
+                }
+            }
+            pending_space = true;
+            continue;
+        }
         let lw = word.to_lowercase();
         if lw.starts_with("http://") || lw.starts_with("https://") || lw.starts_with("www.") || lw.starts_with('@') {
             pending_space = true;
@@ -38,12 +67,20 @@ pub fn normalise(text: &str) -> String {
         }
         pending_space = true;
     }
-    out
 }
 
 /// Fingerprint of the normalised text; 0 when nothing is left after normalising.
 pub fn fingerprint(text: &str) -> u64 {
-    let n = normalise(text);
+    fingerprint_of_normalised(&normalise(text))
+}
+
+/// [`fingerprint`] and [`simhash`] of `text`, normalising it once into `scratch`.
+pub fn fingerprints(text: &str, scratch: &mut String) -> (u64, u64) {
+    normalise_into(text, scratch);
+    (fingerprint_of_normalised(scratch), simhash_of_normalised(scratch))
+}
+
+fn fingerprint_of_normalised(n: &str) -> u64 {
     if n.is_empty() {
         return 0;
     }
@@ -57,27 +94,29 @@ pub fn fingerprint(text: &str) -> u64 {
 
 /// 64-bit SimHash over the normalised words and word bigrams; 0 when there is no text.
 pub fn simhash(text: &str) -> u64 {
-    let n = normalise(text);
-    let words: Vec<&str> = n.split(' ').filter(|w| !w.is_empty()).collect();
-    if words.is_empty() {
-        return 0;
-    }
+    simhash_of_normalised(&normalise(text))
+}
+
+fn simhash_of_normalised(n: &str) -> u64 {
     let mut acc = [0i32; 64];
     let mut add = |h: u64| {
+        // Branch-free so it vectorises: +1 for a set bit, -1 for a clear one.
         for (bit, a) in acc.iter_mut().enumerate() {
-            if h >> bit & 1 == 1 {
-                *a += 1;
-            } else {
-                *a -= 1;
-            }
+            *a += ((h >> bit) & 1) as i32 * 2 - 1;
         }
     };
-    for w in &words {
-        add(mix(fnv1a64(w.as_bytes())));
+    // Each word, and each pair of consecutive words, is one feature.
+    let mut prev: Option<u64> = None;
+    for w in n.split(' ').filter(|w| !w.is_empty()) {
+        let hw = fnv1a64(w.as_bytes());
+        add(mix(hw));
+        if let Some(hp) = prev {
+            add(mix(hp ^ hw.rotate_left(17)));
+        }
+        prev = Some(hw);
     }
-    for pair in words.windows(2) {
-        let h = fnv1a64(pair[0].as_bytes()) ^ fnv1a64(pair[1].as_bytes()).rotate_left(17);
-        add(mix(h));
+    if prev.is_none() {
+        return 0;
     }
     let mut out = 0u64;
     for (bit, a) in acc.iter().enumerate() {
@@ -139,6 +178,55 @@ mod tests {
         let c = simhash("completely unrelated sentence about elections and weather in spring");
         assert!((a ^ b).count_ones() < (a ^ c).count_ones());
         assert!((a ^ b).count_ones() <= 12, "{}", (a ^ b).count_ones());
+    }
+
+    #[test]
+    fn ascii_fast_path_equals_the_general_path() {
+        // Words with non-ASCII letters take the general path; the rest the fast path.
+        for t in [
+            "RT @x: Hello WWW.example.com HTTPS://T.CO/x @Bob it's 2020!",
+            "Ünïcödé MIXED ascii Words ΣΑΣ 中国 https://t.co/ü @ü",
+            "  ",
+            "a-b_c d.e",
+        ] {
+            let general: String = {
+                let mut out = String::new();
+                let mut pending = false;
+                let mut tt = t.trim_start();
+                if let Some(rest) = tt.strip_prefix("RT @") {
+                    if let Some(i) = rest.find(':') {
+                        if !rest[..i].contains(char::is_whitespace) {
+                            tt = &rest[i + 1..];
+                        }
+                    }
+                }
+                for word in tt.split_whitespace() {
+                    let lw = word.to_lowercase();
+                    if lw.starts_with("http://") || lw.starts_with("https://") || lw.starts_with("www.") || lw.starts_with('@') {
+                        pending = true;
+                        continue;
+                    }
+                    for c in lw.chars() {
+                        if c.is_alphanumeric() {
+                            if pending && !out.is_empty() {
+                                out.push(' ');
+                            }
+                            pending = false;
+                            out.push(c);
+                        } else {
+                            pending = true;
+                        }
+                    }
+                    pending = true;
+                }
+                out
+            };
+            assert_eq!(normalise(t), general, "{t}");
+            let mut scratch = String::new();
+            assert_eq!(fingerprints(t, &mut scratch), (fingerprint(t), simhash(t)));
+        }
+        assert_eq!(simhash("a"), simhash("A!"));
+        assert_eq!(simhash(""), 0);
     }
 
     #[test]
