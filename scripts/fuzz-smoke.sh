@@ -9,8 +9,10 @@
 #   stable    (default) the deterministic mutation fuzzer in tests/it/fuzz_smoke.rs, on stable
 #             Rust, over the fixture corpus; FUZZ_SEED picks the sequence (default: from the date,
 #             printed, so a failure can be replayed with the same seed).
-#   libfuzzer cargo-fuzz targets in fuzz/ (libFuzzer + ASan). Needs `cargo install cargo-fuzz`;
-#             only stable rustc exists here, so it runs with RUSTC_BOOTSTRAP=1.
+#   libfuzzer cargo-fuzz targets in fuzz/ (coverage-guided libFuzzer). Needs
+#             `cargo install cargo-fuzz`; only stable rustc exists here, so it runs with
+#             RUSTC_BOOTSTRAP=1. FUZZ_SANITIZER=none (default: the code under test is safe Rust)
+#             or address. First build ~8 min on 2 cores.
 # A failing input is saved (target/fuzz-crashes/ or fuzz/artifacts/); add it to
 # fuzz/regressions/<target>/ so every `cargo test` replays it.
 set -euo pipefail
@@ -40,7 +42,7 @@ case "$ENGINE" in
       find tests/it/data -type f -size -64k -exec cp -n {} "$corpus/" \; 2>/dev/null || true
       [ -d "fuzz/regressions/$t" ] && cp -n fuzz/regressions/"$t"/* "$corpus/" 2>/dev/null || true
       echo "== $t (${PER}s)"
-      (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run "$t" "corpus/$t" -- \
+      (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run -s "${FUZZ_SANITIZER:-none}" "$t" "corpus/$t" -- \
           -max_total_time="$PER" -max_len=65536 -rss_limit_mb=2048 -print_final_stats=1)
     done
     ;;
