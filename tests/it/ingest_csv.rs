@@ -559,3 +559,23 @@ fn parts_and_users_join() {
     let a = ds.accounts.ids.iter().find(|(_, s)| s.len() == 64).map(|(i, _)| i as usize).unwrap_or(usize::MAX);
     assert!(ds.accounts.has_profile[a]);
 }
+
+/// Parts concatenated with `cat` repeat the header: that row is reported, the rest read (the
+/// second part's posts are duplicates of the first's).
+#[test]
+fn concatenated_parts_repeat_the_header() {
+    let part = fixture("coortweet.csv");
+    let mut bytes = part.clone();
+    bytes.extend_from_slice(&part);
+    let mut first = None;
+    for chunks in chunkings(bytes.len()) {
+        let (ds, reports) = ingest(&bytes, None, &IngestOptions::default(), &chunks);
+        let r = &reports[0];
+        assert!(r.balanced());
+        assert_eq!((r.records_kept, r.duplicates, r.records_rejected), (4, 4, 5));
+        let d = r.diagnostics.iter().find(|d| d.kind == DiagKind::Syntax).expect("repeated header reported");
+        assert_eq!((d.at.record, d.at.line, d.at.byte), (7, 8, part.len() as u64));
+        let text = render(&ds, &reports);
+        assert_eq!(first.get_or_insert_with(|| text.clone()), &text);
+    }
+}

@@ -430,6 +430,12 @@ impl Header {
         let name = normalise_name(name);
         self.names.iter().position(|n| *n == name)
     }
+    /// Whether `fields` is this header again (as when CSV parts are concatenated).
+    pub fn is_repeated_in(&self, fields: &Fields) -> bool {
+        fields.len() == self.names.len()
+            && self.names.first().is_some_and(|n| fields.get(0).trim().eq_ignore_ascii_case(n))
+            && fields.iter().zip(&self.names).all(|(f, n)| normalise_name(f) == *n)
+    }
     /// Indices of `required` columns, or a message naming every missing one.
     pub fn require(&self, what: &str, required: &[&str]) -> Result<Vec<usize>, String> {
         let mut found = Vec::with_capacity(required.len());
@@ -606,6 +612,14 @@ impl Rows {
                             at,
                             DiagKind::FieldCount,
                             format!("row has {} fields, the header has {n}", fields.len()),
+                        );
+                        return;
+                    }
+                    if self.header.is_repeated_in(&fields) {
+                        out.reject(
+                            at,
+                            DiagKind::Syntax,
+                            "the header row repeats here (files concatenated?); row skipped",
                         );
                         return;
                     }

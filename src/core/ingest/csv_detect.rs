@@ -124,7 +124,7 @@ pub fn guess_mapping(headers: &[String]) -> ColumnMapping {
     };
     ColumnMapping {
         account: pick(&[
-            "userid", "accountid", "authorid", "authorid", "user", "account", "author", "userscreenname", "screenname",
+            "userid", "accountid", "authorid", "user", "account", "author", "userscreenname", "screenname",
             "username", "handle",
         ]),
         screen_name: pick(&["userscreenname", "screenname", "username", "authorusername", "handle"]),
