@@ -37,9 +37,9 @@ fn row_account(out: &mut DatasetBuilder, ctx: &RowCtx, column: &str, value: &str
 
 /// Whether an object id is a URL (CooRTweet objects can be URLs).
 fn looks_like_url(s: &str) -> bool {
-    let l = s.trim_start();
-    l.len() > 8
-        && (l[..7].eq_ignore_ascii_case("http://") || l[..8].eq_ignore_ascii_case("https://") || l.starts_with("www."))
+    let b = s.trim_start().as_bytes();
+    let starts = |p: &[u8]| b.len() > p.len() && b[..p.len()].eq_ignore_ascii_case(p);
+    starts(b"http://") || starts(b"https://") || starts(b"www.")
 }
 
 /// Split a list cell: a JSON array (of strings, numbers, or objects, from which the first of
@@ -460,6 +460,8 @@ mod tests {
         assert!(looks_like_url("HTTP://example.com"));
         assert!(!looks_like_url("1234567890123"));
         assert!(!looks_like_url("#tag"));
+        assert!(!looks_like_url("24f682\u{fffd}769992022dba3cf"));
+        assert!(!looks_like_url("https://"));
         assert_eq!(json_text(r#""a \u2019 \"q\"""#), "a \u{2019} \"q\"");
         assert_eq!(json_text("plain \"text\""), "plain \"text\"");
     }
