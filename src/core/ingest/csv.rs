@@ -544,7 +544,6 @@ impl CsvParser {
 }
 
 impl Rows {
-
     fn on_event(&mut self, ev: CsvEvent, out: &mut DatasetBuilder) {
         match ev {
             CsvEvent::Utf16 { big_endian } => {
@@ -557,7 +556,9 @@ impl Rows {
             CsvEvent::TooLong { at, bytes } => match self.stage {
                 Stage::Header => {
                     self.stage = Stage::Stopped;
-                    out.fatal(format!("the header row is too long ({bytes} bytes): this is not a CSV file Chorus can read"));
+                    out.fatal(format!(
+                        "the header row is too long ({bytes} bytes): this is not a CSV file Chorus can read"
+                    ));
                 }
                 Stage::Rows => out.reject(
                     at,
@@ -823,7 +824,13 @@ mod tests {
         check_max(
             &big,
             100,
-            &[r#"0:1:0 ["h"]"#, r#"1:2:2 ["short"]"#, "2:3:8 too long 301", "3:4:309 too long 304", r#"4:305:613 ["last"]"#],
+            &[
+                r#"0:1:0 ["h"]"#,
+                r#"1:2:2 ["short"]"#,
+                "2:3:8 too long 301",
+                "3:4:309 too long 304",
+                r#"4:305:613 ["last"]"#,
+            ],
         );
     }
 
@@ -866,7 +873,9 @@ mod tests {
         assert_eq!(parse_count("12.5"), None);
         assert_eq!(parse_count("-3"), None);
         assert_eq!(parse_count("99999999999999"), Some(u32::MAX - 1));
-        assert!(parse_bool("True") && parse_bool("true") && parse_bool("TRUE") && !parse_bool("False") && !parse_bool(""));
+        assert!(
+            parse_bool("True") && parse_bool("true") && parse_bool("TRUE") && !parse_bool("False") && !parse_bool("")
+        );
         assert_eq!(rt_target("RT @abc_1: hi"), Some("abc_1"));
         assert_eq!(rt_target("RT @abc"), Some("abc"));
         assert_eq!(rt_target("hello RT @abc:"), None);

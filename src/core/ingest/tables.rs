@@ -273,8 +273,11 @@ impl RowHandler for TwarcCsv {
         a.client.push_str(f.opt(self.source).trim());
         r.text.push_str(&json_text(f.opt(self.text)));
 
-        let (mut rt, mut reply, mut quote) =
-            (f.opt(self.rt).trim().to_string(), f.opt(self.reply).trim().to_string(), f.opt(self.quote).trim().to_string());
+        let (mut rt, mut reply, mut quote) = (
+            f.opt(self.rt).trim().to_string(),
+            f.opt(self.reply).trim().to_string(),
+            f.opt(self.quote).trim().to_string(),
+        );
         if let Some(refs) = self.refs {
             // Older exports: `[{"type": "quoted", "id": "…"}]`.
             if let Ok(items) = serde_json::from_str::<Vec<serde_json::Value>>(f.get(refs).trim()) {
