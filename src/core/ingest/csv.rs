@@ -721,14 +721,33 @@ pub fn parse_list(cell: &str, out: &mut Vec<String>) {
                 i = j + 1;
             }
             _ => {
-                let end = s[i..].find([',', ' ', '\t', '\n', '\r']).map_or(s.len(), |k| i + k);
-                let item = s[i..end].trim();
-                if !item.is_empty() {
-                    out.push(item.to_string());
+                // An unquoted item ends at whitespace or a comma, except that a comma inside a
+                // URL (`?a=1,2`) only ends it when the next item starts (`,http…`, `, `).
+                let token_end = s[i..].find([' ', '\t', '\n', '\r']).map_or(s.len(), |k| i + k);
+                let token = &s[i..token_end];
+                if token.contains("://") {
+                    let mut start = 0;
+                    for (k, _) in token.match_indices(',') {
+                        let next = &token[k + 1..];
+                        if next.starts_with("http://") || next.starts_with("https://") || next.starts_with("www.") {
+                            push_item(&token[start..k], out);
+                            start = k + 1;
+                        }
+                    }
+                    push_item(token[start..].trim_end_matches(','), out);
+                } else {
+                    token.split(',').for_each(|t| push_item(t, out));
                 }
-                i = end;
+                i = token_end;
             }
         }
+    }
+}
+
+fn push_item(item: &str, out: &mut Vec<String>) {
+    let item = item.trim();
+    if !item.is_empty() {
+        out.push(item.to_string());
     }
 }
 
@@ -857,6 +876,9 @@ mod tests {
             ("a b  c", &["a", "b", "c"]),
             ("[0, 12345]", &["0", "12345"]),
             ("['unterminated", &["unterminated"]),
+            ("[a,b]", &["a", "b"]),
+            ("[http://a.com/x?a=1,2, http://b.com]", &["http://a.com/x?a=1,2", "http://b.com"]),
+            ("[http://a.com/x,https://b.com/y,]", &["http://a.com/x", "https://b.com/y"]),
         ];
         for (cell, want) in cases {
             let mut got = Vec::new();
