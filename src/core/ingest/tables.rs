@@ -465,6 +465,8 @@ mod tests {
         assert!(!looks_like_url("#tag"));
         assert!(!looks_like_url("24f682\u{fffd}769992022dba3cf"));
         assert!(!looks_like_url("https://"));
+        assert!(!looks_like_url("abcdef\u{20ac}xyz")); // the ingest-json fuzzers' known crash
+        assert!(looks_like_url("https://\u{20ac}.example"));
         assert_eq!(json_text(r#""a \u2019 \"q\"""#), "a \u{2019} \"q\"");
         assert_eq!(json_text("plain \"text\""), "plain \"text\"");
     }
