@@ -209,7 +209,8 @@ mod tests {
         }
         for word in t.split_whitespace() {
             let lw = word.to_lowercase();
-            if lw.starts_with("http://") || lw.starts_with("https://") || lw.starts_with("www.") || lw.starts_with('@') {
+            if lw.starts_with("http://") || lw.starts_with("https://") || lw.starts_with("www.") || lw.starts_with('@')
+            {
                 pending = true;
                 continue;
             }
@@ -239,10 +240,11 @@ mod tests {
 
     #[test]
     fn normalise_equals_its_definition_on_random_text() {
-        let alphabet: Vec<char> = "aZ09 \t\n.,:;!?'\"#@/_-–—…ΣσςΑΒÉéİıKÅßẞǅ中国香港가나مرحباًٌ😂🇨🇳\u{301}\u{200d}\u{feff}"
-            .chars()
-            .chain(['\u{212a}', '\u{130}', 'h', 't', 'p', 's', 'w', 'H', 'T', 'P', 'S', 'W', ':', '/', '/'])
-            .collect();
+        let alphabet: Vec<char> =
+            "aZ09 \t\n.,:;!?'\"#@/_-–—…ΣσςΑΒÉéİıKÅßẞǅ中国香港가나مرحباًٌ😂🇨🇳\u{301}\u{200d}\u{feff}"
+                .chars()
+                .chain(['\u{212a}', '\u{130}', 'h', 't', 'p', 's', 'w', 'H', 'T', 'P', 'S', 'W', ':', '/', '/'])
+                .collect();
         let mut x: u64 = 12345;
         for _ in 0..4000 {
             let mut t = String::new();
