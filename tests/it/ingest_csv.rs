@@ -3,7 +3,9 @@
 //! (read = kept + duplicates + rejected), the kept/rejected counts and the position of every
 //! diagnostic, plus what the rows mean (kinds, targets, times, account attributes).
 
-use chorus::core::ingest::{auto_csv_parser, csv_parser, ColumnMapping, DatasetBuilder, FileReport, Format, IngestOptions};
+use chorus::core::ingest::{
+    auto_csv_parser, csv_parser, ColumnMapping, DatasetBuilder, FileReport, Format, IngestOptions,
+};
 use chorus::core::model::{post_key, Dataset, DiagKind, Kind, NONE, NO_TIME};
 use std::fmt::Write;
 
@@ -113,7 +115,8 @@ fn render(ds: &Dataset, reports: &[FileReport]) -> String {
 /// reader (LF, CRLF and lone CR end a line).
 fn locate(bytes: &[u8], marker: &str) -> (u64, u64) {
     let m = marker.as_bytes();
-    let mut at = bytes.windows(m.len()).position(|w| w == m).unwrap_or_else(|| panic!("marker {marker:?} not in fixture"));
+    let mut at =
+        bytes.windows(m.len()).position(|w| w == m).unwrap_or_else(|| panic!("marker {marker:?} not in fixture"));
     while at > 0 && bytes[at - 1] != b'\n' && bytes[at - 1] != b'\r' {
         at -= 1;
     }
@@ -185,7 +188,9 @@ fn run(case: &Case) {
                 (case.check)(&ds);
                 first = Some(text);
             }
-            Some(f) => assert_eq!(&text, f, "{}: chunking {:?}… changed the result", case.file, &chunks[..chunks.len().min(8)]),
+            Some(f) => {
+                assert_eq!(&text, f, "{}: chunking {:?}… changed the result", case.file, &chunks[..chunks.len().min(8)])
+            }
         }
     }
 }
@@ -278,7 +283,7 @@ fn check_io_2019(ds: &Dataset) {
     let p3 = post(ds, "1234448365777846272");
     assert_ne!(ds.posts.text_fp[p3], 0);
     assert_eq!(ds.accounts.created_at[ds.posts.account[p3] as usize], 1_582_934_400_000); // 2020-02-29
-    // 2019 order: in_reply_to_userid / in_reply_to_tweetid swapped, read by name.
+                                                                                          // 2019 order: in_reply_to_userid / in_reply_to_tweetid swapped, read by name.
     let p4 = post(ds, "1234448491606966272");
     assert_eq!(ds.posts.kind[p4], Kind::Reply);
     assert_eq!(ds.posts.target_post[p4], 1_220_905_149_422_108_672);
@@ -558,4 +563,63 @@ fn parts_and_users_join() {
     // The users file's attributes and the tweets' agree on one account.
     let a = ds.accounts.ids.iter().find(|(_, s)| s.len() == 64).map(|(i, _)| i as usize).unwrap_or(usize::MAX);
     assert!(ds.accounts.has_profile[a]);
+}
+
+/// Parts concatenated with `cat` repeat the header: that row is reported, the rest read (the
+/// second part's posts are duplicates of the first's).
+#[test]
+fn concatenated_parts_repeat_the_header() {
+    let part = fixture("coortweet.csv");
+    let mut bytes = part.clone();
+    bytes.extend_from_slice(&part);
+    let mut first = None;
+    for chunks in chunkings(bytes.len()) {
+        let (ds, reports) = ingest(&bytes, None, &IngestOptions::default(), &chunks);
+        let r = &reports[0];
+        assert!(r.balanced());
+        assert_eq!((r.records_kept, r.duplicates, r.records_rejected), (4, 4, 5));
+        let d = r.diagnostics.iter().find(|d| d.kind == DiagKind::Syntax).expect("repeated header reported");
+        assert_eq!((d.at.record, d.at.line, d.at.byte), (7, 8, part.len() as u64));
+        let text = render(&ds, &reports);
+        assert_eq!(first.get_or_insert_with(|| text.clone()), &text);
+    }
+}
+
+/// Mutated fixtures (bytes flipped, inserted, deleted; quotes, line ends, NULs, invalid UTF-8):
+/// no panic, balanced accounting, and the same result whatever the chunking. A longer run:
+/// `FUZZ_SEED=n FUZZ_ROUNDS=10000 cargo test --test it mutated`.
+#[test]
+fn mutated_fixtures_never_panic_and_stay_balanced() {
+    let files =
+        ["io_tweets_2018.csv", "io_tweets_2019.csv", "io_users.csv", "coortweet.csv", "toolkit.csv", "twarc.csv"];
+    let specials: &[u8] = b"\",\r\n\0\xff\xc3;\t[]'#@";
+    let mut rng = Lcg(std::env::var("FUZZ_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(7));
+    let env = |k: &str, d: u64| std::env::var(k).ok().and_then(|s| s.parse().ok()).unwrap_or(d);
+    for round in 0..env("FUZZ_ROUNDS", 240) as usize {
+        let mut bytes = fixture(files[round % files.len()]);
+        for _ in 0..rng.next(6) {
+            let at = rng.next(bytes.len()) - 1;
+            let b = if rng.next(2) == 1 { specials[rng.next(specials.len()) - 1] } else { (rng.next(256) - 1) as u8 };
+            match rng.next(3) {
+                1 => bytes[at] = b,
+                2 => bytes.insert(at, b),
+                _ => {
+                    bytes.remove(at);
+                }
+            }
+        }
+        let opts = IngestOptions::default();
+        let (ds, reports) = ingest(&bytes, None, &opts, &[bytes.len()]);
+        let whole = render(&ds, &reports);
+        assert!(reports[0].balanced(), "round {round}: {:#?}", reports[0]);
+        let mut sizes = Vec::new();
+        let mut total = 0;
+        while total < bytes.len() {
+            let n = rng.next(50);
+            sizes.push(n);
+            total += n;
+        }
+        let (ds, reports) = ingest(&bytes, None, &opts, &sizes);
+        assert_eq!(render(&ds, &reports), whole, "round {round}: chunking changed the result");
+    }
 }

@@ -430,6 +430,12 @@ impl Header {
         let name = normalise_name(name);
         self.names.iter().position(|n| *n == name)
     }
+    /// Whether `fields` is this header again (as when CSV parts are concatenated).
+    pub fn is_repeated_in(&self, fields: &Fields) -> bool {
+        fields.len() == self.names.len()
+            && self.names.first().is_some_and(|n| fields.get(0).trim().eq_ignore_ascii_case(n))
+            && fields.iter().zip(&self.names).all(|(f, n)| normalise_name(f) == *n)
+    }
     /// Indices of `required` columns, or a message naming every missing one.
     pub fn require(&self, what: &str, required: &[&str]) -> Result<Vec<usize>, String> {
         let mut found = Vec::with_capacity(required.len());
@@ -538,7 +544,6 @@ impl CsvParser {
 }
 
 impl Rows {
-
     fn on_event(&mut self, ev: CsvEvent, out: &mut DatasetBuilder) {
         match ev {
             CsvEvent::Utf16 { big_endian } => {
@@ -551,7 +556,9 @@ impl Rows {
             CsvEvent::TooLong { at, bytes } => match self.stage {
                 Stage::Header => {
                     self.stage = Stage::Stopped;
-                    out.fatal(format!("the header row is too long ({bytes} bytes): this is not a CSV file Chorus can read"));
+                    out.fatal(format!(
+                        "the header row is too long ({bytes} bytes): this is not a CSV file Chorus can read"
+                    ));
                 }
                 Stage::Rows => out.reject(
                     at,
@@ -606,6 +613,14 @@ impl Rows {
                             at,
                             DiagKind::FieldCount,
                             format!("row has {} fields, the header has {n}", fields.len()),
+                        );
+                        return;
+                    }
+                    if self.header.is_repeated_in(&fields) {
+                        out.reject(
+                            at,
+                            DiagKind::Syntax,
+                            "the header row repeats here (files concatenated?); row skipped",
                         );
                         return;
                     }
@@ -706,14 +721,33 @@ pub fn parse_list(cell: &str, out: &mut Vec<String>) {
                 i = j + 1;
             }
             _ => {
-                let end = s[i..].find([',', ' ', '\t', '\n', '\r']).map_or(s.len(), |k| i + k);
-                let item = s[i..end].trim();
-                if !item.is_empty() {
-                    out.push(item.to_string());
+                // An unquoted item ends at whitespace or a comma, except that a comma inside a
+                // URL (`?a=1,2`) only ends it when the next item starts (`,http…`, `, `).
+                let token_end = s[i..].find([' ', '\t', '\n', '\r']).map_or(s.len(), |k| i + k);
+                let token = &s[i..token_end];
+                if token.contains("://") {
+                    let mut start = 0;
+                    for (k, _) in token.match_indices(',') {
+                        let next = &token[k + 1..];
+                        if next.starts_with("http://") || next.starts_with("https://") || next.starts_with("www.") {
+                            push_item(&token[start..k], out);
+                            start = k + 1;
+                        }
+                    }
+                    push_item(token[start..].trim_end_matches(','), out);
+                } else {
+                    token.split(',').for_each(|t| push_item(t, out));
                 }
-                i = end;
+                i = token_end;
             }
         }
+    }
+}
+
+fn push_item(item: &str, out: &mut Vec<String>) {
+    let item = item.trim();
+    if !item.is_empty() {
+        out.push(item.to_string());
     }
 }
 
@@ -809,7 +843,13 @@ mod tests {
         check_max(
             &big,
             100,
-            &[r#"0:1:0 ["h"]"#, r#"1:2:2 ["short"]"#, "2:3:8 too long 301", "3:4:309 too long 304", r#"4:305:613 ["last"]"#],
+            &[
+                r#"0:1:0 ["h"]"#,
+                r#"1:2:2 ["short"]"#,
+                "2:3:8 too long 301",
+                "3:4:309 too long 304",
+                r#"4:305:613 ["last"]"#,
+            ],
         );
     }
 
@@ -836,6 +876,9 @@ mod tests {
             ("a b  c", &["a", "b", "c"]),
             ("[0, 12345]", &["0", "12345"]),
             ("['unterminated", &["unterminated"]),
+            ("[a,b]", &["a", "b"]),
+            ("[http://a.com/x?a=1,2, http://b.com]", &["http://a.com/x?a=1,2", "http://b.com"]),
+            ("[http://a.com/x,https://b.com/y,]", &["http://a.com/x", "https://b.com/y"]),
         ];
         for (cell, want) in cases {
             let mut got = Vec::new();
@@ -852,7 +895,9 @@ mod tests {
         assert_eq!(parse_count("12.5"), None);
         assert_eq!(parse_count("-3"), None);
         assert_eq!(parse_count("99999999999999"), Some(u32::MAX - 1));
-        assert!(parse_bool("True") && parse_bool("true") && parse_bool("TRUE") && !parse_bool("False") && !parse_bool(""));
+        assert!(
+            parse_bool("True") && parse_bool("true") && parse_bool("TRUE") && !parse_bool("False") && !parse_bool("")
+        );
         assert_eq!(rt_target("RT @abc_1: hi"), Some("abc_1"));
         assert_eq!(rt_target("RT @abc"), Some("abc"));
         assert_eq!(rt_target("hello RT @abc:"), None);

@@ -98,7 +98,9 @@ pub fn preview(head: &[u8], max_rows: usize) -> CsvPreview {
     reader.feed(head, &mut |ev| {
         if let CsvEvent::Record { fields, .. } = ev {
             match &headers {
-                None => headers = Some(fields.iter().map(|s| s.trim_start_matches('\u{feff}').trim().to_string()).collect()),
+                None => {
+                    headers = Some(fields.iter().map(|s| s.trim_start_matches('\u{feff}').trim().to_string()).collect())
+                }
                 Some(_) if rows.len() < max_rows => rows.push(fields.iter().map(str::to_string).collect()),
                 Some(_) => {}
             }
@@ -124,15 +126,39 @@ pub fn guess_mapping(headers: &[String]) -> ColumnMapping {
     };
     ColumnMapping {
         account: pick(&[
-            "userid", "accountid", "authorid", "authorid", "user", "account", "author", "userscreenname", "screenname",
-            "username", "handle",
+            "userid",
+            "accountid",
+            "authorid",
+            "user",
+            "account",
+            "author",
+            "userscreenname",
+            "screenname",
+            "username",
+            "handle",
         ]),
         screen_name: pick(&["userscreenname", "screenname", "username", "authorusername", "handle"]),
         time: pick(&[
-            "createdat", "tweettime", "timestamp", "timestampshare", "time", "date", "datetime", "publishedat", "posted",
+            "createdat",
+            "tweettime",
+            "timestamp",
+            "timestampshare",
+            "time",
+            "date",
+            "datetime",
+            "publishedat",
+            "posted",
         ]),
         post_id: pick(&["tweetid", "postid", "messageid", "contentid", "statusid", "idstr", "id"]),
-        repost_of: pick(&["retweettweetid", "retweetid", "repostid", "repostof", "sharedid", "retweetedid", "referencedtweetsretweetedid"]),
+        repost_of: pick(&[
+            "retweettweetid",
+            "retweetid",
+            "repostid",
+            "repostof",
+            "sharedid",
+            "retweetedid",
+            "referencedtweetsretweetedid",
+        ]),
         reply_to: pick(&["inreplytotweetid", "inreplytostatusid", "replyid", "replyto", "referencedtweetsrepliedtoid"]),
         quoted: pick(&["quotedtweettweetid", "quotedstatusid", "quotedid", "quoteid", "referencedtweetsquotedid"]),
         text: pick(&["tweettext", "text", "fulltext", "message", "content", "body", "post"]),
@@ -179,8 +205,10 @@ mod tests {
 
     #[test]
     fn mapping_guess() {
-        let h: Vec<String> =
-            ["User ID", "Screen Name", "Created At", "ID", "Text", "URLs", "Hashtags"].iter().map(|s| s.to_string()).collect();
+        let h: Vec<String> = ["User ID", "Screen Name", "Created At", "ID", "Text", "URLs", "Hashtags"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let m = guess_mapping(&h);
         assert_eq!(m.account.as_deref(), Some("User ID"));
         assert_eq!(m.screen_name.as_deref(), Some("Screen Name"));

@@ -165,7 +165,12 @@ impl RowHandler for IoTweets {
         let quoted = f.opt(self.quoted).trim();
         let rt_tweet = f.opt(self.rt_tweet).trim();
         let rt_user = f.opt(self.rt_user).trim();
-        if parse_bool(f.opt(self.is_retweet)) {
+        // Without an `is_retweet` column, a `retweet_tweetid` marks a retweet.
+        let is_retweet = match self.is_retweet {
+            Some(i) => parse_bool(f.get(i)),
+            None => !rt_tweet.is_empty(),
+        };
+        if is_retweet {
             r.kind = Kind::Retweet;
             r.target_post.push_str(rt_tweet);
             r.target_account_id.push_str(rt_user);
@@ -230,6 +235,26 @@ impl RowHandler for IoUsers {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::ingest::csv::CsvParser;
+    use crate::core::ingest::PushParser;
+
+    #[test]
+    fn minimal_columns_and_no_is_retweet_column() {
+        let csv = "TWEET_TIME,tweetid,userid,retweet_tweetid,tweet_text\n\
+                   2018-10-10 20:19,1050118621198921728,u1,,hello\n\
+                   2018-10-10 20:21,1050119035569569799,u2,1050118621198921728,RT @u1name: hello\n";
+        let mut b = DatasetBuilder::default();
+        b.begin_file("t.csv");
+        let mut p = CsvParser::new(Box::new(IoTweets::new()));
+        p.feed(csv.as_bytes(), &mut b);
+        p.finish(&mut b);
+        let (ds, reports) = b.finish();
+        assert_eq!(reports[0].records_kept, 2, "{reports:#?}");
+        assert_eq!(ds.posts.kind, [Kind::Post, Kind::Retweet]);
+        assert_eq!(ds.posts.target_post[1], 1_050_118_621_198_921_728);
+        assert_eq!(&*ds.accounts.screen_name[ds.posts.target_account[1] as usize], "u1name");
+        assert_eq!(ds.accounts.description_empty[0], 2); // no description column: unknown
+    }
 
     #[test]
     fn snowflake_time_recovery() {

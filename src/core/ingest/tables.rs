@@ -37,9 +37,9 @@ fn row_account(out: &mut DatasetBuilder, ctx: &RowCtx, column: &str, value: &str
 
 /// Whether an object id is a URL (CooRTweet objects can be URLs).
 fn looks_like_url(s: &str) -> bool {
-    let l = s.trim_start();
-    l.len() > 8
-        && (l[..7].eq_ignore_ascii_case("http://") || l[..8].eq_ignore_ascii_case("https://") || l.starts_with("www."))
+    let b = s.trim_start().as_bytes();
+    let starts = |p: &[u8]| b.len() > p.len() && b[..p.len()].eq_ignore_ascii_case(p);
+    starts(b"http://") || starts(b"https://") || starts(b"www.")
 }
 
 /// Split a list cell: a JSON array (of strings, numbers, or objects, from which the first of
@@ -273,8 +273,11 @@ impl RowHandler for TwarcCsv {
         a.client.push_str(f.opt(self.source).trim());
         r.text.push_str(&json_text(f.opt(self.text)));
 
-        let (mut rt, mut reply, mut quote) =
-            (f.opt(self.rt).trim().to_string(), f.opt(self.reply).trim().to_string(), f.opt(self.quote).trim().to_string());
+        let (mut rt, mut reply, mut quote) = (
+            f.opt(self.rt).trim().to_string(),
+            f.opt(self.reply).trim().to_string(),
+            f.opt(self.quote).trim().to_string(),
+        );
         if let Some(refs) = self.refs {
             // Older exports: `[{"type": "quoted", "id": "…"}]`.
             if let Ok(items) = serde_json::from_str::<Vec<serde_json::Value>>(f.get(refs).trim()) {
@@ -460,6 +463,10 @@ mod tests {
         assert!(looks_like_url("HTTP://example.com"));
         assert!(!looks_like_url("1234567890123"));
         assert!(!looks_like_url("#tag"));
+        assert!(!looks_like_url("24f682\u{fffd}769992022dba3cf"));
+        assert!(!looks_like_url("https://"));
+        assert!(!looks_like_url("abcdef\u{20ac}xyz")); // the ingest-json fuzzers' known crash
+        assert!(looks_like_url("https://\u{20ac}.example"));
         assert_eq!(json_text(r#""a \u2019 \"q\"""#), "a \u{2019} \"q\"");
         assert_eq!(json_text("plain \"text\""), "plain \"text\"");
     }

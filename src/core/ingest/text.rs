@@ -26,47 +26,62 @@ pub fn normalise_into(text: &str, out: &mut String) {
         }
     }
     let mut pending_space = false;
+    // Same result as lowercasing each word with `str::to_lowercase` and keeping its alphanumeric
+    // chars, without allocating: chars are lowercased one by one (exact except for the final
+    // sigma rule, so words with `Σ` take the general path) and common scripts skip the tables.
+    let push = |c: char, pending_space: &mut bool, out: &mut String| {
+        if *pending_space && !out.is_empty() {
+            out.push(' ');
+        }
+        *pending_space = false;
+        out.push(c);
+    };
     for word in t.split_whitespace() {
-        if word.is_ascii() {
-            // Fast path, same result as the general one: ASCII lowercasing is bytewise.
-            let b = word.as_bytes();
-            let starts = |p: &[u8]| b.len() >= p.len() && b[..p.len()].eq_ignore_ascii_case(p);
-            if starts(b"http://") || starts(b"https://") || starts(b"www.") || b[0] == b'@' {
-                pending_space = true;
-                continue;
-            }
-            for &c in b {
-                if c.is_ascii_alphanumeric() {
-                    if pending_space && !out.is_empty() {
-                        out.push(' ');
-                    }
-                    pending_space = false;
-                    out.push(c.to_ascii_lowercase() as char);
+        let b = word.as_bytes();
+        // Only U+212A (→ k) and U+0130 (→ i̇) lowercase to ASCII, and no prefix below has `k` or
+        // `i`: comparing the raw bytes ASCII-case-insensitively equals comparing the lowercase.
+        let starts = |p: &[u8]| b.len() >= p.len() && b[..p.len()].eq_ignore_ascii_case(p);
+        if starts(b"http://") || starts(b"https://") || starts(b"www.") || b[0] == b'@' {
+            pending_space = true;
+            continue;
+        }
+        if word.contains('Σ') {
+            for c in word.to_lowercase().chars() {
+                if c.is_alphanumeric() {
+                    push(c, &mut pending_space, out);
                 } else {
                     pending_space = true;
                 }
             }
-            pending_space = true;
-            continue;
-        }
-        let lw = word.to_lowercase();
-        if lw.starts_with("http://") || lw.starts_with("https://") || lw.starts_with("www.") || lw.starts_with('@') {
-            pending_space = true;
-            continue;
-        }
-        for c in lw.chars() {
-            if c.is_alphanumeric() {
-                if pending_space && !out.is_empty() {
-                    out.push(' ');
+        } else {
+            for c in word.chars() {
+                if c.is_ascii() {
+                    if c.is_ascii_alphanumeric() {
+                        push(c.to_ascii_lowercase(), &mut pending_space, out);
+                    } else {
+                        pending_space = true;
+                    }
+                } else if is_caseless_letter(c) {
+                    push(c, &mut pending_space, out);
+                } else {
+                    for lc in c.to_lowercase() {
+                        if lc.is_alphanumeric() {
+                            push(lc, &mut pending_space, out);
+                        } else {
+                            pending_space = true;
+                        }
+                    }
                 }
-                pending_space = false;
-                out.push(c);
-            } else {
-                pending_space = true;
             }
         }
         pending_space = true;
     }
+}
+
+/// Letters without case in common blocks (CJK ideographs, Hangul syllables, Arabic letters):
+/// alphanumeric and their own lowercase (checked against the Unicode tables in the tests).
+fn is_caseless_letter(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{AC00}'..='\u{D7A3}' | '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}')
 }
 
 /// Fingerprint of the normalised text; 0 when nothing is left after normalising.
@@ -180,48 +195,84 @@ mod tests {
         assert!((a ^ b).count_ones() <= 12, "{}", (a ^ b).count_ones());
     }
 
+    /// The plain definition: lowercase each word with `str::to_lowercase`, keep alphanumerics.
+    fn reference_normalise(text: &str) -> String {
+        let mut out = String::new();
+        let mut pending = false;
+        let mut t = text.trim_start();
+        if let Some(rest) = t.strip_prefix("RT @") {
+            if let Some(i) = rest.find(':') {
+                if !rest[..i].contains(char::is_whitespace) {
+                    t = &rest[i + 1..];
+                }
+            }
+        }
+        for word in t.split_whitespace() {
+            let lw = word.to_lowercase();
+            if lw.starts_with("http://") || lw.starts_with("https://") || lw.starts_with("www.") || lw.starts_with('@')
+            {
+                pending = true;
+                continue;
+            }
+            for c in lw.chars() {
+                if c.is_alphanumeric() {
+                    if pending && !out.is_empty() {
+                        out.push(' ');
+                    }
+                    pending = false;
+                    out.push(c);
+                } else {
+                    pending = true;
+                }
+            }
+            pending = true;
+        }
+        out
+    }
+
+    #[test]
+    fn caseless_letters_are_alphanumeric_and_their_own_lowercase() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32).filter(|&c| is_caseless_letter(c)) {
+            assert!(c.is_alphanumeric(), "{c:?}");
+            assert!(c.to_lowercase().eq([c]), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn normalise_equals_its_definition_on_random_text() {
+        let alphabet: Vec<char> =
+            "aZ09 \t\n.,:;!?'\"#@/_-–—…ΣσςΑΒÉéİıKÅßẞǅ中国香港가나مرحباًٌ😂🇨🇳\u{301}\u{200d}\u{feff}"
+                .chars()
+                .chain(['\u{212a}', '\u{130}', 'h', 't', 'p', 's', 'w', 'H', 'T', 'P', 'S', 'W', ':', '/', '/'])
+                .collect();
+        let mut x: u64 = 12345;
+        for _ in 0..4000 {
+            let mut t = String::new();
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let len = (x >> 59) as usize + 1;
+            for _ in 0..len * 3 {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let pick = (x >> 33) as usize;
+                match pick % 9 {
+                    0 => t.push_str("http://"),
+                    1 => t.push_str("RT @a:"),
+                    _ => t.push(alphabet[pick % alphabet.len()]),
+                }
+            }
+            assert_eq!(normalise(&t), reference_normalise(&t), "{t:?}");
+        }
+    }
+
     #[test]
     fn ascii_fast_path_equals_the_general_path() {
-        // Words with non-ASCII letters take the general path; the rest the fast path.
+        // ASCII words, words with other scripts, and words with `Σ` (the final-sigma rule).
         for t in [
             "RT @x: Hello WWW.example.com HTTPS://T.CO/x @Bob it's 2020!",
             "Ünïcödé MIXED ascii Words ΣΑΣ 中国 https://t.co/ü @ü",
             "  ",
             "a-b_c d.e",
         ] {
-            let general: String = {
-                let mut out = String::new();
-                let mut pending = false;
-                let mut tt = t.trim_start();
-                if let Some(rest) = tt.strip_prefix("RT @") {
-                    if let Some(i) = rest.find(':') {
-                        if !rest[..i].contains(char::is_whitespace) {
-                            tt = &rest[i + 1..];
-                        }
-                    }
-                }
-                for word in tt.split_whitespace() {
-                    let lw = word.to_lowercase();
-                    if lw.starts_with("http://") || lw.starts_with("https://") || lw.starts_with("www.") || lw.starts_with('@') {
-                        pending = true;
-                        continue;
-                    }
-                    for c in lw.chars() {
-                        if c.is_alphanumeric() {
-                            if pending && !out.is_empty() {
-                                out.push(' ');
-                            }
-                            pending = false;
-                            out.push(c);
-                        } else {
-                            pending = true;
-                        }
-                    }
-                    pending = true;
-                }
-                out
-            };
-            assert_eq!(normalise(t), general, "{t}");
+            assert_eq!(normalise(t), reference_normalise(t), "{t}");
             let mut scratch = String::new();
             assert_eq!(fingerprints(t, &mut scratch), (fingerprint(t), simhash(t)));
         }

@@ -126,13 +126,7 @@ impl Cur<'_> {
 
 /// ms of a validated date and time of day.
 fn to_ms(y: i64, mo: u32, d: u32, h: u32, mi: u32, sec: u32, ms: u32) -> Option<i64> {
-    if !(1..=12).contains(&mo)
-        || d == 0
-        || d > days_in_month(y, mo)
-        || h > 23
-        || mi > 59
-        || sec > 60
-    {
+    if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60 {
         return None;
     }
     let days = days_from_civil(y, mo, d);
@@ -163,10 +157,7 @@ fn fraction_ms(c: &mut Cur) -> Option<u32> {
 /// A zone suffix: `Z`, `UTC`, `GMT`, `±HH`, `±HHMM`, `±HH:MM` → offset in minutes east of UTC.
 fn zone_minutes(c: &mut Cur) -> Option<i64> {
     let rest = &c.b[c.i..];
-    if rest.eq_ignore_ascii_case(b"z")
-        || rest.eq_ignore_ascii_case(b"utc")
-        || rest.eq_ignore_ascii_case(b"gmt")
-    {
+    if rest.eq_ignore_ascii_case(b"z") || rest.eq_ignore_ascii_case(b"utc") || rest.eq_ignore_ascii_case(b"gmt") {
         c.i = c.b.len();
         return Some(0);
     }
@@ -233,14 +224,9 @@ fn parse_iso(b: &[u8]) -> Option<i64> {
 
 /// Month number of an English three-letter abbreviation (any case).
 fn month_of(m: &[u8]) -> Option<u32> {
-    const MONTHS: [&[u8; 3]; 12] = [
-        b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov",
-        b"dec",
-    ];
-    MONTHS
-        .iter()
-        .position(|x| m.eq_ignore_ascii_case(&x[..]))
-        .map(|i| i as u32 + 1)
+    const MONTHS: [&[u8; 3]; 12] =
+        [b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec"];
+    MONTHS.iter().position(|x| m.eq_ignore_ascii_case(&x[..])).map(|i| i as u32 + 1)
 }
 
 /// Twitter API v1.1: `Wed Oct 10 20:19:24 +0000 2018` (the weekday is checked to be letters only).
@@ -343,9 +329,7 @@ mod tests {
 
     #[test]
     fn leap_years() {
-        assert!(
-            is_leap_year(2000) && is_leap_year(2020) && !is_leap_year(1900) && !is_leap_year(2019)
-        );
+        assert!(is_leap_year(2000) && is_leap_year(2020) && !is_leap_year(1900) && !is_leap_year(2019));
         assert_eq!(parse_time_ms("2020-02-29"), Some(1_582_934_400_000));
         assert_eq!(parse_time_ms("2000-02-29 00:00"), Some(951_782_400_000));
         assert_eq!(parse_time_ms("2019-02-29"), None);
@@ -433,14 +417,8 @@ mod tests {
     #[test]
     fn snowflakes() {
         // (id >> 22) + epoch: 1050118621198921728 -> 2018-10-10T20:19:24.211Z.
-        assert_eq!(
-            snowflake_ms(1_050_118_621_198_921_728),
-            Some(1_539_202_764_211)
-        );
-        assert_eq!(
-            snowflake_ms(FIRST_SNOWFLAKE),
-            Some((FIRST_SNOWFLAKE >> 22) as i64 + TWITTER_EPOCH_MS)
-        );
+        assert_eq!(snowflake_ms(1_050_118_621_198_921_728), Some(1_539_202_764_211));
+        assert_eq!(snowflake_ms(FIRST_SNOWFLAKE), Some((FIRST_SNOWFLAKE >> 22) as i64 + TWITTER_EPOCH_MS));
         assert_eq!(snowflake_ms(FIRST_SNOWFLAKE - 1), None);
         assert_eq!(snowflake_ms(12_345), None);
         assert_eq!(snowflake_ms(u64::MAX), None);
