@@ -184,18 +184,3 @@ fn fuzz_smoke() {
     assert!(total >= n_targets as u64);
 }
 
-/// Crashes found by the fuzzer in code this branch does not own, waiting for their fix (see
-/// `fuzz/known-crashes/README.md`). Run with `cargo test --test it known_crashes -- --ignored`;
-/// once it passes, move the files to `fuzz/regressions/`.
-#[test]
-#[ignore = "waits for a fix in src/core/ingest/tables.rs (looks_like_url slices a str by bytes)"]
-fn known_crashes() {
-    for (name, f) in harness::TARGETS {
-        let mut files = Vec::new();
-        files_under(&root().join("fuzz/known-crashes").join(name), &mut files);
-        for p in files {
-            let input = std::fs::read(&p).unwrap_or_default();
-            run_one(name, *f, &input);
-        }
-    }
-}
