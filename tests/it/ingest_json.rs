@@ -6,7 +6,7 @@ use chorus::core::ingest::json::client_name;
 use chorus::core::ingest::{Format, IngestOptions};
 use chorus::core::model::{post_key, Dataset, DiagKind, Kind};
 
-fn post<'a>(ds: &'a Dataset, id: &str) -> usize {
+fn post(ds: &Dataset, id: &str) -> usize {
     let key = post_key(id);
     ds.posts.id.iter().position(|&k| k == key).unwrap_or_else(|| panic!("post {id} not kept"))
 }
@@ -41,7 +41,10 @@ fn twarc2_pages() {
     assert_eq!((r.records_read, r.records_kept, r.records_rejected), (5, 5, 0), "{}", messages(r));
     // the error page is a note, not a record
     let m = messages(r);
-    assert!(m.contains("line 2: an API error response without tweets (1 error(s); first: Authorization Error: Sorry"), "{m}");
+    assert!(
+        m.contains("line 2: an API error response without tweets (1 error(s); first: Authorization Error: Sorry"),
+        "{m}"
+    );
     // the retweet: author joined through includes.users, target author through includes.tweets
     let rt = post(&ds, "1577332378009575424");
     assert_eq!(ds.posts.kind[rt], Kind::Retweet);
@@ -169,7 +172,10 @@ fn rt_text_gives_the_target_when_no_user_is_known() {
 
 #[test]
 fn source_html_to_client_name() {
-    assert_eq!(client_name(r#"<a href="http://twitter.com/download/iphone" rel="nofollow">Twitter for iPhone</a>"#), "Twitter for iPhone");
+    assert_eq!(
+        client_name(r#"<a href="http://twitter.com/download/iphone" rel="nofollow">Twitter for iPhone</a>"#),
+        "Twitter for iPhone"
+    );
     assert_eq!(client_name("Tweet&amp;Deck"), "Tweet&Deck");
     assert_eq!(client_name("plain"), "plain");
 }
