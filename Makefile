@@ -7,7 +7,7 @@ PORT ?= 8080
 # wasm-bindgen-test files (browser tests)
 WASM_TESTS := --test web --test in_worker
 
-.PHONY: setup serve build dev test test-native test-wasm test-e2e bench fuzz fuzz-smoke clean
+.PHONY: setup serve build dev test test-native test-wasm test-e2e test-exports test-peer bench fuzz fuzz-smoke wasm-pack-test clean
 
 setup:
 	@scripts/setup.sh all
@@ -28,11 +28,29 @@ dev:
 	trunk serve
 
 ## Every test: native, browser unit tests (headless Chromium), end-to-end in a real browser.
-test: setup test-native test-wasm test-e2e
+test: setup test-native fuzz-smoke test-exports test-wasm test-e2e
 	@echo "make test: all suites passed"
 
 test-native:
 	cargo test --all-targets
+
+## The six exports load in networkx and pandas and are byte-identical across runs.
+test-exports:
+	scripts/check-exports.sh
+
+## A short fuzzing run of every parser, the containers and detection (crashes fail the build).
+fuzz-smoke:
+	scripts/fuzz-smoke.sh 30
+
+## A longer fuzzing run (FUZZ_ENGINE=libfuzzer for cargo-fuzz, coverage-guided).
+fuzz:
+	scripts/fuzz-smoke.sh 900
+
+## The browser tests the way wasm-pack users run them.
+wasm-pack-test:
+	@scripts/setup.sh browser
+	@command -v wasm-pack >/dev/null || cargo install wasm-pack --locked
+	wasm-pack test --headless --chrome -- $(WASM_TESTS)
 
 test-wasm:
 	@scripts/setup.sh browser
