@@ -178,7 +178,6 @@ const FIXTURES: &[(&str, usize)] = &[
 /// Runs `chorus analyze` twice on each fixture: six files, one accounts.csv row per account,
 /// byte-identical outputs across runs. Needs the format parsers of the ingest issue.
 #[test]
-#[ignore = "needs the ingest parsers (issue 3); run at integration with --ignored"]
 fn analyze_fixtures_write_six_deterministic_files() {
     for (name, n_accounts) in FIXTURES {
         let dir = scratch(&format!("fixture-{name}"));
