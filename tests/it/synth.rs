@@ -8,7 +8,11 @@ use std::collections::{HashMap, HashSet};
 
 /// A small but complete scenario: every operation style and confounder.
 fn small(seed: u64) -> SynthOutput {
-    let p = synth::scenario("mixed", seed, 0.08).expect("mixed exists");
+    sized(seed, 0.08)
+}
+
+fn sized(seed: u64, scale: f64) -> SynthOutput {
+    let p = synth::scenario("mixed", seed, scale).expect("mixed exists");
     synth::generate(&p).expect("valid params")
 }
 
@@ -49,10 +53,10 @@ fn read_csv(bytes: &[u8]) -> Vec<Vec<String>> {
 
 #[test]
 fn same_seed_same_bytes_other_seed_other_bytes() {
-    let a = files(&small(7));
-    let b = files(&small(7));
+    let a = files(&sized(7, 0.04));
+    let b = files(&sized(7, 0.04));
     assert!(a == b, "same seed must give byte-identical files");
-    let c = files(&small(8));
+    let c = files(&sized(8, 0.04));
     assert!(a.0 != c.0 && a.2 != c.2);
 }
 
@@ -130,7 +134,7 @@ fn hashed_identities_look_like_2019_releases() {
 
 #[test]
 fn dataset_matches_the_output() {
-    let d = small(4);
+    let d = sized(4, 0.04);
     let ds = synth::to_dataset(&d);
     assert_eq!(ds.n_posts(), d.posts.len());
     assert_eq!(ds.n_accounts(), d.accounts.len());
@@ -252,7 +256,7 @@ fn every_scenario_generates() {
 
 #[test]
 fn evaluation_of_an_analysis_through_the_dataset() {
-    let d = small(5);
+    let d = sized(5, 0.04);
     let ds = synth::to_dataset(&d);
     let truth = d.truth();
     // an oracle analysis built from the truth scores perfectly; the placeholder-free check of

@@ -717,7 +717,7 @@ impl Gen<'_> {
             .iter()
             .map(|&i| {
                 let f = self.accounts[self.posts[i as usize].account as usize].followers as f64;
-                (f + 1.0).powf(0.75) * self.r.lognormal(1.0, 1.0)
+                (f + 1.0).powf(0.6) * self.r.lognormal(1.0, 1.0)
             })
             .collect();
         let total: f64 = weight.iter().sum();

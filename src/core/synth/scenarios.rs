@@ -167,24 +167,30 @@ pub fn scenarios() -> Vec<Scenario> {
         description: "two slow operations: boosts spread over hours, still repeated",
         params: base(0, 6000, 100, vec![sl1, sl2]),
     });
+    let with = |mut o: OpSpec, q: f64| {
+        o.boost_prob = q;
+        o
+    };
     let mut large = base(
         0,
-        60_000,
-        180,
+        40_000,
+        120,
         vec![
-            ring_fast("ring-fast", 300, 3000),
-            copy_paste("copy-paste", 150, 1500),
-            stealthy_slow("stealthy-slow", 200, 2000),
+            with(ring_fast("ring-fast", 200, 2000), 0.012),
+            with(copy_paste("copy-paste", 100, 1000), 0.02),
+            with(stealthy_slow("stealthy-slow", 150, 1500), 0.012),
             {
-                let mut o = ring_fast("ring-b", 100, 800);
+                let mut o = with(ring_fast("ring-b", 80, 600), 0.03);
                 o.utc_offset_h = 3;
                 o.language = "ar".into();
-                o.active_days = (60, 180);
-                o.spikes = vec![(120, 5.0)];
+                o.hashtags = strs(&["الحقيقة_الكاملة", "معا"]);
+                o.domains = strs(&["sawt-alhaq.net"]);
+                o.active_days = (60, 120);
+                o.spikes = vec![(95, 5.0)];
                 o
             },
             {
-                let mut o = stealthy_slow("stealthy-b", 80, 700);
+                let mut o = with(stealthy_slow("stealthy-b", 60, 500), 0.03);
                 o.boost_delay = Delay { median_s: 300.0, sigma: 1.0 };
                 o.organic_boost_share = 0.5;
                 o.utc_offset_h = 1;
@@ -192,10 +198,11 @@ pub fn scenarios() -> Vec<Scenario> {
             },
         ],
     );
+    large.organic_posts_per_day = 0.06;
     large.identities = Identities::Hashed;
     large.confounders.viral_storms = 10;
     large.confounders.fan_groups = 5;
-    v.push(Scenario { name: "large", description: "60,000 organic accounts over 180 days, five operations, hashed identities", params: large });
+    v.push(Scenario { name: "large", description: "about 1.5 million posts: 40,000 organic accounts over 120 days, five operations, hashed identities", params: large });
     v
 }
 
@@ -208,7 +215,7 @@ pub fn scenario(name: &str, seed: u64, scale: f64) -> Option<SynthParams> {
 }
 
 impl SynthParams {
-    /// The same scenario with its populations multiplied by `scale` (at least the minimum sizes).
+    /// The same scenario with its populations multiplied by `scale` (at least the minimum sizes); the\n    /// post count grows about linearly with `scale`.
     pub fn scaled(mut self, scale: f64) -> SynthParams {
         if !(scale > 0.0) || scale == 1.0 {
             return self;
@@ -218,6 +225,9 @@ impl SynthParams {
         for op in &mut self.operations {
             op.n_core = s(op.n_core, 2);
             op.n_amplifiers = s(op.n_amplifiers, 0);
+            // keep each amplifier's workload: boosts per core post grow with the network, not
+            // with its square
+            op.boost_prob = (op.boost_prob / scale).min(0.6);
         }
         let c = &mut self.confounders;
         c.storm_size = s(c.storm_size, 0);
