@@ -32,8 +32,8 @@ fn main() {
             other => fail(&format!("unknown argument `{other}`")),
         }
     }
-    println!("| scenario | seed | accounts | posts | flagged | precision | recall | F1 | role accuracy | organic FP | generate s | analyze s |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| scenario | seed | accounts | posts | flagged | precision | recall | F1 | role accuracy | organic FP | clusters | purity | generate s | analyze s |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let mut missed = Vec::new();
     let mut details = String::new();
     for name in &scenarios {
@@ -48,7 +48,7 @@ fn main() {
             let t_an = t1.elapsed().as_secs_f64();
             let r = eval::evaluate(&data.truth(), &eval::predictions_from_analysis(&ds, &analysis));
             println!(
-                "| {name} | {seed} | {} | {} | {} | {:.3} | {:.3} | {:.3} | {:.3} | {:.2}% | {t_gen:.1} | {t_an:.1} |",
+                "| {name} | {seed} | {} | {} | {} | {:.3} | {:.3} | {:.3} | {:.3} | {:.2}% | {} | {:.3} | {t_gen:.1} | {t_an:.1} |",
                 ds.n_accounts(),
                 ds.n_posts(),
                 r.n_flagged,
@@ -56,12 +56,14 @@ fn main() {
                 r.recall,
                 r.f1,
                 r.role_accuracy,
-                r.organic_fp_rate * 100.0
+                r.organic_fp_rate * 100.0,
+                r.n_clusters,
+                r.cluster_purity
             );
             for o in &r.operations {
                 details.push_str(&format!(
-                    "- {name}/{seed} {}: {} core, {} amplifiers; recall {:.3} (core {:.3}, amplifiers {:.3}), role accuracy {:.3}\n",
-                    o.name, o.n_core, o.n_amplifiers, o.recall, o.core_recall, o.amplifier_recall, o.role_accuracy
+                    "- {name}/{seed} {}: {} core, {} amplifiers; recall {:.3} (core {:.3}, amplifiers {:.3}), role accuracy {:.3}, in {} clusters ({:.3} in the largest)\n",
+                    o.name, o.n_core, o.n_amplifiers, o.recall, o.core_recall, o.amplifier_recall, o.role_accuracy, o.n_clusters, o.main_cluster_share
                 ));
             }
             if r.f1 < 0.95 || r.role_accuracy < 0.95 || r.organic_fp_rate > 0.005 {

@@ -14,6 +14,8 @@ use std::fmt::Write as _;
 pub struct Prediction {
     pub account_id: String,
     pub role: Role,
+    /// Predicted cluster (network), when the analysis gives one.
+    pub cluster: Option<u32>,
 }
 
 /// Metrics of one operation.
@@ -30,6 +32,10 @@ pub struct OperationEval {
     pub amplifier_recall: f64,
     /// Among its flagged accounts, share with the right role.
     pub role_accuracy: f64,
+    /// Distinct predicted clusters its flagged accounts fall in (1 = found as one network).
+    pub n_clusters: u64,
+    /// Share of its flagged accounts (with a cluster) that are in its largest predicted cluster.
+    pub main_cluster_share: f64,
 }
 
 /// The evaluation report (serialisable; `to_text` for people).
@@ -53,6 +59,12 @@ pub struct EvalReport {
     /// Rows: truth core, amplifier, organic. Columns: predicted core, amplifier, unflagged.
     pub confusion: [[u64; 3]; 3],
     pub operations: Vec<OperationEval>,
+    /// Predicted clusters with at least one member in the ground truth.
+    pub n_clusters: u64,
+    /// Mean over predicted clusters, weighted by size, of the share of members that belong to
+    /// the cluster's majority label (an operation, or organic). 1 = every cluster is one
+    /// operation. 0 when no clusters were predicted.
+    pub cluster_purity: f64,
     /// Predicted accounts that are not in the ground truth (ignored in the metrics).
     pub predictions_without_truth: u64,
     /// Ground-truth accounts without a prediction (counted as unflagged).
@@ -90,17 +102,23 @@ pub fn predictions_from_analysis(ds: &Dataset, analysis: &Analysis) -> Vec<Predi
         .iter()
         .enumerate()
         .filter(|(i, _)| *i < ds.n_accounts())
-        .map(|(i, v)| Prediction { account_id: ds.accounts.ids.resolve(i as u32).to_string(), role: v.role })
+        .map(|(i, v)| Prediction {
+            account_id: ds.accounts.ids.resolve(i as u32).to_string(),
+            role: v.role,
+            cluster: if v.cluster == crate::core::model::NONE { None } else { Some(v.cluster) },
+        })
         .collect()
 }
 
 /// Score `predicted` against `truth`. Accounts of the truth without a prediction count as
 /// unflagged; predictions for accounts outside the truth are counted and ignored.
 pub fn evaluate(truth: &[TruthRow], predicted: &[Prediction]) -> EvalReport {
-    let mut pred: FxHashMap<&str, Role> = FxHashMap::default();
+    let mut pred: FxHashMap<&str, (Role, Option<u32>)> = FxHashMap::default();
     for p in predicted {
-        pred.insert(p.account_id.as_str(), p.role);
+        pred.insert(p.account_id.as_str(), (p.role, p.cluster));
     }
+    // (cluster, label) -> members, label = operation name ("" for organic)
+    let mut cluster_labels: Vec<(u32, &str)> = Vec::new();
     let mut confusion = [[0u64; 3]; 3];
     let mut ops: Vec<(String, [[u64; 3]; 2])> = Vec::new();
     let mut op_index: FxHashMap<&str, usize> = FxHashMap::default();
@@ -108,13 +126,16 @@ pub fn evaluate(truth: &[TruthRow], predicted: &[Prediction]) -> EvalReport {
     let mut known: FxHashMap<&str, ()> = FxHashMap::default();
     for t in truth {
         known.insert(t.account_id.as_str(), ());
-        let role = match pred.get(t.account_id.as_str()) {
+        let (role, cluster) = match pred.get(t.account_id.as_str()) {
             Some(&r) => r,
             None => {
                 missing += 1;
-                Role::Unflagged
+                (Role::Unflagged, None)
             }
         };
+        if let Some(c) = cluster {
+            cluster_labels.push((c, if t.role == TruthRole::Organic { "" } else { t.operation.as_str() }));
+        }
         confusion[row(t.role)][col(role)] += 1;
         if t.role != TruthRole::Organic {
             let k = *op_index.entry(t.operation.as_str()).or_insert_with(|| {
@@ -124,6 +145,56 @@ pub fn evaluate(truth: &[TruthRow], predicted: &[Prediction]) -> EvalReport {
             ops[k].1[row(t.role)][col(role)] += 1;
         }
     }
+    cluster_labels.sort_unstable();
+    // purity: per cluster, size of the majority label
+    let (mut n_clusters, mut majority_sum, mut clustered) = (0u64, 0u64, 0u64);
+    let mut i = 0;
+    while i < cluster_labels.len() {
+        let c = cluster_labels[i].0;
+        let mut j = i;
+        let mut best = 0u64;
+        while j < cluster_labels.len() && cluster_labels[j].0 == c {
+            let mut k = j;
+            while k < cluster_labels.len() && cluster_labels[k] == cluster_labels[j] {
+                k += 1;
+            }
+            best = best.max((k - j) as u64);
+            j = k;
+        }
+        n_clusters += 1;
+        majority_sum += best;
+        clustered += (j - i) as u64;
+        i = j;
+    }
+    // per operation: clusters of its flagged members
+    let mut op_clusters: Vec<(&str, u32)> = Vec::new();
+    for t in truth {
+        if t.role == TruthRole::Organic {
+            continue;
+        }
+        if let Some(&(r, Some(c))) = pred.get(t.account_id.as_str()) {
+            if r != Role::Unflagged {
+                op_clusters.push((t.operation.as_str(), c));
+            }
+        }
+    }
+    op_clusters.sort_unstable();
+    let clusters_of = |name: &str| -> (u64, f64) {
+        let lo = op_clusters.partition_point(|x| x.0 < name);
+        let hi = op_clusters.partition_point(|x| x.0 <= name);
+        let run = &op_clusters[lo..hi];
+        let (mut n, mut best, mut k) = (0u64, 0usize, 0usize);
+        while k < run.len() {
+            let mut e = k;
+            while e < run.len() && run[e].1 == run[k].1 {
+                e += 1;
+            }
+            n += 1;
+            best = best.max(e - k);
+            k = e;
+        }
+        (n, ratio(best as u64, run.len() as u64))
+    };
     let extra = predicted.iter().filter(|p| !known.contains_key(p.account_id.as_str())).count() as u64;
     let flagged = |r: &[u64; 3]| r[0] + r[1];
     let tp = flagged(&confusion[0]) + flagged(&confusion[1]);
@@ -140,6 +211,7 @@ pub fn evaluate(truth: &[TruthRow], predicted: &[Prediction]) -> EvalReport {
         .map(|(name, m)| {
             let (nc, na) = (n(&m[0]), n(&m[1]));
             let f = flagged(&m[0]) + flagged(&m[1]);
+            let (n_clusters, main_cluster_share) = clusters_of(&name);
             OperationEval {
                 name,
                 n_core: nc,
@@ -148,6 +220,8 @@ pub fn evaluate(truth: &[TruthRow], predicted: &[Prediction]) -> EvalReport {
                 core_recall: ratio(flagged(&m[0]), nc),
                 amplifier_recall: ratio(flagged(&m[1]), na),
                 role_accuracy: ratio(m[0][0] + m[1][1], f),
+                n_clusters,
+                main_cluster_share,
             }
         })
         .collect();
@@ -167,6 +241,8 @@ pub fn evaluate(truth: &[TruthRow], predicted: &[Prediction]) -> EvalReport {
         organic_fp_rate: ratio(fp, n(&confusion[2])),
         confusion,
         operations,
+        n_clusters,
+        cluster_purity: ratio(majority_sum, clustered),
         predictions_without_truth: extra,
         truth_without_prediction: missing,
     }
@@ -193,11 +269,23 @@ impl EvalReport {
         for (name, r) in ["core", "amplifier", "organic"].iter().zip(self.confusion.iter()) {
             let _ = writeln!(s, "  {:<10} {:>9} {:>9} {:>9}", name, r[0], r[1], r[2]);
         }
+        if self.n_clusters > 0 {
+            let _ = writeln!(s, "predicted clusters: {}, purity {:.4}", self.n_clusters, self.cluster_purity);
+        }
         for o in &self.operations {
             let _ = writeln!(
                 s,
-                "operation {}: {} core, {} amplifiers; recall {:.4} (core {:.4}, amplifiers {:.4}), role accuracy {:.4}",
-                o.name, o.n_core, o.n_amplifiers, o.recall, o.core_recall, o.amplifier_recall, o.role_accuracy
+                "operation {}: {} core, {} amplifiers; recall {:.4} (core {:.4}, amplifiers {:.4}), role accuracy {:.4}, \
+                 in {} clusters ({:.4} in the largest)",
+                o.name,
+                o.n_core,
+                o.n_amplifiers,
+                o.recall,
+                o.core_recall,
+                o.amplifier_recall,
+                o.role_accuracy,
+                o.n_clusters,
+                o.main_cluster_share
             );
         }
         if self.predictions_without_truth > 0 {
@@ -281,12 +369,14 @@ pub fn parse_truth_csv(bytes: &[u8]) -> Result<Vec<TruthRow>, String> {
 }
 
 /// Read predicted roles from an accounts CSV with `account_id` and `role` columns (`role` one of
-/// core, amplifier, unflagged; also accepts organic / empty as unflagged).
+/// core, amplifier, unflagged; also accepts organic / empty as unflagged) and an optional `cluster`
+/// column (empty or -1 = none).
 pub fn parse_roles_csv(bytes: &[u8]) -> Result<Vec<Prediction>, String> {
     let rows = csv_rows(bytes);
     let Some((header, body)) = rows.split_first() else { return Err("accounts file: empty".into()) };
     let id = header_index(header, "account_id", "accounts file")?;
     let role = header_index(header, "role", "accounts file")?;
+    let cluster = header_index(header, "cluster", "accounts file").ok();
     let mut out = Vec::with_capacity(body.len());
     for (k, r) in body.iter().enumerate() {
         if r.len() == 1 && r[0].is_empty() {
@@ -304,7 +394,14 @@ pub fn parse_roles_csv(bytes: &[u8]) -> Result<Vec<Prediction>, String> {
             "unflagged" | "organic" | "" => Role::Unflagged,
             other => return Err(format!("accounts file, record {line}: role `{other}` is not core, amplifier or unflagged")),
         };
-        out.push(Prediction { account_id: account_id.to_string(), role });
+        let cluster = match cluster.map(|c| get(c).trim()) {
+            None | Some("") | Some("-1") => None,
+            Some(v) => Some(
+                v.parse::<u32>()
+                    .map_err(|_| format!("accounts file, record {line}: cluster `{v}` is not a non-negative integer"))?,
+            ),
+        };
+        out.push(Prediction { account_id: account_id.to_string(), role, cluster });
     }
     Ok(out)
 }
@@ -317,7 +414,10 @@ mod tests {
         TruthRow { account_id: id.into(), role, operation: op.into() }
     }
     fn p(id: &str, role: Role) -> Prediction {
-        Prediction { account_id: id.into(), role }
+        Prediction { account_id: id.into(), role, cluster: None }
+    }
+    fn pc(id: &str, role: Role, cluster: u32) -> Prediction {
+        Prediction { account_id: id.into(), role, cluster: Some(cluster) }
     }
 
     #[test]
@@ -368,6 +468,27 @@ mod tests {
     }
 
     #[test]
+    fn cluster_purity_and_split_operations() {
+        use TruthRole::{Amplifier as A, Core as C, Organic as O};
+        let truth = vec![t("c1", C, "x"), t("a1", A, "x"), t("a2", A, "x"), t("c2", C, "y"), t("o1", O, "")];
+        let pred = vec![
+            pc("c1", Role::Core, 0),
+            pc("a1", Role::Amplifier, 0),
+            pc("a2", Role::Amplifier, 1), // x split over clusters 0 and 1
+            pc("c2", Role::Core, 1),      // cluster 1 mixes x and y
+            pc("o1", Role::Amplifier, 0), // organic inside cluster 0
+        ];
+        let r = evaluate(&truth, &pred);
+        assert_eq!(r.n_clusters, 2);
+        // cluster 0: {x, x, organic} -> 2 of 3; cluster 1: {x, y} -> 1 of 2
+        assert!((r.cluster_purity - 3.0 / 5.0).abs() < 1e-12);
+        let x = &r.operations[0];
+        assert_eq!((x.name.as_str(), x.n_clusters), ("x", 2));
+        assert!((x.main_cluster_share - 2.0 / 3.0).abs() < 1e-12);
+        assert_eq!(r.operations[1].n_clusters, 1);
+    }
+
+    #[test]
     fn nothing_flagged_gives_zero_not_nan() {
         let truth = vec![t("a", TruthRole::Core, "x"), t("b", TruthRole::Organic, "")];
         let r = evaluate(&truth, &[]);
@@ -381,7 +502,9 @@ mod tests {
         assert_eq!(truth, vec![t("1", TruthRole::Core, "op"), t("2", TruthRole::Organic, "")]);
         let acc = b"account_id,screen_name,role,cluster,score,reasons\n1,x,core,0,0.9,\"a, b\"\n2,y,unflagged,,0,\n";
         let pred = parse_roles_csv(acc).unwrap();
-        assert_eq!(pred, vec![p("1", Role::Core), p("2", Role::Unflagged)]);
+        assert_eq!(pred, vec![pc("1", Role::Core, 0), p("2", Role::Unflagged)]);
+        let err = parse_roles_csv(b"account_id,role,cluster\n1,core,x\n").unwrap_err();
+        assert!(err.contains("cluster `x`"), "{err}");
         let err = parse_roles_csv(b"account_id,role\n1,boss\n").unwrap_err();
         assert!(err.contains("record 2") && err.contains("boss"), "{err}");
         let err = parse_truth_csv(b"id,truth_role,operation\n").unwrap_err();

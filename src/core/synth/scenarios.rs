@@ -255,7 +255,7 @@ pub fn demo() -> SynthParams {
             stealthy_slow("stealthy-slow", 20, 120),
         ],
     );
-    p.organic_posts_per_day = 0.04;
+    p.organic_posts_per_day = 0.035;
     p.retweet_ratio = 0.6;
     p.confounders.storm_size = 900;
     p.confounders.fan_groups = 1;
