@@ -181,6 +181,9 @@ const CLIENTS: &[(&str, f64)] = &[
     ("Instagram", 0.012),
 ];
 
+/// Each core account posts, and each amplifier boosts the core, at least this many times.
+const MIN_ACTIONS: usize = 3;
+
 struct Gen<'a> {
     p: &'a SynthParams,
     r: Rand,
@@ -539,6 +542,18 @@ impl Gen<'_> {
             }
         }
 
+        // every core account publishes something
+        for &c in &core {
+            let have = core_posts.iter().filter(|&&i| self.posts[i as usize].account == c).count();
+            for _ in have..MIN_ACTIONS {
+                let day = first_active + self.r.below((last_active - first_active) as usize) as u32;
+                let h = self.office_hour(spec);
+                let t = self.time_at(day, spec.utc_offset_h, h);
+                let narrative = ((day as usize * 2 + self.r.below(5)) % n_narratives) as u16;
+                core_posts.push(self.push_post(t, c, Kind::Post, NONE, TextRecipe::Narrative { op, narrative, variant: 0 }));
+            }
+        }
+
         // boosts of the core
         let mut core_boosts = vec![0u32; amps.len()];
         for &cp in &core_posts {
@@ -558,26 +573,20 @@ impl Gen<'_> {
                 if !self.r.chance((q * self.act[a as usize]).min(0.95)) {
                     continue;
                 }
+                self.boost(spec, op, a, cp, narrative);
                 core_boosts[j] += 1;
-                let t = post.time_ms + self.r.delay_ms(spec.boost_delay);
-                let u = self.r.unit();
-                match (spec.style, narrative) {
-                    (OpStyle::CopyPaste, Some((narrative, variant))) if u < 0.7 => {
-                        let v = if self.r.chance(0.5) { variant } else { 1 + self.r.next_u32() % 1_000_000 };
-                        self.push_post(t, a, Kind::Post, NONE, TextRecipe::Narrative { op, narrative, variant: v });
-                    }
-                    (OpStyle::RetweetRing, _) if u > 0.95 => {
-                        let seed = self.r.next_u32();
-                        self.push_post(t, a, Kind::Reply, cp, TextRecipe::Boost { op, seed });
-                    }
-                    (OpStyle::RetweetRing, _) if u > 0.9 => {
-                        let seed = self.r.next_u32();
-                        self.push_post(t, a, Kind::Quote, cp, TextRecipe::Boost { op, seed });
-                    }
-                    _ => {
-                        self.push_post(t, a, Kind::Retweet, cp, TextRecipe::Retweet);
-                    }
-                }
+            }
+        }
+        // every amplifier boosts the core a few times
+        for (j, &a) in amps.iter().enumerate() {
+            while (core_boosts[j] as usize) < MIN_ACTIONS && !core_posts.is_empty() {
+                let cp = core_posts[self.r.below(core_posts.len())];
+                let narrative = match self.posts[cp as usize].text {
+                    TextRecipe::Narrative { narrative, variant, .. } => Some((narrative, variant)),
+                    _ => None,
+                };
+                self.boost(spec, op, a, cp, narrative);
+                core_boosts[j] += 1;
             }
         }
 
@@ -626,6 +635,29 @@ impl Gen<'_> {
                 let seed = self.r.next_u32();
                 let recipe = if stealthy { TextRecipe::Organic(seed) } else { TextRecipe::Filler(seed) };
                 self.push_post(t, a, Kind::Post, NONE, recipe);
+            }
+        }
+    }
+
+    /// Amplifier `a` boosts core post `cp` (a retweet, a copy of its text, a quote or a reply).
+    fn boost(&mut self, spec: &OpSpec, op: u16, a: u32, cp: u32, narrative: Option<(u16, u32)>) {
+        let t = self.posts[cp as usize].time_ms + self.r.delay_ms(spec.boost_delay);
+        let u = self.r.unit();
+        match (spec.style, narrative) {
+            (OpStyle::CopyPaste, Some((narrative, variant))) if u < 0.7 => {
+                let v = if self.r.chance(0.5) { variant } else { 1 + self.r.next_u32() % 1_000_000 };
+                self.push_post(t, a, Kind::Post, NONE, TextRecipe::Narrative { op, narrative, variant: v });
+            }
+            (OpStyle::RetweetRing, _) if u > 0.95 => {
+                let seed = self.r.next_u32();
+                self.push_post(t, a, Kind::Reply, cp, TextRecipe::Boost { op, seed });
+            }
+            (OpStyle::RetweetRing, _) if u > 0.9 => {
+                let seed = self.r.next_u32();
+                self.push_post(t, a, Kind::Quote, cp, TextRecipe::Boost { op, seed });
+            }
+            _ => {
+                self.push_post(t, a, Kind::Retweet, cp, TextRecipe::Retweet);
             }
         }
     }
@@ -765,8 +797,10 @@ impl Gen<'_> {
 
     /// Cut at the end, sort by time, drop repeated retweets, shuffle accounts, assign ids.
     fn finish(mut self) -> SynthOutput {
-        let end = self.end_ms;
-        let mut order: Vec<u32> = (0..self.posts.len() as u32).filter(|&i| self.posts[i as usize].time_ms < end).collect();
+        let (start, end) = (self.start_ms, self.end_ms);
+        let mut order: Vec<u32> = (0..self.posts.len() as u32)
+            .filter(|&i| (start..end).contains(&self.posts[i as usize].time_ms))
+            .collect();
         order.sort_by_key(|&i| {
             let p = &self.posts[i as usize];
             (p.time_ms, p.account, p.kind as u8, i)
@@ -779,7 +813,7 @@ impl Gen<'_> {
             if p.target != NONE {
                 let t = new_index[p.target as usize];
                 if t == NONE {
-                    continue; // target not kept (cannot happen for in-range targets)
+                    continue; // the target fell outside the time range
                 }
                 if p.kind == Kind::Retweet && !seen.insert((p.account, p.target)) {
                     continue; // the same account retweets a post once
