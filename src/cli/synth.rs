@@ -41,6 +41,15 @@ pub fn run(scenario: &str, seed: u64, scale: f64, out: &Path) -> i32 {
         }
         println!("wrote {}", path.display());
     }
+    for (k, name) in data.operation_names.iter().enumerate() {
+        let members = |role| data.accounts.iter().filter(|a| a.operation == Some(k as u16) && a.role == role).count();
+        let posts = data.posts.iter().filter(|p| data.accounts[p.account as usize].operation == Some(k as u16)).count();
+        println!(
+            "operation {name}: {} core, {} amplifiers, {posts} posts",
+            members(synth::TruthRole::Core),
+            members(synth::TruthRole::Amplifier)
+        );
+    }
     let (c, a, o) = data.role_counts();
     println!(
         "{} posts, {} accounts ({c} core, {a} amplifiers, {o} organic), {} operations",

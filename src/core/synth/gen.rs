@@ -481,12 +481,18 @@ impl Gen<'_> {
             _ => (self.r.lognormal(8.0, 1.2), self.r.lognormal(60.0, 1.0)),
         };
         let client = if self.r.chance(0.9) { spec.client.clone() } else { self.client() };
+        // a minority fill in a location plausible for their persona
+        let location = match REGIONS.iter().find(|r| r.utc_offset_h == spec.utc_offset_h && r.lang == lang) {
+            Some(region) if self.r.chance(0.25) => region.cities[self.r.below(region.cities.len())].to_string(),
+            _ if self.r.chance(0.1) => REGIONS[self.r.below(REGIONS.len())].cities[0].to_string(),
+            _ => String::new(),
+        };
         let idx = self.accounts.len() as u32;
         self.accounts.push(SynthAccount {
             user_id: String::new(),
             screen_name,
             display_name,
-            location: String::new(),
+            location,
             description,
             profile_url: String::new(),
             followers: followers.min(4_900.0) as u32,

@@ -202,6 +202,11 @@ pub fn scenarios() -> Vec<Scenario> {
     large.identities = Identities::Hashed;
     large.confounders.viral_storms = 10;
     large.confounders.fan_groups = 5;
+    v.push(Scenario {
+        name: "organic-only",
+        description: "no operation at all, every confounder: any flagged account is a false positive",
+        params: base(0, 6000, 100, vec![]),
+    });
     v.push(Scenario { name: "large", description: "about 1.5 million posts: 40,000 organic accounts over 120 days, five operations, hashed identities", params: large });
     v
 }
