@@ -950,3 +950,46 @@ fn assign_identities(accounts: &mut [SynthAccount], p: &SynthParams, r: &mut Ran
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distributions_have_their_parameters() {
+        let mut r = Rand::new(42);
+        let n = 20_000;
+        for lambda in [0.3, 4.0, 80.0] {
+            let mean = (0..n).map(|_| r.poisson(lambda) as f64).sum::<f64>() / n as f64;
+            assert!((mean - lambda).abs() < 0.05 * lambda + 0.02, "poisson({lambda}) mean {mean}");
+        }
+        let mut v: Vec<f64> = (0..n).map(|_| r.lognormal(40.0, 0.7)).collect();
+        v.sort_by(|a, b| a.total_cmp(b));
+        assert!((v[n / 2] - 40.0).abs() < 2.0, "lognormal median {}", v[n / 2]);
+        let below = (0..n).filter(|_| r.below(7) == 6).count() as f64 / n as f64;
+        assert!((below - 1.0 / 7.0).abs() < 0.01);
+        assert!((0..n).map(|_| r.pareto(1.6)).all(|x| x >= 1.0));
+    }
+
+    #[test]
+    fn hashed_ids_are_base64_of_32_bytes() {
+        let mut r = Rand::new(1);
+        let id = hashed_id(&mut r);
+        assert_eq!(id.len(), 44);
+        assert!(id.ends_with('=') && !id.ends_with("=="));
+        assert_ne!(id, hashed_id(&mut r));
+    }
+
+    #[test]
+    fn invalid_parameters_are_named() {
+        let mut p = super::super::demo();
+        p.start_ms = 0;
+        assert!(generate(&p).unwrap_err().contains("start_ms"));
+        let mut p = super::super::demo();
+        p.operations[0].office_hours = (18, 9);
+        assert!(generate(&p).unwrap_err().contains("office_hours"));
+        let mut p = super::super::demo();
+        p.operations[1].organic_boost_share = 1.0;
+        assert!(generate(&p).unwrap_err().contains("organic_boost_share"));
+    }
+}
