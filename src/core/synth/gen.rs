@@ -16,7 +16,8 @@ pub(crate) fn mix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// A seeded random source with the few distributions the generator needs.
+/// A seeded random source with the few distributions the generator needs. Transcendental
+/// functions come from `libm` (pure Rust), so a seed gives the same dataset natively and in wasm.
 pub(crate) struct Rand(ChaCha8Rng);
 
 impl Rand {
@@ -48,19 +49,19 @@ impl Rand {
     pub fn normal(&mut self) -> f64 {
         let u1 = 1.0 - self.unit();
         let u2 = self.unit();
-        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+        (-2.0 * libm::log(u1)).sqrt() * libm::cos(std::f64::consts::TAU * u2)
     }
     /// Log-normal with the given median and log-spread.
     pub fn lognormal(&mut self, median: f64, sigma: f64) -> f64 {
-        median * (sigma * self.normal()).exp()
+        median * libm::exp(sigma * self.normal())
     }
     /// Exponential with the given mean.
     pub fn exponential(&mut self, mean: f64) -> f64 {
-        -mean * (1.0 - self.unit()).ln()
+        -mean * libm::log(1.0 - self.unit())
     }
     /// Pareto with minimum 1 and tail index `alpha` (heavy tail).
     pub fn pareto(&mut self, alpha: f64) -> f64 {
-        (1.0 - self.unit()).powf(-1.0 / alpha)
+        libm::pow(1.0 - self.unit(), -1.0 / alpha)
     }
     /// Poisson count (Knuth below 30, normal approximation above).
     pub fn poisson(&mut self, lambda: f64) -> u32 {
@@ -68,7 +69,7 @@ impl Rand {
             return 0;
         }
         if lambda < 30.0 {
-            let l = (-lambda).exp();
+            let l = libm::exp(-lambda);
             let mut k = 0u32;
             let mut p = 1.0;
             loop {
@@ -604,7 +605,7 @@ impl Gen<'_> {
             })
             .collect();
         let weights = Cumulative::new(organic_pool, |i| {
-            (self.accounts[self.posts[i as usize].account as usize].followers as f64 + 1.0).powf(0.75)
+            libm::pow(self.accounts[self.posts[i as usize].account as usize].followers as f64 + 1.0, 0.75)
         });
         let s = spec.organic_boost_share;
         let stealthy = s >= 0.25;
@@ -755,7 +756,7 @@ impl Gen<'_> {
             .iter()
             .map(|&i| {
                 let f = self.accounts[self.posts[i as usize].account as usize].followers as f64;
-                (f + 1.0).powf(0.6) * self.r.lognormal(1.0, 1.0)
+                libm::pow(f + 1.0, 0.6) * self.r.lognormal(1.0, 1.0)
             })
             .collect();
         let total: f64 = weight.iter().sum();

@@ -161,7 +161,7 @@ pub(crate) const N_QUOTES: usize = QUOTES.len();
 /// Index skewed towards 0 (a cheap Zipf-like head): `n * u^power`.
 pub(crate) fn skewed(r: &mut Rand, n: usize, power: f64) -> usize {
     let u: f64 = r.unit();
-    ((n as f64 * u.powf(power)) as usize).min(n.saturating_sub(1))
+    ((n as f64 * libm::pow(u, power)) as usize).min(n.saturating_sub(1))
 }
 
 /// Words joined the way the language writes them (no spaces in Chinese).
@@ -284,6 +284,16 @@ impl SynthOutput {
         let author = &self.accounts[p.account as usize];
         let base = self.params.seed;
         let mut lang = author.language;
+        // a reply starts with the replied-to author's handle, whatever its text
+        if p.kind == Kind::Reply {
+            if let Some(t) = self.target_of(i) {
+                let ta = t.account;
+                out.text.push('@');
+                out.text.push_str(&self.accounts[ta as usize].screen_name);
+                out.text.push(' ');
+                out.mentions.push(ta);
+            }
+        }
         match p.text {
             TextRecipe::Retweet => {}
             TextRecipe::Organic(seed) => {
@@ -292,13 +302,6 @@ impl SynthOutput {
             }
             TextRecipe::Reply(seed) => {
                 let mut r = r2(mix64(base ^ 0x0b ^ (seed as u64) << 8));
-                if let Some(t) = self.target_of(i) {
-                    let ta = t.account;
-                    out.text.push('@');
-                    out.text.push_str(&self.accounts[ta as usize].screen_name);
-                    out.text.push(' ');
-                    out.mentions.push(ta);
-                }
                 organic_sentence(&mut r, lang, out, &[]);
             }
             TextRecipe::Narrative { op, narrative, variant } => {
