@@ -107,6 +107,7 @@ fn files_have_the_archive_layout_and_consistent_ids() {
         if !r[16].is_empty() {
             let (author, _) = by_id[&r[16].parse::<u64>().unwrap()];
             assert_eq!(author, r[15], "in_reply_to_userid is the replied-to author");
+            assert!(r[12].starts_with('@') && r[29].contains(&r[15]), "a reply names its target: {r:?}");
         }
         assert!(by_id.insert(id, (r[1].as_str(), ms)).is_none(), "tweet ids are unique");
     }
