@@ -65,7 +65,7 @@ impl Rand {
     }
     /// Poisson count (Knuth below 30, normal approximation above).
     pub fn poisson(&mut self, lambda: f64) -> u32 {
-        if !(lambda > 0.0) {
+        if lambda.is_nan() || lambda <= 0.0 {
             return 0;
         }
         if lambda < 30.0 {
@@ -788,8 +788,7 @@ impl Gen<'_> {
                 }
                 who.sort_unstable();
                 who.dedup();
-                for wi in 0..who.len() {
-                    let a = who[wi];
+                for &a in &who {
                     let t = post.time_ms + self.r.delay_ms(delay);
                     let recipe = match kind {
                         Kind::Retweet => TextRecipe::Retweet,
@@ -846,7 +845,7 @@ impl Gen<'_> {
             old_to_new[old as usize] = new as u32;
         }
         let mut slots: Vec<Option<SynthAccount>> = self.accounts.into_iter().map(Some).collect();
-        let mut accounts: Vec<SynthAccount> = perm.iter().map(|&old| slots[old as usize].take().unwrap_or_else(|| unreachable_account())).collect();
+        let mut accounts: Vec<SynthAccount> = perm.iter().map(|&old| slots[old as usize].take().unwrap_or_else(unreachable_account)).collect();
         for p in &mut posts {
             p.account = old_to_new[p.account as usize];
         }

@@ -222,7 +222,7 @@ pub fn scenario(name: &str, seed: u64, scale: f64) -> Option<SynthParams> {
 impl SynthParams {
     /// The same scenario with its populations multiplied by `scale` (at least the minimum sizes); the\n    /// post count grows about linearly with `scale`.
     pub fn scaled(mut self, scale: f64) -> SynthParams {
-        if !(scale > 0.0) || scale == 1.0 {
+        if scale.is_nan() || scale <= 0.0 || scale == 1.0 {
             return self;
         }
         let s = |v: u32, min: u32| ((v as f64 * scale).round() as u32).max(min);
