@@ -14,8 +14,18 @@
 //! ([`write_tweets`], [`write_users`], ground truth with [`write_truth`]) or turned into a
 //! [`Dataset`](crate::core::model::Dataset) directly with [`to_dataset`].
 //!
-//! Presets: [`scenarios()`] (named scenarios for the quality benchmark) and [`demo`] (the app's
-//! built-in demo dataset). [`eval`] scores an analysis against the ground truth.
+//! Presets: [`scenarios()`] (named scenarios for the quality benchmark: `mixed`, `stealthy`,
+//! `copy-paste`, `slow`, `organic-only`, `large`) and [`demo`] (the app's built-in demo dataset).
+//! [`eval`] scores an analysis against the ground truth.
+//!
+//! ```text
+//! let params = synth::scenario("mixed", seed, 1.0).ok_or("unknown scenario")?;
+//! let data = synth::generate(&params)?;             // Result<SynthOutput, String>
+//! synth::write_tweets(&data, BufWriter::new(file))?; // also write_users, write_truth
+//! let ds = synth::to_dataset(&data);                 // account i of ds == data.accounts[i]
+//! let analysis = detect::analyze(&ds, &DetectParams::default(), &mut |_, _| {}, &|| false)?;
+//! let report = eval::evaluate(&data.truth(), &eval::predictions_from_analysis(&ds, &analysis));
+//! ```
 
 pub mod eval;
 mod gen;
