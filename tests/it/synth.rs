@@ -211,6 +211,13 @@ fn planted_operations_show_their_signatures() {
     counts.sort_unstable_by(|a, b| b.cmp(a));
     let top: usize = counts.iter().take(12).sum();
     assert!(top as f64 > 0.7 * members.len() as f64, "creation bursts: {counts:?}");
+    // generated handles: name + long digit string, within Twitter's 15 characters
+    let generated = members
+        .iter()
+        .filter(|a| a.screen_name.len() <= 15 && a.screen_name.bytes().rev().take_while(|b| b.is_ascii_digit()).count() >= 6)
+        .count();
+    assert!(generated as f64 > 0.5 * members.len() as f64, "generated handles: {generated} of {}", members.len());
+    assert!(d.accounts.iter().all(|a| a.screen_name.len() <= 15));
 }
 
 #[test]

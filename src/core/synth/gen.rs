@@ -182,6 +182,11 @@ const CLIENTS: &[(&str, f64)] = &[
     ("Instagram", 0.012),
 ];
 
+/// The first `n` characters of `s`.
+fn prefix(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
 /// Each core account posts, and each amplifier boosts the core, at least this many times.
 const MIN_ACTIONS: usize = 3;
 
@@ -241,8 +246,8 @@ fn validate(p: &SynthParams) -> Result<(), String> {
         if op.n_core == 0 {
             return Err(format!("operation {}: n_core must be at least 1", op.name));
         }
-        if op.active_days.0 >= op.active_days.1 {
-            return Err(format!("operation {}: active_days must be a non-empty range", op.name));
+        if op.active_days.0 >= op.active_days.1 || op.active_days.0 >= p.n_days {
+            return Err(format!("operation {}: active_days must be a non-empty range starting before day n_days", op.name));
         }
         if !(0.0..1.0).contains(&op.organic_boost_share) {
             return Err(format!("operation {}: organic_boost_share must be in [0, 1)", op.name));
@@ -309,7 +314,7 @@ impl Gen<'_> {
         let pick = r.below(100);
         if recent && pick < 6 {
             // Twitter's own suggestion for new sign-ups: name + 8 digits (organic, not a bot).
-            return format!("{first}{}", 10_000_000 + r.below(89_999_999));
+            return format!("{}{}", prefix(first, 7), 10_000_000 + r.below(89_999_999));
         }
         match pick % 7 {
             0 => format!("{f}{l}"),
@@ -468,9 +473,10 @@ impl Gen<'_> {
         let last = LAST[self.r.below(LAST.len())];
         let screen_name = if self.r.chance(spec.generated_handle_share) {
             match self.r.below(3) {
-                0 => format!("{first}{last}{}", 10_000_000 + self.r.below(89_999_999)),
-                1 => format!("{first}{}", 1_000_000_000u64 + self.r.next_u64() % 8_999_999_999),
-                _ => format!("{}{}", &first.to_lowercase(), 100_000 + self.r.below(899_999)),
+                // handles have at most 15 characters: the name is cut, the digits kept
+                0 => format!("{}{}", prefix(&format!("{first}{last}"), 7), 10_000_000 + self.r.below(89_999_999)),
+                1 => format!("{}{}", prefix(first, 5), 1_000_000_000u64 + self.r.next_u64() % 8_999_999_999),
+                _ => format!("{}{}", prefix(&first.to_lowercase(), 9), 100_000 + self.r.below(899_999)),
             }
         } else {
             self.organic_handle(first, last, created_ms)
