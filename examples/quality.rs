@@ -4,7 +4,7 @@
 //! `cargo run --release --example quality -- [--scenarios a,b] [--seeds 1,2,3] [--scale X] [--check]`
 //! `--check` exits with status 1 when a run misses the targets (F1 >= 0.95, role accuracy >= 0.95,
 //! organic accounts flagged <= 0.5%; for a scenario without operations only the last applies).
-use chorus::core::detect::{analyze, DetectParams};
+use chorus::core::detect::{analyze, DetectParams, Role};
 use chorus::core::synth::{self, eval};
 use std::time::Instant;
 
@@ -60,6 +60,33 @@ fn main() {
                 r.n_clusters,
                 r.cluster_purity
             );
+            // which confounders the wrongly flagged organic accounts took part in
+            let mut by_kind = vec![0u32; synth::confounder::ALL.len()];
+            let mut plain = 0u32;
+            let mut wrong = 0u32;
+            for (i, a) in data.accounts.iter().enumerate() {
+                let flagged = analysis.accounts.get(i).is_some_and(|v| v.role != Role::Unflagged);
+                if a.role != synth::TruthRole::Organic || !flagged {
+                    continue;
+                }
+                wrong += 1;
+                if a.confounders == 0 {
+                    plain += 1;
+                }
+                for (k, (bit, _)) in synth::confounder::ALL.iter().enumerate() {
+                    if a.confounders & bit != 0 {
+                        by_kind[k] += 1;
+                    }
+                }
+            }
+            if wrong > 0 {
+                let kinds: Vec<String> =
+                    synth::confounder::ALL.iter().zip(&by_kind).map(|((_, name), n)| format!("{name} {n}")).collect();
+                details.push_str(&format!(
+                    "- {name}/{seed} organic accounts flagged: {wrong} (took part in: {}; in none: {plain})\n",
+                    kinds.join(", ")
+                ));
+            }
             for o in &r.operations {
                 details.push_str(&format!(
                     "- {name}/{seed} {}: {} core, {} amplifiers; recall {:.3} (core {:.3}, amplifiers {:.3}), role accuracy {:.3}, in {} clusters ({:.3} in the largest)\n",

@@ -223,6 +223,11 @@ fn planted_operations_show_their_signatures() {
 #[test]
 fn confounders_are_present() {
     let d = small(12);
+    for (bit, name) in synth::confounder::ALL {
+        let n = d.accounts.iter().filter(|a| a.confounders & bit != 0).count();
+        assert!(n > 0, "accounts marked {name}");
+        assert!(d.accounts.iter().filter(|a| a.confounders & bit != 0).all(|a| a.role == TruthRole::Organic));
+    }
     // a viral storm: one post retweeted by many organic accounts within ten minutes
     let mut fast_rts: HashMap<u32, usize> = HashMap::new();
     for p in &d.posts {

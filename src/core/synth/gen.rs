@@ -382,6 +382,7 @@ impl Gen<'_> {
                 utc_offset_h: region.utc_offset_h,
                 role: TruthRole::Organic,
                 operation: None,
+                confounders: 0,
             });
             self.act.push(self.r.pareto(1.6).min(60.0));
             self.organic.push(idx);
@@ -394,6 +395,7 @@ impl Gen<'_> {
             if picked.insert(a) {
                 self.celebrities.push(a);
                 let acc = &mut self.accounts[a as usize];
+                acc.confounders |= confounder::CELEBRITY;
                 acc.followers = self.r.lognormal(300_000.0, 1.0).clamp(20_000.0, 5.0e7) as u32;
                 acc.description = format!("Official account. {}", DESCRIPTION[self.r.below(DESCRIPTION.len())]);
                 acc.created_ms = acc.created_ms.min(ms_of_date(2013, 1, 1));
@@ -510,6 +512,7 @@ impl Gen<'_> {
             utc_offset_h: spec.utc_offset_h,
             role,
             operation: Some(k as u16),
+            confounders: 0,
         });
         self.act.push(self.r.lognormal(1.0, 0.5));
         idx
@@ -675,6 +678,12 @@ impl Gen<'_> {
         }
     }
 
+    fn mark(&mut self, accounts: &[u32], bit: u8) {
+        for &a in accounts {
+            self.accounts[a as usize].confounders |= bit;
+        }
+    }
+
     /// `k` distinct organic accounts, uniformly.
     fn distinct_organic(&mut self, k: usize, exclude: u32) -> Vec<u32> {
         let mut pool = self.organic.clone();
@@ -698,6 +707,7 @@ impl Gen<'_> {
             }
             let celeb = self.celebrities[g % self.celebrities.len()];
             let fans = self.distinct_organic(c.fan_group_size as usize, celeb);
+            self.mark(&fans, confounder::FAN);
             let propensity: Vec<f64> = fans.iter().map(|_| 0.5 + 0.45 * self.r.unit()).collect();
             let celeb_posts: Vec<u32> = (0..self.posts.len() as u32)
                 .filter(|&i| self.posts[i as usize].account == celeb && self.posts[i as usize].kind == Kind::Post)
@@ -720,7 +730,9 @@ impl Gen<'_> {
             let seed = self.r.next_u32();
             let post = self.push_post(t0, author, Kind::Post, NONE, TextRecipe::Organic(seed));
             let k = (c.storm_size as usize).min(self.organic.len() / 2);
-            for a in self.distinct_organic(k, author) {
+            let storm = self.distinct_organic(k, author);
+            self.mark(&storm, confounder::STORM);
+            for a in storm {
                 let d = if self.r.chance(0.8) { 3_000 + (self.r.exponential(200.0) * 1000.0) as i64 } else { self.r.delay_ms(Delay { median_s: 1800.0, sigma: 1.0 }) };
                 self.push_post(t0 + d, a, Kind::Retweet, post, TextRecipe::Retweet);
             }
@@ -729,7 +741,9 @@ impl Gen<'_> {
         for e in 0..c.trending_events {
             let day = self.r.below(n_days) as u32;
             let t0 = self.start_ms + day as i64 * DAY_MS + self.r.below(3) as i64 * 3_600_000;
-            for a in self.distinct_organic(c.event_size as usize, NONE) {
+            let people = self.distinct_organic(c.event_size as usize, NONE);
+            self.mark(&people, confounder::EVENT);
+            for a in people {
                 let n = 1 + self.r.below(4);
                 for _ in 0..n {
                     let x = (self.r.unit() + self.r.unit()) / 2.0;
@@ -744,7 +758,9 @@ impl Gen<'_> {
             let day = self.r.below(n_days) as u32;
             let t0 = self.start_ms + day as i64 * DAY_MS + self.r.below(DAY_MS as usize) as i64;
             let quote = ((q as usize + self.r.below(N_QUOTES)) % N_QUOTES) as u16;
-            for a in self.distinct_organic(c.quote_size as usize, NONE) {
+            let people = self.distinct_organic(c.quote_size as usize, NONE);
+            self.mark(&people, confounder::QUOTE);
+            for a in people {
                 let t = t0 + 60_000 + (self.r.exponential(3.0 * 3_600_000.0).min(36.0 * 3_600_000.0)) as i64;
                 let seed = self.r.next_u32();
                 self.push_post(t, a, Kind::Post, NONE, TextRecipe::Quote { quote, seed });
@@ -899,6 +915,7 @@ fn unreachable_account() -> SynthAccount {
         utc_offset_h: 0,
         role: TruthRole::Organic,
         operation: None,
+        confounders: 0,
     }
 }
 

@@ -264,6 +264,25 @@ pub struct SynthAccount {
     pub role: TruthRole,
     /// Index into [`SynthOutput::operation_names`] for operation accounts.
     pub operation: Option<u16>,
+    /// Which organic confounders the account took part in ([`confounder`] bits), for
+    /// explaining false positives; not written to the files.
+    pub confounders: u8,
+}
+
+/// Bits of [`SynthAccount::confounders`].
+pub mod confounder {
+    /// A celebrity (very many followers, posts a lot).
+    pub const CELEBRITY: u8 = 1;
+    /// A fan who retweets most of one celebrity's posts.
+    pub const FAN: u8 = 2;
+    /// Retweeted a viral post within minutes.
+    pub const STORM: u8 = 4;
+    /// Posted with a live event's trending hashtag.
+    pub const EVENT: u8 = 8;
+    /// Pasted a famous quote.
+    pub const QUOTE: u8 = 16;
+    /// (bit, name) pairs.
+    pub const ALL: [(u8, &str); 5] = [(CELEBRITY, "celebrity"), (FAN, "fan"), (STORM, "storm"), (EVENT, "event"), (QUOTE, "quote")];
 }
 
 /// How a post's text is made (rendered on demand by [`SynthOutput::render`]).
