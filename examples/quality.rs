@@ -9,7 +9,8 @@ use chorus::core::synth::{self, eval};
 use std::time::Instant;
 
 fn main() {
-    let mut scenarios: Vec<String> = ["mixed", "stealthy", "copy-paste", "slow", "organic-only"].iter().map(|s| s.to_string()).collect();
+    let mut scenarios: Vec<String> =
+        ["mixed", "stealthy", "copy-paste", "slow", "organic-only"].iter().map(|s| s.to_string()).collect();
     let mut seeds: Vec<u64> = vec![1, 2, 3];
     let mut scale = 1.0f64;
     let mut check = false;
@@ -44,7 +45,8 @@ fn main() {
             let ds = synth::to_dataset(&data);
             let t_gen = t0.elapsed().as_secs_f64();
             let t1 = Instant::now();
-            let analysis = analyze(&ds, &DetectParams::default(), &mut |_, _| {}, &|| false).unwrap_or_else(|e| fail(&e.to_string()));
+            let analysis = analyze(&ds, &DetectParams::default(), &mut |_, _| {}, &|| false)
+                .unwrap_or_else(|e| fail(&e.to_string()));
             let t_an = t1.elapsed().as_secs_f64();
             let r = eval::evaluate(&data.truth(), &eval::predictions_from_analysis(&ds, &analysis));
             println!(

@@ -99,7 +99,8 @@ fn files_have_the_archive_layout_and_consistent_ids() {
             assert!(list.starts_with('[') && list.ends_with(']'), "{list}");
         }
         if r[18] == "True" {
-            let (author, t0) = by_id.get(&r[20].parse::<u64>().unwrap()).copied().expect("retweeted tweet precedes its retweet");
+            let (author, t0) =
+                by_id.get(&r[20].parse::<u64>().unwrap()).copied().expect("retweeted tweet precedes its retweet");
             assert_eq!(author, r[19]);
             assert!(t0 < ms);
             assert!(r[12].starts_with("RT @"));
@@ -131,7 +132,10 @@ fn hashed_identities_look_like_2019_releases() {
         assert_eq!(a.screen_name, a.user_id);
     }
     let big = d.accounts.iter().filter(|a| a.followers >= 5000).count();
-    assert!(big > 0 && d.accounts.iter().filter(|a| a.followers >= 5000).all(|a| a.user_id.bytes().all(|b| b.is_ascii_digit())));
+    assert!(
+        big > 0
+            && d.accounts.iter().filter(|a| a.followers >= 5000).all(|a| a.user_id.bytes().all(|b| b.is_ascii_digit()))
+    );
 }
 
 #[test]
@@ -214,7 +218,9 @@ fn planted_operations_show_their_signatures() {
     // generated handles: name + long digit string, within Twitter's 15 characters
     let generated = members
         .iter()
-        .filter(|a| a.screen_name.len() <= 15 && a.screen_name.bytes().rev().take_while(|b| b.is_ascii_digit()).count() >= 6)
+        .filter(|a| {
+            a.screen_name.len() <= 15 && a.screen_name.bytes().rev().take_while(|b| b.is_ascii_digit()).count() >= 6
+        })
         .count();
     assert!(generated as f64 > 0.5 * members.len() as f64, "generated handles: {generated} of {}", members.len());
     assert!(d.accounts.iter().all(|a| a.screen_name.len() <= 15));

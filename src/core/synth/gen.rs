@@ -127,6 +127,7 @@ struct Region {
     cities: &'static [&'static str],
 }
 
+#[rustfmt::skip]
 const REGIONS: &[Region] = &[
     Region { utc_offset_h: -8, lang: Lang::En, weight: 0.12, cities: &["Los Angeles", "Seattle", "San Francisco, CA", "Portland, OR"] },
     Region { utc_offset_h: -5, lang: Lang::En, weight: 0.25, cities: &["New York, NY", "Chicago", "Atlanta, GA", "Toronto", "Boston", "Miami, FL"] },
@@ -140,11 +141,13 @@ const REGIONS: &[Region] = &[
 ];
 
 /// Organic activity by local hour (evening peak, quiet nights).
+#[rustfmt::skip]
 const ORGANIC_HOURS: [f64; 24] = [
     0.6, 0.35, 0.2, 0.12, 0.1, 0.15, 0.35, 0.7, 1.0, 1.1, 1.1, 1.2, 1.3, 1.2, 1.1, 1.1, 1.2, 1.3, 1.5, 1.7, 1.8, 1.7,
     1.4, 1.0,
 ];
 
+#[rustfmt::skip]
 const FIRST: &[&str] = &[
     "James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Michael", "Linda", "David", "Sarah", "Chris",
     "Emily", "Daniel", "Jessica", "Matt", "Ashley", "Kevin", "Laura", "Brian", "Megan", "Maria", "Jose",
@@ -152,6 +155,7 @@ const FIRST: &[&str] = &[
     "Noura", "Wei", "Li", "Ming", "Xiu", "Jun", "Hui", "Priya", "Rahul", "Anita", "Arjun", "Tom", "Emma",
     "Oliver", "Chloe", "Jack", "Grace", "Liam", "Zoe", "Noah", "Mia", "Lucas", "Ava", "Ethan", "Nina",
 ];
+#[rustfmt::skip]
 const LAST: &[&str] = &[
     "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez",
     "Lopez", "Gonzalez", "Wilson", "Anderson", "Taylor", "Thomas", "Moore", "Martin", "Lee", "Walker",
@@ -159,10 +163,12 @@ const LAST: &[&str] = &[
     "Hassan", "Ali", "Khan", "Haddad", "Mansour", "Wang", "Zhang", "Chen", "Liu", "Huang", "Patel",
     "Sharma", "Singh", "Kumar", "Murphy", "Kelly", "Evans", "Clarke", "Scott", "Green", "Baker", "Adams",
 ];
+#[rustfmt::skip]
 const NICK: &[&str] = &[
     "coffee", "night", "owl", "sunny", "pixel", "jazz", "urban", "wild", "happy", "real", "the", "lazy",
     "blue", "red", "little", "big", "cosmic", "retro", "daily", "chill", "mad", "lucky", "wander", "geek",
 ];
+#[rustfmt::skip]
 const DESCRIPTION: &[&str] = &[
     "Coffee lover", "Dad of two", "Mom of three", "Opinions my own", "Runner", "Teacher", "Music fan",
     "Engineer", "Foodie", "Traveler", "Photographer", "Nurse", "Student", "Gamer", "Book nerd",
@@ -170,6 +176,7 @@ const DESCRIPTION: &[&str] = &[
     "he/him", "Living my best life", "Software developer", "Amante del café", "Periodista",
     "مهندس", "طالب جامعي", "热爱生活", "摄影爱好者", "Retired", "Small business owner", "Science!",
 ];
+#[rustfmt::skip]
 const CLIENTS: &[(&str, f64)] = &[
     ("Twitter for iPhone", 0.40),
     ("Twitter for Android", 0.33),
@@ -247,7 +254,10 @@ fn validate(p: &SynthParams) -> Result<(), String> {
             return Err(format!("operation {}: n_core must be at least 1", op.name));
         }
         if op.active_days.0 >= op.active_days.1 || op.active_days.0 >= p.n_days {
-            return Err(format!("operation {}: active_days must be a non-empty range starting before day n_days", op.name));
+            return Err(format!(
+                "operation {}: active_days must be a non-empty range starting before day n_days",
+                op.name
+            ));
         }
         if !(0.0..1.0).contains(&op.organic_boost_share) {
             return Err(format!("operation {}: organic_boost_share must be in [0, 1)", op.name));
@@ -276,7 +286,8 @@ impl Gen<'_> {
 
     /// A moment on `day` at a local hour drawn from `hours`, for an account at `utc_offset_h`.
     fn time_at(&mut self, day: u32, utc_offset_h: i32, hour: f64) -> i64 {
-        let local_midnight = self.start_ms.div_euclid(DAY_MS) * DAY_MS + day as i64 * DAY_MS - utc_offset_h as i64 * 3_600_000;
+        let local_midnight =
+            self.start_ms.div_euclid(DAY_MS) * DAY_MS + day as i64 * DAY_MS - utc_offset_h as i64 * 3_600_000;
         local_midnight + (hour * 3_600_000.0) as i64 + self.r.below(1000) as i64
     }
 
@@ -359,9 +370,17 @@ impl Gen<'_> {
             let last = LAST[self.r.below(LAST.len())];
             let screen_name = self.organic_handle(first, last, created_ms);
             let display_name = if self.r.chance(0.85) { format!("{first} {last}") } else { first.to_string() };
-            let location = if self.r.chance(0.6) { region.cities[self.r.below(region.cities.len())].to_string() } else { String::new() };
+            let location = if self.r.chance(0.6) {
+                region.cities[self.r.below(region.cities.len())].to_string()
+            } else {
+                String::new()
+            };
             let description = if self.r.chance(0.75) { self.description() } else { String::new() };
-            let profile_url = if self.r.chance(0.12) { format!("https://{}", super::text::organic_domain(50 + self.r.below(500))) } else { String::new() };
+            let profile_url = if self.r.chance(0.12) {
+                format!("https://{}", super::text::organic_domain(50 + self.r.below(500)))
+            } else {
+                String::new()
+            };
             let followers = self.r.lognormal(180.0, 1.6).min(2.0e6) as u32;
             let following = self.r.lognormal(250.0, 1.0).min(20_000.0) as u32;
             let client = self.client();
@@ -531,7 +550,8 @@ impl Gen<'_> {
             })
             .collect();
         let core: Vec<u32> = (0..spec.n_core).map(|_| self.op_account(k, spec, TruthRole::Core, &bursts)).collect();
-        let amps: Vec<u32> = (0..spec.n_amplifiers).map(|_| self.op_account(k, spec, TruthRole::Amplifier, &bursts)).collect();
+        let amps: Vec<u32> =
+            (0..spec.n_amplifiers).map(|_| self.op_account(k, spec, TruthRole::Amplifier, &bursts)).collect();
         let op = k as u16;
         let n_narratives = ((last_active - first_active) as usize * 2).clamp(20, 60_000);
 
@@ -566,7 +586,13 @@ impl Gen<'_> {
                 let h = self.office_hour(spec);
                 let t = self.time_at(day, spec.utc_offset_h, h);
                 let narrative = ((day as usize * 2 + self.r.below(5)) % n_narratives) as u16;
-                core_posts.push(self.push_post(t, c, Kind::Post, NONE, TextRecipe::Narrative { op, narrative, variant: 0 }));
+                core_posts.push(self.push_post(
+                    t,
+                    c,
+                    Kind::Post,
+                    NONE,
+                    TextRecipe::Narrative { op, narrative, variant: 0 },
+                ));
             }
         }
 
@@ -580,7 +606,11 @@ impl Gen<'_> {
             };
             for &c2 in &core {
                 if c2 != post.account && self.r.chance(spec.core_echo) {
-                    let t = post.time_ms + self.r.delay_ms(Delay { median_s: spec.boost_delay.median_s * 3.0, sigma: spec.boost_delay.sigma + 0.3 });
+                    let t = post.time_ms
+                        + self.r.delay_ms(Delay {
+                            median_s: spec.boost_delay.median_s * 3.0,
+                            sigma: spec.boost_delay.sigma + 0.3,
+                        });
                     self.push_post(t, c2, Kind::Retweet, cp, TextRecipe::Retweet);
                 }
             }
@@ -724,16 +754,27 @@ impl Gen<'_> {
         }
         // viral storms
         for _ in 0..c.viral_storms {
-            let author = if self.celebrities.is_empty() { self.organic[0] } else { self.celebrities[self.r.below(self.celebrities.len())] };
+            let author = if self.celebrities.is_empty() {
+                self.organic[0]
+            } else {
+                self.celebrities[self.r.below(self.celebrities.len())]
+            };
             let day = self.r.below(n_days) as u32;
-            let t0 = self.start_ms + day as i64 * DAY_MS + (12 + self.r.below(10)) as i64 * 3_600_000 + self.r.below(3_600_000) as i64;
+            let t0 = self.start_ms
+                + day as i64 * DAY_MS
+                + (12 + self.r.below(10)) as i64 * 3_600_000
+                + self.r.below(3_600_000) as i64;
             let seed = self.r.next_u32();
             let post = self.push_post(t0, author, Kind::Post, NONE, TextRecipe::Organic(seed));
             let k = (c.storm_size as usize).min(self.organic.len() / 2);
             let storm = self.distinct_organic(k, author);
             self.mark(&storm, confounder::STORM);
             for a in storm {
-                let d = if self.r.chance(0.8) { 3_000 + (self.r.exponential(200.0) * 1000.0) as i64 } else { self.r.delay_ms(Delay { median_s: 1800.0, sigma: 1.0 }) };
+                let d = if self.r.chance(0.8) {
+                    3_000 + (self.r.exponential(200.0) * 1000.0) as i64
+                } else {
+                    self.r.delay_ms(Delay { median_s: 1800.0, sigma: 1.0 })
+                };
                 self.push_post(t0 + d, a, Kind::Retweet, post, TextRecipe::Retweet);
             }
         }
@@ -771,9 +812,12 @@ impl Gen<'_> {
     /// Organic retweets, replies and quotes of every original post, by popularity.
     fn organic_engagement(&mut self) {
         let p = self.p;
-        let pool: Vec<u32> = (0..self.posts.len() as u32).filter(|&i| self.posts[i as usize].kind == Kind::Post).collect();
-        let n_organic_originals =
-            pool.iter().filter(|&&i| self.accounts[self.posts[i as usize].account as usize].role == TruthRole::Organic).count() as f64;
+        let pool: Vec<u32> =
+            (0..self.posts.len() as u32).filter(|&i| self.posts[i as usize].kind == Kind::Post).collect();
+        let n_organic_originals = pool
+            .iter()
+            .filter(|&&i| self.accounts[self.posts[i as usize].account as usize].role == TruthRole::Organic)
+            .count() as f64;
         let weight: Vec<f64> = pool
             .iter()
             .map(|&i| {
@@ -826,9 +870,8 @@ impl Gen<'_> {
     /// Cut at the end, sort by time, drop repeated retweets, shuffle accounts, assign ids.
     fn finish(mut self) -> SynthOutput {
         let (start, end) = (self.start_ms, self.end_ms);
-        let mut order: Vec<u32> = (0..self.posts.len() as u32)
-            .filter(|&i| (start..end).contains(&self.posts[i as usize].time_ms))
-            .collect();
+        let mut order: Vec<u32> =
+            (0..self.posts.len() as u32).filter(|&i| (start..end).contains(&self.posts[i as usize].time_ms)).collect();
         order.sort_by_key(|&i| {
             let p = &self.posts[i as usize];
             (p.time_ms, p.account, p.kind as u8, i)
@@ -867,7 +910,8 @@ impl Gen<'_> {
             old_to_new[old as usize] = new as u32;
         }
         let mut slots: Vec<Option<SynthAccount>> = self.accounts.into_iter().map(Some).collect();
-        let mut accounts: Vec<SynthAccount> = perm.iter().map(|&old| slots[old as usize].take().unwrap_or_else(unreachable_account)).collect();
+        let mut accounts: Vec<SynthAccount> =
+            perm.iter().map(|&old| slots[old as usize].take().unwrap_or_else(unreachable_account)).collect();
         for p in &mut posts {
             p.account = old_to_new[p.account as usize];
         }

@@ -282,7 +282,8 @@ pub mod confounder {
     /// Pasted a famous quote.
     pub const QUOTE: u8 = 16;
     /// (bit, name) pairs.
-    pub const ALL: [(u8, &str); 5] = [(CELEBRITY, "celebrity"), (FAN, "fan"), (STORM, "storm"), (EVENT, "event"), (QUOTE, "quote")];
+    pub const ALL: [(u8, &str); 5] =
+        [(CELEBRITY, "celebrity"), (FAN, "fan"), (STORM, "storm"), (EVENT, "event"), (QUOTE, "quote")];
 }
 
 /// How a post's text is made (rendered on demand by [`SynthOutput::render`]).
