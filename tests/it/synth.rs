@@ -333,3 +333,52 @@ fn evaluation_of_an_analysis_through_the_dataset() {
     assert_eq!(r2.f1, 1.0);
     assert_eq!(r2.confusion[2][2], d.params.n_organic as u64);
 }
+
+/// The files as written, read back through the real streaming parsers (users file first, as
+/// researchers drop them, in odd-sized chunks), give the same dataset as `to_dataset`: same
+/// posts in the same order, same authors, times, kinds, targets, text fingerprints, hashtags.
+#[test]
+fn written_files_parse_to_the_same_dataset() {
+    use chorus::core::ingest::{DatasetBuilder, FileIngest, IngestOptions};
+    let d = sized(5, 0.04);
+    let (tweets, users, _) = files(&d);
+    let opts = IngestOptions::default();
+    let mut b = DatasetBuilder::new(opts.clone());
+    for (name, bytes) in [("synth_users_csv_hashed.csv", &users), ("synth_tweets_csv_hashed.csv", &tweets)] {
+        let mut ing = FileIngest::new(name, &opts, &mut b);
+        for chunk in bytes.chunks(65_537) {
+            ing.feed(chunk, &mut b);
+        }
+        ing.finish(&mut b);
+    }
+    let (parsed, reports) = b.finish();
+    for r in &reports {
+        assert!(r.fatal.is_none(), "{}: {:?}", r.name, r.fatal);
+        assert_eq!(r.records_rejected, 0, "{}: {:?}", r.name, r.diagnostics);
+        assert!(r.balanced());
+    }
+    let direct = synth::to_dataset(&d);
+    assert_eq!(parsed.n_posts(), direct.n_posts());
+    let id = |ds: &chorus::core::model::Dataset, a: u32| -> String {
+        if a == NONE { String::new() } else { ds.accounts.ids.resolve(a).to_string() }
+    };
+    let (p, q) = (&parsed.posts, &direct.posts);
+    for i in 0..parsed.n_posts() {
+        assert_eq!(p.id[i], q.id[i], "post {i} id");
+        assert_eq!(p.time_ms[i], q.time_ms[i], "post {i} time");
+        assert_eq!(p.kind[i], q.kind[i], "post {i} kind");
+        assert_eq!(p.target_post[i], q.target_post[i], "post {i} target");
+        assert_eq!(id(&parsed, p.account[i]), id(&direct, q.account[i]), "post {i} author");
+        assert_eq!(id(&parsed, p.target_account[i]), id(&direct, q.target_account[i]), "post {i} target author");
+        assert_eq!(p.text_fp[i], q.text_fp[i], "post {i} text");
+        let tags = |ds: &chorus::core::model::Dataset, i: usize| -> Vec<String> {
+            ds.posts.hashtags.row(i).iter().map(|&h| ds.hashtags.resolve(h).to_string()).collect()
+        };
+        assert_eq!(tags(&parsed, i), tags(&direct, i), "post {i} hashtags");
+    }
+    // every account of the generator is in the parsed dataset with its creation date
+    for a in 0..direct.n_accounts() as u32 {
+        let pa = parsed.accounts.ids.get(direct.accounts.ids.resolve(a)).expect("account parsed");
+        assert_eq!(parsed.accounts.created_at[pa as usize], direct.accounts.created_at[a as usize]);
+    }
+}

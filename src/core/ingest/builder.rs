@@ -496,8 +496,21 @@ impl DatasetBuilder {
     /// Close the dataset: resolve `RT @name` targets, drop ingest-only indexes.
     pub fn finish(mut self) -> (Dataset, Vec<FileReport>) {
         self.close_counts();
+        // A target post that is in the dataset names its author, even when the row did not
+        // (IO archives give a quoted tweet's id only; replies may lack in_reply_to_userid).
+        let posts = &mut self.ds.posts;
+        for i in 0..posts.len() {
+            if posts.target_account[i] == NONE && posts.target_post[i] != 0 {
+                if let Some(&t) = self.seen_posts.get(&posts.target_post[i]) {
+                    posts.target_account[i] = posts.account[t as usize];
+                }
+            }
+        }
         let pending = std::mem::take(&mut self.pending_targets);
         for (post, name) in pending {
+            if self.ds.posts.target_account[post as usize] != NONE {
+                continue; // resolved from the target post itself
+            }
             let idx = if let Some(&a) = self.by_screen_name.get(&name) {
                 a
             } else if let Some(a) = self.ds.accounts.ids.get(&name) {
