@@ -508,8 +508,14 @@ impl DatasetBuilder {
         }
         let pending = std::mem::take(&mut self.pending_targets);
         for (post, name) in pending {
-            if self.ds.posts.target_account[post as usize] != NONE {
-                continue; // resolved from the target post itself
+            let known = self.ds.posts.target_account[post as usize];
+            if known != NONE {
+                // resolved from the target post itself; the `RT @name` still names that author
+                if self.ds.accounts.screen_name[known as usize].is_empty() && !self.by_screen_name.contains_key(&name) {
+                    self.ds.accounts.screen_name[known as usize] = name.clone();
+                    self.by_screen_name.insert(name, known);
+                }
+                continue;
             }
             let idx = if let Some(&a) = self.by_screen_name.get(&name) {
                 a
