@@ -163,7 +163,11 @@ fn run(ds: &Dataset) -> Analysis {
 }
 
 fn run_with(ds: &Dataset, params: &DetectParams) -> Analysis {
-    analyze(ds, params, &mut |_, _| {}, &|| false).expect("analysis runs")
+    let an = analyze(ds, params, &mut |_, _| {}, &|| false).expect("analysis runs");
+    if std::env::var("CHORUS_DEBUG").is_ok() {
+        eprintln!("methods {:?}\nwarnings {:?}\nclusters {:?}", an.methods, an.warnings, an.clusters.iter().map(|c| (c.accounts.len(), c.n_core, c.n_amplifiers)).collect::<Vec<_>>());
+    }
+    an
 }
 
 fn verdict<'a>(ds: &Dataset, an: &'a Analysis, id: &str) -> &'a chorus::core::detect::AccountVerdict {
@@ -456,7 +460,21 @@ fn bench_analyze() {
     copy_paste(&mut rng, "cp", 100, 200, &mut posts);
     let ds = build(&posts);
     let start = std::time::Instant::now();
-    let an = run(&ds);
+    let mut last = (String::new(), std::time::Instant::now());
+    let mut stages: Vec<(String, f64)> = Vec::new();
+    let an = analyze(
+        &ds,
+        &DetectParams::default(),
+        &mut |stage, _| {
+            if stage != last.0 {
+                stages.push((std::mem::replace(&mut last.0, stage.to_string()), last.1.elapsed().as_secs_f64()));
+                last.1 = std::time::Instant::now();
+            }
+        },
+        &|| false,
+    )
+    .expect("analysis runs");
+    eprintln!("stages: {stages:?}");
     eprintln!(
         "analyze: {} posts, {} accounts in {:.2} s; {} clusters, {} core, {} amplifiers",
         ds.n_posts(),

@@ -372,8 +372,9 @@ pub(crate) fn cluster_coaction_counts(
     let k_partners = params.max_partners.max(1) as usize;
     let mut ev = events(ds, kind, rank);
     ev.retain(|e| cluster_of_rank[e.rank as usize] != NONE);
-    // (rank, object) hits, deduplicated
+    // (rank, object) hits, deduplicated; an event is a hit when it is linked to a cluster partner
     let mut hits: Vec<(u32, u64)> = Vec::new();
+    let mut hit = Vec::new();
     let mut start = 0;
     while start < ev.len() {
         let obj = ev[start].obj;
@@ -382,6 +383,8 @@ pub(crate) fn cluster_coaction_counts(
             end += 1;
         }
         let g = &ev[start..end];
+        hit.clear();
+        hit.resize(g.len(), None);
         for i in 0..g.len() {
             let mut linked = 0;
             for j in i + 1..g.len() {
@@ -403,8 +406,14 @@ pub(crate) fn cluster_coaction_counts(
                 } else {
                     obj
                 };
-                hits.push((g[i].rank, o));
-                hits.push((g[j].rank, o));
+                if hit[i].is_none() {
+                    hit[i] = Some(o);
+                    hits.push((g[i].rank, o));
+                }
+                if hit[j].is_none() {
+                    hit[j] = Some(o);
+                    hits.push((g[j].rank, o));
+                }
             }
         }
         start = end;
