@@ -354,7 +354,7 @@ fn window_edges() {
     let make = |gap_ms: i64| {
         let mut posts = Vec::new();
         for k in 0..5 {
-            let t = T0 + k * 7_200_000;
+            let t = T0 + k * 86_400_000;
             let id = format!("src{k}");
             posts.push(P::post(id.clone(), "author", t, format!("original post number {k}")));
             for (a, acc) in ["x1", "x2", "x3"].iter().enumerate() {
@@ -362,7 +362,7 @@ fn window_edges() {
             }
         }
         let mut rng = Rng(9);
-        organic(&mut rng, 60, 3, &mut posts);
+        organic(&mut rng, 60, 5, &mut posts);
         build(&posts)
     };
     let mut params = DetectParams::default();

@@ -18,7 +18,9 @@
 //! Popularity is not coordination:
 //! - each object weighs `idf = ln((1 + N) / n)`, `N` accounts active in the method, `n` accounts
 //!   that acted on the object: a trending hashtag or a viral post weighs almost nothing;
-//! - a pair must co-act on at least `min_repetitions` distinct objects;
+//! - a pair must co-act on at least `min_repetitions` distinct objects on as many distinct
+//!   occasions (time slots of `occasion_s`, a day by default): the three hashtags of one post, or
+//!   one evening's live event, are one occasion, not three repetitions;
 //! - a pair's count is compared with what chance predicts from the two accounts' activity. In a
 //!   configuration null model where account `a` makes `k_a` of the method's `M` actions and the
 //!   method produced `P` in-window candidate pairs, the expected number of co-actions of `a` and
@@ -80,7 +82,8 @@ pub(crate) fn max_hamming(similarity: f64) -> u32 {
     ((theta / std::f64::consts::PI) * 64.0).floor() as u32
 }
 
-/// The events of one method, sorted by (object, time, rank).
+/// The events of one method, sorted by (object, time, rank). Retweets take part only in
+/// co-retweet: their hashtags, links and mentions are the original's, not the account's own.
 pub(crate) fn events(ds: &Dataset, kind: CoAction, rank: &[u32]) -> Vec<Event> {
     let p = &ds.posts;
     let n = p.len();
@@ -127,6 +130,9 @@ pub(crate) fn events(ds: &Dataset, kind: CoAction, rank: &[u32]) -> Vec<Event> {
         CoAction::CoLink => {
             let k = keys(&ds.urls);
             for i in 0..n {
+                if p.kind[i] == Kind::Retweet {
+                    continue; // a retweet carries the original's entities: co-retweet counts it
+                }
                 for &u in p.urls.row(i) {
                     push(&mut ev, i, k[u as usize]);
                 }
@@ -135,6 +141,9 @@ pub(crate) fn events(ds: &Dataset, kind: CoAction, rank: &[u32]) -> Vec<Event> {
         CoAction::CoDomain => {
             let k = keys(&ds.domains);
             for i in 0..n {
+                if p.kind[i] == Kind::Retweet {
+                    continue; // a retweet carries the original's entities: co-retweet counts it
+                }
                 let row = p.urls.row(i);
                 let mut ds_ids: Vec<u32> = row.iter().filter_map(|&u| ds.url_domain.get(u as usize).copied()).collect();
                 ds_ids.sort_unstable();
@@ -147,6 +156,9 @@ pub(crate) fn events(ds: &Dataset, kind: CoAction, rank: &[u32]) -> Vec<Event> {
         CoAction::CoHashtag => {
             let k = keys(&ds.hashtags);
             for i in 0..n {
+                if p.kind[i] == Kind::Retweet {
+                    continue; // a retweet carries the original's entities: co-retweet counts it
+                }
                 let row = p.hashtags.row(i);
                 for &h in row {
                     push(&mut ev, i, k[h as usize] & !(1 << 63));
@@ -164,6 +176,9 @@ pub(crate) fn events(ds: &Dataset, kind: CoAction, rank: &[u32]) -> Vec<Event> {
         CoAction::CoMention => {
             let k = keys(&ds.mentions);
             for i in 0..n {
+                if p.kind[i] == Kind::Retweet {
+                    continue; // a retweet carries the original's entities: co-retweet counts it
+                }
                 for &m in p.mentions.row(i) {
                     push(&mut ev, i, k[m as usize]);
                 }
@@ -225,6 +240,7 @@ pub(crate) fn run_method(
     let total_actions: f64 = activity.iter().map(|&k| k as f64).sum();
     let max_d = max_hamming(params.similarity_threshold);
     let k_partners = params.max_partners.max(1) as usize;
+    let occasion_ms = ((params.occasion_s.max(1.0)) * 1000.0).round() as i64;
 
     // Candidates: (pair << 32 | group) in u128; object weights per group.
     let mut cand: Vec<u128> = Vec::new();
@@ -269,10 +285,18 @@ pub(crate) fn run_method(
                             // the object is the narrative: the smaller of the two texts'
                             // fingerprints (32 bits of it), so a pair of posts that meets in
                             // several bands counts once; the low 32 bits keep the group (its idf)
-                            let text_key = (g[i].fp.min(g[j].fp) & 0xFFFF_FFFF) as u128;
-                            cand.push(((a as u128) << 96) | ((b as u128) << 64) | (text_key << 32) | group_id as u128);
+                            let text_key = (g[i].fp.min(g[j].fp) & 0xFF_FFFF) as u128;
+                            let day = g[i].time.div_euclid(occasion_ms).clamp(0, 0x1F_FFFF) as u128;
+                            cand.push(
+                                ((a as u128) << 96)
+                                    | ((b as u128) << 64)
+                                    | (text_key << 40)
+                                    | ((group_id as u128 & 0x7_FFFF) << 21)
+                                    | day,
+                            );
                         } else {
-                            cand.push(((a as u128) << 96) | ((b as u128) << 64) | group_id as u128);
+                            let day = (g[i].time.div_euclid(occasion_ms) + (1 << 31)).clamp(0, 0xFFFF_FFFF) as u128;
+                            cand.push(((a as u128) << 96) | ((b as u128) << 64) | ((group_id as u128) << 32) | day);
                         }
                         if cand.len() as u64 >= budget {
                             stats.budget_hit = true;
@@ -292,19 +316,18 @@ pub(crate) fn run_method(
     }
     cand.sort_unstable();
 
-    // Count distinct objects per pair and sum their weights. For near-duplicates the object is
-    // bits 32..64 (text key), bits 0..32 the LSH bucket (its idf): dedupe on the text key.
-    let obj_of = |c: u128| -> u64 {
-        if kind == CoAction::CoSimilarTweet {
-            ((c >> 32) & 0xFFFF_FFFF) as u64
-        } else {
-            (c & 0xFFFF_FFFF) as u64
-        }
-    };
+    // Count distinct objects and distinct occasions per pair and sum the objects' weights. Low
+    // 64 bits: object group (32) | occasion (32); for near-duplicates text key (24) | LSH bucket
+    // (19, its idf) | occasion (21), deduplicated on the text key.
+    let similar = kind == CoAction::CoSimilarTweet;
+    let obj_of = |c: u128| -> u64 { if similar { ((c >> 40) & 0xFF_FFFF) as u64 } else { ((c >> 32) & 0xFFFF_FFFF) as u64 } };
     let idf_of = |c: u128| -> f64 {
-        group_idf.get((c & 0xFFFF_FFFF) as usize).copied().unwrap_or(0.0)
+        let g = if similar { (c >> 21) & 0x7_FFFF } else { (c >> 32) & 0xFFFF_FFFF };
+        group_idf.get(g as usize).copied().unwrap_or(0.0)
     };
-    let mut raw: Vec<(u32, u32, u32, f64)> = Vec::new();
+    let occasion_of = |c: u128| -> u32 { if similar { (c & 0x1F_FFFF) as u32 } else { (c & 0xFFFF_FFFF) as u32 } };
+    let mut occasions: Vec<u32> = Vec::new();
+    let mut raw: Vec<(u32, u32, u32, u32, f64)> = Vec::new();
     let mut i = 0usize;
     let mut n_distinct_pairs_objects: u64 = 0;
     while i < cand.len() {
@@ -313,7 +336,9 @@ pub(crate) fn run_method(
         let mut weight = 0.0f64;
         let mut last_obj: Option<u64> = None;
         let mut best_idf = 0.0f64;
+        occasions.clear();
         while i < cand.len() && (cand[i] >> 64) as u64 == pair {
+            occasions.push(occasion_of(cand[i]));
             let o = obj_of(cand[i]);
             let w = idf_of(cand[i]);
             if last_obj != Some(o) {
@@ -330,7 +355,9 @@ pub(crate) fn run_method(
         }
         weight += best_idf;
         n_distinct_pairs_objects += n_obj as u64;
-        raw.push(((pair >> 32) as u32, pair as u32, n_obj, weight));
+        occasions.sort_unstable();
+        occasions.dedup();
+        raw.push(((pair >> 32) as u32, pair as u32, n_obj, occasions.len() as u32, weight));
     }
     drop(cand);
 
@@ -339,8 +366,11 @@ pub(crate) fn run_method(
     let ln_alpha = params.max_chance_p.clamp(1e-300, 1.0).ln();
     let min_rep = params.min_repetitions.max(1);
     let mut pairs = Vec::new();
-    for (a, b, n_obj, weight) in raw {
-        if n_obj < min_rep {
+    for (a, b, n_obj, n_occasions, weight) in raw {
+        // repetition: distinct objects on distinct occasions (several hashtags of one post, or one
+        // afternoon's live event, are one occasion)
+        let repetitions = n_obj.min(n_occasions);
+        if repetitions < min_rep {
             continue;
         }
         let expected = if total_actions > 0.0 {
@@ -348,7 +378,7 @@ pub(crate) fn run_method(
         } else {
             0.0
         };
-        if ln_poisson_tail(n_obj, expected) > ln_alpha {
+        if ln_poisson_tail(repetitions, expected) > ln_alpha {
             continue;
         }
         pairs.push(PairStat { a, b, n_objects: n_obj, weight, expected });

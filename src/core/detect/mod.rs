@@ -80,7 +80,8 @@ pub struct MethodParams {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DetectParams {
     pub methods: Vec<MethodParams>,
-    /// A pair of accounts must co-act on at least this many distinct objects (repetition).
+    /// A pair of accounts must co-act on at least this many distinct objects, on as many distinct
+    /// occasions (see `occasion_s`) (repetition).
     pub min_repetitions: u32,
     /// Minimum combined (IDF-weighted) edge weight to keep an edge.
     pub min_edge_weight: f64,
@@ -116,6 +117,14 @@ pub struct DetectParams {
     /// most this many seconds (when the boosted posts are in the dataset).
     #[serde(default = "default_amplifier_max_delay_s")]
     pub amplifier_max_delay_s: f64,
+    /// Repetitions are counted on distinct occasions: time slots of this many seconds (a pair's
+    /// co-actions within one slot count once towards `min_repetitions`).
+    #[serde(default = "default_occasion_s")]
+    pub occasion_s: f64,
+}
+
+fn default_occasion_s() -> f64 {
+    86_400.0
 }
 
 fn default_max_partners() -> u32 {
@@ -128,7 +137,7 @@ fn default_core_min_echo_share() -> f64 {
     0.5
 }
 fn default_amplifier_max_delay_s() -> f64 {
-    3600.0
+    86_400.0
 }
 
 impl Default for DetectParams {
@@ -158,6 +167,7 @@ impl Default for DetectParams {
             max_chance_p: default_max_chance_p(),
             core_min_echo_share: default_core_min_echo_share(),
             amplifier_max_delay_s: default_amplifier_max_delay_s(),
+            occasion_s: default_occasion_s(),
         }
     }
 }
@@ -464,9 +474,12 @@ pub fn analyze(
         }
         coaction_cluster[r as usize] = comm_to_cluster[c];
     }
+    // pieces of one operation boosting the same accounts are merged
+    let all_boosts = roles::boosts(ds, &ctx);
+    let (coaction_cluster, n_clusters) = roles::merge_by_targets(&coaction_cluster, n_clusters as usize, &all_boosts);
     // clusters tied only by co-boosting (co-retweet / co-reply)
     let boost_bits = CoAction::CoRetweet.bit() | CoAction::CoReply.bit();
-    let mut boost_only = vec![true; n_clusters as usize];
+    let mut boost_only = vec![true; n_clusters];
     for e in &combined {
         let (ca, cb) = (coaction_cluster[e.0 as usize], coaction_cluster[e.1 as usize]);
         if ca != NONE && ca == cb && e.4 & !boost_bits != 0 {
@@ -477,8 +490,7 @@ pub fn analyze(
 
     // 4. roles
     progress("roles", 0.0);
-    let all_boosts = roles::boosts(ds, &ctx);
-    let rr = roles::assign(ds, &ctx, params, &coaction_cluster, n_clusters as usize, &boost_only, &all_boosts);
+    let rr = roles::assign(ds, &ctx, params, &coaction_cluster, n_clusters, &boost_only, &all_boosts);
     if rr.audiences > 0 {
         warnings.push(format!(
             "{} group(s) of accounts that repeatedly retweeted or replied to the same posts were not flagged: \

@@ -5,18 +5,20 @@
 //! A *boost* is a retweet, quote or reply of another account's post. For a co-action cluster `c`:
 //! 1. Core candidates are the accounts its members boost: at least `amplifier_min_boosts` boosts
 //!    from at least two members.
-//! 2. Dedicated outside boosters are accounts in no cluster whose activity is mostly
-//!    (`amplifier_min_share`) boosting those candidates, on at least `amplifier_min_boosts`
-//!    distinct posts, with a median delay after the post of at most `amplifier_max_delay_s`.
+//! 2. (reserved)
 //! 3. A candidate is core when the share of all the boosts it receives that come from the
-//!    cluster's members and dedicated boosters is at least `core_min_echo_share` — the echo
-//!    chamber. A popular organic account that a network also boosts receives most of its
-//!    engagement from elsewhere and is not core.
-//! 4. Members: core when they are core targets; otherwise amplifier when most of their activity
-//!    is retweets or boosts of the core, else core (they publish the narratives: a copy-paste
-//!    network with no retweets is all core).
-//! 5. Outside accounts whose activity is mostly boosting the final core (same tests as 2) are the
-//!    cluster's amplifiers.
+//!    cluster's members is at least `core_min_echo_share` — the echo chamber. A popular organic
+//!    account that a network also boosts receives most of its engagement from elsewhere and is
+//!    not core.
+//! 4. Members: core when they are core targets, or when other members copy their texts (at
+//!    least `amplifier_min_boosts` copies by two or more members: they originate the narratives);
+//!    otherwise amplifier when most of their activity is retweets, boosts of the core or copies of
+//!    earlier member posts, else core (they publish: a leaderless copy-paste network is all core).
+//! 5. Outside accounts (in no cluster) are the cluster's amplifiers when at least
+//!    `amplifier_min_share` of their boosts go to its core, on at least `amplifier_min_boosts`
+//!    distinct posts of two or more core accounts (fans of one account are not a network), boosts
+//!    of the core are at least a quarter of all they do, and the median delay after the post is at
+//!    most `amplifier_max_delay_s`.
 //!
 //! A cluster tied only by co-boosting (co-retweet / co-reply) that boosts nobody's echo chamber
 //! is an audience, not an operation (fans of a celebrity, a viral storm): it is not flagged.
@@ -40,6 +42,11 @@ pub(crate) struct RoleFacts {
     pub activity: u32,
     pub retweets: u32,
     pub original: u32,
+    /// Own-text posts repeating an earlier post of another member (copy-paste boosting).
+    pub copies_made: u32,
+    /// Copies of its posts made by other members, and by how many members.
+    pub copies_received: u32,
+    pub copied_by: u32,
 }
 
 pub(crate) struct RoleResult {
@@ -120,6 +127,68 @@ fn boosts_to(slice: &[Boost], is_core: impl Fn(u32) -> bool) -> (u32, u32, Optio
     (n, posts.len() as u32, median_i64(&mut delays).map(|ms| ms / 1000.0))
 }
 
+/// Copies among co-action members: an own-text post that repeats, identically or nearly, an
+/// earlier post of another member of the same cluster. Returns (source rank, copier rank) per copy.
+/// Copying a member's text is boosting it (the copy-paste amplifier); the copied author is the
+/// narrative's originator (core).
+pub(crate) fn copies(ds: &Dataset, ctx: &Ctx, params: &DetectParams, coaction_cluster: &[u32]) -> Vec<(u32, u32)> {
+    let p = &ds.posts;
+    // (cluster, time, rank, post)
+    let mut own: Vec<(u32, i64, u32, u32)> = Vec::new();
+    for (r, &c) in coaction_cluster.iter().enumerate() {
+        if c == NONE {
+            continue;
+        }
+        for &i in ctx.posts_of(r as u32) {
+            if p.kind[i as usize] == Kind::Post && p.text_fp[i as usize] != 0 {
+                own.push((c, p.time_ms[i as usize], r as u32, i));
+            }
+        }
+    }
+    // source of each copy: post index -> (source time, source rank)
+    let mut source: Vec<(u32, i64, u32)> = Vec::new(); // (copy post, source time, source rank)
+    let max_d = super::coaction::max_hamming(params.similarity_threshold);
+    let mut keyed: Vec<(u32, u64, i64, u32, u32)> = Vec::with_capacity(own.len());
+    // exact copies: key = fp; near copies: key = band | bits, checked by Hamming distance
+    for band in 0..5u32 {
+        keyed.clear();
+        for &(c, t, r, i) in &own {
+            let key = if band == 4 { p.text_fp[i as usize] } else { (band as u64) << 16 | (p.simhash[i as usize] >> (16 * band)) & 0xFFFF };
+            keyed.push((c, key, t, r, i));
+        }
+        keyed.sort_unstable();
+        let mut a = 0;
+        while a < keyed.len() {
+            let mut b = a + 1;
+            while b < keyed.len() && keyed[b].0 == keyed[a].0 && keyed[b].1 == keyed[a].1 {
+                b += 1;
+            }
+            for j in a + 1..b {
+                let (_, _, tj, rj, ij) = keyed[j];
+                // earliest earlier post of another member that matches (bounded scan)
+                for &(_, _, ti, ri, ii) in keyed[a..j].iter().take(64) {
+                    if ti >= tj || ri == rj {
+                        continue;
+                    }
+                    let same = p.text_fp[ii as usize] == p.text_fp[ij as usize];
+                    if band == 4 || same || (p.simhash[ii as usize] ^ p.simhash[ij as usize]).count_ones() <= max_d {
+                        source.push((ij, ti, ri));
+                        break;
+                    }
+                }
+            }
+            a = b;
+        }
+    }
+    // one source per copy: the earliest
+    source.sort_unstable();
+    source.dedup_by_key(|x| x.0);
+    let author = |i: u32| ctx.rank[p.account[i as usize] as usize];
+    let mut out: Vec<(u32, u32)> = source.iter().map(|&(i, _, src)| (src, author(i))).collect();
+    out.sort_unstable();
+    out
+}
+
 pub(crate) fn assign(
     ds: &Dataset,
     ctx: &Ctx,
@@ -144,6 +213,29 @@ pub(crate) fn assign(
         }
     }
     let activity: Vec<u32> = facts.iter().map(|f| f.activity).collect();
+    let copy_pairs = copies(ds, ctx, params, coaction_cluster);
+    let mut copied = vec![(0u32, 0u32); n]; // (copies received, distinct copiers)
+    {
+        let mut i = 0;
+        while i < copy_pairs.len() {
+            let src = copy_pairs[i].0;
+            let mut j = i;
+            let mut copiers = 0;
+            let mut last = u32::MAX;
+            while j < copy_pairs.len() && copy_pairs[j].0 == src {
+                if copy_pairs[j].1 != last {
+                    copiers += 1;
+                    last = copy_pairs[j].1;
+                }
+                facts[copy_pairs[j].1 as usize].copies_made += 1;
+                j += 1;
+            }
+            copied[src as usize] = ((j - i) as u32, copiers);
+            facts[src as usize].copied_by = copiers;
+            facts[src as usize].copies_received = (j - i) as u32;
+            i = j;
+        }
+    }
     // slices of boosts per booster
     let mut boost_off = vec![0usize; n + 1];
     for b in all_boosts {
@@ -221,20 +313,25 @@ pub(crate) fn assign(
                 k = e;
             }
             let (nb, posts, delay) = boosts_to(s, |t| core_of(t) == best_c);
-            let share = nb as f64 / activity[r as usize].max(1) as f64;
+            // fans of one account are not a network's amplifiers: boost two or more core accounts
+            let mut authors: Vec<u32> = s.iter().filter(|b| core_of(b.target) == best_c).map(|b| b.target).collect();
+            authors.dedup();
+            if authors.len() < 2 {
+                continue;
+            }
+            // share of its boosts that go to this core, and boosting is a large part of what it does
+            let share = nb as f64 / s.len().max(1) as f64;
+            let activity_share = nb as f64 / activity[r as usize].max(1) as f64;
             let fast = delay.is_none_or(|d| d <= params.amplifier_max_delay_s);
-            if nb >= min_boosts && posts >= min_boosts && share >= params.amplifier_min_share && fast {
+            if nb >= min_boosts && posts >= min_boosts && share >= params.amplifier_min_share && activity_share >= 0.25 && fast {
                 out.push((r, best_c, nb, delay));
             }
         }
         out
     };
-    let cand_core = |t: u32| candidate_of[t as usize].0;
-    let pre = dedicated(&cand_core, &candidate_of);
-    let mut booster_cluster: Vec<u32> = coaction_cluster.to_vec();
-    for &(r, c, _, _) in &pre {
-        booster_cluster[r as usize] = c;
-    }
+    // echo is measured against the co-action members only: counting outside boosters would let
+    // the fans of one celebrity turn it into a "core"
+    let booster_cluster: Vec<u32> = coaction_cluster.to_vec();
     // 3. echo test
     let mut core_cluster = vec![NONE; n];
     let mut recv_from_cluster = vec![(0u32, 0u32); n];
@@ -280,16 +377,17 @@ pub(crate) fn assign(
         }
     }
     // audiences: clusters tied only by co-boosting whose boosted accounts are not echo chambers
-    let mut has_core = vec![false; n_clusters];
+    let mut n_core = vec![0u32; n_clusters];
     for &c in &core_cluster {
         if c != NONE {
-            has_core[c as usize] = true;
+            n_core[c as usize] += 1;
         }
     }
     let mut audience = vec![false; n_clusters];
     let mut audiences = 0;
     for c in 0..n_clusters {
-        if boost_only[c] && !has_core[c] {
+        // fans of one account, or a crowd boosting accounts whose engagement comes from elsewhere
+        if boost_only[c] && n_core[c] < 2 {
             audience[c] = true;
             audiences += 1;
         }
@@ -310,13 +408,14 @@ pub(crate) fn assign(
         facts[r].core_boosts = nb;
         facts[r].core_posts = posts;
         facts[r].core_delay_s = delay;
-        if core_cluster[r] == c {
+        let (n_copied, copiers) = copied[r];
+        if core_cluster[r] == c || (n_copied >= min_boosts && copiers >= 2) {
             role[r] = Role::Core;
             continue;
         }
-        // amplifying = retweets + quotes/replies of the core
+        // amplifying = retweets + quotes/replies of the core + copies of members' texts
         let quotes_replies_core = slice(r as u32).iter().filter(|b| b.kind != Kind::Retweet && core_of(b.target) == c).count() as u32;
-        let amplifying = facts[r].retweets + quotes_replies_core;
+        let amplifying = facts[r].retweets + quotes_replies_core + facts[r].copies_made;
         role[r] = if amplifying as f64 >= 0.5 * facts[r].activity.max(1) as f64 { Role::Amplifier } else { Role::Core };
     }
     // attach outside core accounts
@@ -327,19 +426,21 @@ pub(crate) fn assign(
             role[t] = Role::Core;
         }
     }
-    // 5. outside amplifiers of the final core
-    let final_core = |t: u32| {
-        let c = core_cluster[t as usize];
-        if c != NONE && !audience[c as usize] {
-            c
-        } else {
-            NONE
-        }
-    };
+    // 5. outside amplifiers of the final core (boosted core and core members)
+    let final_core_of: Vec<u32> = (0..n)
+        .map(|t| {
+            if role[t] == Role::Core && cluster[t] != NONE {
+                cluster[t]
+            } else {
+                NONE
+            }
+        })
+        .collect();
+    let final_core = |t: u32| final_core_of[t as usize];
     let mut cand_after = candidate_of.clone();
     for t in 0..n {
-        if core_cluster[t] != NONE {
-            cand_after[t] = (core_cluster[t], 0);
+        if final_core_of[t] != NONE {
+            cand_after[t] = (final_core_of[t], 0);
         }
     }
     for (r, c, _, _) in dedicated(&final_core, &cand_after) {
@@ -352,4 +453,84 @@ pub(crate) fn assign(
         role[r as usize] = Role::Amplifier;
     }
     RoleResult { cluster, role, member, facts, audiences }
+}
+
+/// Co-action communities that boost the same accounts in the same proportions are one
+/// operation seen in pieces (a large amplifier pool whose members co-act with only some of the
+/// others): merge clusters whose boost-target vectors have a cosine similarity of at least
+/// `MERGE_COSINE`. A fan club and a ring that both boost one celebrity among much else stay apart.
+/// Returns the new cluster of each rank and the number of clusters (renumbered by first rank).
+pub(crate) fn merge_by_targets(coaction_cluster: &[u32], n_clusters: usize, all_boosts: &[Boost]) -> (Vec<u32>, usize) {
+    const MERGE_COSINE: f64 = 0.5;
+    if n_clusters < 2 {
+        return (coaction_cluster.to_vec(), n_clusters);
+    }
+    // (target, cluster) -> boosts
+    let mut tc: Vec<(u32, u32)> = all_boosts
+        .iter()
+        .filter(|b| coaction_cluster[b.booster as usize] != NONE)
+        .map(|b| (b.target, coaction_cluster[b.booster as usize]))
+        .collect();
+    tc.sort_unstable();
+    let mut counts: Vec<(u32, u32, f64)> = Vec::new();
+    for (t, c) in tc {
+        match counts.last_mut() {
+            Some(last) if last.0 == t && last.1 == c => last.2 += 1.0,
+            _ => counts.push((t, c, 1.0)),
+        }
+    }
+    let mut norm = vec![0.0f64; n_clusters];
+    for &(_, c, w) in &counts {
+        norm[c as usize] += w * w;
+    }
+    // dot products over shared targets
+    let mut dots: Vec<(u32, u32, f64)> = Vec::new();
+    let mut i = 0;
+    while i < counts.len() {
+        let mut j = i;
+        while j < counts.len() && counts[j].0 == counts[i].0 {
+            j += 1;
+        }
+        let run = &counts[i..j];
+        if run.len() <= 256 {
+            for x in 0..run.len() {
+                for y in x + 1..run.len() {
+                    dots.push((run[x].1, run[y].1, run[x].2 * run[y].2));
+                }
+            }
+        }
+        i = j;
+    }
+    dots.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then(a.2.total_cmp(&b.2)));
+    let mut uf = petgraph::unionfind::UnionFind::<u32>::new(n_clusters);
+    let mut k = 0;
+    while k < dots.len() {
+        let (a, b) = (dots[k].0, dots[k].1);
+        let mut dot = 0.0;
+        while k < dots.len() && dots[k].0 == a && dots[k].1 == b {
+            dot += dots[k].2;
+            k += 1;
+        }
+        let cos = dot / (norm[a as usize].sqrt() * norm[b as usize].sqrt()).max(f64::MIN_POSITIVE);
+        if cos >= MERGE_COSINE {
+            uf.union(a, b);
+        }
+    }
+    let mut map = vec![NONE; n_clusters];
+    let mut next = 0u32;
+    let out: Vec<u32> = coaction_cluster
+        .iter()
+        .map(|&c| {
+            if c == NONE {
+                return NONE;
+            }
+            let root = uf.find(c) as usize;
+            if map[root] == NONE {
+                map[root] = next;
+                next += 1;
+            }
+            map[root]
+        })
+        .collect();
+    (out, next as usize)
 }
