@@ -10,10 +10,11 @@
 //!    cluster's members is at least `core_min_echo_share` — the echo chamber. A popular organic
 //!    account that a network also boosts receives most of its engagement from elsewhere and is
 //!    not core.
-//! 4. Members: core when they are core targets, or when other members copy their texts (at
-//!    least `amplifier_min_boosts` copies by two or more members: they originate the narratives);
-//!    otherwise amplifier when most of their activity is retweets, boosts of the core or copies of
-//!    earlier member posts, else core (they publish: a leaderless copy-paste network is all core).
+//! 4. Members: core when they are core targets; amplifier when most of their activity is
+//!    retweets or boosts of the core; otherwise they publish own text: core, except in a *led*
+//!    copy-paste cluster (a fifth of the members receive 70% of the copies of member texts) where
+//!    those who copy more than they are copied are amplifiers. A leaderless copy-paste network is
+//!    all core.
 //! 5. Outside accounts (in no cluster) are the cluster's amplifiers when at least
 //!    `amplifier_min_share` of their boosts go to its core, on at least `amplifier_min_boosts`
 //!    distinct posts of two or more core accounts (fans of one account are not a network), boosts
@@ -392,6 +393,28 @@ pub(crate) fn assign(
             audiences += 1;
         }
     }
+    // a cluster is led when a fifth of its members receive at least 70% of the copies of member
+    // texts; in a leaderless copy-paste network everyone publishes (all core)
+    let mut led = vec![false; n_clusters];
+    {
+        let mut per: Vec<Vec<u32>> = vec![Vec::new(); n_clusters];
+        for r in 0..n {
+            let c = coaction_cluster[r];
+            if c != NONE {
+                per[c as usize].push(copied[r].0);
+            }
+        }
+        for (c, v) in per.iter_mut().enumerate() {
+            let total: u64 = v.iter().map(|&x| x as u64).sum();
+            if total < min_boosts as u64 {
+                continue;
+            }
+            v.sort_unstable_by(|a, b| b.cmp(a));
+            let top = v.len().div_ceil(5);
+            let top_sum: u64 = v[..top].iter().map(|&x| x as u64).sum();
+            led[c] = top_sum as f64 >= 0.7 * total as f64;
+        }
+    }
     // 4. member roles
     let mut cluster = vec![NONE; n];
     let mut role = vec![Role::Unflagged; n];
@@ -408,15 +431,20 @@ pub(crate) fn assign(
         facts[r].core_boosts = nb;
         facts[r].core_posts = posts;
         facts[r].core_delay_s = delay;
-        let (n_copied, copiers) = copied[r];
-        if core_cluster[r] == c || (n_copied >= min_boosts && copiers >= 2) {
+        if core_cluster[r] == c {
             role[r] = Role::Core;
             continue;
         }
-        // amplifying = retweets + quotes/replies of the core + copies of members' texts
+        // amplifying = retweets + quotes/replies of the core
         let quotes_replies_core = slice(r as u32).iter().filter(|b| b.kind != Kind::Retweet && core_of(b.target) == c).count() as u32;
-        let amplifying = facts[r].retweets + quotes_replies_core + facts[r].copies_made;
-        role[r] = if amplifying as f64 >= 0.5 * facts[r].activity.max(1) as f64 { Role::Amplifier } else { Role::Core };
+        let amplifying = facts[r].retweets + quotes_replies_core;
+        if amplifying as f64 >= 0.5 * facts[r].activity.max(1) as f64 {
+            role[r] = Role::Amplifier;
+            continue;
+        }
+        // publishes own text: core, unless the cluster has originators whom it copies
+        let (n_copied, _) = copied[r];
+        role[r] = if led[c as usize] && facts[r].copies_made > n_copied { Role::Amplifier } else { Role::Core };
     }
     // attach outside core accounts
     for t in 0..n {
