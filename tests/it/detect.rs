@@ -367,6 +367,7 @@ fn window_edges() {
     };
     let mut params = DetectParams::default();
     params.min_edge_weight = 0.0;
+    params.slow_window_s = 0.0; // the method's own window only
     let window_ms = 60_000;
     let at = make(window_ms);
     let an = run_with(&at, &params);

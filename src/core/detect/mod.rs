@@ -121,6 +121,15 @@ pub struct DetectParams {
     /// co-actions within one slot count once towards `min_repetitions`).
     #[serde(default = "default_occasion_s")]
     pub occasion_s: f64,
+    /// Slow coordination: co-retweet, co-tweet and near-duplicate pairs are also looked for within
+    /// this many seconds, on rare objects only (acted on by at most 1% of the active accounts,
+    /// or 20), and must then repeat on one occasion more than `min_repetitions`. 0 disables.
+    #[serde(default = "default_slow_window_s")]
+    pub slow_window_s: f64,
+}
+
+fn default_slow_window_s() -> f64 {
+    21_600.0
 }
 
 fn default_occasion_s() -> f64 {
@@ -168,6 +177,7 @@ impl Default for DetectParams {
             core_min_echo_share: default_core_min_echo_share(),
             amplifier_max_delay_s: default_amplifier_max_delay_s(),
             occasion_s: default_occasion_s(),
+            slow_window_s: default_slow_window_s(),
         }
     }
 }
@@ -490,7 +500,16 @@ pub fn analyze(
 
     // 4. roles
     progress("roles", 0.0);
-    let rr = roles::assign(ds, &ctx, params, &coaction_cluster, n_clusters, &boost_only, &all_boosts);
+    // members tied to their cluster by a text, link or hashtag co-action (publishers)
+    let mut text_ties = vec![false; n];
+    for e in &combined {
+        let (ca, cb) = (coaction_cluster[e.0 as usize], coaction_cluster[e.1 as usize]);
+        if ca != NONE && ca == cb && e.4 & !boost_bits != 0 {
+            text_ties[e.0 as usize] = true;
+            text_ties[e.1 as usize] = true;
+        }
+    }
+    let rr = roles::assign(ds, &ctx, params, &coaction_cluster, n_clusters, &boost_only, &all_boosts, &text_ties);
     if rr.audiences > 0 {
         warnings.push(format!(
             "{} group(s) of accounts that repeatedly retweeted or replied to the same posts were not flagged: \
