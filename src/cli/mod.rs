@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 pub mod input;
 mod inspect;
+mod synth;
+mod eval;
 
 #[derive(Parser, Debug)]
 #[command(name = "chorus", version, about = "Find coordinated inauthentic networks in social-media dumps")]
@@ -21,6 +23,30 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Write a synthetic IO archive (tweets, users) with planted operations and ground truth.
+    Synth {
+        /// Scenario: mixed, stealthy, copy-paste, slow, large, demo
+        #[arg(long, default_value = "mixed")]
+        scenario: String,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Multiply the populations by this factor
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        /// Output directory
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Score an accounts.csv (account_id, role) against a ground-truth CSV.
+    Eval {
+        #[arg(long)]
+        truth: PathBuf,
+        #[arg(long)]
+        accounts: PathBuf,
+        /// Print the report as JSON
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Run the CLI; returns the process exit code.
@@ -28,6 +54,8 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     match cli.command {
         Command::Inspect { files } => inspect::run(&files),
+        Command::Synth { scenario, seed, scale, out } => synth::run(&scenario, seed, scale, &out),
+        Command::Eval { truth, accounts, json } => eval::run(&truth, &accounts, json),
     }
 }
 
