@@ -10,19 +10,22 @@
 //!    cluster's members is at least `core_min_echo_share` — the echo chamber. A popular organic
 //!    account that a network also boosts receives most of its engagement from elsewhere and is
 //!    not core.
-//! 4. Members: core when they are core targets; amplifier when most of their activity is
-//!    retweets or boosts of the core; otherwise they publish own text: core, except in a *led*
-//!    copy-paste cluster (a fifth of the members receive 70% of the copies of member texts) where
-//!    those who copy more than they are copied are amplifiers. A leaderless copy-paste network is
-//!    all core.
+//! 4. Members: core when they are core targets; amplifier when at least `amplifier_min_share` of
+//!    their boosts go to the core and those boosts are a quarter of their activity; members that
+//!    mostly retweet other content are left unflagged; the rest publish own text: core when they
+//!    are copied or tied by text, link or hashtag co-actions, except in a *led* copy-paste cluster
+//!    (a fifth of the members receive 70% of the copies of member texts) where those who copy more
+//!    than they are copied are amplifiers. A leaderless copy-paste network is all core.
 //! 5. Outside accounts (in no cluster) are the cluster's amplifiers when at least
 //!    `amplifier_min_share` of their boosts go to its core, on at least `amplifier_min_boosts`
 //!    distinct posts of two or more core accounts (fans of one account are not a network), boosts
 //!    of the core are at least a quarter of all they do, and the median delay after the post is at
 //!    most `amplifier_max_delay_s`.
 //!
-//! A cluster tied only by co-boosting (co-retweet / co-reply) that boosts nobody's echo chamber
-//! is an audience, not an operation (fans of a celebrity, a viral storm): it is not flagged.
+//! A cluster tied only by co-boosting (co-retweet / co-reply) whose core has fewer than two
+//! accounts, or which spends less than 40% of its boosts on its core, is an audience, not an
+//! operation (fans of a celebrity, a viral storm, heavy retweeters of popular accounts): it is
+//! not flagged.
 
 use super::{Ctx, DetectParams, Role};
 use crate::core::model::*;
@@ -420,11 +423,24 @@ pub(crate) fn assign(
             n_core[c as usize] += 1;
         }
     }
+    // share of the members' boosts that go to the cluster's core
+    let mut to_core = vec![(0u64, 0u64); n_clusters];
+    for b in all_boosts {
+        let c = coaction_cluster[b.booster as usize];
+        if c != NONE {
+            to_core[c as usize].1 += 1;
+            if core_cluster[b.target as usize] == c {
+                to_core[c as usize].0 += 1;
+            }
+        }
+    }
     let mut audience = vec![false; n_clusters];
     let mut audiences = 0;
     for c in 0..n_clusters {
-        // fans of one account, or a crowd boosting accounts whose engagement comes from elsewhere
-        if boost_only[c] && n_core[c] < 2 {
+        // fans of one account, or a crowd whose boosts mostly go to accounts whose engagement
+        // comes from elsewhere
+        let core_share = to_core[c].0 as f64 / to_core[c].1.max(1) as f64;
+        if boost_only[c] && (n_core[c] < 2 || core_share < 0.4) {
             audience[c] = true;
             audiences += 1;
         }
@@ -473,11 +489,21 @@ pub(crate) fn assign(
             role[r] = Role::Core;
             continue;
         }
-        // amplifying = retweets + quotes/replies of the core
-        let quotes_replies_core = slice(r as u32).iter().filter(|b| b.kind != Kind::Retweet && core_of(b.target) == c).count() as u32;
-        let amplifying = facts[r].retweets + quotes_replies_core;
-        if amplifying as f64 >= 0.5 * facts[r].activity.max(1) as f64 {
+        // boosting the core is most of its boosting and a real part of what it does
+        let n_boosts = slice(r as u32).len() as f64;
+        if nb >= min_boosts
+            && nb as f64 >= params.amplifier_min_share * n_boosts
+            && nb as f64 >= 0.25 * facts[r].activity.max(1) as f64
+        {
             role[r] = Role::Amplifier;
+            continue;
+        }
+        // a member that mostly retweets, but not the core: it co-acts with the cluster on other
+        // people's posts (organic content the network also boosts) — not evidence enough
+        if facts[r].retweets as f64 >= 0.5 * facts[r].activity.max(1) as f64 && !text_ties_of[r] {
+            role[r] = Role::Unflagged;
+            cluster[r] = NONE;
+            member[r] = false;
             continue;
         }
         // publishes own text: an originator (copied by members) or, in a copy-paste network, a
@@ -489,8 +515,6 @@ pub(crate) fn assign(
             Role::Amplifier
         } else if (n_copied >= min_boosts && copiers >= 2) || text_ties {
             Role::Core
-        } else if facts[r].core_boosts >= min_boosts {
-            Role::Amplifier
         } else {
             Role::Unflagged
         };
