@@ -460,7 +460,8 @@ pub(crate) fn assign(
         }
         for (c, v) in per.iter_mut().enumerate() {
             let total: u64 = v.iter().map(|&x| x as u64).sum();
-            if total < min_boosts as u64 {
+            // copying must be a real part of the cluster's activity: half a copy per member
+            if total < (min_boosts as u64).max(v.len() as u64 / 2) {
                 continue;
             }
             v.sort_unstable_by(|a, b| b.cmp(a));
@@ -511,7 +512,7 @@ pub(crate) fn assign(
         // tied only by co-boosting that neither boosts the core nor is boosted is peripheral
         let (n_copied, copiers) = copied[r];
         let text_ties = text_ties_of[r];
-        role[r] = if led[c as usize] && facts[r].copies_made > n_copied {
+        role[r] = if led[c as usize] && facts[r].copies_made >= min_boosts && facts[r].copies_made > n_copied {
             Role::Amplifier
         } else if (n_copied >= min_boosts && copiers >= 2) || text_ties {
             Role::Core
