@@ -92,8 +92,8 @@ pub struct DetectParams {
     pub similarity_threshold: f64,
     /// Smallest cluster reported.
     pub min_cluster_size: u32,
-    /// Share of an outside account's retweets that must go to one cluster's core to call it an
-    /// amplifier of that cluster.
+    /// Share of an account's boosts (retweets, quotes, replies) that must go to one cluster's core
+    /// to call it an amplifier of that cluster (members and outside accounts alike).
     pub amplifier_min_share: f64,
     /// Minimum number of boosts of a cluster's core for an outside amplifier.
     pub amplifier_min_boosts: u32,
@@ -168,7 +168,7 @@ impl Default for DetectParams {
             max_pairs: 50_000_000,
             similarity_threshold: 0.8,
             min_cluster_size: 3,
-            amplifier_min_share: 0.5,
+            amplifier_min_share: 0.4,
             amplifier_min_boosts: 3,
             resolution: 1.0,
             seed: 0x00C0_4A05,
