@@ -3,7 +3,23 @@
 //! Contract used by export, the worker protocol, the UI and the quality benchmark:
 //! [`analyze`] takes a [`Dataset`] and [`DetectParams`] and returns an [`Analysis`] with one
 //! [`AccountVerdict`] per account (same indexing as `Dataset::accounts`), the clusters, and the
-//! combined coordination edges. Deterministic: same input and parameters, same output.
+//! combined coordination edges. Deterministic: same input and parameters, same output; the
+//! verdicts do not depend on the order in which posts were read (accounts are handled in the
+//! order of their id strings, objects by content-derived keys).
+//!
+//! Pipeline (each stage reports progress and checks `cancelled`):
+//! 1. `coaction`: per method, events sorted by (object, time, account), a sliding window with a
+//!    bounded number of partners per action, sort-and-count of `(pair, object)` candidates, a
+//!    pair budget; inverse-frequency object weights, repetition on distinct objects and distinct
+//!    occasions, and a chance null model from the two accounts' activity. Co-retweet, co-tweet and
+//!    near-duplicates are also examined over a slow window on rare objects.
+//! 2. the combined network: per-method weights summed per pair, `min_edge_weight`.
+//! 3. `community`: Louvain with a connectivity refinement on CSR arrays; communities of at least
+//!    `min_cluster_size`. Pieces of one operation that boost the same accounts are merged.
+//! 4. `roles`: core (boosted echo chambers, copied originators, publishers), amplifiers (members
+//!    and outside accounts whose boosts mostly go to the core), audiences left alone.
+//! 5. `clusters`: the measures of every [`Cluster`].
+//! 6. `evidence`: the reasons, with their numbers, and a score per flagged account.
 
 use crate::core::model::*;
 use serde::{Deserialize, Serialize};
