@@ -404,8 +404,7 @@ fn slow_ring_is_found_by_the_slow_window() {
     assert_eq!(flagged_with_prefix(&ds, &an, "org"), 0);
     let v = verdict(&ds, &an, "slowamp0");
     assert!(v.reasons.iter().any(|r| r.code == "co_retweet" && r.text.contains("within 6.0 h")), "{:?}", v.reasons);
-    let mut params = DetectParams::default();
-    params.slow_window_s = 0.0;
+    let params = DetectParams { slow_window_s: 0.0, ..DetectParams::default() };
     let an = run_with(&ds, &params);
     assert_eq!(flagged_with_prefix(&ds, &an, "slowamp"), 0);
 }
@@ -428,9 +427,8 @@ fn window_edges() {
         organic(&mut rng, 60, 5, &mut posts);
         build(&posts)
     };
-    let mut params = DetectParams::default();
-    params.min_edge_weight = 0.0;
-    params.slow_window_s = 0.0; // the method's own window only
+    // the method's own window only
+    let params = DetectParams { min_edge_weight: 0.0, slow_window_s: 0.0, ..DetectParams::default() };
     let window_ms = 60_000;
     let at = make(window_ms);
     let an = run_with(&at, &params);
@@ -500,8 +498,7 @@ fn pair_budget_is_reported() {
     let mut posts = Vec::new();
     retweet_ring(&mut rng, "ring", 2, 20, 10, &mut posts);
     let ds = build(&posts);
-    let mut params = DetectParams::default();
-    params.max_pairs = 500;
+    let params = DetectParams { max_pairs: 500, ..DetectParams::default() };
     let an = run_with(&ds, &params);
     let m = an.methods.iter().find(|m| m.kind == CoAction::CoRetweet).expect("method");
     assert!(m.budget_hit);

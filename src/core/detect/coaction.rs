@@ -266,7 +266,7 @@ pub(crate) fn run_method(
     let mut start = 0usize;
     let budget = params.max_pairs;
     'groups: while start < ev.len() {
-        if start % 4096 == 0 && cancelled() {
+        if start.is_multiple_of(4096) && cancelled() {
             return Err(DetectError::Cancelled);
         }
         let obj = ev[start].obj;
@@ -377,7 +377,8 @@ pub(crate) fn run_method(
     let mut occ_fast: Vec<u32> = Vec::new();
     let mut occ_slow: Vec<u32> = Vec::new();
     // (a, b, fast objects, fast occasions, fast weight, slow objects, slow occasions, slow weight)
-    let mut raw: Vec<(u32, u32, u32, u32, f64, u32, u32, f64)> = Vec::new();
+    type Raw = (u32, u32, u32, u32, f64, u32, u32, f64);
+    let mut raw: Vec<Raw> = Vec::new();
     let mut i = 0usize;
     let mut n_fast_pairs_objects: u64 = 0;
     let slow_enabled = slow_ms > window_ms;

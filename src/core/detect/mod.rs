@@ -441,7 +441,7 @@ pub fn analyze(
             rows.push((pr.a, pr.b, k, pr.n_objects, pr.weight));
         }
     }
-    rows.sort_by(|x, y| (x.0, x.1, x.2).cmp(&(y.0, y.1, y.2)));
+    rows.sort_by_key(|x| (x.0, x.1, x.2));
     // (a, b, weight, n_objects, methods bits, per-method weights)
     let mut combined: Vec<(u32, u32, f64, u32, u16, [f64; 8])> = Vec::new();
     for (a, b, k, n_obj, w) in rows {
@@ -538,7 +538,7 @@ pub fn analyze(
 
     // 5. final clusters: renumber by size (desc), then smallest rank; measures
     progress("cluster measures", 0.0);
-    let mut members: Vec<Vec<u32>> = vec![Vec::new(); n_clusters as usize];
+    let mut members: Vec<Vec<u32>> = vec![Vec::new(); n_clusters];
     for r in 0..n {
         if rr.cluster[r] != NONE {
             members[rr.cluster[r] as usize].push(r as u32);

@@ -191,6 +191,7 @@ pub(crate) fn copies(ds: &Dataset, ctx: &Ctx, params: &DetectParams, coaction_cl
     out
 }
 
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn assign(
     ds: &Dataset,
     ctx: &Ctx,
