@@ -99,7 +99,8 @@ fn files_have_the_archive_layout_and_consistent_ids() {
             assert!(list.starts_with('[') && list.ends_with(']'), "{list}");
         }
         if r[18] == "True" {
-            let (author, t0) = by_id.get(&r[20].parse::<u64>().unwrap()).copied().expect("retweeted tweet precedes its retweet");
+            let (author, t0) =
+                by_id.get(&r[20].parse::<u64>().unwrap()).copied().expect("retweeted tweet precedes its retweet");
             assert_eq!(author, r[19]);
             assert!(t0 < ms);
             assert!(r[12].starts_with("RT @"));
@@ -107,6 +108,7 @@ fn files_have_the_archive_layout_and_consistent_ids() {
         if !r[16].is_empty() {
             let (author, _) = by_id[&r[16].parse::<u64>().unwrap()];
             assert_eq!(author, r[15], "in_reply_to_userid is the replied-to author");
+            assert!(r[12].starts_with('@') && r[29].contains(&r[15]), "a reply names its target: {r:?}");
         }
         assert!(by_id.insert(id, (r[1].as_str(), ms)).is_none(), "tweet ids are unique");
     }
@@ -130,7 +132,10 @@ fn hashed_identities_look_like_2019_releases() {
         assert_eq!(a.screen_name, a.user_id);
     }
     let big = d.accounts.iter().filter(|a| a.followers >= 5000).count();
-    assert!(big > 0 && d.accounts.iter().filter(|a| a.followers >= 5000).all(|a| a.user_id.bytes().all(|b| b.is_ascii_digit())));
+    assert!(
+        big > 0
+            && d.accounts.iter().filter(|a| a.followers >= 5000).all(|a| a.user_id.bytes().all(|b| b.is_ascii_digit()))
+    );
 }
 
 #[test]
@@ -210,11 +215,25 @@ fn planted_operations_show_their_signatures() {
     counts.sort_unstable_by(|a, b| b.cmp(a));
     let top: usize = counts.iter().take(12).sum();
     assert!(top as f64 > 0.7 * members.len() as f64, "creation bursts: {counts:?}");
+    // generated handles: name + long digit string, within Twitter's 15 characters
+    let generated = members
+        .iter()
+        .filter(|a| {
+            a.screen_name.len() <= 15 && a.screen_name.bytes().rev().take_while(|b| b.is_ascii_digit()).count() >= 6
+        })
+        .count();
+    assert!(generated as f64 > 0.5 * members.len() as f64, "generated handles: {generated} of {}", members.len());
+    assert!(d.accounts.iter().all(|a| a.screen_name.len() <= 15));
 }
 
 #[test]
 fn confounders_are_present() {
     let d = small(12);
+    for (bit, name) in synth::confounder::ALL {
+        let n = d.accounts.iter().filter(|a| a.confounders & bit != 0).count();
+        assert!(n > 0, "accounts marked {name}");
+        assert!(d.accounts.iter().filter(|a| a.confounders & bit != 0).all(|a| a.role == TruthRole::Organic));
+    }
     // a viral storm: one post retweeted by many organic accounts within ten minutes
     let mut fast_rts: HashMap<u32, usize> = HashMap::new();
     for p in &d.posts {
