@@ -546,3 +546,21 @@ fn bench_analyze() {
         an.n_role(Role::Amplifier)
     );
 }
+
+/// The planted operations of a synthetic "mixed" scenario at 40% size (fast ring, copy-paste
+/// network, stealthy slow ring, every organic confounder) are found with their roles. The full
+/// benchmark over scenarios and seeds runs in release; this is the regression guard. (Below about
+/// a third of the size, the stealthy slow ring's co-action cluster is too sparse to be found
+/// reliably.)
+#[test]
+fn synthetic_mixed_scenario_is_detected() {
+    use chorus::core::synth::{self, eval};
+    let p = synth::scenario("mixed", 1, 0.4).expect("scenario");
+    let out = synth::generate(&p).expect("generates");
+    let ds = synth::to_dataset(&out);
+    let an = run(&ds);
+    let rep = eval::evaluate(&out.truth(), &eval::predictions_from_analysis(&ds, &an));
+    assert!(rep.f1 >= 0.95, "{}", rep.to_text());
+    assert!(rep.role_accuracy >= 0.95, "{}", rep.to_text());
+    assert!(rep.organic_fp_rate <= 0.005, "{}", rep.to_text());
+}
