@@ -1,6 +1,7 @@
 //! The one native integration-test binary (`cargo test --test it`); one module per feature.
 #![cfg(not(target_arch = "wasm32"))]
 mod cli;
+mod detect;
 mod export;
 mod fuzz_smoke;
 mod ingest_csv;
