@@ -506,47 +506,6 @@ fn pair_budget_is_reported() {
     assert!(an.warnings.iter().any(|w| w.contains("co_retweet") && w.contains("pair budget")), "{:?}", an.warnings);
 }
 
-/// Not a test of speed (benchmarks are run by hand): `CHORUS_BENCH=1 cargo test --release
-/// --test it detect::bench_analyze -- --ignored --nocapture` prints the time of `analyze` on
-/// about a million posts.
-#[test]
-#[ignore]
-fn bench_analyze() {
-    let mut rng = Rng(11);
-    let mut posts = Vec::new();
-    organic(&mut rng, 40_000, 30, &mut posts);
-    for k in 0..10 {
-        retweet_ring(&mut rng, &format!("op{k}"), 20, 200, 20, &mut posts);
-    }
-    copy_paste(&mut rng, "cp", 100, 200, &mut posts);
-    let ds = build(&posts);
-    let start = std::time::Instant::now();
-    let mut last = (String::new(), std::time::Instant::now());
-    let mut stages: Vec<(String, f64)> = Vec::new();
-    let an = analyze(
-        &ds,
-        &DetectParams::default(),
-        &mut |stage, _| {
-            if stage != last.0 {
-                stages.push((std::mem::replace(&mut last.0, stage.to_string()), last.1.elapsed().as_secs_f64()));
-                last.1 = std::time::Instant::now();
-            }
-        },
-        &|| false,
-    )
-    .expect("analysis runs");
-    eprintln!("stages: {stages:?}");
-    eprintln!(
-        "analyze: {} posts, {} accounts in {:.2} s; {} clusters, {} core, {} amplifiers",
-        ds.n_posts(),
-        ds.n_accounts(),
-        start.elapsed().as_secs_f64(),
-        an.clusters.len(),
-        an.n_role(Role::Core),
-        an.n_role(Role::Amplifier)
-    );
-}
-
 /// The planted operations of a synthetic "mixed" scenario at 40% size (fast ring, copy-paste
 /// network, stealthy slow ring, every organic confounder) are found with their roles. The full
 /// benchmark over scenarios and seeds runs in release; this is the regression guard. (Below about
