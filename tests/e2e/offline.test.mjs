@@ -1,0 +1,40 @@
+// Privacy and offline use: after the first visit the app works with the network cut, and
+// analysing a file makes no request at all.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { writeFileSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startServer, launch, newRecordedPage, shot } from "./harness.mjs";
+
+let server, browser;
+const tmp = mkdtempSync(join(tmpdir(), "chorus-offline-"));
+
+before(async () => {
+  server = await startServer("/chorus/");
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+test("after the first visit the app loads and analyses a file offline, making no request", async () => {
+  const { page, context, requests } = await newRecordedPage(browser, server.url);
+  await page.goto(server.url);
+  // the service worker takes control of the page once it has cached the build
+  await page.waitForFunction(() => navigator.serviceWorker && navigator.serviceWorker.controller !== null, null, { timeout: 30000 });
+  await context.setOffline(true);
+  server.close(); // and the server is gone too
+  await page.reload();
+  await page.locator("[data-testid=file-input]").waitFor({ timeout: 30000 });
+  const before = requests.length;
+  const csv = join(tmp, "offline.csv");
+  writeFileSync(csv, "message_id,user_id,username,repost_id,reply_id,message,timestamp,urls\n1,10,alice,,,hello world,1600000000,\n2,11,bob,1,,,1600000010,\n");
+  await page.locator("[data-testid=file-input]").setInputFiles(csv);
+  await page.locator("[data-testid=results-summary]").waitFor({ timeout: 60000 });
+  await shot(page, "offline-results");
+  const during = requests.slice(before).filter((r) => !r.url.startsWith("blob:") && !r.url.startsWith("data:"));
+  assert.deepEqual(during.map((r) => `${r.method} ${r.url}`), [], "analysing a file made requests");
+  await context.close();
+});
