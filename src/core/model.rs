@@ -251,6 +251,28 @@ pub struct Dataset {
     pub samples: TextSamples,
     /// Every post's full text, only with `IngestOptions::keep_text` (native exact-peer mode).
     pub texts: Option<Vec<Box<str>>>,
+    /// Every post's source values verbatim, only with `IngestOptions::keep_text` (native
+    /// exact-peer mode, see `core::peer`).
+    pub exact: Option<ExactColumns>,
+}
+
+/// Source values of each post exactly as the input gave them, for bit-exact reproduction of peer
+/// tools (`core::peer::toolkit`). Filled only with `IngestOptions::keep_text`; one row per kept
+/// post, indexed like [`Posts`].
+#[derive(Clone, Debug, Default)]
+pub struct ExactColumns {
+    /// The post id string as given (not trimmed, not keyed).
+    pub message_id: Vec<Box<str>>,
+    /// The author id string as given (not trimmed).
+    pub user_id: Vec<Box<str>>,
+    /// The target post id string as given ("" when none): the reposted post for
+    /// [`Kind::Retweet`], the replied-to post for [`Kind::Reply`], the quoted one for [`Kind::Quote`].
+    pub target_id: Vec<Box<str>>,
+    /// Time in seconds as the source gave it (f64, sub-millisecond precision kept).
+    pub time_s: Vec<f64>,
+    /// URL strings as the record gave them (verbatim, empty strings included), interned in `url_strings`.
+    pub urls: Ragged,
+    pub url_strings: Interner,
 }
 
 impl Dataset {

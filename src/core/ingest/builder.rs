@@ -82,6 +82,9 @@ pub struct PostRecord {
     pub urls: Vec<String>,
     /// Mentioned accounts (screen names without `@`, or ids).
     pub mentions: Vec<String>,
+    /// The source's own time in seconds when it is finer than `time_ms` (e.g. a float-seconds
+    /// column); kept only with `keep_text` in [`ExactColumns::time_s`]. None: `time_ms / 1000`.
+    pub time_s: Option<f64>,
 }
 
 impl Default for PostRecord {
@@ -98,6 +101,7 @@ impl Default for PostRecord {
             hashtags: Vec::new(),
             urls: Vec::new(),
             mentions: Vec::new(),
+            time_s: None,
         }
     }
 }
@@ -115,6 +119,7 @@ impl PostRecord {
         self.hashtags.clear();
         self.urls.clear();
         self.mentions.clear();
+        self.time_s = None;
     }
 }
 
@@ -160,6 +165,7 @@ pub struct DatasetBuilder {
     /// Posts whose target account is known only by screen name, resolved at `finish`.
     pending_targets: Vec<(PostIdx, Box<str>)>,
     texts: Vec<Box<str>>,
+    exact: ExactColumns,
     kind_counts: FxHashMap<DiagKind, u64>,
 }
 
@@ -179,6 +185,7 @@ impl DatasetBuilder {
             by_screen_name: FxHashMap::default(),
             pending_targets: Vec::new(),
             texts: Vec::new(),
+            exact: ExactColumns::default(),
             kind_counts: FxHashMap::default(),
         }
     }
@@ -442,6 +449,13 @@ impl DatasetBuilder {
         }
         if self.opts.keep_text {
             self.texts.push(rec.text.as_str().into());
+            let x = &mut self.exact;
+            x.message_id.push(rec.id.as_str().into());
+            x.user_id.push(rec.author.id.as_str().into());
+            x.target_id.push(rec.target_post.as_str().into());
+            x.time_s.push(rec.time_s.unwrap_or(rec.time_ms as f64 / 1000.0));
+            let ids: Vec<u32> = rec.urls.iter().map(|u| x.url_strings.intern(u)).collect();
+            x.urls.push_row(ids);
         }
         let r = self.current();
         r.records_read += 1;
@@ -504,6 +518,7 @@ impl DatasetBuilder {
         }
         if self.opts.keep_text {
             self.ds.texts = Some(std::mem::take(&mut self.texts));
+            self.ds.exact = Some(std::mem::take(&mut self.exact));
         }
         (self.ds, self.reports)
     }
