@@ -85,6 +85,10 @@ pub struct PostRecord {
     /// The source's own time in seconds when it is finer than `time_ms` (e.g. a float-seconds
     /// column); kept only with `keep_text` in [`ExactColumns::time_s`]. None: `time_ms / 1000`.
     pub time_s: Option<f64>,
+    /// The URLs exactly as the source lists them when that differs from `urls` (e.g. the
+    /// toolkit CSV's `urls.split(" ")`, empty strings included); kept only with `keep_text` in
+    /// [`ExactColumns::urls`]. None: `urls`.
+    pub exact_urls: Option<Vec<String>>,
 }
 
 impl Default for PostRecord {
@@ -102,6 +106,7 @@ impl Default for PostRecord {
             urls: Vec::new(),
             mentions: Vec::new(),
             time_s: None,
+            exact_urls: None,
         }
     }
 }
@@ -120,6 +125,7 @@ impl PostRecord {
         self.urls.clear();
         self.mentions.clear();
         self.time_s = None;
+        self.exact_urls = None;
     }
 }
 
@@ -454,7 +460,8 @@ impl DatasetBuilder {
             x.user_id.push(rec.author.id.as_str().into());
             x.target_id.push(rec.target_post.as_str().into());
             x.time_s.push(rec.time_s.unwrap_or(rec.time_ms as f64 / 1000.0));
-            let ids: Vec<u32> = rec.urls.iter().map(|u| x.url_strings.intern(u)).collect();
+            let urls = rec.exact_urls.as_ref().unwrap_or(&rec.urls);
+            let ids: Vec<u32> = urls.iter().map(|u| x.url_strings.intern(u)).collect();
             x.urls.push_row(ids);
         }
         let r = self.current();

@@ -449,6 +449,22 @@ fn intersection(a: &[u32], b: &[u32]) -> usize {
     n
 }
 
+/// Python's `float(s)`: surrounding whitespace ignored, `_` allowed between digits, `inf`,
+/// `infinity`, `nan` in any case, correctly rounded like Rust's parser.
+pub fn py_float(s: &str) -> Option<f64> {
+    let t = s.trim_matches(py_isspace);
+    if t.contains('_') {
+        let b = t.as_bytes();
+        for (i, &c) in b.iter().enumerate() {
+            if c == b'_' && !(i > 0 && i + 1 < b.len() && b[i - 1].is_ascii_digit() && b[i + 1].is_ascii_digit()) {
+                return None;
+            }
+        }
+        return t.replace('_', "").parse().ok();
+    }
+    t.parse().ok()
+}
+
 /// Python's `str.isspace` (what `str.split()` splits on): Unicode White_Space plus U+001C..U+001F.
 pub fn py_isspace(c: char) -> bool {
     c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c)
