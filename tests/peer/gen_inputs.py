@@ -159,6 +159,32 @@ def main():
         add(users[9], str(base + 5), repost=originals[0], text="RT", urls="http://x.co/1")
         base += 20_000
 
+    # Text fuzz for co_tweet / co_similar_tweet: clusters of variants of one base text, posted by
+    # different users seconds apart. Tokens from many scripts and word-break classes (UAX #29:
+    # apostrophes, numbers with separators, emoji with ZWJ, combining marks, CJK, Thai, Hebrew
+    # quotes, mentions glued to words) and whitespace Python and Rust treat differently.
+    pool = ["don't", "rock'n'roll", "'quoted'", "l'état", "3,5", "1.000", "e.g.", "U.S.A.", "co-op",
+            "naïve", "e\u0301te\u0301", "👍🏽", "👨\u200d👩\u200d👧", "🇺🇸", "東京都", "ひらがな", "カタカナー",
+            "สวัสดีครับ", "צה\"ל", "\u05d0'", "Straße", "ΟΔΟΣ", "İstanbul", "x@y", "@@a", "#Tag", "$100",
+            "50%", "—", "...", "!!", "a_b", "x.y.z", "http://t.co/Ab1", "ÉCOLE", "\u00a0", "\u2028",
+            "\x1c", "\t", "word", "vote", "fraud", "now"]
+    seps = [" ", " ", " ", "  ", "\t", "\n", "\u3000", ", ", "\u00a0"]
+    for k in range(max(40, n // 25)):
+        toks = [rng.choice(pool) for _ in range(rng.randrange(3, 10))]
+        t0 = base + rng.randrange(0, 50)
+        for j in range(rng.randrange(2, 6)):
+            v = list(toks)
+            r = rng.random()
+            if r < 0.3 and len(v) > 1:
+                v.pop(rng.randrange(len(v)))
+            elif r < 0.6:
+                v.insert(rng.randrange(len(v) + 1), rng.choice(pool))
+            elif r < 0.8:
+                v = [w.upper() if rng.random() < 0.5 else w for w in v]
+            text = "".join(w + rng.choice(seps) for w in v).strip(" ")
+            add(rng.choice(users), str(t0 + rng.choice([0, 1, 20, 59, 60, 61])), text=text)
+        base += 500
+
     rng.shuffle(rows)
     with open(out, "w", encoding="utf-8", newline="") as f:
         f.write("\ufeff")
