@@ -29,21 +29,24 @@ for input in "3000 7" "1500 11"; do
   python3 tests/peer/gen_inputs.py "$csv" "$n" "$seed"
   specs=()
   for t in $types; do for c in $configs; do specs+=("$t:$c"); done; done
+  # Other similarity thresholds exercise the prefix filter of co_similar_tweet.
+  specs+=("co_similar_tweet:60:1:0.5" "co_similar_tweet:60:1:0.34" "co_similar_tweet:30:2:0.67")
   TOOLKIT_THREADS=2 "$py" tests/peer/run_toolkit.py "$csv" "$dir" "${specs[@]}" > "$dir/toolkit-times.txt"
   for spec in "${specs[@]}"; do
-    IFS=: read -r kind window min <<< "$spec"
-    base="$dir/${kind}_${window}_${min}"
+    IFS=: read -r kind window min threshold <<< "$spec"
+    base="$dir/${spec//:/_}"
     "$chorus" network "$kind" --time-window "$window" --min-edge-weight "$min" --input-format toolkit \
+      --similarity-threshold "${threshold:-0.8}" \
       "$csv" -o "$base.chorus.csv" 2> "$base.chorus.log"
     checked=$((checked + 1))
     if cmp -s "$base.toolkit.csv" "$base.chorus.csv"; then
-      echo "ok    n=$n seed=$seed $kind window=$window min=$min ($(($(wc -l < "$base.toolkit.csv") - 1)) edges)"
+      echo "ok    n=$n seed=$seed $kind window=$window min=$min${threshold:+ threshold=$threshold} ($(($(wc -l < "$base.toolkit.csv") - 1)) edges)"
     else
       fail=$((fail + 1))
       if diff <(sort "$base.toolkit.csv") <(sort "$base.chorus.csv") > /dev/null; then
         echo "ORDER n=$n seed=$seed $kind window=$window min=$min: same rows, different order"
       else
-        echo "DIFF  n=$n seed=$seed $kind window=$window min=$min (< toolkit, > chorus):"
+        echo "DIFF  n=$n seed=$seed $kind window=$window min=$min${threshold:+ threshold=$threshold} (< toolkit, > chorus):"
       fi
       diff "$base.toolkit.csv" "$base.chorus.csv" | head -20 || true
     fi

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
 """Run coordination-network-toolkit 1.5.2 as a researcher would through its Python API.
 
-Usage: run_toolkit.py INPUT.csv OUTDIR TYPE:WINDOW:MIN_WEIGHT...
+Usage: run_toolkit.py INPUT.csv OUTDIR TYPE:WINDOW:MIN_WEIGHT[:SIMILARITY_THRESHOLD]...
 
 Preprocesses INPUT.csv into OUTDIR/toolkit.db once, then for each TYPE:WINDOW:MIN_WEIGHT runs
 the toolkit's compute function with the toolkit CLI's defaults (co_similar_tweet: similarity
 threshold 0.8, minimum document size 1 token) and writes
-OUTDIR/TYPE_WINDOW_MIN.toolkit.csv with `output.output_gephi_csv` (its CLI's CSV export is
+OUTDIR/TYPE_WINDOW_MIN[_THRESHOLD].toolkit.csv with `output.output_gephi_csv` (its CLI's CSV export is
 broken in 1.5.2). Prints `TYPE WINDOW MIN SECONDS` per network (preprocess as `preprocess`).
 """
 import contextlib
@@ -21,7 +21,7 @@ from coordination_network_toolkit.preprocess import preprocess_csv_files
 from coordination_network_toolkit.similarity import get_similarity_fn_from_min_size
 
 
-def compute(db, kind, window, min_weight, threads):
+def compute(db, kind, window, min_weight, threads, threshold=0.8):
     if kind == "co_retweet":
         cn.compute_co_retweet_parallel(db, window, n_threads=threads, min_edge_weight=min_weight)
     elif kind == "co_tweet":
@@ -31,7 +31,7 @@ def compute(db, kind, window, min_weight, threads):
     elif kind == "co_link":
         cn.compute_co_link_network(db, window, n_threads=threads, min_edge_weight=min_weight)
     elif kind == "co_similar_tweet":
-        cn.compute_co_similar_tweet(db, window, n_threads=threads, similarity_threshold=0.8,
+        cn.compute_co_similar_tweet(db, window, n_threads=threads, similarity_threshold=threshold,
                                     min_edge_weight=min_weight,
                                     similarity_function=get_similarity_fn_from_min_size(1))
     elif kind == "co_post":
@@ -54,12 +54,13 @@ def main():
         preprocess_csv_files(db, [src])
     print(f"preprocess - - {time.perf_counter() - t:.3f}", flush=True)
     for spec in specs:
-        kind, window, min_weight = spec.split(":")
+        kind, window, min_weight, *threshold = spec.split(":")
         t = time.perf_counter()
         with contextlib.redirect_stdout(quiet):
-            compute(db, kind, int(window), int(min_weight), threads)
+            compute(db, kind, int(window), int(min_weight), threads, *map(float, threshold))
         elapsed = time.perf_counter() - t
-        output_gephi_csv(db, kind, os.path.join(outdir, f"{kind}_{window}_{min_weight}.toolkit.csv"))
+        name = "_".join([kind, window, min_weight, *threshold])
+        output_gephi_csv(db, kind, os.path.join(outdir, f"{name}.toolkit.csv"))
         print(f"{kind} {window} {min_weight} {elapsed:.3f}", flush=True)
 
 

@@ -385,7 +385,6 @@ fn co_similar(ds: &Dataset, m: &Messages, p: &Params, sink: &mut PairSink) -> Re
         if !m.time[i].is_nan() && m.repost[i] == NULL {
             let text = ds.texts.as_ref().and_then(|t| t.get(m.post[i] as usize)).map(|t| &**t).unwrap_or("");
             ids.extend(token_set(text).iter().map(|t| vocab.intern(t)));
-            ids.sort_unstable();
             // All messages are one group: only time separates them.
             events.push(Event { object: 0, time: m.time[i], user: m.user[i], msg: i as u32 });
         }
@@ -394,6 +393,10 @@ fn co_similar(ds: &Dataset, m: &Messages, p: &Params, sink: &mut PairSink) -> Re
     }
     let t = p.similarity_threshold;
     let min_doc = p.min_document_size;
+    if t > 0.0 {
+        return co_similar_prefix(&mut events, tokens, vocab.len(), p, sink);
+    }
+    // A threshold <= 0 accepts every pair in the window (even similarity 0): all pairs.
     let mut matched: Vec<u32> = vec![NULL; m.users.len()];
     slide(&mut events, p.time_window, |ev, i, lo, hi| {
         let e1 = ev[i];
@@ -410,6 +413,95 @@ fn co_similar(ds: &Dataset, m: &Messages, p: &Params, sink: &mut PairSink) -> Re
         }
         Ok(())
     })
+}
+
+/// Candidates for a positive threshold by prefix filtering, then the exact check.
+///
+/// Tokens are re-numbered by increasing document frequency and each set sorted in that order.
+/// If `fl(i/u) >= t` then `i/u >= t' = t·(1 - 1e-12)` (f64 division is within 2^-53 relative),
+/// so `i >= t'·u >= t'·|A|`, i.e. `i >= o_A = ceil(t'·|A| - 1e-9)` (rounded down to be safe).
+/// Two sets sharing at least `o_A` tokens share one among the first `|A| - o_A + 1` tokens of A
+/// and the first `|B| - o_B + 1` of B (the classic prefix-filter argument, with the per-set
+/// bound only making prefixes longer). So indexing the prefixes loses no pair above the
+/// threshold; every candidate then gets the exact [`similar`] test and the exact directed window
+/// tests (`t2 ∈ [t1 - w, t1 + w]` rounded, which is not symmetric in floating point).
+fn co_similar_prefix(
+    events: &mut [Event],
+    mut tokens: Ragged,
+    n_tokens: usize,
+    p: &Params,
+    sink: &mut PairSink,
+) -> Result<(), PeerError> {
+    let (t, min_doc, w) = (p.similarity_threshold, p.min_document_size, p.time_window);
+    // Re-number tokens by (document frequency, id).
+    let mut df = vec![0u32; n_tokens];
+    for &tok in &tokens.items {
+        df[tok as usize] += 1;
+    }
+    let mut order: Vec<u32> = (0..n_tokens as u32).collect();
+    order.sort_unstable_by_key(|&k| (df[k as usize], k));
+    let mut rank = vec![0u32; n_tokens];
+    for (r, &k) in order.iter().enumerate() {
+        rank[k as usize] = r as u32;
+    }
+    for row in 0..tokens.rows() {
+        let (a, b) = (tokens.offsets[row] as usize, tokens.offsets[row + 1] as usize);
+        let items = &mut tokens.items[a..b];
+        items.iter_mut().for_each(|x| *x = rank[*x as usize]);
+        items.sort_unstable();
+    }
+    let t_low = t * (1.0 - 1e-12);
+    let prefix_len = |size: usize| -> usize {
+        let need = ((t_low * size as f64) - 1e-9).ceil().max(1.0) as usize;
+        (size + 1).saturating_sub(need).min(size)
+    };
+    // Only sets that can reach a positive threshold: at least one token and `min_doc` tokens.
+    events.sort_unstable_by(|a, b| a.time.total_cmp(&b.time).then(a.msg.cmp(&b.msg)));
+    let mut postings: Vec<std::collections::VecDeque<u32>> = vec![Default::default(); n_tokens];
+    let mut checked: Vec<u32> = vec![NULL; events.len()];
+    for j in 0..events.len() {
+        let ej = events[j];
+        let b = tokens.row(ej.msg as usize);
+        if b.is_empty() || (min_doc > 0.0 && (b.len() as f64) < min_doc) {
+            continue;
+        }
+        let low = ej.time - w;
+        for &tok in &b[..prefix_len(b.len())] {
+            let list = &mut postings[tok as usize];
+            // Drop messages that can no longer be partners of j or of any later message.
+            while let Some(&front) = list.front() {
+                let ti = events[front as usize].time;
+                if ti < low && ti + w < ej.time {
+                    list.pop_front();
+                } else {
+                    break;
+                }
+            }
+            for &i in list.iter() {
+                let i = i as usize;
+                if checked[i] == j as u32 {
+                    continue;
+                }
+                checked[i] = j as u32;
+                let ei = events[i];
+                if ei.user == ej.user {
+                    continue;
+                }
+                let a = tokens.row(ei.msg as usize);
+                if !similar(a, b, t, min_doc) {
+                    continue;
+                }
+                if ej.time >= ei.time - w && ej.time <= ei.time + w {
+                    sink.push(ei.user, ej.user, ei.msg)?;
+                }
+                if ei.time >= ej.time - w && ei.time <= ej.time + w {
+                    sink.push(ej.user, ei.user, ej.msg)?;
+                }
+            }
+            list.push_back(j as u32);
+        }
+    }
+    Ok(())
 }
 
 /// The toolkit's `similarity(...) >= threshold` on two sorted, distinct token-id sets, with its
