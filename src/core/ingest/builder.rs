@@ -456,9 +456,10 @@ impl DatasetBuilder {
         if self.opts.keep_text {
             self.texts.push(rec.text.as_str().into());
             let x = &mut self.exact;
-            x.message_id.push(rec.id.as_str().into());
-            x.user_id.push(rec.author.id.as_str().into());
-            x.target_id.push(rec.target_post.as_str().into());
+            x.message_id.push(&rec.id);
+            let user = x.user_strings.intern(&rec.author.id);
+            x.user_id.push(user);
+            x.target_id.push(&rec.target_post);
             x.time_s.push(rec.time_s.unwrap_or(rec.time_ms as f64 / 1000.0));
             let urls = rec.exact_urls.as_ref().unwrap_or(&rec.urls);
             let ids: Vec<u32> = urls.iter().map(|u| x.url_strings.intern(u)).collect();

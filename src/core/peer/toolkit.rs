@@ -34,7 +34,7 @@
 //! per-pair hash map; memory is bounded by the pair budget.
 
 use crate::core::model::{Dataset, Interner, Kind, Ragged};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 use std::fmt;
 use std::io::Write;
 use unicode_segmentation::UnicodeSegmentation;
@@ -177,20 +177,29 @@ impl Messages {
         let x = ds.exact.as_ref().ok_or(PeerError::NoExactColumns)?;
         let n = ds.posts.len().min(x.message_id.len());
         let mut seen: FxHashSet<&str> = FxHashSet::default();
+        seen.reserve(n);
         let mut keep: Vec<u32> = Vec::with_capacity(n);
         for i in 0..n {
-            if seen.insert(&x.message_id[i]) {
+            if seen.insert(x.message_id.get(i)) {
                 keep.push(i as u32);
             }
         }
         drop(seen);
-        let mut names: Vec<&str> = keep.iter().map(|&i| &*x.user_id[i as usize]).collect();
+        // Users in byte order of their id strings: the toolkit's output order.
+        let mut used = vec![false; x.user_strings.len()];
+        for &i in &keep {
+            used[x.user_id[i as usize] as usize] = true;
+        }
+        let mut names: Vec<(&str, u32)> =
+            x.user_strings.iter().filter(|&(k, _)| used[k as usize]).map(|(k, s)| (s, k)).collect();
         names.sort_unstable();
-        names.dedup();
-        let index: FxHashMap<&str, u32> = names.iter().enumerate().map(|(k, &s)| (s, k as u32)).collect();
+        let mut index = vec![NULL; x.user_strings.len()];
+        for (r, &(_, k)) in names.iter().enumerate() {
+            index[k as usize] = r as u32;
+        }
         let mut ids = Interner::new();
         let mut m = Messages {
-            users: names.iter().map(|&s| s.into()).collect(),
+            users: names.iter().map(|&(s, _)| s.into()).collect(),
             post: Vec::with_capacity(keep.len()),
             user: Vec::with_capacity(keep.len()),
             time: Vec::with_capacity(keep.len()),
@@ -199,10 +208,10 @@ impl Messages {
         };
         for &i in &keep {
             let i = i as usize;
-            let target = &*x.target_id[i];
+            let target = x.target_id.get(i);
             let kind = ds.posts.kind[i];
             m.post.push(i as u32);
-            m.user.push(index[&*x.user_id[i]]);
+            m.user.push(index[x.user_id[i] as usize]);
             m.time.push(x.time_s[i]);
             let is_repost = kind == Kind::Retweet && !target.is_empty();
             m.repost.push(if is_repost { ids.intern(target) } else { NULL });
