@@ -7,11 +7,14 @@ Preprocesses INPUT.csv into OUTDIR/toolkit.db once, then for each TYPE:WINDOW:MI
 the toolkit's compute function with the toolkit CLI's defaults (co_similar_tweet: similarity
 threshold 0.8, minimum document size 1 token) and writes
 OUTDIR/TYPE_WINDOW_MIN[_THRESHOLD].toolkit.csv with `output.output_gephi_csv` (its CLI's CSV export is
-broken in 1.5.2). Prints `TYPE WINDOW MIN SECONDS` per network (preprocess as `preprocess`).
+broken in 1.5.2). Prints `TYPE WINDOW MIN SECONDS` per network (preprocess as `preprocess`),
+then `cpu - - SECONDS`: the CPU time of the whole process tree (this process, its reaped
+children and the toolkit's worker processes still alive, read from /proc).
 """
 import contextlib
 import io
 import os
+import resource
 import sys
 import time
 
@@ -40,6 +43,30 @@ def compute(db, kind, window, min_weight, threads, threshold=0.8):
         raise SystemExit(f"unknown type {kind}")
 
 
+def tree_cpu_seconds():
+    """CPU seconds (user + system) of this process and all its descendants."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        r = resource.getrusage(who)
+        total += r.ru_utime + r.ru_stime
+    pending = [os.getpid()]
+    while pending:
+        pid = pending.pop()
+        try:
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as f:
+                    kids = [int(k) for k in f.read().split()]
+                for kid in kids:
+                    with open(f"/proc/{kid}/stat") as f:
+                        fields = f.read().rsplit(")", 1)[1].split()
+                    total += (int(fields[11]) + int(fields[12])) / tick
+                    pending.append(kid)
+        except OSError:
+            pass
+    return total
+
+
 def main():
     src, outdir, specs = sys.argv[1], sys.argv[2], sys.argv[3:]
     threads = int(os.environ.get("TOOLKIT_THREADS", "2"))
@@ -62,6 +89,7 @@ def main():
         name = "_".join([kind, window, min_weight, *threshold])
         output_gephi_csv(db, kind, os.path.join(outdir, f"{name}.toolkit.csv"))
         print(f"{kind} {window} {min_weight} {elapsed:.3f}", flush=True)
+    print(f"cpu - - {tree_cpu_seconds():.3f}", flush=True)
 
 
 if __name__ == "__main__":
