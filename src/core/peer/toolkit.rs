@@ -269,27 +269,108 @@ fn slide(events: &mut [Event], w: f64, mut f: impl FnMut(&[Event], usize, usize,
 }
 
 /// Counts `(user_1, user_2)` keys of co-actions under a budget.
+///
+/// Two modes. When each `(key, message)` is pushed at most once (`co_retweet`, `co_tweet`,
+/// `co_reply`, `co_post`: a message is in one object's run and its partner users are
+/// de-duplicated per event), only keys are buffered and the buffer is folded into sorted
+/// `(key, count)` runs whenever it fills, so memory follows the number of distinct edges, not of
+/// co-actions. Otherwise (`co_link`, `co_similar_tweet`) `(key, message)` pairs are kept and
+/// de-duplicated at the end.
 struct PairSink {
-    /// `(user_1 << 32 | user_2, message of user_1)`.
+    unique: bool,
+    keys: Vec<u64>,
+    runs: Vec<(u64, u64)>,
+    /// `(user_1 << 32 | user_2, message of user_1)` when not `unique`.
     pairs: Vec<(u64, u32)>,
+    generated: u64,
     budget: u64,
     kind: NetworkType,
+    fold_at: usize,
 }
 
+/// Keys buffered before folding them into runs (128 MiB).
+const FOLD_AT: usize = 1 << 24;
+
 impl PairSink {
+    fn new(kind: NetworkType, budget: u64) -> PairSink {
+        let unique = !matches!(kind, NetworkType::CoLink | NetworkType::CoSimilarTweet);
+        PairSink {
+            unique,
+            keys: Vec::new(),
+            runs: Vec::new(),
+            pairs: Vec::new(),
+            generated: 0,
+            budget,
+            kind,
+            fold_at: FOLD_AT,
+        }
+    }
     fn push(&mut self, u1: u32, u2: u32, msg: u32) -> Result<(), PeerError> {
-        if self.pairs.len() as u64 >= self.budget {
+        if self.generated >= self.budget {
             return Err(PeerError::PairBudget { budget: self.budget, kind: self.kind });
         }
-        self.pairs.push(((u1 as u64) << 32 | u2 as u64, msg));
+        self.generated += 1;
+        let key = (u1 as u64) << 32 | u2 as u64;
+        if self.unique {
+            self.keys.push(key);
+            if self.keys.len() >= self.fold_at {
+                self.fold();
+            }
+        } else {
+            self.pairs.push((key, msg));
+        }
         Ok(())
+    }
+    /// Merge the buffered keys into the sorted runs.
+    fn fold(&mut self) {
+        self.keys.sort_unstable();
+        let mut fresh: Vec<(u64, u64)> = Vec::new();
+        for &k in &self.keys {
+            match fresh.last_mut() {
+                Some((last, n)) if *last == k => *n += 1,
+                _ => fresh.push((k, 1)),
+            }
+        }
+        self.keys.clear();
+        if self.runs.is_empty() {
+            self.runs = fresh;
+            return;
+        }
+        let old = std::mem::take(&mut self.runs);
+        let mut merged = Vec::with_capacity(old.len() + fresh.len());
+        let (mut i, mut j) = (0, 0);
+        while i < old.len() || j < fresh.len() {
+            if j == fresh.len() || (i < old.len() && old[i].0 < fresh[j].0) {
+                merged.push(old[i]);
+                i += 1;
+            } else if i == old.len() || fresh[j].0 < old[i].0 {
+                merged.push(fresh[j]);
+                j += 1;
+            } else {
+                merged.push((old[i].0, old[i].1 + fresh[j].1));
+                i += 1;
+                j += 1;
+            }
+        }
+        self.runs = merged;
     }
     /// Weight per key = distinct messages; keep `weight >= min`.
     fn finish(mut self, min: i64) -> (Vec<Edge>, u64) {
-        let generated = self.pairs.len() as u64;
+        let keep = |key: u64, weight: u64, edges: &mut Vec<Edge>| {
+            if weight as i128 >= min as i128 {
+                edges.push(Edge { source: (key >> 32) as u32, target: key as u32, weight });
+            }
+        };
+        let mut edges = Vec::new();
+        if self.unique {
+            self.fold();
+            for &(key, n) in &self.runs {
+                keep(key, n, &mut edges);
+            }
+            return (edges, self.generated);
+        }
         self.pairs.sort_unstable();
         self.pairs.dedup();
-        let mut edges = Vec::new();
         let mut i = 0;
         while i < self.pairs.len() {
             let key = self.pairs[i].0;
@@ -297,13 +378,10 @@ impl PairSink {
             while j < self.pairs.len() && self.pairs[j].0 == key {
                 j += 1;
             }
-            let weight = (j - i) as u64;
-            if weight as i128 >= min as i128 {
-                edges.push(Edge { source: (key >> 32) as u32, target: key as u32, weight });
-            }
+            keep(key, (j - i) as u64, &mut edges);
             i = j;
         }
-        (edges, generated)
+        (edges, self.generated)
     }
 }
 
@@ -332,7 +410,7 @@ fn co_action_pairs(events: &mut [Event], w: f64, n_users: usize, sink: &mut Pair
 /// Compute the toolkit's `kind` network on `ds` (which must have been read with `keep_text`).
 pub fn compute(ds: &Dataset, kind: NetworkType, p: &Params) -> Result<Network, PeerError> {
     let m = Messages::from_dataset(ds)?;
-    let mut sink = PairSink { pairs: Vec::new(), budget: p.pair_budget, kind };
+    let mut sink = PairSink::new(kind, p.pair_budget);
     let timed = |i: usize| !m.time[i].is_nan(); // SQLite stores NaN as NULL: it never matches
     let w = p.time_window;
     match kind {
@@ -670,4 +748,47 @@ pub fn write_gephi_csv<W: Write>(net: &Network, out: &mut W) -> std::io::Result<
         out.write_all(b"\r\n")?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Folding the key buffer into runs early gives the same weights as folding once.
+    #[test]
+    fn folding_keys_into_runs_keeps_the_counts() {
+        let pushes: Vec<(u32, u32)> = (0..200u32).map(|i| ((i * 7) % 5, (i * 11) % 3 + 5)).collect();
+        let run = |fold_at: usize| {
+            let mut sink = PairSink::new(NetworkType::CoRetweet, 1_000);
+            sink.fold_at = fold_at;
+            for (m, &(a, b)) in pushes.iter().enumerate() {
+                sink.push(a, b, m as u32).expect("within budget");
+            }
+            sink.finish(1)
+        };
+        let (once, n) = run(usize::MAX);
+        assert_eq!(n, 200);
+        assert_eq!(once.iter().map(|e| e.weight).sum::<u64>(), 200);
+        for fold_at in [1, 3, 7, 64] {
+            assert_eq!(run(fold_at).0, once, "fold_at {fold_at}");
+        }
+        // Minimum weight applies after folding.
+        let mut sink = PairSink::new(NetworkType::CoRetweet, 1_000);
+        sink.fold_at = 2;
+        for m in 0..5 {
+            sink.push(1, 2, m).expect("within budget");
+        }
+        sink.push(2, 1, 9).expect("within budget");
+        assert_eq!(sink.finish(2).0, vec![Edge { source: 1, target: 2, weight: 5 }]);
+    }
+
+    #[test]
+    fn linked_messages_count_once_per_partner() {
+        let mut sink = PairSink::new(NetworkType::CoLink, 10);
+        for _ in 0..3 {
+            sink.push(0, 1, 4).expect("within budget");
+        }
+        sink.push(0, 1, 5).expect("within budget");
+        assert_eq!(sink.finish(1).0, vec![Edge { source: 0, target: 1, weight: 2 }]);
+    }
 }
