@@ -43,7 +43,8 @@ fn execute(a: &Args) -> Result<(), String> {
     if !a.time_window.is_finite() {
         return Err(format!("--time-window must be a finite number of seconds, not {}", a.time_window));
     }
-    let opts = IngestOptions { keep_text: true, format, ..Default::default() };
+    // Verbatim texts and source values; no fingerprints or samples (the toolkit does not use them).
+    let opts = IngestOptions { keep_text: true, format, text_fingerprints: false, ..Default::default() };
     let inputs = read_inputs(&a.files, &opts)?;
     for r in &inputs.reports {
         if let Some(fatal) = &r.fatal {

@@ -270,3 +270,14 @@ fn python_float_timestamps() {
     assert_eq!(py_float("2020-01-01"), None);
     assert!(py_float("NaN").is_some_and(f64::is_nan));
 }
+
+#[test]
+fn empty_message_ids_are_one_message_like_in_the_toolkit() {
+    // The toolkit keys messages by the id string: a second empty id is ignored.
+    let rows = [
+        ("", "a", "O", "", "", 0.0, ""),
+        ("", "b", "O", "", "", 1.0, ""),
+        ("2", "c", "O", "", "", 2.0, ""),
+    ];
+    assert_eq!(edges(&rows, NetworkType::CoRetweet, &params(60.0, 1)), vec![e("a", "c", 1), e("c", "a", 1)]);
+}

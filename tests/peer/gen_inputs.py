@@ -110,6 +110,13 @@ def main():
         add(b, str(base + 1), repost=o)
         add(c, str(base + 2), text="dup second row", urls="http://dup.example", mid=m)
         base += 10_000
+    # Empty message ids: the toolkit keys by the id string, so only the first "" row counts.
+    o = add(users[5], str(base), text="empty ids")
+    base += 10_000
+    add(a, str(base), repost=o, mid="")
+    add(b, str(base + 1), repost=o, mid="")
+    add(c, str(base + 2), repost=o)
+    base += 10_000
     # Ids that sort differently as numbers and as bytes, quotes and commas in ids.
     for k in range(3):
         o = add(users[5], str(base), text="ids")

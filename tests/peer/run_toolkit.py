@@ -15,6 +15,7 @@ import contextlib
 import io
 import os
 import resource
+import signal
 import sys
 import time
 
@@ -92,9 +93,27 @@ def main():
     print(f"cpu - - {tree_cpu_seconds():.3f}", flush=True)
 
 
+def child_pids():
+    kids = []
+    try:
+        for task in os.listdir(f"/proc/{os.getpid()}/task"):
+            with open(f"/proc/{os.getpid()}/task/{task}/children") as f:
+                kids += [int(k) for k in f.read().split()]
+    except OSError:
+        pass
+    return kids
+
+
 if __name__ == "__main__":
     main()
     sys.stdout.flush()
-    # The toolkit leaves its process pools to the interpreter's exit, which then complains on
-    # stderr; everything is written, so leave at once.
+    # The toolkit never shuts down its process pools (one per compute), and the interpreter's
+    # exit then complains about them on stderr. Everything is written: end the idle workers (they
+    # would otherwise outlive us, holding our stdout open) and leave.
+    for pid in child_pids():
+        try:
+            os.kill(pid, signal.SIGTERM)
+            os.waitpid(pid, 0)
+        except OSError:
+            pass
     os._exit(0)

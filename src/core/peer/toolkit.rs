@@ -176,11 +176,12 @@ impl Messages {
     fn from_dataset(ds: &Dataset) -> Result<Messages, PeerError> {
         let x = ds.exact.as_ref().ok_or(PeerError::NoExactColumns)?;
         let n = ds.posts.len().min(x.message_id.len());
+        // The builder already keeps one post per id key, and equal id strings have equal keys; only
+        // posts without a key (empty ids) may repeat a string, and the toolkit keeps the first.
         let mut seen: FxHashSet<&str> = FxHashSet::default();
-        seen.reserve(n);
         let mut keep: Vec<u32> = Vec::with_capacity(n);
         for i in 0..n {
-            if seen.insert(x.message_id.get(i)) {
+            if ds.posts.id[i] != 0 || seen.insert(x.message_id.get(i)) {
                 keep.push(i as u32);
             }
         }
