@@ -277,17 +277,11 @@ pub struct ExactColumns {
 }
 
 /// A column of strings in one buffer (no allocation per row).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct StrColumn {
     /// `bytes[ends[i-1]..ends[i]]` is row `i` (`ends[-1]` = 0).
     pub ends: Vec<usize>,
     pub bytes: String,
-}
-
-impl Default for StrColumn {
-    fn default() -> Self {
-        StrColumn { ends: Vec::new(), bytes: String::new() }
-    }
 }
 
 impl StrColumn {
