@@ -263,7 +263,8 @@ pub struct Dataset {
 pub struct ExactColumns {
     /// The post id string as given (not keyed).
     pub message_id: StrColumn,
-    /// The author id string as given, interned in `user_strings`.
+    /// The author id string as given: [`NONE`] when it is the account's id (`accounts.ids`,
+    /// the usual case), else its index in `user_strings` (e.g. an id with surrounding spaces).
     pub user_id: Vec<u32>,
     pub user_strings: Interner,
     /// The target post id string as given ("" when none): the reposted post for

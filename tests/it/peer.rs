@@ -281,3 +281,13 @@ fn empty_message_ids_are_one_message_like_in_the_toolkit() {
     ];
     assert_eq!(edges(&rows, NetworkType::CoRetweet, &params(60.0, 1)), vec![e("a", "c", 1), e("c", "a", 1)]);
 }
+
+#[test]
+fn verbatim_user_ids_are_kept() {
+    // A record whose author id has surrounding spaces: the account is "a", the toolkit's user is " a".
+    let rows = [("1", " a", "O", "", "", 0.0, ""), ("2", "b", "O", "", "", 1.0, ""), ("3", "a", "O", "", "", 2.0, "")];
+    assert_eq!(
+        edges(&rows, NetworkType::CoRetweet, &params(60.0, 1)),
+        vec![e(" a", "a", 1), e(" a", "b", 1), e("a", " a", 1), e("a", "b", 1), e("b", " a", 1), e("b", "a", 1)]
+    );
+}

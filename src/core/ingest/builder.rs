@@ -472,8 +472,8 @@ impl DatasetBuilder {
             self.texts.push(rec.text.as_str().into());
             let x = &mut self.exact;
             x.message_id.push(&rec.id);
-            let user = x.user_strings.intern(&rec.author.id);
-            x.user_id.push(user);
+            let same = self.ds.accounts.ids.resolve(account) == rec.author.id;
+            x.user_id.push(if same { NONE } else { x.user_strings.intern(&rec.author.id) });
             x.target_id.push(&rec.target_post);
             x.time_s.push(rec.time_s.unwrap_or(rec.time_ms as f64 / 1000.0));
             let urls = rec.exact_urls.as_ref().unwrap_or(&rec.urls);

@@ -186,17 +186,34 @@ impl Messages {
             }
         }
         drop(seen);
-        // Users in byte order of their id strings: the toolkit's output order.
-        let mut used = vec![false; x.user_strings.len()];
+        // Users in byte order of their id strings (the toolkit's output order). A user is an
+        // account index, or `n_accounts + k` for the k-th verbatim id that differs from its account's.
+        let n_acc = ds.accounts.ids.len();
+        let user_of = |i: usize| -> usize {
+            match x.user_id[i] {
+                NULL => ds.posts.account[i] as usize,
+                k => n_acc + k as usize,
+            }
+        };
+        let name_of = |u: usize| -> &str {
+            if u < n_acc {
+                ds.accounts.ids.resolve(u as u32)
+            } else {
+                x.user_strings.resolve((u - n_acc) as u32)
+            }
+        };
+        let mut used = vec![false; n_acc + x.user_strings.len()];
         for &i in &keep {
-            used[x.user_id[i as usize] as usize] = true;
+            used[user_of(i as usize)] = true;
         }
+        // Account ids are trimmed by the builder and a verbatim id is kept only when it differs
+        // from its trimmed account id, so the two sources never hold the same string.
         let mut names: Vec<(&str, u32)> =
-            x.user_strings.iter().filter(|&(k, _)| used[k as usize]).map(|(k, s)| (s, k)).collect();
+            (0..used.len()).filter(|&u| used[u]).map(|u| (name_of(u), u as u32)).collect();
         names.sort_unstable();
-        let mut index = vec![NULL; x.user_strings.len()];
-        for (r, &(_, k)) in names.iter().enumerate() {
-            index[k as usize] = r as u32;
+        let mut index = vec![NULL; used.len()];
+        for (r, &(_, u)) in names.iter().enumerate() {
+            index[u as usize] = r as u32;
         }
         let mut ids = Interner::new();
         let mut m = Messages {
@@ -212,7 +229,7 @@ impl Messages {
             let target = x.target_id.get(i);
             let kind = ds.posts.kind[i];
             m.post.push(i as u32);
-            m.user.push(index[x.user_id[i] as usize]);
+            m.user.push(index[user_of(i)]);
             m.time.push(x.time_s[i]);
             let is_repost = kind == Kind::Retweet && !target.is_empty();
             m.repost.push(if is_repost { ids.intern(target) } else { NULL });
