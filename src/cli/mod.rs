@@ -6,8 +6,9 @@ use std::path::PathBuf;
 mod analyze;
 pub mod input;
 mod inspect;
-mod synth;
 mod eval;
+mod network;
+mod synth;
 
 #[derive(Parser, Debug)]
 #[command(name = "chorus", version, about = "Find coordinated inauthentic networks in social-media dumps")]
@@ -47,6 +48,36 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// One coordination network exactly as coordination-network-toolkit 1.5.2 computes it,
+    /// written as its `output_gephi_csv` (source,target,weight,edge_type).
+    Network {
+        /// co_retweet, co_tweet, co_reply, co_link, co_similar_tweet or co_post
+        network_type: String,
+        /// Seconds: partner messages at most this far apart (inclusive)
+        #[arg(long, default_value_t = 1.0, allow_negative_numbers = true)]
+        time_window: f64,
+        /// Keep edges whose weight (distinct messages of the source) is at least this
+        #[arg(long, default_value_t = 2, allow_negative_numbers = true)]
+        min_edge_weight: i64,
+        /// co_similar_tweet: Jaccard similarity threshold
+        #[arg(long, default_value_t = 0.8)]
+        similarity_threshold: f64,
+        /// co_similar_tweet: documents with fewer words have similarity 0
+        #[arg(long, default_value_t = 1.0)]
+        min_document_size: f64,
+        /// Most co-action pairs to generate before stopping with a message
+        #[arg(long, default_value_t = 200_000_000)]
+        pair_budget: u64,
+        /// Input format name (toolkit, io-tweets, twarc2, twarc-csv, v1, coortweet, csv, ...); detected when absent
+        #[arg(long)]
+        input_format: Option<String>,
+        /// Output CSV
+        #[arg(short = 'o', long = "output", required = true)]
+        output: PathBuf,
+        /// Input files
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
 }
 
 /// Run the CLI; returns the process exit code.
@@ -57,6 +88,27 @@ pub fn main() -> i32 {
         Command::Analyze(args) => analyze::run(&args),
         Command::Synth { scenario, seed, scale, out } => synth::run(&scenario, seed, scale, &out),
         Command::Eval { truth, accounts, json } => eval::run(&truth, &accounts, json),
+        Command::Network {
+            network_type,
+            time_window,
+            min_edge_weight,
+            similarity_threshold,
+            min_document_size,
+            pair_budget,
+            input_format,
+            output,
+            files,
+        } => network::run(network::Args {
+            network_type,
+            time_window,
+            min_edge_weight,
+            similarity_threshold,
+            min_document_size,
+            pair_budget,
+            input_format,
+            files,
+            output,
+        }),
     }
 }
 

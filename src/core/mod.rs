@@ -8,4 +8,5 @@ pub mod detect;
 pub mod export;
 pub mod ingest;
 pub mod model;
+pub mod peer;
 pub mod synth;

@@ -251,6 +251,55 @@ pub struct Dataset {
     pub samples: TextSamples,
     /// Every post's full text, only with `IngestOptions::keep_text` (native exact-peer mode).
     pub texts: Option<Vec<Box<str>>>,
+    /// Every post's source values verbatim, only with `IngestOptions::keep_text` (native
+    /// exact-peer mode, see `core::peer`).
+    pub exact: Option<ExactColumns>,
+}
+
+/// Source values of each post exactly as the input gave them, for bit-exact reproduction of peer
+/// tools (`core::peer::toolkit`). Filled only with `IngestOptions::keep_text`; one row per kept
+/// post, indexed like [`Posts`].
+#[derive(Clone, Debug, Default)]
+pub struct ExactColumns {
+    /// The post id string as given (not keyed).
+    pub message_id: StrColumn,
+    /// The author id string as given: [`NONE`] when it is the account's id (`accounts.ids`,
+    /// the usual case), else its index in `user_strings` (e.g. an id with surrounding spaces).
+    pub user_id: Vec<u32>,
+    pub user_strings: Interner,
+    /// The target post id string as given ("" when none): the reposted post for
+    /// [`Kind::Retweet`], the replied-to post for [`Kind::Reply`], the quoted one for [`Kind::Quote`].
+    pub target_id: StrColumn,
+    /// Time in seconds as the source gave it (f64, sub-millisecond precision kept).
+    pub time_s: Vec<f64>,
+    /// URL strings as the record gave them (verbatim, empty strings included), interned in `url_strings`.
+    pub urls: Ragged,
+    pub url_strings: Interner,
+}
+
+/// A column of strings in one buffer (no allocation per row).
+#[derive(Clone, Debug, Default)]
+pub struct StrColumn {
+    /// `bytes[ends[i-1]..ends[i]]` is row `i` (`ends[-1]` = 0).
+    pub ends: Vec<usize>,
+    pub bytes: String,
+}
+
+impl StrColumn {
+    pub fn push(&mut self, s: &str) {
+        self.bytes.push_str(s);
+        self.ends.push(self.bytes.len());
+    }
+    pub fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.bytes[start..self.ends[i]]
+    }
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
 }
 
 impl Dataset {

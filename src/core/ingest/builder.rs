@@ -23,11 +23,26 @@ pub struct IngestOptions {
     pub format: Option<Format>,
     /// Mapping for [`Format::GenericCsv`].
     pub mapping: Option<super::ColumnMapping>,
+    /// Compute text fingerprints (`text_fp`, `simhash`) and keep text samples (default). `chorus
+    /// network` turns this off: it reads the verbatim texts of `keep_text` instead, and the
+    /// fingerprints are about 40% of its ingest time.
+    #[serde(default = "yes")]
+    pub text_fingerprints: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for IngestOptions {
     fn default() -> Self {
-        IngestOptions { keep_text: false, max_listed_diagnostics: 200, format: None, mapping: None }
+        IngestOptions {
+            keep_text: false,
+            max_listed_diagnostics: 200,
+            format: None,
+            mapping: None,
+            text_fingerprints: true,
+        }
     }
 }
 
@@ -82,6 +97,13 @@ pub struct PostRecord {
     pub urls: Vec<String>,
     /// Mentioned accounts (screen names without `@`, or ids).
     pub mentions: Vec<String>,
+    /// The source's own time in seconds when it is finer than `time_ms` (e.g. a float-seconds
+    /// column); kept only with `keep_text` in [`ExactColumns::time_s`]. None: `time_ms / 1000`.
+    pub time_s: Option<f64>,
+    /// The URLs exactly as the source lists them when that differs from `urls` (e.g. the
+    /// toolkit CSV's `urls.split(" ")`, empty strings included); kept only with `keep_text` in
+    /// [`ExactColumns::urls`]. None: `urls`.
+    pub exact_urls: Option<Vec<String>>,
 }
 
 impl Default for PostRecord {
@@ -98,6 +120,8 @@ impl Default for PostRecord {
             hashtags: Vec::new(),
             urls: Vec::new(),
             mentions: Vec::new(),
+            time_s: None,
+            exact_urls: None,
         }
     }
 }
@@ -115,6 +139,8 @@ impl PostRecord {
         self.hashtags.clear();
         self.urls.clear();
         self.mentions.clear();
+        self.time_s = None;
+        self.exact_urls = None;
     }
 }
 
@@ -164,6 +190,7 @@ pub struct DatasetBuilder {
     /// Posts whose target account is known only by screen name, resolved at `finish`.
     pending_targets: Vec<(PostIdx, Box<str>)>,
     texts: Vec<Box<str>>,
+    exact: ExactColumns,
     kind_counts: FxHashMap<DiagKind, u64>,
 }
 
@@ -186,6 +213,7 @@ impl DatasetBuilder {
             by_screen_name: FxHashMap::default(),
             pending_targets: Vec::new(),
             texts: Vec::new(),
+            exact: ExactColumns::default(),
             kind_counts: FxHashMap::default(),
         }
     }
@@ -399,7 +427,7 @@ impl DatasetBuilder {
             let name = rec.target_screen_name.trim_start_matches('@').to_lowercase();
             self.pending_targets.push((idx, name.into()));
         }
-        let own_text = rec.kind != Kind::Retweet && !rec.text.is_empty();
+        let own_text = self.opts.text_fingerprints && rec.kind != Kind::Retweet && !rec.text.is_empty();
         let (fp, sh) = if own_text { text::fingerprints(&rec.text, &mut self.scratch_text) } else { (0, 0) };
 
         let p = &mut self.ds.posts;
@@ -445,11 +473,20 @@ impl DatasetBuilder {
         }
         ds.posts.mentions.push_row(ids.iter().copied());
 
-        if !rec.text.is_empty() {
+        if self.opts.text_fingerprints && !rec.text.is_empty() {
             self.sample_text(idx, account, fp, &rec.text);
         }
         if self.opts.keep_text {
             self.texts.push(rec.text.as_str().into());
+            let x = &mut self.exact;
+            x.message_id.push(&rec.id);
+            let same = self.ds.accounts.ids.resolve(account) == rec.author.id;
+            x.user_id.push(if same { NONE } else { x.user_strings.intern(&rec.author.id) });
+            x.target_id.push(&rec.target_post);
+            x.time_s.push(rec.time_s.unwrap_or(rec.time_ms as f64 / 1000.0));
+            let urls = rec.exact_urls.as_ref().unwrap_or(&rec.urls);
+            let ids: Vec<u32> = urls.iter().map(|u| x.url_strings.intern(u)).collect();
+            x.urls.push_row(ids);
         }
         let r = self.current();
         r.records_read += 1;
@@ -531,6 +568,7 @@ impl DatasetBuilder {
         }
         if self.opts.keep_text {
             self.ds.texts = Some(std::mem::take(&mut self.texts));
+            self.ds.exact = Some(std::mem::take(&mut self.exact));
         }
         (self.ds, self.reports)
     }

@@ -8,6 +8,7 @@ use super::io_archive::clip;
 use super::time::parse_time_ms;
 use super::ColumnMapping;
 use crate::core::model::{DiagKind, Kind};
+use crate::core::peer::toolkit::py_float;
 
 /// Reject the row unless `time` parses; `what` names the column in the message.
 fn row_time(out: &mut DatasetBuilder, ctx: &RowCtx, column: &str, value: &str) -> Option<i64> {
@@ -149,9 +150,20 @@ impl RowHandler for Toolkit {
         if !row_account(out, ctx, "user_id", f.get(self.user)) {
             return;
         }
-        let Some(t) = row_time(out, ctx, "timestamp", f.get(self.time)) else { return };
+        // The toolkit's timestamp is Python's `float(cell)` in seconds (any offset): read it so,
+        // keeping the exact value for `chorus network`; other notations fall back to row_time.
+        let secs = py_float(f.get(self.time)).filter(|s| s.is_finite() && s.abs() < 9.0e15);
+        let t = match secs {
+            Some(s) => (s * 1000.0).round() as i64,
+            None => match row_time(out, ctx, "timestamp", f.get(self.time)) {
+                Some(t) => t,
+                None => return,
+            },
+        };
+        let keep_exact = out.options().keep_text;
         let r = &mut self.rec;
         r.clear();
+        r.time_s = secs;
         r.id.push_str(f.get(self.id).trim());
         r.author.id.push_str(f.get(self.user).trim());
         r.author.screen_name.push_str(f.opt(self.username).trim());
@@ -170,6 +182,10 @@ impl RowHandler for Toolkit {
             r.target_post.push_str(reply);
         }
         r.urls.extend(f.opt(self.urls).split_whitespace().map(str::to_string));
+        if keep_exact {
+            // The toolkit stores `urls.split(" ")`: an empty cell is the URL "".
+            r.exact_urls = Some(f.opt(self.urls).split(' ').map(str::to_string).collect());
+        }
         ctx.report_repair(out);
         out.add_post(&self.rec, &ctx.at);
     }
