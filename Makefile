@@ -28,7 +28,7 @@ dev:
 	trunk serve
 
 ## Every test: native, browser unit tests (headless Chromium), end-to-end in a real browser.
-test: setup test-native fuzz-smoke test-exports test-wasm test-e2e
+test: setup test-native fuzz-smoke test-exports test-peer test-wasm test-e2e
 	@echo "make test: all suites passed"
 
 test-native:
@@ -37,6 +37,10 @@ test-native:
 ## The six exports load in networkx and pandas and are byte-identical across runs.
 test-exports:
 	scripts/check-exports.sh
+
+## `chorus network` agrees exactly with the real coordination-network-toolkit 1.5.2 (PyPI, in .venv).
+test-peer:
+	scripts/peer-check.sh
 
 ## A short fuzzing run of every parser, the containers and detection (crashes fail the build).
 fuzz-smoke:
