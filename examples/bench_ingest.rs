@@ -203,6 +203,9 @@ fn full(data: &[u8], size_mb: f64) {
         result = Some(b.finish());
     });
     let Some((ds, reports)) = result else { return };
+    if std::env::args().any(|a| a == "digest") {
+        println!("dataset digest: {:016x}", digest(&ds));
+    }
     let r = &reports[0];
     println!(
         "full IO ingest:  {:6.0} MiB/s CPU, {:6.0} MiB/s wall ({} posts, {} accounts, {} rejected, {:.1} bytes/post in columns)",
@@ -213,4 +216,33 @@ fn full(data: &[u8], size_mb: f64) {
         r.records_rejected,
         ds.posts.heap_bytes() as f64 / ds.n_posts().max(1) as f64
     );
+}
+
+/// A hash of everything the dataset holds (columns, vocabularies, samples in sorted order), to
+/// check that an optimisation changes nothing: `bench_ingest 20 full digest`.
+fn digest(ds: &chorus::core::model::Dataset) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let p = &ds.posts;
+    (&p.id, &p.account, &p.time_ms, &p.target_post, &p.target_account, &p.text_fp, &p.simhash).hash(&mut h);
+    p.kind.iter().map(|k| *k as u8).collect::<Vec<_>>().hash(&mut h);
+    for r in [&p.hashtags, &p.urls, &p.mentions] {
+        (&r.offsets, &r.items).hash(&mut h);
+    }
+    let a = &ds.accounts;
+    a.ids.iter().collect::<Vec<_>>().hash(&mut h);
+    (&a.screen_name, &a.display_name, &a.created_at, &a.followers, &a.following, &a.language).hash(&mut h);
+    (&a.description_empty, &a.client, &a.has_profile).hash(&mut h);
+    for i in [&ds.hashtags, &ds.urls, &ds.domains, &ds.mentions, &ds.languages, &ds.clients] {
+        i.iter().collect::<Vec<_>>().hash(&mut h);
+    }
+    ds.url_domain.hash(&mut h);
+    let mut fp: Vec<_> = ds.samples.by_fp.iter().collect();
+    fp.sort();
+    fp.hash(&mut h);
+    let mut acc: Vec<_> = ds.samples.by_account.iter().collect();
+    acc.sort();
+    acc.hash(&mut h);
+    ds.samples.bytes.hash(&mut h);
+    h.finish()
 }

@@ -125,13 +125,14 @@ fn walk<S: Sink>(text: &str, sink: &mut S) {
                 }
                 i += 1;
             } else {
-                let ch = next_char(t, i);
-                if ch.is_whitespace() {
+                ascii = false;
+                // Non-ASCII whitespace (U+0085, U+00A0, U+1680, U+2000..=U+205F, U+3000) starts
+                // with one of these bytes; `Σ` is CE A3.
+                if matches!(c, 0xC2 | 0xE1 | 0xE2 | 0xE3) && next_char(t, i).is_whitespace() {
                     break;
                 }
-                ascii = false;
-                sigma |= ch == 'Σ';
-                i += ch.len_utf8();
+                sigma |= c == 0xCE && b.get(i + 1) == Some(&0xA3);
+                i += utf8_len(c);
             }
         }
         let word = &t[start..i];
@@ -181,6 +182,17 @@ fn walk<S: Sink>(text: &str, sink: &mut S) {
             }
         }
         sink.gap();
+    }
+}
+
+/// Length of the UTF-8 sequence that starts with lead byte `c` (not a continuation byte).
+#[inline]
+fn utf8_len(c: u8) -> usize {
+    match c {
+        0..=0x7F => 1,
+        0x80..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
     }
 }
 
@@ -488,6 +500,23 @@ mod tests {
             pending = true;
         }
         out
+    }
+
+    #[test]
+    fn word_scan_byte_tests_match_the_unicode_tables() {
+        for c in (0x80..=0x10FFFFu32).filter_map(char::from_u32) {
+            let mut buf = [0u8; 4];
+            let e = c.encode_utf8(&mut buf).as_bytes();
+            assert_eq!(utf8_len(e[0]), e.len(), "{c:?}");
+            if c.is_whitespace() {
+                assert!(matches!(e[0], 0xC2 | 0xE1 | 0xE2 | 0xE3), "{c:?}");
+            }
+            assert_eq!(e[0] == 0xCE && e[1] == 0xA3, c == 'Σ', "{c:?}");
+        }
+        for b in 0..0x80u8 {
+            assert_eq!(is_ascii_ws(b), (b as char).is_whitespace(), "{b}");
+            assert_eq!(CLASS[b as usize] == 2, b.is_ascii_alphanumeric(), "{b}");
+        }
     }
 
     #[test]
