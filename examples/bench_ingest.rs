@@ -154,11 +154,23 @@ fn timed(f: impl FnOnce()) -> (f64, f64) {
 }
 
 fn main() {
-    let mb: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(200);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mb: usize = args.iter().find_map(|s| s.parse().ok()).unwrap_or(200);
+    // `full`: only the full path, `reader`: only the CSV reader (for profiling one of them).
+    let only = args.iter().find(|s| *s == "full" || *s == "reader").map(String::as_str);
     let data = generate(mb << 20);
     let size_mb = data.len() as f64 / (1 << 20) as f64;
     println!("generated {:.1} MiB of IO-archive CSV", size_mb);
+    if only != Some("full") {
+        reader_only(&data, size_mb);
+    }
+    if only != Some("reader") {
+        full(&data, size_mb);
+    }
+}
 
+#[inline(never)]
+fn reader_only(data: &[u8], size_mb: f64) {
     let mut records = 0u64;
     let (wall, cpu) = timed(|| {
         let mut reader = CsvReader::new(None);
@@ -173,7 +185,10 @@ fn main() {
         reader.finish(&mut count);
     });
     println!("csv reader only: {:6.0} MiB/s CPU, {:6.0} MiB/s wall ({records} records)", size_mb / cpu, size_mb / wall);
+}
 
+#[inline(never)]
+fn full(data: &[u8], size_mb: f64) {
     let opts = IngestOptions::default();
     let mut result = None;
     let (wall, cpu) = timed(|| {
@@ -188,6 +203,9 @@ fn main() {
         result = Some(b.finish());
     });
     let Some((ds, reports)) = result else { return };
+    if std::env::args().any(|a| a == "digest") {
+        println!("dataset digest: {:016x}", digest(&ds));
+    }
     let r = &reports[0];
     println!(
         "full IO ingest:  {:6.0} MiB/s CPU, {:6.0} MiB/s wall ({} posts, {} accounts, {} rejected, {:.1} bytes/post in columns)",
@@ -198,4 +216,33 @@ fn main() {
         r.records_rejected,
         ds.posts.heap_bytes() as f64 / ds.n_posts().max(1) as f64
     );
+}
+
+/// A hash of everything the dataset holds (columns, vocabularies, samples in sorted order), to
+/// check that an optimisation changes nothing: `bench_ingest 20 full digest`.
+fn digest(ds: &chorus::core::model::Dataset) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let p = &ds.posts;
+    (&p.id, &p.account, &p.time_ms, &p.target_post, &p.target_account, &p.text_fp, &p.simhash).hash(&mut h);
+    p.kind.iter().map(|k| *k as u8).collect::<Vec<_>>().hash(&mut h);
+    for r in [&p.hashtags, &p.urls, &p.mentions] {
+        (&r.offsets, &r.items).hash(&mut h);
+    }
+    let a = &ds.accounts;
+    a.ids.iter().collect::<Vec<_>>().hash(&mut h);
+    (&a.screen_name, &a.display_name, &a.created_at, &a.followers, &a.following, &a.language).hash(&mut h);
+    (&a.description_empty, &a.client, &a.has_profile).hash(&mut h);
+    for i in [&ds.hashtags, &ds.urls, &ds.domains, &ds.mentions, &ds.languages, &ds.clients] {
+        i.iter().collect::<Vec<_>>().hash(&mut h);
+    }
+    ds.url_domain.hash(&mut h);
+    let mut fp: Vec<_> = ds.samples.by_fp.iter().collect();
+    fp.sort();
+    fp.hash(&mut h);
+    let mut acc: Vec<_> = ds.samples.by_account.iter().collect();
+    acc.sort();
+    acc.hash(&mut h);
+    ds.samples.bytes.hash(&mut h);
+    h.finish()
 }

@@ -92,6 +92,10 @@ impl Interner {
     pub fn is_empty(&self) -> bool {
         self.strings.is_empty()
     }
+    /// Release the string list's spare capacity (the map is left as it is: shrinking it rehashes).
+    pub fn shrink_to_fit(&mut self) {
+        self.strings.shrink_to_fit();
+    }
     pub fn iter(&self) -> impl Iterator<Item = (u32, &str)> {
         self.strings.iter().enumerate().map(|(i, s)| (i as u32, &**s))
     }
@@ -131,6 +135,11 @@ impl Ragged {
     pub fn heap_bytes(&self) -> usize {
         self.offsets.capacity() * 4 + self.items.capacity() * 4
     }
+    /// Release spare capacity.
+    pub fn shrink_to_fit(&mut self) {
+        self.offsets.shrink_to_fit();
+        self.items.shrink_to_fit();
+    }
 }
 
 /// Account attributes, one column each, indexed by [`AccountIdx`].
@@ -164,6 +173,19 @@ impl Accounts {
     }
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+    /// Release spare capacity of every column.
+    pub fn shrink_to_fit(&mut self) {
+        self.ids.shrink_to_fit();
+        self.screen_name.shrink_to_fit();
+        self.display_name.shrink_to_fit();
+        self.created_at.shrink_to_fit();
+        self.followers.shrink_to_fit();
+        self.following.shrink_to_fit();
+        self.language.shrink_to_fit();
+        self.description_empty.shrink_to_fit();
+        self.client.shrink_to_fit();
+        self.has_profile.shrink_to_fit();
     }
 }
 
@@ -200,6 +222,20 @@ impl Posts {
     }
     pub fn is_empty(&self) -> bool {
         self.id.is_empty()
+    }
+    /// Release spare capacity of every column (the model is complete).
+    pub fn shrink_to_fit(&mut self) {
+        self.id.shrink_to_fit();
+        self.account.shrink_to_fit();
+        self.time_ms.shrink_to_fit();
+        self.kind.shrink_to_fit();
+        self.target_post.shrink_to_fit();
+        self.target_account.shrink_to_fit();
+        self.text_fp.shrink_to_fit();
+        self.simhash.shrink_to_fit();
+        self.hashtags.shrink_to_fit();
+        self.urls.shrink_to_fit();
+        self.mentions.shrink_to_fit();
     }
     /// Bytes used by the columns (the memory target is <= 64 bytes per post).
     pub fn heap_bytes(&self) -> usize {
@@ -314,6 +350,26 @@ impl Dataset {
         let mut it = self.posts.time_ms.iter().copied().filter(|&t| t != NO_TIME);
         let first = it.next()?;
         Some(it.fold((first, first), |(lo, hi), t| (lo.min(t), hi.max(t))))
+    }
+    /// Release the spare capacity of the columns (called when ingest is complete; more posts can
+    /// still be added afterwards, they just reallocate).
+    pub fn shrink_to_fit(&mut self) {
+        self.accounts.shrink_to_fit();
+        self.posts.shrink_to_fit();
+        for i in [
+            &mut self.hashtags,
+            &mut self.urls,
+            &mut self.domains,
+            &mut self.mentions,
+            &mut self.languages,
+            &mut self.clients,
+        ] {
+            i.shrink_to_fit();
+        }
+        self.url_domain.shrink_to_fit();
+        if let Some(t) = self.texts.as_mut() {
+            t.shrink_to_fit();
+        }
     }
     /// Approximate heap bytes of the whole model.
     pub fn heap_bytes(&self) -> usize {

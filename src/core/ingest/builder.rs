@@ -192,6 +192,14 @@ pub struct DatasetBuilder {
     texts: Vec<Box<str>>,
     exact: ExactColumns,
     kind_counts: FxHashMap<DiagKind, u64>,
+    /// The last author id looked up and its account (rows are often grouped by author).
+    last_author: (String, AccountIdx),
+    /// The last language and client interned, with their ids (usually the same row after row).
+    last_language: (String, u32),
+    last_client: (String, u32),
+    /// Per account: how many samples `samples.by_account` holds (saturating at `PER_ACCOUNT`),
+    /// so accounts that have all theirs skip the map.
+    sampled: Vec<u8>,
 }
 
 impl Default for DatasetBuilder {
@@ -215,6 +223,10 @@ impl DatasetBuilder {
             texts: Vec::new(),
             exact: ExactColumns::default(),
             kind_counts: FxHashMap::default(),
+            last_author: (String::new(), NONE),
+            last_language: (String::new(), NONE),
+            last_client: (String::new(), NONE),
+            sampled: Vec::new(),
         }
     }
 
@@ -321,9 +333,21 @@ impl DatasetBuilder {
         idx
     }
 
+    /// [`Self::account`] through a one-entry cache (an id's account never changes).
+    fn author_account(&mut self, id: &str) -> AccountIdx {
+        if self.last_author.1 != NONE && self.last_author.0 == id {
+            return self.last_author.1;
+        }
+        let idx = self.account(id);
+        self.last_author.0.clear();
+        self.last_author.0.push_str(id);
+        self.last_author.1 = idx;
+        idx
+    }
+
     /// Merge attributes into an account (non-empty values overwrite).
     fn merge_account(&mut self, rec: &AccountRecord) -> AccountIdx {
-        let idx = self.account(rec.id.trim());
+        let idx = self.author_account(rec.id.trim());
         let i = idx as usize;
         let mut has = false;
         if !rec.screen_name.is_empty() {
@@ -351,14 +375,14 @@ impl DatasetBuilder {
             has = true;
         }
         if !rec.language.is_empty() {
-            a.language[i] = self.ds.languages.intern(&rec.language);
+            a.language[i] = intern_cached(&mut self.ds.languages, &mut self.last_language, &rec.language);
         }
         if let Some(e) = rec.description_empty {
             a.description_empty[i] = e as u8;
             has = true;
         }
         if !rec.client.is_empty() {
-            a.client[i] = self.ds.clients.intern(&rec.client);
+            a.client[i] = intern_cached(&mut self.ds.clients, &mut self.last_client, &rec.client);
         }
         if has {
             a.has_profile[i] = true;
@@ -391,12 +415,15 @@ impl DatasetBuilder {
             return None;
         }
         let key = post_key(&rec.id);
+        // From here on the post is kept unless it is a duplicate: claim its key in one lookup.
+        let idx = self.ds.posts.len() as PostIdx;
         if key != 0 {
-            if let Some(&first) = self.seen_posts.get(&key) {
+            if let std::collections::hash_map::Entry::Vacant(e) = self.seen_posts.entry(key) {
+                e.insert(idx);
+            } else {
                 let r = self.current();
                 r.records_read += 1;
                 r.duplicates += 1;
-                let _ = first;
                 self.diag(
                     at.clone(),
                     DiagKind::Duplicate,
@@ -407,10 +434,6 @@ impl DatasetBuilder {
             }
         }
         let account = self.merge_account(&rec.author);
-        let idx = self.ds.posts.len() as PostIdx;
-        if key != 0 {
-            self.seen_posts.insert(key, idx);
-        }
         let target_post = post_key(&rec.target_post);
         let mut target_account = NONE;
         if !rec.target_account_id.trim().is_empty() {
@@ -500,10 +523,15 @@ impl DatasetBuilder {
             return;
         }
         let cut = truncate_at_char(raw, TextSamples::MAX_TEXT);
-        let per = s.by_account.entry(account).or_default();
-        if per.len() < TextSamples::PER_ACCOUNT {
+        let a = account as usize;
+        if a >= self.sampled.len() {
+            self.sampled.resize(a + 1, 0);
+        }
+        if (self.sampled[a] as usize) < TextSamples::PER_ACCOUNT {
+            let per = s.by_account.entry(account).or_default();
             per.push((post, cut.into()));
             s.bytes += cut.len() + 16;
+            self.sampled[a] = per.len() as u8;
         }
         if fp != 0 {
             if let std::collections::hash_map::Entry::Vacant(e) = s.by_fp.entry(fp) {
@@ -570,8 +598,21 @@ impl DatasetBuilder {
             self.ds.texts = Some(std::mem::take(&mut self.texts));
             self.ds.exact = Some(std::mem::take(&mut self.exact));
         }
+        self.ds.shrink_to_fit();
         (self.ds, self.reports)
     }
+}
+
+/// `interner.intern(s)` through a one-entry cache of the last value.
+fn intern_cached(interner: &mut Interner, last: &mut (String, u32), s: &str) -> u32 {
+    if last.1 != NONE && last.0 == s {
+        return last.1;
+    }
+    let id = interner.intern(s);
+    last.0.clear();
+    last.0.push_str(s);
+    last.1 = id;
+    id
 }
 
 /// `s.to_lowercase()` into a reused buffer, without allocating for ASCII.

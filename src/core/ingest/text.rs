@@ -17,6 +17,76 @@ pub fn normalise(text: &str) -> String {
 /// [`normalise`] into a reused buffer (cleared first).
 pub fn normalise_into(text: &str, out: &mut String) {
     out.clear();
+    let mut sink = StringSink { out, pending_space: false };
+    walk(text, &mut sink);
+}
+
+/// Receives the normalised text from [`walk`]: alphanumeric chars (already lowercased) and gaps
+/// (a run of anything else, folded into one space between two kept chars).
+trait Sink {
+    /// An ASCII letter or digit, lowercased.
+    fn ascii(&mut self, b: u8);
+    /// A non-ASCII alphanumeric char, lowercased.
+    fn char(&mut self, c: char);
+    /// Anything that separates words.
+    fn gap(&mut self);
+}
+
+struct StringSink<'a> {
+    out: &'a mut String,
+    pending_space: bool,
+}
+
+impl Sink for StringSink<'_> {
+    #[inline]
+    fn ascii(&mut self, b: u8) {
+        self.char(b as char)
+    }
+    #[inline]
+    fn char(&mut self, c: char) {
+        if self.pending_space && !self.out.is_empty() {
+            self.out.push(' ');
+        }
+        self.pending_space = false;
+        self.out.push(c);
+    }
+    #[inline]
+    fn gap(&mut self) {
+        self.pending_space = true;
+    }
+}
+
+/// Whether `b` is an ASCII byte that `char::is_whitespace` accepts (U+0009..=U+000D, U+0020).
+#[inline]
+fn is_ascii_ws(b: u8) -> bool {
+    matches!(b, b'\t'..=b'\r' | b' ')
+}
+
+/// Class of each ASCII byte: 0 = other (punctuation, control), 1 = whitespace, 2 = letter or
+/// digit. Non-ASCII bytes are 3.
+const CLASS: [u8; 256] = {
+    let mut t = [3u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if matches!(c, b'\t'..=b'\r' | b' ') {
+            1
+        } else if c.is_ascii_alphanumeric() {
+            2
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+
+/// The normalisation itself (see the module docs), feeding `sink`. Words are split on Unicode
+/// whitespace exactly as `str::split_whitespace` does; within a word, ASCII takes a table-driven
+/// path and other chars are lowercased one by one (same result as `str::to_lowercase` of the
+/// word except for the final-sigma rule, so words with `Σ` take the general path).
+#[inline]
+fn walk<S: Sink>(text: &str, sink: &mut S) {
     let mut t = text.trim_start();
     // drop a leading retweet marker "RT @name:"
     if let Some(rest) = t.strip_prefix("RT @") {
@@ -25,56 +95,175 @@ pub fn normalise_into(text: &str, out: &mut String) {
             _ => {}
         }
     }
-    let mut pending_space = false;
-    // Same result as lowercasing each word with `str::to_lowercase` and keeping its alphanumeric
-    // chars, without allocating: chars are lowercased one by one (exact except for the final
-    // sigma rule, so words with `Σ` take the general path) and common scripts skip the tables.
-    let push = |c: char, pending_space: &mut bool, out: &mut String| {
-        if *pending_space && !out.is_empty() {
-            out.push(' ');
+    let b = t.as_bytes();
+    let n = b.len();
+    let mut i = 0;
+    while i < n {
+        // Skip whitespace.
+        let c0 = b[i];
+        if c0 < 0x80 {
+            if is_ascii_ws(c0) {
+                i += 1;
+                continue;
+            }
+        } else {
+            let c = next_char(t, i);
+            if c.is_whitespace() {
+                i += c.len_utf8();
+                continue;
+            }
         }
-        *pending_space = false;
-        out.push(c);
-    };
-    for word in t.split_whitespace() {
-        let b = word.as_bytes();
+        // A word: up to the next whitespace char. Note whether it is all ASCII and has `Σ`.
+        let start = i;
+        let mut ascii = true;
+        let mut sigma = false;
+        while i < n {
+            let c = b[i];
+            if c < 0x80 {
+                if is_ascii_ws(c) {
+                    break;
+                }
+                i += 1;
+            } else {
+                ascii = false;
+                // Non-ASCII whitespace (U+0085, U+00A0, U+1680, U+2000..=U+205F, U+3000) starts
+                // with one of these bytes; `Σ` is CE A3.
+                if matches!(c, 0xC2 | 0xE1 | 0xE2 | 0xE3) && next_char(t, i).is_whitespace() {
+                    break;
+                }
+                sigma |= c == 0xCE && b.get(i + 1) == Some(&0xA3);
+                i += utf8_len(c);
+            }
+        }
+        let word = &t[start..i];
+        let w = word.as_bytes();
         // Only U+212A (→ k) and U+0130 (→ i̇) lowercase to ASCII, and no prefix below has `k` or
         // `i`: comparing the raw bytes ASCII-case-insensitively equals comparing the lowercase.
-        let starts = |p: &[u8]| b.len() >= p.len() && b[..p.len()].eq_ignore_ascii_case(p);
-        if starts(b"http://") || starts(b"https://") || starts(b"www.") || b[0] == b'@' {
-            pending_space = true;
+        let starts = |p: &[u8]| w.len() >= p.len() && w[..p.len()].eq_ignore_ascii_case(p);
+        if w[0] == b'@' || starts(b"http://") || starts(b"https://") || starts(b"www.") {
+            sink.gap();
             continue;
         }
-        if word.contains('Σ') {
+        if ascii {
+            for &c in w {
+                if CLASS[c as usize] == 2 {
+                    sink.ascii(c.to_ascii_lowercase());
+                } else {
+                    sink.gap();
+                }
+            }
+        } else if sigma {
             for c in word.to_lowercase().chars() {
                 if c.is_alphanumeric() {
-                    push(c, &mut pending_space, out);
+                    sink.char(c);
                 } else {
-                    pending_space = true;
+                    sink.gap();
                 }
             }
         } else {
             for c in word.chars() {
                 if c.is_ascii() {
                     if c.is_ascii_alphanumeric() {
-                        push(c.to_ascii_lowercase(), &mut pending_space, out);
+                        sink.ascii((c as u8).to_ascii_lowercase());
                     } else {
-                        pending_space = true;
+                        sink.gap();
                     }
                 } else if is_caseless_letter(c) {
-                    push(c, &mut pending_space, out);
+                    sink.char(c);
                 } else {
                     for lc in c.to_lowercase() {
                         if lc.is_alphanumeric() {
-                            push(lc, &mut pending_space, out);
+                            sink.char(lc);
                         } else {
-                            pending_space = true;
+                            sink.gap();
                         }
                     }
                 }
             }
         }
-        pending_space = true;
+        sink.gap();
+    }
+}
+
+/// Length of the UTF-8 sequence that starts with lead byte `c` (not a continuation byte).
+#[inline]
+fn utf8_len(c: u8) -> usize {
+    match c {
+        0..=0x7F => 1,
+        0x80..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        _ => 4,
+    }
+}
+
+/// The char starting at byte `i` of `t` (a char boundary).
+#[inline]
+fn next_char(t: &str, i: usize) -> char {
+    t[i..].chars().next().unwrap_or(' ')
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// Computes [`fingerprint`] and [`simhash`] while the text is normalised, without building the
+/// normalised string: FNV-1a of the whole normalised text, FNV-1a of the current word, and the
+/// SimHash votes of each finished word and word pair.
+struct HashSink {
+    whole: u64,
+    word: u64,
+    /// A gap was seen since the last kept char.
+    pending_space: bool,
+    /// Some char was kept (the normalised text is not empty).
+    nonempty: bool,
+    prev: Option<u64>,
+    votes: BitCounts,
+}
+
+impl HashSink {
+    #[inline]
+    fn start_char(&mut self) {
+        if self.pending_space && self.nonempty {
+            // The space between two words, then a new word.
+            self.whole = (self.whole ^ b' ' as u64).wrapping_mul(FNV_PRIME);
+            self.end_word();
+        }
+        self.pending_space = false;
+        self.nonempty = true;
+    }
+    #[inline]
+    fn byte(&mut self, b: u8) {
+        self.whole = (self.whole ^ b as u64).wrapping_mul(FNV_PRIME);
+        self.word = (self.word ^ b as u64).wrapping_mul(FNV_PRIME);
+    }
+    #[inline]
+    fn end_word(&mut self) {
+        let hw = self.word;
+        self.votes.add(mix(hw));
+        if let Some(hp) = self.prev {
+            self.votes.add(mix(hp ^ hw.rotate_left(17)));
+        }
+        self.prev = Some(hw);
+        self.word = FNV_OFFSET;
+    }
+}
+
+impl Sink for HashSink {
+    #[inline]
+    fn ascii(&mut self, b: u8) {
+        self.start_char();
+        self.byte(b);
+    }
+    #[inline]
+    fn char(&mut self, c: char) {
+        self.start_char();
+        let mut buf = [0u8; 4];
+        for &b in c.encode_utf8(&mut buf).as_bytes() {
+            self.byte(b);
+        }
+    }
+    #[inline]
+    fn gap(&mut self) {
+        self.pending_space = true;
     }
 }
 
@@ -89,10 +278,29 @@ pub fn fingerprint(text: &str) -> u64 {
     fingerprint_of_normalised(&normalise(text))
 }
 
-/// [`fingerprint`] and [`simhash`] of `text`, normalising it once into `scratch`.
+/// [`fingerprint`] and [`simhash`] of `text` in one pass over it (`scratch` is unused: the
+/// normalised text is hashed as it is produced, never stored).
 pub fn fingerprints(text: &str, scratch: &mut String) -> (u64, u64) {
-    normalise_into(text, scratch);
-    (fingerprint_of_normalised(scratch), simhash_of_normalised(scratch))
+    let _ = scratch;
+    let mut h = HashSink {
+        whole: FNV_OFFSET,
+        word: FNV_OFFSET,
+        pending_space: false,
+        nonempty: false,
+        prev: None,
+        votes: BitCounts::default(),
+    };
+    walk(text, &mut h);
+    if !h.nonempty {
+        return (0, 0);
+    }
+    h.end_word();
+    let fp = if h.whole == 0 { 1 } else { h.whole };
+    let sh = match h.votes.majority() {
+        0 => 1,
+        v => v,
+    };
+    (fp, sh)
 }
 
 fn fingerprint_of_normalised(n: &str) -> u64 {
@@ -154,6 +362,7 @@ struct BitCounts {
 }
 
 impl BitCounts {
+    #[inline]
     fn add(&mut self, h: u64) {
         let mut carry = h;
         for plane in self.planes.iter_mut() {
@@ -181,6 +390,23 @@ impl BitCounts {
     }
     /// Bit `b` set when more than half of the hashes have it.
     fn majority(&self) -> u64 {
+        if self.wide.is_none() {
+            // All counts are in the planes (< 256): compare the 64 bit-sliced counters with
+            // n / 2 at once, from the top plane down (`gt`: already greater, `eq`: equal so far).
+            // 2c > n  <=>  c > floor(n / 2).
+            let half = self.n / 2;
+            let (mut gt, mut eq) = (0u64, u64::MAX);
+            for k in (0..8).rev() {
+                let p = self.planes[k];
+                if half >> k & 1 == 1 {
+                    eq &= p;
+                } else {
+                    gt |= eq & p;
+                    eq &= !p;
+                }
+            }
+            return gt;
+        }
         let mut out = 0u64;
         for bit in 0..64 {
             let c = count_in_planes(&self.planes, bit) + self.wide.as_ref().map_or(0, |w| w[bit]);
@@ -277,6 +503,23 @@ mod tests {
     }
 
     #[test]
+    fn word_scan_byte_tests_match_the_unicode_tables() {
+        for c in (0x80..=0x10FFFFu32).filter_map(char::from_u32) {
+            let mut buf = [0u8; 4];
+            let e = c.encode_utf8(&mut buf).as_bytes();
+            assert_eq!(utf8_len(e[0]), e.len(), "{c:?}");
+            if c.is_whitespace() {
+                assert!(matches!(e[0], 0xC2 | 0xE1 | 0xE2 | 0xE3), "{c:?}");
+            }
+            assert_eq!(e[0] == 0xCE && e[1] == 0xA3, c == 'Σ', "{c:?}");
+        }
+        for b in 0..0x80u8 {
+            assert_eq!(is_ascii_ws(b), (b as char).is_whitespace(), "{b}");
+            assert_eq!(CLASS[b as usize] == 2, b.is_ascii_alphanumeric(), "{b}");
+        }
+    }
+
+    #[test]
     fn caseless_letters_are_alphanumeric_and_their_own_lowercase() {
         for c in (0..=0x10FFFFu32).filter_map(char::from_u32).filter(|&c| is_caseless_letter(c)) {
             assert!(c.is_alphanumeric(), "{c:?}");
@@ -307,6 +550,54 @@ mod tests {
             }
             assert_eq!(normalise(&t), reference_normalise(&t), "{t:?}");
         }
+    }
+
+    /// Random mixed-script text (ASCII, Greek with Σ, Latin-1, Turkish İ, Kelvin sign, CJK,
+    /// Hangul, Arabic, emoji, combining marks, Unicode spaces, URLs, mentions, RT markers).
+    fn random_texts(seed: u64, n: usize) -> Vec<String> {
+        let alphabet: Vec<char> =
+            "aZ09 \t\n\r\u{b}\u{c}.,:;!?'\"#@/_-–—…ΣσςΑΒÉéİıKÅßẞǅ中国香港가나مرحباًٌ😂🇨🇳\u{301}\u{200d}\u{feff}\u{a0}\u{3000}\u{2028}\u{85}"
+                .chars()
+                .chain(['\u{212a}', '\u{130}', 'h', 't', 'p', 's', 'w', 'H', 'T', 'P', 'S', 'W', ':', '/', '/'])
+                .collect();
+        let mut x = seed;
+        let mut out = Vec::new();
+        for _ in 0..n {
+            let mut t = String::new();
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            let len = (x >> 58) as usize + 1;
+            for _ in 0..len * 4 {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let pick = (x >> 33) as usize;
+                match pick % 13 {
+                    0 => t.push_str("http://"),
+                    1 => t.push_str("RT @a:"),
+                    2 => t.push_str(" www."),
+                    3 => t.push_str(" @x "),
+                    4 => t.push_str(" Word "),
+                    _ => t.push(alphabet[pick % alphabet.len()]),
+                }
+            }
+            out.push(t);
+        }
+        out
+    }
+
+    /// The one-pass `fingerprints` equals hashing the normalised string (the definition).
+    #[test]
+    fn one_pass_fingerprints_equal_hashing_the_normalised_text() {
+        let mut scratch = String::new();
+        for t in random_texts(987_654_321, 20_000) {
+            let n = reference_normalise(&t);
+            assert_eq!(normalise(&t), n, "{t:?}");
+            let want = (fingerprint_of_normalised(&n), simhash_of_normalised(&n));
+            assert_eq!(fingerprints(&t, &mut scratch), want, "{t:?}");
+        }
+        // Many words: the SimHash votes overflow the bit planes (the flushed path).
+        let long: String = random_texts(5, 200).join(" ");
+        let n = reference_normalise(&long);
+        assert!(n.split(' ').count() > 300);
+        assert_eq!(fingerprints(&long, &mut scratch), (fingerprint_of_normalised(&n), simhash_of_normalised(&n)));
     }
 
     #[test]
