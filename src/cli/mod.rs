@@ -1,8 +1,8 @@
 //! The `chorus` command line (native only).
 //! Each subcommand lives in its own file; this file only lists them.
 use clap::{Parser, Subcommand};
-use std::path::PathBuf;
 
+mod analyze;
 pub mod input;
 mod inspect;
 
@@ -16,18 +16,18 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Read files and print what was read: bytes, records, accounts, rejected rows.
-    Inspect {
-        /// Input files (CSV, JSON lines, .gz, .zip)
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-    },
+    Inspect(inspect::InspectArgs),
+    /// Find coordinated networks and write accounts.csv, clusters.csv, edges.csv,
+    /// network.gexf, network.graphml and report.json into --out DIR.
+    Analyze(analyze::AnalyzeArgs),
 }
 
 /// Run the CLI; returns the process exit code.
 pub fn main() -> i32 {
     let cli = Cli::parse();
     match cli.command {
-        Command::Inspect { files } => inspect::run(&files),
+        Command::Inspect(args) => inspect::run(&args),
+        Command::Analyze(args) => analyze::run(&args),
     }
 }
 

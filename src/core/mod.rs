@@ -5,5 +5,6 @@
 //! `std::io::Write` sinks. Everything here is compiled and tested natively with `cargo test`.
 
 pub mod detect;
+pub mod export;
 pub mod ingest;
 pub mod model;

@@ -1,0 +1,3 @@
+//! The one native integration-test binary (`cargo test --test it`); one module per feature.
+mod cli;
+mod export;
