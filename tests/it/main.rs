@@ -1,3 +1,7 @@
 //! The one native integration-test binary (`cargo test --test it`); one module per feature.
 mod cli;
 mod export;
+mod fuzz_smoke;
+mod ingest_csv;
+mod ingest_json;
+mod ingest_stream;

@@ -155,6 +155,10 @@ pub struct DatasetBuilder {
     reports: Vec<FileReport>,
     /// Post key -> index, for de-duplication across files (dropped at `finish`).
     seen_posts: FxHashMap<u64, PostIdx>,
+    /// Reused buffers of `add_post` (normalised text, lowercased items, item ids).
+    scratch_text: String,
+    scratch_item: String,
+    scratch_ids: Vec<u32>,
     /// Lowercased screen name -> account (for `RT @name:` resolution).
     by_screen_name: FxHashMap<Box<str>, AccountIdx>,
     /// Posts whose target account is known only by screen name, resolved at `finish`.
@@ -176,6 +180,9 @@ impl DatasetBuilder {
             opts,
             reports: Vec::new(),
             seen_posts: FxHashMap::default(),
+            scratch_text: String::new(),
+            scratch_item: String::new(),
+            scratch_ids: Vec::new(),
             by_screen_name: FxHashMap::default(),
             pending_targets: Vec::new(),
             texts: Vec::new(),
@@ -393,7 +400,7 @@ impl DatasetBuilder {
             self.pending_targets.push((idx, name.into()));
         }
         let own_text = rec.kind != Kind::Retweet && !rec.text.is_empty();
-        let (fp, sh) = if own_text { (text::fingerprint(&rec.text), text::simhash(&rec.text)) } else { (0, 0) };
+        let (fp, sh) = if own_text { text::fingerprints(&rec.text, &mut self.scratch_text) } else { (0, 0) };
 
         let p = &mut self.ds.posts;
         p.id.push(key);
@@ -405,16 +412,17 @@ impl DatasetBuilder {
         p.text_fp.push(fp);
         p.simhash.push(sh);
         let ds = &mut self.ds;
-        let mut tags: Vec<u32> = rec
-            .hashtags
-            .iter()
-            .map(|h| h.trim().trim_start_matches(['#', '＃']).to_lowercase())
-            .filter(|h| !h.is_empty())
-            .map(|h| ds.hashtags.intern(&h))
-            .collect();
-        tags.dedup();
-        ds.posts.hashtags.push_row(tags);
-        let mut urls = Vec::with_capacity(rec.urls.len());
+        let (item, ids) = (&mut self.scratch_item, &mut self.scratch_ids);
+        ids.clear();
+        for h in &rec.hashtags {
+            lowercase_into(h.trim().trim_start_matches(['#', '＃']), item);
+            if !item.is_empty() {
+                ids.push(ds.hashtags.intern(item));
+            }
+        }
+        ids.dedup();
+        ds.posts.hashtags.push_row(ids.iter().copied());
+        ids.clear();
         for u in &rec.urls {
             let u = u.trim();
             if u.is_empty() {
@@ -425,17 +433,17 @@ impl DatasetBuilder {
                 let d = ds.domains.intern(&text::domain_of(u));
                 ds.url_domain.push(d);
             }
-            urls.push(id);
+            ids.push(id);
         }
-        ds.posts.urls.push_row(urls);
-        let mentions: Vec<u32> = rec
-            .mentions
-            .iter()
-            .map(|m| m.trim().trim_start_matches('@').to_lowercase())
-            .filter(|m| !m.is_empty() && m != "0")
-            .map(|m| ds.mentions.intern(&m))
-            .collect();
-        ds.posts.mentions.push_row(mentions);
+        ds.posts.urls.push_row(ids.iter().copied());
+        ids.clear();
+        for m in &rec.mentions {
+            lowercase_into(m.trim().trim_start_matches('@'), item);
+            if !item.is_empty() && item != "0" {
+                ids.push(ds.mentions.intern(item));
+            }
+        }
+        ds.posts.mentions.push_row(ids.iter().copied());
 
         if !rec.text.is_empty() {
             self.sample_text(idx, account, fp, &rec.text);
@@ -506,6 +514,16 @@ impl DatasetBuilder {
             self.ds.texts = Some(std::mem::take(&mut self.texts));
         }
         (self.ds, self.reports)
+    }
+}
+
+/// `s.to_lowercase()` into a reused buffer, without allocating for ASCII.
+fn lowercase_into(s: &str, out: &mut String) {
+    out.clear();
+    if s.is_ascii() {
+        out.extend(s.bytes().map(|b| b.to_ascii_lowercase() as char));
+    } else {
+        out.push_str(&s.to_lowercase());
     }
 }
 

@@ -7,10 +7,20 @@
 //! `records_read == records_kept + duplicates + records_rejected` for every file.
 
 pub mod builder;
+pub mod csv;
+pub mod csv_detect;
+pub mod gz;
+pub mod io_archive;
+pub mod json;
+pub mod sniff;
 pub mod stream;
+pub mod tables;
 pub mod text;
+pub mod time;
+pub mod zip;
 
 pub use builder::{AccountRecord, DatasetBuilder, FileReport, IngestOptions, PostRecord};
+pub use csv_detect::{auto_csv_parser, csv_parser, detect_csv_format, guess_mapping, preview, CsvPreview};
 pub use stream::FileIngest;
 
 use serde::{Deserialize, Serialize};

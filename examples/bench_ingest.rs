@@ -1,0 +1,201 @@
+//! Native ingest throughput of the IO-archive CSV path.
+//!
+//! `cargo run --release --example bench_ingest [MB]` generates an IO-archive tweets file of about
+//! MB megabytes (default 200) in memory — 2019 column order, hashed ids, multilingual texts with
+//! quotes and embedded newlines, a third retweets — then reports MB/s for the CSV reader alone
+//! and for the whole path (reader + IO handler + dataset builder), fed in 1 MiB chunks.
+
+use chorus::core::ingest::csv::{CsvEvent, CsvReader};
+use chorus::core::ingest::{csv_parser, DatasetBuilder, Format, IngestOptions};
+use std::time::Instant;
+
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+const HEADER: &str = "tweetid,userid,user_display_name,user_screen_name,user_reported_location,user_profile_description,user_profile_url,follower_count,following_count,account_creation_date,account_language,tweet_language,tweet_text,tweet_time,tweet_client_name,in_reply_to_userid,in_reply_to_tweetid,quoted_tweet_tweetid,is_retweet,retweet_userid,retweet_tweetid,latitude,longitude,quote_count,reply_count,like_count,retweet_count,hashtags,urls,user_mentions,poll_choices\n";
+
+const WORDS: &[&str] = &[
+    "香港",
+    "加油",
+    "政府",
+    "警察",
+    "暴徒",
+    "the",
+    "people",
+    "support",
+    "police",
+    "riot",
+    "truth",
+    "news",
+    "عاجل",
+    "الحكومة",
+    "الشعب",
+    "🙏",
+    "🔥",
+    "\"quote\"",
+    "today",
+    "world",
+    "China",
+    "Hong",
+    "Kong",
+    "freedom",
+    "order",
+    "violence",
+    "stop",
+    "peace",
+    "protest",
+    "city",
+    "young",
+    "future",
+    "media",
+    "fake",
+    "real",
+    "watch",
+];
+
+fn hash_id(rng: &mut Lcg, n: u64) -> String {
+    // base64-like 44-character ids (2019+ releases)
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut s = String::with_capacity(44);
+    let mut x = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xDEAD_BEEF;
+    for _ in 0..43 {
+        s.push(A[(x % 64) as usize] as char);
+        x = x.rotate_left(7).wrapping_add(rng.0 | 1);
+    }
+    s.push('=');
+    s
+}
+
+fn generate(target: usize) -> Vec<u8> {
+    let mut rng = Lcg(42);
+    let n_accounts = 20_000u64;
+    let ids: Vec<String> = (0..n_accounts).map(|i| hash_id(&mut Lcg(i), i)).collect();
+    let mut out = String::with_capacity(target + 4096);
+    out.push_str(HEADER);
+    let mut t_ms: i64 = 1_579_900_000_000;
+    let mut last_tweets: Vec<(u64, usize)> = Vec::new();
+    while out.len() < target {
+        t_ms += rng.below(400) as i64;
+        let id = (((t_ms - 1_288_834_974_657) as u64) << 22) | rng.below(1 << 22);
+        let a = rng.below(n_accounts) as usize;
+        let retweet = rng.below(3) == 0 && !last_tweets.is_empty();
+        let mut text = String::new();
+        let (rt_user, rt_tweet) = if retweet {
+            let (tid, ta) = last_tweets[rng.below(last_tweets.len() as u64) as usize];
+            text.push_str("RT @");
+            text.push_str(&ids[ta]);
+            text.push_str(": ");
+            (ids[ta].clone(), tid.to_string())
+        } else {
+            (String::new(), String::new())
+        };
+        for k in 0..(8 + rng.below(25)) {
+            if k > 0 {
+                text.push(if rng.below(40) == 0 { '\n' } else { ' ' });
+            }
+            text.push_str(WORDS[rng.below(WORDS.len() as u64) as usize]);
+        }
+        text.push_str(" https://t.co/");
+        text.push_str(&format!("{:x}", rng.next()));
+        if !retweet {
+            last_tweets.push((id, a));
+            if last_tweets.len() > 5000 {
+                last_tweets.remove(0);
+            }
+        }
+        let secs = t_ms / 1000;
+        let (y, mo, d) = chorus::core::ingest::time::civil_from_days(secs.div_euclid(86_400));
+        let sod = secs.rem_euclid(86_400);
+        let quoted = text.replace('"', "\"\"");
+        let tag = WORDS[rng.below(12) as usize];
+        out.push_str(&format!(
+            "{id},{u},{u},{u},,\"Profile of {a} 香港\",,{f},{g},2019-{m:02}-{dd:02},zh-cn,zh,\"{quoted}\",{y}-{mo:02}-{d:02} {h:02}:{mi:02},Twitter for Android,,,,{rt},{rt_user},{rt_tweet},absent,absent,0,0,{likes},0,\"['{tag}', 'HongKong']\",\"['https://example.com/{x}']\",\"['{mention}']\",\n",
+            u = ids[a],
+            f = rng.below(5000),
+            g = rng.below(5000),
+            m = 1 + a % 12,
+            dd = 1 + a % 28,
+            h = sod / 3600,
+            mi = sod % 3600 / 60,
+            rt = if retweet { "True" } else { "False" },
+            likes = rng.below(100),
+            x = rng.below(1000),
+            mention = if rng.below(2) == 0 { "0".to_string() } else { rng.below(1_000_000).to_string() },
+        ));
+    }
+    out.into_bytes()
+}
+
+/// CPU time of this thread in seconds (Linux `/proc/thread-self/schedstat`), so the number does not
+/// depend on how busy the shared machine is; None elsewhere.
+fn cpu_secs() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    Some(s.split_whitespace().next()?.parse::<f64>().ok()? / 1e9)
+}
+
+/// Run `f`, returning (wall seconds, CPU seconds or wall when unknown).
+fn timed(f: impl FnOnce()) -> (f64, f64) {
+    let (start, cpu0) = (Instant::now(), cpu_secs());
+    f();
+    let wall = start.elapsed().as_secs_f64();
+    let cpu = match (cpu0, cpu_secs()) {
+        (Some(a), Some(b)) => b - a,
+        _ => wall,
+    };
+    (wall, cpu)
+}
+
+fn main() {
+    let mb: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(200);
+    let data = generate(mb << 20);
+    let size_mb = data.len() as f64 / (1 << 20) as f64;
+    println!("generated {:.1} MiB of IO-archive CSV", size_mb);
+
+    let mut records = 0u64;
+    let (wall, cpu) = timed(|| {
+        let mut reader = CsvReader::new(None);
+        let mut count = |ev: CsvEvent| {
+            if let CsvEvent::Record { fields, .. } = ev {
+                records += fields.len() as u64 / 31;
+            }
+        };
+        for chunk in data.chunks(1 << 20) {
+            reader.feed(chunk, &mut count);
+        }
+        reader.finish(&mut count);
+    });
+    println!("csv reader only: {:6.0} MiB/s CPU, {:6.0} MiB/s wall ({records} records)", size_mb / cpu, size_mb / wall);
+
+    let opts = IngestOptions::default();
+    let mut result = None;
+    let (wall, cpu) = timed(|| {
+        let mut b = DatasetBuilder::new(opts.clone());
+        b.begin_file("bench_tweets_csv_hashed.csv");
+        if let Some(mut p) = csv_parser(Format::IoTweets, &opts) {
+            for chunk in data.chunks(1 << 20) {
+                p.feed(chunk, &mut b);
+            }
+            p.finish(&mut b);
+        }
+        result = Some(b.finish());
+    });
+    let Some((ds, reports)) = result else { return };
+    let r = &reports[0];
+    println!(
+        "full IO ingest:  {:6.0} MiB/s CPU, {:6.0} MiB/s wall ({} posts, {} accounts, {} rejected, {:.1} bytes/post in columns)",
+        size_mb / cpu,
+        size_mb / wall,
+        ds.n_posts(),
+        ds.n_accounts(),
+        r.records_rejected,
+        ds.posts.heap_bytes() as f64 / ds.n_posts().max(1) as f64
+    );
+}

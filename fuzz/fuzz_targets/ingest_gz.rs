@@ -1,0 +1,7 @@
+#![no_main]
+use chorus_fuzz::harness;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    harness::fuzz_gz(data);
+});

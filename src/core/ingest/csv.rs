@@ -1,0 +1,906 @@
+//! Push CSV reading over BurntSushi's `csv-core`, and the frame every CSV format parser shares.
+//!
+//! [`CsvReader`] is fed bytes in any chunking and reports [`CsvEvent`]s: each record with its
+//! fields and the [`Position`] (record number, line, byte offset) where it starts. It handles a
+//! UTF-8 BOM, CRLF / CR / LF line ends, RFC 4180 quotes with `""`, embedded newlines, a record
+//! size limit (a longer record is skipped with [`CsvEvent::TooLong`], memory stays bounded),
+//! invalid UTF-8 (repaired lossily, reported), an unterminated quote at the end of the input
+//! ([`CsvEvent::Truncated`]) and UTF-16 input ([`CsvEvent::Utf16`], fatal: re-save as UTF-8).
+//! The delimiter is comma, tab or semicolon, sniffed from the header line unless given.
+//!
+//! Hot path: `csv-core`'s `read_record` copies field bytes into one reused output buffer with
+//! field end offsets; the record is validated as UTF-8 once and handed out as [`Fields`]
+//! borrowing that buffer. No allocation per record or field.
+//!
+//! [`CsvParser`] wraps a reader and a [`RowHandler`] (one per format: IO archive, tables): it
+//! reads the header, checks every row's field count and turns reader events into builder
+//! diagnostics, so a handler only maps fields to a `PostRecord` / `AccountRecord`.
+//! Record numbers: the header is record 0, data rows are 1, 2, … (as in [`Position`]).
+
+use super::builder::DatasetBuilder;
+use super::PushParser;
+use crate::core::model::{DiagKind, Position};
+use csv_core::{ReadRecordResult, Reader, ReaderBuilder};
+
+/// Default limit on one record's bytes (after unquoting): longer records are rejected.
+pub const MAX_RECORD_BYTES: usize = 16 << 20;
+/// Limit on the number of fields of one record.
+pub const MAX_FIELDS: usize = 1 << 16;
+/// How much of the first line is buffered to sniff the encoding and delimiter.
+const HEAD_LIMIT: usize = 64 << 10;
+
+/// The fields of one record, borrowed from the reader's buffer.
+#[derive(Clone, Copy, Debug)]
+pub struct Fields<'a> {
+    text: &'a str,
+    ends: &'a [usize],
+}
+
+impl<'a> Fields<'a> {
+    /// Number of fields.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+    /// Field `i`, or "" when the record has fewer fields.
+    pub fn get(&self, i: usize) -> &'a str {
+        if i >= self.ends.len() {
+            return "";
+        }
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.text.get(start..self.ends[i]).unwrap_or("")
+    }
+    /// Field `i` when the column exists, else "".
+    pub fn opt(&self, i: Option<usize>) -> &'a str {
+        i.map_or("", |i| self.get(i))
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &'a str> + '_ {
+        (0..self.len()).map(move |i| self.get(i))
+    }
+}
+
+/// What the reader found.
+#[derive(Debug)]
+pub enum CsvEvent<'a> {
+    /// A complete record. `repaired_field` is the first field whose invalid UTF-8 was replaced
+    /// with U+FFFD (the record is otherwise intact).
+    Record { fields: Fields<'a>, at: Position, repaired_field: Option<usize> },
+    /// A record longer than the size limit (or with too many fields) was skipped whole.
+    TooLong { at: Position, bytes: u64 },
+    /// The input ended inside a quoted field: the last record is incomplete.
+    Truncated { at: Position, fields: Fields<'a> },
+    /// The input is UTF-16 (by its byte order mark or NUL pattern): nothing can be read.
+    Utf16 { big_endian: bool },
+}
+
+/// A push CSV record reader (see the module docs).
+pub struct CsvReader {
+    core: Reader,
+    delimiter: Option<u8>,
+    max_record_bytes: usize,
+    /// The first line (until the encoding and delimiter are decided).
+    head: Vec<u8>,
+    started: bool,
+    /// Set when the input cannot be read at all (UTF-16): everything else is ignored.
+    dead: bool,
+    out: Vec<u8>,
+    out_len: usize,
+    ends: Vec<usize>,
+    ends_len: usize,
+    /// Lossy UTF-8 repair buffers (used only for records with invalid bytes).
+    repair: String,
+    repair_ends: Vec<usize>,
+    /// Bytes consumed so far (absolute offset in the stream, BOM included).
+    offset: u64,
+    /// Line terminators consumed so far (LF, CRLF and lone CR each count once).
+    lines: u64,
+    /// The last consumed byte was a CR whose successor is not known yet.
+    pending_cr: bool,
+    /// Number of the next record (0 = the first one, usually the header).
+    record_no: u64,
+    /// Where the record being read started; None between records.
+    rec_start: Option<Position>,
+    /// The record being read exceeded a limit: its bytes are being discarded.
+    too_long: bool,
+}
+
+impl CsvReader {
+    /// A reader with a fixed delimiter, or `None` to sniff comma / tab / semicolon from the first
+    /// line.
+    pub fn new(delimiter: Option<u8>) -> Self {
+        CsvReader {
+            core: ReaderBuilder::new().delimiter(delimiter.unwrap_or(b',')).build(),
+            delimiter,
+            max_record_bytes: MAX_RECORD_BYTES,
+            head: Vec::new(),
+            started: false,
+            dead: false,
+            out: vec![0; 64 << 10],
+            out_len: 0,
+            ends: vec![0; 64],
+            ends_len: 0,
+            repair: String::new(),
+            repair_ends: Vec::new(),
+            offset: 0,
+            lines: 0,
+            pending_cr: false,
+            record_no: 0,
+            rec_start: None,
+            too_long: false,
+        }
+    }
+
+    /// Change the record size limit (tests use small limits).
+    pub fn with_max_record_bytes(mut self, max: usize) -> Self {
+        self.max_record_bytes = max.max(1);
+        self
+    }
+
+    /// The delimiter in use (known once the first line was seen).
+    pub fn delimiter(&self) -> Option<u8> {
+        self.delimiter
+    }
+
+    /// Bytes consumed so far.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// Consume a chunk; `f` sees every event it completes.
+    pub fn feed(&mut self, chunk: &[u8], f: &mut dyn FnMut(CsvEvent)) {
+        if self.dead || chunk.is_empty() {
+            return;
+        }
+        if !self.started {
+            let room = HEAD_LIMIT.saturating_sub(self.head.len());
+            let take = chunk.len().min(room);
+            // Buffer up to the first line end (or the head limit), then decide.
+            let nl = memchr::memchr2(b'\n', b'\r', &chunk[..take]);
+            let (first, rest) = match nl {
+                Some(i) => chunk.split_at(i + 1),
+                None => chunk.split_at(take),
+            };
+            self.head.extend_from_slice(first);
+            if nl.is_none() && self.head.len() < HEAD_LIMIT {
+                return;
+            }
+            self.start(f);
+            if !self.dead {
+                self.run(rest, false, f);
+            }
+            return;
+        }
+        self.run(chunk, false, f);
+    }
+
+    /// The input ended: emit the last record (or report it as truncated).
+    pub fn finish(&mut self, f: &mut dyn FnMut(CsvEvent)) {
+        if !self.started {
+            self.start(f);
+        }
+        if self.dead {
+            return;
+        }
+        if self.rec_start.is_some() && !self.too_long {
+            // Probe: a line end completes the record unless we are inside a quoted field.
+            self.ensure_room();
+            let (res, _) = self.read_core(b"\n");
+            if res == ReadRecordResult::Record {
+                self.emit(f);
+            } else {
+                // Inside quotes: flush what there is and report it as truncated.
+                loop {
+                    self.ensure_room();
+                    let (res, _) = self.read_core(&[]);
+                    match res {
+                        ReadRecordResult::Record | ReadRecordResult::End => break,
+                        _ => {}
+                    }
+                }
+                let at = self.rec_start.take().unwrap_or_else(|| self.position_here());
+                self.record_no += 1;
+                self.with_fields(|fields, _| f(CsvEvent::Truncated { at, fields }));
+                self.out_len = 0;
+                self.ends_len = 0;
+            }
+        }
+        self.run(&[], true, f);
+        if self.pending_cr {
+            self.pending_cr = false;
+            self.lines += 1;
+        }
+    }
+
+    /// Decide encoding, BOM and delimiter from the buffered head, then read it.
+    fn start(&mut self, f: &mut dyn FnMut(CsvEvent)) {
+        self.started = true;
+        let head = std::mem::take(&mut self.head);
+        let utf16 = match head.as_slice() {
+            [0xFF, 0xFE, ..] => Some(false),
+            [0xFE, 0xFF, ..] => Some(true),
+            [a, 0, b, 0, ..] if *a != 0 && *b != 0 => Some(false),
+            [0, a, 0, b, ..] if *a != 0 && *b != 0 => Some(true),
+            _ => None,
+        };
+        if let Some(big_endian) = utf16 {
+            self.dead = true;
+            f(CsvEvent::Utf16 { big_endian });
+            return;
+        }
+        let mut body = head.as_slice();
+        if body.starts_with(b"\xEF\xBB\xBF") {
+            self.offset = 3;
+            body = &body[3..];
+        }
+        if self.delimiter.is_none() {
+            let d = sniff_delimiter(body);
+            self.delimiter = Some(d);
+            self.core = ReaderBuilder::new().delimiter(d).build();
+        }
+        self.run(body, false, f);
+    }
+
+    fn position_here(&self) -> Position {
+        Position { record: self.record_no, line: self.lines + self.pending_cr as u64 + 1, byte: self.offset }
+    }
+
+    /// Account for consumed bytes: offset and line terminators.
+    fn advance(&mut self, b: &[u8]) {
+        if b.is_empty() {
+            return;
+        }
+        self.offset += b.len() as u64;
+        if self.pending_cr {
+            self.pending_cr = false;
+            if b[0] != b'\n' {
+                self.lines += 1;
+            }
+        }
+        for i in memchr::memchr2_iter(b'\n', b'\r', b) {
+            if b[i] == b'\n' {
+                self.lines += 1;
+            } else if i + 1 < b.len() {
+                self.lines += (b[i + 1] != b'\n') as u64;
+            } else {
+                self.pending_cr = true;
+            }
+        }
+    }
+
+    /// Make room in the output and ends buffers, or switch to discarding an over-long record.
+    fn ensure_room(&mut self) {
+        if self.out_len >= self.out_cap() {
+            if self.out.len() < self.max_record_bytes {
+                let n = (self.out.len() * 2).min(self.max_record_bytes);
+                self.out.resize(n, 0);
+            } else {
+                self.too_long = true;
+                self.out_len = 0;
+            }
+        }
+        if self.ends_len == self.ends.len() {
+            if self.ends.len() < MAX_FIELDS {
+                let n = (self.ends.len() * 2).min(MAX_FIELDS);
+                self.ends.resize(n, 0);
+            } else {
+                self.too_long = true;
+                self.ends_len = 0;
+            }
+        }
+    }
+
+    /// Usable output bytes (the buffer may be larger than a small test limit).
+    fn out_cap(&self) -> usize {
+        self.out.len().min(self.max_record_bytes)
+    }
+
+    /// `csv-core` over `input`, writing after what the record has so far.
+    fn read_core(&mut self, input: &[u8]) -> (ReadRecordResult, usize) {
+        let cap = self.out_cap();
+        let (res, nin, nout, nend) =
+            self.core.read_record(input, &mut self.out[self.out_len..cap], &mut self.ends[self.ends_len..]);
+        self.out_len += nout;
+        self.ends_len += nend;
+        (res, nin)
+    }
+
+    fn run(&mut self, mut input: &[u8], eof: bool, f: &mut dyn FnMut(CsvEvent)) {
+        loop {
+            if self.rec_start.is_none() {
+                // Between records: skip blank lines ourselves to find where the next one starts.
+                match input.iter().position(|&b| b != b'\r' && b != b'\n') {
+                    Some(k) => {
+                        self.advance(&input[..k]);
+                        input = &input[k..];
+                        self.rec_start = Some(self.position_here());
+                    }
+                    None => {
+                        self.advance(input);
+                        return;
+                    }
+                }
+            }
+            if input.is_empty() && !eof {
+                return;
+            }
+            self.ensure_room();
+            let (res, nin) = self.read_core(input);
+            self.advance(&input[..nin]);
+            input = &input[nin..];
+            match res {
+                ReadRecordResult::InputEmpty => {
+                    if !eof {
+                        return;
+                    }
+                }
+                ReadRecordResult::OutputFull | ReadRecordResult::OutputEndsFull => {}
+                ReadRecordResult::Record => self.emit(f),
+                ReadRecordResult::End => return,
+            }
+        }
+    }
+
+    /// Hand out the completed record and reset for the next one.
+    fn emit(&mut self, f: &mut dyn FnMut(CsvEvent)) {
+        let at = self.rec_start.take().unwrap_or_else(|| self.position_here());
+        self.record_no += 1;
+        if self.too_long {
+            self.too_long = false;
+            let bytes = self.offset.saturating_sub(at.byte);
+            f(CsvEvent::TooLong { at, bytes });
+        } else {
+            self.with_fields(|fields, repaired_field| f(CsvEvent::Record { fields, at, repaired_field }));
+        }
+        self.out_len = 0;
+        self.ends_len = 0;
+    }
+
+    /// The current record's fields, repairing invalid UTF-8 when needed.
+    fn with_fields(&mut self, g: impl FnOnce(Fields, Option<usize>)) {
+        let bytes = &self.out[..self.out_len];
+        let ends = &self.ends[..self.ends_len];
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            if ends.iter().all(|&e| text.is_char_boundary(e)) {
+                g(Fields { text, ends }, None);
+                return;
+            }
+        }
+        self.repair.clear();
+        self.repair_ends.clear();
+        let mut first_bad = None;
+        let mut start = 0;
+        for (i, &end) in ends.iter().enumerate() {
+            let field = &bytes[start..end];
+            match std::str::from_utf8(field) {
+                Ok(s) => self.repair.push_str(s),
+                Err(_) => {
+                    first_bad.get_or_insert(i);
+                    self.repair.push_str(&String::from_utf8_lossy(field));
+                }
+            }
+            self.repair_ends.push(self.repair.len());
+            start = end;
+        }
+        g(Fields { text: &self.repair, ends: &self.repair_ends }, first_bad);
+    }
+}
+
+/// The delimiter of a header line: the most frequent of comma, tab and semicolon outside quotes
+/// (comma on ties or when none occurs).
+pub fn sniff_delimiter(line: &[u8]) -> u8 {
+    let mut counts = [0usize; 3];
+    let mut in_quotes = false;
+    for &b in line {
+        match b {
+            b'"' => in_quotes = !in_quotes,
+            b'\n' | b'\r' if !in_quotes => break,
+            b',' if !in_quotes => counts[0] += 1,
+            b'\t' if !in_quotes => counts[1] += 1,
+            b';' if !in_quotes => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let mut best = 0;
+    for i in 1..3 {
+        if counts[i] > counts[best] {
+            best = i;
+        }
+    }
+    [b',', b'\t', b';'][best]
+}
+
+// ---------------------------------------------------------------------------------------------
+// The frame shared by the CSV format parsers.
+// ---------------------------------------------------------------------------------------------
+
+/// A header row: names trimmed, BOM-free and lowercased, for lookup by name.
+#[derive(Clone, Debug, Default)]
+pub struct Header {
+    pub names: Vec<String>,
+}
+
+impl Header {
+    pub fn from_fields(fields: &Fields) -> Header {
+        Header { names: fields.iter().map(normalise_name).collect() }
+    }
+    /// Index of column `name` (compared after normalising it the same way).
+    pub fn find(&self, name: &str) -> Option<usize> {
+        let name = normalise_name(name);
+        self.names.iter().position(|n| *n == name)
+    }
+    /// Whether `fields` is this header again (as when CSV parts are concatenated).
+    pub fn is_repeated_in(&self, fields: &Fields) -> bool {
+        fields.len() == self.names.len()
+            && self.names.first().is_some_and(|n| fields.get(0).trim().eq_ignore_ascii_case(n))
+            && fields.iter().zip(&self.names).all(|(f, n)| normalise_name(f) == *n)
+    }
+    /// Indices of `required` columns, or a message naming every missing one.
+    pub fn require(&self, what: &str, required: &[&str]) -> Result<Vec<usize>, String> {
+        let mut found = Vec::with_capacity(required.len());
+        let mut missing = Vec::new();
+        for r in required {
+            match self.find(r) {
+                Some(i) => found.push(i),
+                None => missing.push(*r),
+            }
+        }
+        if missing.is_empty() {
+            Ok(found)
+        } else {
+            Err(format!(
+                "not a complete {what} file: required column{} {} missing (header has: {})",
+                if missing.len() > 1 { "s" } else { "" },
+                missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", "),
+                self.names.join(", ")
+            ))
+        }
+    }
+}
+
+/// A header name as compared: BOM and surrounding whitespace and quotes removed, lowercased.
+pub fn normalise_name(s: &str) -> String {
+    s.trim_start_matches('\u{feff}').trim().trim_matches('"').trim().to_lowercase()
+}
+
+/// The context of one data row given to a [`RowHandler`].
+pub struct RowCtx<'h> {
+    pub at: Position,
+    /// Set when invalid UTF-8 in the row was replaced: the handler reports it (with
+    /// [`RowCtx::report_repair`]) just before keeping the row.
+    pub repaired_field: Option<usize>,
+    pub header: &'h Header,
+}
+
+impl RowCtx<'_> {
+    /// Report the UTF-8 repair of this row (no-op when there was none). Call it only for a row
+    /// that is kept.
+    pub fn report_repair(&self, out: &mut DatasetBuilder) {
+        if let Some(i) = self.repaired_field {
+            let col = self.header.names.get(i).map(String::as_str).unwrap_or("?");
+            out.repaired(
+                self.at.clone(),
+                DiagKind::InvalidUtf8,
+                format!("invalid UTF-8 in column `{col}` replaced with U+FFFD"),
+            );
+        }
+    }
+}
+
+/// Maps the rows of one CSV format into the builder.
+pub trait RowHandler {
+    /// The header row. `Err(message)` is fatal for the file (e.g. required columns missing).
+    fn header(&mut self, header: &Header, out: &mut DatasetBuilder) -> Result<(), String>;
+    /// One data row, with exactly as many fields as the header. Must account for it: keep it
+    /// (`add_post` / `add_account`) or `reject` it.
+    fn row(&mut self, fields: &Fields, ctx: &RowCtx, out: &mut DatasetBuilder);
+}
+
+/// Chooses a handler once the header is known (format detection from the header).
+pub type HandlerFactory = Box<dyn FnMut(&Header, &mut DatasetBuilder) -> Result<Box<dyn RowHandler>, String>>;
+
+enum Stage {
+    Header,
+    Rows,
+    /// A fatal error: the rest of the file is ignored.
+    Stopped,
+}
+
+/// A [`PushParser`] for one CSV format: a [`CsvReader`] plus a [`RowHandler`].
+pub struct CsvParser {
+    reader: CsvReader,
+    rows: Rows,
+}
+
+/// The parser's state besides the reader (borrowed separately while the reader runs).
+struct Rows {
+    factory: Option<HandlerFactory>,
+    handler: Option<Box<dyn RowHandler>>,
+    header: Header,
+    stage: Stage,
+}
+
+impl CsvParser {
+    /// A parser for a known format's handler.
+    pub fn new(handler: Box<dyn RowHandler>) -> Self {
+        Self::build(None, Some(handler))
+    }
+    /// A parser that picks its handler from the header.
+    pub fn with_factory(factory: HandlerFactory) -> Self {
+        Self::build(Some(factory), None)
+    }
+    fn build(factory: Option<HandlerFactory>, handler: Option<Box<dyn RowHandler>>) -> Self {
+        CsvParser {
+            reader: CsvReader::new(None),
+            rows: Rows { factory, handler, header: Header::default(), stage: Stage::Header },
+        }
+    }
+    /// Change the record size limit (see [`CsvReader::with_max_record_bytes`]).
+    pub fn with_max_record_bytes(mut self, max: usize) -> Self {
+        self.reader = self.reader.with_max_record_bytes(max);
+        self
+    }
+}
+
+impl Rows {
+    fn on_event(&mut self, ev: CsvEvent, out: &mut DatasetBuilder) {
+        match ev {
+            CsvEvent::Utf16 { big_endian } => {
+                self.stage = Stage::Stopped;
+                out.fatal(format!(
+                    "the file is UTF-16 ({}); Chorus reads UTF-8 CSV: re-save it as \"CSV UTF-8\"",
+                    if big_endian { "big-endian" } else { "little-endian" }
+                ));
+            }
+            CsvEvent::TooLong { at, bytes } => match self.stage {
+                Stage::Header => {
+                    self.stage = Stage::Stopped;
+                    out.fatal(format!(
+                        "the header row is too long ({bytes} bytes): this is not a CSV file Chorus can read"
+                    ));
+                }
+                Stage::Rows => out.reject(
+                    at,
+                    DiagKind::TooLong,
+                    format!("row of {bytes} bytes exceeds the row size limit; skipped"),
+                ),
+                Stage::Stopped => {}
+            },
+            CsvEvent::Truncated { at, fields } => match self.stage {
+                Stage::Header => {
+                    self.stage = Stage::Stopped;
+                    out.fatal("the file ends inside its header row (unterminated quote)");
+                }
+                Stage::Rows => out.reject(
+                    at,
+                    DiagKind::Truncated,
+                    format!(
+                        "the file ends inside a quoted field: last row incomplete ({} of {} fields)",
+                        fields.len(),
+                        self.header.names.len()
+                    ),
+                ),
+                Stage::Stopped => {}
+            },
+            CsvEvent::Record { fields, at, repaired_field } => match self.stage {
+                Stage::Header => {
+                    self.header = Header::from_fields(&fields);
+                    if repaired_field.is_some() {
+                        out.note(DiagKind::InvalidUtf8, "invalid UTF-8 in the header row replaced with U+FFFD");
+                    }
+                    let result = match (self.handler.as_mut(), self.factory.as_mut()) {
+                        (Some(h), _) => h.header(&self.header, out),
+                        (None, Some(factory)) => factory(&self.header, out).and_then(|mut h| {
+                            let r = h.header(&self.header, out);
+                            self.handler = Some(h);
+                            r
+                        }),
+                        (None, None) => Err("no handler for this CSV".to_string()),
+                    };
+                    match result {
+                        Ok(()) => self.stage = Stage::Rows,
+                        Err(message) => {
+                            self.stage = Stage::Stopped;
+                            out.fatal(message);
+                        }
+                    }
+                }
+                Stage::Rows => {
+                    let n = self.header.names.len();
+                    if fields.len() != n {
+                        out.reject(
+                            at,
+                            DiagKind::FieldCount,
+                            format!("row has {} fields, the header has {n}", fields.len()),
+                        );
+                        return;
+                    }
+                    if self.header.is_repeated_in(&fields) {
+                        out.reject(
+                            at,
+                            DiagKind::Syntax,
+                            "the header row repeats here (files concatenated?); row skipped",
+                        );
+                        return;
+                    }
+                    if let Some(h) = self.handler.as_mut() {
+                        let ctx = RowCtx { at, repaired_field, header: &self.header };
+                        h.row(&fields, &ctx, out);
+                    }
+                }
+                Stage::Stopped => {}
+            },
+        }
+    }
+}
+
+impl PushParser for CsvParser {
+    fn feed(&mut self, chunk: &[u8], out: &mut DatasetBuilder) {
+        if matches!(self.rows.stage, Stage::Stopped) {
+            return;
+        }
+        let rows = &mut self.rows;
+        self.reader.feed(chunk, &mut |ev| rows.on_event(ev, out));
+    }
+
+    fn finish(&mut self, out: &mut DatasetBuilder) {
+        if !matches!(self.rows.stage, Stage::Stopped) {
+            let rows = &mut self.rows;
+            self.reader.finish(&mut |ev| rows.on_event(ev, out));
+        }
+        if matches!(self.rows.stage, Stage::Header) {
+            out.fatal("the file is empty: no header row");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Field helpers shared by the handlers.
+// ---------------------------------------------------------------------------------------------
+
+/// A count (followers, following): blank, negative or non-numeric → None. Accepts `12.0`
+/// (pandas float columns) and clamps to `u32::MAX - 1`.
+pub fn parse_count(s: &str) -> Option<u32> {
+    let s = s.trim();
+    let int = match s.split_once('.') {
+        Some((int, frac)) if frac.bytes().all(|b| b == b'0') => int,
+        Some(_) => return None,
+        None => s,
+    };
+    if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(int.parse::<u64>().map_or(u32::MAX - 1, |v| v.min(u32::MAX as u64 - 1) as u32))
+}
+
+/// Whether a boolean cell is true (`true`, `True`, `TRUE`, `1`, `t`, `yes`).
+pub fn parse_bool(s: &str) -> bool {
+    let s = s.trim();
+    s.eq_ignore_ascii_case("true") || s == "1" || s.eq_ignore_ascii_case("t") || s.eq_ignore_ascii_case("yes")
+}
+
+/// Split a list cell into `out`: `[a, b]` (IO 2018), `['a', 'b']` / `["a"]` (Python repr),
+/// `[]` or "" (empty), or a bare `a, b` / `a b` list. Empty items are dropped.
+pub fn parse_list(cell: &str, out: &mut Vec<String>) {
+    let mut s = cell.trim();
+    if let Some(inner) = s.strip_prefix('[') {
+        s = inner.strip_suffix(']').unwrap_or(inner).trim();
+    }
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b' ' | b',' | b'\t' | b'\n' | b'\r' => i += 1,
+            q @ (b'\'' | b'"') => {
+                // A quoted item with backslash escapes (Python repr).
+                let mut item = String::new();
+                let mut j = i + 1;
+                let mut seg = j;
+                let mut closed = false;
+                while j < b.len() {
+                    if b[j] == b'\\' && j + 1 < b.len() {
+                        item.push_str(&s[seg..j]);
+                        seg = j + 1;
+                        j += 2;
+                    } else if b[j] == q {
+                        item.push_str(&s[seg..j]);
+                        closed = true;
+                        break;
+                    } else {
+                        j += 1;
+                    }
+                }
+                if !closed {
+                    item.push_str(&s[seg..]);
+                }
+                let item_trim = item.trim();
+                if !item_trim.is_empty() {
+                    out.push(if item_trim.len() == item.len() { item } else { item_trim.to_string() });
+                }
+                i = j + 1;
+            }
+            _ => {
+                // An unquoted item ends at whitespace or a comma, except that a comma inside a
+                // URL (`?a=1,2`) only ends it when the next item starts (`,http…`, `, `).
+                let token_end = s[i..].find([' ', '\t', '\n', '\r']).map_or(s.len(), |k| i + k);
+                let token = &s[i..token_end];
+                if token.contains("://") {
+                    let mut start = 0;
+                    for (k, _) in token.match_indices(',') {
+                        let next = &token[k + 1..];
+                        if next.starts_with("http://") || next.starts_with("https://") || next.starts_with("www.") {
+                            push_item(&token[start..k], out);
+                            start = k + 1;
+                        }
+                    }
+                    push_item(token[start..].trim_end_matches(','), out);
+                } else {
+                    token.split(',').for_each(|t| push_item(t, out));
+                }
+                i = token_end;
+            }
+        }
+    }
+}
+
+fn push_item(item: &str, out: &mut Vec<String>) {
+    let item = item.trim();
+    if !item.is_empty() {
+        out.push(item.to_string());
+    }
+}
+
+/// The screen name in a leading `RT @name:` (the retweeted account), if any.
+pub fn rt_target(text: &str) -> Option<&str> {
+    let rest = text.trim_start().strip_prefix("RT @")?;
+    let end = rest.find(|c: char| c == ':' || c.is_whitespace()).unwrap_or(rest.len());
+    let name = &rest[..end];
+    (!name.is_empty()).then_some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every event of reading `input` in the given chunk sizes (cycled), rendered as text.
+    fn read(input: &[u8], chunks: &[usize], max: usize) -> Vec<String> {
+        let mut r = CsvReader::new(None).with_max_record_bytes(max);
+        let mut got = Vec::new();
+        let mut f = |ev: CsvEvent| {
+            got.push(match ev {
+                CsvEvent::Record { fields, at, repaired_field } => format!(
+                    "{}:{}:{} {:?}{}",
+                    at.record,
+                    at.line,
+                    at.byte,
+                    fields.iter().collect::<Vec<_>>(),
+                    repaired_field.map_or(String::new(), |i| format!(" repaired {i}"))
+                ),
+                CsvEvent::TooLong { at, bytes } => format!("{}:{}:{} too long {bytes}", at.record, at.line, at.byte),
+                CsvEvent::Truncated { at, fields } => {
+                    format!("{}:{}:{} truncated {:?}", at.record, at.line, at.byte, fields.iter().collect::<Vec<_>>())
+                }
+                CsvEvent::Utf16 { big_endian } => format!("utf16 be={big_endian}"),
+            })
+        };
+        let mut i = 0;
+        let mut k = 0;
+        while i < input.len() {
+            let n = chunks[k % chunks.len()].max(1).min(input.len() - i);
+            r.feed(&input[i..i + n], &mut f);
+            i += n;
+            k += 1;
+        }
+        r.finish(&mut f);
+        got
+    }
+
+    fn check(input: &[u8], want: &[&str]) {
+        check_max(input, MAX_RECORD_BYTES, want)
+    }
+
+    fn check_max(input: &[u8], max: usize, want: &[&str]) {
+        for chunks in [&[usize::MAX][..], &[1], &[2], &[3, 1, 7], &[5, 11, 2, 64]] {
+            let got = read(input, chunks, max);
+            assert_eq!(got, want, "chunks {chunks:?} of {:?}", String::from_utf8_lossy(input));
+        }
+    }
+
+    #[test]
+    fn reader_cases() {
+        check(b"a,b\n1,2\n", &[r#"0:1:0 ["a", "b"]"#, r#"1:2:4 ["1", "2"]"#]);
+        check(b"a,b\r\n1,2\r\n\r\n3,4", &[r#"0:1:0 ["a", "b"]"#, r#"1:2:5 ["1", "2"]"#, r#"2:4:12 ["3", "4"]"#]);
+        check(b"a,b\r1,2\r3,4\r", &[r#"0:1:0 ["a", "b"]"#, r#"1:2:4 ["1", "2"]"#, r#"2:3:8 ["3", "4"]"#]);
+        check(b"\xEF\xBB\xBFa,b\n1,2", &[r#"0:1:3 ["a", "b"]"#, r#"1:2:7 ["1", "2"]"#]);
+        check(
+            b"a,b\n\"x\r\ny \"\"q\"\"\",2\n3,4\n",
+            &[r#"0:1:0 ["a", "b"]"#, r#"1:2:4 ["x\r\ny \"q\"", "2"]"#, r#"2:4:19 ["3", "4"]"#],
+        );
+        check(b"a;b;c\n1;2,5;3\n", &[r#"0:1:0 ["a", "b", "c"]"#, r#"1:2:6 ["1", "2,5", "3"]"#]);
+        check(b"a\tb\n1\t2\n", &[r#"0:1:0 ["a", "b"]"#, r#"1:2:4 ["1", "2"]"#]);
+        check(b"a,b\n1,\xFF\xFEx\n", &[r#"0:1:0 ["a", "b"]"#, "1:2:4 [\"1\", \"\u{fffd}\u{fffd}x\"] repaired 1"]);
+        // A multi-byte character split across two fields is not valid in either.
+        check(b"a,b\n\xC3,\xA9\n", &[r#"0:1:0 ["a", "b"]"#, "1:2:4 [\"\u{fffd}\", \"\u{fffd}\"] repaired 0"]);
+        check(b"a,b\n1,\"unterminated\n", &[r#"0:1:0 ["a", "b"]"#, "1:2:4 truncated [\"1\", \"unterminated\\n\\n\"]"]);
+        check(b"a,b\n1,\"closed\"", &[r#"0:1:0 ["a", "b"]"#, r#"1:2:4 ["1", "closed"]"#]);
+        check(b"\xFF\xFEa\0,\0b\0", &["utf16 be=false"]);
+        check(b"\xFE\xFF\0a\0,\0b", &["utf16 be=true"]);
+        check(b"a\0,\0b\0\n\0", &["utf16 be=false"]);
+        check(b"", &[]);
+        check(b"\n\n", &[]);
+        check(b"\xEF\xBB", &["0:1:0 [\"\u{fffd}\"] repaired 0"]);
+        check(b"a,\"\xD9\x85\xD8\xB1\"\n", &["0:1:0 [\"a\", \"\u{0645}\u{0631}\"]"]);
+    }
+
+    #[test]
+    fn too_long_records_are_skipped_and_reading_resumes() {
+        let mut big = b"h\nshort\n".to_vec();
+        big.extend(std::iter::repeat_n(b'x', 300));
+        big.extend_from_slice(b"\n\"q");
+        big.extend(std::iter::repeat_n(b'\n', 300));
+        big.extend_from_slice(b"\"\nlast\n");
+        check_max(
+            &big,
+            100,
+            &[
+                r#"0:1:0 ["h"]"#,
+                r#"1:2:2 ["short"]"#,
+                "2:3:8 too long 301",
+                "3:4:309 too long 304",
+                r#"4:305:613 ["last"]"#,
+            ],
+        );
+    }
+
+    #[test]
+    fn sniffing() {
+        assert_eq!(sniff_delimiter(b"a,b,c"), b',');
+        assert_eq!(sniff_delimiter(b"a;b;c"), b';');
+        assert_eq!(sniff_delimiter(b"\"a;x\",b,c"), b',');
+        assert_eq!(sniff_delimiter(b"a\tb\tc,d"), b'\t');
+        assert_eq!(sniff_delimiter(b"abc"), b',');
+    }
+
+    #[test]
+    fn lists() {
+        let cases: &[(&str, &[&str])] = &[
+            ("", &[]),
+            ("[]", &[]),
+            ("[a, b]", &["a", "b"]),
+            ("['a', 'b']", &["a", "b"]),
+            ("[\"x, y\", 'it\\'s']", &["x, y", "it's"]),
+            ("['http://a.b/c?d=1,2']", &["http://a.b/c?d=1,2"]),
+            ("[#tag, other]", &["#tag", "other"]),
+            ("['مرحبا', '中国']", &["مرحبا", "中国"]),
+            ("a b  c", &["a", "b", "c"]),
+            ("[0, 12345]", &["0", "12345"]),
+            ("['unterminated", &["unterminated"]),
+            ("[a,b]", &["a", "b"]),
+            ("[http://a.com/x?a=1,2, http://b.com]", &["http://a.com/x?a=1,2", "http://b.com"]),
+            ("[http://a.com/x,https://b.com/y,]", &["http://a.com/x", "https://b.com/y"]),
+        ];
+        for (cell, want) in cases {
+            let mut got = Vec::new();
+            parse_list(cell, &mut got);
+            assert_eq!(got, *want, "{cell}");
+        }
+    }
+
+    #[test]
+    fn scalars() {
+        assert_eq!(parse_count(""), None);
+        assert_eq!(parse_count("12"), Some(12));
+        assert_eq!(parse_count("12.0"), Some(12));
+        assert_eq!(parse_count("12.5"), None);
+        assert_eq!(parse_count("-3"), None);
+        assert_eq!(parse_count("99999999999999"), Some(u32::MAX - 1));
+        assert!(
+            parse_bool("True") && parse_bool("true") && parse_bool("TRUE") && !parse_bool("False") && !parse_bool("")
+        );
+        assert_eq!(rt_target("RT @abc_1: hi"), Some("abc_1"));
+        assert_eq!(rt_target("RT @abc"), Some("abc"));
+        assert_eq!(rt_target("hello RT @abc:"), None);
+        assert_eq!(rt_target("RT @: x"), None);
+    }
+}

@@ -1,0 +1,271 @@
+//! Twitter information-operations archives: the tweets file (31 columns) and the users file
+//! (10 columns), read by header name so the 2018 and the 2019+ column orders both work.
+//!
+//! Quirks handled (see shared FORMATS.md §1): second-level times recovered from the snowflake
+//! `tweetid` (falling back to the minute-resolution `tweet_time`), `is_retweet` in any case,
+//! lists as `[a, b]`, `['a', 'b']`, `[]` or empty, hashtags with or without `#`, `0` entries in
+//! `user_mentions`, blank counts, `absent`/`present` coordinates (not read), a retweet whose
+//! `retweet_userid` is empty (the target comes from the `RT @name:` text).
+//!
+//! Required tweets columns: `tweetid`, `userid`, `tweet_time` (their absence is fatal for the file,
+//! naming them). Required users column: `userid`. Everything else is optional.
+
+use super::builder::{AccountRecord, DatasetBuilder, PostRecord};
+use super::csv::{parse_bool, parse_count, parse_list, rt_target, Fields, Header, RowCtx, RowHandler};
+use super::time::{parse_time_ms, snowflake_ms};
+use crate::core::model::{DiagKind, Kind};
+
+/// Column indices of the account attributes, shared by both files.
+#[derive(Clone, Debug, Default)]
+struct AccountCols {
+    userid: usize,
+    display_name: Option<usize>,
+    screen_name: Option<usize>,
+    description: Option<usize>,
+    followers: Option<usize>,
+    following: Option<usize>,
+    created: Option<usize>,
+    language: Option<usize>,
+}
+
+impl AccountCols {
+    fn new(h: &Header, userid: usize) -> Self {
+        AccountCols {
+            userid,
+            display_name: h.find("user_display_name"),
+            screen_name: h.find("user_screen_name"),
+            description: h.find("user_profile_description"),
+            followers: h.find("follower_count"),
+            following: h.find("following_count"),
+            created: h.find("account_creation_date"),
+            language: h.find("account_language"),
+        }
+    }
+
+    /// Fill `a` from a row (the id is trimmed; attributes that are blank stay unknown). Returns
+    /// the creation date when it is given but not a date (it is then left unknown).
+    fn fill<'a>(&self, f: &Fields<'a>, a: &mut AccountRecord) -> Option<&'a str> {
+        a.id.push_str(f.get(self.userid).trim());
+        a.screen_name.push_str(f.opt(self.screen_name).trim());
+        a.display_name.push_str(f.opt(self.display_name).trim());
+        let created = f.opt(self.created).trim();
+        a.created_at_ms = parse_time_ms(created);
+        a.followers = parse_count(f.opt(self.followers));
+        a.following = parse_count(f.opt(self.following));
+        a.language.push_str(f.opt(self.language).trim());
+        if self.description.is_some() {
+            a.description_empty = Some(f.opt(self.description).trim().is_empty());
+        }
+        (a.created_at_ms.is_none() && !created.is_empty()).then_some(created)
+    }
+}
+
+/// Handler of a `*_tweets_csv_*.csv` file.
+#[derive(Default)]
+pub struct IoTweets {
+    account: AccountCols,
+    tweetid: usize,
+    tweet_time: usize,
+    text: Option<usize>,
+    client: Option<usize>,
+    reply_tweet: Option<usize>,
+    reply_user: Option<usize>,
+    quoted: Option<usize>,
+    is_retweet: Option<usize>,
+    rt_user: Option<usize>,
+    rt_tweet: Option<usize>,
+    hashtags: Option<usize>,
+    urls: Option<usize>,
+    mentions: Option<usize>,
+    rec: PostRecord,
+}
+
+impl IoTweets {
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+/// The post time: the snowflake time of `tweetid` when it agrees with the minute-resolution
+/// `tweet_time` (same minute, with a minute of slack either side), else `tweet_time` itself.
+/// An empty `tweet_time` falls back to the snowflake alone.
+fn post_time(tweetid: &str, tweet_time: &str) -> Result<i64, String> {
+    let snow = tweetid.parse::<u64>().ok().and_then(snowflake_ms);
+    let tt = tweet_time.trim();
+    if tt.is_empty() {
+        return snow.ok_or_else(|| "empty tweet_time and a tweetid that is not a snowflake".to_string());
+    }
+    let minute = parse_time_ms(tt).ok_or_else(|| format!("tweet_time `{}` is not a time", clip(tt)))?;
+    Ok(match snow {
+        Some(s) if s >= minute - 60_000 && s < minute + 120_000 => s,
+        _ => minute,
+    })
+}
+
+fn bad_date_message(value: &str) -> String {
+    format!("account_creation_date `{}` is not a date; left unknown", clip(value))
+}
+
+/// At most 40 characters of a value, for messages.
+pub(crate) fn clip(s: &str) -> &str {
+    match s.char_indices().nth(40) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+impl RowHandler for IoTweets {
+    fn header(&mut self, h: &Header, out: &mut DatasetBuilder) -> Result<(), String> {
+        let req = h.require("IO archive tweets", &["tweetid", "userid", "tweet_time"])?;
+        let _ = out;
+        self.tweetid = req[0];
+        self.account = AccountCols::new(h, req[1]);
+        self.tweet_time = req[2];
+        self.text = h.find("tweet_text");
+        self.client = h.find("tweet_client_name");
+        self.reply_tweet = h.find("in_reply_to_tweetid");
+        self.reply_user = h.find("in_reply_to_userid");
+        self.quoted = h.find("quoted_tweet_tweetid");
+        self.is_retweet = h.find("is_retweet");
+        self.rt_user = h.find("retweet_userid");
+        self.rt_tweet = h.find("retweet_tweetid");
+        self.hashtags = h.find("hashtags");
+        self.urls = h.find("urls");
+        self.mentions = h.find("user_mentions");
+        Ok(())
+    }
+
+    fn row(&mut self, f: &Fields, ctx: &RowCtx, out: &mut DatasetBuilder) {
+        let tweetid = f.get(self.tweetid).trim();
+        if tweetid.is_empty() {
+            out.reject(ctx.at.clone(), DiagKind::MissingField, "empty `tweetid`");
+            return;
+        }
+        if f.get(self.account.userid).trim().is_empty() {
+            out.reject(ctx.at.clone(), DiagKind::MissingField, format!("tweet {tweetid}: empty `userid`"));
+            return;
+        }
+        let time_ms = match post_time(tweetid, f.get(self.tweet_time)) {
+            Ok(t) => t,
+            Err(m) => {
+                out.reject(ctx.at.clone(), DiagKind::BadValue, format!("tweet {}: {m}", clip(tweetid)));
+                return;
+            }
+        };
+        let r = &mut self.rec;
+        r.clear();
+        r.id.push_str(tweetid);
+        r.time_ms = time_ms;
+        let bad_created = self.account.fill(f, &mut r.author);
+        r.author.client.push_str(f.opt(self.client).trim());
+        r.text.push_str(f.opt(self.text));
+
+        let reply_tweet = f.opt(self.reply_tweet).trim();
+        let reply_user = f.opt(self.reply_user).trim();
+        let quoted = f.opt(self.quoted).trim();
+        let rt_tweet = f.opt(self.rt_tweet).trim();
+        let rt_user = f.opt(self.rt_user).trim();
+        // Without an `is_retweet` column, a `retweet_tweetid` marks a retweet.
+        let is_retweet = match self.is_retweet {
+            Some(i) => parse_bool(f.get(i)),
+            None => !rt_tweet.is_empty(),
+        };
+        if is_retweet {
+            r.kind = Kind::Retweet;
+            r.target_post.push_str(rt_tweet);
+            r.target_account_id.push_str(rt_user);
+            if let Some(name) = rt_target(&r.text) {
+                r.target_screen_name.push_str(name);
+            }
+        } else if !reply_tweet.is_empty() || !reply_user.is_empty() {
+            r.kind = Kind::Reply;
+            r.target_post.push_str(reply_tweet);
+            r.target_account_id.push_str(reply_user);
+        } else if !quoted.is_empty() {
+            r.kind = Kind::Quote;
+            r.target_post.push_str(quoted);
+        }
+        parse_list(f.opt(self.hashtags), &mut r.hashtags);
+        parse_list(f.opt(self.urls), &mut r.urls);
+        parse_list(f.opt(self.mentions), &mut r.mentions);
+        r.mentions.retain(|m| m != "0");
+        ctx.report_repair(out);
+        if let Some(c) = bad_created {
+            out.repaired(ctx.at.clone(), DiagKind::BadValue, bad_date_message(c));
+        }
+        out.add_post(&self.rec, &ctx.at);
+    }
+}
+
+/// Handler of a `*_users_csv_*.csv` file.
+#[derive(Default)]
+pub struct IoUsers {
+    account: AccountCols,
+    rec: AccountRecord,
+}
+
+impl IoUsers {
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl RowHandler for IoUsers {
+    fn header(&mut self, h: &Header, _out: &mut DatasetBuilder) -> Result<(), String> {
+        let req = h.require("IO archive users", &["userid"])?;
+        self.account = AccountCols::new(h, req[0]);
+        Ok(())
+    }
+
+    fn row(&mut self, f: &Fields, ctx: &RowCtx, out: &mut DatasetBuilder) {
+        if f.get(self.account.userid).trim().is_empty() {
+            out.reject(ctx.at.clone(), DiagKind::MissingField, "empty `userid`");
+            return;
+        }
+        self.rec.clear();
+        let bad_created = self.account.fill(f, &mut self.rec);
+        ctx.report_repair(out);
+        if let Some(c) = bad_created {
+            out.repaired(ctx.at.clone(), DiagKind::BadValue, bad_date_message(c));
+        }
+        out.add_account(&self.rec, &ctx.at);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::ingest::csv::CsvParser;
+    use crate::core::ingest::PushParser;
+
+    #[test]
+    fn minimal_columns_and_no_is_retweet_column() {
+        let csv = "TWEET_TIME,tweetid,userid,retweet_tweetid,tweet_text\n\
+                   2018-10-10 20:19,1050118621198921728,u1,,hello\n\
+                   2018-10-10 20:21,1050119035569569799,u2,1050118621198921728,RT @u1name: hello\n";
+        let mut b = DatasetBuilder::default();
+        b.begin_file("t.csv");
+        let mut p = CsvParser::new(Box::new(IoTweets::new()));
+        p.feed(csv.as_bytes(), &mut b);
+        p.finish(&mut b);
+        let (ds, reports) = b.finish();
+        assert_eq!(reports[0].records_kept, 2, "{reports:#?}");
+        assert_eq!(ds.posts.kind, [Kind::Post, Kind::Retweet]);
+        assert_eq!(ds.posts.target_post[1], 1_050_118_621_198_921_728);
+        assert_eq!(&*ds.accounts.screen_name[ds.posts.target_account[1] as usize], "u1name");
+        assert_eq!(ds.accounts.description_empty[0], 2); // no description column: unknown
+    }
+
+    #[test]
+    fn snowflake_time_recovery() {
+        // 1050118621198921728 -> 2018-10-10T20:19:24.211Z
+        assert_eq!(post_time("1050118621198921728", "2018-10-10 20:19"), Ok(1_539_202_764_211));
+        // A tweet_time that disagrees with the id wins.
+        assert_eq!(post_time("1050118621198921728", "2018-10-11 20:19"), Ok(1_539_289_140_000));
+        // Pre-snowflake ids: tweet_time.
+        assert_eq!(post_time("12345", "2009-01-01 00:00"), Ok(1_230_768_000_000));
+        assert_eq!(post_time("1050118621198921728", ""), Ok(1_539_202_764_211));
+        assert!(post_time("12345", "").is_err());
+        assert_eq!(post_time("1", "yesterday"), Err("tweet_time `yesterday` is not a time".into()));
+    }
+}
