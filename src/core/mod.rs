@@ -8,3 +8,4 @@ pub mod detect;
 pub mod export;
 pub mod ingest;
 pub mod model;
+pub mod synth;

@@ -5,3 +5,4 @@ mod fuzz_smoke;
 mod ingest_csv;
 mod ingest_json;
 mod ingest_stream;
+mod synth;

@@ -1,0 +1,93 @@
+//! Detection quality on synthetic data: for each scenario × seed, generate → `to_dataset` →
+//! `analyze` (default parameters) → evaluate against the ground truth, and print a Markdown table.
+//!
+//! `cargo run --release --example quality -- [--scenarios a,b] [--seeds 1,2,3] [--scale X] [--check]`
+//! `--check` exits with status 1 when a run misses the targets (F1 >= 0.95, role accuracy >= 0.95,
+//! organic accounts flagged <= 0.5%).
+use chorus::core::detect::{analyze, DetectParams};
+use chorus::core::synth::{self, eval};
+use std::time::Instant;
+
+fn main() {
+    let mut scenarios: Vec<String> = ["mixed", "stealthy", "copy-paste", "slow"].iter().map(|s| s.to_string()).collect();
+    let mut seeds: Vec<u64> = vec![1, 2, 3];
+    let mut scale = 1.0f64;
+    let mut check = false;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut value = |name: &str| args.next().unwrap_or_else(|| fail(&format!("{name} needs a value")));
+        match a.as_str() {
+            "--scenarios" => scenarios = value("--scenarios").split(',').map(|s| s.trim().to_string()).collect(),
+            "--seeds" => {
+                seeds = value("--seeds")
+                    .split(',')
+                    .map(|s| s.trim().parse().unwrap_or_else(|_| fail(&format!("--seeds: `{s}` is not a number"))))
+                    .collect()
+            }
+            "--scale" => {
+                let v = value("--scale");
+                scale = v.parse().unwrap_or_else(|_| fail(&format!("--scale: `{v}` is not a number")))
+            }
+            "--check" => check = true,
+            other => fail(&format!("unknown argument `{other}`")),
+        }
+    }
+    println!("| scenario | seed | accounts | posts | flagged | precision | recall | F1 | role accuracy | organic FP | clusters | purity | generate s | analyze s |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let mut missed = Vec::new();
+    let mut details = String::new();
+    for name in &scenarios {
+        for &seed in &seeds {
+            let Some(params) = synth::scenario(name, seed, scale) else { fail(&format!("unknown scenario `{name}`")) };
+            let t0 = Instant::now();
+            let data = synth::generate(&params).unwrap_or_else(|e| fail(&e));
+            let ds = synth::to_dataset(&data);
+            let t_gen = t0.elapsed().as_secs_f64();
+            let t1 = Instant::now();
+            let analysis = analyze(&ds, &DetectParams::default(), &mut |_, _| {}, &|| false).unwrap_or_else(|e| fail(&e.to_string()));
+            let t_an = t1.elapsed().as_secs_f64();
+            let r = eval::evaluate(&data.truth(), &eval::predictions_from_analysis(&ds, &analysis));
+            println!(
+                "| {name} | {seed} | {} | {} | {} | {:.3} | {:.3} | {:.3} | {:.3} | {:.2}% | {} | {:.3} | {t_gen:.1} | {t_an:.1} |",
+                ds.n_accounts(),
+                ds.n_posts(),
+                r.n_flagged,
+                r.precision,
+                r.recall,
+                r.f1,
+                r.role_accuracy,
+                r.organic_fp_rate * 100.0,
+                r.n_clusters,
+                r.cluster_purity
+            );
+            for o in &r.operations {
+                details.push_str(&format!(
+                    "- {name}/{seed} {}: {} core, {} amplifiers; recall {:.3} (core {:.3}, amplifiers {:.3}), role accuracy {:.3}, in {} clusters ({:.3} in the largest)\n",
+                    o.name, o.n_core, o.n_amplifiers, o.recall, o.core_recall, o.amplifier_recall, o.role_accuracy, o.n_clusters, o.main_cluster_share
+                ));
+            }
+            if r.f1 < 0.95 || r.role_accuracy < 0.95 || r.organic_fp_rate > 0.005 {
+                missed.push(format!("{name}/{seed}"));
+            }
+        }
+    }
+    println!();
+    println!("Per operation:");
+    println!();
+    print!("{details}");
+    println!();
+    println!("Targets: F1 >= 0.95, role accuracy >= 0.95, organic accounts flagged <= 0.5%.");
+    if missed.is_empty() {
+        println!("All runs meet the targets.");
+    } else {
+        println!("Runs below target: {}", missed.join(", "));
+        if check {
+            std::process::exit(1);
+        }
+    }
+}
+
+fn fail(msg: &str) -> ! {
+    eprintln!("quality: {msg}");
+    std::process::exit(2)
+}
