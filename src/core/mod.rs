@@ -6,4 +6,5 @@
 
 pub mod detect;
 pub mod ingest;
+pub mod layout;
 pub mod model;

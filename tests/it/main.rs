@@ -1,0 +1,3 @@
+//! The native integration tests: one binary, one module per feature.
+
+mod layout;
