@@ -11,10 +11,16 @@ use web_sys::{HtmlCanvasElement, WebGlBuffer, WebGlContextAttributes, WebGlProgr
 /// Background of the view and of exported PNGs (opaque, so an export never has a transparent
 /// background). Matches the light panel colour of the app.
 pub const BACKGROUND: [f32; 4] = [0.985, 0.985, 0.99, 1.0];
-/// Colour of edges (premultiplied by nothing: straight alpha, low so dense graphs stay legible).
-const EDGE_COLOR: [f32; 4] = [0.32, 0.36, 0.45, 0.16];
-/// Colour of the selected node's edges.
-const HIGHLIGHT_EDGE_COLOR: [f32; 4] = [0.85, 0.33, 0.10, 0.85];
+/// Colour of edges (straight alpha). The alpha is set per graph by [`edge_alpha`].
+const EDGE_COLOR: [f32; 3] = [0.32, 0.36, 0.45];
+/// Colour of the selected node's edges (opaque: 1-pixel lines are partly covered already).
+const HIGHLIGHT_EDGE_COLOR: [f32; 4] = [0.85, 0.24, 0.0, 1.0];
+
+/// Edge opacity for a graph of `n_edges`: clear on small graphs, faint on dense ones so the
+/// structure (not a hairball) shows.
+pub fn edge_alpha(n_edges: usize) -> f32 {
+    (0.55 * (2000.0 / n_edges.max(1) as f32).sqrt()).clamp(0.08, 0.55)
+}
 /// Alpha multiplier for everything outside the selection while a node is selected.
 const DIM: f32 = 0.22;
 
@@ -98,6 +104,7 @@ pub struct Renderer {
     nodes: NodeBuffers,
     edges: WebGlBuffer,
     n_edge_vertices: i32,
+    edge_alpha: f32,
     highlight_nodes: NodeBuffers,
     highlight_edges: WebGlBuffer,
     n_highlight_edge_vertices: i32,
@@ -168,6 +175,7 @@ impl Renderer {
             nodes,
             edges,
             n_edge_vertices: 0,
+            edge_alpha: edge_alpha(0),
             highlight_nodes,
             highlight_edges,
             n_highlight_edge_vertices: 0,
@@ -185,6 +193,7 @@ impl Renderer {
         upload_nodes(&self.gl, &mut self.nodes, positions, colors, sizes);
         upload_f32(&self.gl, &self.edges, edge_vertices);
         self.n_edge_vertices = (edge_vertices.len() / 2) as i32;
+        self.edge_alpha = edge_alpha(edge_vertices.len() / 4);
         self.set_highlight(&[], &[], &[], &[]);
     }
 
@@ -213,7 +222,7 @@ impl Renderer {
         gl.enable_vertex_attrib_array(self.edge_loc.pos);
         if self.n_edge_vertices > 0 {
             let c = EDGE_COLOR;
-            gl.uniform4f(self.edge_loc.color.as_ref(), c[0], c[1], c[2], c[3] * dim);
+            gl.uniform4f(self.edge_loc.color.as_ref(), c[0], c[1], c[2], self.edge_alpha * dim);
             gl.bind_buffer(Gl::ARRAY_BUFFER, Some(&self.edges));
             gl.vertex_attrib_pointer_with_i32(self.edge_loc.pos, 2, Gl::FLOAT, false, 0, 0);
             gl.draw_arrays(Gl::LINES, 0, self.n_edge_vertices);

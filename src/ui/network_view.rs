@@ -267,7 +267,10 @@ struct Inner {
     adj: Vec<u32>,
     max_size: f32,
     view: View,
-    needs_fit: bool,
+    /// The view follows the graph's bounding box (on resize too) until the user zooms or pans.
+    auto_fit: bool,
+    /// The selection asked for by the parent, and the one drawn (valid for the current graph).
+    requested: Option<u32>,
     selected: Option<u32>,
     hovered: Option<u32>,
     drag: Option<Drag>,
@@ -334,13 +337,12 @@ impl Inner {
         }
         self.graph = graph;
         self.hovered = None;
-        self.needs_fit = true;
+        self.auto_fit = true;
         if self.view.width > 0.0 {
             self.view.fit(&self.graph);
-            self.needs_fit = false;
         }
-        let sel = self.selected;
-        self.set_selected(sel);
+        let requested = self.requested;
+        self.set_selected(requested);
     }
 
     fn neighbours(&self, i: u32) -> &[u32] {
@@ -352,6 +354,7 @@ impl Inner {
     }
 
     fn set_selected(&mut self, selected: Option<u32>) {
+        self.requested = selected;
         self.selected = selected.filter(|&s| (s as usize) < self.n_nodes);
         if self.renderer.is_none() {
             return;
@@ -423,10 +426,9 @@ impl Inner {
         self.view.dpr = dpr;
         canvas.set_width((w * dpr).round() as u32);
         canvas.set_height((h * dpr).round() as u32);
-        if self.needs_fit || old_w <= 0.0 || old_h <= 0.0 {
+        if self.auto_fit || old_w <= 0.0 || old_h <= 0.0 {
             if w > 0.0 && h > 0.0 {
                 self.view.fit(&self.graph);
-                self.needs_fit = false;
             }
         } else {
             let ratio = (w / old_w).min(h / old_h);
@@ -535,7 +537,12 @@ pub fn network_view(props: &NetworkViewProps) -> Html {
                     s.canvas = Some(canvas.clone());
                     s.tooltip = tooltip_ref.cast::<HtmlElement>();
                     match Renderer::new(&canvas) {
-                        Ok(r) => s.renderer = Some(r),
+                        Ok(r) => {
+                            s.renderer = Some(r);
+                            // A graph that arrived first is uploaded now.
+                            let g = s.graph.clone();
+                            s.set_graph(g);
+                        }
                         Err(e) => error.set(Some(e)),
                     }
                 }
@@ -552,7 +559,11 @@ pub fn network_view(props: &NetworkViewProps) -> Html {
                         };
                         let dy = (e.delta_y() * unit).clamp(-600.0, 600.0) as f32;
                         let at = canvas_point(&canvas, e.client_x(), e.client_y());
-                        inner.borrow_mut().view.zoom_at((-dy * 0.0018).exp(), at[0], at[1]);
+                        {
+                            let mut s = inner.borrow_mut();
+                            s.view.zoom_at((-dy * 0.0018).exp(), at[0], at[1]);
+                            s.auto_fit = false;
+                        }
                         request_frame(&inner);
                     })
                 };
@@ -636,6 +647,7 @@ pub fn network_view(props: &NetworkViewProps) -> Html {
                 }
                 if d.moved {
                     s.view.pan(at[0] - d.last[0], at[1] - d.last[1]);
+                    s.auto_fit = false;
                     d.last = at;
                     s.drag = Some(d);
                     s.set_hover(None, at);
@@ -694,6 +706,7 @@ pub fn network_view(props: &NetworkViewProps) -> Html {
                 "0" => {
                     let g = s.graph.clone();
                     s.view.fit(&g);
+                    s.auto_fit = true;
                 }
                 "Escape" => {
                     let cb = s.on_select.clone();
@@ -704,18 +717,22 @@ pub fn network_view(props: &NetworkViewProps) -> Html {
                 }
                 _ => return,
             }
+            if e.key() != "0" {
+                s.auto_fit = false;
+            }
             e.prevent_default();
             drop(s);
             request_frame(&inner);
         })
     };
-    let button = |label: &'static str, title: &'static str, act: fn(&mut View, &GraphData)| {
+    let button = |label: &'static str, title: &'static str, fits: bool, act: fn(&mut View, &GraphData)| {
         let inner = inner.clone();
         let onclick = Callback::from(move |_: MouseEvent| {
             {
                 let mut s = inner.borrow_mut();
                 let g = s.graph.clone();
                 act(&mut s.view, &g);
+                s.auto_fit = fits;
             }
             request_frame(&inner);
         });
@@ -736,9 +753,9 @@ pub fn network_view(props: &NetworkViewProps) -> Html {
                 { (*tooltip).clone().unwrap_or_default() }
             </div>
             <div class="nv-controls">
-                { button("+", "Zoom in", |v, _| v.zoom_at(KEY_ZOOM, v.width / 2.0, v.height / 2.0)) }
-                { button("\u{2212}", "Zoom out", |v, _| v.zoom_at(1.0 / KEY_ZOOM, v.width / 2.0, v.height / 2.0)) }
-                { button("\u{2922}", "Fit the whole network", |v, g| v.fit(g)) }
+                { button("+", "Zoom in", false, |v, _| v.zoom_at(KEY_ZOOM, v.width / 2.0, v.height / 2.0)) }
+                { button("\u{2212}", "Zoom out", false, |v, _| v.zoom_at(1.0 / KEY_ZOOM, v.width / 2.0, v.height / 2.0)) }
+                { button("\u{2922}", "Fit the whole network", true, |v, g| v.fit(g)) }
             </div>
         </div>
     }
