@@ -5,4 +5,5 @@ mod fuzz_smoke;
 mod ingest_csv;
 mod ingest_json;
 mod ingest_stream;
+mod layout;
 mod synth;
