@@ -1,5 +1,6 @@
 //! The one native integration-test binary (`cargo test --test it`); one module per feature.
 mod cli;
+mod detect;
 mod export;
 mod fuzz_smoke;
 mod ingest_csv;

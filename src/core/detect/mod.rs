@@ -8,6 +8,12 @@
 use crate::core::model::*;
 use serde::{Deserialize, Serialize};
 
+mod clusters;
+mod coaction;
+mod community;
+mod evidence;
+mod roles;
+
 /// A kind of co-action (what two accounts did alike within a time window).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[repr(u8)]
@@ -74,12 +80,13 @@ pub struct MethodParams {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DetectParams {
     pub methods: Vec<MethodParams>,
-    /// A pair of accounts must co-act on at least this many distinct objects (repetition).
+    /// A pair of accounts must co-act on at least this many distinct objects, on as many distinct
+    /// occasions (see `occasion_s`) (repetition).
     pub min_repetitions: u32,
     /// Minimum combined (IDF-weighted) edge weight to keep an edge.
     pub min_edge_weight: f64,
-    /// Objects acted on by more than this many distinct accounts within one window are treated as
-    /// popular (viral) and contribute with inverse-frequency weight only.
+    /// Pair budget: most candidate `(pair, object)` co-actions one method may emit. When hit, the
+    /// method's results are partial and `MethodStats::budget_hit` and a warning say so.
     pub max_pairs: u64,
     /// Near-duplicate threshold (Jaccard similarity estimate, 0..1).
     pub similarity_threshold: f64,
@@ -94,6 +101,43 @@ pub struct DetectParams {
     pub resolution: f64,
     /// Seed for tie-breaking (deterministic).
     pub seed: u64,
+    /// Each action is linked to at most this many following actions on the same object inside
+    /// the window (bounds the quadratic cost of bursts, deterministically).
+    #[serde(default = "default_max_partners")]
+    pub max_partners: u32,
+    /// A pair is kept only when chance (the null model of its two accounts' activity) would give
+    /// its number of co-actions with probability at most this.
+    #[serde(default = "default_max_chance_p")]
+    pub max_chance_p: f64,
+    /// An account boosted by a cluster is its core when at least this share of all the boosts it
+    /// receives come from the cluster (echo chamber); popular organic accounts fall below.
+    #[serde(default = "default_core_min_echo_share")]
+    pub core_min_echo_share: f64,
+    /// Amplifiers outside the co-action clusters must boost the core with a median delay of at
+    /// most this many seconds (when the boosted posts are in the dataset).
+    #[serde(default = "default_amplifier_max_delay_s")]
+    pub amplifier_max_delay_s: f64,
+    /// Repetitions are counted on distinct occasions: time slots of this many seconds (a pair's
+    /// co-actions within one slot count once towards `min_repetitions`).
+    #[serde(default = "default_occasion_s")]
+    pub occasion_s: f64,
+}
+
+fn default_occasion_s() -> f64 {
+    86_400.0
+}
+
+fn default_max_partners() -> u32 {
+    32
+}
+fn default_max_chance_p() -> f64 {
+    1e-6
+}
+fn default_core_min_echo_share() -> f64 {
+    0.5
+}
+fn default_amplifier_max_delay_s() -> f64 {
+    86_400.0
 }
 
 impl Default for DetectParams {
@@ -112,13 +156,18 @@ impl Default for DetectParams {
             ],
             min_repetitions: 3,
             min_edge_weight: 2.0,
-            max_pairs: 200_000_000,
+            max_pairs: 50_000_000,
             similarity_threshold: 0.8,
             min_cluster_size: 3,
             amplifier_min_share: 0.5,
             amplifier_min_boosts: 3,
             resolution: 1.0,
             seed: 0x00C0_4A05,
+            max_partners: default_max_partners(),
+            max_chance_p: default_max_chance_p(),
+            core_min_echo_share: default_core_min_echo_share(),
+            amplifier_max_delay_s: default_amplifier_max_delay_s(),
+            occasion_s: default_occasion_s(),
         }
     }
 }
@@ -271,22 +320,245 @@ impl std::fmt::Display for DetectError {
     }
 }
 
-/// Run the whole detection (foundation placeholder until the detection module lands: every
-/// account unflagged).
+/// Shared indexes of one analysis. Accounts are handled by *rank*: their position in the order
+/// of account id strings, so that nothing depends on the order in which posts were read.
+pub(crate) struct Ctx {
+    /// Account index -> rank.
+    pub rank: Vec<u32>,
+    /// Rank -> account index.
+    pub by_rank: Vec<AccountIdx>,
+    /// Posts of each rank, by (time, post id): `posts[off[r]..off[r + 1]]`.
+    posts_off: Vec<usize>,
+    posts: Vec<PostIdx>,
+    /// (post key, post index), sorted, for resolving retweet / reply / quote targets.
+    post_keys: Vec<(u64, PostIdx)>,
+}
+
+impl Ctx {
+    fn new(ds: &Dataset) -> Ctx {
+        let n = ds.n_accounts();
+        let mut by_rank: Vec<AccountIdx> = (0..n as u32).collect();
+        by_rank.sort_by(|&a, &b| ds.accounts.ids.resolve(a).cmp(ds.accounts.ids.resolve(b)).then(a.cmp(&b)));
+        let mut rank = vec![0u32; n];
+        for (r, &a) in by_rank.iter().enumerate() {
+            rank[a as usize] = r as u32;
+        }
+        let p = &ds.posts;
+        let mut order: Vec<PostIdx> = (0..p.len() as u32).collect();
+        order.sort_by_key(|&i| (rank[p.account[i as usize] as usize], p.time_ms[i as usize], p.id[i as usize], i));
+        let mut posts_off = vec![0usize; n + 1];
+        for &i in &order {
+            posts_off[rank[p.account[i as usize] as usize] as usize + 1] += 1;
+        }
+        for r in 0..n {
+            posts_off[r + 1] += posts_off[r];
+        }
+        let mut post_keys: Vec<(u64, PostIdx)> =
+            (0..p.len()).filter(|&i| p.id[i] != 0).map(|i| (p.id[i], i as PostIdx)).collect();
+        post_keys.sort_unstable();
+        Ctx { rank, by_rank, posts_off, posts: order, post_keys }
+    }
+    pub fn posts_of(&self, r: u32) -> &[PostIdx] {
+        &self.posts[self.posts_off[r as usize]..self.posts_off[r as usize + 1]]
+    }
+    pub fn lookup(&self, key: u64) -> Option<PostIdx> {
+        if key == 0 {
+            return None;
+        }
+        self.post_keys.binary_search_by_key(&key, |x| x.0).ok().map(|i| self.post_keys[i].1)
+    }
+}
+
+/// Run the whole detection: co-action networks per method, the combined network and its
+/// communities, roles (core / amplifier, including amplifiers outside the co-action clusters),
+/// cluster measures and the evidence for every flagged account.
 pub fn analyze(
     ds: &Dataset,
     params: &DetectParams,
-    _progress: Progress<'_>,
-    _cancelled: &dyn Fn() -> bool,
+    progress: Progress<'_>,
+    cancelled: &dyn Fn() -> bool,
 ) -> Result<Analysis, DetectError> {
+    let check = || if cancelled() { Err(DetectError::Cancelled) } else { Ok(()) };
+    let mut warnings = Vec::new();
+    progress("indexing", 0.0);
+    let ctx = Ctx::new(ds);
+    let n = ctx.rank.len();
+    check()?;
+
+    // 1. co-action networks
+    let enabled: Vec<&MethodParams> = params.methods.iter().filter(|m| m.enabled).collect();
+    let mut results = Vec::new();
+    for (k, m) in enabled.iter().enumerate() {
+        progress(&format!("co-action: {}", m.kind.name()), k as f32 / enabled.len().max(1) as f32);
+        let r = coaction::run_method(ds, m.kind, m.time_window_s, params, &ctx.rank, cancelled)?;
+        if r.stats.budget_hit {
+            warnings.push(format!(
+                "{}: the pair budget of {} candidate co-actions was reached, so this method's network is partial \
+                 (objects after the cut were not examined). Shorten its time window, lower max_partners, or raise \
+                 max_pairs if memory allows.",
+                m.kind.name(),
+                params.max_pairs
+            ));
+        }
+        results.push(r);
+    }
+    if ds.n_posts() > 0 && enabled.is_empty() {
+        warnings.push("no co-action method is enabled: nothing can be detected".into());
+    }
+    check()?;
+
+    // 2. combined network
+    progress("combining networks", 0.0);
+    let mut rows: Vec<(u32, u32, usize, u32, f64)> = Vec::new();
+    for (k, r) in results.iter().enumerate() {
+        for pr in &r.pairs {
+            rows.push((pr.a, pr.b, k, pr.n_objects, pr.weight));
+        }
+    }
+    rows.sort_by(|x, y| (x.0, x.1, x.2).cmp(&(y.0, y.1, y.2)));
+    // (a, b, weight, n_objects, methods bits, per-method weights)
+    let mut combined: Vec<(u32, u32, f64, u32, u16, [f64; 8])> = Vec::new();
+    for (a, b, k, n_obj, w) in rows {
+        let kind = results[k].kind;
+        match combined.last_mut() {
+            Some(e) if e.0 == a && e.1 == b => {
+                e.2 += w;
+                e.3 += n_obj;
+                e.4 |= kind.bit();
+                e.5[kind as usize] += w;
+            }
+            _ => {
+                let mut per = [0.0; 8];
+                per[kind as usize] = w;
+                combined.push((a, b, w, n_obj, kind.bit(), per));
+            }
+        }
+    }
+    combined.retain(|e| e.2 >= params.min_edge_weight);
+    check()?;
+
+    // 3. communities over the accounts that have edges (node order = rank order)
+    progress("communities", 0.0);
+    let mut node_of = vec![NONE; n];
+    let mut nodes: Vec<u32> = Vec::new();
+    for e in &combined {
+        nodes.push(e.0);
+        nodes.push(e.1);
+    }
+    nodes.sort_unstable();
+    nodes.dedup();
+    for (i, &r) in nodes.iter().enumerate() {
+        node_of[r as usize] = i as u32;
+    }
+    let graph_edges: Vec<(u32, u32, f64)> =
+        combined.iter().map(|e| (node_of[e.0 as usize], node_of[e.1 as usize], e.2)).collect();
+    let csr = community::Csr::from_edges(nodes.len(), &graph_edges);
+    let comm = community::communities(&csr, params.resolution, params.seed, cancelled).ok_or(DetectError::Cancelled)?;
+    // communities of at least min_cluster_size, numbered by their smallest rank
+    let n_comm = comm.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
+    let mut comm_size = vec![0u32; n_comm];
+    for &c in &comm {
+        comm_size[c as usize] += 1;
+    }
+    let mut coaction_cluster = vec![NONE; n];
+    let mut comm_to_cluster = vec![NONE; n_comm];
+    let mut n_clusters = 0u32;
+    for (i, &r) in nodes.iter().enumerate() {
+        let c = comm[i] as usize;
+        if comm_size[c] < params.min_cluster_size.max(2) {
+            continue;
+        }
+        if comm_to_cluster[c] == NONE {
+            comm_to_cluster[c] = n_clusters;
+            n_clusters += 1;
+        }
+        coaction_cluster[r as usize] = comm_to_cluster[c];
+    }
+    // pieces of one operation boosting the same accounts are merged
+    let all_boosts = roles::boosts(ds, &ctx);
+    let (coaction_cluster, n_clusters) = roles::merge_by_targets(&coaction_cluster, n_clusters as usize, &all_boosts);
+    // clusters tied only by co-boosting (co-retweet / co-reply)
+    let boost_bits = CoAction::CoRetweet.bit() | CoAction::CoReply.bit();
+    let mut boost_only = vec![true; n_clusters];
+    for e in &combined {
+        let (ca, cb) = (coaction_cluster[e.0 as usize], coaction_cluster[e.1 as usize]);
+        if ca != NONE && ca == cb && e.4 & !boost_bits != 0 {
+            boost_only[ca as usize] = false;
+        }
+    }
+    check()?;
+
+    // 4. roles
+    progress("roles", 0.0);
+    let rr = roles::assign(ds, &ctx, params, &coaction_cluster, n_clusters, &boost_only, &all_boosts);
+    if rr.audiences > 0 {
+        warnings.push(format!(
+            "{} group(s) of accounts that repeatedly retweeted or replied to the same posts were not flagged: \
+             the accounts they boost receive most of their engagement from elsewhere (an audience, e.g. fans or a \
+             viral storm, not an echo chamber). Lower core_min_echo_share to inspect them.",
+            rr.audiences
+        ));
+    }
+    check()?;
+
+    // 5. final clusters: renumber by size (desc), then smallest rank; measures
+    progress("cluster measures", 0.0);
+    let mut members: Vec<Vec<u32>> = vec![Vec::new(); n_clusters as usize];
+    for r in 0..n {
+        if rr.cluster[r] != NONE {
+            members[rr.cluster[r] as usize].push(r as u32);
+        }
+    }
+    let mut order: Vec<usize> = (0..members.len()).filter(|&c| members[c].len() >= params.min_cluster_size.max(2) as usize).collect();
+    order.sort_by_key(|&c| (std::cmp::Reverse(members[c].len()), members[c][0]));
+    let mut final_id = vec![NONE; members.len()];
+    for (i, &c) in order.iter().enumerate() {
+        final_id[c] = i as u32;
+    }
+    let cluster_of: Vec<u32> = rr.cluster.iter().map(|&c| if c == NONE { NONE } else { final_id[c as usize] }).collect();
+    let mut internal: Vec<Vec<(f64, [f64; 8])>> = vec![Vec::new(); order.len()];
+    for e in &combined {
+        let (ca, cb) = (cluster_of[e.0 as usize], cluster_of[e.1 as usize]);
+        if ca != NONE && ca == cb {
+            internal[ca as usize].push((e.2, e.5));
+        }
+    }
+    let role: Vec<Role> = (0..n).map(|r| if cluster_of[r] == NONE { Role::Unflagged } else { rr.role[r] }).collect();
+    let mut clusters = Vec::with_capacity(order.len());
+    for (i, &c) in order.iter().enumerate() {
+        check()?;
+        progress("cluster measures", i as f32 / order.len().max(1) as f32);
+        let input = clusters::ClusterInput { ranks: &members[c], role: &role, member: &rr.member, internal: &internal[i] };
+        let id = i as u32;
+        let in_cluster = |r: u32| cluster_of[r as usize] == id;
+        clusters.push(clusters::measure(ds, &ctx, id, &input, &all_boosts, &in_cluster));
+    }
+
+    // 6. evidence
+    progress("evidence", 0.0);
+    let accounts = evidence::verdicts(ds, &ctx, params, &results, &cluster_of, &role, &rr, &clusters);
+    check()?;
+
+    // edges out, in account indices (a < b), sorted
+    let mut edges: Vec<Edge> = combined
+        .iter()
+        .map(|e| {
+            let (x, y) = (ctx.by_rank[e.0 as usize], ctx.by_rank[e.1 as usize]);
+            let (a, b) = if x < y { (x, y) } else { (y, x) };
+            Edge { a, b, weight: e.2 as f32, n_objects: e.3, methods: e.4 }
+        })
+        .collect();
+    edges.sort_by_key(|e| (e.a, e.b));
+    if ds.n_posts() == 0 {
+        warnings.push("the dataset has no posts: nothing to analyse".into());
+    }
+    progress("done", 1.0);
     Ok(Analysis {
         params: params.clone(),
-        accounts: (0..ds.n_accounts())
-            .map(|_| AccountVerdict { role: Role::Unflagged, cluster: NONE, score: 0.0, reasons: vec![] })
-            .collect(),
-        clusters: vec![],
-        edges: vec![],
-        methods: vec![],
-        warnings: vec![],
+        accounts,
+        clusters,
+        edges,
+        methods: results.into_iter().map(|r| r.stats).collect(),
+        warnings,
     })
 }

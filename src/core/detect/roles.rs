@@ -1,0 +1,564 @@
+//! Roles inside each coordinated cluster: **core** accounts (whose content the cluster amplifies,
+//! or who publish the cluster's narratives) and **amplifiers** (whose activity is mostly boosting
+//! the core), including amplifiers outside the co-action clusters.
+//!
+//! A *boost* is a retweet, quote or reply of another account's post. For a co-action cluster `c`:
+//! 1. Core candidates are the accounts its members boost: at least `amplifier_min_boosts` boosts
+//!    from at least two members.
+//! 2. (reserved)
+//! 3. A candidate is core when the share of all the boosts it receives that come from the
+//!    cluster's members is at least `core_min_echo_share` — the echo chamber. A popular organic
+//!    account that a network also boosts receives most of its engagement from elsewhere and is
+//!    not core.
+//! 4. Members: core when they are core targets; amplifier when most of their activity is
+//!    retweets or boosts of the core; otherwise they publish own text: core, except in a *led*
+//!    copy-paste cluster (a fifth of the members receive 70% of the copies of member texts) where
+//!    those who copy more than they are copied are amplifiers. A leaderless copy-paste network is
+//!    all core.
+//! 5. Outside accounts (in no cluster) are the cluster's amplifiers when at least
+//!    `amplifier_min_share` of their boosts go to its core, on at least `amplifier_min_boosts`
+//!    distinct posts of two or more core accounts (fans of one account are not a network), boosts
+//!    of the core are at least a quarter of all they do, and the median delay after the post is at
+//!    most `amplifier_max_delay_s`.
+//!
+//! A cluster tied only by co-boosting (co-retweet / co-reply) that boosts nobody's echo chamber
+//! is an audience, not an operation (fans of a celebrity, a viral storm): it is not flagged.
+
+use super::{Ctx, DetectParams, Role};
+use crate::core::model::*;
+
+/// Per-rank evidence gathered while assigning roles.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RoleFacts {
+    /// Boosts received from the cluster (members and its amplifiers) / distinct boosters / share
+    /// of all boosts received that come from the cluster.
+    pub recv_boosts: u32,
+    pub recv_boosters: u32,
+    pub recv_echo: f64,
+    /// Boosts of the cluster's core made, distinct core posts boosted, median delay (s).
+    pub core_boosts: u32,
+    pub core_posts: u32,
+    pub core_delay_s: Option<f64>,
+    /// Posts of the account (all kinds), retweets, own-text posts.
+    pub activity: u32,
+    pub retweets: u32,
+    pub original: u32,
+    /// Own-text posts repeating an earlier post of another member (copy-paste boosting).
+    pub copies_made: u32,
+    /// Copies of its posts made by other members, and by how many members.
+    pub copies_received: u32,
+    pub copied_by: u32,
+}
+
+pub(crate) struct RoleResult {
+    /// Cluster of each rank (`NONE` when unflagged), after attaching core and amplifiers.
+    pub cluster: Vec<u32>,
+    pub role: Vec<Role>,
+    /// Whether each rank is a co-action member (else attached from outside).
+    pub member: Vec<bool>,
+    pub facts: Vec<RoleFacts>,
+    /// Number of co-action clusters that were audiences, not operations (not flagged).
+    pub audiences: u32,
+}
+
+/// A boost: who, whom, which post (index when in the dataset), delay in ms (when known).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Boost {
+    pub booster: u32,
+    pub target: u32,
+    pub target_post: u64,
+    pub delay_ms: Option<i64>,
+    pub kind: Kind,
+}
+
+/// Every boost in the dataset (ranks), sorted by (booster, target, post, delay).
+pub(crate) fn boosts(ds: &Dataset, ctx: &Ctx) -> Vec<Boost> {
+    let p = &ds.posts;
+    let mut out = Vec::new();
+    for i in 0..p.len() {
+        if p.kind[i] == Kind::Post {
+            continue;
+        }
+        let booster = ctx.rank[p.account[i] as usize];
+        let tp = p.target_post[i];
+        let found = ctx.lookup(tp);
+        let target_acc = if p.target_account[i] != NONE {
+            Some(p.target_account[i])
+        } else {
+            found.map(|j| p.account[j as usize])
+        };
+        let Some(ta) = target_acc else { continue };
+        let target = ctx.rank[ta as usize];
+        if target == booster {
+            continue;
+        }
+        let delay_ms = found.map(|j| p.time_ms[i] - p.time_ms[j as usize]).filter(|&d| d >= 0);
+        out.push(Boost { booster, target, target_post: tp, delay_ms, kind: p.kind[i] });
+    }
+    out.sort_by_key(|b| (b.booster, b.target, b.target_post, b.delay_ms, b.kind));
+    out
+}
+
+fn median_i64(v: &mut [i64]) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_unstable();
+    let n = v.len();
+    Some(if n % 2 == 1 { v[n / 2] as f64 } else { (v[n / 2 - 1] as f64 + v[n / 2] as f64) / 2.0 })
+}
+
+/// Boosts of `booster` (its slice of the sorted boosts) aimed at ranks with `is_core(target)`:
+/// (boosts, distinct posts, median delay s).
+fn boosts_to(slice: &[Boost], is_core: impl Fn(u32) -> bool) -> (u32, u32, Option<f64>) {
+    let mut n = 0u32;
+    let mut posts: Vec<u64> = Vec::new();
+    let mut delays: Vec<i64> = Vec::new();
+    for b in slice {
+        if is_core(b.target) {
+            n += 1;
+            posts.push(b.target_post);
+            if let Some(d) = b.delay_ms {
+                delays.push(d);
+            }
+        }
+    }
+    posts.sort_unstable();
+    posts.dedup();
+    (n, posts.len() as u32, median_i64(&mut delays).map(|ms| ms / 1000.0))
+}
+
+/// Copies among co-action members: an own-text post that repeats, identically or nearly, an
+/// earlier post of another member of the same cluster. Returns (source rank, copier rank) per copy.
+/// Copying a member's text is boosting it (the copy-paste amplifier); the copied author is the
+/// narrative's originator (core).
+pub(crate) fn copies(ds: &Dataset, ctx: &Ctx, params: &DetectParams, coaction_cluster: &[u32]) -> Vec<(u32, u32)> {
+    let p = &ds.posts;
+    // (cluster, time, rank, post)
+    let mut own: Vec<(u32, i64, u32, u32)> = Vec::new();
+    for (r, &c) in coaction_cluster.iter().enumerate() {
+        if c == NONE {
+            continue;
+        }
+        for &i in ctx.posts_of(r as u32) {
+            if p.kind[i as usize] == Kind::Post && p.text_fp[i as usize] != 0 {
+                own.push((c, p.time_ms[i as usize], r as u32, i));
+            }
+        }
+    }
+    // source of each copy: post index -> (source time, source rank)
+    let mut source: Vec<(u32, i64, u32)> = Vec::new(); // (copy post, source time, source rank)
+    let max_d = super::coaction::max_hamming(params.similarity_threshold);
+    let mut keyed: Vec<(u32, u64, i64, u32, u32)> = Vec::with_capacity(own.len());
+    // exact copies: key = fp; near copies: key = band | bits, checked by Hamming distance
+    for band in 0..5u32 {
+        keyed.clear();
+        for &(c, t, r, i) in &own {
+            let key = if band == 4 { p.text_fp[i as usize] } else { (band as u64) << 16 | (p.simhash[i as usize] >> (16 * band)) & 0xFFFF };
+            keyed.push((c, key, t, r, i));
+        }
+        keyed.sort_unstable();
+        let mut a = 0;
+        while a < keyed.len() {
+            let mut b = a + 1;
+            while b < keyed.len() && keyed[b].0 == keyed[a].0 && keyed[b].1 == keyed[a].1 {
+                b += 1;
+            }
+            for j in a + 1..b {
+                let (_, _, tj, rj, ij) = keyed[j];
+                // earliest earlier post of another member that matches (bounded scan)
+                for &(_, _, ti, ri, ii) in keyed[a..j].iter().take(64) {
+                    if ti >= tj || ri == rj {
+                        continue;
+                    }
+                    let same = p.text_fp[ii as usize] == p.text_fp[ij as usize];
+                    if band == 4 || same || (p.simhash[ii as usize] ^ p.simhash[ij as usize]).count_ones() <= max_d {
+                        source.push((ij, ti, ri));
+                        break;
+                    }
+                }
+            }
+            a = b;
+        }
+    }
+    // one source per copy: the earliest
+    source.sort_unstable();
+    source.dedup_by_key(|x| x.0);
+    let author = |i: u32| ctx.rank[p.account[i as usize] as usize];
+    let mut out: Vec<(u32, u32)> = source.iter().map(|&(i, _, src)| (src, author(i))).collect();
+    out.sort_unstable();
+    out
+}
+
+pub(crate) fn assign(
+    ds: &Dataset,
+    ctx: &Ctx,
+    params: &DetectParams,
+    coaction_cluster: &[u32],
+    n_clusters: usize,
+    boost_only: &[bool],
+    all_boosts: &[Boost],
+) -> RoleResult {
+    let n = ctx.rank.len();
+    let min_boosts = params.amplifier_min_boosts.max(1);
+    // per-rank activity
+    let mut facts = vec![RoleFacts::default(); n];
+    let p = &ds.posts;
+    for i in 0..p.len() {
+        let r = ctx.rank[p.account[i] as usize] as usize;
+        facts[r].activity += 1;
+        match p.kind[i] {
+            Kind::Retweet => facts[r].retweets += 1,
+            _ if p.text_fp[i] != 0 => facts[r].original += 1,
+            _ => {}
+        }
+    }
+    let activity: Vec<u32> = facts.iter().map(|f| f.activity).collect();
+    let copy_pairs = copies(ds, ctx, params, coaction_cluster);
+    let mut copied = vec![(0u32, 0u32); n]; // (copies received, distinct copiers)
+    {
+        let mut i = 0;
+        while i < copy_pairs.len() {
+            let src = copy_pairs[i].0;
+            let mut j = i;
+            let mut copiers = 0;
+            let mut last = u32::MAX;
+            while j < copy_pairs.len() && copy_pairs[j].0 == src {
+                if copy_pairs[j].1 != last {
+                    copiers += 1;
+                    last = copy_pairs[j].1;
+                }
+                facts[copy_pairs[j].1 as usize].copies_made += 1;
+                j += 1;
+            }
+            copied[src as usize] = ((j - i) as u32, copiers);
+            facts[src as usize].copied_by = copiers;
+            facts[src as usize].copies_received = (j - i) as u32;
+            i = j;
+        }
+    }
+    // slices of boosts per booster
+    let mut boost_off = vec![0usize; n + 1];
+    for b in all_boosts {
+        boost_off[b.booster as usize + 1] += 1;
+    }
+    for i in 0..n {
+        boost_off[i + 1] += boost_off[i];
+    }
+    let slice = |r: u32| &all_boosts[boost_off[r as usize]..boost_off[r as usize + 1]];
+    // boosts received, from anyone
+    let mut recv_total = vec![0u32; n];
+    for b in all_boosts {
+        recv_total[b.target as usize] += 1;
+    }
+
+    // 1. candidates per cluster: (cluster, target) -> boosts, distinct members
+    let mut member_boosts: Vec<(u32, u32, u32)> = all_boosts
+        .iter()
+        .filter(|b| coaction_cluster[b.booster as usize] != NONE)
+        .map(|b| (coaction_cluster[b.booster as usize], b.target, b.booster))
+        .collect();
+    member_boosts.sort_unstable();
+    // candidate_of[target] = (cluster, boosts) best cluster
+    let mut candidate_of: Vec<(u32, u32)> = vec![(NONE, 0); n];
+    let mut i = 0;
+    while i < member_boosts.len() {
+        let (c, t, _) = member_boosts[i];
+        let mut j = i;
+        let mut boosters = 0u32;
+        let mut last = u32::MAX;
+        while j < member_boosts.len() && member_boosts[j].0 == c && member_boosts[j].1 == t {
+            if member_boosts[j].2 != last {
+                boosters += 1;
+                last = member_boosts[j].2;
+            }
+            j += 1;
+        }
+        let nb = (j - i) as u32;
+        let own = coaction_cluster[t as usize];
+        if nb >= min_boosts && boosters >= 2 && (own == NONE || own == c) && nb > candidate_of[t as usize].1 {
+            candidate_of[t as usize] = (c, nb);
+        }
+        i = j;
+    }
+
+    let outside = |r: u32, cand: &[(u32, u32)]| coaction_cluster[r as usize] == NONE && cand[r as usize].0 == NONE;
+    // 2./5. dedicated outside boosters of a target set
+    let dedicated = |core_of: &dyn Fn(u32) -> u32, cand: &[(u32, u32)]| -> Vec<(u32, u32, u32, Option<f64>)> {
+        // (rank, cluster, boosts, ...) for outside ranks passing the amplifier tests
+        let mut out = Vec::new();
+        for r in 0..n as u32 {
+            if !outside(r, cand) {
+                continue;
+            }
+            let s = slice(r);
+            if s.is_empty() {
+                continue;
+            }
+            // which cluster gets most of its boosts
+            let mut per: Vec<u32> = s.iter().map(|b| core_of(b.target)).filter(|&c| c != NONE).collect();
+            if per.is_empty() {
+                continue;
+            }
+            per.sort_unstable();
+            let (mut best_c, mut best_n, mut k) = (NONE, 0usize, 0usize);
+            while k < per.len() {
+                let mut e = k;
+                while e < per.len() && per[e] == per[k] {
+                    e += 1;
+                }
+                if e - k > best_n {
+                    best_n = e - k;
+                    best_c = per[k];
+                }
+                k = e;
+            }
+            let (nb, posts, delay) = boosts_to(s, |t| core_of(t) == best_c);
+            // fans of one account are not a network's amplifiers: boost two or more core accounts
+            let mut authors: Vec<u32> = s.iter().filter(|b| core_of(b.target) == best_c).map(|b| b.target).collect();
+            authors.dedup();
+            if authors.len() < 2 {
+                continue;
+            }
+            // share of its boosts that go to this core, and boosting is a large part of what it does
+            let share = nb as f64 / s.len().max(1) as f64;
+            let activity_share = nb as f64 / activity[r as usize].max(1) as f64;
+            let fast = delay.is_none_or(|d| d <= params.amplifier_max_delay_s);
+            if nb >= min_boosts && posts >= min_boosts && share >= params.amplifier_min_share && activity_share >= 0.25 && fast {
+                out.push((r, best_c, nb, delay));
+            }
+        }
+        out
+    };
+    // echo is measured against the co-action members only: counting outside boosters would let
+    // the fans of one celebrity turn it into a "core"
+    let booster_cluster: Vec<u32> = coaction_cluster.to_vec();
+    // 3. echo test
+    let mut core_cluster = vec![NONE; n];
+    let mut recv_from_cluster = vec![(0u32, 0u32); n];
+    {
+        let mut rows: Vec<(u32, u32)> = all_boosts
+            .iter()
+            .filter(|b| {
+                let c = candidate_of[b.target as usize].0;
+                c != NONE && booster_cluster[b.booster as usize] == c
+            })
+            .map(|b| (b.target, b.booster))
+            .collect();
+        rows.sort_unstable();
+        let mut i = 0;
+        while i < rows.len() {
+            let t = rows[i].0;
+            let mut j = i;
+            let mut boosters = 0;
+            let mut last = u32::MAX;
+            while j < rows.len() && rows[j].0 == t {
+                if rows[j].1 != last {
+                    boosters += 1;
+                    last = rows[j].1;
+                }
+                j += 1;
+            }
+            recv_from_cluster[t as usize] = ((j - i) as u32, boosters);
+            i = j;
+        }
+    }
+    for t in 0..n {
+        let c = candidate_of[t].0;
+        if c == NONE {
+            continue;
+        }
+        let (nb, boosters) = recv_from_cluster[t];
+        let echo = nb as f64 / recv_total[t].max(1) as f64;
+        facts[t].recv_boosts = nb;
+        facts[t].recv_boosters = boosters;
+        facts[t].recv_echo = echo;
+        if echo >= params.core_min_echo_share {
+            core_cluster[t] = c;
+        }
+    }
+    // audiences: clusters tied only by co-boosting whose boosted accounts are not echo chambers
+    let mut n_core = vec![0u32; n_clusters];
+    for &c in &core_cluster {
+        if c != NONE {
+            n_core[c as usize] += 1;
+        }
+    }
+    let mut audience = vec![false; n_clusters];
+    let mut audiences = 0;
+    for c in 0..n_clusters {
+        // fans of one account, or a crowd boosting accounts whose engagement comes from elsewhere
+        if boost_only[c] && n_core[c] < 2 {
+            audience[c] = true;
+            audiences += 1;
+        }
+    }
+    // a cluster is led when a fifth of its members receive at least 70% of the copies of member
+    // texts; in a leaderless copy-paste network everyone publishes (all core)
+    let mut led = vec![false; n_clusters];
+    {
+        let mut per: Vec<Vec<u32>> = vec![Vec::new(); n_clusters];
+        for r in 0..n {
+            let c = coaction_cluster[r];
+            if c != NONE {
+                per[c as usize].push(copied[r].0);
+            }
+        }
+        for (c, v) in per.iter_mut().enumerate() {
+            let total: u64 = v.iter().map(|&x| x as u64).sum();
+            if total < min_boosts as u64 {
+                continue;
+            }
+            v.sort_unstable_by(|a, b| b.cmp(a));
+            let top = v.len().div_ceil(5);
+            let top_sum: u64 = v[..top].iter().map(|&x| x as u64).sum();
+            led[c] = top_sum as f64 >= 0.7 * total as f64;
+        }
+    }
+    // 4. member roles
+    let mut cluster = vec![NONE; n];
+    let mut role = vec![Role::Unflagged; n];
+    let mut member = vec![false; n];
+    let core_of = |t: u32| core_cluster[t as usize];
+    for r in 0..n {
+        let c = coaction_cluster[r];
+        if c == NONE || audience[c as usize] {
+            continue;
+        }
+        cluster[r] = c;
+        member[r] = true;
+        let (nb, posts, delay) = boosts_to(slice(r as u32), |t| core_of(t) == c);
+        facts[r].core_boosts = nb;
+        facts[r].core_posts = posts;
+        facts[r].core_delay_s = delay;
+        if core_cluster[r] == c {
+            role[r] = Role::Core;
+            continue;
+        }
+        // amplifying = retweets + quotes/replies of the core
+        let quotes_replies_core = slice(r as u32).iter().filter(|b| b.kind != Kind::Retweet && core_of(b.target) == c).count() as u32;
+        let amplifying = facts[r].retweets + quotes_replies_core;
+        if amplifying as f64 >= 0.5 * facts[r].activity.max(1) as f64 {
+            role[r] = Role::Amplifier;
+            continue;
+        }
+        // publishes own text: core, unless the cluster has originators whom it copies
+        let (n_copied, _) = copied[r];
+        role[r] = if led[c as usize] && facts[r].copies_made > n_copied { Role::Amplifier } else { Role::Core };
+    }
+    // attach outside core accounts
+    for t in 0..n {
+        let c = core_cluster[t];
+        if c != NONE && coaction_cluster[t] == NONE && !audience[c as usize] {
+            cluster[t] = c;
+            role[t] = Role::Core;
+        }
+    }
+    // 5. outside amplifiers of the final core (boosted core and core members)
+    let final_core_of: Vec<u32> = (0..n)
+        .map(|t| {
+            if role[t] == Role::Core && cluster[t] != NONE {
+                cluster[t]
+            } else {
+                NONE
+            }
+        })
+        .collect();
+    let final_core = |t: u32| final_core_of[t as usize];
+    let mut cand_after = candidate_of.clone();
+    for t in 0..n {
+        if final_core_of[t] != NONE {
+            cand_after[t] = (final_core_of[t], 0);
+        }
+    }
+    for (r, c, _, _) in dedicated(&final_core, &cand_after) {
+        let (nb, posts, delay) = boosts_to(slice(r), |t| final_core(t) == c);
+        let f = &mut facts[r as usize];
+        f.core_boosts = nb;
+        f.core_posts = posts;
+        f.core_delay_s = delay;
+        cluster[r as usize] = c;
+        role[r as usize] = Role::Amplifier;
+    }
+    RoleResult { cluster, role, member, facts, audiences }
+}
+
+/// Co-action communities that boost the same accounts in the same proportions are one
+/// operation seen in pieces (a large amplifier pool whose members co-act with only some of the
+/// others): merge clusters whose boost-target vectors have a cosine similarity of at least
+/// `MERGE_COSINE`. A fan club and a ring that both boost one celebrity among much else stay apart.
+/// Returns the new cluster of each rank and the number of clusters (renumbered by first rank).
+pub(crate) fn merge_by_targets(coaction_cluster: &[u32], n_clusters: usize, all_boosts: &[Boost]) -> (Vec<u32>, usize) {
+    const MERGE_COSINE: f64 = 0.5;
+    if n_clusters < 2 {
+        return (coaction_cluster.to_vec(), n_clusters);
+    }
+    // (target, cluster) -> boosts
+    let mut tc: Vec<(u32, u32)> = all_boosts
+        .iter()
+        .filter(|b| coaction_cluster[b.booster as usize] != NONE)
+        .map(|b| (b.target, coaction_cluster[b.booster as usize]))
+        .collect();
+    tc.sort_unstable();
+    let mut counts: Vec<(u32, u32, f64)> = Vec::new();
+    for (t, c) in tc {
+        match counts.last_mut() {
+            Some(last) if last.0 == t && last.1 == c => last.2 += 1.0,
+            _ => counts.push((t, c, 1.0)),
+        }
+    }
+    let mut norm = vec![0.0f64; n_clusters];
+    for &(_, c, w) in &counts {
+        norm[c as usize] += w * w;
+    }
+    // dot products over shared targets
+    let mut dots: Vec<(u32, u32, f64)> = Vec::new();
+    let mut i = 0;
+    while i < counts.len() {
+        let mut j = i;
+        while j < counts.len() && counts[j].0 == counts[i].0 {
+            j += 1;
+        }
+        let run = &counts[i..j];
+        if run.len() <= 256 {
+            for x in 0..run.len() {
+                for y in x + 1..run.len() {
+                    dots.push((run[x].1, run[y].1, run[x].2 * run[y].2));
+                }
+            }
+        }
+        i = j;
+    }
+    dots.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)).then(a.2.total_cmp(&b.2)));
+    let mut uf = petgraph::unionfind::UnionFind::<u32>::new(n_clusters);
+    let mut k = 0;
+    while k < dots.len() {
+        let (a, b) = (dots[k].0, dots[k].1);
+        let mut dot = 0.0;
+        while k < dots.len() && dots[k].0 == a && dots[k].1 == b {
+            dot += dots[k].2;
+            k += 1;
+        }
+        let cos = dot / (norm[a as usize].sqrt() * norm[b as usize].sqrt()).max(f64::MIN_POSITIVE);
+        if cos >= MERGE_COSINE {
+            uf.union(a, b);
+        }
+    }
+    let mut map = vec![NONE; n_clusters];
+    let mut next = 0u32;
+    let out: Vec<u32> = coaction_cluster
+        .iter()
+        .map(|&c| {
+            if c == NONE {
+                return NONE;
+            }
+            let root = uf.find(c) as usize;
+            if map[root] == NONE {
+                map[root] = next;
+                next += 1;
+            }
+            map[root]
+        })
+        .collect();
+    (out, next as usize)
+}
