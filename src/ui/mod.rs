@@ -819,7 +819,8 @@ impl App {
             <details class="panel ingest-summary" data-testid="ingest-summary" open={rejected > 0 || s.posts == 0}>
                 <summary>
                     <h2 class="inline">{"Data read"}</h2>
-                    <span class="muted">{format!(" · {} posts · {} accounts · {} · {} files · {:.1} s", group(s.posts), group(s.accounts), span, s.files.len(), self.read_elapsed_ms / 1000.0)}</span>
+                    <span class="muted">{format!(" · {} posts · {} accounts · {} · {:.1} s · ", group(s.posts), group(s.accounts), span, self.read_elapsed_ms / 1000.0)}</span>
+                    <span class="mono">{file_list(&s.files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>())}</span>
                     if rejected > 0 { <span class="warning">{format!(" · {} rows rejected", group(rejected))}</span> }
                 </summary>
                 <div class="table-wrap">
@@ -1344,6 +1345,14 @@ fn download_url(url: &str, name: &str) {
     a.set_href(url);
     a.set_download(name);
     a.click();
+}
+
+/// "a.csv, b.csv and 3 more" for a summary line.
+pub fn file_list(names: &[&str]) -> String {
+    match names.len() {
+        0..=3 => names.join(", "),
+        n => format!("{} and {} more", names[..3].join(", "), n - 3),
+    }
 }
 
 /// "1.2 MB" style sizes.

@@ -7,4 +7,5 @@ mod ingest_csv;
 mod ingest_json;
 mod ingest_stream;
 mod layout;
+mod protocol;
 mod synth;
