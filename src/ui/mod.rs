@@ -370,7 +370,7 @@ impl Component for App {
                         <p class="tagline">{"Find coordinated networks — core accounts and their amplifiers — in social-media dumps."}</p>
                     </div>
                     <p class="privacy-badge" title="Open the browser's developer tools, Network tab: after the page loads, no request is made. You can also go offline and keep working.">
-                        {"🔒 Runs entirely in your browser — your files never leave this machine."}
+                        {"Runs entirely in your browser — your files never leave this machine."}
                     </p>
                 </header>
                 <main class="app">
@@ -729,13 +729,13 @@ impl App {
                         <h2>{ if *demo { "Generating and reading the demo dataset" } else { "Reading" } }</h2>
                         <progress max={total.max(1).to_string()} value={done.to_string()}></progress>
                         <div class="stats-row">
-                            <span><b>{format!("{} / {}", human_bytes(done), human_bytes(total))}</b>{" read"}</span>
-                            <span><b>{format!("{}/s", human_bytes(rate as u64))}</b></span>
+                            <span><strong>{format!("{} / {}", human_bytes(done), human_bytes(total))}</strong>{" read"}</span>
+                            <span><strong>{format!("{}/s", human_bytes(rate as u64))}</strong></span>
                             if let Some(p) = progress {
-                                <span><b>{group(p.records)}</b>{" records"}</span>
-                                <span><b>{group(p.posts)}</b>{" posts"}</span>
-                                <span><b>{group(p.accounts)}</b>{" accounts"}</span>
-                                if p.rejected > 0 { <span class="warning"><b>{group(p.rejected)}</b>{" rejected"}</span> }
+                                <span><strong>{group(p.records)}</strong>{" records"}</span>
+                                <span><strong>{group(p.posts)}</strong>{" posts"}</span>
+                                <span><strong>{group(p.accounts)}</strong>{" accounts"}</span>
+                                if p.rejected > 0 { <span class="warning"><strong>{group(p.rejected)}</strong>{" rejected"}</span> }
                                 <span>{format!("file {} of {}: ", p.file_index + 1, p.n_files)}<span class="mono">{&p.file_name}</span></span>
                             }
                             <span>{ match eta { Some(s) => format!("about {} left", human_duration(s)), None => "estimating time left…".into() } }</span>

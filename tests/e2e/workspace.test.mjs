@@ -182,6 +182,10 @@ test("an unknown CSV gets a column-mapping form with a preview; the mapping is r
   const form = page.locator("[data-testid=column-mapping]");
   await form.waitFor({ timeout: 30000 });
   assert.match(await form.innerText(), /Author ID/);
+  const pick = (label, header) => form.locator("label.map-field", { hasText: label }).locator("select").selectOption(header);
+  await pick(/^Time/, "Posted At");
+  await pick(/^Post id/, "Post Number");
+  await pick(/^Repost of/, "Shared Post");
   await shot(page, "08-column-mapping");
   await form.locator("button", { hasText: "Read with this mapping" }).click();
   await page.locator("[data-testid=ingest-summary]").waitFor({ timeout: 60000 });
