@@ -87,6 +87,8 @@ test("demo dataset: clusters listed, network drawn, account panel, views screens
   await page.locator("[data-testid=account-panel]").waitFor({ timeout: 30000 });
   assert.match(await page.locator("[data-testid=account-panel]").innerText(), /Why/);
   await shot(page, "05-account-panel");
+  await page.locator("[data-testid=account-panel] button", { hasText: "Close" }).click();
+  await page.locator("[data-testid=account-panel]").waitFor({ state: "detached" });
   // parameters are in the URL fragment, never data
   const hash = new URL(page.url()).hash;
   assert.match(hash, /rep=\d+/);
