@@ -112,27 +112,42 @@ test("demo at 1920x1080 is readable", async () => {
   await context.close();
 });
 
+/** The native CLI (release if built, else debug, built on demand). */
+function chorusBin() {
+  const found = ["release", "debug"].map((p) => join(ROOT, "target", p, "chorus")).find(existsSync);
+  if (found) return found;
+  execFileSync("cargo", ["build", "--bin", "chorus"], { cwd: ROOT, stdio: "inherit" });
+  return join(ROOT, "target", "debug", "chorus");
+}
+
+/** `chorus synth` tweets + users files of a dump with planted networks. */
+function synthFiles() {
+  const out = join(tmp, "synth");
+  execFileSync(chorusBin(), ["synth", "--scenario", "mixed", "--seed", "11", "--scale", "0.2", "--out", out]);
+  const stem = join(out, "synth_mixed_11");
+  return [`${stem}_tweets_csv_hashed.csv`, `${stem}_users_csv_hashed.csv`];
+}
+
 test("IO-archive upload: results, exported accounts.csv parses; roles agree with the CLI", async () => {
   const rec = await newRecordedPage(browser, server.url);
   const { page, context } = rec;
   await page.goto(server.url);
-  await page.locator("[data-testid=file-input]").setInputFiles(RING);
+  const files = synthFiles();
+  await page.locator("[data-testid=file-input]").setInputFiles(files);
   await page.locator("[data-testid=results-summary]").waitFor({ timeout: RESULTS_TIMEOUT });
   const { name, text } = await downloadText(page, "export-accounts-csv");
   assert.equal(name, "accounts.csv");
   const rows = parseCsv(text);
   assert.deepEqual(rows[0].slice(0, 6), ["account_id", "screen_name", "role", "cluster", "score", "reasons"]);
   const browserRoles = new Map(rows.slice(1).filter((r) => r.length > 2).map((r) => [r[0], r[2]]));
-  assert.ok([...browserRoles.values()].some((r) => r === "core"), "the ring fixture yields core accounts");
+  assert.ok([...browserRoles.values()].some((r) => r === "core"), "the planted networks yield core accounts");
   for (const id of ["export-clusters-csv", "export-edges-csv", "export-gexf", "export-graphml", "export-report-json"]) {
     const f = await downloadText(page, id);
     assert.ok(f.text.length > 0, `${f.name} is empty`);
   }
   // the native CLI on the same file, same default parameters
-  const cli = ["release", "debug"].map((p) => join(ROOT, "target", p, "chorus")).find(existsSync);
-  const bin = cli ?? (execFileSync("cargo", ["build", "--bin", "chorus"], { cwd: ROOT, stdio: "inherit" }), join(ROOT, "target", "debug", "chorus"));
   const out = join(tmp, "cli-out");
-  execFileSync(bin, ["analyze", "--quiet", "--out", out, RING]);
+  execFileSync(chorusBin(), ["analyze", "--quiet", "--out", out, ...files]);
   const cliRows = parseCsv(readFileSync(join(out, "accounts.csv"), "utf8"));
   const cliRoles = new Map(cliRows.slice(1).filter((r) => r.length > 2).map((r) => [r[0], r[2]]));
   assert.equal(browserRoles.size, cliRoles.size);

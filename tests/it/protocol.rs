@@ -26,6 +26,22 @@ fn ingest(files: &[(&str, &[u8])], chunk: usize) -> (Session, Response) {
     (s, done)
 }
 
+/// A small synthetic IO archive with planted operations (tweets and users files).
+fn synth_files() -> Vec<(String, Vec<u8>)> {
+    use chorus::core::synth;
+    let d = synth::generate(&synth::scenario("mixed", 11, 0.2).unwrap()).unwrap();
+    let (mut t, mut u) = (Vec::new(), Vec::new());
+    synth::write_tweets(&d, &mut t).unwrap();
+    synth::write_users(&d, &mut u).unwrap();
+    vec![("m_tweets_csv_hashed.csv".into(), t), ("m_users_csv_hashed.csv".into(), u)]
+}
+
+fn analyzed_synth() -> Session {
+    let files = synth_files();
+    let refs: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+    analyzed(&refs)
+}
+
 fn analyzed(files: &[(&str, &[u8])]) -> Session {
     let (mut s, done) = ingest(files, 4096);
     assert!(matches!(done, Response::Ingested(_)), "{done:?}");
@@ -57,7 +73,7 @@ fn chunking_does_not_change_what_is_read_and_inputs_are_fingerprinted() {
 
 #[test]
 fn analysis_summary_lists_clusters_with_their_measures() {
-    let mut s = analyzed(&[("ring_tweets_csv_unhashed.csv", RING)]);
+    let mut s = analyzed_synth();
     let mut out = Vec::new();
     s.handle(Request::Analyze { params: DetectParams::default() }, &mut |r| out.push(r));
     let Some(Response::Analyzed(sum)) = out.last() else { panic!() };
@@ -73,7 +89,7 @@ fn analysis_summary_lists_clusters_with_their_measures() {
 
 #[test]
 fn table_columns_cover_every_account_in_dataset_order() {
-    let mut s = analyzed(&[("ring_tweets_csv_unhashed.csv", RING)]);
+    let mut s = analyzed_synth();
     let t = s.table().unwrap();
     let ds = s.dataset.as_ref().unwrap();
     let an = s.analysis.as_ref().unwrap();
@@ -96,12 +112,12 @@ fn table_columns_cover_every_account_in_dataset_order() {
 
 #[test]
 fn layout_of_the_coordinated_accounts_is_finite_and_indexes_its_nodes() {
-    let mut s = analyzed(&[("ring_tweets_csv_unhashed.csv", RING)]);
+    let mut s = analyzed_synth();
     let mut progress = Vec::new();
     let l = s.layout(LayoutScope::Coordinated, &mut |f| progress.push(f)).unwrap();
     let an = s.analysis.as_ref().unwrap();
     let flagged = an.accounts.iter().filter(|v| v.role != Role::Unflagged).count();
-    assert!(flagged > 0, "the ring fixture has a coordinated network");
+    assert!(flagged > 0, "the synthetic dump has planted networks");
     assert_eq!(l.n_nodes as usize, flagged);
     let nodes = u32s(&l.nodes);
     assert!(nodes.iter().all(|&a| an.accounts[a as usize].role != Role::Unflagged));
@@ -122,7 +138,7 @@ fn layout_of_the_coordinated_accounts_is_finite_and_indexes_its_nodes() {
 
 #[test]
 fn account_detail_has_reasons_and_attributes_of_a_flagged_account() {
-    let mut s = analyzed(&[("ring_tweets_csv_unhashed.csv", RING)]);
+    let mut s = analyzed_synth();
     let an = s.analysis.as_ref().unwrap();
     let idx = an.accounts.iter().position(|v| v.role == Role::Core).expect("a core account") as u32;
     let d = s.account(idx).unwrap();
