@@ -146,7 +146,11 @@ fn account_detail_has_reasons_and_attributes_of_a_flagged_account() {
     assert!(!d.reasons.is_empty());
     assert!(d.posts > 0);
     assert!(d.first_post_ms.is_some());
-    assert!(!d.partners.is_empty());
+    // an account in a coordination edge lists its partners, strongest first
+    let e = s.analysis.as_ref().unwrap().edges[0].clone();
+    let d = s.account(e.a).unwrap();
+    assert!(!d.partners.is_empty() && d.partners.len() <= 12, "{:?}", d.partners);
+    assert!(d.partners.windows(2).all(|w| w[0].2 >= w[1].2));
     assert!(s.account(u32::MAX).unwrap_err().contains("no account"));
 }
 
