@@ -956,7 +956,7 @@ impl App {
             </div>
             { self.view_table(ctx, a) }
             if let Some(d) = &self.detail {
-                { view_account(d, link.callback(|_| Msg::CloseAccount), link.callback(Msg::SelectAccount)) }
+                { view_account(d, link.callback(|_| Msg::CloseAccount), link.callback(Msg::SelectAccount), link.batch_callback(|e: KeyboardEvent| (e.key() == "Escape").then_some(Msg::CloseAccount))) }
             }
             </>
         }
@@ -1229,10 +1229,10 @@ fn view_narratives(c: &ClusterSummary) -> Html {
     }
 }
 
-fn view_account(d: &Rc<AccountDetail>, onclose: Callback<MouseEvent>, onselect: Callback<u32>) -> Html {
+fn view_account(d: &Rc<AccountDetail>, onclose: Callback<MouseEvent>, onselect: Callback<u32>, onkeydown: Callback<KeyboardEvent>) -> Html {
     let fmt_opt = |x: Option<u32>| x.map(|v| group(v as u64)).unwrap_or_else(|| "unknown".into());
     html! {
-        <aside class="account-panel" data-testid="account-panel" aria-label="Account details">
+        <aside class="account-panel" data-testid="account-panel" aria-label="Account details" tabindex="-1" {onkeydown}>
             <div class="panel-head">
                 <h2 class="inline">
                     if !d.screen_name.is_empty() { {format!("@{}", d.screen_name)} } else { {d.id.clone()} }

@@ -187,6 +187,47 @@ test("hostile content renders as text everywhere and runs nothing", async () => 
   await context.close();
 });
 
+test("hostile payloads inside real clusters (texts, hashtags, URLs, names) stay inert", async () => {
+  const rec = await newRecordedPage(browser, server.url);
+  const { page, context } = rec;
+  const dialogs = [];
+  page.on("dialog", async (d) => { dialogs.push(d.message()); await d.dismiss(); });
+  // a synthetic dump whose planted narratives and names carry payloads (no commas or quotes, so
+  // the CSV structure is unchanged)
+  const [tweets, users] = synthFiles();
+  const payload = "<img src=x onerror=alert(1)>";
+  const poison = (text) => text.replaceAll("truth", payload).replaceAll("Ethan", "Eth\u202Ean\u200B<b>x</b>").replaceAll("https://", "javascript:alert(2)//");
+  const hostileTweets = join(tmp, "hostile_synth_tweets_csv_hashed.csv");
+  const hostileUsers = join(tmp, "hostile_synth_users_csv_hashed.csv");
+  writeFileSync(hostileTweets, poison(readFileSync(tweets, "utf8")));
+  writeFileSync(hostileUsers, poison(readFileSync(users, "utf8")));
+  await page.goto(server.url);
+  await page.locator("[data-testid=file-input]").setInputFiles([hostileTweets, hostileUsers]);
+  await page.locator("[data-testid=results-summary]").waitFor({ timeout: RESULTS_TIMEOUT });
+  const n = await page.locator("[data-testid=cluster-list] .cluster-ol > li button").count();
+  assert.ok(n >= 1, "the poisoned dump still has its clusters");
+  let seen = false;
+  for (let i = 0; i < n; i++) {
+    await page.locator("[data-testid=cluster-list] .cluster-ol > li button").nth(i).click();
+    await page.locator("[data-testid=cluster-detail] .narratives").waitFor({ timeout: 60000 });
+    if ((await page.locator("[data-testid=cluster-detail]").innerText()).includes(payload)) seen = true;
+  }
+  assert.ok(seen || (await page.locator("[data-testid=cluster-list]").innerText()).includes(payload), "the payload is shown as text");
+  await page.locator("[data-testid=accounts-table] input[type=search]").fill("Eth");
+  const row = page.locator("[data-testid=accounts-table] .table-window .trow").first();
+  await row.waitFor({ timeout: 10000 });
+  await row.click();
+  await page.locator("[data-testid=account-panel]").waitFor({ timeout: 30000 });
+  await page.waitForTimeout(300);
+  await shot(page, "07b-hostile-clusters");
+  assert.deepEqual(dialogs, [], "a payload ran");
+  assert.equal(await page.locator("img").count(), 0, "an image element was injected");
+  assert.equal(await page.locator("main b").count(), 0, "markup from the data was rendered");
+  assert.equal(await page.locator("a[href^='javascript:' i], a[href^='data:' i]").count(), 0);
+  assertPrivate(rec);
+  await context.close();
+});
+
 test("an unknown CSV gets a column-mapping form with a preview; the mapping is remembered", async () => {
   const rec = await newRecordedPage(browser, server.url);
   const { page, context } = rec;
