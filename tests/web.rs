@@ -49,7 +49,7 @@ fn analyze_without_data_is_a_clear_error() {
 fn responses_cross_the_boundary_as_js_values() {
     use serde::Serialize;
     let resp = Response::Error { message: "x".into() };
-    let v = resp.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap();
+    let v = resp.serialize(&chorus::worker::js_serializer()).unwrap();
     let back: Response = serde_wasm_bindgen::from_value(v).unwrap();
     assert_eq!(back, resp);
 }
@@ -156,7 +156,7 @@ mod workspace {
     #[wasm_bindgen_test]
     fn table_bytes_cross_the_boundary_as_uint8_arrays() {
         let resp = Response::Table(sample_table());
-        let v = resp.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap();
+        let v = resp.serialize(&chorus::worker::js_serializer()).unwrap();
         let inner = js_sys::Reflect::get(&v, &"Table".into()).unwrap();
         let scores = js_sys::Reflect::get(&inner, &"scores".into()).unwrap();
         assert!(scores.is_instance_of::<js_sys::Uint8Array>(), "scores should be one Uint8Array");

@@ -35,9 +35,17 @@ fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
 }
 
+/// The serializer of every message across the worker boundary: plain objects for maps and
+/// `null` for missing values (as JSON), but byte fields (`serde_bytes`) as one `Uint8Array`
+/// each — `Serializer::json_compatible()` would turn them into arrays of numbers, one JS value
+/// per byte, which is exactly what large arrays must not cost.
+pub fn js_serializer() -> serde_wasm_bindgen::Serializer {
+    serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true).serialize_maps_as_objects(true)
+}
+
 /// Post a response to the UI thread.
 pub fn post(resp: &Response) {
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    let serializer = js_serializer();
     match resp.serialize(&serializer) {
         Ok(value) => {
             let _ = scope().post_message(&value);
