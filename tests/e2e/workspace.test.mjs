@@ -287,3 +287,21 @@ test("a file nothing can read gets a specific message and the page stays usable"
   assertPrivate(rec);
   await context.close();
 });
+
+test("after load the app works offline (nothing needs the network)", async () => {
+  const rec = await newRecordedPage(browser, server.url);
+  const { page, context } = rec;
+  await page.goto(server.url);
+  await page.locator("[data-testid=demo-button]").waitFor();
+  await page.waitForTimeout(1000); // the worker has loaded its module
+  await context.setOffline(true);
+  const [tweets, users] = synthFiles();
+  await page.locator("[data-testid=file-input]").setInputFiles([tweets, users]);
+  await page.locator("[data-testid=results-summary]").waitFor({ timeout: RESULTS_TIMEOUT });
+  await page.locator("[data-testid=network-view]").waitFor({ timeout: RESULTS_TIMEOUT });
+  const { text } = await downloadText(page, "export-accounts-csv");
+  assert.match(text, /^account_id,screen_name,role,cluster,score,reasons/);
+  await context.setOffline(false);
+  assertPrivate(rec);
+  await context.close();
+});
