@@ -385,7 +385,7 @@ impl Component for App {
                     if let Some(s) = &self.ingest {
                         { self.view_ingest(s) }
                     }
-                    if self.ingest.is_some() {
+                    if self.ingest.as_ref().is_some_and(|s| s.posts > 0) {
                         { self.view_params(ctx) }
                     }
                     if let Some(a) = &self.analysis {
@@ -571,10 +571,13 @@ impl App {
                 let n_posts = summary.posts;
                 self.ingest = Some(Rc::new(summary));
                 if n_posts == 0 {
-                    self.phase = Phase::Failed(
+                    let reasons: Vec<String> = summary_fatal(self.ingest.as_deref());
+                    self.phase = Phase::Failed(if reasons.is_empty() {
                         "No posts could be read from these files: see the ingest summary below for what each file is and why its rows were rejected."
-                            .into(),
-                    );
+                            .into()
+                    } else {
+                        format!("No posts could be read. {}", reasons.join(" "))
+                    });
                 } else {
                     self.run_analysis();
                 }
@@ -852,7 +855,7 @@ impl App {
                                 <tr>
                                     <td class="num">{d.at.record}</td><td class="num">{d.at.line}</td><td class="num">{d.at.byte}</td>
                                     <td>{d.kind.as_str()}</td><td>{&d.message}</td>
-                                    <td>{ if d.rejected { "rejected" } else { "repaired, kept" } }</td>
+                                    <td>{ if d.at.record == 0 { "whole file" } else if d.rejected { "rejected" } else { "repaired, kept" } }</td>
                                 </tr>
                             }) }
                             </tbody>
@@ -1345,6 +1348,12 @@ fn download_url(url: &str, name: &str) {
     a.set_href(url);
     a.set_download(name);
     a.click();
+}
+
+/// The file-level problems of an ingest, as "name: message." sentences.
+fn summary_fatal(s: Option<&IngestSummary>) -> Vec<String> {
+    s.map(|s| s.files.iter().filter_map(|f| f.fatal.as_ref().map(|m| format!("{}: {}.", f.name, m.trim_end_matches('.')))).collect())
+        .unwrap_or_default()
 }
 
 /// "a.csv, b.csv and 3 more" for a summary line.
