@@ -213,11 +213,14 @@ test("hostile payloads inside real clusters (texts, hashtags, URLs, names) stay 
     if ((await page.locator("[data-testid=cluster-detail]").innerText()).includes(payload)) seen = true;
   }
   assert.ok(seen || (await page.locator("[data-testid=cluster-list]").innerText()).includes(payload), "the payload is shown as text");
-  await page.locator("[data-testid=accounts-table] input[type=search]").fill("Eth");
+  await page.locator("[data-testid=cluster-list] .cluster-item").first().click(); // back to all accounts
+  await page.locator("[data-testid=accounts-table] input[type=search]").fill("x</b>");
   const row = page.locator("[data-testid=accounts-table] .table-window .trow").first();
   await row.waitFor({ timeout: 10000 });
   await row.click();
+  assert.match(await row.innerText(), /<b>x<\/b>/);
   await page.locator("[data-testid=account-panel]").waitFor({ timeout: 30000 });
+  assert.match(await page.locator("[data-testid=account-panel] h2").innerText(), /<b>x<\/b>/);
   await page.waitForTimeout(300);
   await shot(page, "07b-hostile-clusters");
   assert.deepEqual(dialogs, [], "a payload ran");
