@@ -380,7 +380,10 @@ impl Session {
             edges.truncate(MAX_DRAWN_EDGES);
         }
         let groups: Vec<u32> = nodes.iter().map(|&a| an.accounts[a as usize].cluster).collect();
-        let params = LayoutParams::default();
+        // Coordination edges are heavy (tens to hundreds) inside a cluster: a damped weight
+        // influence and a stronger repulsion keep clusters apart without collapsing each one
+        // into a single dot.
+        let params = LayoutParams { edge_weight_influence: 0.5, scaling: 10.0, ..LayoutParams::default() };
         let pos = layout::layout(nodes.len(), &edges, &groups, &params, progress, &|| false);
         let positions: Vec<f32> = pos.iter().flat_map(|p| [p[0], p[1]]).collect();
         let roles: Vec<u8> = nodes.iter().map(|&a| an.accounts[a as usize].role as u8).collect();
