@@ -1,6 +1,7 @@
 //! `chorus eval --truth truth.csv --accounts accounts.csv [--json]`: score an analysis's
 //! accounts.csv against a ground truth written by `chorus synth`.
 use crate::core::synth::eval;
+use std::io::Write;
 use std::path::Path;
 
 pub fn run(truth: &Path, accounts: &Path, json: bool) -> i32 {
@@ -14,17 +15,19 @@ pub fn run(truth: &Path, accounts: &Path, json: bool) -> i32 {
         });
     match result {
         Ok(report) => {
-            if json {
+            let text = if json {
                 match serde_json::to_string_pretty(&report) {
-                    Ok(s) => println!("{s}"),
+                    Ok(s) => s + "\n",
                     Err(e) => {
                         eprintln!("chorus eval: {e}");
                         return 1;
                     }
                 }
             } else {
-                print!("{}", report.to_text());
-            }
+                report.to_text()
+            };
+            // a closed pipe (`| head`) is not an error worth a panic
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
             0
         }
         Err(e) => {

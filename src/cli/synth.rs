@@ -5,6 +5,9 @@ use std::fs::File;
 use std::io::BufWriter;
 use std::path::Path;
 
+/// Writes one output file.
+type Writer = fn(&synth::SynthOutput, BufWriter<File>) -> std::io::Result<()>;
+
 pub fn run(scenario: &str, seed: u64, scale: f64, out: &Path) -> i32 {
     if !(scale > 0.0 && scale.is_finite()) {
         eprintln!("chorus synth: --scale must be a positive number, got {scale}");
@@ -27,7 +30,7 @@ pub fn run(scenario: &str, seed: u64, scale: f64, out: &Path) -> i32 {
         return 1;
     }
     let stem = format!("synth_{scenario}_{seed}");
-    let files: [(String, fn(&synth::SynthOutput, BufWriter<File>) -> std::io::Result<()>); 3] = [
+    let files: [(String, Writer); 3] = [
         (format!("{stem}_tweets_csv_hashed.csv"), |d, w| synth::write_tweets(d, w)),
         (format!("{stem}_users_csv_hashed.csv"), |d, w| synth::write_users(d, w)),
         (format!("{stem}_truth.csv"), |d, w| synth::write_truth(d, w)),
@@ -40,6 +43,15 @@ pub fn run(scenario: &str, seed: u64, scale: f64, out: &Path) -> i32 {
             return 1;
         }
         println!("wrote {}", path.display());
+    }
+    for (k, name) in data.operation_names.iter().enumerate() {
+        let members = |role| data.accounts.iter().filter(|a| a.operation == Some(k as u16) && a.role == role).count();
+        let posts = data.posts.iter().filter(|p| data.accounts[p.account as usize].operation == Some(k as u16)).count();
+        println!(
+            "operation {name}: {} core, {} amplifiers, {posts} posts",
+            members(synth::TruthRole::Core),
+            members(synth::TruthRole::Amplifier)
+        );
     }
     let (c, a, o) = data.role_counts();
     println!(

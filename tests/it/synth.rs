@@ -2,6 +2,7 @@
 //! independent csv-core reader), snowflake ids, ground truth, the planted phenomena, evaluation.
 
 use chorus::core::detect::{AccountVerdict, Analysis, DetectParams, Role};
+use chorus::core::ingest::text::normalise;
 use chorus::core::model::{Kind, NONE};
 use chorus::core::synth::{self, eval, SynthOutput, TruthRole, TWITTER_EPOCH_MS};
 use std::collections::{HashMap, HashSet};
@@ -98,7 +99,8 @@ fn files_have_the_archive_layout_and_consistent_ids() {
             assert!(list.starts_with('[') && list.ends_with(']'), "{list}");
         }
         if r[18] == "True" {
-            let (author, t0) = by_id.get(&r[20].parse::<u64>().unwrap()).copied().expect("retweeted tweet precedes its retweet");
+            let (author, t0) =
+                by_id.get(&r[20].parse::<u64>().unwrap()).copied().expect("retweeted tweet precedes its retweet");
             assert_eq!(author, r[19]);
             assert!(t0 < ms);
             assert!(r[12].starts_with("RT @"));
@@ -106,6 +108,7 @@ fn files_have_the_archive_layout_and_consistent_ids() {
         if !r[16].is_empty() {
             let (author, _) = by_id[&r[16].parse::<u64>().unwrap()];
             assert_eq!(author, r[15], "in_reply_to_userid is the replied-to author");
+            assert!(r[12].starts_with('@') && r[29].contains(&r[15]), "a reply names its target: {r:?}");
         }
         assert!(by_id.insert(id, (r[1].as_str(), ms)).is_none(), "tweet ids are unique");
     }
@@ -129,7 +132,10 @@ fn hashed_identities_look_like_2019_releases() {
         assert_eq!(a.screen_name, a.user_id);
     }
     let big = d.accounts.iter().filter(|a| a.followers >= 5000).count();
-    assert!(big > 0 && d.accounts.iter().filter(|a| a.followers >= 5000).all(|a| a.user_id.bytes().all(|b| b.is_ascii_digit())));
+    assert!(
+        big > 0
+            && d.accounts.iter().filter(|a| a.followers >= 5000).all(|a| a.user_id.bytes().all(|b| b.is_ascii_digit()))
+    );
 }
 
 #[test]
@@ -209,11 +215,25 @@ fn planted_operations_show_their_signatures() {
     counts.sort_unstable_by(|a, b| b.cmp(a));
     let top: usize = counts.iter().take(12).sum();
     assert!(top as f64 > 0.7 * members.len() as f64, "creation bursts: {counts:?}");
+    // generated handles: name + long digit string, within Twitter's 15 characters
+    let generated = members
+        .iter()
+        .filter(|a| {
+            a.screen_name.len() <= 15 && a.screen_name.bytes().rev().take_while(|b| b.is_ascii_digit()).count() >= 6
+        })
+        .count();
+    assert!(generated as f64 > 0.5 * members.len() as f64, "generated handles: {generated} of {}", members.len());
+    assert!(d.accounts.iter().all(|a| a.screen_name.len() <= 15));
 }
 
 #[test]
 fn confounders_are_present() {
     let d = small(12);
+    for (bit, name) in synth::confounder::ALL {
+        let n = d.accounts.iter().filter(|a| a.confounders & bit != 0).count();
+        assert!(n > 0, "accounts marked {name}");
+        assert!(d.accounts.iter().filter(|a| a.confounders & bit != 0).all(|a| a.role == TruthRole::Organic));
+    }
     // a viral storm: one post retweeted by many organic accounts within ten minutes
     let mut fast_rts: HashMap<u32, usize> = HashMap::new();
     for p in &d.posts {
@@ -232,11 +252,12 @@ fn confounders_are_present() {
     for (i, p) in d.posts.iter().enumerate() {
         if p.kind == Kind::Post && d.accounts[p.account as usize].role == TruthRole::Organic {
             d.render(i, &mut r);
-            texts.entry(r.text.clone()).or_default().insert(p.account);
+            texts.entry(normalise(&r.text)).or_default().insert(p.account);
         }
     }
     let most = texts.values().map(|s| s.len()).max().unwrap_or(0);
-    assert!(most >= 10, "a famous quote pasted by many: {most}");
+    let want = d.params.confounders.quote_size as usize / 5;
+    assert!(most >= want, "a famous quote pasted by many: {most} < {want}");
 }
 
 #[test]
@@ -246,7 +267,12 @@ fn every_scenario_generates() {
         let p = synth::scenario(s, 1, scale).unwrap();
         let d = synth::generate(&p).unwrap_or_else(|e| panic!("{s}: {e}"));
         let (c, a, _) = d.role_counts();
-        assert!(c > 0 && a > 0 && !d.posts.is_empty(), "{s}");
+        assert!(!d.posts.is_empty(), "{s}");
+        if s == "organic-only" {
+            assert_eq!((c, a), (0, 0));
+        } else {
+            assert!(c > 0 && a > 0, "{s}");
+        }
     }
     assert!(synth::scenario("nope", 1, 1.0).is_none());
     let mut bad = synth::demo();

@@ -43,7 +43,7 @@ pub(crate) fn median_f64(v: &mut [f64]) -> Option<f64> {
 /// Account-creation bursts among `created` days: windows of [`BURST_DAYS`] days holding at least
 /// `max(5, 10% of accounts with a known creation date)` accounts, greedily from the fullest window,
 /// non-overlapping. Sorted by first day.
-pub(crate) fn creation_bursts(created_days: &mut Vec<i64>) -> Vec<CreationBurst> {
+pub(crate) fn creation_bursts(created_days: &mut [i64]) -> Vec<CreationBurst> {
     created_days.sort_unstable();
     let total = created_days.len();
     let min = 5usize.max(total.div_ceil(10));
@@ -319,8 +319,8 @@ mod tests {
     #[test]
     fn offset_of_office_hours() {
         let mut h = [0u32; 24];
-        for utc in 6..15 {
-            h[utc] = 20; // 09..18 at UTC+3
+        for v in h.iter_mut().take(15).skip(6) {
+            *v = 20; // 09..18 at UTC+3
         }
         h[20] = 3;
         assert_eq!(implied_offset(&h).map(|x| x.0), Some(3));

@@ -41,12 +41,25 @@ pub(crate) struct PairStat {
     pub weight: f64,
     /// Expected co-actions by chance (null model).
     pub expected: f64,
+    /// Kept for slow coordination (rare objects within the slow window), not the method's window.
+    pub slow: bool,
+}
+
+/// The slow window of a method: co-retweet, co-tweet and near-duplicates are also examined over
+/// `DetectParams::slow_window_s` (on rare objects only); 0 for the other methods.
+pub(crate) fn slow_window_ms(kind: CoAction, params: &DetectParams) -> i64 {
+    match kind {
+        CoAction::CoRetweet | CoAction::CoTweet | CoAction::CoSimilarTweet => (params.slow_window_s.max(0.0) * 1000.0).round() as i64,
+        _ => 0,
+    }
 }
 
 /// What one method produced.
 pub(crate) struct MethodResult {
     pub kind: CoAction,
     pub window_ms: i64,
+    /// The slow window (0 when the method has none).
+    pub slow_ms: i64,
     pub pairs: Vec<PairStat>,
     pub stats: MethodStats,
 }
@@ -225,6 +238,8 @@ pub(crate) fn run_method(
     cancelled: &dyn Fn() -> bool,
 ) -> Result<MethodResult, DetectError> {
     let window_ms = (window_s.max(0.0) * 1000.0).round() as i64;
+    let slow_ms = slow_window_ms(kind, params).max(window_ms);
+    let scan_ms = slow_ms;
     let ev = events(ds, kind, rank);
     let n_ranks = rank.len();
     let mut stats = MethodStats { kind, objects: 0, candidate_pairs: 0, edges: 0, budget_hit: false };
@@ -245,11 +260,13 @@ pub(crate) fn run_method(
     // Candidates: (pair << 32 | group) in u128; object weights per group.
     let mut cand: Vec<u128> = Vec::new();
     let mut group_idf: Vec<f64> = Vec::new();
+    let mut group_rare: Vec<bool> = Vec::new();
+    let rare_max = (n_active / 100.0).max(20.0) as usize;
     let mut scratch: Vec<u32> = Vec::new();
     let mut start = 0usize;
     let budget = params.max_pairs;
     'groups: while start < ev.len() {
-        if start % 4096 == 0 && cancelled() {
+        if start.is_multiple_of(4096) && cancelled() {
             return Err(DetectError::Cancelled);
         }
         let obj = ev[start].obj;
@@ -267,16 +284,18 @@ pub(crate) fn run_method(
                 let idf = ((1.0 + n_active) / scratch.len() as f64).ln().max(0.0);
                 let group_id = group_idf.len() as u64;
                 group_idf.push(idf);
+                group_rare.push(scratch.len() <= rare_max);
                 for i in 0..g.len() {
                     let mut linked = 0usize;
                     for j in i + 1..g.len() {
-                        if g[j].time - g[i].time > window_ms || linked >= k_partners {
+                        if g[j].time - g[i].time > scan_ms || linked >= k_partners {
                             break;
                         }
                         if g[j].rank == g[i].rank {
                             continue;
                         }
                         linked += 1;
+                        let fast = (g[j].time - g[i].time <= window_ms) as u128;
                         let (a, b) = if g[i].rank < g[j].rank { (g[i].rank, g[j].rank) } else { (g[j].rank, g[i].rank) };
                         if kind == CoAction::CoSimilarTweet {
                             if g[i].fp == g[j].fp || (g[i].simhash ^ g[j].simhash).count_ones() > max_d {
@@ -286,7 +305,7 @@ pub(crate) fn run_method(
                             // fingerprints (32 bits of it), so a pair of posts that meets in
                             // several bands counts once; the low 32 bits keep the group (its idf)
                             let text_key = (g[i].fp.min(g[j].fp) & 0xFF_FFFF) as u128;
-                            let day = g[i].time.div_euclid(occasion_ms).clamp(0, 0x1F_FFFF) as u128;
+                            let day = (g[i].time.div_euclid(occasion_ms).clamp(0, 0xF_FFFF) as u128) << 1 | fast;
                             cand.push(
                                 ((a as u128) << 96)
                                     | ((b as u128) << 64)
@@ -295,7 +314,7 @@ pub(crate) fn run_method(
                                     | day,
                             );
                         } else {
-                            let day = (g[i].time.div_euclid(occasion_ms) + (1 << 31)).clamp(0, 0xFFFF_FFFF) as u128;
+                            let day = ((g[i].time.div_euclid(occasion_ms) + (1 << 30)).clamp(0, 0x7FFF_FFFF) as u128) << 1 | fast;
                             cand.push(((a as u128) << 96) | ((b as u128) << 64) | ((group_id as u128) << 32) | day);
                         }
                         if cand.len() as u64 >= budget {
@@ -325,66 +344,99 @@ pub(crate) fn run_method(
         let g = if similar { (c >> 21) & 0x7_FFFF } else { (c >> 32) & 0xFFFF_FFFF };
         group_idf.get(g as usize).copied().unwrap_or(0.0)
     };
-    let occasion_of = |c: u128| -> u32 { if similar { (c & 0x1F_FFFF) as u32 } else { (c & 0xFFFF_FFFF) as u32 } };
-    let mut occasions: Vec<u32> = Vec::new();
-    let mut raw: Vec<(u32, u32, u32, u32, f64)> = Vec::new();
+    let group_of = |c: u128| -> usize { (if similar { (c >> 21) & 0x7_FFFF } else { (c >> 32) & 0xFFFF_FFFF }) as usize };
+    let occasion_of = |c: u128| -> u32 { (if similar { (c & 0x1F_FFFF) >> 1 } else { (c & 0xFFFF_FFFF) >> 1 }) as u32 };
+    let is_fast = |c: u128| c & 1 == 1;
+    // per pair, for the fast window and for the slow window on rare objects:
+    // (distinct objects, distinct occasions, weight)
+    #[derive(Default, Clone, Copy)]
+    struct Tally {
+        n_obj: u32,
+        weight: f64,
+        last_obj: Option<u64>,
+        best_idf: f64,
+    }
+    impl Tally {
+        fn add(&mut self, o: u64, w: f64) {
+            if self.last_obj != Some(o) {
+                if self.last_obj.is_some() {
+                    self.weight += self.best_idf;
+                }
+                self.n_obj += 1;
+                self.last_obj = Some(o);
+                self.best_idf = w;
+            } else if w > self.best_idf {
+                self.best_idf = w;
+            }
+        }
+        fn close(&mut self) {
+            self.weight += self.best_idf;
+            self.best_idf = 0.0;
+        }
+    }
+    let mut occ_fast: Vec<u32> = Vec::new();
+    let mut occ_slow: Vec<u32> = Vec::new();
+    // (a, b, fast objects, fast occasions, fast weight, slow objects, slow occasions, slow weight)
+    type Raw = (u32, u32, u32, u32, f64, u32, u32, f64);
+    let mut raw: Vec<Raw> = Vec::new();
     let mut i = 0usize;
-    let mut n_distinct_pairs_objects: u64 = 0;
+    let mut n_fast_pairs_objects: u64 = 0;
+    let slow_enabled = slow_ms > window_ms;
     while i < cand.len() {
         let pair = (cand[i] >> 64) as u64;
-        let mut n_obj = 0u32;
-        let mut weight = 0.0f64;
-        let mut last_obj: Option<u64> = None;
-        let mut best_idf = 0.0f64;
-        occasions.clear();
+        let (mut tf, mut ts) = (Tally::default(), Tally::default());
+        occ_fast.clear();
+        occ_slow.clear();
         while i < cand.len() && (cand[i] >> 64) as u64 == pair {
-            occasions.push(occasion_of(cand[i]));
-            let o = obj_of(cand[i]);
-            let w = idf_of(cand[i]);
-            if last_obj != Some(o) {
-                if last_obj.is_some() {
-                    weight += best_idf;
-                }
-                n_obj += 1;
-                last_obj = Some(o);
-                best_idf = w;
-            } else if w > best_idf {
-                best_idf = w;
+            let c = cand[i];
+            let (o, w) = (obj_of(c), idf_of(c));
+            if is_fast(c) {
+                occ_fast.push(occasion_of(c));
+                tf.add(o, w);
+            }
+            if slow_enabled && group_rare.get(group_of(c)).copied().unwrap_or(false) {
+                occ_slow.push(occasion_of(c));
+                ts.add(o, w);
             }
             i += 1;
         }
-        weight += best_idf;
-        n_distinct_pairs_objects += n_obj as u64;
-        occasions.sort_unstable();
-        occasions.dedup();
-        raw.push(((pair >> 32) as u32, pair as u32, n_obj, occasions.len() as u32, weight));
+        tf.close();
+        ts.close();
+        n_fast_pairs_objects += tf.n_obj as u64;
+        occ_fast.sort_unstable();
+        occ_fast.dedup();
+        occ_slow.sort_unstable();
+        occ_slow.dedup();
+        raw.push(((pair >> 32) as u32, pair as u32, tf.n_obj, occ_fast.len() as u32, tf.weight, ts.n_obj, occ_slow.len() as u32, ts.weight));
     }
     drop(cand);
 
     // Null model and filters.
-    let p_total = n_distinct_pairs_objects as f64;
+    let p_total = n_fast_pairs_objects as f64;
     let ln_alpha = params.max_chance_p.clamp(1e-300, 1.0).ln();
     let min_rep = params.min_repetitions.max(1);
     let mut pairs = Vec::new();
-    for (a, b, n_obj, n_occasions, weight) in raw {
+    for (a, b, n_obj, n_occasions, weight, s_obj, s_occasions, s_weight) in raw {
         // repetition: distinct objects on distinct occasions (several hashtags of one post, or one
         // afternoon's live event, are one occasion)
         let repetitions = n_obj.min(n_occasions);
-        if repetitions < min_rep {
-            continue;
-        }
         let expected = if total_actions > 0.0 {
             2.0 * activity[a as usize] as f64 * activity[b as usize] as f64 * p_total / (total_actions * total_actions)
         } else {
             0.0
         };
-        if ln_poisson_tail(repetitions, expected) > ln_alpha {
+        if repetitions >= min_rep && ln_poisson_tail(repetitions, expected) <= ln_alpha {
+            pairs.push(PairStat { a, b, n_objects: n_obj, weight, expected, slow: false });
             continue;
         }
-        pairs.push(PairStat { a, b, n_objects: n_obj, weight, expected });
+        // slow coordination: the same rare objects (acted on by at most 1% of the active
+        // accounts) within the slow window on at least min_repetitions + 1 occasions
+        if slow_enabled && s_obj.min(s_occasions) > min_rep {
+            pairs.push(PairStat { a, b, n_objects: s_obj, weight: 0.5 * s_weight, expected, slow: true });
+        }
     }
     stats.edges = pairs.len() as u64;
-    Ok(MethodResult { kind, window_ms, pairs, stats })
+    Ok(MethodResult { kind, window_ms, slow_ms: if slow_enabled { slow_ms } else { 0 }, pairs, stats })
 }
 
 /// For each rank, the number of distinct objects on which it acted within the window (and within

@@ -64,6 +64,7 @@ fn splitmix(mut z: u64) -> u64 {
 
 /// One level of local moves. Returns the community of each node (dense ids) and whether any
 /// node moved.
+#[allow(clippy::needless_range_loop)]
 fn local_moves(g: &Csr, resolution: f64, seed: u64, cancelled: &dyn Fn() -> bool) -> Option<(Vec<u32>, bool)> {
     let n = g.n();
     let mut degree = vec![0.0f64; n];
@@ -174,6 +175,7 @@ fn aggregate(g: &Csr, comm: &[u32]) -> Csr {
 
 /// Louvain with connectivity refinement. Returns a community id per node, dense, numbered by the
 /// smallest node of each community.
+#[allow(clippy::needless_range_loop)]
 pub(crate) fn communities(g: &Csr, resolution: f64, seed: u64, cancelled: &dyn Fn() -> bool) -> Option<Vec<u32>> {
     let n = g.n();
     let mut membership: Vec<u32> = (0..n as u32).collect();

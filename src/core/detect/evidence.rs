@@ -82,9 +82,21 @@ pub(crate) fn verdicts(
             continue;
         }
         let objects = cluster_coaction_counts(ds, r.kind, r.window_ms, params, &ctx.rank, cluster_of);
+        let slow = if r.slow_ms > r.window_ms {
+            cluster_coaction_counts(ds, r.kind, r.slow_ms, params, &ctx.rank, cluster_of)
+        } else {
+            vec![0; n]
+        };
         for i in 0..n {
-            if partners[i] > 0 && objects[i] > 0 {
+            if partners[i] == 0 {
+                continue;
+            }
+            // the method's window when at least half of the account's co-actions fall in it, else
+            // the slow window
+            if objects[i] > 0 && 2 * objects[i] >= slow[i] {
                 co[i].push((r.kind, r.window_ms, objects[i], partners[i]));
+            } else if slow[i] > 0 {
+                co[i].push((r.kind, r.slow_ms, slow[i], partners[i]));
             }
         }
     }
@@ -127,6 +139,14 @@ pub(crate) fn verdicts(
                     ));
                     add(f.recv_echo * (1.0 - (-(f.recv_boosts as f64) / 10.0).exp()));
                 }
+                if f.copies_received > 0 && f.copied_by >= 2 {
+                    reasons.push(reason(
+                        "copied_by_cluster",
+                        f.copies_received as f64,
+                        format!("its texts were re-posted {} times by {} accounts of this cluster", f.copies_received, f.copied_by),
+                    ));
+                    add(1.0 - (-(f.copies_received as f64) / 10.0).exp());
+                }
                 if f.original > 0 {
                     let share = f.original as f64 / f.activity.max(1) as f64;
                     reasons.push(reason(
@@ -152,6 +172,15 @@ pub(crate) fn verdicts(
                         ),
                     ));
                     add(share * (1.0 - (-(f.core_posts as f64) / 5.0).exp()));
+                }
+                if f.copies_made > 0 {
+                    let share = f.copies_made as f64 / f.activity.max(1) as f64;
+                    reasons.push(reason(
+                        "copies_cluster",
+                        f.copies_made as f64,
+                        format!("{} of its posts ({}) repeat earlier posts of this cluster's accounts", f.copies_made, pct(share)),
+                    ));
+                    add(share * (1.0 - (-(f.copies_made as f64) / 5.0).exp()));
                 }
                 if f.retweets > 0 {
                     let share = f.retweets as f64 / f.activity.max(1) as f64;

@@ -3,7 +3,23 @@
 //! Contract used by export, the worker protocol, the UI and the quality benchmark:
 //! [`analyze`] takes a [`Dataset`] and [`DetectParams`] and returns an [`Analysis`] with one
 //! [`AccountVerdict`] per account (same indexing as `Dataset::accounts`), the clusters, and the
-//! combined coordination edges. Deterministic: same input and parameters, same output.
+//! combined coordination edges. Deterministic: same input and parameters, same output; the
+//! verdicts do not depend on the order in which posts were read (accounts are handled in the
+//! order of their id strings, objects by content-derived keys).
+//!
+//! Pipeline (each stage reports progress and checks `cancelled`):
+//! 1. `coaction`: per method, events sorted by (object, time, account), a sliding window with a
+//!    bounded number of partners per action, sort-and-count of `(pair, object)` candidates, a
+//!    pair budget; inverse-frequency object weights, repetition on distinct objects and distinct
+//!    occasions, and a chance null model from the two accounts' activity. Co-retweet, co-tweet and
+//!    near-duplicates are also examined over a slow window on rare objects.
+//! 2. the combined network: per-method weights summed per pair, `min_edge_weight`.
+//! 3. `community`: Louvain with a connectivity refinement on CSR arrays; communities of at least
+//!    `min_cluster_size`. Pieces of one operation that boost the same accounts are merged.
+//! 4. `roles`: core (boosted echo chambers, copied originators, publishers), amplifiers (members
+//!    and outside accounts whose boosts mostly go to the core), audiences left alone.
+//! 5. `clusters`: the measures of every [`Cluster`].
+//! 6. `evidence`: the reasons, with their numbers, and a score per flagged account.
 
 use crate::core::model::*;
 use serde::{Deserialize, Serialize};
@@ -92,8 +108,8 @@ pub struct DetectParams {
     pub similarity_threshold: f64,
     /// Smallest cluster reported.
     pub min_cluster_size: u32,
-    /// Share of an outside account's retweets that must go to one cluster's core to call it an
-    /// amplifier of that cluster.
+    /// Share of an account's boosts (retweets, quotes, replies) that must go to one cluster's core
+    /// to call it an amplifier of that cluster (members and outside accounts alike).
     pub amplifier_min_share: f64,
     /// Minimum number of boosts of a cluster's core for an outside amplifier.
     pub amplifier_min_boosts: u32,
@@ -121,6 +137,15 @@ pub struct DetectParams {
     /// co-actions within one slot count once towards `min_repetitions`).
     #[serde(default = "default_occasion_s")]
     pub occasion_s: f64,
+    /// Slow coordination: co-retweet, co-tweet and near-duplicate pairs are also looked for within
+    /// this many seconds, on rare objects only (acted on by at most 1% of the active accounts,
+    /// or 20), and must then repeat on one occasion more than `min_repetitions`. 0 disables.
+    #[serde(default = "default_slow_window_s")]
+    pub slow_window_s: f64,
+}
+
+fn default_slow_window_s() -> f64 {
+    21_600.0
 }
 
 fn default_occasion_s() -> f64 {
@@ -159,7 +184,7 @@ impl Default for DetectParams {
             max_pairs: 50_000_000,
             similarity_threshold: 0.8,
             min_cluster_size: 3,
-            amplifier_min_share: 0.5,
+            amplifier_min_share: 0.4,
             amplifier_min_boosts: 3,
             resolution: 1.0,
             seed: 0x00C0_4A05,
@@ -168,6 +193,7 @@ impl Default for DetectParams {
             core_min_echo_share: default_core_min_echo_share(),
             amplifier_max_delay_s: default_amplifier_max_delay_s(),
             occasion_s: default_occasion_s(),
+            slow_window_s: default_slow_window_s(),
         }
     }
 }
@@ -415,7 +441,7 @@ pub fn analyze(
             rows.push((pr.a, pr.b, k, pr.n_objects, pr.weight));
         }
     }
-    rows.sort_by(|x, y| (x.0, x.1, x.2).cmp(&(y.0, y.1, y.2)));
+    rows.sort_by_key(|x| (x.0, x.1, x.2));
     // (a, b, weight, n_objects, methods bits, per-method weights)
     let mut combined: Vec<(u32, u32, f64, u32, u16, [f64; 8])> = Vec::new();
     for (a, b, k, n_obj, w) in rows {
@@ -490,7 +516,16 @@ pub fn analyze(
 
     // 4. roles
     progress("roles", 0.0);
-    let rr = roles::assign(ds, &ctx, params, &coaction_cluster, n_clusters, &boost_only, &all_boosts);
+    // members tied to their cluster by a text, link or hashtag co-action (publishers)
+    let mut text_ties = vec![false; n];
+    for e in &combined {
+        let (ca, cb) = (coaction_cluster[e.0 as usize], coaction_cluster[e.1 as usize]);
+        if ca != NONE && ca == cb && e.4 & !boost_bits != 0 {
+            text_ties[e.0 as usize] = true;
+            text_ties[e.1 as usize] = true;
+        }
+    }
+    let rr = roles::assign(ds, &ctx, params, &coaction_cluster, n_clusters, &boost_only, &all_boosts, &text_ties);
     if rr.audiences > 0 {
         warnings.push(format!(
             "{} group(s) of accounts that repeatedly retweeted or replied to the same posts were not flagged: \
@@ -503,7 +538,7 @@ pub fn analyze(
 
     // 5. final clusters: renumber by size (desc), then smallest rank; measures
     progress("cluster measures", 0.0);
-    let mut members: Vec<Vec<u32>> = vec![Vec::new(); n_clusters as usize];
+    let mut members: Vec<Vec<u32>> = vec![Vec::new(); n_clusters];
     for r in 0..n {
         if rr.cluster[r] != NONE {
             members[rr.cluster[r] as usize].push(r as u32);

@@ -10,19 +10,22 @@
 //!    cluster's members is at least `core_min_echo_share` — the echo chamber. A popular organic
 //!    account that a network also boosts receives most of its engagement from elsewhere and is
 //!    not core.
-//! 4. Members: core when they are core targets; amplifier when most of their activity is
-//!    retweets or boosts of the core; otherwise they publish own text: core, except in a *led*
-//!    copy-paste cluster (a fifth of the members receive 70% of the copies of member texts) where
-//!    those who copy more than they are copied are amplifiers. A leaderless copy-paste network is
-//!    all core.
+//! 4. Members: core when they are core targets; amplifier when at least `amplifier_min_share` of
+//!    their boosts go to the core and those boosts are a quarter of their activity; members that
+//!    mostly retweet other content are left unflagged; the rest publish own text: core when they
+//!    are copied or tied by text, link or hashtag co-actions, except in a *led* copy-paste cluster
+//!    (a fifth of the members receive 70% of the copies of member texts) where those who copy more
+//!    than they are copied are amplifiers. A leaderless copy-paste network is all core.
 //! 5. Outside accounts (in no cluster) are the cluster's amplifiers when at least
 //!    `amplifier_min_share` of their boosts go to its core, on at least `amplifier_min_boosts`
 //!    distinct posts of two or more core accounts (fans of one account are not a network), boosts
 //!    of the core are at least a quarter of all they do, and the median delay after the post is at
 //!    most `amplifier_max_delay_s`.
 //!
-//! A cluster tied only by co-boosting (co-retweet / co-reply) that boosts nobody's echo chamber
-//! is an audience, not an operation (fans of a celebrity, a viral storm): it is not flagged.
+//! A cluster tied only by co-boosting (co-retweet / co-reply) whose core has fewer than two
+//! accounts, or which spends less than 40% of its boosts on its core, is an audience, not an
+//! operation (fans of a celebrity, a viral storm, heavy retweeters of popular accounts): it is
+//! not flagged.
 
 use super::{Ctx, DetectParams, Role};
 use crate::core::model::*;
@@ -128,52 +131,50 @@ fn boosts_to(slice: &[Boost], is_core: impl Fn(u32) -> bool) -> (u32, u32, Optio
     (n, posts.len() as u32, median_i64(&mut delays).map(|ms| ms / 1000.0))
 }
 
-/// Copies among co-action members: an own-text post that repeats, identically or nearly, an
-/// earlier post of another member of the same cluster. Returns (source rank, copier rank) per copy.
-/// Copying a member's text is boosting it (the copy-paste amplifier); the copied author is the
-/// narrative's originator (core).
-pub(crate) fn copies(ds: &Dataset, ctx: &Ctx, params: &DetectParams, coaction_cluster: &[u32]) -> Vec<(u32, u32)> {
+/// Copies: an own-text post that repeats, identically or nearly, an earlier post of another
+/// account. For a co-action member the source must be in its cluster or in no cluster. Returns
+/// (source rank, copier rank, source post) per copy, sorted. Copying a text is boosting it (the copy-paste
+/// amplifier); the copied author is the narrative's originator (core).
+pub(crate) fn copies(ds: &Dataset, ctx: &Ctx, params: &DetectParams, coaction_cluster: &[u32]) -> Vec<(u32, u32, u32)> {
     let p = &ds.posts;
-    // (cluster, time, rank, post)
-    let mut own: Vec<(u32, i64, u32, u32)> = Vec::new();
-    for (r, &c) in coaction_cluster.iter().enumerate() {
-        if c == NONE {
-            continue;
-        }
-        for &i in ctx.posts_of(r as u32) {
-            if p.kind[i as usize] == Kind::Post && p.text_fp[i as usize] != 0 {
-                own.push((c, p.time_ms[i as usize], r as u32, i));
-            }
+    let mut own: Vec<(i64, u32, u32)> = Vec::new(); // (time, rank, post)
+    for i in 0..p.len() {
+        if p.kind[i] == Kind::Post && p.text_fp[i] != 0 {
+            own.push((p.time_ms[i], ctx.rank[p.account[i] as usize], i as u32));
         }
     }
-    // source of each copy: post index -> (source time, source rank)
-    let mut source: Vec<(u32, i64, u32)> = Vec::new(); // (copy post, source time, source rank)
+    let mut source: Vec<(u32, i64, u32, u32)> = Vec::new(); // (copy post, source time, source rank, source post)
     let max_d = super::coaction::max_hamming(params.similarity_threshold);
-    let mut keyed: Vec<(u32, u64, i64, u32, u32)> = Vec::with_capacity(own.len());
+    let mut keyed: Vec<(u64, i64, u32, u32)> = Vec::with_capacity(own.len());
     // exact copies: key = fp; near copies: key = band | bits, checked by Hamming distance
     for band in 0..5u32 {
         keyed.clear();
-        for &(c, t, r, i) in &own {
+        for &(t, r, i) in &own {
             let key = if band == 4 { p.text_fp[i as usize] } else { (band as u64) << 16 | (p.simhash[i as usize] >> (16 * band)) & 0xFFFF };
-            keyed.push((c, key, t, r, i));
+            keyed.push((key, t, r, i));
         }
         keyed.sort_unstable();
         let mut a = 0;
         while a < keyed.len() {
             let mut b = a + 1;
-            while b < keyed.len() && keyed[b].0 == keyed[a].0 && keyed[b].1 == keyed[a].1 {
+            while b < keyed.len() && keyed[b].0 == keyed[a].0 {
                 b += 1;
             }
             for j in a + 1..b {
-                let (_, _, tj, rj, ij) = keyed[j];
-                // earliest earlier post of another member that matches (bounded scan)
-                for &(_, _, ti, ri, ii) in keyed[a..j].iter().take(64) {
+                let (_, tj, rj, ij) = keyed[j];
+                let cj = coaction_cluster[rj as usize];
+                // the earliest earlier matching post of an eligible account (bounded scan)
+                for &(_, ti, ri, ii) in keyed[a..j].iter().take(64) {
                     if ti >= tj || ri == rj {
+                        continue;
+                    }
+                    let ci = coaction_cluster[ri as usize];
+                    if cj != NONE && ci != NONE && ci != cj {
                         continue;
                     }
                     let same = p.text_fp[ii as usize] == p.text_fp[ij as usize];
                     if band == 4 || same || (p.simhash[ii as usize] ^ p.simhash[ij as usize]).count_ones() <= max_d {
-                        source.push((ij, ti, ri));
+                        source.push((ij, ti, ri, ii));
                         break;
                     }
                 }
@@ -185,11 +186,12 @@ pub(crate) fn copies(ds: &Dataset, ctx: &Ctx, params: &DetectParams, coaction_cl
     source.sort_unstable();
     source.dedup_by_key(|x| x.0);
     let author = |i: u32| ctx.rank[p.account[i as usize] as usize];
-    let mut out: Vec<(u32, u32)> = source.iter().map(|&(i, _, src)| (src, author(i))).collect();
+    let mut out: Vec<(u32, u32, u32)> = source.iter().map(|&(i, _, src, src_post)| (src, author(i), src_post)).collect();
     out.sort_unstable();
     out
 }
 
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn assign(
     ds: &Dataset,
     ctx: &Ctx,
@@ -198,6 +200,7 @@ pub(crate) fn assign(
     n_clusters: usize,
     boost_only: &[bool],
     all_boosts: &[Boost],
+    text_ties_of: &[bool],
 ) -> RoleResult {
     let n = ctx.rank.len();
     let min_boosts = params.amplifier_min_boosts.max(1);
@@ -215,25 +218,52 @@ pub(crate) fn assign(
     }
     let activity: Vec<u32> = facts.iter().map(|f| f.activity).collect();
     let copy_pairs = copies(ds, ctx, params, coaction_cluster);
-    let mut copied = vec![(0u32, 0u32); n]; // (copies received, distinct copiers)
+    let mut copied = vec![(0u32, 0u32); n]; // members: (copies by own-cluster members, copiers)
+    let mut copy_core_of: Vec<(u32, u32)> = vec![(NONE, 0); n]; // outsiders copied by a cluster
     {
+        let mut total_copies = vec![0u32; n];
+        for &(src, _, _) in &copy_pairs {
+            total_copies[src as usize] += 1;
+        }
+        let mut rows: Vec<(u32, u32, u32, u32)> = copy_pairs
+            .iter()
+            .filter(|&&(s, c, _)| {
+                let cc = coaction_cluster[c as usize];
+                cc != NONE && (coaction_cluster[s as usize] == cc || coaction_cluster[s as usize] == NONE)
+            })
+            .map(|&(s, c, sp)| (coaction_cluster[c as usize], s, c, sp))
+            .collect();
+        rows.sort_unstable();
         let mut i = 0;
-        while i < copy_pairs.len() {
-            let src = copy_pairs[i].0;
+        while i < rows.len() {
+            let (c, src, _, _) = rows[i];
             let mut j = i;
             let mut copiers = 0;
             let mut last = u32::MAX;
-            while j < copy_pairs.len() && copy_pairs[j].0 == src {
-                if copy_pairs[j].1 != last {
+            while j < rows.len() && rows[j].0 == c && rows[j].1 == src {
+                if rows[j].2 != last {
                     copiers += 1;
-                    last = copy_pairs[j].1;
+                    last = rows[j].2;
                 }
-                facts[copy_pairs[j].1 as usize].copies_made += 1;
+                facts[rows[j].2 as usize].copies_made += 1;
                 j += 1;
             }
-            copied[src as usize] = ((j - i) as u32, copiers);
-            facts[src as usize].copied_by = copiers;
-            facts[src as usize].copies_received = (j - i) as u32;
+            let nc = (j - i) as u32;
+            let mut posts: Vec<u32> = rows[i..j].iter().map(|x| x.3).collect();
+            posts.sort_unstable();
+            posts.dedup();
+            if coaction_cluster[src as usize] == c {
+                copied[src as usize] = (nc, copiers);
+            } else if nc >= min_boosts
+                && copiers >= 2
+                && posts.len() as u32 >= min_boosts
+                && nc as f64 >= params.core_min_echo_share * total_copies[src as usize] as f64
+                && nc > copy_core_of[src as usize].1
+            {
+                copy_core_of[src as usize] = (c, nc);
+            }
+            facts[src as usize].copied_by = facts[src as usize].copied_by.max(copiers);
+            facts[src as usize].copies_received = facts[src as usize].copies_received.max(nc);
             i = j;
         }
     }
@@ -259,6 +289,16 @@ pub(crate) fn assign(
         .map(|b| (coaction_cluster[b.booster as usize], b.target, b.booster))
         .collect();
     member_boosts.sort_unstable();
+    // a core account is boosted by a real part of the cluster: at least 2 members, and 5% of them
+    let mut min_boosters = vec![0u32; n_clusters];
+    for &c in coaction_cluster {
+        if c != NONE {
+            min_boosters[c as usize] += 1;
+        }
+    }
+    for m in min_boosters.iter_mut() {
+        *m = (*m / 20).max(2);
+    }
     // candidate_of[target] = (cluster, boosts) best cluster
     let mut candidate_of: Vec<(u32, u32)> = vec![(NONE, 0); n];
     let mut i = 0;
@@ -276,7 +316,7 @@ pub(crate) fn assign(
         }
         let nb = (j - i) as u32;
         let own = coaction_cluster[t as usize];
-        if nb >= min_boosts && boosters >= 2 && (own == NONE || own == c) && nb > candidate_of[t as usize].1 {
+        if nb >= min_boosts && boosters >= min_boosters[c as usize] && (own == NONE || own == c) && nb > candidate_of[t as usize].1 {
             candidate_of[t as usize] = (c, nb);
         }
         i = j;
@@ -384,11 +424,24 @@ pub(crate) fn assign(
             n_core[c as usize] += 1;
         }
     }
+    // share of the members' boosts that go to the cluster's core
+    let mut to_core = vec![(0u64, 0u64); n_clusters];
+    for b in all_boosts {
+        let c = coaction_cluster[b.booster as usize];
+        if c != NONE {
+            to_core[c as usize].1 += 1;
+            if core_cluster[b.target as usize] == c {
+                to_core[c as usize].0 += 1;
+            }
+        }
+    }
     let mut audience = vec![false; n_clusters];
     let mut audiences = 0;
     for c in 0..n_clusters {
-        // fans of one account, or a crowd boosting accounts whose engagement comes from elsewhere
-        if boost_only[c] && n_core[c] < 2 {
+        // fans of one account, or a crowd whose boosts mostly go to accounts whose engagement
+        // comes from elsewhere
+        let core_share = to_core[c].0 as f64 / to_core[c].1.max(1) as f64;
+        if boost_only[c] && (n_core[c] < 2 || core_share < 0.4) {
             audience[c] = true;
             audiences += 1;
         }
@@ -402,11 +455,14 @@ pub(crate) fn assign(
             let c = coaction_cluster[r];
             if c != NONE {
                 per[c as usize].push(copied[r].0);
+            } else if copy_core_of[r].0 != NONE {
+                per[copy_core_of[r].0 as usize].push(copy_core_of[r].1);
             }
         }
         for (c, v) in per.iter_mut().enumerate() {
             let total: u64 = v.iter().map(|&x| x as u64).sum();
-            if total < min_boosts as u64 {
+            // copying must be a real part of the cluster's activity: half a copy per member
+            if total < (min_boosts as u64).max(v.len() as u64 / 2) {
                 continue;
             }
             v.sort_unstable_by(|a, b| b.cmp(a));
@@ -435,16 +491,46 @@ pub(crate) fn assign(
             role[r] = Role::Core;
             continue;
         }
-        // amplifying = retweets + quotes/replies of the core
-        let quotes_replies_core = slice(r as u32).iter().filter(|b| b.kind != Kind::Retweet && core_of(b.target) == c).count() as u32;
-        let amplifying = facts[r].retweets + quotes_replies_core;
-        if amplifying as f64 >= 0.5 * facts[r].activity.max(1) as f64 {
+        // boosting the core is most of its boosting and a real part of what it does
+        let n_boosts = slice(r as u32).len() as f64;
+        if nb >= min_boosts
+            && nb as f64 >= params.amplifier_min_share * n_boosts
+            && nb as f64 >= 0.25 * facts[r].activity.max(1) as f64
+        {
             role[r] = Role::Amplifier;
             continue;
         }
-        // publishes own text: core, unless the cluster has originators whom it copies
-        let (n_copied, _) = copied[r];
-        role[r] = if led[c as usize] && facts[r].copies_made > n_copied { Role::Amplifier } else { Role::Core };
+        // a member that mostly retweets, but not the core: it co-acts with the cluster on other
+        // people's posts (organic content the network also boosts) — not evidence enough
+        if facts[r].retweets as f64 >= 0.5 * facts[r].activity.max(1) as f64 && !text_ties_of[r] {
+            role[r] = Role::Unflagged;
+            cluster[r] = NONE;
+            member[r] = false;
+            continue;
+        }
+        // publishes own text: an originator (copied by members) or, in a copy-paste network, a
+        // publisher of its narratives is core; a copier in a led cluster is an amplifier; a member
+        // tied only by co-boosting that neither boosts the core nor is boosted is peripheral
+        let (n_copied, copiers) = copied[r];
+        let text_ties = text_ties_of[r];
+        role[r] = if led[c as usize] && facts[r].copies_made >= min_boosts && facts[r].copies_made > n_copied {
+            Role::Amplifier
+        } else if (n_copied >= min_boosts && copiers >= 2) || text_ties {
+            Role::Core
+        } else {
+            Role::Unflagged
+        };
+        if role[r] == Role::Unflagged {
+            cluster[r] = NONE;
+            member[r] = false;
+        }
+    }
+    // outsiders whose texts the cluster copies are its core
+    for t in 0..n {
+        let c = copy_core_of[t].0;
+        if c != NONE && coaction_cluster[t] == NONE && core_cluster[t] == NONE {
+            core_cluster[t] = c;
+        }
     }
     // attach outside core accounts
     for t in 0..n {

@@ -289,10 +289,18 @@ impl EvalReport {
             );
         }
         if self.predictions_without_truth > 0 {
-            let _ = writeln!(s, "{} predicted accounts are not in the ground truth (ignored)", self.predictions_without_truth);
+            let _ = writeln!(
+                s,
+                "{} predicted accounts are not in the ground truth (ignored)",
+                self.predictions_without_truth
+            );
         }
         if self.truth_without_prediction > 0 {
-            let _ = writeln!(s, "{} ground-truth accounts have no prediction (counted as unflagged)", self.truth_without_prediction);
+            let _ = writeln!(
+                s,
+                "{} ground-truth accounts have no prediction (counted as unflagged)",
+                self.truth_without_prediction
+            );
         }
         s
     }
@@ -361,8 +369,9 @@ pub fn parse_truth_csv(bytes: &[u8]) -> Result<Vec<TruthRow>, String> {
         if account_id.is_empty() {
             return Err(format!("truth file, record {line}: empty account_id"));
         }
-        let t = TruthRole::from_name(get(role))
-            .ok_or_else(|| format!("truth file, record {line}: truth_role `{}` is not core, amplifier or organic", get(role)))?;
+        let t = TruthRole::from_name(get(role)).ok_or_else(|| {
+            format!("truth file, record {line}: truth_role `{}` is not core, amplifier or organic", get(role))
+        })?;
         out.push(TruthRow { account_id: account_id.to_string(), role: t, operation: get(op).trim().to_string() });
     }
     Ok(out)
@@ -392,15 +401,17 @@ pub fn parse_roles_csv(bytes: &[u8]) -> Result<Vec<Prediction>, String> {
             "core" => Role::Core,
             "amplifier" => Role::Amplifier,
             "unflagged" | "organic" | "" => Role::Unflagged,
-            other => return Err(format!("accounts file, record {line}: role `{other}` is not core, amplifier or unflagged")),
+            other => {
+                return Err(format!("accounts file, record {line}: role `{other}` is not core, amplifier or unflagged"))
+            }
         };
-        let cluster = match cluster.map(|c| get(c).trim()) {
-            None | Some("") | Some("-1") => None,
-            Some(v) => Some(
-                v.parse::<u32>()
-                    .map_err(|_| format!("accounts file, record {line}: cluster `{v}` is not a non-negative integer"))?,
-            ),
-        };
+        let cluster =
+            match cluster.map(|c| get(c).trim()) {
+                None | Some("") | Some("-1") => None,
+                Some(v) => Some(v.parse::<u32>().map_err(|_| {
+                    format!("accounts file, record {line}: cluster `{v}` is not a non-negative integer")
+                })?),
+            };
         out.push(Prediction { account_id: account_id.to_string(), role, cluster });
     }
     Ok(out)

@@ -16,7 +16,8 @@ pub(crate) fn mix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// A seeded random source with the few distributions the generator needs.
+/// A seeded random source with the few distributions the generator needs. Transcendental
+/// functions come from `libm` (pure Rust), so a seed gives the same dataset natively and in wasm.
 pub(crate) struct Rand(ChaCha8Rng);
 
 impl Rand {
@@ -48,27 +49,27 @@ impl Rand {
     pub fn normal(&mut self) -> f64 {
         let u1 = 1.0 - self.unit();
         let u2 = self.unit();
-        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+        (-2.0 * libm::log(u1)).sqrt() * libm::cos(std::f64::consts::TAU * u2)
     }
     /// Log-normal with the given median and log-spread.
     pub fn lognormal(&mut self, median: f64, sigma: f64) -> f64 {
-        median * (sigma * self.normal()).exp()
+        median * libm::exp(sigma * self.normal())
     }
     /// Exponential with the given mean.
     pub fn exponential(&mut self, mean: f64) -> f64 {
-        -mean * (1.0 - self.unit()).ln()
+        -mean * libm::log(1.0 - self.unit())
     }
     /// Pareto with minimum 1 and tail index `alpha` (heavy tail).
     pub fn pareto(&mut self, alpha: f64) -> f64 {
-        (1.0 - self.unit()).powf(-1.0 / alpha)
+        libm::pow(1.0 - self.unit(), -1.0 / alpha)
     }
     /// Poisson count (Knuth below 30, normal approximation above).
     pub fn poisson(&mut self, lambda: f64) -> u32 {
-        if !(lambda > 0.0) {
+        if lambda.is_nan() || lambda <= 0.0 {
             return 0;
         }
         if lambda < 30.0 {
-            let l = (-lambda).exp();
+            let l = libm::exp(-lambda);
             let mut k = 0u32;
             let mut p = 1.0;
             loop {
@@ -126,6 +127,7 @@ struct Region {
     cities: &'static [&'static str],
 }
 
+#[rustfmt::skip]
 const REGIONS: &[Region] = &[
     Region { utc_offset_h: -8, lang: Lang::En, weight: 0.12, cities: &["Los Angeles", "Seattle", "San Francisco, CA", "Portland, OR"] },
     Region { utc_offset_h: -5, lang: Lang::En, weight: 0.25, cities: &["New York, NY", "Chicago", "Atlanta, GA", "Toronto", "Boston", "Miami, FL"] },
@@ -139,11 +141,13 @@ const REGIONS: &[Region] = &[
 ];
 
 /// Organic activity by local hour (evening peak, quiet nights).
+#[rustfmt::skip]
 const ORGANIC_HOURS: [f64; 24] = [
     0.6, 0.35, 0.2, 0.12, 0.1, 0.15, 0.35, 0.7, 1.0, 1.1, 1.1, 1.2, 1.3, 1.2, 1.1, 1.1, 1.2, 1.3, 1.5, 1.7, 1.8, 1.7,
     1.4, 1.0,
 ];
 
+#[rustfmt::skip]
 const FIRST: &[&str] = &[
     "James", "Mary", "John", "Patricia", "Robert", "Jennifer", "Michael", "Linda", "David", "Sarah", "Chris",
     "Emily", "Daniel", "Jessica", "Matt", "Ashley", "Kevin", "Laura", "Brian", "Megan", "Maria", "Jose",
@@ -151,6 +155,7 @@ const FIRST: &[&str] = &[
     "Noura", "Wei", "Li", "Ming", "Xiu", "Jun", "Hui", "Priya", "Rahul", "Anita", "Arjun", "Tom", "Emma",
     "Oliver", "Chloe", "Jack", "Grace", "Liam", "Zoe", "Noah", "Mia", "Lucas", "Ava", "Ethan", "Nina",
 ];
+#[rustfmt::skip]
 const LAST: &[&str] = &[
     "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez", "Martinez",
     "Lopez", "Gonzalez", "Wilson", "Anderson", "Taylor", "Thomas", "Moore", "Martin", "Lee", "Walker",
@@ -158,10 +163,12 @@ const LAST: &[&str] = &[
     "Hassan", "Ali", "Khan", "Haddad", "Mansour", "Wang", "Zhang", "Chen", "Liu", "Huang", "Patel",
     "Sharma", "Singh", "Kumar", "Murphy", "Kelly", "Evans", "Clarke", "Scott", "Green", "Baker", "Adams",
 ];
+#[rustfmt::skip]
 const NICK: &[&str] = &[
     "coffee", "night", "owl", "sunny", "pixel", "jazz", "urban", "wild", "happy", "real", "the", "lazy",
     "blue", "red", "little", "big", "cosmic", "retro", "daily", "chill", "mad", "lucky", "wander", "geek",
 ];
+#[rustfmt::skip]
 const DESCRIPTION: &[&str] = &[
     "Coffee lover", "Dad of two", "Mom of three", "Opinions my own", "Runner", "Teacher", "Music fan",
     "Engineer", "Foodie", "Traveler", "Photographer", "Nurse", "Student", "Gamer", "Book nerd",
@@ -169,6 +176,7 @@ const DESCRIPTION: &[&str] = &[
     "he/him", "Living my best life", "Software developer", "Amante del café", "Periodista",
     "مهندس", "طالب جامعي", "热爱生活", "摄影爱好者", "Retired", "Small business owner", "Science!",
 ];
+#[rustfmt::skip]
 const CLIENTS: &[(&str, f64)] = &[
     ("Twitter for iPhone", 0.40),
     ("Twitter for Android", 0.33),
@@ -180,6 +188,11 @@ const CLIENTS: &[(&str, f64)] = &[
     ("IFTTT", 0.008),
     ("Instagram", 0.012),
 ];
+
+/// The first `n` characters of `s`.
+fn prefix(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
 
 /// Each core account posts, and each amplifier boosts the core, at least this many times.
 const MIN_ACTIONS: usize = 3;
@@ -240,8 +253,11 @@ fn validate(p: &SynthParams) -> Result<(), String> {
         if op.n_core == 0 {
             return Err(format!("operation {}: n_core must be at least 1", op.name));
         }
-        if op.active_days.0 >= op.active_days.1 {
-            return Err(format!("operation {}: active_days must be a non-empty range", op.name));
+        if op.active_days.0 >= op.active_days.1 || op.active_days.0 >= p.n_days {
+            return Err(format!(
+                "operation {}: active_days must be a non-empty range starting before day n_days",
+                op.name
+            ));
         }
         if !(0.0..1.0).contains(&op.organic_boost_share) {
             return Err(format!("operation {}: organic_boost_share must be in [0, 1)", op.name));
@@ -270,7 +286,8 @@ impl Gen<'_> {
 
     /// A moment on `day` at a local hour drawn from `hours`, for an account at `utc_offset_h`.
     fn time_at(&mut self, day: u32, utc_offset_h: i32, hour: f64) -> i64 {
-        let local_midnight = self.start_ms.div_euclid(DAY_MS) * DAY_MS + day as i64 * DAY_MS - utc_offset_h as i64 * 3_600_000;
+        let local_midnight =
+            self.start_ms.div_euclid(DAY_MS) * DAY_MS + day as i64 * DAY_MS - utc_offset_h as i64 * 3_600_000;
         local_midnight + (hour * 3_600_000.0) as i64 + self.r.below(1000) as i64
     }
 
@@ -308,7 +325,7 @@ impl Gen<'_> {
         let pick = r.below(100);
         if recent && pick < 6 {
             // Twitter's own suggestion for new sign-ups: name + 8 digits (organic, not a bot).
-            return format!("{first}{}", 10_000_000 + r.below(89_999_999));
+            return format!("{}{}", prefix(first, 7), 10_000_000 + r.below(89_999_999));
         }
         match pick % 7 {
             0 => format!("{f}{l}"),
@@ -353,9 +370,17 @@ impl Gen<'_> {
             let last = LAST[self.r.below(LAST.len())];
             let screen_name = self.organic_handle(first, last, created_ms);
             let display_name = if self.r.chance(0.85) { format!("{first} {last}") } else { first.to_string() };
-            let location = if self.r.chance(0.6) { region.cities[self.r.below(region.cities.len())].to_string() } else { String::new() };
+            let location = if self.r.chance(0.6) {
+                region.cities[self.r.below(region.cities.len())].to_string()
+            } else {
+                String::new()
+            };
             let description = if self.r.chance(0.75) { self.description() } else { String::new() };
-            let profile_url = if self.r.chance(0.12) { format!("https://{}", super::text::organic_domain(50 + self.r.below(500))) } else { String::new() };
+            let profile_url = if self.r.chance(0.12) {
+                format!("https://{}", super::text::organic_domain(50 + self.r.below(500)))
+            } else {
+                String::new()
+            };
             let followers = self.r.lognormal(180.0, 1.6).min(2.0e6) as u32;
             let following = self.r.lognormal(250.0, 1.0).min(20_000.0) as u32;
             let client = self.client();
@@ -376,6 +401,7 @@ impl Gen<'_> {
                 utc_offset_h: region.utc_offset_h,
                 role: TruthRole::Organic,
                 operation: None,
+                confounders: 0,
             });
             self.act.push(self.r.pareto(1.6).min(60.0));
             self.organic.push(idx);
@@ -388,6 +414,7 @@ impl Gen<'_> {
             if picked.insert(a) {
                 self.celebrities.push(a);
                 let acc = &mut self.accounts[a as usize];
+                acc.confounders |= confounder::CELEBRITY;
                 acc.followers = self.r.lognormal(300_000.0, 1.0).clamp(20_000.0, 5.0e7) as u32;
                 acc.description = format!("Official account. {}", DESCRIPTION[self.r.below(DESCRIPTION.len())]);
                 acc.created_ms = acc.created_ms.min(ms_of_date(2013, 1, 1));
@@ -467,9 +494,10 @@ impl Gen<'_> {
         let last = LAST[self.r.below(LAST.len())];
         let screen_name = if self.r.chance(spec.generated_handle_share) {
             match self.r.below(3) {
-                0 => format!("{first}{last}{}", 10_000_000 + self.r.below(89_999_999)),
-                1 => format!("{first}{}", 1_000_000_000u64 + self.r.next_u64() % 8_999_999_999),
-                _ => format!("{}{}", &first.to_lowercase(), 100_000 + self.r.below(899_999)),
+                // handles have at most 15 characters: the name is cut, the digits kept
+                0 => format!("{}{}", prefix(&format!("{first}{last}"), 7), 10_000_000 + self.r.below(89_999_999)),
+                1 => format!("{}{}", prefix(first, 5), 1_000_000_000u64 + self.r.next_u64() % 8_999_999_999),
+                _ => format!("{}{}", prefix(&first.to_lowercase(), 9), 100_000 + self.r.below(899_999)),
             }
         } else {
             self.organic_handle(first, last, created_ms)
@@ -481,12 +509,18 @@ impl Gen<'_> {
             _ => (self.r.lognormal(8.0, 1.2), self.r.lognormal(60.0, 1.0)),
         };
         let client = if self.r.chance(0.9) { spec.client.clone() } else { self.client() };
+        // a minority fill in a location plausible for their persona
+        let location = match REGIONS.iter().find(|r| r.utc_offset_h == spec.utc_offset_h && r.lang == lang) {
+            Some(region) if self.r.chance(0.25) => region.cities[self.r.below(region.cities.len())].to_string(),
+            _ if self.r.chance(0.1) => REGIONS[self.r.below(REGIONS.len())].cities[0].to_string(),
+            _ => String::new(),
+        };
         let idx = self.accounts.len() as u32;
         self.accounts.push(SynthAccount {
             user_id: String::new(),
             screen_name,
             display_name,
-            location: String::new(),
+            location,
             description,
             profile_url: String::new(),
             followers: followers.min(4_900.0) as u32,
@@ -497,6 +531,7 @@ impl Gen<'_> {
             utc_offset_h: spec.utc_offset_h,
             role,
             operation: Some(k as u16),
+            confounders: 0,
         });
         self.act.push(self.r.lognormal(1.0, 0.5));
         idx
@@ -515,7 +550,8 @@ impl Gen<'_> {
             })
             .collect();
         let core: Vec<u32> = (0..spec.n_core).map(|_| self.op_account(k, spec, TruthRole::Core, &bursts)).collect();
-        let amps: Vec<u32> = (0..spec.n_amplifiers).map(|_| self.op_account(k, spec, TruthRole::Amplifier, &bursts)).collect();
+        let amps: Vec<u32> =
+            (0..spec.n_amplifiers).map(|_| self.op_account(k, spec, TruthRole::Amplifier, &bursts)).collect();
         let op = k as u16;
         let n_narratives = ((last_active - first_active) as usize * 2).clamp(20, 60_000);
 
@@ -550,7 +586,13 @@ impl Gen<'_> {
                 let h = self.office_hour(spec);
                 let t = self.time_at(day, spec.utc_offset_h, h);
                 let narrative = ((day as usize * 2 + self.r.below(5)) % n_narratives) as u16;
-                core_posts.push(self.push_post(t, c, Kind::Post, NONE, TextRecipe::Narrative { op, narrative, variant: 0 }));
+                core_posts.push(self.push_post(
+                    t,
+                    c,
+                    Kind::Post,
+                    NONE,
+                    TextRecipe::Narrative { op, narrative, variant: 0 },
+                ));
             }
         }
 
@@ -564,7 +606,11 @@ impl Gen<'_> {
             };
             for &c2 in &core {
                 if c2 != post.account && self.r.chance(spec.core_echo) {
-                    let t = post.time_ms + self.r.delay_ms(Delay { median_s: spec.boost_delay.median_s * 3.0, sigma: spec.boost_delay.sigma + 0.3 });
+                    let t = post.time_ms
+                        + self.r.delay_ms(Delay {
+                            median_s: spec.boost_delay.median_s * 3.0,
+                            sigma: spec.boost_delay.sigma + 0.3,
+                        });
                     self.push_post(t, c2, Kind::Retweet, cp, TextRecipe::Retweet);
                 }
             }
@@ -598,7 +644,7 @@ impl Gen<'_> {
             })
             .collect();
         let weights = Cumulative::new(organic_pool, |i| {
-            (self.accounts[self.posts[i as usize].account as usize].followers as f64 + 1.0).powf(0.75)
+            libm::pow(self.accounts[self.posts[i as usize].account as usize].followers as f64 + 1.0, 0.75)
         });
         let s = spec.organic_boost_share;
         let stealthy = s >= 0.25;
@@ -662,6 +708,12 @@ impl Gen<'_> {
         }
     }
 
+    fn mark(&mut self, accounts: &[u32], bit: u8) {
+        for &a in accounts {
+            self.accounts[a as usize].confounders |= bit;
+        }
+    }
+
     /// `k` distinct organic accounts, uniformly.
     fn distinct_organic(&mut self, k: usize, exclude: u32) -> Vec<u32> {
         let mut pool = self.organic.clone();
@@ -685,6 +737,7 @@ impl Gen<'_> {
             }
             let celeb = self.celebrities[g % self.celebrities.len()];
             let fans = self.distinct_organic(c.fan_group_size as usize, celeb);
+            self.mark(&fans, confounder::FAN);
             let propensity: Vec<f64> = fans.iter().map(|_| 0.5 + 0.45 * self.r.unit()).collect();
             let celeb_posts: Vec<u32> = (0..self.posts.len() as u32)
                 .filter(|&i| self.posts[i as usize].account == celeb && self.posts[i as usize].kind == Kind::Post)
@@ -701,14 +754,27 @@ impl Gen<'_> {
         }
         // viral storms
         for _ in 0..c.viral_storms {
-            let author = if self.celebrities.is_empty() { self.organic[0] } else { self.celebrities[self.r.below(self.celebrities.len())] };
+            let author = if self.celebrities.is_empty() {
+                self.organic[0]
+            } else {
+                self.celebrities[self.r.below(self.celebrities.len())]
+            };
             let day = self.r.below(n_days) as u32;
-            let t0 = self.start_ms + day as i64 * DAY_MS + (12 + self.r.below(10)) as i64 * 3_600_000 + self.r.below(3_600_000) as i64;
+            let t0 = self.start_ms
+                + day as i64 * DAY_MS
+                + (12 + self.r.below(10)) as i64 * 3_600_000
+                + self.r.below(3_600_000) as i64;
             let seed = self.r.next_u32();
             let post = self.push_post(t0, author, Kind::Post, NONE, TextRecipe::Organic(seed));
             let k = (c.storm_size as usize).min(self.organic.len() / 2);
-            for a in self.distinct_organic(k, author) {
-                let d = if self.r.chance(0.8) { 3_000 + (self.r.exponential(200.0) * 1000.0) as i64 } else { self.r.delay_ms(Delay { median_s: 1800.0, sigma: 1.0 }) };
+            let storm = self.distinct_organic(k, author);
+            self.mark(&storm, confounder::STORM);
+            for a in storm {
+                let d = if self.r.chance(0.8) {
+                    3_000 + (self.r.exponential(200.0) * 1000.0) as i64
+                } else {
+                    self.r.delay_ms(Delay { median_s: 1800.0, sigma: 1.0 })
+                };
                 self.push_post(t0 + d, a, Kind::Retweet, post, TextRecipe::Retweet);
             }
         }
@@ -716,7 +782,9 @@ impl Gen<'_> {
         for e in 0..c.trending_events {
             let day = self.r.below(n_days) as u32;
             let t0 = self.start_ms + day as i64 * DAY_MS + self.r.below(3) as i64 * 3_600_000;
-            for a in self.distinct_organic(c.event_size as usize, NONE) {
+            let people = self.distinct_organic(c.event_size as usize, NONE);
+            self.mark(&people, confounder::EVENT);
+            for a in people {
                 let n = 1 + self.r.below(4);
                 for _ in 0..n {
                     let x = (self.r.unit() + self.r.unit()) / 2.0;
@@ -731,7 +799,9 @@ impl Gen<'_> {
             let day = self.r.below(n_days) as u32;
             let t0 = self.start_ms + day as i64 * DAY_MS + self.r.below(DAY_MS as usize) as i64;
             let quote = ((q as usize + self.r.below(N_QUOTES)) % N_QUOTES) as u16;
-            for a in self.distinct_organic(c.quote_size as usize, NONE) {
+            let people = self.distinct_organic(c.quote_size as usize, NONE);
+            self.mark(&people, confounder::QUOTE);
+            for a in people {
                 let t = t0 + 60_000 + (self.r.exponential(3.0 * 3_600_000.0).min(36.0 * 3_600_000.0)) as i64;
                 let seed = self.r.next_u32();
                 self.push_post(t, a, Kind::Post, NONE, TextRecipe::Quote { quote, seed });
@@ -742,14 +812,17 @@ impl Gen<'_> {
     /// Organic retweets, replies and quotes of every original post, by popularity.
     fn organic_engagement(&mut self) {
         let p = self.p;
-        let pool: Vec<u32> = (0..self.posts.len() as u32).filter(|&i| self.posts[i as usize].kind == Kind::Post).collect();
-        let n_organic_originals =
-            pool.iter().filter(|&&i| self.accounts[self.posts[i as usize].account as usize].role == TruthRole::Organic).count() as f64;
+        let pool: Vec<u32> =
+            (0..self.posts.len() as u32).filter(|&i| self.posts[i as usize].kind == Kind::Post).collect();
+        let n_organic_originals = pool
+            .iter()
+            .filter(|&&i| self.accounts[self.posts[i as usize].account as usize].role == TruthRole::Organic)
+            .count() as f64;
         let weight: Vec<f64> = pool
             .iter()
             .map(|&i| {
                 let f = self.accounts[self.posts[i as usize].account as usize].followers as f64;
-                (f + 1.0).powf(0.6) * self.r.lognormal(1.0, 1.0)
+                libm::pow(f + 1.0, 0.6) * self.r.lognormal(1.0, 1.0)
             })
             .collect();
         let total: f64 = weight.iter().sum();
@@ -781,8 +854,7 @@ impl Gen<'_> {
                 }
                 who.sort_unstable();
                 who.dedup();
-                for wi in 0..who.len() {
-                    let a = who[wi];
+                for &a in &who {
                     let t = post.time_ms + self.r.delay_ms(delay);
                     let recipe = match kind {
                         Kind::Retweet => TextRecipe::Retweet,
@@ -798,9 +870,8 @@ impl Gen<'_> {
     /// Cut at the end, sort by time, drop repeated retweets, shuffle accounts, assign ids.
     fn finish(mut self) -> SynthOutput {
         let (start, end) = (self.start_ms, self.end_ms);
-        let mut order: Vec<u32> = (0..self.posts.len() as u32)
-            .filter(|&i| (start..end).contains(&self.posts[i as usize].time_ms))
-            .collect();
+        let mut order: Vec<u32> =
+            (0..self.posts.len() as u32).filter(|&i| (start..end).contains(&self.posts[i as usize].time_ms)).collect();
         order.sort_by_key(|&i| {
             let p = &self.posts[i as usize];
             (p.time_ms, p.account, p.kind as u8, i)
@@ -839,7 +910,8 @@ impl Gen<'_> {
             old_to_new[old as usize] = new as u32;
         }
         let mut slots: Vec<Option<SynthAccount>> = self.accounts.into_iter().map(Some).collect();
-        let mut accounts: Vec<SynthAccount> = perm.iter().map(|&old| slots[old as usize].take().unwrap_or_else(|| unreachable_account())).collect();
+        let mut accounts: Vec<SynthAccount> =
+            perm.iter().map(|&old| slots[old as usize].take().unwrap_or_else(unreachable_account)).collect();
         for p in &mut posts {
             p.account = old_to_new[p.account as usize];
         }
@@ -887,6 +959,7 @@ fn unreachable_account() -> SynthAccount {
         utc_offset_h: 0,
         role: TruthRole::Organic,
         operation: None,
+        confounders: 0,
     }
 }
 
@@ -942,5 +1015,48 @@ fn assign_identities(accounts: &mut [SynthAccount], p: &SynthParams, r: &mut Ran
             }
             a.screen_name = name;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distributions_have_their_parameters() {
+        let mut r = Rand::new(42);
+        let n = 20_000;
+        for lambda in [0.3, 4.0, 80.0] {
+            let mean = (0..n).map(|_| r.poisson(lambda) as f64).sum::<f64>() / n as f64;
+            assert!((mean - lambda).abs() < 0.05 * lambda + 0.02, "poisson({lambda}) mean {mean}");
+        }
+        let mut v: Vec<f64> = (0..n).map(|_| r.lognormal(40.0, 0.7)).collect();
+        v.sort_by(|a, b| a.total_cmp(b));
+        assert!((v[n / 2] - 40.0).abs() < 2.0, "lognormal median {}", v[n / 2]);
+        let below = (0..n).filter(|_| r.below(7) == 6).count() as f64 / n as f64;
+        assert!((below - 1.0 / 7.0).abs() < 0.01);
+        assert!((0..n).map(|_| r.pareto(1.6)).all(|x| x >= 1.0));
+    }
+
+    #[test]
+    fn hashed_ids_are_base64_of_32_bytes() {
+        let mut r = Rand::new(1);
+        let id = hashed_id(&mut r);
+        assert_eq!(id.len(), 44);
+        assert!(id.ends_with('=') && !id.ends_with("=="));
+        assert_ne!(id, hashed_id(&mut r));
+    }
+
+    #[test]
+    fn invalid_parameters_are_named() {
+        let mut p = super::super::demo();
+        p.start_ms = 0;
+        assert!(generate(&p).unwrap_err().contains("start_ms"));
+        let mut p = super::super::demo();
+        p.operations[0].office_hours = (18, 9);
+        assert!(generate(&p).unwrap_err().contains("office_hours"));
+        let mut p = super::super::demo();
+        p.operations[1].organic_boost_share = 1.0;
+        assert!(generate(&p).unwrap_err().contains("organic_boost_share"));
     }
 }

@@ -14,8 +14,18 @@
 //! ([`write_tweets`], [`write_users`], ground truth with [`write_truth`]) or turned into a
 //! [`Dataset`](crate::core::model::Dataset) directly with [`to_dataset`].
 //!
-//! Presets: [`scenarios()`] (named scenarios for the quality benchmark) and [`demo`] (the app's
-//! built-in demo dataset). [`eval`] scores an analysis against the ground truth.
+//! Presets: [`scenarios()`] (named scenarios for the quality benchmark: `mixed`, `stealthy`,
+//! `copy-paste`, `slow`, `organic-only`, `large`) and [`demo`] (the app's built-in demo dataset).
+//! [`eval`] scores an analysis against the ground truth.
+//!
+//! ```text
+//! let params = synth::scenario("mixed", seed, 1.0).ok_or("unknown scenario")?;
+//! let data = synth::generate(&params)?;             // Result<SynthOutput, String>
+//! synth::write_tweets(&data, BufWriter::new(file))?; // also write_users, write_truth
+//! let ds = synth::to_dataset(&data);                 // account i of ds == data.accounts[i]
+//! let analysis = detect::analyze(&ds, &DetectParams::default(), &mut |_, _| {}, &|| false)?;
+//! let report = eval::evaluate(&data.truth(), &eval::predictions_from_analysis(&ds, &analysis));
+//! ```
 
 pub mod eval;
 mod gen;
@@ -254,6 +264,26 @@ pub struct SynthAccount {
     pub role: TruthRole,
     /// Index into [`SynthOutput::operation_names`] for operation accounts.
     pub operation: Option<u16>,
+    /// Which organic confounders the account took part in ([`confounder`] bits), for
+    /// explaining false positives; not written to the files.
+    pub confounders: u8,
+}
+
+/// Bits of [`SynthAccount::confounders`].
+pub mod confounder {
+    /// A celebrity (very many followers, posts a lot).
+    pub const CELEBRITY: u8 = 1;
+    /// A fan who retweets most of one celebrity's posts.
+    pub const FAN: u8 = 2;
+    /// Retweeted a viral post within minutes.
+    pub const STORM: u8 = 4;
+    /// Posted with a live event's trending hashtag.
+    pub const EVENT: u8 = 8;
+    /// Pasted a famous quote.
+    pub const QUOTE: u8 = 16;
+    /// (bit, name) pairs.
+    pub const ALL: [(u8, &str); 5] =
+        [(CELEBRITY, "celebrity"), (FAN, "fan"), (STORM, "storm"), (EVENT, "event"), (QUOTE, "quote")];
 }
 
 /// How a post's text is made (rendered on demand by [`SynthOutput::render`]).

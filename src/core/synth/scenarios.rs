@@ -129,8 +129,18 @@ pub fn scenarios() -> Vec<Scenario> {
     let mut v = Vec::new();
     v.push(Scenario {
         name: "mixed",
-        description: "three operations (fast retweet ring, copy-paste network, stealthy slow ring) and every confounder",
-        params: base(0, 6000, 100, vec![ring_fast("ring-fast", 40, 300), copy_paste("copy-paste", 20, 150), stealthy_slow("stealthy-slow", 25, 200)]),
+        description:
+            "three operations (fast retweet ring, copy-paste network, stealthy slow ring) and every confounder",
+        params: base(
+            0,
+            6000,
+            100,
+            vec![
+                ring_fast("ring-fast", 40, 300),
+                copy_paste("copy-paste", 20, 150),
+                stealthy_slow("stealthy-slow", 25, 200),
+            ],
+        ),
     });
     let mut s1 = stealthy_slow("stealthy-a", 30, 250);
     s1.organic_boost_share = 0.45;
@@ -156,7 +166,11 @@ pub fn scenarios() -> Vec<Scenario> {
     c2.domains = strs(&["noticias-verdaderas.info"]);
     let mut p = base(0, 6000, 100, vec![copy_paste("copy-paste", 25, 200), c2]);
     p.confounders.pasted_quotes = 6;
-    v.push(Scenario { name: "copy-paste", description: "two copy-paste text networks (minutes and hours) against many pasted famous quotes", params: p });
+    v.push(Scenario {
+        name: "copy-paste",
+        description: "two copy-paste text networks (minutes and hours) against many pasted famous quotes",
+        params: p,
+    });
     let mut sl1 = ring_fast("slow-ring", 30, 250);
     sl1.boost_delay = Delay { median_s: 3600.0 * 1.5, sigma: 0.8 };
     let mut sl2 = stealthy_slow("slower-ring", 20, 200);
@@ -202,7 +216,17 @@ pub fn scenarios() -> Vec<Scenario> {
     large.identities = Identities::Hashed;
     large.confounders.viral_storms = 10;
     large.confounders.fan_groups = 5;
-    v.push(Scenario { name: "large", description: "about 1.5 million posts: 40,000 organic accounts over 120 days, five operations, hashed identities", params: large });
+    v.push(Scenario {
+        name: "organic-only",
+        description: "no operation at all, every confounder: any flagged account is a false positive",
+        params: base(0, 6000, 100, vec![]),
+    });
+    v.push(Scenario {
+        name: "large",
+        description:
+            "about 1.5 million posts: 40,000 organic accounts over 120 days, five operations, hashed identities",
+        params: large,
+    });
     v
 }
 
@@ -217,7 +241,7 @@ pub fn scenario(name: &str, seed: u64, scale: f64) -> Option<SynthParams> {
 impl SynthParams {
     /// The same scenario with its populations multiplied by `scale` (at least the minimum sizes); the\n    /// post count grows about linearly with `scale`.
     pub fn scaled(mut self, scale: f64) -> SynthParams {
-        if !(scale > 0.0) || scale == 1.0 {
+        if scale.is_nan() || scale <= 0.0 || scale == 1.0 {
             return self;
         }
         let s = |v: u32, min: u32| ((v as f64 * scale).round() as u32).max(min);

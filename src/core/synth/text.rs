@@ -27,6 +27,7 @@ impl RenderedPost {
     }
 }
 
+#[rustfmt::skip]
 const EN: &[&str] = &[
     "the", "a", "to", "and", "of", "in", "is", "it", "for", "this", "that", "on", "my", "you", "with",
     "just", "so", "be", "at", "we", "not", "are", "was", "have", "all", "but", "today", "people", "time",
@@ -50,6 +51,7 @@ const EN: &[&str] = &[
     "lose", "score", "fans", "player", "coach", "league", "cup", "final", "record", "history", "science",
     "space", "climate", "energy", "tax", "budget", "rent", "house", "neighbors", "community",
 ];
+#[rustfmt::skip]
 const ES: &[&str] = &[
     "el", "la", "de", "que", "y", "en", "un", "una", "es", "por", "con", "para", "no", "hoy", "mañana",
     "día", "noche", "gente", "tiempo", "vida", "amor", "casa", "trabajo", "ciudad", "fútbol", "partido",
@@ -60,6 +62,7 @@ const ES: &[&str] = &[
     "mejor", "peor", "nuevo", "viejo", "película", "libro", "canción", "fiesta", "cumpleaños", "perro",
     "gato", "calle", "barrio", "tren", "metro", "oficina", "reunión", "elecciones", "salud", "médico",
 ];
+#[rustfmt::skip]
 const AR: &[&str] = &[
     "في", "من", "على", "إلى", "عن", "مع", "هذا", "هذه", "اليوم", "غدا", "الناس", "الحياة", "الوقت", "العمل",
     "البيت", "المدينة", "القهوة", "الموسيقى", "الأسرة", "الأصدقاء", "الأسبوع", "شكرا", "جميل", "سعيد",
@@ -68,6 +71,7 @@ const AR: &[&str] = &[
     "جدا", "أكثر", "كل", "شيء", "أفضل", "جديد", "الفيلم", "الكتاب", "الأغنية", "الحفلة", "الصباح", "المساء",
     "الله", "يا", "ما", "لا", "نعم", "كيف", "لماذا", "متى", "أين", "الصحة", "الطبيب", "الشارع", "الجامعة",
 ];
+#[rustfmt::skip]
 const ZH: &[&str] = &[
     "今天", "明天", "我们", "你们", "他们", "大家", "朋友", "家人", "工作", "学习", "城市", "天气", "下雨",
     "太阳", "咖啡", "音乐", "电影", "周末", "早上", "晚上", "吃饭", "好吃", "开心", "累了", "真的", "非常",
@@ -76,6 +80,7 @@ const ZH: &[&str] = &[
     "知道", "觉得", "看到", "听到", "手机", "网络", "视频", "照片", "学校", "老师", "学生", "医院", "健康",
 ];
 
+#[rustfmt::skip]
 const NARRATIVE_EN: &[&str] = &[
     "truth", "lies", "media", "western", "propaganda", "hidden", "agenda", "exposed", "corrupt",
     "officials", "foreign", "interference", "protect", "sovereignty", "security", "stability",
@@ -86,6 +91,7 @@ const NARRATIVE_EN: &[&str] = &[
     "together", "defend", "dignity", "victory", "enemies", "plot", "funded", "by", "outsiders", "the",
     "they", "want", "to", "divide", "us", "will", "fail", "strong", "leaders", "achievements",
 ];
+#[rustfmt::skip]
 const NARRATIVE_ES: &[&str] = &[
     "verdad", "mentiras", "medios", "propaganda", "oculta", "agenda", "corruptos", "extranjeros",
     "injerencia", "soberanía", "seguridad", "estabilidad", "violencia", "paz", "orden", "progreso",
@@ -93,28 +99,34 @@ const NARRATIVE_ES: &[&str] = &[
     "antes", "que", "borren", "vergüenza", "hipocresía", "contra", "nuestro", "país", "defender",
     "dignidad", "victoria", "enemigos", "financiados", "quieren", "dividirnos", "fracasarán", "fuertes",
 ];
+#[rustfmt::skip]
 const NARRATIVE_AR: &[&str] = &[
     "الحقيقة", "الأكاذيب", "الإعلام", "الغربي", "الدعاية", "المؤامرة", "الفاسدين", "التدخل", "الأجنبي",
     "السيادة", "الأمن", "الاستقرار", "العنف", "السلام", "النظام", "التنمية", "الشعب", "متحدون", "الحكومة",
     "نرفض", "الحملة", "الكاذبة", "الحقائق", "انشروا", "قبل", "الحذف", "العار", "النفاق", "ضد", "بلدنا",
     "ندافع", "الكرامة", "النصر", "الأعداء", "ممولة", "يريدون", "تقسيمنا", "سيفشلون", "أقوياء",
 ];
+#[rustfmt::skip]
 const NARRATIVE_ZH: &[&str] = &[
     "真相", "谎言", "西方", "媒体", "抹黑", "造谣", "外部", "势力", "干涉", "内政", "主权", "安全", "稳定",
     "暴力", "暴徒", "和平", "秩序", "繁荣", "发展", "进步", "团结", "人民", "支持", "政府", "反对", "虚假",
     "报道", "事实", "分享", "双重", "标准", "可耻", "虚伪", "祖国", "捍卫", "尊严", "胜利", "阴谋", "失败",
 ];
 
+#[rustfmt::skip]
 const EMOJI: &[&str] = &["😂", "❤️", "🔥", "👏", "🙏", "😭", "😍", "👇", "💯", "🤔", "😡", "✅", "‼️", "🇺🇳"];
+#[rustfmt::skip]
 const BOOST_EN: &[&str] = &[
     "Exactly!", "So true", "Everyone needs to see this", "Must read", "Well said", "This 👇",
     "Share this", "Finally someone says it", "100% agree", "Spread the word", "Read this thread",
 ];
+#[rustfmt::skip]
 const FILLER_EN: &[&str] = &[
     "Good morning everyone", "Have a nice day", "Happy Friday", "Beautiful sunset today",
     "Coffee time", "Good night friends", "What a lovely weekend", "Thank you all", "Stay safe",
     "Hello Monday", "Enjoy your evening", "Nice weather today",
 ];
+#[rustfmt::skip]
 const QUOTES: &[(&str, &str)] = &[
     ("The only thing we have to fear is fear itself.", "Franklin D. Roosevelt"),
     ("Be the change that you wish to see in the world.", "Mahatma Gandhi"),
@@ -125,11 +137,14 @@ const QUOTES: &[(&str, &str)] = &[
     ("The unexamined life is not worth living.", "Socrates"),
     ("Imagination is more important than knowledge.", "Albert Einstein"),
 ];
+#[rustfmt::skip]
 const EVENT_WORDS: &[&str] = &[
     "Final", "Awards", "Debate", "Live", "Night", "Cup", "Show", "Concert", "Derby", "Gala", "Open",
     "Premiere", "Summit", "Classic",
 ];
+#[rustfmt::skip]
 const TLDS: &[&str] = &["com", "com", "com", "org", "net", "co.uk", "de", "es", "io", "info", "news"];
+#[rustfmt::skip]
 const BIG_DOMAINS: &[&str] = &[
     "youtube.com", "instagram.com", "nytimes.com", "bbc.co.uk", "theguardian.com", "cnn.com",
     "reuters.com", "spotify.com", "medium.com", "wikipedia.org", "twitch.tv", "elpais.com",
@@ -161,7 +176,7 @@ pub(crate) const N_QUOTES: usize = QUOTES.len();
 /// Index skewed towards 0 (a cheap Zipf-like head): `n * u^power`.
 pub(crate) fn skewed(r: &mut Rand, n: usize, power: f64) -> usize {
     let u: f64 = r.unit();
-    ((n as f64 * u.powf(power)) as usize).min(n.saturating_sub(1))
+    ((n as f64 * libm::pow(u, power)) as usize).min(n.saturating_sub(1))
 }
 
 /// Words joined the way the language writes them (no spaces in Chinese).
@@ -284,6 +299,16 @@ impl SynthOutput {
         let author = &self.accounts[p.account as usize];
         let base = self.params.seed;
         let mut lang = author.language;
+        // a reply starts with the replied-to author's handle, whatever its text
+        if p.kind == Kind::Reply {
+            if let Some(t) = self.target_of(i) {
+                let ta = t.account;
+                out.text.push('@');
+                out.text.push_str(&self.accounts[ta as usize].screen_name);
+                out.text.push(' ');
+                out.mentions.push(ta);
+            }
+        }
         match p.text {
             TextRecipe::Retweet => {}
             TextRecipe::Organic(seed) => {
@@ -292,13 +317,6 @@ impl SynthOutput {
             }
             TextRecipe::Reply(seed) => {
                 let mut r = r2(mix64(base ^ 0x0b ^ (seed as u64) << 8));
-                if let Some(t) = self.target_of(i) {
-                    let ta = t.account;
-                    out.text.push('@');
-                    out.text.push_str(&self.accounts[ta as usize].screen_name);
-                    out.text.push(' ');
-                    out.mentions.push(ta);
-                }
                 organic_sentence(&mut r, lang, out, &[]);
             }
             TextRecipe::Narrative { op, narrative, variant } => {
@@ -397,7 +415,13 @@ impl SynthOutput {
         let nv = narrative_vocab(lang);
         let n = 12 + r.below(12);
         let mut words: Vec<&str> = (0..n)
-            .map(|_| if r.chance(0.75) { nv[r.below(nv.len())] } else { vocab(lang)[skewed(&mut r, vocab(lang).len(), 1.8)] })
+            .map(|_| {
+                if r.chance(0.75) {
+                    nv[r.below(nv.len())]
+                } else {
+                    vocab(lang)[skewed(&mut r, vocab(lang).len(), 1.8)]
+                }
+            })
             .collect();
         let mut tags: Vec<String> = Vec::new();
         if !spec.hashtags.is_empty() {
@@ -418,7 +442,9 @@ impl SynthOutput {
         let mut prefix = "";
         let mut emoji = None;
         if variant > 0 {
-            let mut v = r2(mix64(self.params.seed ^ 0x7a ^ (op as u64) << 20 ^ (narrative as u64) << 36 ^ (variant as u64) << 4));
+            let mut v = r2(mix64(
+                self.params.seed ^ 0x7a ^ (op as u64) << 20 ^ (narrative as u64) << 36 ^ (variant as u64) << 4,
+            ));
             let edits = 1 + v.below(2);
             for _ in 0..edits {
                 match v.below(5) {
