@@ -132,7 +132,9 @@ impl Renderer {
     /// exported as PNG at any time) and compile the shaders. Errors say why WebGL is unusable.
     pub fn new(canvas: &HtmlCanvasElement) -> Result<Renderer, String> {
         let attrs = WebGlContextAttributes::new();
-        attrs.set_antialias(true);
+        // No MSAA: lines are 1 px anyway and the point shader smooths its own rim; MSAA costs
+        // several times the fill rate on software rasterisers (SwiftShader) and weak GPUs.
+        attrs.set_antialias(false);
         attrs.set_alpha(false);
         attrs.set_preserve_drawing_buffer(true);
         let ctx = canvas
@@ -204,8 +206,9 @@ impl Renderer {
         self.n_highlight_edge_vertices = (edge_vertices.len() / 2) as i32;
     }
 
-    /// Draw a frame into a drawing buffer of `width` x `height` device pixels.
-    pub fn draw(&self, width: u32, height: u32, camera: &Camera) {
+    /// Draw a frame into a drawing buffer of `width` x `height` device pixels; without the edges
+    /// (but with the selection's) when `edges` is false.
+    pub fn draw(&self, width: u32, height: u32, camera: &Camera, edges: bool) {
         let gl = &self.gl;
         gl.viewport(0, 0, width as i32, height as i32);
         gl.clear_color(BACKGROUND[0], BACKGROUND[1], BACKGROUND[2], BACKGROUND[3]);
@@ -220,7 +223,7 @@ impl Renderer {
         gl.uniform2f(self.edge_loc.scale.as_ref(), camera.scale[0], camera.scale[1]);
         gl.uniform2f(self.edge_loc.offset.as_ref(), camera.offset[0], camera.offset[1]);
         gl.enable_vertex_attrib_array(self.edge_loc.pos);
-        if self.n_edge_vertices > 0 {
+        if edges && self.n_edge_vertices > 0 {
             let c = EDGE_COLOR;
             gl.uniform4f(self.edge_loc.color.as_ref(), c[0], c[1], c[2], self.edge_alpha * dim);
             gl.bind_buffer(Gl::ARRAY_BUFFER, Some(&self.edges));

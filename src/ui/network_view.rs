@@ -279,6 +279,11 @@ struct Inner {
     label: Option<Callback<u32, String>>,
     set_tooltip: Option<UseStateSetter<Option<String>>>,
     frame_pending: bool,
+    /// The user is zooming or panning: on big graphs, frames skip the edges until the
+    /// movement settles (see [`moved`]).
+    moving: bool,
+    settle: Option<gloo::timers::callback::Timeout>,
+    n_edges: usize,
     frame_callback: Option<Closure<dyn FnMut()>>,
     /// Frames drawn so far (read by tests).
     frames: u64,
@@ -330,6 +335,7 @@ impl Inner {
                 fill[b as usize] += 1;
             }
         }
+        self.n_edges = edge_vertices.len() / 4;
         self.adj_start = degree;
         self.adj = adj;
         if let Some(r) = self.renderer.as_mut() {
@@ -449,7 +455,8 @@ impl Inner {
         }
         let Some(canvas) = self.canvas.as_ref() else { return };
         if let Some(r) = self.renderer.as_ref() {
-            r.draw(canvas.width(), canvas.height(), &self.view.camera());
+            let edges = !(self.moving && self.n_edges > EDGES_HIDDEN_WHILE_MOVING);
+            r.draw(canvas.width(), canvas.height(), &self.view.camera(), edges);
             self.frames += 1;
         }
     }
@@ -494,6 +501,34 @@ fn request_frame(inner: &Rc<RefCell<Inner>>) {
             s.frame_pending = true;
         }
     }
+}
+
+/// Above this many edges, frames drawn while the view moves leave the edges out (nodes only),
+/// and the full frame follows [`SETTLE_MS`] after the last movement: edges are most of the fill
+/// cost (long lines), nodes alone keep the motion fluid on weak or software-rendered GPUs.
+pub const EDGES_HIDDEN_WHILE_MOVING: usize = 20_000;
+/// Quiet time after the last zoom or pan before the full frame (with edges) is drawn.
+pub const SETTLE_MS: u32 = 160;
+
+/// The view moved (zoom or pan): draw a fast frame now and the full frame once it settles.
+fn moved(inner: &Rc<RefCell<Inner>>) {
+    {
+        let mut s = inner.borrow_mut();
+        s.moving = true;
+        let weak = Rc::downgrade(inner);
+        // Replacing the timeout cancels the previous one.
+        s.settle = Some(gloo::timers::callback::Timeout::new(SETTLE_MS, move || {
+            if let Some(inner) = weak.upgrade() {
+                {
+                    let mut s = inner.borrow_mut();
+                    s.moving = false;
+                    s.settle = None;
+                }
+                request_frame(&inner);
+            }
+        }));
+    }
+    request_frame(inner);
 }
 
 /// A pointer position relative to the canvas' top-left corner, in CSS pixels.
@@ -564,7 +599,7 @@ pub fn network_view(props: &NetworkViewProps) -> Html {
                             s.view.zoom_at((-dy * 0.0018).exp(), at[0], at[1]);
                             s.auto_fit = false;
                         }
-                        request_frame(&inner);
+                        moved(&inner);
                     })
                 };
                 let on_resize: Closure<dyn FnMut()> = {
@@ -597,6 +632,7 @@ pub fn network_view(props: &NetworkViewProps) -> Html {
                 }
                 let mut s = inner.borrow_mut();
                 s.frame_callback = None;
+                s.settle = None;
                 s.renderer = None;
                 s.canvas = None;
             }
@@ -652,7 +688,7 @@ pub fn network_view(props: &NetworkViewProps) -> Html {
                     s.drag = Some(d);
                     s.set_hover(None, at);
                     drop(s);
-                    request_frame(&inner);
+                    moved(&inner);
                     return;
                 }
                 s.drag = Some(d);
@@ -722,7 +758,7 @@ pub fn network_view(props: &NetworkViewProps) -> Html {
             }
             e.prevent_default();
             drop(s);
-            request_frame(&inner);
+            moved(&inner);
         })
     };
     let button = |label: &'static str, title: &'static str, fits: bool, act: fn(&mut View, &GraphData)| {
