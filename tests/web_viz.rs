@@ -197,6 +197,45 @@ async fn hover_and_click_pick_the_node_under_the_pointer() {
     root.remove();
 }
 
+fn key(target: &Element, key: &str) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    init.set_key(key);
+    let e = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    target.dispatch_event(&e).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn keyboard_pans_zooms_fits_and_deselects() {
+    let root = host(400, 300);
+    let graph = small_graph();
+    let rec = mount_view(&root, graph.clone(), Some(1));
+    frames(1).await;
+    let canvas = canvas_in(&root, 400, 300);
+    frames(3).await;
+    let view_el = root.query_selector("[data-testid=network-view]").unwrap().unwrap();
+    let at1 = screen_of(&graph, 400.0, 300.0, [100.0, 0.0]);
+    // ArrowRight moves the view right: the drawing shifts 60 px left.
+    key(&view_el, "ArrowRight");
+    pointer("pointermove", &canvas, at1[0] - 60.0, at1[1]);
+    assert_eq!(rec.hovers.borrow().last(), Some(&Some(1)));
+    // "0" fits again: node 1 is back at its fitted position.
+    key(&view_el, "0");
+    pointer("pointermove", &canvas, at1[0], at1[1]);
+    assert_eq!(rec.hovers.borrow().last(), Some(&Some(1)));
+    // "+" zooms around the centre: the point at the centre stays, node 1 moves outwards.
+    key(&view_el, "+");
+    let (cx, cy) = (200.0, 150.0);
+    let zoomed = [cx + (at1[0] - cx) * 1.25, cy + (at1[1] - cy) * 1.25];
+    pointer("pointermove", &canvas, zoomed[0], zoomed[1]);
+    assert_eq!(rec.hovers.borrow().last(), Some(&Some(1)));
+    // Escape clears the selection.
+    key(&view_el, "Escape");
+    assert_eq!(rec.selects.borrow().last(), Some(&None));
+    root.remove();
+}
+
 #[wasm_bindgen_test]
 async fn selection_is_highlighted() {
     let root = host(400, 300);

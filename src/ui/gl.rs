@@ -22,7 +22,7 @@ pub fn edge_alpha(n_edges: usize) -> f32 {
     (0.55 * (2000.0 / n_edges.max(1) as f32).sqrt()).clamp(0.08, 0.55)
 }
 /// Alpha multiplier for everything outside the selection while a node is selected.
-const DIM: f32 = 0.22;
+const DIM: f32 = 0.3;
 
 const NODE_VS: &str = r#"
 attribute vec2 a_pos;
@@ -55,7 +55,7 @@ void main() {
     float px = 2.0 / v_size;
     float alpha = 1.0 - smoothstep(1.0 - px, 1.0, r);
     float ring = v_size > 6.0 ? smoothstep(1.0 - 2.5 * px, 1.0 - 1.5 * px, r) : 0.0;
-    vec3 rgb = mix(v_color.rgb, v_color.rgb * 0.55, ring);
+    vec3 rgb = mix(v_color.rgb, v_color.rgb * 0.7, ring);
     gl_FragColor = vec4(rgb, v_color.a * alpha);
 }
 "#;
