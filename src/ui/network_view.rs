@@ -343,6 +343,9 @@ impl Inner {
         }
         self.graph = graph;
         self.hovered = None;
+        // The kept frame shows the old graph: draw the next frame in full.
+        self.moving = false;
+        self.settle = None;
         self.auto_fit = true;
         if self.view.width > 0.0 {
             self.view.fit(&self.graph);
@@ -361,6 +364,8 @@ impl Inner {
 
     fn set_selected(&mut self, selected: Option<u32>) {
         self.requested = selected;
+        self.moving = false;
+        self.settle = None;
         self.selected = selected.filter(|&s| (s as usize) < self.n_nodes);
         if self.renderer.is_none() {
             return;
@@ -454,9 +459,14 @@ impl Inner {
             return;
         }
         let Some(canvas) = self.canvas.as_ref() else { return };
-        if let Some(r) = self.renderer.as_ref() {
-            let edges = !(self.moving && self.n_edges > EDGES_HIDDEN_WHILE_MOVING);
-            r.draw(canvas.width(), canvas.height(), &self.view.camera(), edges);
+        let big = self.n_edges + self.n_nodes > BIG_GRAPH;
+        if let Some(r) = self.renderer.as_mut() {
+            let (w, h, camera) = (canvas.width(), canvas.height(), self.view.camera());
+            if !big {
+                r.draw(w, h, &camera, true);
+            } else if !(self.moving && r.draw_moved(w, h, &camera)) {
+                r.draw_and_keep(w, h, &camera);
+            }
             self.frames += 1;
         }
     }
@@ -503,10 +513,11 @@ fn request_frame(inner: &Rc<RefCell<Inner>>) {
     }
 }
 
-/// Above this many edges, frames drawn while the view moves leave the edges out (nodes only),
-/// and the full frame follows [`SETTLE_MS`] after the last movement: edges are most of the fill
-/// cost (long lines), nodes alone keep the motion fluid on weak or software-rendered GPUs.
-pub const EDGES_HIDDEN_WHILE_MOVING: usize = 20_000;
+/// Above this many nodes + edges, a frame drawn while the view moves (zoom, pan) is the last
+/// full frame moved and scaled on the GPU (one textured quad), and the full frame follows
+/// [`SETTLE_MS`] after the last movement: a full frame of a big graph can take longer than an
+/// animation frame on weak or software-rendered GPUs, the moved copy never does.
+pub const BIG_GRAPH: usize = 20_000;
 /// Quiet time after the last zoom or pan before the full frame (with edges) is drawn.
 pub const SETTLE_MS: u32 = 160;
 
