@@ -51,6 +51,43 @@ impl GraphData {
     }
 }
 
+/// Colours of clusters (Tableau 10, readable on the light background), cycled by cluster id.
+pub const CLUSTER_PALETTE: [[u8; 3]; 10] = [
+    [31, 119, 180],
+    [255, 127, 14],
+    [44, 160, 44],
+    [214, 39, 40],
+    [148, 103, 189],
+    [140, 86, 75],
+    [227, 119, 194],
+    [127, 127, 127],
+    [188, 189, 34],
+    [23, 190, 207],
+];
+
+/// RGBA of a cluster (`u32::MAX`, "no cluster", is a light grey).
+pub fn cluster_rgba(cluster: u32) -> [u8; 4] {
+    if cluster == u32::MAX {
+        return [170, 175, 185, 200];
+    }
+    let [r, g, b] = CLUSTER_PALETTE[cluster as usize % CLUSTER_PALETTE.len()];
+    [r, g, b, 235]
+}
+
+/// The same colour as CSS / SVG `#rrggbb` (for [`super::charts::Series::color`]).
+pub fn css_color(rgba: [u8; 4]) -> String {
+    format!("#{:02x}{:02x}{:02x}", rgba[0], rgba[1], rgba[2])
+}
+
+/// RGBA of a role (`core::detect::Role as u8`: 0 unflagged, 1 core, 2 amplifier).
+pub fn role_rgba(role: u8) -> [u8; 4] {
+    match role {
+        1 => [201, 42, 42, 240],  // core: red
+        2 => [247, 140, 20, 220], // amplifier: orange
+        _ => [134, 142, 150, 180], // unflagged: grey
+    }
+}
+
 #[derive(Properties)]
 pub struct NetworkViewProps {
     pub graph: Rc<GraphData>,
@@ -576,7 +613,7 @@ pub fn network_view(props: &NetworkViewProps) -> Html {
         let tooltip_ref = tooltip_ref.clone();
         let error = error.clone();
         use_effect_with((), move |_| {
-            let mut keep: Option<(EventListener, web_sys::ResizeObserver, Closure<dyn FnMut()>)> = None;
+            let mut keep: Option<Mounted> = None;
             if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
                 {
                     let mut s = inner.borrow_mut();
@@ -621,23 +658,20 @@ pub fn network_view(props: &NetworkViewProps) -> Html {
                         }
                     })
                 };
-                match web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
-                    Ok(observer) => {
-                        observer.observe(&canvas);
-                        keep = Some((wheel, observer, on_resize));
-                    }
-                    Err(_) => {
-                        // No ResizeObserver: size on each frame only (sync_size runs in draw).
-                        std::mem::forget(wheel);
-                        drop(on_resize);
-                    }
+                // Without ResizeObserver the canvas is still sized on every frame (in draw).
+                let observer = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok();
+                if let Some(o) = observer.as_ref() {
+                    o.observe(&canvas);
                 }
+                keep = Some((wheel, observer, on_resize));
                 request_frame(&inner);
             }
             let inner = inner.clone();
             move || {
                 if let Some((wheel, observer, on_resize)) = keep {
-                    observer.disconnect();
+                    if let Some(o) = observer {
+                        o.disconnect();
+                    }
                     drop(wheel);
                     drop(on_resize);
                 }
@@ -807,6 +841,10 @@ pub fn network_view(props: &NetworkViewProps) -> Html {
         </div>
     }
 }
+
+/// What the mount effect keeps alive until unmount: the wheel listener, the resize observer and
+/// its callback.
+type Mounted = (EventListener, Option<web_sys::ResizeObserver>, Closure<dyn FnMut()>);
 
 /// The graph compared by identity (for `use_effect_with`).
 struct GraphKey(Rc<GraphData>);
