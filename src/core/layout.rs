@@ -40,7 +40,7 @@ pub struct LayoutParams {
 impl Default for LayoutParams {
     fn default() -> Self {
         LayoutParams {
-            iterations: 150,
+            iterations: 100,
             seed: 0x00C0_4A05,
             scaling: 2.0,
             gravity: 1.0,
@@ -137,7 +137,7 @@ pub fn layout(
         // Repulsion (Barnes-Hut).
         if scaling > 0.0 {
             tree.build(&pos, &mass);
-            tree.repulse(&pos, &mass, scaling, theta, &mut force);
+            tree.repulse(scaling, theta, &mut force);
         }
 
         // Gravity.
@@ -401,15 +401,30 @@ impl QuadTree {
     }
 
     /// Add the repulsion on every node to `force`.
-    fn repulse(&self, pos: &[[f32; 2]], mass: &[f32], scaling: f32, theta: f32, force: &mut [[f32; 2]]) {
+    ///
+    /// The tree is walked once per leaf, not once per node: a cell is approximated when it is
+    /// far enough from the leaf's bounding box (so from every node in it), and the leaf's nodes
+    /// then share the resulting lists of far cells and near points. This divides the walking
+    /// cost by the leaf size; the approximation is at least as accurate as a per-node walk.
+    fn repulse(&self, scaling: f32, theta: f32, force: &mut [[f32; 2]]) {
         let theta2 = theta * theta;
         let mut stack: Vec<u32> = Vec::with_capacity(64);
-        // Walk nodes in leaf order: neighbours in space are neighbours in time (cache friendly).
-        for k in 0..self.order.len() {
-            let i = self.order[k] as usize;
-            let (x, y) = (pos[i][0], pos[i][1]);
-            let mi = mass[i] * scaling;
-            let (mut fx, mut fy) = (0.0f32, 0.0f32);
+        let mut far: Vec<[f32; 3]> = Vec::with_capacity(256);
+        let mut near: Vec<(u32, u32)> = Vec::with_capacity(64);
+        for leaf in &self.cells {
+            if leaf.first_child != u32::MAX || leaf.leaf_start == leaf.leaf_end {
+                continue;
+            }
+            let (ls, le) = (leaf.leaf_start as usize, leaf.leaf_end as usize);
+            let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+            for j in ls..le {
+                x0 = x0.min(self.px[j]);
+                y0 = y0.min(self.py[j]);
+                x1 = x1.max(self.px[j]);
+                y1 = y1.max(self.py[j]);
+            }
+            far.clear();
+            near.clear();
             stack.clear();
             stack.push(0);
             while let Some(c) = stack.pop() {
@@ -417,33 +432,49 @@ impl QuadTree {
                 if cell.mass == 0.0 {
                     continue;
                 }
-                let dx = x - cell.com_x;
-                let dy = y - cell.com_y;
-                let d2 = dx * dx + dy * dy;
                 if cell.first_child == u32::MAX {
-                    for j in cell.leaf_start as usize..cell.leaf_end as usize {
-                        if j == k {
-                            continue;
-                        }
-                        let dx = x - self.px[j];
-                        let dy = y - self.py[j];
-                        let d2 = (dx * dx + dy * dy).max(MIN_DIST2);
-                        let f = mi * self.pm[j] / d2;
-                        fx += dx * f;
-                        fy += dy * f;
-                    }
-                } else if (k < cell.leaf_start as usize || k >= cell.leaf_end as usize) && cell.width2 < theta2 * d2 {
-                    // A cell holding node i itself is always opened (no self-repulsion).
-                    let f = mi * cell.mass / d2.max(MIN_DIST2);
-                    fx += dx * f;
-                    fy += dy * f;
+                    near.push((cell.leaf_start, cell.leaf_end));
+                    continue;
+                }
+                // A cell holding this leaf is always opened (no self-repulsion).
+                let holds_leaf = ls >= cell.leaf_start as usize && ls < cell.leaf_end as usize;
+                let dx = (x0 - cell.com_x).max(cell.com_x - x1).max(0.0);
+                let dy = (y0 - cell.com_y).max(cell.com_y - y1).max(0.0);
+                if !holds_leaf && cell.width2 < theta2 * (dx * dx + dy * dy) {
+                    far.push([cell.com_x, cell.com_y, cell.mass]);
                 } else {
                     let fc = cell.first_child;
                     stack.extend([fc, fc + 1, fc + 2, fc + 3]);
                 }
             }
-            force[i][0] += fx;
-            force[i][1] += fy;
+            for k in ls..le {
+                let (x, y) = (self.px[k], self.py[k]);
+                let (mut fx, mut fy) = (0.0f32, 0.0f32);
+                for &[cx, cy, cm] in &far {
+                    let dx = x - cx;
+                    let dy = y - cy;
+                    let f = cm / (dx * dx + dy * dy).max(MIN_DIST2);
+                    fx += dx * f;
+                    fy += dy * f;
+                }
+                for &(s, e) in &near {
+                    for j in s as usize..e as usize {
+                        let dx = x - self.px[j];
+                        let dy = y - self.py[j];
+                        let d2 = dx * dx + dy * dy;
+                        if j == k {
+                            continue;
+                        }
+                        let f = self.pm[j] / d2.max(MIN_DIST2);
+                        fx += dx * f;
+                        fy += dy * f;
+                    }
+                }
+                let i = self.order[k] as usize;
+                let mi = self.pm[k] * scaling;
+                force[i][0] += fx * mi;
+                force[i][1] += fy * mi;
+            }
         }
     }
 }
@@ -484,7 +515,7 @@ mod tests {
         let mut tree = QuadTree::default();
         tree.build(&pos, &mass);
         let mut f = vec![[0.0f32; 2]; n];
-        tree.repulse(&pos, &mass, 2.0, 0.0, &mut f);
+        tree.repulse(2.0, 0.0, &mut f);
         for i in 0..n {
             let (mut ex, mut ey) = (0.0f64, 0.0f64);
             for j in 0..n {

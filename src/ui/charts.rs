@@ -43,7 +43,7 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 
 /// A "nice" axis step (1, 2 or 5 × 10^k) giving about `target` ticks up to `max`.
 fn nice_step(max: f64, target: f64) -> f64 {
-    if !(max > 0.0) {
+    if max.is_nan() || max <= 0.0 {
         return 1.0;
     }
     let raw = max / target.max(1.0);

@@ -6,7 +6,10 @@
 //! selected node, its neighbours and their edges) while the rest is dimmed.
 
 use wasm_bindgen::JsCast;
-use web_sys::{HtmlCanvasElement, WebGlBuffer, WebGlContextAttributes, WebGlProgram, WebGlRenderingContext as Gl, WebGlShader, WebGlUniformLocation};
+use web_sys::{
+    HtmlCanvasElement, WebGlBuffer, WebGlContextAttributes, WebGlFramebuffer, WebGlProgram, WebGlRenderingContext as Gl,
+    WebGlShader, WebGlTexture, WebGlUniformLocation,
+};
 
 /// Background of the view and of exported PNGs (opaque, so an export never has a transparent
 /// background). Matches the light panel colour of the app.
@@ -22,7 +25,7 @@ pub fn edge_alpha(n_edges: usize) -> f32 {
     (0.55 * (2000.0 / n_edges.max(1) as f32).sqrt()).clamp(0.08, 0.55)
 }
 /// Alpha multiplier for everything outside the selection while a node is selected.
-const DIM: f32 = 0.22;
+const DIM: f32 = 0.3;
 
 const NODE_VS: &str = r#"
 attribute vec2 a_pos;
@@ -55,7 +58,7 @@ void main() {
     float px = 2.0 / v_size;
     float alpha = 1.0 - smoothstep(1.0 - px, 1.0, r);
     float ring = v_size > 6.0 ? smoothstep(1.0 - 2.5 * px, 1.0 - 1.5 * px, r) : 0.0;
-    vec3 rgb = mix(v_color.rgb, v_color.rgb * 0.55, ring);
+    vec3 rgb = mix(v_color.rgb, v_color.rgb * 0.7, ring);
     gl_FragColor = vec4(rgb, v_color.a * alpha);
 }
 "#;
@@ -74,6 +77,27 @@ precision mediump float;
 uniform vec4 u_color;
 void main() {
     gl_FragColor = u_color;
+}
+"#;
+
+/// The last full frame as a texture, redrawn moved and scaled while the view is in motion.
+const QUAD_VS: &str = r#"
+attribute vec2 a_corner;
+uniform vec2 u_scale;
+uniform vec2 u_offset;
+varying vec2 v_uv;
+void main() {
+    v_uv = a_corner * 0.5 + 0.5;
+    gl_Position = vec4(a_corner * u_scale + u_offset, 0.0, 1.0);
+}
+"#;
+
+const QUAD_FS: &str = r#"
+precision mediump float;
+uniform sampler2D u_frame;
+varying vec2 v_uv;
+void main() {
+    gl_FragColor = texture2D(u_frame, v_uv);
 }
 "#;
 
@@ -108,6 +132,22 @@ pub struct Renderer {
     highlight_nodes: NodeBuffers,
     highlight_edges: WebGlBuffer,
     n_highlight_edge_vertices: i32,
+    quad_prog: WebGlProgram,
+    quad_corner: u32,
+    quad_scale: Option<WebGlUniformLocation>,
+    quad_offset: Option<WebGlUniformLocation>,
+    quad_frame: Option<WebGlUniformLocation>,
+    quad: WebGlBuffer,
+    snapshot: Option<Snapshot>,
+}
+
+/// An offscreen frame: texture, framebuffer, size, and the camera it was drawn with.
+struct Snapshot {
+    texture: WebGlTexture,
+    framebuffer: WebGlFramebuffer,
+    width: u32,
+    height: u32,
+    camera: Option<Camera>,
 }
 
 struct NodeLocations {
@@ -132,7 +172,9 @@ impl Renderer {
     /// exported as PNG at any time) and compile the shaders. Errors say why WebGL is unusable.
     pub fn new(canvas: &HtmlCanvasElement) -> Result<Renderer, String> {
         let attrs = WebGlContextAttributes::new();
-        attrs.set_antialias(true);
+        // No MSAA: lines are 1 px anyway and the point shader smooths its own rim; MSAA costs
+        // several times the fill rate on software rasterisers (SwiftShader) and weak GPUs.
+        attrs.set_antialias(false);
         attrs.set_alpha(false);
         attrs.set_preserve_drawing_buffer(true);
         let ctx = canvas
@@ -166,7 +208,21 @@ impl Renderer {
         let highlight_nodes = NodeBuffers { pos: buffer()?, color: buffer()?, size: buffer()?, count: 0 };
         let edges = buffer()?;
         let highlight_edges = buffer()?;
+        let quad_prog = link(&gl, QUAD_VS, QUAD_FS)?;
+        let quad_corner = attrib(&quad_prog, "a_corner")?;
+        let quad_scale = gl.get_uniform_location(&quad_prog, "u_scale");
+        let quad_offset = gl.get_uniform_location(&quad_prog, "u_offset");
+        let quad_frame = gl.get_uniform_location(&quad_prog, "u_frame");
+        let quad = buffer()?;
+        upload_f32(&gl, &quad, &[-1.0, -1.0, 1.0, -1.0, -1.0, 1.0, 1.0, 1.0]);
         Ok(Renderer {
+            quad_prog,
+            quad_corner,
+            quad_scale,
+            quad_offset,
+            quad_frame,
+            quad,
+            snapshot: None,
             gl,
             node_prog,
             edge_prog,
@@ -204,8 +260,95 @@ impl Renderer {
         self.n_highlight_edge_vertices = (edge_vertices.len() / 2) as i32;
     }
 
-    /// Draw a frame into a drawing buffer of `width` x `height` device pixels.
-    pub fn draw(&self, width: u32, height: u32, camera: &Camera) {
+    /// Draw a full frame into an offscreen texture, then show it. A following
+    /// [`Renderer::draw_moved`] can then redraw it under another camera at the cost of one
+    /// textured quad. Falls back to a direct draw when no framebuffer can be made.
+    pub fn draw_and_keep(&mut self, width: u32, height: u32, camera: &Camera) {
+        if self.snapshot.as_ref().is_none_or(|s| s.width != width || s.height != height) {
+            self.snapshot = self.make_snapshot(width, height);
+        }
+        let Some(snap) = self.snapshot.as_ref() else {
+            self.draw(width, height, camera, true);
+            return;
+        };
+        let gl = &self.gl;
+        gl.bind_framebuffer(Gl::FRAMEBUFFER, Some(&snap.framebuffer));
+        self.draw(width, height, camera, true);
+        gl.bind_framebuffer(Gl::FRAMEBUFFER, None);
+        if let Some(snap) = self.snapshot.as_mut() {
+            snap.camera = Some(*camera);
+        }
+        self.draw_moved(width, height, camera);
+    }
+
+    /// Redraw the kept frame as seen from `camera` (moved and scaled; areas it does not cover
+    /// show the background). False when there is no kept frame of this size.
+    pub fn draw_moved(&self, width: u32, height: u32, camera: &Camera) -> bool {
+        let Some(snap) = self.snapshot.as_ref().filter(|s| s.width == width && s.height == height) else { return false };
+        let Some(old) = snap.camera else { return false };
+        if old.scale[0] == 0.0 || old.scale[1] == 0.0 {
+            return false;
+        }
+        // clip_new = (clip_old - offset_old) * scale_new / scale_old + offset_new
+        let k = [camera.scale[0] / old.scale[0], camera.scale[1] / old.scale[1]];
+        let off = [camera.offset[0] - old.offset[0] * k[0], camera.offset[1] - old.offset[1] * k[1]];
+        let gl = &self.gl;
+        gl.viewport(0, 0, width as i32, height as i32);
+        gl.clear_color(BACKGROUND[0], BACKGROUND[1], BACKGROUND[2], BACKGROUND[3]);
+        gl.clear(Gl::COLOR_BUFFER_BIT);
+        gl.disable(Gl::BLEND);
+        gl.use_program(Some(&self.quad_prog));
+        gl.active_texture(Gl::TEXTURE0);
+        gl.bind_texture(Gl::TEXTURE_2D, Some(&snap.texture));
+        gl.uniform1i(self.quad_frame.as_ref(), 0);
+        gl.uniform2f(self.quad_scale.as_ref(), k[0], k[1]);
+        gl.uniform2f(self.quad_offset.as_ref(), off[0], off[1]);
+        gl.enable_vertex_attrib_array(self.quad_corner);
+        gl.bind_buffer(Gl::ARRAY_BUFFER, Some(&self.quad));
+        gl.vertex_attrib_pointer_with_i32(self.quad_corner, 2, Gl::FLOAT, false, 0, 0);
+        gl.draw_arrays(Gl::TRIANGLE_STRIP, 0, 4);
+        gl.bind_texture(Gl::TEXTURE_2D, None);
+        true
+    }
+
+    fn make_snapshot(&self, width: u32, height: u32) -> Option<Snapshot> {
+        let gl = &self.gl;
+        let texture = gl.create_texture()?;
+        gl.bind_texture(Gl::TEXTURE_2D, Some(&texture));
+        gl.tex_image_2d_with_i32_and_i32_and_i32_and_format_and_type_and_opt_u8_array(
+            Gl::TEXTURE_2D,
+            0,
+            Gl::RGBA as i32,
+            width as i32,
+            height as i32,
+            0,
+            Gl::RGBA,
+            Gl::UNSIGNED_BYTE,
+            None,
+        )
+        .ok()?;
+        // Non-power-of-two textures in WebGL 1: no mipmaps, clamp to edge.
+        gl.tex_parameteri(Gl::TEXTURE_2D, Gl::TEXTURE_MIN_FILTER, Gl::LINEAR as i32);
+        gl.tex_parameteri(Gl::TEXTURE_2D, Gl::TEXTURE_MAG_FILTER, Gl::LINEAR as i32);
+        gl.tex_parameteri(Gl::TEXTURE_2D, Gl::TEXTURE_WRAP_S, Gl::CLAMP_TO_EDGE as i32);
+        gl.tex_parameteri(Gl::TEXTURE_2D, Gl::TEXTURE_WRAP_T, Gl::CLAMP_TO_EDGE as i32);
+        gl.bind_texture(Gl::TEXTURE_2D, None);
+        let framebuffer = gl.create_framebuffer()?;
+        gl.bind_framebuffer(Gl::FRAMEBUFFER, Some(&framebuffer));
+        gl.framebuffer_texture_2d(Gl::FRAMEBUFFER, Gl::COLOR_ATTACHMENT0, Gl::TEXTURE_2D, Some(&texture), 0);
+        let complete = gl.check_framebuffer_status(Gl::FRAMEBUFFER) == Gl::FRAMEBUFFER_COMPLETE;
+        gl.bind_framebuffer(Gl::FRAMEBUFFER, None);
+        if !complete {
+            gl.delete_framebuffer(Some(&framebuffer));
+            gl.delete_texture(Some(&texture));
+            return None;
+        }
+        Some(Snapshot { texture, framebuffer, width, height, camera: None })
+    }
+
+    /// Draw a frame into a drawing buffer of `width` x `height` device pixels; without the edges
+    /// (but with the selection's) when `edges` is false.
+    pub fn draw(&self, width: u32, height: u32, camera: &Camera, edges: bool) {
         let gl = &self.gl;
         gl.viewport(0, 0, width as i32, height as i32);
         gl.clear_color(BACKGROUND[0], BACKGROUND[1], BACKGROUND[2], BACKGROUND[3]);
@@ -220,7 +363,7 @@ impl Renderer {
         gl.uniform2f(self.edge_loc.scale.as_ref(), camera.scale[0], camera.scale[1]);
         gl.uniform2f(self.edge_loc.offset.as_ref(), camera.offset[0], camera.offset[1]);
         gl.enable_vertex_attrib_array(self.edge_loc.pos);
-        if self.n_edge_vertices > 0 {
+        if edges && self.n_edge_vertices > 0 {
             let c = EDGE_COLOR;
             gl.uniform4f(self.edge_loc.color.as_ref(), c[0], c[1], c[2], self.edge_alpha * dim);
             gl.bind_buffer(Gl::ARRAY_BUFFER, Some(&self.edges));

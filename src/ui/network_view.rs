@@ -6,7 +6,9 @@
 //! GPU once, builds a uniform-grid spatial index for picking and a neighbour list; after that a
 //! frame is a handful of draw calls with new camera uniforms, and the pointer is resolved to a
 //! node by looking at a few grid cells (no per-frame or per-move O(n) work). Frames are drawn
-//! only when something changed, on the next animation frame.
+//! only when something changed, on the next animation frame. On big graphs (more than
+//! [`BIG_GRAPH`] nodes + edges) a frame drawn while the view moves is the last full frame moved
+//! and scaled on the GPU, and the full frame follows once the movement stops ([`SETTLE_MS`]).
 //!
 //! Selection is controlled: a click emits `on_select(Some(node))` (or `None` on the background,
 //! and Escape), and the parent passes the chosen node back as `selected`.
@@ -48,6 +50,43 @@ impl GraphData {
     }
     fn position(&self, i: usize) -> [f32; 2] {
         [self.positions[2 * i], self.positions[2 * i + 1]]
+    }
+}
+
+/// Colours of clusters (Tableau 10, readable on the light background), cycled by cluster id.
+pub const CLUSTER_PALETTE: [[u8; 3]; 10] = [
+    [31, 119, 180],
+    [255, 127, 14],
+    [44, 160, 44],
+    [214, 39, 40],
+    [148, 103, 189],
+    [140, 86, 75],
+    [227, 119, 194],
+    [127, 127, 127],
+    [188, 189, 34],
+    [23, 190, 207],
+];
+
+/// RGBA of a cluster (`u32::MAX`, "no cluster", is a light grey).
+pub fn cluster_rgba(cluster: u32) -> [u8; 4] {
+    if cluster == u32::MAX {
+        return [170, 175, 185, 200];
+    }
+    let [r, g, b] = CLUSTER_PALETTE[cluster as usize % CLUSTER_PALETTE.len()];
+    [r, g, b, 235]
+}
+
+/// The same colour as CSS / SVG `#rrggbb` (for [`super::charts::Series::color`]).
+pub fn css_color(rgba: [u8; 4]) -> String {
+    format!("#{:02x}{:02x}{:02x}", rgba[0], rgba[1], rgba[2])
+}
+
+/// RGBA of a role (`core::detect::Role as u8`: 0 unflagged, 1 core, 2 amplifier).
+pub fn role_rgba(role: u8) -> [u8; 4] {
+    match role {
+        1 => [201, 42, 42, 240],  // core: red
+        2 => [247, 140, 20, 220], // amplifier: orange
+        _ => [134, 142, 150, 180], // unflagged: grey
     }
 }
 
@@ -279,9 +318,12 @@ struct Inner {
     label: Option<Callback<u32, String>>,
     set_tooltip: Option<UseStateSetter<Option<String>>>,
     frame_pending: bool,
+    /// The user is zooming or panning: on big graphs, frames skip the edges until the
+    /// movement settles (see [`moved`]).
+    moving: bool,
+    settle: Option<gloo::timers::callback::Timeout>,
+    n_edges: usize,
     frame_callback: Option<Closure<dyn FnMut()>>,
-    /// Frames drawn so far (read by tests).
-    frames: u64,
 }
 
 #[derive(Clone, Copy)]
@@ -330,6 +372,7 @@ impl Inner {
                 fill[b as usize] += 1;
             }
         }
+        self.n_edges = edge_vertices.len() / 4;
         self.adj_start = degree;
         self.adj = adj;
         if let Some(r) = self.renderer.as_mut() {
@@ -337,6 +380,9 @@ impl Inner {
         }
         self.graph = graph;
         self.hovered = None;
+        // The kept frame shows the old graph: draw the next frame in full.
+        self.moving = false;
+        self.settle = None;
         self.auto_fit = true;
         if self.view.width > 0.0 {
             self.view.fit(&self.graph);
@@ -355,6 +401,8 @@ impl Inner {
 
     fn set_selected(&mut self, selected: Option<u32>) {
         self.requested = selected;
+        self.moving = false;
+        self.settle = None;
         self.selected = selected.filter(|&s| (s as usize) < self.n_nodes);
         if self.renderer.is_none() {
             return;
@@ -448,9 +496,14 @@ impl Inner {
             return;
         }
         let Some(canvas) = self.canvas.as_ref() else { return };
-        if let Some(r) = self.renderer.as_ref() {
-            r.draw(canvas.width(), canvas.height(), &self.view.camera());
-            self.frames += 1;
+        let big = self.n_edges + self.n_nodes > BIG_GRAPH;
+        if let Some(r) = self.renderer.as_mut() {
+            let (w, h, camera) = (canvas.width(), canvas.height(), self.view.camera());
+            if !big {
+                r.draw(w, h, &camera, true);
+            } else if !(self.moving && r.draw_moved(w, h, &camera)) {
+                r.draw_and_keep(w, h, &camera);
+            }
         }
     }
 
@@ -496,6 +549,35 @@ fn request_frame(inner: &Rc<RefCell<Inner>>) {
     }
 }
 
+/// Above this many nodes + edges, a frame drawn while the view moves (zoom, pan) is the last
+/// full frame moved and scaled on the GPU (one textured quad), and the full frame follows
+/// [`SETTLE_MS`] after the last movement: a full frame of a big graph can take longer than an
+/// animation frame on weak or software-rendered GPUs, the moved copy never does.
+pub const BIG_GRAPH: usize = 20_000;
+/// Quiet time after the last zoom or pan before the full frame (with edges) is drawn.
+pub const SETTLE_MS: u32 = 160;
+
+/// The view moved (zoom or pan): draw a fast frame now and the full frame once it settles.
+fn moved(inner: &Rc<RefCell<Inner>>) {
+    {
+        let mut s = inner.borrow_mut();
+        s.moving = true;
+        let weak = Rc::downgrade(inner);
+        // Replacing the timeout cancels the previous one.
+        s.settle = Some(gloo::timers::callback::Timeout::new(SETTLE_MS, move || {
+            if let Some(inner) = weak.upgrade() {
+                {
+                    let mut s = inner.borrow_mut();
+                    s.moving = false;
+                    s.settle = None;
+                }
+                request_frame(&inner);
+            }
+        }));
+    }
+    request_frame(inner);
+}
+
 /// A pointer position relative to the canvas' top-left corner, in CSS pixels.
 fn canvas_point(canvas: &HtmlCanvasElement, client_x: i32, client_y: i32) -> [f32; 2] {
     let r = canvas.get_bounding_client_rect();
@@ -530,7 +612,7 @@ pub fn network_view(props: &NetworkViewProps) -> Html {
         let tooltip_ref = tooltip_ref.clone();
         let error = error.clone();
         use_effect_with((), move |_| {
-            let mut keep: Option<(EventListener, web_sys::ResizeObserver, Closure<dyn FnMut()>)> = None;
+            let mut keep: Option<Mounted> = None;
             if let Some(canvas) = canvas_ref.cast::<HtmlCanvasElement>() {
                 {
                     let mut s = inner.borrow_mut();
@@ -564,7 +646,7 @@ pub fn network_view(props: &NetworkViewProps) -> Html {
                             s.view.zoom_at((-dy * 0.0018).exp(), at[0], at[1]);
                             s.auto_fit = false;
                         }
-                        request_frame(&inner);
+                        moved(&inner);
                     })
                 };
                 let on_resize: Closure<dyn FnMut()> = {
@@ -575,28 +657,26 @@ pub fn network_view(props: &NetworkViewProps) -> Html {
                         }
                     })
                 };
-                match web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()) {
-                    Ok(observer) => {
-                        observer.observe(&canvas);
-                        keep = Some((wheel, observer, on_resize));
-                    }
-                    Err(_) => {
-                        // No ResizeObserver: size on each frame only (sync_size runs in draw).
-                        std::mem::forget(wheel);
-                        drop(on_resize);
-                    }
+                // Without ResizeObserver the canvas is still sized on every frame (in draw).
+                let observer = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok();
+                if let Some(o) = observer.as_ref() {
+                    o.observe(&canvas);
                 }
+                keep = Some((wheel, observer, on_resize));
                 request_frame(&inner);
             }
             let inner = inner.clone();
             move || {
                 if let Some((wheel, observer, on_resize)) = keep {
-                    observer.disconnect();
+                    if let Some(o) = observer {
+                        o.disconnect();
+                    }
                     drop(wheel);
                     drop(on_resize);
                 }
                 let mut s = inner.borrow_mut();
                 s.frame_callback = None;
+                s.settle = None;
                 s.renderer = None;
                 s.canvas = None;
             }
@@ -652,7 +732,7 @@ pub fn network_view(props: &NetworkViewProps) -> Html {
                     s.drag = Some(d);
                     s.set_hover(None, at);
                     drop(s);
-                    request_frame(&inner);
+                    moved(&inner);
                     return;
                 }
                 s.drag = Some(d);
@@ -722,7 +802,7 @@ pub fn network_view(props: &NetworkViewProps) -> Html {
             }
             e.prevent_default();
             drop(s);
-            request_frame(&inner);
+            moved(&inner);
         })
     };
     let button = |label: &'static str, title: &'static str, fits: bool, act: fn(&mut View, &GraphData)| {
@@ -760,6 +840,10 @@ pub fn network_view(props: &NetworkViewProps) -> Html {
         </div>
     }
 }
+
+/// What the mount effect keeps alive until unmount: the wheel listener, the resize observer and
+/// its callback.
+type Mounted = (EventListener, Option<web_sys::ResizeObserver>, Closure<dyn FnMut()>);
 
 /// The graph compared by identity (for `use_effect_with`).
 struct GraphKey(Rc<GraphData>);
