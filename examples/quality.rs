@@ -10,7 +10,7 @@ use std::time::Instant;
 
 fn main() {
     let mut scenarios: Vec<String> =
-        ["mixed", "stealthy", "copy-paste", "slow", "organic-only"].iter().map(|s| s.to_string()).collect();
+        ["mixed", "stealthy", "copy-paste", "slow", "hard", "organic-only"].iter().map(|s| s.to_string()).collect();
     let mut seeds: Vec<u64> = vec![1, 2, 3];
     let mut scale = 1.0f64;
     let mut check = false;

@@ -25,7 +25,7 @@ enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// Write a synthetic IO archive (tweets, users) with planted operations and ground truth.
     Synth {
-        /// Scenario: mixed, stealthy, copy-paste, slow, organic-only, large, demo
+        /// Scenario: mixed, stealthy, copy-paste, slow, hard, organic-only, large, demo
         #[arg(long, default_value = "mixed")]
         scenario: String,
         #[arg(long, default_value_t = 1)]

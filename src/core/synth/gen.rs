@@ -746,7 +746,7 @@ impl Gen<'_> {
                 let t0 = self.posts[cp as usize].time_ms;
                 for (f, &fan) in fans.iter().enumerate() {
                     if self.r.chance(propensity[f]) {
-                        let t = t0 + self.r.delay_ms(Delay { median_s: 900.0, sigma: 1.3 });
+                        let t = t0 + self.r.delay_ms(Delay { median_s: c.fan_delay_median_s.max(1.0), sigma: 1.3 });
                         self.push_post(t, fan, Kind::Retweet, cp, TextRecipe::Retweet);
                     }
                 }

@@ -15,7 +15,7 @@
 //! [`Dataset`](crate::core::model::Dataset) directly with [`to_dataset`].
 //!
 //! Presets: [`scenarios()`] (named scenarios for the quality benchmark: `mixed`, `stealthy`,
-//! `copy-paste`, `slow`, `organic-only`, `large`) and [`demo`] (the app's built-in demo dataset).
+//! `copy-paste`, `slow`, `hard`, `organic-only`, `large`) and [`demo`] (the app's built-in demo dataset).
 //! [`eval`] scores an analysis against the ground truth.
 //!
 //! ```text
@@ -129,6 +129,9 @@ pub struct Confounders {
     pub fan_groups: u32,
     /// Fans per group.
     pub fan_group_size: u32,
+    /// How fast fans retweet their celebrity (median seconds; 900 = within the quarter hour,
+    /// 60 = a fan army retweeting within a minute).
+    pub fan_delay_median_s: f64,
 }
 
 impl Confounders {
@@ -143,6 +146,7 @@ impl Confounders {
             quote_size: 0,
             fan_groups: 0,
             fan_group_size: 0,
+            fan_delay_median_s: 900.0,
         }
     }
 }

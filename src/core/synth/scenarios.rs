@@ -106,6 +106,7 @@ fn full_confounders(n_organic: u32) -> Confounders {
         quote_size: (n_organic / 15).min(800),
         fan_groups: 2,
         fan_group_size: (n_organic / 60).clamp(20, 300),
+        fan_delay_median_s: 900.0,
     }
 }
 
@@ -216,6 +217,7 @@ pub fn scenarios() -> Vec<Scenario> {
     large.identities = Identities::Hashed;
     large.confounders.viral_storms = 10;
     large.confounders.fan_groups = 5;
+    v.push(Scenario { name: "hard", description: "weak signals: a tiny operation, a mostly-organic-looking one, one without provenance signals; fan armies retweeting within a minute", params: hard() });
     v.push(Scenario {
         name: "organic-only",
         description: "no operation at all, every confounder: any flagged account is a false positive",
@@ -228,6 +230,43 @@ pub fn scenarios() -> Vec<Scenario> {
         params: large,
     });
     v
+}
+
+/// Weak signals everywhere: what a careful operator or an enthusiastic fandom looks like.
+fn hard() -> SynthParams {
+    // a tiny ring: 6 core accounts, 40 amplifiers that each boost ~10 core posts
+    let mut tiny = ring_fast("tiny-ring", 6, 40);
+    tiny.core_posts_per_day = 0.25;
+    tiny.boost_prob = 0.08;
+    tiny.boost_delay = Delay { median_s: 90.0, sigma: 0.9 };
+    tiny.utc_offset_h = 1;
+    tiny.language = "es".into();
+    tiny.hashtags = strs(&["Soberanía", "NoAlOdio"]);
+    tiny.domains = strs(&["diario-libre-hoy.es"]);
+    // amplifiers that spend 60% of their boosts on organic content and look organic
+    let mut mimic = stealthy_slow("organic-mimic", 20, 160);
+    mimic.organic_boost_share = 0.6;
+    mimic.boost_delay = Delay { median_s: 600.0, sigma: 1.2 };
+    mimic.aged_share = 0.8;
+    mimic.generated_handle_share = 0.1;
+    mimic.empty_profile_share = 0.2;
+    // no provenance signal at all: aged accounts with ordinary handles and profiles
+    let mut plain = ring_fast("no-provenance", 15, 120);
+    plain.creation_bursts = 0;
+    plain.aged_share = 1.0;
+    plain.generated_handle_share = 0.0;
+    plain.empty_profile_share = 0.25;
+    plain.client = "Twitter for iPhone".into();
+    plain.utc_offset_h = 0;
+    plain.office_hours = (8, 20);
+    plain.language = "en".into();
+    plain.hashtags = strs(&["BritainFirst2020", "TakeBackControl"]);
+    plain.domains = strs(&["uk-daily-truth.co.uk"]);
+    let mut p = base(0, 6000, 100, vec![tiny, mimic, plain]);
+    p.confounders.fan_groups = 4;
+    p.confounders.fan_delay_median_s = 60.0;
+    p.confounders.viral_storms = 8;
+    p
 }
 
 /// Scenario `name` with `seed`, its sizes multiplied by `scale` (organic population, operation
