@@ -16,8 +16,11 @@ use chorus::core::ingest::{
 };
 use chorus::core::model::{Dataset, Kind, Position, NO_TIME};
 
-/// Every target: (name, function). The names are the cargo-fuzz target names.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+/// A fuzz target: its cargo-fuzz name and the function it runs.
+pub type Target = (&'static str, fn(&[u8]));
+
+/// Every target.
+pub const TARGETS: &[Target] = &[
     ("ingest_auto", fuzz_auto),
     ("ingest_twarc2", |d| fuzz_format(Format::Twarc2Jsonl, d)),
     ("ingest_v1", |d| fuzz_format(Format::V1Jsonl, d)),
@@ -92,7 +95,9 @@ fn cuts_for(data: &[u8]) -> Vec<usize> {
 pub fn digest(ds: &Dataset) -> Vec<(u64, u32, i64, u8, u64, u32, u64)> {
     let p = &ds.posts;
     (0..p.len())
-        .map(|i| (p.id[i], p.account[i], p.time_ms[i], p.kind[i] as u8, p.target_post[i], p.target_account[i], p.text_fp[i]))
+        .map(|i| {
+            (p.id[i], p.account[i], p.time_ms[i], p.kind[i] as u8, p.target_post[i], p.target_account[i], p.text_fp[i])
+        })
         .collect()
 }
 
@@ -183,7 +188,8 @@ pub fn fuzz_detect(data: &[u8]) {
         }
         b.add_post(&rec, &at);
         if byte(0) & 0x80 != 0 {
-            let acc = AccountRecord { id: rec.author.id.clone(), followers: Some(byte(2) as u32), ..Default::default() };
+            let acc =
+                AccountRecord { id: rec.author.id.clone(), followers: Some(byte(2) as u32), ..Default::default() };
             b.add_account(&acc, &at);
         }
     }

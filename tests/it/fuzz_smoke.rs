@@ -57,11 +57,44 @@ fn corpus() -> Vec<Vec<u8>> {
 }
 
 const TOKENS: &[&[u8]] = &[
-    b"\"", b"\"\"", b",", b"\n", b"\r\n", b"\r", b"{", b"}", b"[", b"]", b":", b"\\", b"\\u0000", b"\xEF\xBB\xBF",
-    b"\xFF\xFE", b"\x00", b"\xC3", b"\xF0\x9F\x98", b"null", b"true", b"1e400", b"-1", b"18446744073709551616",
-    b"\"data\":", b"\"includes\":", b"\"referenced_tweets\":[{\"type\":\"retweeted\",\"id\":\"1\"}]", b"\"user\":{}",
-    b"PK\x03\x04", b"PK\x07\x08", b"PK\x01\x02", b"\x1f\x8b\x08", b"\xFF\xFF\xFF\xFF", b"True", b"[]", b"['a', 'b']",
-    b"2020-01-01 10:00", b"Wed Oct 10 20:19:24 +0000 2018", b"2022-10-04T15:25:05.000Z",
+    b"\"",
+    b"\"\"",
+    b",",
+    b"\n",
+    b"\r\n",
+    b"\r",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b":",
+    b"\\",
+    b"\\u0000",
+    b"\xEF\xBB\xBF",
+    b"\xFF\xFE",
+    b"\x00",
+    b"\xC3",
+    b"\xF0\x9F\x98",
+    b"null",
+    b"true",
+    b"1e400",
+    b"-1",
+    b"18446744073709551616",
+    b"\"data\":",
+    b"\"includes\":",
+    b"\"referenced_tweets\":[{\"type\":\"retweeted\",\"id\":\"1\"}]",
+    b"\"user\":{}",
+    b"PK\x03\x04",
+    b"PK\x07\x08",
+    b"PK\x01\x02",
+    b"\x1f\x8b\x08",
+    b"\xFF\xFF\xFF\xFF",
+    b"True",
+    b"[]",
+    b"['a', 'b']",
+    b"2020-01-01 10:00",
+    b"Wed Oct 10 20:19:24 +0000 2018",
+    b"2022-10-04T15:25:05.000Z",
 ];
 
 fn mutate(rng: &mut Lcg, input: &[u8], corpus: &[Vec<u8>]) -> Vec<u8> {
@@ -131,7 +164,10 @@ fn run_one(target: &str, f: fn(&[u8]), input: &[u8]) {
         let h = chorus::core::model::fnv1a64(input);
         let path = dir.join(format!("{target}-{h:016x}.bin"));
         let _ = std::fs::write(&path, input);
-        panic!("fuzz target {target} failed on an input saved to {} (add it to fuzz/regressions/{target}/)", path.display());
+        panic!(
+            "fuzz target {target} failed on an input saved to {} (add it to fuzz/regressions/{target}/)",
+            path.display()
+        );
     }
 }
 
@@ -183,4 +219,3 @@ fn fuzz_smoke() {
     }
     assert!(total >= n_targets as u64);
 }
-

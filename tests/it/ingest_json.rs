@@ -6,7 +6,7 @@ use chorus::core::ingest::json::client_name;
 use chorus::core::ingest::{Format, IngestOptions};
 use chorus::core::model::{post_key, Dataset, DiagKind, Kind};
 
-fn post<'a>(ds: &'a Dataset, id: &str) -> usize {
+fn post(ds: &Dataset, id: &str) -> usize {
     let key = post_key(id);
     ds.posts.id.iter().position(|&k| k == key).unwrap_or_else(|| panic!("post {id} not kept"))
 }
@@ -41,7 +41,10 @@ fn twarc2_pages() {
     assert_eq!((r.records_read, r.records_kept, r.records_rejected), (5, 5, 0), "{}", messages(r));
     // the error page is a note, not a record
     let m = messages(r);
-    assert!(m.contains("line 2: an API error response without tweets (1 error(s); first: Authorization Error: Sorry"), "{m}");
+    assert!(
+        m.contains("line 2: an API error response without tweets (1 error(s); first: Authorization Error: Sorry"),
+        "{m}"
+    );
     // the retweet: author joined through includes.users, target author through includes.tweets
     let rt = post(&ds, "1577332378009575424");
     assert_eq!(ds.posts.kind[rt], Kind::Retweet);
@@ -169,7 +172,41 @@ fn rt_text_gives_the_target_when_no_user_is_known() {
 
 #[test]
 fn source_html_to_client_name() {
-    assert_eq!(client_name(r#"<a href="http://twitter.com/download/iphone" rel="nofollow">Twitter for iPhone</a>"#), "Twitter for iPhone");
+    assert_eq!(
+        client_name(r#"<a href="http://twitter.com/download/iphone" rel="nofollow">Twitter for iPhone</a>"#),
+        "Twitter for iPhone"
+    );
     assert_eq!(client_name("Tweet&amp;Deck"), "Tweet&Deck");
     assert_eq!(client_name("plain"), "plain");
+}
+
+#[test]
+fn bom_blank_lines_and_crlf() {
+    let mut f = b"\xEF\xBB\xBF\r\n\r\n".to_vec();
+    f.extend(data("json/twarc2_flat.jsonl").split(|&b| b == b'\n').flat_map(|l| {
+        let mut l = l.to_vec();
+        l.extend_from_slice(b"\r\n\r\n");
+        l
+    }));
+    let (ds, reps) = check_all("bom.jsonl", &f, &opts());
+    assert_eq!(ds.n_posts(), 4, "{}", messages(&reps[0]));
+    assert!(reps[0].diagnostics.is_empty(), "{}", messages(&reps[0]));
+}
+
+#[test]
+fn positions_of_rejected_lines() {
+    let f = b"{\"id\":\"1577331119823224833\",\"author_id\":\"1\",\"created_at\":\"2022-10-04T15:20:01Z\"}\n\n{oops\n";
+    let (_, reps) = check_all("pos.jsonl", f, &opts());
+    let d = &reps[0].diagnostics[0];
+    assert_eq!(d.kind, DiagKind::Syntax);
+    assert_eq!((d.at.record, d.at.line, d.at.byte), (2, 3, 82));
+    assert!(d.rejected);
+}
+
+#[test]
+fn forced_generic_csv_without_mapping_says_what_to_do() {
+    let o = IngestOptions { format: Some(Format::GenericCsv), ..opts() };
+    let (_, reps) = check_all("x.csv", b"a,b\n1,2\n", &o);
+    let f = reps[0].fatal.clone().unwrap_or_default();
+    assert!(f.contains("no mapping was given: map the columns"), "{f}");
 }

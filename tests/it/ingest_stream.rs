@@ -116,7 +116,11 @@ pub fn check_all_limits(
             format!("random seed {seed}"),
             Box::new(move || {
                 let r = lcg.next();
-                if r % 4 == 0 { (r % 9000) as usize + 1 } else { (r % 17) as usize + 1 }
+                if r.is_multiple_of(4) {
+                    (r % 9000) as usize + 1
+                } else {
+                    (r % 17) as usize + 1
+                }
             }),
         ));
     }
@@ -240,7 +244,9 @@ pub fn zip_end() -> Vec<u8> {
 const V2_LINE: &str = r#"{"id":"1577331119823224833","text":"hello #Tag","author_id":"42","created_at":"2022-10-04T15:20:01.000Z","author":{"id":"42","username":"alice"},"entities":{"hashtags":[{"tag":"Tag"}]}}"#;
 
 fn v2_lines(n: usize) -> String {
-    (0..n).map(|i| V2_LINE.replace("1577331119823224833", &(1577331119823224833u64 + i as u64).to_string()) + "\n").collect()
+    (0..n)
+        .map(|i| V2_LINE.replace("1577331119823224833", &(1577331119823224833u64 + i as u64).to_string()) + "\n")
+        .collect()
 }
 
 // ------------------------------------------------------------------------------------------
@@ -608,7 +614,12 @@ fn bad_csv_duplicated_headers() {
     let (ds, reps) = check_all("dup.csv", &data("bad/duplicated_headers.csv"), &opts());
     let r = &reps[0];
     let m = messages(r);
-    assert!(m.contains("the header names a column more than once: `tweet_text` (columns 13, 32); the first of each is read"), "{m}");
+    assert!(
+        m.contains(
+            "the header names a column more than once: `tweet_text` (columns 13, 32); the first of each is read"
+        ),
+        "{m}"
+    );
     assert!(r.balanced());
     assert_eq!(ds.n_posts(), 2, "{m}");
     assert_ne!(ds.posts.text_fp[0], ds.posts.text_fp[1], "the first tweet_text column is read");

@@ -204,16 +204,14 @@ impl GzDecoder {
                     input = &input[take..];
                     self.st = if n == take { self.next_after(FEXTRA) } else { St::ExtraData(n - take) };
                 }
-                St::Name | St::Comment => {
-                    match memchr::memchr(0, input) {
-                        Some(i) => {
-                            input = &input[i + 1..];
-                            let flag = if self.st == St::Name { FNAME } else { FCOMMENT };
-                            self.st = self.next_after(flag);
-                        }
-                        None => input = &[],
+                St::Name | St::Comment => match memchr::memchr(0, input) {
+                    Some(i) => {
+                        input = &input[i + 1..];
+                        let flag = if self.st == St::Name { FNAME } else { FCOMMENT };
+                        self.st = self.next_after(flag);
                     }
-                }
+                    None => input = &[],
+                },
                 St::HeaderCrc => {
                     if !self.fill(&mut input, 2) {
                         return Ok(());

@@ -442,12 +442,8 @@ fn fill_v1(rec: &mut PostRecord, t: &Tweet) -> Result<(), String> {
         }
     }
     let ext = t.extended_tweet.as_ref();
-    let text = t
-        .full_text
-        .as_deref()
-        .or_else(|| ext.and_then(|e| e.full_text.as_deref()))
-        .or(t.text.as_deref())
-        .unwrap_or("");
+    let text =
+        t.full_text.as_deref().or_else(|| ext.and_then(|e| e.full_text.as_deref())).or(t.text.as_deref()).unwrap_or("");
     rec.text.push_str(text);
     if rec.kind == Kind::Retweet && rec.target_account_id.is_empty() && rec.target_screen_name.is_empty() {
         if let Some(name) = rt_screen_name(text) {
@@ -684,8 +680,7 @@ struct ApiError {
 
 impl ApiError {
     fn describe(&self) -> String {
-        let parts: Vec<&str> =
-            [&self.title, &self.detail, &self.message].iter().filter_map(|s| s.as_deref()).collect();
+        let parts: Vec<&str> = [&self.title, &self.detail, &self.message].iter().filter_map(|s| s.as_deref()).collect();
         clip(&parts.join(": ")).to_string()
     }
 }

@@ -77,10 +77,7 @@ pub fn sniff_text(head: &[u8], complete: bool, forced: Option<Format>) -> Option
     let Some(start) = capped[bom.min(capped.len())..].iter().position(|b| !b.is_ascii_whitespace()).map(|i| i + bom)
     else {
         return if head.len() >= MAX_HEAD {
-            Some(Sniffed::Unreadable(format!(
-                "the file starts with more than {} KiB of blank space",
-                MAX_HEAD >> 10
-            )))
+            Some(Sniffed::Unreadable(format!("the file starts with more than {} KiB of blank space", MAX_HEAD >> 10)))
         } else if complete {
             Some(Sniffed::Unreadable("the file holds only blank lines".into()))
         } else {
@@ -88,7 +85,7 @@ pub fn sniff_text(head: &[u8], complete: bool, forced: Option<Format>) -> Option
         };
     };
     let bound = match memchr::memchr(b'\n', &capped[start..]) {
-        Some(i) => (start + i + 1).max(MIN_HEAD).min(MAX_HEAD),
+        Some(i) => (start + i + 1).clamp(MIN_HEAD, MAX_HEAD),
         None => MAX_HEAD,
     };
     let w = if head.len() >= bound {
@@ -177,7 +174,10 @@ fn unicode_bom(w: &[u8]) -> Option<String> {
         return Some("the file is UTF-32 text: re-save it as UTF-8 and load it again".into());
     }
     if w.starts_with(&[0xFF, 0xFE]) || w.starts_with(&[0xFE, 0xFF]) {
-        return Some("the file is UTF-16 text (it starts with a UTF-16 byte-order mark): re-save it as UTF-8 and load it again".into());
+        return Some(
+            "the file is UTF-16 text (it starts with a UTF-16 byte-order mark): re-save it as UTF-8 and load it again"
+                .into(),
+        );
     }
     None
 }
@@ -213,7 +213,10 @@ fn unreadable(w: &[u8]) -> Option<String> {
         let even_zero = w.iter().step_by(2).filter(|&&b| b == 0).count();
         let half = w.len() / 2;
         if half >= 4 && (odd_zero * 10 >= half * 8 || even_zero * 10 >= half * 8) {
-            return Some("the file looks like UTF-16 text (every other byte is zero): re-save it as UTF-8 and load it again".into());
+            return Some(
+                "the file looks like UTF-16 text (every other byte is zero): re-save it as UTF-8 and load it again"
+                    .into(),
+            );
         }
         return Some("the file holds binary data (zero bytes): it is not a CSV or JSON-lines file".into());
     }
@@ -272,7 +275,15 @@ pub fn near_csv_format(header: &[&str]) -> Option<Format> {
     const DISTINCTIVE: &[(Format, &[&str])] = &[
         (
             Format::IoTweets,
-            &["tweetid", "tweet_text", "tweet_time", "is_retweet", "retweet_tweetid", "tweet_client_name", "quoted_tweet_tweetid"],
+            &[
+                "tweetid",
+                "tweet_text",
+                "tweet_time",
+                "is_retweet",
+                "retweet_tweetid",
+                "tweet_client_name",
+                "quoted_tweet_tweetid",
+            ],
         ),
         (Format::IoUsers, &["user_screen_name", "account_creation_date", "user_profile_description", "follower_count"]),
         (Format::Coortweet, &["object_id", "account_id", "content_id", "timestamp_share"]),
@@ -291,10 +302,26 @@ fn json_kind(body: &[u8]) -> Sniffed {
     let (keys, closed) = top_level_keys(body, 64);
     for k in &keys {
         match k.as_str() {
-            "data" | "includes" | "meta" | "errors" | "author_id" | "author" | "edit_history_tweet_ids"
-            | "referenced_tweets" | "conversation_id" | "__twarc" => return Sniffed::Json(Format::Twarc2Jsonl),
-            "id_str" | "user" | "retweeted_status" | "full_text" | "in_reply_to_status_id_str" | "favorite_count"
-            | "extended_tweet" | "delete" | "limit" | "timestamp_ms" => return Sniffed::Json(Format::V1Jsonl),
+            "data"
+            | "includes"
+            | "meta"
+            | "errors"
+            | "author_id"
+            | "author"
+            | "edit_history_tweet_ids"
+            | "referenced_tweets"
+            | "conversation_id"
+            | "__twarc" => return Sniffed::Json(Format::Twarc2Jsonl),
+            "id_str"
+            | "user"
+            | "retweeted_status"
+            | "full_text"
+            | "in_reply_to_status_id_str"
+            | "favorite_count"
+            | "extended_tweet"
+            | "delete"
+            | "limit"
+            | "timestamp_ms" => return Sniffed::Json(Format::V1Jsonl),
             _ => {}
         }
     }

@@ -140,8 +140,8 @@ impl TextIngest {
 enum TopSt {
     Head(Vec<u8>),
     Plain(TextIngest),
-    Gz(GzDecoder, TextIngest),
-    Zip(ZipReader),
+    Gz(Box<GzDecoder>, TextIngest),
+    Zip(Box<ZipReader>),
     /// Unreadable by its name (reported): bytes are only counted.
     Ignored,
 }
@@ -206,8 +206,8 @@ impl FileIngest {
             return;
         }
         self.st = match c {
-            Container::Gzip => TopSt::Gz(GzDecoder::new(), TextIngest::new(sniff::strip_gz(&self.name), &self.opts)),
-            Container::Zip => TopSt::Zip(ZipReader::new(&self.name, &self.opts, self.limits.clone())),
+            Container::Gzip => TopSt::Gz(Box::default(), TextIngest::new(sniff::strip_gz(&self.name), &self.opts)),
+            Container::Zip => TopSt::Zip(Box::new(ZipReader::new(&self.name, &self.opts, self.limits.clone()))),
             Container::None => TopSt::Plain(TextIngest::new(&self.name, &self.opts)),
         };
         self.feed(&head, out);
@@ -258,9 +258,8 @@ fn duplicated_columns(header: &[String]) -> Option<String> {
             dups.push(format!("`{}` (columns {})", header[i], at.join(", ")));
         }
     }
-    (!dups.is_empty()).then(|| {
-        format!("the header names a column more than once: {}; the first of each is read", dups.join(", "))
-    })
+    (!dups.is_empty())
+        .then(|| format!("the header names a column more than once: {}; the first of each is read", dups.join(", ")))
 }
 
 fn gz_error(name: &str, e: GzError, out: &mut DatasetBuilder) {

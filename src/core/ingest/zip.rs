@@ -254,10 +254,9 @@ impl ZipReader {
                 self.deliver(&buf[..made], out);
                 self.out = buf;
                 let at_checkpoint = made > 0 && self.entry.as_ref().is_some_and(|e| e.out_bytes % CHECK_EVERY == 0);
-                if self.total_out > self.limits.max_total_out || (at_checkpoint && !matches!(status, Ok(Status::StreamEnd))) {
-                    if self.check_limits(out) {
-                        return;
-                    }
+                let over = self.total_out > self.limits.max_total_out;
+                if (over || (at_checkpoint && !matches!(status, Ok(Status::StreamEnd)))) && self.check_limits(out) {
+                    return;
                 }
                 match status {
                     Ok(Status::StreamEnd) => {
@@ -401,8 +400,7 @@ impl ZipReader {
         };
         let lower = base.to_ascii_lowercase();
         let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
-        let data_like = matches!(ext, "csv" | "tsv" | "txt" | "json" | "jsonl" | "ndjson" | "jsonlines" | "")
-            && !junk;
+        let data_like = matches!(ext, "csv" | "tsv" | "txt" | "json" | "jsonl" | "ndjson" | "jsonlines" | "") && !junk;
         let mut problem: Option<String> = None;
         if !junk && !data_like {
             if name == "[Content_Types].xml" || name.starts_with("xl/") {
