@@ -64,8 +64,9 @@ test-e2e: build
 	@scripts/setup.sh browser
 	node --test --test-concurrency=1 tests/e2e/
 
-bench:
-	@echo "see BENCHMARKS.md"
+## Every benchmark behind BENCHMARKS.md (outputs in bench-out/; BENCH_QUICK=1 for smaller sizes).
+bench: setup
+	scripts/bench.sh
 
 clean:
 	cargo clean

@@ -6,10 +6,14 @@
 //! by native tests with byte slices. Large arrays travel as bytes (`serde_bytes`), which
 //! serde-wasm-bindgen turns into one `Uint8Array` instead of per-item objects.
 
-use crate::core::detect::{self, Analysis, DetectParams};
-use crate::core::ingest::{DatasetBuilder, FileIngest, FileReport, IngestOptions};
-use crate::core::model::Dataset;
+use crate::core::detect::{self, Analysis, DetectParams, Reason, Role};
+use crate::core::export::{self, Fingerprinter, InputFingerprint, RunInfo};
+use crate::core::ingest::sniff::{self, Sniffed};
+use crate::core::ingest::{csv_detect, ColumnMapping, CsvPreview, DatasetBuilder, FileIngest, FileReport, IngestOptions};
+use crate::core::layout::{self, LayoutParams};
+use crate::core::model::{Dataset, Kind, NONE, NO_TIME};
 use serde::{Deserialize, Serialize};
+use serde_bytes::ByteBuf;
 
 /// A file the UI hands to the worker (the `File` object travels beside the message).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -27,6 +31,122 @@ pub enum Request {
     Cancel,
     /// Run detection on the loaded dataset (re-run with new parameters without re-reading).
     Analyze { params: DetectParams },
+    /// Generate the built-in synthetic demo dump (IO-archive tweets and users CSV) and read it
+    /// through the same ingest path as a dropped file.
+    Demo,
+    /// Look at the first bytes of each file (sent beside the request) and say what they are; for
+    /// a CSV with an unknown header, preview its first rows and guess a column mapping.
+    Preview { files: Vec<FileMeta> },
+    /// Lay out the coordinated accounts (or one cluster) of the last analysis.
+    Layout { scope: LayoutScope },
+    /// The accounts table of the last analysis, as typed arrays.
+    Table,
+    /// Everything about one account (index into the dataset's accounts).
+    Account { idx: u32 },
+    /// One export file (a name of `core::export::FILE_NAMES`).
+    Export { name: String },
+}
+
+/// Which accounts a layout covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LayoutScope {
+    /// Every account with a role (core or amplifier) and the edges among them.
+    Coordinated,
+    /// The members of one cluster.
+    Cluster(u32),
+}
+
+/// What the first bytes of one file are (answer to [`Request::Preview`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FilePreview {
+    pub name: String,
+    pub sniffed: Sniffed,
+    /// For a CSV whose header names no known format: its first rows and a guessed mapping.
+    pub csv: Option<CsvPreview>,
+    pub guess: Option<ColumnMapping>,
+}
+
+/// The accounts table as typed arrays (one entry per account of the dataset, same order).
+/// `roles` are `Role as u8`, `clusters` u32 (`u32::MAX` = none), `scores` f32, `posts` u32;
+/// `names` holds every "screen_name\u{1f}account_id" back to back, `name_offsets` (u32,
+/// n + 1 entries) delimits them. Built for 100,000+ rows: one allocation per column.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AccountTable {
+    pub n: u32,
+    pub roles: ByteBuf,
+    pub clusters: ByteBuf,
+    pub scores: ByteBuf,
+    pub posts: ByteBuf,
+    pub names: String,
+    pub name_offsets: ByteBuf,
+}
+
+/// A laid-out graph: `nodes` (u32 account indices), `positions` (f32 x, y per node), `roles`
+/// (u8 per node), `clusters` (u32 per node), `activity` (u32 posts per node), `edges` (u32
+/// pairs of node positions, not account indices).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LaidOut {
+    pub scope: Option<LayoutScope>,
+    pub n_nodes: u32,
+    pub nodes: ByteBuf,
+    pub positions: ByteBuf,
+    pub roles: ByteBuf,
+    pub clusters: ByteBuf,
+    pub activity: ByteBuf,
+    pub edges: ByteBuf,
+    /// Edges left out to keep the drawing readable (the heaviest are kept).
+    pub edges_dropped: u64,
+}
+
+/// Everything about one account, for the account panel.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AccountDetail {
+    pub idx: u32,
+    pub id: String,
+    pub screen_name: String,
+    pub display_name: String,
+    pub created_at_ms: Option<i64>,
+    pub followers: Option<u32>,
+    pub following: Option<u32>,
+    pub language: String,
+    pub client: String,
+    pub role: u8,
+    pub cluster: Option<u32>,
+    pub score: f32,
+    pub reasons: Vec<Reason>,
+    pub posts: u32,
+    pub retweets: u32,
+    pub first_post_ms: Option<i64>,
+    pub last_post_ms: Option<i64>,
+    /// Sample posts: (time ms, text).
+    pub samples: Vec<(i64, String)>,
+    /// Strongest coordination partners: (account index, screen name or id, edge weight).
+    pub partners: Vec<(u32, String, f32)>,
+}
+
+/// One cluster, as the cluster list and the cluster panel show it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ClusterSummary {
+    pub id: u32,
+    pub size: u32,
+    pub n_core: u32,
+    pub n_amplifiers: u32,
+    pub strength: f64,
+    pub density: f64,
+    pub median_boost_delay_s: Option<f64>,
+    pub echo_share: Option<f64>,
+    pub implied_utc_offset: Option<i32>,
+    pub hour_profile: Vec<u32>,
+    pub top_hashtags: Vec<(String, u32)>,
+    pub top_domains: Vec<(String, u32)>,
+    pub top_urls: Vec<(String, u32)>,
+    pub top_texts: Vec<(String, u32)>,
+    pub daily: Vec<(i64, u32)>,
+    pub spikes: Vec<i64>,
+    /// (method name, share of internal weight).
+    pub methods: Vec<(String, f64)>,
+    pub creation_bursts: Vec<(i64, i64, u32)>,
+    pub n_posts: u64,
 }
 
 /// Counts shown while reading.
@@ -66,6 +186,12 @@ pub struct AnalysisSummary {
     pub amplifiers: u64,
     pub edges: u64,
     pub warnings: Vec<String>,
+    /// Share of the engagement received by core accounts that comes from inside their own
+    /// cluster, over all clusters (None when no core account was engaged with).
+    pub echo_share: Option<f64>,
+    pub clusters_list: Vec<ClusterSummary>,
+    /// (method, edges, budget hit) per co-action method that ran.
+    pub methods: Vec<(String, u64, bool)>,
 }
 
 /// Worker -> UI.
@@ -77,6 +203,13 @@ pub enum Response {
     Ingested(IngestSummary),
     AnalysisProgress { stage: String, fraction: f32 },
     Analyzed(AnalysisSummary),
+    Previewed(Vec<FilePreview>),
+    LayoutProgress { fraction: f32 },
+    Laid(LaidOut),
+    Table(AccountTable),
+    Account(AccountDetail),
+    /// One export file's bytes, for a download.
+    Exported { name: String, mime: String, bytes: ByteBuf },
     Cancelled,
     /// Something went wrong; `message` is specific and says what to do.
     Error { message: String },
@@ -89,7 +222,16 @@ pub struct Session {
     pub dataset: Option<Dataset>,
     pub reports: Vec<FileReport>,
     pub analysis: Option<Analysis>,
+    /// Input fingerprints (for report.json) of the loaded dataset's files.
+    pub inputs: Vec<InputFingerprint>,
+    /// Posts and retweets per account of the loaded dataset (computed once per dataset).
+    activity: Vec<(u32, u32)>,
 }
+
+/// Largest number of edges sent for drawing (the heaviest are kept).
+pub const MAX_DRAWN_EDGES: usize = 200_000;
+/// Rows previewed for the column-mapping form.
+pub const PREVIEW_ROWS: usize = 8;
 
 struct Reading {
     builder: DatasetBuilder,
@@ -98,6 +240,8 @@ struct Reading {
     file_index: usize,
     bytes_done: u64,
     options: IngestOptions,
+    fingerprint: Option<Fingerprinter>,
+    inputs: Vec<InputFingerprint>,
 }
 
 impl Session {
@@ -114,6 +258,8 @@ impl Session {
                 self.dataset = None;
                 self.analysis = None;
                 self.reports.clear();
+                self.inputs.clear();
+                self.activity.clear();
                 self.reading = Some(Reading {
                     builder: DatasetBuilder::new(options.clone()),
                     file: None,
@@ -121,6 +267,8 @@ impl Session {
                     file_index: 0,
                     bytes_done: 0,
                     options,
+                    fingerprint: None,
+                    inputs: Vec::new(),
                 });
             }
             Request::Cancel => {
@@ -145,6 +293,229 @@ impl Session {
                     Err(e) => out(Response::Error { message: e.to_string() }),
                 }
             }
+            // The shell handles these itself (they need the File objects or stream the demo
+            // through the ingest steps); reaching here means a programming error in the shell.
+            Request::Demo | Request::Preview { .. } => {
+                out(Response::Error { message: "internal error: the worker shell must handle Demo and Preview".into() })
+            }
+            Request::Layout { scope } => match self.layout(scope, &mut |f| out(Response::LayoutProgress { fraction: f })) {
+                Ok(l) => out(Response::Laid(l)),
+                Err(message) => out(Response::Error { message }),
+            },
+            Request::Table => match self.table() {
+                Ok(t) => out(Response::Table(t)),
+                Err(message) => out(Response::Error { message }),
+            },
+            Request::Account { idx } => match self.account(idx) {
+                Ok(d) => out(Response::Account(d)),
+                Err(message) => out(Response::Error { message }),
+            },
+            Request::Export { name } => match self.export(&name) {
+                Ok((mime, bytes)) => out(Response::Exported { name, mime: mime.into(), bytes: ByteBuf::from(bytes) }),
+                Err(message) => out(Response::Error { message }),
+            },
+        }
+    }
+
+    fn loaded(&self) -> Result<(&Dataset, &Analysis), String> {
+        let ds = self.dataset.as_ref().ok_or("No dataset is loaded: drop a file or load the demo first.")?;
+        let an = self.analysis.as_ref().ok_or("No analysis yet: run the detection first.")?;
+        Ok((ds, an))
+    }
+
+    /// Posts and retweets per account (cached per dataset).
+    fn activity(&mut self) -> &[(u32, u32)] {
+        if let Some(ds) = &self.dataset {
+            if self.activity.len() != ds.n_accounts() {
+                let mut act = vec![(0u32, 0u32); ds.n_accounts()];
+                for (i, &a) in ds.posts.account.iter().enumerate() {
+                    if let Some(x) = act.get_mut(a as usize) {
+                        x.0 += 1;
+                        if ds.posts.kind[i] == Kind::Retweet {
+                            x.1 += 1;
+                        }
+                    }
+                }
+                self.activity = act;
+            }
+        }
+        &self.activity
+    }
+
+    /// Lay out the accounts of `scope` with the edges among them (positions in the worker).
+    pub fn layout(&mut self, scope: LayoutScope, progress: &mut dyn FnMut(f32)) -> Result<LaidOut, String> {
+        self.activity();
+        let (ds, an) = self.loaded()?;
+        let nodes: Vec<u32> = match scope {
+            LayoutScope::Coordinated => (0..an.accounts.len() as u32)
+                .filter(|&i| an.accounts[i as usize].role != Role::Unflagged)
+                .collect(),
+            LayoutScope::Cluster(c) => {
+                let cl = an.clusters.get(c as usize).ok_or_else(|| format!("There is no cluster {c} in this analysis."))?;
+                let mut v = cl.accounts.clone();
+                v.sort_unstable();
+                v.dedup();
+                v
+            }
+        };
+        let mut local = vec![NONE; ds.n_accounts()];
+        for (k, &a) in nodes.iter().enumerate() {
+            if let Some(x) = local.get_mut(a as usize) {
+                *x = k as u32;
+            }
+        }
+        let mut edges: Vec<(u32, u32, f32)> = an
+            .edges
+            .iter()
+            .filter_map(|e| {
+                let (a, b) = (*local.get(e.a as usize)?, *local.get(e.b as usize)?);
+                (a != NONE && b != NONE).then_some((a, b, e.weight))
+            })
+            .collect();
+        let mut edges_dropped = 0;
+        if edges.len() > MAX_DRAWN_EDGES {
+            // keep the heaviest; ties by endpoints so the choice is deterministic
+            edges.sort_by(|x, y| y.2.total_cmp(&x.2).then((x.0, x.1).cmp(&(y.0, y.1))));
+            edges_dropped = (edges.len() - MAX_DRAWN_EDGES) as u64;
+            edges.truncate(MAX_DRAWN_EDGES);
+        }
+        let groups: Vec<u32> = nodes.iter().map(|&a| an.accounts[a as usize].cluster).collect();
+        // Coordination edges are heavy (tens to hundreds) inside a cluster: a damped weight
+        // influence and a stronger repulsion keep clusters apart without collapsing each one
+        // into a single dot.
+        let params = LayoutParams { edge_weight_influence: 0.5, scaling: 10.0, ..LayoutParams::default() };
+        let pos = layout::layout(nodes.len(), &edges, &groups, &params, progress, &|| false);
+        let positions: Vec<f32> = pos.iter().flat_map(|p| [p[0], p[1]]).collect();
+        let roles: Vec<u8> = nodes.iter().map(|&a| an.accounts[a as usize].role as u8).collect();
+        let activity: Vec<u32> = nodes.iter().map(|&a| self.activity.get(a as usize).map_or(0, |x| x.0)).collect();
+        let pairs: Vec<u32> = edges.iter().flat_map(|e| [e.0, e.1]).collect();
+        Ok(LaidOut {
+            scope: Some(scope),
+            n_nodes: nodes.len() as u32,
+            nodes: ByteBuf::from(bytemuck::cast_slice::<u32, u8>(&nodes).to_vec()),
+            positions: ByteBuf::from(bytemuck::cast_slice::<f32, u8>(&positions).to_vec()),
+            roles: ByteBuf::from(roles),
+            clusters: ByteBuf::from(bytemuck::cast_slice::<u32, u8>(&groups).to_vec()),
+            activity: ByteBuf::from(bytemuck::cast_slice::<u32, u8>(&activity).to_vec()),
+            edges: ByteBuf::from(bytemuck::cast_slice::<u32, u8>(&pairs).to_vec()),
+            edges_dropped,
+        })
+    }
+
+    /// The accounts table as columns of bytes.
+    pub fn table(&mut self) -> Result<AccountTable, String> {
+        self.activity();
+        let (ds, an) = self.loaded()?;
+        let n = ds.n_accounts();
+        let roles: Vec<u8> = an.accounts.iter().map(|v| v.role as u8).collect();
+        let clusters: Vec<u32> = an.accounts.iter().map(|v| v.cluster).collect();
+        let scores: Vec<f32> = an.accounts.iter().map(|v| v.score).collect();
+        let posts: Vec<u32> = self.activity.iter().map(|x| x.0).collect();
+        let mut names = String::new();
+        let mut offsets = Vec::with_capacity(n + 1);
+        offsets.push(0u32);
+        for i in 0..n {
+            names.push_str(&ds.accounts.screen_name[i]);
+            names.push('\u{1f}');
+            names.push_str(ds.accounts.ids.resolve(i as u32));
+            offsets.push(names.len() as u32);
+        }
+        Ok(AccountTable {
+            n: n as u32,
+            roles: ByteBuf::from(roles),
+            clusters: ByteBuf::from(bytemuck::cast_slice::<u32, u8>(&clusters).to_vec()),
+            scores: ByteBuf::from(bytemuck::cast_slice::<f32, u8>(&scores).to_vec()),
+            posts: ByteBuf::from(bytemuck::cast_slice::<u32, u8>(&posts).to_vec()),
+            names,
+            name_offsets: ByteBuf::from(bytemuck::cast_slice::<u32, u8>(&offsets).to_vec()),
+        })
+    }
+
+    /// Detail of one account for the account panel.
+    pub fn account(&mut self, idx: u32) -> Result<AccountDetail, String> {
+        self.activity();
+        let (ds, an) = self.loaded()?;
+        let i = idx as usize;
+        if i >= ds.n_accounts() {
+            return Err(format!("There is no account {idx} in this dataset."));
+        }
+        let a = &ds.accounts;
+        let v = an.accounts.get(i).ok_or("The analysis does not cover this account.")?;
+        let known = |x: u32| (x != u32::MAX).then_some(x);
+        let interned = |int: &crate::core::model::Interner, id: u32| {
+            if id == NONE || id as usize >= int.len() { String::new() } else { int.resolve(id).to_string() }
+        };
+        let (mut first, mut last) = (None::<i64>, None::<i64>);
+        for (p, &acc) in ds.posts.account.iter().enumerate() {
+            if acc == idx {
+                let t = ds.posts.time_ms[p];
+                if t != NO_TIME {
+                    first = Some(first.map_or(t, |f| f.min(t)));
+                    last = Some(last.map_or(t, |l| l.max(t)));
+                }
+            }
+        }
+        let mut samples: Vec<(i64, String)> = ds
+            .samples
+            .by_account
+            .get(&idx)
+            .map(|v| v.iter().map(|(p, text)| (ds.posts.time_ms.get(*p as usize).copied().unwrap_or(NO_TIME), text.to_string())).collect())
+            .unwrap_or_default();
+        samples.sort();
+        let mut partners: Vec<(u32, String, f32)> = an
+            .edges
+            .iter()
+            .filter_map(|e| {
+                let other = if e.a == idx { e.b } else if e.b == idx { e.a } else { return None };
+                let name = display_name_of(ds, other);
+                Some((other, name, e.weight))
+            })
+            .collect();
+        partners.sort_by(|x, y| y.2.total_cmp(&x.2).then(x.0.cmp(&y.0)));
+        partners.truncate(12);
+        let (posts, retweets) = self.activity.get(i).copied().unwrap_or((0, 0));
+        Ok(AccountDetail {
+            idx,
+            id: a.ids.resolve(idx).to_string(),
+            screen_name: a.screen_name[i].to_string(),
+            display_name: a.display_name[i].to_string(),
+            created_at_ms: (a.created_at[i] != NO_TIME).then_some(a.created_at[i]),
+            followers: known(a.followers[i]),
+            following: known(a.following[i]),
+            language: interned(&ds.languages, a.language[i]),
+            client: interned(&ds.clients, a.client[i]),
+            role: v.role as u8,
+            cluster: (v.cluster != NONE).then_some(v.cluster),
+            score: v.score,
+            reasons: v.reasons.clone(),
+            posts,
+            retweets,
+            first_post_ms: first,
+            last_post_ms: last,
+            samples,
+            partners,
+        })
+    }
+
+    /// What report.json says about the inputs.
+    pub fn run_info(&self) -> RunInfo {
+        RunInfo { inputs: self.inputs.clone(), ingest: self.reports.clone(), input_format: None }
+    }
+
+    /// One export file: (MIME type, bytes).
+    pub fn export(&self, name: &str) -> Result<(&'static str, Vec<u8>), String> {
+        let (ds, an) = self.loaded()?;
+        let mime = match name.rsplit('.').next() {
+            Some("csv") => "text/csv;charset=utf-8",
+            Some("gexf") => "application/gexf+xml",
+            Some("graphml") => "application/graphml+xml",
+            Some("json") => "application/json",
+            _ => "application/octet-stream",
+        };
+        match export::export_file(name, ds, an, &self.run_info()) {
+            Some(Ok(bytes)) => Ok((mime, bytes)),
+            Some(Err(e)) => Err(format!("{name} could not be written: {e}")),
+            None => Err(format!("internal error: there is no export called {name}")),
         }
     }
 
@@ -159,6 +530,7 @@ impl Session {
             r.file_index = index;
             let name = r.files.get(index).map(|f| f.name.clone()).unwrap_or_default();
             r.file = Some(FileIngest::new(&name, &r.options, &mut r.builder));
+            r.fingerprint = Some(Fingerprinter::new(&name));
         }
     }
 
@@ -167,6 +539,9 @@ impl Session {
         if let Some(r) = &mut self.reading {
             if let Some(f) = &mut r.file {
                 f.feed(chunk, &mut r.builder);
+            }
+            if let Some(fp) = &mut r.fingerprint {
+                fp.update(chunk);
             }
             r.bytes_done += chunk.len() as u64;
         }
@@ -177,6 +552,9 @@ impl Session {
         if let Some(r) = &mut self.reading {
             if let Some(f) = r.file.take() {
                 f.finish(&mut r.builder);
+            }
+            if let Some(fp) = r.fingerprint.take() {
+                r.inputs.push(fp.finish());
             }
         }
     }
@@ -210,6 +588,10 @@ impl Session {
         if let Some(f) = r.file.take() {
             f.finish(&mut r.builder);
         }
+        if let Some(fp) = r.fingerprint.take() {
+            r.inputs.push(fp.finish());
+        }
+        self.inputs = std::mem::take(&mut r.inputs);
         let (ds, reports) = r.builder.finish();
         let summary = IngestSummary {
             files: reports.clone(),
@@ -224,8 +606,75 @@ impl Session {
     }
 }
 
+/// The bytes of the built-in demo dump: (file name, IO-archive CSV bytes), users file first.
+pub fn demo_files() -> Result<Vec<(String, Vec<u8>)>, String> {
+    use crate::core::synth;
+    let data = synth::generate(&synth::demo()).map_err(|e| format!("internal error: the demo dataset could not be generated ({e})"))?;
+    let mut users = Vec::new();
+    let mut tweets = Vec::new();
+    synth::write_users(&data, &mut users).map_err(|e| format!("internal error: demo users ({e})"))?;
+    synth::write_tweets(&data, &mut tweets).map_err(|e| format!("internal error: demo tweets ({e})"))?;
+    Ok(vec![
+        ("demo_users_csv_hashed.csv".to_string(), users),
+        ("demo_tweets_csv_hashed.csv".to_string(), tweets),
+    ])
+}
+
+/// What the first bytes (`head`, up to [`sniff::MAX_HEAD`]) of file `name` are.
+pub fn preview_file(name: &str, head: &[u8]) -> FilePreview {
+    let sniffed = sniff::sniff(name, head);
+    let (csv, guess) = match &sniffed {
+        Sniffed::Csv { format: None, .. } => {
+            let p = csv_detect::preview(head, PREVIEW_ROWS);
+            let g = csv_detect::guess_mapping(&p.headers);
+            (Some(p), Some(g))
+        }
+        _ => (None, None),
+    };
+    FilePreview { name: name.to_string(), sniffed, csv, guess }
+}
+
+/// "@name" when the account has a screen name, else its id.
+pub fn display_name_of(ds: &Dataset, idx: u32) -> String {
+    match ds.accounts.screen_name.get(idx as usize) {
+        Some(s) if !s.is_empty() => format!("@{s}"),
+        _ => ds.accounts.ids.resolve(idx).to_string(),
+    }
+}
+
+fn cluster_summary(c: &detect::Cluster) -> ClusterSummary {
+    ClusterSummary {
+        id: c.id,
+        size: c.accounts.len() as u32,
+        n_core: c.n_core,
+        n_amplifiers: c.n_amplifiers,
+        strength: c.strength,
+        density: c.density,
+        median_boost_delay_s: c.median_boost_delay_s,
+        echo_share: c.echo_share,
+        implied_utc_offset: c.implied_utc_offset,
+        hour_profile: c.hour_profile.to_vec(),
+        top_hashtags: c.top_hashtags.iter().take(8).cloned().collect(),
+        top_domains: c.top_domains.iter().take(8).cloned().collect(),
+        top_urls: c.top_urls.iter().take(5).cloned().collect(),
+        top_texts: c.top_texts.iter().take(5).cloned().collect(),
+        daily: c.daily.clone(),
+        spikes: c.spikes.clone(),
+        methods: c.methods.iter().map(|(m, s)| (m.name().to_string(), *s)).collect(),
+        creation_bursts: c.creation_bursts.iter().map(|b| (b.first_day, b.last_day, b.n_accounts)).collect(),
+        n_posts: c.n_posts,
+    }
+}
+
 fn summarize(ds: &Dataset, an: &Analysis) -> AnalysisSummary {
-    use detect::Role;
+    // echo-chamber share over all clusters, weighted by each cluster's core size
+    let (mut num, mut den) = (0.0, 0.0);
+    for c in &an.clusters {
+        if let Some(e) = c.echo_share {
+            num += e * c.n_core.max(1) as f64;
+            den += c.n_core.max(1) as f64;
+        }
+    }
     AnalysisSummary {
         accounts: ds.n_accounts() as u64,
         posts: ds.n_posts() as u64,
@@ -234,5 +683,8 @@ fn summarize(ds: &Dataset, an: &Analysis) -> AnalysisSummary {
         amplifiers: an.n_role(Role::Amplifier) as u64,
         edges: an.edges.len() as u64,
         warnings: an.warnings.clone(),
+        echo_share: (den > 0.0).then(|| num / den),
+        clusters_list: an.clusters.iter().map(cluster_summary).collect(),
+        methods: an.methods.iter().map(|m| (m.kind.name().to_string(), m.edges, m.budget_hit)).collect(),
     }
 }

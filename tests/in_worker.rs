@@ -45,3 +45,53 @@ async fn streaming_stops_when_cancelled() {
     .unwrap();
     assert_eq!(n_chunks, 3);
 }
+
+#[wasm_bindgen_test]
+async fn the_head_of_a_file_is_previewed_in_the_worker() {
+    let csv = b"Author ID,Posted At,Body\n42,2020-01-01 10:00,hello\n43,2020-01-01 10:01,hi\n";
+    let blob = blob_of(csv);
+    let mut head = Vec::new();
+    stream_blob(&blob, 16.0, |c| {
+        head.extend_from_slice(c);
+        true
+    })
+    .await
+    .unwrap();
+    let p = chorus::protocol::preview_file("custom.csv", &head);
+    let preview = p.csv.expect("an unknown header gets a preview");
+    assert_eq!(preview.headers, vec!["Author ID", "Posted At", "Body"]);
+    assert_eq!(preview.rows.len(), 2);
+    assert_eq!(p.guess.unwrap().account.as_deref(), Some("Author ID"));
+}
+
+#[wasm_bindgen_test]
+fn the_session_reads_an_io_archive_and_answers_table_layout_and_export_in_the_worker() {
+    use chorus::core::ingest::IngestOptions;
+    use chorus::protocol::{FileMeta, LayoutScope, Request, Response, Session};
+    let data: &[u8] = include_bytes!("it/data/export/hostile_tweets_csv_hashed.csv");
+    let mut s = Session::new();
+    let mut out = Vec::new();
+    s.handle(
+        Request::Ingest { files: vec![FileMeta { name: "h_tweets_csv_hashed.csv".into(), size: data.len() as u64 }], options: IngestOptions::default() },
+        &mut |r| out.push(r),
+    );
+    s.ingest_file_start(0);
+    for c in data.chunks(333) {
+        s.ingest_chunk(c);
+    }
+    s.ingest_file_end();
+    assert!(matches!(s.ingest_end(), Response::Ingested(_)));
+    for req in [
+        Request::Analyze { params: Default::default() },
+        Request::Table,
+        Request::Layout { scope: LayoutScope::Coordinated },
+        Request::Export { name: "accounts.csv".into() },
+    ] {
+        s.handle(req, &mut |r| out.push(r));
+    }
+    assert!(out.iter().any(|r| matches!(r, Response::Analyzed(_))));
+    assert!(out.iter().any(|r| matches!(r, Response::Table(t) if t.n as usize == s.dataset.as_ref().unwrap().n_accounts())));
+    assert!(out.iter().any(|r| matches!(r, Response::Laid(_))));
+    assert!(out.iter().any(|r| matches!(r, Response::Exported { name, .. } if name == "accounts.csv")));
+    assert!(!out.iter().any(|r| matches!(r, Response::Error { .. })), "{out:?}");
+}

@@ -7,6 +7,7 @@
 pub mod detect;
 pub mod export;
 pub mod ingest;
+pub mod layout;
 pub mod model;
 pub mod peer;
 pub mod synth;

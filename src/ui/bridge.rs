@@ -51,7 +51,7 @@ impl WorkerBridge {
 
     /// Send a request; `files` (JS `File` objects) travel beside it.
     pub fn send(&self, req: &Request, files: Option<&Array>) -> Result<(), String> {
-        let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+        let serializer = crate::worker::js_serializer();
         let value = req.serialize(&serializer).map_err(|e| format!("internal error: request not encodable ({e})"))?;
         let msg = Object::new();
         let _ = Reflect::set(&msg, &JsValue::from_str("req"), &value);

@@ -5,7 +5,8 @@
 //! throttled progress, honours `Cancel` between chunks, and turns a panic into an `Error`
 //! response the UI shows. All decisions live in the pure session; this file only moves bytes.
 
-use crate::protocol::{Request, Response, Session};
+use crate::protocol::{self, FileMeta, Request, Response, Session};
+use crate::core::ingest::IngestOptions;
 use js_sys::{Array, Reflect, Uint8Array};
 use serde::Serialize;
 use std::cell::{Cell, RefCell};
@@ -34,9 +35,17 @@ fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
 }
 
+/// The serializer of every message across the worker boundary: plain objects for maps and
+/// `null` for missing values (as JSON), but byte fields (`serde_bytes`) as one `Uint8Array`
+/// each — `Serializer::json_compatible()` would turn them into arrays of numbers, one JS value
+/// per byte, which is exactly what large arrays must not cost.
+pub fn js_serializer() -> serde_wasm_bindgen::Serializer {
+    serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true).serialize_maps_as_objects(true)
+}
+
 /// Post a response to the UI thread.
 pub fn post(resp: &Response) {
-    let serializer = serde_wasm_bindgen::Serializer::json_compatible();
+    let serializer = js_serializer();
     match resp.serialize(&serializer) {
         Ok(value) => {
             let _ = scope().post_message(&value);
@@ -86,7 +95,29 @@ fn on_message(ev: MessageEvent) {
                 g.set(g.get().wrapping_add(1));
                 g.get()
             });
-            wasm_bindgen_futures::spawn_local(ingest(req, files, generation));
+            wasm_bindgen_futures::spawn_local(ingest(req, Source::Files(files), generation));
+        }
+        Request::Demo => {
+            CANCEL.with(|c| c.set(false));
+            let generation = GENERATION.with(|g| {
+                g.set(g.get().wrapping_add(1));
+                g.get()
+            });
+            match protocol::demo_files() {
+                Ok(files) => {
+                    let metas = files.iter().map(|(name, b)| FileMeta { name: name.clone(), size: b.len() as u64 }).collect();
+                    let req = Request::Ingest { files: metas, options: IngestOptions::default() };
+                    wasm_bindgen_futures::spawn_local(ingest(req, Source::Bytes(files), generation));
+                }
+                Err(message) => post(&Response::Error { message }),
+            }
+        }
+        Request::Preview { .. } => {
+            let files: Array = Reflect::get(&data, &JsValue::from_str("files"))
+                .ok()
+                .and_then(|f| f.dyn_into::<Array>().ok())
+                .unwrap_or_default();
+            wasm_bindgen_futures::spawn_local(preview(files));
         }
         Request::Cancel => {
             let reading = SESSION.with(|s| s.borrow().is_reading());
@@ -109,16 +140,57 @@ fn now_ms() -> f64 {
     js_sys::Date::now()
 }
 
-async fn ingest(req: Request, files: Array, generation: u32) {
-    SESSION.with(|s| s.borrow_mut().handle(req, &mut |r| post(&r)));
-    let mut last_progress = 0.0;
+/// Where ingested bytes come from: the user's files, or bytes made in the worker (the demo).
+enum Source {
+    Files(Array),
+    Bytes(Vec<(String, Vec<u8>)>),
+}
+
+/// Read the first bytes of each file and say what it is (for the column-mapping form).
+async fn preview(files: Array) {
+    let mut out = Vec::new();
     for (index, file) in files.iter().enumerate() {
-        let Ok(blob) = file.dyn_into::<Blob>() else {
+        let Ok(f) = file.dyn_into::<web_sys::File>() else {
             post(&Response::Error { message: format!("internal error: item {index} is not a file") });
             return;
         };
+        let mut head = Vec::new();
+        let end = (crate::core::ingest::sniff::MAX_HEAD as f64).min(f.size());
+        let slice = match f.slice_with_f64_and_f64(0.0, end) {
+            Ok(b) => b,
+            Err(e) => return read_failed(index, e),
+        };
+        if let Err(e) = stream_blob(&slice, CHUNK_BYTES, |c| {
+            head.extend_from_slice(c);
+            true
+        })
+        .await
+        {
+            return read_failed(index, e);
+        }
+        out.push(protocol::preview_file(&f.name(), &head));
+    }
+    post(&Response::Previewed(out));
+}
+
+/// Let the event loop run (so a Cancel message is seen) between two chunks of in-memory bytes.
+async fn yield_now() {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+    });
+    let _ = JsFuture::from(p).await;
+}
+
+async fn ingest(req: Request, source: Source, generation: u32) {
+    SESSION.with(|s| s.borrow_mut().handle(req, &mut |r| post(&r)));
+    let mut last_progress = 0.0;
+    let n_files = match &source {
+        Source::Files(a) => a.length() as usize,
+        Source::Bytes(v) => v.len(),
+    };
+    for index in 0..n_files {
         SESSION.with(|s| s.borrow_mut().ingest_file_start(index));
-        let streamed = stream_blob(&blob, CHUNK_BYTES, |chunk| {
+        let mut on_chunk = |chunk: &[u8]| {
             if stale(generation) {
                 return false;
             }
@@ -131,8 +203,25 @@ async fn ingest(req: Request, files: Array, generation: u32) {
                 }
             }
             true
-        })
-        .await;
+        };
+        let streamed = match &source {
+            Source::Files(files) => {
+                let Ok(blob) = files.get(index as u32).dyn_into::<Blob>() else {
+                    post(&Response::Error { message: format!("internal error: item {index} is not a file") });
+                    return;
+                };
+                stream_blob(&blob, CHUNK_BYTES, on_chunk).await
+            }
+            Source::Bytes(files) => {
+                for chunk in files[index].1.chunks(1 << 20) {
+                    if !on_chunk(chunk) {
+                        break;
+                    }
+                    yield_now().await;
+                }
+                Ok(())
+            }
+        };
         if GENERATION.with(|g| g.get()) != generation {
             return; // a newer Ingest replaced this one
         }

@@ -24,15 +24,16 @@ test("a dropped file is streamed by the worker and summarised; nothing leaves th
   const csv = join(tmp, "toolkit.csv");
   writeFileSync(csv, "message_id,user_id,username,repost_id,reply_id,message,timestamp,urls\n1,10,alice,,,hello world,1600000000,\n2,11,bob,1,,,1600000010,\n");
   await page.locator("[data-testid=file-input]").setInputFiles(csv);
-  await page.locator("[data-testid=results-summary]").waitFor({ timeout: 30000 });
-  const text = await page.locator("[data-testid=results-summary]").innerText();
+  await page.locator("[data-testid=results-summary]").waitFor({ timeout: 60000 });
+  const text = await page.locator("[data-testid=ingest-summary]").innerText();
   assert.match(text, /toolkit\.csv/);
   await shot(page, "foundation-summary");
   // a second file works again
   const csv2 = join(tmp, "second.csv");
   writeFileSync(csv2, "message_id,user_id,username,repost_id,reply_id,message,timestamp,urls\n5,12,carol,,,hi,1600000100,\n");
   await page.locator("[data-testid=file-input]").setInputFiles(csv2);
-  await page.locator("[data-testid=results-summary]", { hasText: "second.csv" }).waitFor({ timeout: 30000 });
+  await page.locator("[data-testid=ingest-summary]", { hasText: "second.csv" }).waitFor({ timeout: 60000 });
+  await page.locator("[data-testid=results-summary]").waitFor({ timeout: 60000 });
   assert.deepEqual(foreign(), [], "requests left the origin");
   assert.deepEqual(carryingData(), [], "requests carried data");
   assert.deepEqual(consoleErrors, []);

@@ -7,5 +7,7 @@ mod fuzz_smoke;
 mod ingest_csv;
 mod ingest_json;
 mod ingest_stream;
+mod layout;
 mod peer;
+mod protocol;
 mod synth;

@@ -1,0 +1,479 @@
+//! WebGL 1 renderer of the network view: edges as `GL_LINES`, nodes as round `GL_POINTS`.
+//!
+//! All geometry lives in GPU buffers uploaded once per graph ([`Renderer::set_graph`]); a frame
+//! only sets a few uniforms (the camera) and issues four draw calls, so pan and zoom cost no
+//! per-node work on the CPU. A selection is drawn as a second pass over a small buffer (the
+//! selected node, its neighbours and their edges) while the rest is dimmed.
+
+use wasm_bindgen::JsCast;
+use web_sys::{
+    HtmlCanvasElement, WebGlBuffer, WebGlContextAttributes, WebGlFramebuffer, WebGlProgram, WebGlRenderingContext as Gl,
+    WebGlShader, WebGlTexture, WebGlUniformLocation,
+};
+
+/// Background of the view and of exported PNGs (opaque, so an export never has a transparent
+/// background). Matches the light panel colour of the app.
+pub const BACKGROUND: [f32; 4] = [0.985, 0.985, 0.99, 1.0];
+/// Colour of edges (straight alpha). The alpha is set per graph by [`edge_alpha`].
+const EDGE_COLOR: [f32; 3] = [0.32, 0.36, 0.45];
+/// Colour of the selected node's edges (opaque: 1-pixel lines are partly covered already).
+const HIGHLIGHT_EDGE_COLOR: [f32; 4] = [0.85, 0.24, 0.0, 1.0];
+
+/// Edge opacity for a graph of `n_edges`: clear on small graphs, faint on dense ones so the
+/// structure (not a hairball) shows.
+pub fn edge_alpha(n_edges: usize) -> f32 {
+    (0.55 * (2000.0 / n_edges.max(1) as f32).sqrt()).clamp(0.08, 0.55)
+}
+/// Alpha multiplier for everything outside the selection while a node is selected.
+const DIM: f32 = 0.3;
+
+const NODE_VS: &str = r#"
+attribute vec2 a_pos;
+attribute vec4 a_color;
+attribute float a_size;
+uniform vec2 u_scale;
+uniform vec2 u_offset;
+uniform float u_point_scale;
+uniform float u_alpha;
+varying vec4 v_color;
+varying float v_size;
+void main() {
+    gl_Position = vec4(a_pos * u_scale + u_offset, 0.0, 1.0);
+    float s = max(a_size * u_point_scale, 1.5);
+    gl_PointSize = s;
+    v_size = s;
+    v_color = vec4(a_color.rgb, a_color.a * u_alpha);
+}
+"#;
+
+const NODE_FS: &str = r#"
+precision mediump float;
+varying vec4 v_color;
+varying float v_size;
+void main() {
+    vec2 c = gl_PointCoord * 2.0 - 1.0;
+    float r = length(c);
+    if (r > 1.0) discard;
+    // One pixel of antialiasing at the rim, and a darker outline on nodes big enough to show it.
+    float px = 2.0 / v_size;
+    float alpha = 1.0 - smoothstep(1.0 - px, 1.0, r);
+    float ring = v_size > 6.0 ? smoothstep(1.0 - 2.5 * px, 1.0 - 1.5 * px, r) : 0.0;
+    vec3 rgb = mix(v_color.rgb, v_color.rgb * 0.7, ring);
+    gl_FragColor = vec4(rgb, v_color.a * alpha);
+}
+"#;
+
+const EDGE_VS: &str = r#"
+attribute vec2 a_pos;
+uniform vec2 u_scale;
+uniform vec2 u_offset;
+void main() {
+    gl_Position = vec4(a_pos * u_scale + u_offset, 0.0, 1.0);
+}
+"#;
+
+const EDGE_FS: &str = r#"
+precision mediump float;
+uniform vec4 u_color;
+void main() {
+    gl_FragColor = u_color;
+}
+"#;
+
+/// The last full frame as a texture, redrawn moved and scaled while the view is in motion.
+const QUAD_VS: &str = r#"
+attribute vec2 a_corner;
+uniform vec2 u_scale;
+uniform vec2 u_offset;
+varying vec2 v_uv;
+void main() {
+    v_uv = a_corner * 0.5 + 0.5;
+    gl_Position = vec4(a_corner * u_scale + u_offset, 0.0, 1.0);
+}
+"#;
+
+const QUAD_FS: &str = r#"
+precision mediump float;
+uniform sampler2D u_frame;
+varying vec2 v_uv;
+void main() {
+    gl_FragColor = texture2D(u_frame, v_uv);
+}
+"#;
+
+/// The camera as the shaders see it: `clip = world * scale + offset`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Camera {
+    pub scale: [f32; 2],
+    pub offset: [f32; 2],
+    /// Device pixels per unit of node size.
+    pub point_scale: f32,
+}
+
+/// Geometry of one pass of nodes: positions (x, y), colours (rgba bytes), sizes.
+struct NodeBuffers {
+    pos: WebGlBuffer,
+    color: WebGlBuffer,
+    size: WebGlBuffer,
+    count: i32,
+}
+
+/// The WebGL state of one canvas.
+pub struct Renderer {
+    gl: Gl,
+    node_prog: WebGlProgram,
+    edge_prog: WebGlProgram,
+    node_loc: NodeLocations,
+    edge_loc: EdgeLocations,
+    nodes: NodeBuffers,
+    edges: WebGlBuffer,
+    n_edge_vertices: i32,
+    edge_alpha: f32,
+    highlight_nodes: NodeBuffers,
+    highlight_edges: WebGlBuffer,
+    n_highlight_edge_vertices: i32,
+    quad_prog: WebGlProgram,
+    quad_corner: u32,
+    quad_scale: Option<WebGlUniformLocation>,
+    quad_offset: Option<WebGlUniformLocation>,
+    quad_frame: Option<WebGlUniformLocation>,
+    quad: WebGlBuffer,
+    snapshot: Option<Snapshot>,
+}
+
+/// An offscreen frame: texture, framebuffer, size, and the camera it was drawn with.
+struct Snapshot {
+    texture: WebGlTexture,
+    framebuffer: WebGlFramebuffer,
+    width: u32,
+    height: u32,
+    camera: Option<Camera>,
+}
+
+struct NodeLocations {
+    pos: u32,
+    color: u32,
+    size: u32,
+    scale: Option<WebGlUniformLocation>,
+    offset: Option<WebGlUniformLocation>,
+    point_scale: Option<WebGlUniformLocation>,
+    alpha: Option<WebGlUniformLocation>,
+}
+
+struct EdgeLocations {
+    pos: u32,
+    scale: Option<WebGlUniformLocation>,
+    offset: Option<WebGlUniformLocation>,
+    color: Option<WebGlUniformLocation>,
+}
+
+impl Renderer {
+    /// Create the WebGL 1 context of `canvas` (with `preserveDrawingBuffer`, so the canvas can be
+    /// exported as PNG at any time) and compile the shaders. Errors say why WebGL is unusable.
+    pub fn new(canvas: &HtmlCanvasElement) -> Result<Renderer, String> {
+        let attrs = WebGlContextAttributes::new();
+        // No MSAA: lines are 1 px anyway and the point shader smooths its own rim; MSAA costs
+        // several times the fill rate on software rasterisers (SwiftShader) and weak GPUs.
+        attrs.set_antialias(false);
+        attrs.set_alpha(false);
+        attrs.set_preserve_drawing_buffer(true);
+        let ctx = canvas
+            .get_context_with_context_options("webgl", &attrs)
+            .map_err(|e| format!("WebGL is not available: {}", js_message(&e)))?
+            .ok_or_else(|| "WebGL is not available in this browser (or it is disabled)".to_string())?;
+        let gl: Gl = ctx.dyn_into().map_err(|_| "the canvas did not return a WebGL 1 context".to_string())?;
+        let node_prog = link(&gl, NODE_VS, NODE_FS)?;
+        let edge_prog = link(&gl, EDGE_VS, EDGE_FS)?;
+        let attrib = |prog: &WebGlProgram, name: &str| -> Result<u32, String> {
+            let loc = gl.get_attrib_location(prog, name);
+            u32::try_from(loc).map_err(|_| format!("shader attribute {name} missing"))
+        };
+        let node_loc = NodeLocations {
+            pos: attrib(&node_prog, "a_pos")?,
+            color: attrib(&node_prog, "a_color")?,
+            size: attrib(&node_prog, "a_size")?,
+            scale: gl.get_uniform_location(&node_prog, "u_scale"),
+            offset: gl.get_uniform_location(&node_prog, "u_offset"),
+            point_scale: gl.get_uniform_location(&node_prog, "u_point_scale"),
+            alpha: gl.get_uniform_location(&node_prog, "u_alpha"),
+        };
+        let edge_loc = EdgeLocations {
+            pos: attrib(&edge_prog, "a_pos")?,
+            scale: gl.get_uniform_location(&edge_prog, "u_scale"),
+            offset: gl.get_uniform_location(&edge_prog, "u_offset"),
+            color: gl.get_uniform_location(&edge_prog, "u_color"),
+        };
+        let buffer = || gl.create_buffer().ok_or_else(|| "could not create a WebGL buffer".to_string());
+        let nodes = NodeBuffers { pos: buffer()?, color: buffer()?, size: buffer()?, count: 0 };
+        let highlight_nodes = NodeBuffers { pos: buffer()?, color: buffer()?, size: buffer()?, count: 0 };
+        let edges = buffer()?;
+        let highlight_edges = buffer()?;
+        let quad_prog = link(&gl, QUAD_VS, QUAD_FS)?;
+        let quad_corner = attrib(&quad_prog, "a_corner")?;
+        let quad_scale = gl.get_uniform_location(&quad_prog, "u_scale");
+        let quad_offset = gl.get_uniform_location(&quad_prog, "u_offset");
+        let quad_frame = gl.get_uniform_location(&quad_prog, "u_frame");
+        let quad = buffer()?;
+        upload_f32(&gl, &quad, &[-1.0, -1.0, 1.0, -1.0, -1.0, 1.0, 1.0, 1.0]);
+        Ok(Renderer {
+            quad_prog,
+            quad_corner,
+            quad_scale,
+            quad_offset,
+            quad_frame,
+            quad,
+            snapshot: None,
+            gl,
+            node_prog,
+            edge_prog,
+            node_loc,
+            edge_loc,
+            nodes,
+            edges,
+            n_edge_vertices: 0,
+            edge_alpha: edge_alpha(0),
+            highlight_nodes,
+            highlight_edges,
+            n_highlight_edge_vertices: 0,
+        })
+    }
+
+    /// The context (for tests reading pixels back).
+    pub fn context(&self) -> &Gl {
+        &self.gl
+    }
+
+    /// Upload a graph: `positions` x,y interleaved, `colors` rgba per node, `sizes` per node,
+    /// `edge_vertices` x,y of both ends of every edge (4 floats per edge).
+    pub fn set_graph(&mut self, positions: &[f32], colors: &[u8], sizes: &[f32], edge_vertices: &[f32]) {
+        upload_nodes(&self.gl, &mut self.nodes, positions, colors, sizes);
+        upload_f32(&self.gl, &self.edges, edge_vertices);
+        self.n_edge_vertices = (edge_vertices.len() / 2) as i32;
+        self.edge_alpha = edge_alpha(edge_vertices.len() / 4);
+        self.set_highlight(&[], &[], &[], &[]);
+    }
+
+    /// Upload the selection pass (same layout as [`Renderer::set_graph`]); empty to clear.
+    pub fn set_highlight(&mut self, positions: &[f32], colors: &[u8], sizes: &[f32], edge_vertices: &[f32]) {
+        upload_nodes(&self.gl, &mut self.highlight_nodes, positions, colors, sizes);
+        upload_f32(&self.gl, &self.highlight_edges, edge_vertices);
+        self.n_highlight_edge_vertices = (edge_vertices.len() / 2) as i32;
+    }
+
+    /// Draw a full frame into an offscreen texture, then show it. A following
+    /// [`Renderer::draw_moved`] can then redraw it under another camera at the cost of one
+    /// textured quad. Falls back to a direct draw when no framebuffer can be made.
+    pub fn draw_and_keep(&mut self, width: u32, height: u32, camera: &Camera) {
+        if self.snapshot.as_ref().is_none_or(|s| s.width != width || s.height != height) {
+            self.snapshot = self.make_snapshot(width, height);
+        }
+        let Some(snap) = self.snapshot.as_ref() else {
+            self.draw(width, height, camera, true);
+            return;
+        };
+        let gl = &self.gl;
+        gl.bind_framebuffer(Gl::FRAMEBUFFER, Some(&snap.framebuffer));
+        self.draw(width, height, camera, true);
+        gl.bind_framebuffer(Gl::FRAMEBUFFER, None);
+        if let Some(snap) = self.snapshot.as_mut() {
+            snap.camera = Some(*camera);
+        }
+        self.draw_moved(width, height, camera);
+    }
+
+    /// Redraw the kept frame as seen from `camera` (moved and scaled; areas it does not cover
+    /// show the background). False when there is no kept frame of this size.
+    pub fn draw_moved(&self, width: u32, height: u32, camera: &Camera) -> bool {
+        let Some(snap) = self.snapshot.as_ref().filter(|s| s.width == width && s.height == height) else { return false };
+        let Some(old) = snap.camera else { return false };
+        if old.scale[0] == 0.0 || old.scale[1] == 0.0 {
+            return false;
+        }
+        // clip_new = (clip_old - offset_old) * scale_new / scale_old + offset_new
+        let k = [camera.scale[0] / old.scale[0], camera.scale[1] / old.scale[1]];
+        let off = [camera.offset[0] - old.offset[0] * k[0], camera.offset[1] - old.offset[1] * k[1]];
+        let gl = &self.gl;
+        gl.viewport(0, 0, width as i32, height as i32);
+        gl.clear_color(BACKGROUND[0], BACKGROUND[1], BACKGROUND[2], BACKGROUND[3]);
+        gl.clear(Gl::COLOR_BUFFER_BIT);
+        gl.disable(Gl::BLEND);
+        gl.use_program(Some(&self.quad_prog));
+        gl.active_texture(Gl::TEXTURE0);
+        gl.bind_texture(Gl::TEXTURE_2D, Some(&snap.texture));
+        gl.uniform1i(self.quad_frame.as_ref(), 0);
+        gl.uniform2f(self.quad_scale.as_ref(), k[0], k[1]);
+        gl.uniform2f(self.quad_offset.as_ref(), off[0], off[1]);
+        gl.enable_vertex_attrib_array(self.quad_corner);
+        gl.bind_buffer(Gl::ARRAY_BUFFER, Some(&self.quad));
+        gl.vertex_attrib_pointer_with_i32(self.quad_corner, 2, Gl::FLOAT, false, 0, 0);
+        gl.draw_arrays(Gl::TRIANGLE_STRIP, 0, 4);
+        gl.bind_texture(Gl::TEXTURE_2D, None);
+        true
+    }
+
+    fn make_snapshot(&self, width: u32, height: u32) -> Option<Snapshot> {
+        let gl = &self.gl;
+        let texture = gl.create_texture()?;
+        gl.bind_texture(Gl::TEXTURE_2D, Some(&texture));
+        gl.tex_image_2d_with_i32_and_i32_and_i32_and_format_and_type_and_opt_u8_array(
+            Gl::TEXTURE_2D,
+            0,
+            Gl::RGBA as i32,
+            width as i32,
+            height as i32,
+            0,
+            Gl::RGBA,
+            Gl::UNSIGNED_BYTE,
+            None,
+        )
+        .ok()?;
+        // Non-power-of-two textures in WebGL 1: no mipmaps, clamp to edge.
+        gl.tex_parameteri(Gl::TEXTURE_2D, Gl::TEXTURE_MIN_FILTER, Gl::LINEAR as i32);
+        gl.tex_parameteri(Gl::TEXTURE_2D, Gl::TEXTURE_MAG_FILTER, Gl::LINEAR as i32);
+        gl.tex_parameteri(Gl::TEXTURE_2D, Gl::TEXTURE_WRAP_S, Gl::CLAMP_TO_EDGE as i32);
+        gl.tex_parameteri(Gl::TEXTURE_2D, Gl::TEXTURE_WRAP_T, Gl::CLAMP_TO_EDGE as i32);
+        gl.bind_texture(Gl::TEXTURE_2D, None);
+        let framebuffer = gl.create_framebuffer()?;
+        gl.bind_framebuffer(Gl::FRAMEBUFFER, Some(&framebuffer));
+        gl.framebuffer_texture_2d(Gl::FRAMEBUFFER, Gl::COLOR_ATTACHMENT0, Gl::TEXTURE_2D, Some(&texture), 0);
+        let complete = gl.check_framebuffer_status(Gl::FRAMEBUFFER) == Gl::FRAMEBUFFER_COMPLETE;
+        gl.bind_framebuffer(Gl::FRAMEBUFFER, None);
+        if !complete {
+            gl.delete_framebuffer(Some(&framebuffer));
+            gl.delete_texture(Some(&texture));
+            return None;
+        }
+        Some(Snapshot { texture, framebuffer, width, height, camera: None })
+    }
+
+    /// Draw a frame into a drawing buffer of `width` x `height` device pixels; without the edges
+    /// (but with the selection's) when `edges` is false.
+    pub fn draw(&self, width: u32, height: u32, camera: &Camera, edges: bool) {
+        let gl = &self.gl;
+        gl.viewport(0, 0, width as i32, height as i32);
+        gl.clear_color(BACKGROUND[0], BACKGROUND[1], BACKGROUND[2], BACKGROUND[3]);
+        gl.clear(Gl::COLOR_BUFFER_BIT);
+        gl.enable(Gl::BLEND);
+        gl.blend_func(Gl::SRC_ALPHA, Gl::ONE_MINUS_SRC_ALPHA);
+        let selection = self.highlight_nodes.count > 0;
+        let dim = if selection { DIM } else { 1.0 };
+
+        // Edges.
+        gl.use_program(Some(&self.edge_prog));
+        gl.uniform2f(self.edge_loc.scale.as_ref(), camera.scale[0], camera.scale[1]);
+        gl.uniform2f(self.edge_loc.offset.as_ref(), camera.offset[0], camera.offset[1]);
+        gl.enable_vertex_attrib_array(self.edge_loc.pos);
+        if edges && self.n_edge_vertices > 0 {
+            let c = EDGE_COLOR;
+            gl.uniform4f(self.edge_loc.color.as_ref(), c[0], c[1], c[2], self.edge_alpha * dim);
+            gl.bind_buffer(Gl::ARRAY_BUFFER, Some(&self.edges));
+            gl.vertex_attrib_pointer_with_i32(self.edge_loc.pos, 2, Gl::FLOAT, false, 0, 0);
+            gl.draw_arrays(Gl::LINES, 0, self.n_edge_vertices);
+        }
+
+        // Nodes.
+        gl.use_program(Some(&self.node_prog));
+        gl.uniform2f(self.node_loc.scale.as_ref(), camera.scale[0], camera.scale[1]);
+        gl.uniform2f(self.node_loc.offset.as_ref(), camera.offset[0], camera.offset[1]);
+        gl.uniform1f(self.node_loc.point_scale.as_ref(), camera.point_scale);
+        gl.uniform1f(self.node_loc.alpha.as_ref(), dim);
+        self.draw_nodes(&self.nodes);
+
+        if selection {
+            if self.n_highlight_edge_vertices > 0 {
+                gl.use_program(Some(&self.edge_prog));
+                let c = HIGHLIGHT_EDGE_COLOR;
+                gl.uniform4f(self.edge_loc.color.as_ref(), c[0], c[1], c[2], c[3]);
+                gl.bind_buffer(Gl::ARRAY_BUFFER, Some(&self.highlight_edges));
+                gl.vertex_attrib_pointer_with_i32(self.edge_loc.pos, 2, Gl::FLOAT, false, 0, 0);
+                gl.draw_arrays(Gl::LINES, 0, self.n_highlight_edge_vertices);
+                gl.use_program(Some(&self.node_prog));
+            }
+            gl.uniform1f(self.node_loc.alpha.as_ref(), 1.0);
+            self.draw_nodes(&self.highlight_nodes);
+        }
+        gl.disable_vertex_attrib_array(self.node_loc.color);
+        gl.disable_vertex_attrib_array(self.node_loc.size);
+    }
+
+    fn draw_nodes(&self, nodes: &NodeBuffers) {
+        if nodes.count == 0 {
+            return;
+        }
+        let gl = &self.gl;
+        let loc = &self.node_loc;
+        gl.enable_vertex_attrib_array(loc.pos);
+        gl.bind_buffer(Gl::ARRAY_BUFFER, Some(&nodes.pos));
+        gl.vertex_attrib_pointer_with_i32(loc.pos, 2, Gl::FLOAT, false, 0, 0);
+        gl.enable_vertex_attrib_array(loc.color);
+        gl.bind_buffer(Gl::ARRAY_BUFFER, Some(&nodes.color));
+        gl.vertex_attrib_pointer_with_i32(loc.color, 4, Gl::UNSIGNED_BYTE, true, 0, 0);
+        gl.enable_vertex_attrib_array(loc.size);
+        gl.bind_buffer(Gl::ARRAY_BUFFER, Some(&nodes.size));
+        gl.vertex_attrib_pointer_with_i32(loc.size, 1, Gl::FLOAT, false, 0, 0);
+        gl.draw_arrays(Gl::POINTS, 0, nodes.count);
+    }
+}
+
+fn upload_nodes(gl: &Gl, buffers: &mut NodeBuffers, positions: &[f32], colors: &[u8], sizes: &[f32]) {
+    let n = (positions.len() / 2).min(colors.len() / 4).min(sizes.len());
+    upload_f32(gl, &buffers.pos, &positions[..2 * n]);
+    gl.bind_buffer(Gl::ARRAY_BUFFER, Some(&buffers.color));
+    gl.buffer_data_with_u8_array(Gl::ARRAY_BUFFER, &colors[..4 * n], Gl::STATIC_DRAW);
+    upload_f32(gl, &buffers.size, &sizes[..n]);
+    buffers.count = n as i32;
+}
+
+fn upload_f32(gl: &Gl, buffer: &WebGlBuffer, data: &[f32]) {
+    gl.bind_buffer(Gl::ARRAY_BUFFER, Some(buffer));
+    // Safety: the view is used immediately by bufferData (which copies it) and no allocation
+    // happens in between, so wasm memory cannot grow under it.
+    unsafe {
+        let view = js_sys::Float32Array::view(data);
+        gl.buffer_data_with_array_buffer_view(Gl::ARRAY_BUFFER, &view, Gl::STATIC_DRAW);
+    }
+}
+
+fn compile(gl: &Gl, kind: u32, source: &str) -> Result<WebGlShader, String> {
+    let shader = gl.create_shader(kind).ok_or_else(|| "could not create a WebGL shader".to_string())?;
+    gl.shader_source(&shader, source);
+    gl.compile_shader(&shader);
+    if gl.get_shader_parameter(&shader, Gl::COMPILE_STATUS).as_bool().unwrap_or(false) {
+        Ok(shader)
+    } else {
+        Err(format!("WebGL shader did not compile: {}", gl.get_shader_info_log(&shader).unwrap_or_default()))
+    }
+}
+
+fn link(gl: &Gl, vs: &str, fs: &str) -> Result<WebGlProgram, String> {
+    let vs = compile(gl, Gl::VERTEX_SHADER, vs)?;
+    let fs = compile(gl, Gl::FRAGMENT_SHADER, fs)?;
+    let prog = gl.create_program().ok_or_else(|| "could not create a WebGL program".to_string())?;
+    gl.attach_shader(&prog, &vs);
+    gl.attach_shader(&prog, &fs);
+    gl.link_program(&prog);
+    if gl.get_program_parameter(&prog, Gl::LINK_STATUS).as_bool().unwrap_or(false) {
+        Ok(prog)
+    } else {
+        Err(format!("WebGL program did not link: {}", gl.get_program_info_log(&prog).unwrap_or_default()))
+    }
+}
+
+/// The message of a JS error value, or its debug form.
+pub fn js_message(e: &wasm_bindgen::JsValue) -> String {
+    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
+        return String::from(err.message());
+    }
+    e.as_string().unwrap_or_else(|| format!("{e:?}"))
+}
+
+/// The network view's canvas as a PNG `data:` URL (the canvas keeps its drawing buffer, so this
+/// is the frame on screen, background included).
+pub fn export_png(canvas: &HtmlCanvasElement) -> Result<String, String> {
+    if canvas.width() == 0 || canvas.height() == 0 {
+        return Err("the network view has no size yet (is it visible?)".to_string());
+    }
+    canvas
+        .to_data_url_with_type("image/png")
+        .map_err(|e| format!("could not export the network view as PNG: {}", js_message(&e)))
+}

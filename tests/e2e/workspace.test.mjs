@@ -1,0 +1,310 @@
+// End to end on the release build served under a sub-path (/chorus/): the demo dataset, an
+// IO-archive upload with exports (roles checked against the native CLI), hostile content,
+// the column-mapping form, parameters in the URL fragment, and nothing leaving the origin.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { writeFileSync, mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startServer, launch, newRecordedPage, shot, ROOT } from "./harness.mjs";
+
+let server, browser;
+const tmp = mkdtempSync(join(tmpdir(), "chorus-ws-"));
+const RING = join(ROOT, "tests", "it", "data", "export", "ring_tweets_csv_unhashed.csv");
+const HOSTILE = join(ROOT, "tests", "it", "data", "export", "hostile_tweets_csv_hashed.csv");
+const RESULTS_TIMEOUT = 240000;
+
+before(async () => {
+  server = await startServer("/chorus/");
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/** Minimal RFC 4180 CSV reader (quotes, doubled quotes, newlines in quotes). */
+function parseCsv(text) {
+  const rows = [];
+  let row = [], field = "", q = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (q) {
+      if (c === '"') { if (text[i + 1] === '"') { field += '"'; i++; } else q = false; }
+      else field += c;
+    } else if (c === '"') q = true;
+    else if (c === ",") { row.push(field); field = ""; }
+    else if (c === "\n") { row.push(field.replace(/\r$/, "")); rows.push(row); row = []; field = ""; }
+    else field += c;
+  }
+  if (field !== "" || row.length) { row.push(field); rows.push(row); }
+  return rows;
+}
+
+function assertPrivate(rec) {
+  assert.deepEqual(rec.foreign(), [], "requests left the origin");
+  assert.deepEqual(rec.carryingData(), [], "requests carried data");
+}
+
+async function downloadText(page, testid) {
+  const [download] = await Promise.all([
+    page.waitForEvent("download", { timeout: 60000 }),
+    page.locator(`[data-testid=${testid}]`).click(),
+  ]);
+  const path = join(tmp, `${Date.now()}-${download.suggestedFilename()}`);
+  await download.saveAs(path);
+  return { name: download.suggestedFilename(), text: readFileSync(path, "utf8") };
+}
+
+test("demo dataset: clusters listed, network drawn, account panel, views screenshotted", async () => {
+  const rec = await newRecordedPage(browser, server.url);
+  const { page, context } = rec;
+  await page.goto(server.url);
+  await page.locator("[data-testid=demo-button]").waitFor();
+  await shot(page, "01-landing");
+  await page.locator("[data-testid=demo-button]").click();
+  await page.locator("[data-testid=progress]").waitFor({ timeout: 30000 });
+  await shot(page, "02-loading");
+  await page.locator("[data-testid=results-summary]").waitFor({ timeout: RESULTS_TIMEOUT });
+  const summary = await page.locator("[data-testid=results-summary]").innerText();
+  assert.match(summary, /clusters/);
+  const nClusters = await page.locator("[data-testid=cluster-list] .cluster-ol > li").count();
+  assert.ok(nClusters >= 1, `the demo's planted networks give clusters (got ${nClusters})`);
+  await page.locator("[data-testid=network-view] canvas").waitFor({ timeout: RESULTS_TIMEOUT });
+  await page.waitForTimeout(500);
+  await shot(page, "03-results-1280");
+  // a cluster on demand: its own network and narratives
+  await page.locator("[data-testid=cluster-list] .cluster-ol > li button").first().click();
+  await page.locator("[data-testid=cluster-detail] .narratives").waitFor({ timeout: 60000 });
+  await page.locator("[data-testid=network-view] canvas").waitFor({ timeout: RESULTS_TIMEOUT });
+  await page.waitForTimeout(500);
+  await shot(page, "04-cluster");
+  // the accounts table is virtualised: far fewer rows in the DOM than accounts
+  const rows = await page.locator("[data-testid=accounts-table] .table-window .trow").count();
+  assert.ok(rows > 0 && rows < 200, `rendered rows: ${rows}`);
+  await page.locator("[data-testid=accounts-table] .table-window .trow").first().click();
+  await page.locator("[data-testid=account-panel]").waitFor({ timeout: 30000 });
+  assert.match(await page.locator("[data-testid=account-panel]").innerText(), /Why/);
+  await shot(page, "05-account-panel");
+  await page.locator("[data-testid=account-panel] button", { hasText: "Close" }).click();
+  await page.locator("[data-testid=account-panel]").waitFor({ state: "detached" });
+  // parameters are in the URL fragment, never data
+  const hash = new URL(page.url()).hash;
+  assert.match(hash, /rep=\d+/);
+  assert.doesNotMatch(hash, /demo|csv/i);
+  // the PNG of the network view downloads
+  const [png] = await Promise.all([page.waitForEvent("download"), page.locator("[data-testid=export-png]").click()]);
+  assert.equal(png.suggestedFilename(), "network.png");
+  assertPrivate(rec);
+  await context.close();
+});
+
+test("demo at 1920x1080 is readable", async () => {
+  const rec = await newRecordedPage(browser, server.url, { width: 1920, height: 1080 });
+  const { page, context } = rec;
+  await page.goto(server.url);
+  await page.locator("[data-testid=demo-button]").click();
+  await page.locator("[data-testid=network-view] canvas").waitFor({ timeout: RESULTS_TIMEOUT });
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: join(ROOT, "tests", "e2e", "out", "06-results-1920.png") });
+  assertPrivate(rec);
+  await context.close();
+});
+
+/** The native CLI (release if built, else debug, built on demand). */
+function chorusBin() {
+  const found = ["release", "debug"].map((p) => join(ROOT, "target", p, "chorus")).find(existsSync);
+  if (found) return found;
+  execFileSync("cargo", ["build", "--bin", "chorus"], { cwd: ROOT, stdio: "inherit" });
+  return join(ROOT, "target", "debug", "chorus");
+}
+
+/** `chorus synth` tweets + users files of a dump with planted networks. */
+function synthFiles() {
+  const out = join(tmp, "synth");
+  execFileSync(chorusBin(), ["synth", "--scenario", "mixed", "--seed", "11", "--scale", "0.2", "--out", out]);
+  const stem = join(out, "synth_mixed_11");
+  return [`${stem}_tweets_csv_hashed.csv`, `${stem}_users_csv_hashed.csv`];
+}
+
+test("IO-archive upload: results, exported accounts.csv parses; roles agree with the CLI", async () => {
+  const rec = await newRecordedPage(browser, server.url);
+  const { page, context } = rec;
+  await page.goto(server.url);
+  const files = synthFiles();
+  await page.locator("[data-testid=file-input]").setInputFiles(files);
+  await page.locator("[data-testid=results-summary]").waitFor({ timeout: RESULTS_TIMEOUT });
+  const { name, text } = await downloadText(page, "export-accounts-csv");
+  assert.equal(name, "accounts.csv");
+  const rows = parseCsv(text);
+  assert.deepEqual(rows[0].slice(0, 6), ["account_id", "screen_name", "role", "cluster", "score", "reasons"]);
+  const browserRoles = new Map(rows.slice(1).filter((r) => r.length > 2).map((r) => [r[0], r[2]]));
+  assert.ok([...browserRoles.values()].some((r) => r === "core"), "the planted networks yield core accounts");
+  for (const id of ["export-clusters-csv", "export-edges-csv", "export-gexf", "export-graphml", "export-report-json"]) {
+    const f = await downloadText(page, id);
+    assert.ok(f.text.length > 0, `${f.name} is empty`);
+  }
+  // the native CLI on the same file, same default parameters
+  const out = join(tmp, "cli-out");
+  execFileSync(chorusBin(), ["analyze", "--quiet", "--out", out, ...files]);
+  const cliRows = parseCsv(readFileSync(join(out, "accounts.csv"), "utf8"));
+  const cliRoles = new Map(cliRows.slice(1).filter((r) => r.length > 2).map((r) => [r[0], r[2]]));
+  assert.equal(browserRoles.size, cliRoles.size);
+  for (const [id, role] of cliRoles) assert.equal(browserRoles.get(id), role, `role of ${id}`);
+  assertPrivate(rec);
+  await context.close();
+});
+
+test("hostile content renders as text everywhere and runs nothing", async () => {
+  const rec = await newRecordedPage(browser, server.url);
+  const { page, context } = rec;
+  const dialogs = [];
+  page.on("dialog", async (d) => { dialogs.push(d.message()); await d.dismiss(); });
+  await page.goto(server.url);
+  const scriptsBefore = await page.locator("script").count();
+  await page.locator("[data-testid=file-input]").setInputFiles(HOSTILE);
+  await page.locator("[data-testid=results-summary]").waitFor({ timeout: RESULTS_TIMEOUT });
+  await page.locator("[data-testid=accounts-table] .table-window .trow").first().waitFor({ timeout: 60000 });
+  // the <script> screen name is shown literally in the table
+  await page.locator("[data-testid=accounts-table] input[type=search]").fill("script");
+  const row = page.locator("[data-testid=accounts-table] .table-window .trow").first();
+  await row.waitFor({ timeout: 10000 });
+  assert.match(await row.innerText(), /<script>alert\(1\)<\/script>/);
+  await row.click();
+  await page.locator("[data-testid=account-panel]").waitFor({ timeout: 30000 });
+  assert.match(await page.locator("[data-testid=account-panel] h2").innerText(), /<script>/);
+  // open every cluster's narratives (hashtags, URLs, texts from the payloads)
+  const n = await page.locator("[data-testid=cluster-list] .cluster-ol > li button").count();
+  for (let i = 0; i < n; i++) await page.locator("[data-testid=cluster-list] .cluster-ol > li button").nth(i).click();
+  await page.waitForTimeout(300);
+  await shot(page, "07-hostile");
+  assert.deepEqual(dialogs, [], "a payload ran");
+  assert.equal(await page.locator("script").count(), scriptsBefore, "a script element was injected");
+  assert.equal(await page.locator("a[href^='javascript:' i], a[href^='data:' i]").count(), 0);
+  assert.equal(await page.locator("b").count(), 0, "markup from the data was rendered");
+  assertPrivate(rec);
+  await context.close();
+});
+
+test("hostile payloads inside real clusters (texts, hashtags, URLs, names) stay inert", async () => {
+  const rec = await newRecordedPage(browser, server.url);
+  const { page, context } = rec;
+  const dialogs = [];
+  page.on("dialog", async (d) => { dialogs.push(d.message()); await d.dismiss(); });
+  // a synthetic dump whose planted narratives and names carry payloads (no commas or quotes, so
+  // the CSV structure is unchanged)
+  const [tweets, users] = synthFiles();
+  const payload = "<img src=x onerror=alert(1)>";
+  const poison = (text) => text.replaceAll("truth", payload).replaceAll("Ethan", "Eth\u202Ean\u200B<b>x</b>").replaceAll("https://", "javascript:alert(2)//");
+  const hostileTweets = join(tmp, "hostile_synth_tweets_csv_hashed.csv");
+  const hostileUsers = join(tmp, "hostile_synth_users_csv_hashed.csv");
+  writeFileSync(hostileTweets, poison(readFileSync(tweets, "utf8")));
+  writeFileSync(hostileUsers, poison(readFileSync(users, "utf8")));
+  await page.goto(server.url);
+  await page.locator("[data-testid=file-input]").setInputFiles([hostileTweets, hostileUsers]);
+  await page.locator("[data-testid=results-summary]").waitFor({ timeout: RESULTS_TIMEOUT });
+  const n = await page.locator("[data-testid=cluster-list] .cluster-ol > li button").count();
+  assert.ok(n >= 1, "the poisoned dump still has its clusters");
+  let seen = false;
+  for (let i = 0; i < n; i++) {
+    await page.locator("[data-testid=cluster-list] .cluster-ol > li button").nth(i).click();
+    await page.locator("[data-testid=cluster-detail] .narratives").waitFor({ timeout: 60000 });
+    if ((await page.locator("[data-testid=cluster-detail]").innerText()).includes(payload)) seen = true;
+  }
+  assert.ok(seen || (await page.locator("[data-testid=cluster-list]").innerText()).includes(payload), "the payload is shown as text");
+  await page.locator("[data-testid=cluster-list] .cluster-item").first().click(); // back to all accounts
+  await page.locator("[data-testid=accounts-table] input[type=search]").fill("x</b>");
+  const row = page.locator("[data-testid=accounts-table] .table-window .trow").first();
+  await row.waitFor({ timeout: 10000 });
+  await row.click();
+  assert.match(await row.innerText(), /<b>x<\/b>/);
+  await page.locator("[data-testid=account-panel]").waitFor({ timeout: 30000 });
+  assert.match(await page.locator("[data-testid=account-panel] h2").innerText(), /<b>x<\/b>/);
+  await page.waitForTimeout(300);
+  await shot(page, "07b-hostile-clusters");
+  assert.deepEqual(dialogs, [], "a payload ran");
+  assert.equal(await page.locator("img").count(), 0, "an image element was injected");
+  assert.equal(await page.locator("main b").count(), 0, "markup from the data was rendered");
+  assert.equal(await page.locator("a[href^='javascript:' i], a[href^='data:' i]").count(), 0);
+  assertPrivate(rec);
+  await context.close();
+});
+
+test("an unknown CSV gets a column-mapping form with a preview; the mapping is remembered", async () => {
+  const rec = await newRecordedPage(browser, server.url);
+  const { page, context } = rec;
+  await page.goto(server.url);
+  const csv = join(tmp, "custom-export.csv");
+  const lines = ["Author ID,Handle,Posted At,Body,Post Number,Shared Post"];
+  for (let i = 0; i < 40; i++) lines.push(`${100 + (i % 8)},user${i % 8},2020-03-0${1 + (i % 5)} 10:${String(i).padStart(2, "0")}:00,text ${i} #tag${i % 3},${1000 + i},${i % 4 === 0 ? "" : 1000}`);
+  writeFileSync(csv, lines.join("\n") + "\n");
+  await page.locator("[data-testid=file-input]").setInputFiles(csv);
+  const form = page.locator("[data-testid=column-mapping]");
+  await form.waitFor({ timeout: 30000 });
+  assert.match(await form.innerText(), /Author ID/);
+  const pick = (label, header) => form.locator("label.map-field", { hasText: label }).locator("select").selectOption(header);
+  await pick(/^Time/, "Posted At");
+  await pick(/^Post id/, "Post Number");
+  await pick(/^Repost of/, "Shared Post");
+  await shot(page, "08-column-mapping");
+  await form.locator("button", { hasText: "Read with this mapping" }).click();
+  await page.locator("[data-testid=ingest-summary]").waitFor({ timeout: 60000 });
+  const stored = await page.evaluate(() => localStorage.getItem("chorus.column-mapping.v1"));
+  assert.ok(stored && stored.includes("Author ID"), "the mapping is remembered");
+  assert.doesNotMatch(stored, /user\d|text \d/, "no data is stored");
+  assertPrivate(rec);
+  await context.close();
+});
+
+test("parameters come from the URL fragment", async () => {
+  const rec = await newRecordedPage(browser, server.url);
+  const { page, context } = rec;
+  await page.goto(server.url + "#rep=5&w=3.5&m=-co_hashtag:300");
+  await page.locator("[data-testid=file-input]").setInputFiles(RING);
+  await page.locator("[data-testid=results-summary]").waitFor({ timeout: RESULTS_TIMEOUT });
+  await page.locator("[data-testid=parameters] summary").click();
+  const rep = await page.locator("[data-testid=parameters] .param input").first().inputValue();
+  assert.equal(rep, "5");
+  const hash = new URL(page.url()).hash;
+  assert.match(hash, /rep=5/);
+  assert.match(hash, /-co_hashtag:300/);
+  assertPrivate(rec);
+  await context.close();
+});
+
+test("a file nothing can read gets a specific message and the page stays usable", async () => {
+  const rec = await newRecordedPage(browser, server.url);
+  const { page, context } = rec;
+  await page.goto(server.url);
+  const bad = join(tmp, "garbage.bin");
+  writeFileSync(bad, Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919) % 256)));
+  await page.locator("[data-testid=file-input]").setInputFiles(bad);
+  const err = page.locator("[data-testid=error-message]");
+  await err.waitFor({ timeout: 60000 });
+  assert.match(await err.innerText(), /No posts could be read|not|cannot|unsupported/i);
+  await shot(page, "09-error");
+  // another file works afterwards
+  await page.locator("[data-testid=file-input]").setInputFiles(RING);
+  await page.locator("[data-testid=results-summary]").waitFor({ timeout: RESULTS_TIMEOUT });
+  assertPrivate(rec);
+  await context.close();
+});
+
+test("after load the app works offline (nothing needs the network)", async () => {
+  const rec = await newRecordedPage(browser, server.url);
+  const { page, context } = rec;
+  await page.goto(server.url);
+  await page.locator("[data-testid=demo-button]").waitFor();
+  await page.waitForTimeout(1000); // the worker has loaded its module
+  await context.setOffline(true);
+  const [tweets, users] = synthFiles();
+  await page.locator("[data-testid=file-input]").setInputFiles([tweets, users]);
+  await page.locator("[data-testid=results-summary]").waitFor({ timeout: RESULTS_TIMEOUT });
+  await page.locator("[data-testid=network-view]").waitFor({ timeout: RESULTS_TIMEOUT });
+  const { text } = await downloadText(page, "export-accounts-csv");
+  assert.match(text, /^account_id,screen_name,role,cluster,score,reasons/);
+  await context.setOffline(false);
+  assertPrivate(rec);
+  await context.close();
+});

@@ -1,0 +1,208 @@
+//! The worker protocol's pure session, driven the way the worker shell drives it: ingest in
+//! chunks, analyze, then the typed-array table, the layout, an account's detail and exports.
+
+use chorus::core::detect::{DetectParams, Role};
+use chorus::core::ingest::sniff::Sniffed;
+use chorus::core::ingest::IngestOptions;
+use chorus::protocol::{self, FileMeta, LayoutScope, Request, Response, Session};
+
+const RING: &[u8] = include_bytes!("data/export/ring_tweets_csv_unhashed.csv");
+const HOSTILE: &[u8] = include_bytes!("data/export/hostile_tweets_csv_hashed.csv");
+
+fn ingest(files: &[(&str, &[u8])], chunk: usize) -> (Session, Response) {
+    let mut s = Session::new();
+    let metas = files.iter().map(|(n, b)| FileMeta { name: n.to_string(), size: b.len() as u64 }).collect();
+    let mut out = Vec::new();
+    s.handle(Request::Ingest { files: metas, options: IngestOptions::default() }, &mut |r| out.push(r));
+    assert!(out.is_empty(), "{out:?}");
+    for (i, (_, bytes)) in files.iter().enumerate() {
+        s.ingest_file_start(i);
+        for c in bytes.chunks(chunk) {
+            s.ingest_chunk(c);
+        }
+        s.ingest_file_end();
+    }
+    let done = s.ingest_end();
+    (s, done)
+}
+
+/// A small synthetic IO archive with planted operations (tweets and users files).
+fn synth_files() -> Vec<(String, Vec<u8>)> {
+    use chorus::core::synth;
+    let d = synth::generate(&synth::scenario("mixed", 11, 0.2).unwrap()).unwrap();
+    let (mut t, mut u) = (Vec::new(), Vec::new());
+    synth::write_tweets(&d, &mut t).unwrap();
+    synth::write_users(&d, &mut u).unwrap();
+    vec![("m_tweets_csv_hashed.csv".into(), t), ("m_users_csv_hashed.csv".into(), u)]
+}
+
+fn analyzed_synth() -> Session {
+    let files = synth_files();
+    let refs: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+    analyzed(&refs)
+}
+
+fn analyzed(files: &[(&str, &[u8])]) -> Session {
+    let (mut s, done) = ingest(files, 4096);
+    assert!(matches!(done, Response::Ingested(_)), "{done:?}");
+    let mut out = Vec::new();
+    s.handle(Request::Analyze { params: DetectParams::default() }, &mut |r| out.push(r));
+    assert!(matches!(out.last(), Some(Response::Analyzed(_))), "{:?}", out.last());
+    s
+}
+
+fn u32s(b: &[u8]) -> Vec<u32> {
+    b.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
+}
+fn f32s(b: &[u8]) -> Vec<f32> {
+    b.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect()
+}
+
+#[test]
+fn chunking_does_not_change_what_is_read_and_inputs_are_fingerprinted() {
+    let (a, ra) = ingest(&[("ring_tweets_csv_unhashed.csv", RING)], 7);
+    let (b, rb) = ingest(&[("ring_tweets_csv_unhashed.csv", RING)], 1 << 20);
+    assert_eq!(ra, rb);
+    let Response::Ingested(sum) = ra else { panic!() };
+    assert!(sum.posts > 1000, "{sum:?}");
+    assert_eq!(a.inputs, b.inputs);
+    assert_eq!(a.inputs.len(), 1);
+    assert_eq!(a.inputs[0].bytes, RING.len() as u64);
+    assert_eq!(a.inputs[0].sha256.len(), 64);
+}
+
+#[test]
+fn analysis_summary_lists_clusters_with_their_measures() {
+    let mut s = analyzed_synth();
+    let mut out = Vec::new();
+    s.handle(Request::Analyze { params: DetectParams::default() }, &mut |r| out.push(r));
+    let Some(Response::Analyzed(sum)) = out.last() else { panic!() };
+    let an = s.analysis.as_ref().unwrap();
+    assert_eq!(sum.clusters as usize, an.clusters.len());
+    assert_eq!(sum.clusters_list.len(), an.clusters.len());
+    assert_eq!(sum.core as usize, an.n_role(Role::Core));
+    for (c, cs) in an.clusters.iter().zip(&sum.clusters_list) {
+        assert_eq!(cs.size as usize, c.accounts.len());
+        assert_eq!(cs.hour_profile.len(), 24);
+    }
+}
+
+#[test]
+fn table_columns_cover_every_account_in_dataset_order() {
+    let mut s = analyzed_synth();
+    let t = s.table().unwrap();
+    let ds = s.dataset.as_ref().unwrap();
+    let an = s.analysis.as_ref().unwrap();
+    let n = ds.n_accounts();
+    assert_eq!(t.n as usize, n);
+    assert_eq!(t.roles.len(), n);
+    assert_eq!(u32s(&t.clusters).len(), n);
+    let offsets = u32s(&t.name_offsets);
+    assert_eq!(offsets.len(), n + 1);
+    for i in 0..n {
+        assert_eq!(t.roles[i], an.accounts[i].role as u8);
+        let cell = &t.names[offsets[i] as usize..offsets[i + 1] as usize];
+        let (screen, id) = cell.split_once('\u{1f}').unwrap();
+        assert_eq!(screen, &*ds.accounts.screen_name[i]);
+        assert_eq!(id, ds.accounts.ids.resolve(i as u32));
+    }
+    let posts = u32s(&t.posts);
+    assert_eq!(posts.iter().map(|&p| p as usize).sum::<usize>(), ds.n_posts());
+}
+
+#[test]
+fn layout_of_the_coordinated_accounts_is_finite_and_indexes_its_nodes() {
+    let mut s = analyzed_synth();
+    let mut progress = Vec::new();
+    let l = s.layout(LayoutScope::Coordinated, &mut |f| progress.push(f)).unwrap();
+    let an = s.analysis.as_ref().unwrap();
+    let flagged = an.accounts.iter().filter(|v| v.role != Role::Unflagged).count();
+    assert!(flagged > 0, "the synthetic dump has planted networks");
+    assert_eq!(l.n_nodes as usize, flagged);
+    let nodes = u32s(&l.nodes);
+    assert!(nodes.iter().all(|&a| an.accounts[a as usize].role != Role::Unflagged));
+    let pos = f32s(&l.positions);
+    assert_eq!(pos.len(), 2 * flagged);
+    assert!(pos.iter().all(|x| x.is_finite()));
+    let edges = u32s(&l.edges);
+    assert_eq!(edges.len() % 2, 0);
+    assert!(!edges.is_empty());
+    assert!(edges.iter().all(|&e| (e as usize) < flagged));
+    assert_eq!(l.roles.len(), flagged);
+    assert!(progress.last().is_some_and(|&f| f >= 0.99));
+    // one cluster on demand
+    let l0 = s.layout(LayoutScope::Cluster(0), &mut |_| {}).unwrap();
+    assert_eq!(l0.n_nodes as usize, s.analysis.as_ref().unwrap().clusters[0].accounts.len());
+    assert!(s.layout(LayoutScope::Cluster(9999), &mut |_| {}).unwrap_err().contains("no cluster 9999"));
+}
+
+#[test]
+fn account_detail_has_reasons_and_attributes_of_a_flagged_account() {
+    let mut s = analyzed_synth();
+    let an = s.analysis.as_ref().unwrap();
+    let idx = an.accounts.iter().position(|v| v.role == Role::Core).expect("a core account") as u32;
+    let d = s.account(idx).unwrap();
+    assert_eq!(d.role, Role::Core as u8);
+    assert!(!d.reasons.is_empty());
+    assert!(d.posts > 0);
+    assert!(d.first_post_ms.is_some());
+    // an account in a coordination edge lists its partners, strongest first
+    let e = s.analysis.as_ref().unwrap().edges[0].clone();
+    let d = s.account(e.a).unwrap();
+    assert!(!d.partners.is_empty() && d.partners.len() <= 12, "{:?}", d.partners);
+    assert!(d.partners.windows(2).all(|w| w[0].2 >= w[1].2));
+    assert!(s.account(u32::MAX).unwrap_err().contains("no account"));
+}
+
+#[test]
+fn exports_are_the_export_module_files() {
+    let s = analyzed(&[("hostile_tweets_csv_hashed.csv", HOSTILE)]);
+    let (mime, bytes) = s.export("accounts.csv").unwrap();
+    assert!(mime.starts_with("text/csv"));
+    let text = String::from_utf8(bytes).unwrap();
+    assert!(text.starts_with("account_id,screen_name,role,cluster,score,reasons"), "{}", &text[..80]);
+    let (_, report) = s.export("report.json").unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&report).unwrap();
+    assert!(v.to_string().contains("hostile_tweets_csv_hashed.csv"), "report names its input");
+    assert!(s.export("passwords.txt").unwrap_err().contains("no export"));
+}
+
+#[test]
+fn requests_before_data_get_clear_errors() {
+    let mut s = Session::new();
+    for req in [Request::Table, Request::Layout { scope: LayoutScope::Coordinated }, Request::Account { idx: 0 }, Request::Export { name: "accounts.csv".into() }] {
+        let mut out = Vec::new();
+        s.handle(req, &mut |r| out.push(r));
+        match &out[..] {
+            [Response::Error { message }] => assert!(message.contains("No dataset"), "{message}"),
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+#[test]
+fn preview_of_an_unknown_csv_guesses_a_mapping() {
+    let head = b"Author ID,Posted At,Body,Post\n42,2020-01-01 10:00,hello,1\n43,2020-01-01 10:01,hi,2\n";
+    let p = protocol::preview_file("export.csv", head);
+    assert!(matches!(p.sniffed, Sniffed::Csv { format: None, .. }), "{:?}", p.sniffed);
+    let csv = p.csv.unwrap();
+    assert_eq!(csv.headers.len(), 4);
+    assert_eq!(csv.rows.len(), 2);
+    assert_eq!(p.guess.unwrap().account.as_deref(), Some("Author ID"));
+    // a known format needs no mapping
+    let known = protocol::preview_file("ring_tweets_csv_unhashed.csv", &RING[..4096]);
+    assert!(known.csv.is_none());
+}
+
+#[test]
+fn the_demo_is_an_io_archive_read_through_the_real_ingest() {
+    let files = protocol::demo_files().unwrap();
+    assert_eq!(files.len(), 2);
+    assert!(files[0].0.ends_with("_users_csv_hashed.csv"));
+    assert!(files[1].0.ends_with("_tweets_csv_hashed.csv"));
+    let refs: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+    let (_, done) = ingest(&refs, 1 << 20);
+    let Response::Ingested(sum) = done else { panic!() };
+    assert!(sum.posts > 10_000, "{}", sum.posts);
+    assert!(sum.files.iter().all(|f| f.format.is_some() && f.records_rejected == 0), "{:?}", sum.files);
+}

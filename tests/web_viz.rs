@@ -1,0 +1,489 @@
+//! Browser tests of the network view and the charts (headless Chromium):
+//! `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test web_viz -- --nocapture`
+//!
+//! The 50k-node frame-time measurement prints its numbers (it asserts only that frames were
+//! drawn: wall-clock times are checked by benchmarks, never by tests).
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use chorus::ui::charts::{format_day, HourProfile, HourProfileProps, Series, Timeline, TimelineProps};
+use chorus::ui::gl::{export_png, Renderer, BACKGROUND};
+use chorus::ui::network_view::{GraphData, NetworkView, NetworkViewProps, SpatialIndex, View};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlCanvasElement, HtmlElement, WebGlRenderingContext as Gl};
+use yew::Callback;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+/// A fresh host element of a given CSS size (set through the CSSOM, as the app does).
+fn host(width_px: u32, height_px: u32) -> Element {
+    let div = document().create_element("div").unwrap();
+    let s = div.unchecked_ref::<HtmlElement>().style();
+    s.set_property("width", &format!("{width_px}px")).unwrap();
+    s.set_property("height", &format!("{height_px}px")).unwrap();
+    s.set_property("position", "relative").unwrap();
+    document().body().unwrap().append_child(&div).unwrap();
+    div
+}
+
+async fn next_frame() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window().unwrap().request_animation_frame(&resolve).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+async fn frames(n: usize) {
+    for _ in 0..n {
+        next_frame().await;
+    }
+}
+
+fn now_ms() -> f64 {
+    web_sys::window().unwrap().performance().unwrap().now()
+}
+
+/// The canvas inside `root`, sized by CSS to `w` x `h` CSS pixels.
+fn canvas_in(root: &Element, w: u32, h: u32) -> HtmlCanvasElement {
+    let c: HtmlCanvasElement = root.query_selector("canvas").unwrap().expect("a canvas").dyn_into().unwrap();
+    let s = c.style();
+    s.set_property("width", &format!("{w}px")).unwrap();
+    s.set_property("height", &format!("{h}px")).unwrap();
+    s.set_property("display", "block").unwrap();
+    c
+}
+
+fn read_pixels(canvas: &HtmlCanvasElement) -> Vec<u8> {
+    let gl: Gl = canvas.get_context("webgl").unwrap().expect("the view's WebGL context").dyn_into().unwrap();
+    let (w, h) = (canvas.width() as i32, canvas.height() as i32);
+    let mut buf = vec![0u8; (w * h * 4) as usize];
+    gl.read_pixels_with_opt_u8_array(0, 0, w, h, Gl::RGBA, Gl::UNSIGNED_BYTE, Some(&mut buf)).unwrap();
+    buf
+}
+
+fn background_bytes() -> [u8; 3] {
+    [0, 1, 2].map(|k| (BACKGROUND[k] * 255.0).round() as u8)
+}
+
+fn differs_from_background(px: &[u8]) -> bool {
+    let bg = background_bytes();
+    (0..3).any(|k| (px[k] as i32 - bg[k] as i32).abs() > 8)
+}
+
+/// Three nodes in a right angle and two edges: 0-1, 0-2.
+fn small_graph() -> Rc<GraphData> {
+    Rc::new(GraphData {
+        positions: vec![0.0, 0.0, 100.0, 0.0, 0.0, 100.0],
+        colors: vec![200, 30, 30, 255, 30, 120, 200, 255, 30, 160, 60, 255],
+        sizes: vec![12.0, 12.0, 12.0],
+        edges: vec![0, 1, 0, 2],
+        labels: vec!["@alpha".into(), "@bravo".into(), "@charlie".into()],
+    })
+}
+
+struct Recorded {
+    hovers: Rc<RefCell<Vec<Option<u32>>>>,
+    selects: Rc<RefCell<Vec<Option<u32>>>>,
+}
+
+fn mount_view(root: &Element, graph: Rc<GraphData>, selected: Option<u32>) -> Recorded {
+    let hovers = Rc::new(RefCell::new(Vec::new()));
+    let selects = Rc::new(RefCell::new(Vec::new()));
+    let (h, s) = (hovers.clone(), selects.clone());
+    let props = NetworkViewProps {
+        graph,
+        selected,
+        on_select: Callback::from(move |v| s.borrow_mut().push(v)),
+        on_hover: Callback::from(move |v| h.borrow_mut().push(v)),
+        label: None,
+        class: Default::default(),
+    };
+    yew::Renderer::<NetworkView>::with_root_and_props(root.clone(), props).render();
+    Recorded { hovers, selects }
+}
+
+fn pointer(kind: &str, target: &HtmlCanvasElement, sx: f32, sy: f32) {
+    let r = target.get_bounding_client_rect();
+    let init = web_sys::PointerEventInit::new();
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    init.set_composed(true);
+    init.set_pointer_id(1);
+    init.set_is_primary(true);
+    init.set_button(0);
+    init.set_client_x((r.left() as f32 + sx).round() as i32);
+    init.set_client_y((r.top() as f32 + sy).round() as i32);
+    let e = web_sys::PointerEvent::new_with_event_init_dict(kind, &init).unwrap();
+    target.dispatch_event(&e).unwrap();
+}
+
+/// Where the view puts world point `p` on a `w` x `h` canvas right after fitting `graph`.
+fn screen_of(graph: &GraphData, w: f32, h: f32, p: [f32; 2]) -> [f32; 2] {
+    let mut v = View { width: w, height: h, ..View::default() };
+    v.fit(graph);
+    v.world_to_screen(p)
+}
+
+#[wasm_bindgen_test]
+async fn network_view_draws_nodes_and_edges() {
+    let root = host(400, 300);
+    let graph = small_graph();
+    mount_view(&root, graph.clone(), None);
+    frames(1).await;
+    let canvas = canvas_in(&root, 400, 300);
+    frames(3).await;
+    let dpr = web_sys::window().unwrap().device_pixel_ratio();
+    assert_eq!(canvas.width(), (400.0 * dpr).round() as u32, "drawing buffer follows CSS size x devicePixelRatio");
+    let px = read_pixels(&canvas);
+    let painted = px.chunks_exact(4).filter(|p| differs_from_background(p)).count();
+    assert!(painted > 100, "only {painted} painted pixels");
+    // The red node 0 is drawn where the view says (readPixels rows go bottom-up).
+    let [sx, sy] = screen_of(&graph, 400.0, 300.0, [0.0, 0.0]);
+    let (x, y) = ((sx as f64 * dpr) as i32, canvas.height() as i32 - 1 - (sy as f64 * dpr) as i32);
+    let i = ((y * canvas.width() as i32 + x) * 4) as usize;
+    assert!(px[i] > 150 && px[i + 1] < 100 && px[i + 2] < 100, "pixel at node 0 is {:?}", &px[i..i + 4]);
+    // And the PNG export is a real PNG of that frame.
+    let url = export_png(&canvas).unwrap();
+    assert!(url.starts_with("data:image/png;base64,") && url.len() > 500, "{}", &url[..40.min(url.len())]);
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn hover_and_click_pick_the_node_under_the_pointer() {
+    let root = host(400, 300);
+    let graph = small_graph();
+    let rec = mount_view(&root, graph.clone(), None);
+    frames(1).await;
+    let canvas = canvas_in(&root, 400, 300);
+    frames(3).await;
+    let at1 = screen_of(&graph, 400.0, 300.0, [100.0, 0.0]);
+    // Slightly off the centre of node 1, still on it.
+    pointer("pointermove", &canvas, at1[0] + 2.0, at1[1] - 2.0);
+    assert_eq!(rec.hovers.borrow().last(), Some(&Some(1)));
+    frames(1).await;
+    let tooltip = root.query_selector(".nv-tooltip").unwrap().unwrap();
+    assert_eq!(tooltip.text_content().unwrap_or_default().trim(), "@bravo");
+    assert!(!tooltip.has_attribute("hidden"));
+    // Click: press and release without moving.
+    pointer("pointerdown", &canvas, at1[0], at1[1]);
+    pointer("pointerup", &canvas, at1[0], at1[1]);
+    assert_eq!(rec.selects.borrow().last(), Some(&Some(1)));
+    // Node 2.
+    let at2 = screen_of(&graph, 400.0, 300.0, [0.0, 100.0]);
+    pointer("pointermove", &canvas, at2[0], at2[1]);
+    assert_eq!(rec.hovers.borrow().last(), Some(&Some(2)));
+    // Empty background: hover clears, a click deselects.
+    let empty = screen_of(&graph, 400.0, 300.0, [70.0, 70.0]);
+    pointer("pointermove", &canvas, empty[0], empty[1]);
+    assert_eq!(rec.hovers.borrow().last(), Some(&None));
+    pointer("pointerdown", &canvas, empty[0], empty[1]);
+    pointer("pointerup", &canvas, empty[0], empty[1]);
+    assert_eq!(rec.selects.borrow().last(), Some(&None));
+    // A drag pans instead of selecting: node 1 is no longer under its old screen position.
+    let n_selects = rec.selects.borrow().len();
+    pointer("pointerdown", &canvas, 200.0, 150.0);
+    pointer("pointermove", &canvas, 260.0, 150.0);
+    pointer("pointerup", &canvas, 260.0, 150.0);
+    assert_eq!(rec.selects.borrow().len(), n_selects, "a drag is not a click");
+    pointer("pointermove", &canvas, at1[0] + 60.0, at1[1]);
+    assert_eq!(rec.hovers.borrow().last(), Some(&Some(1)), "node 1 moved 60 px right with the drag");
+    root.remove();
+}
+
+fn key(target: &Element, key: &str) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    init.set_key(key);
+    let e = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    target.dispatch_event(&e).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn keyboard_pans_zooms_fits_and_deselects() {
+    let root = host(400, 300);
+    let graph = small_graph();
+    let rec = mount_view(&root, graph.clone(), Some(1));
+    frames(1).await;
+    let canvas = canvas_in(&root, 400, 300);
+    frames(3).await;
+    let view_el = root.query_selector("[data-testid=network-view]").unwrap().unwrap();
+    let at1 = screen_of(&graph, 400.0, 300.0, [100.0, 0.0]);
+    // ArrowRight moves the view right: the drawing shifts 60 px left.
+    key(&view_el, "ArrowRight");
+    pointer("pointermove", &canvas, at1[0] - 60.0, at1[1]);
+    assert_eq!(rec.hovers.borrow().last(), Some(&Some(1)));
+    // "0" fits again: node 1 is back at its fitted position.
+    key(&view_el, "0");
+    pointer("pointermove", &canvas, at1[0], at1[1]);
+    assert_eq!(rec.hovers.borrow().last(), Some(&Some(1)));
+    // "+" zooms around the centre: the point at the centre stays, node 1 moves outwards.
+    key(&view_el, "+");
+    let (cx, cy) = (200.0, 150.0);
+    let zoomed = [cx + (at1[0] - cx) * 1.25, cy + (at1[1] - cy) * 1.25];
+    pointer("pointermove", &canvas, zoomed[0], zoomed[1]);
+    assert_eq!(rec.hovers.borrow().last(), Some(&Some(1)));
+    // Escape clears the selection.
+    key(&view_el, "Escape");
+    assert_eq!(rec.selects.borrow().last(), Some(&None));
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn selection_is_highlighted() {
+    let root = host(400, 300);
+    mount_view(&root, small_graph(), Some(0));
+    frames(1).await;
+    let canvas = canvas_in(&root, 400, 300);
+    frames(3).await;
+    let px = read_pixels(&canvas);
+    // Highlighted edges are drawn in orange (R > G > B), which no node of this graph uses.
+    let orange = px
+        .chunks_exact(4)
+        .filter(|p| p[0] > 180 && p[0] as i32 - p[2] as i32 > 60 && p[1] as i32 - p[2] as i32 > 15)
+        .count();
+    let mut hist = std::collections::BTreeMap::new();
+    for p in px.chunks_exact(4) {
+        *hist.entry([p[0] / 16 * 16, p[1] / 16 * 16, p[2] / 16 * 16]).or_insert(0u32) += 1;
+    }
+    assert!(orange > 50, "only {orange} highlighted-edge pixels; colours: {hist:?}");
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+fn spatial_index_matches_brute_force() {
+    let n = 5000;
+    let mut positions = Vec::with_capacity(2 * n);
+    let mut z = 0x1234_5678u64;
+    for _ in 0..2 * n {
+        z = z.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        positions.push(((z >> 33) as f32 / (1u64 << 31) as f32) * 1000.0 - 500.0);
+    }
+    let index = SpatialIndex::new(&positions, n);
+    for q in 0..500 {
+        let (x, y) = (((q * 37) % 1000) as f32 - 500.0, ((q * 91) % 1000) as f32 - 500.0);
+        let r = 15.0;
+        let brute = (0..n)
+            .map(|i| ((positions[2 * i] - x).powi(2) + (positions[2 * i + 1] - y).powi(2), i as u32))
+            .filter(|&(d2, _)| d2 <= r * r)
+            .min_by(|a, b| a.0.partial_cmp(&b.0).unwrap().then(a.1.cmp(&b.1)))
+            .map(|(_, i)| i);
+        assert_eq!(index.nearest(&positions, x, y, r), brute, "query {q}");
+    }
+}
+
+fn series(name: &str, color: &str, daily: Vec<(i64, u32)>, spikes: Vec<i64>) -> Series {
+    Series { name: name.into(), color: color.into(), daily, spikes }
+}
+
+#[wasm_bindgen_test]
+async fn timeline_draws_one_bar_per_day_and_marks_spikes() {
+    let root = host(960, 300);
+    // 2020-01-20 .. 2020-03-15, with gaps.
+    let d0 = 18_281; // 2020-01-20
+    assert_eq!(format_day(d0), "2020-01-20");
+    let daily: Vec<(i64, u32)> = (0..55).filter(|k| k % 4 != 1).map(|k| (d0 + k, 10 + (k as u32 * 7) % 13)).collect();
+    let n_days = daily.len();
+    let spikes = vec![d0 + 8, d0 + 44];
+    let props = TimelineProps {
+        series: Rc::new(vec![series("Cluster 1", "#1c7ed6", daily, spikes)]),
+        width: 960,
+        height: 260,
+        class: Default::default(),
+    };
+    yew::Renderer::<Timeline>::with_root_and_props(root.clone(), props).render();
+    frames(2).await;
+    assert_eq!(root.query_selector_all("rect.tl-bar").unwrap().length() as usize, n_days);
+    assert_eq!(root.query_selector_all("circle.tl-spike").unwrap().length(), 2);
+    let text = root.text_content().unwrap_or_default();
+    assert!(text.contains("2020-02") || text.contains("2020-01-2"), "date ticks missing: {text}");
+    // No inline style attributes (CSP).
+    assert_eq!(root.query_selector_all("[style]").unwrap().length(), 0);
+    root.remove();
+
+    // Several series: one line each.
+    let root = host(960, 300);
+    let props = TimelineProps {
+        series: Rc::new(vec![
+            series("A", "#1c7ed6", vec![(d0, 3), (d0 + 5, 9)], vec![d0 + 5]),
+            series("B", "#e8590c", vec![(d0 + 2, 4)], vec![]),
+        ]),
+        width: 960,
+        height: 260,
+        class: Default::default(),
+    };
+    yew::Renderer::<Timeline>::with_root_and_props(root.clone(), props).render();
+    frames(2).await;
+    assert_eq!(root.query_selector_all("polyline.tl-line").unwrap().length(), 2);
+    let pts = root.query_selector("polyline.tl-line").unwrap().unwrap().get_attribute("points").unwrap();
+    assert_eq!(pts.split_whitespace().count(), 6, "one point per day of the range, zeros included");
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn hour_profile_draws_24_bars_and_the_offset() {
+    let root = host(480, 240);
+    let mut hours = [0u32; 24];
+    for (h, v) in hours.iter_mut().enumerate() {
+        *v = if (5..14).contains(&h) { 100 + h as u32 } else { 5 };
+    }
+    let props = HourProfileProps { hours, implied_utc_offset: Some(3), color: "#3b6fb6".into(), width: 480, height: 220, class: Default::default() };
+    yew::Renderer::<HourProfile>::with_root_and_props(root.clone(), props).render();
+    frames(2).await;
+    assert_eq!(root.query_selector_all("rect.hp-bar").unwrap().length(), 24);
+    assert_eq!(root.query_selector_all("rect.hp-office").unwrap().length(), 8);
+    assert!(root.text_content().unwrap_or_default().contains("UTC+3"));
+    root.remove();
+}
+
+/// A synthetic 50k-node, 200k-edge graph: 100 Gaussian-ish blobs, edges mostly inside blobs.
+fn big_graph(n: usize, m: usize) -> Rc<GraphData> {
+    let mut z = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = move || {
+        z ^= z << 13;
+        z ^= z >> 7;
+        z ^= z << 17;
+        z
+    };
+    let unit = |v: u64| (v >> 40) as f32 / (1u64 << 24) as f32;
+    let blobs = 100;
+    let mut positions = Vec::with_capacity(2 * n);
+    let mut colors = Vec::with_capacity(4 * n);
+    let mut sizes = Vec::with_capacity(n);
+    for i in 0..n {
+        let b = i % blobs;
+        let (cx, cy) = (((b % 10) as f32) * 100.0, ((b / 10) as f32) * 100.0);
+        let r = 30.0 * (unit(next()) + unit(next()) + unit(next())) / 3.0;
+        let a = unit(next()) * std::f32::consts::TAU;
+        positions.extend_from_slice(&[cx + r * a.cos(), cy + r * a.sin()]);
+        colors.extend_from_slice(&[(b * 37 % 200) as u8 + 30, (b * 91 % 200) as u8 + 30, 180, 230]);
+        sizes.push(3.0 + (i % 7) as f32);
+    }
+    let mut edges = Vec::with_capacity(2 * m);
+    for _ in 0..m {
+        let a = (next() % n as u64) as usize;
+        let b = if next() % 10 == 0 { (next() % n as u64) as usize } else { (a + blobs * (1 + (next() % 200) as usize)) % n };
+        edges.extend_from_slice(&[a as u32, b as u32]);
+    }
+    Rc::new(GraphData { positions, colors, sizes, edges, labels: Vec::new() })
+}
+
+#[wasm_bindgen_test]
+async fn frame_time_at_50k_nodes() {
+    let n: usize = option_env!("CHORUS_FRAME_NODES").and_then(|v| v.parse().ok()).unwrap_or(50_000);
+    let m = 4 * n;
+    let (w, h) = (1280u32, 800u32);
+    let graph = big_graph(n, m);
+
+    // 1. The renderer alone, synchronously: draw, then force completion by reading one pixel.
+    let canvas: HtmlCanvasElement = document().create_element("canvas").unwrap().dyn_into().unwrap();
+    canvas.set_width(w);
+    canvas.set_height(h);
+    document().body().unwrap().append_child(&canvas).unwrap();
+    let mut renderer = Renderer::new(&canvas).expect("WebGL in headless Chromium");
+    let mut edge_vertices = Vec::with_capacity(4 * m);
+    for e in graph.edges.chunks_exact(2) {
+        let (a, b) = (e[0] as usize, e[1] as usize);
+        edge_vertices.extend_from_slice(&[graph.positions[2 * a], graph.positions[2 * a + 1], graph.positions[2 * b], graph.positions[2 * b + 1]]);
+    }
+    let t = now_ms();
+    renderer.set_graph(&graph.positions, &graph.colors, &graph.sizes, &edge_vertices);
+    let upload_ms = now_ms() - t;
+    let mut view = View { width: w as f32, height: h as f32, ..View::default() };
+    view.fit(&graph);
+    let gl = renderer.context().clone();
+    let mut one = [0u8; 4];
+    let n_frames = 12;
+    // Median ms per frame, with and without the edges.
+    let mut medians = [0.0f64; 2];
+    for (slot, edges) in [(0, true), (1, false)] {
+        let mut times = Vec::with_capacity(n_frames);
+        for k in 0..n_frames {
+            view.zoom_at(if k < n_frames / 2 { 1.05 } else { 1.0 / 1.05 }, 640.0, 400.0);
+            view.pan(3.0, -2.0);
+            let t = now_ms();
+            renderer.draw(w, h, &view.camera(), edges);
+            gl.read_pixels_with_opt_u8_array(0, 0, 1, 1, Gl::RGBA, Gl::UNSIGNED_BYTE, Some(&mut one)).unwrap();
+            times.push(now_ms() - t);
+            // Let the test driver's requests through between frames.
+            next_frame().await;
+        }
+        times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+        medians[slot] = times[n_frames / 2];
+    }
+    let [full_ms, nodes_ms] = medians;
+    // A moving frame of a big graph: the kept full frame, moved and scaled (one textured quad).
+    renderer.draw_and_keep(w, h, &view.camera());
+    let mut times = Vec::with_capacity(n_frames);
+    for k in 0..n_frames {
+        view.zoom_at(if k < n_frames / 2 { 1.05 } else { 1.0 / 1.05 }, 640.0, 400.0);
+        view.pan(3.0, -2.0);
+        let t = now_ms();
+        assert!(renderer.draw_moved(w, h, &view.camera()));
+        gl.read_pixels_with_opt_u8_array(0, 0, 1, 1, Gl::RGBA, Gl::UNSIGNED_BYTE, Some(&mut one)).unwrap();
+        times.push(now_ms() - t);
+        next_frame().await;
+    }
+    times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let moved_ms = times[n_frames / 2];
+    // The floor: an empty frame (clear, present, readback) at the same size.
+    renderer.set_graph(&[], &[], &[], &[]);
+    let mut times = Vec::with_capacity(n_frames);
+    for _ in 0..n_frames {
+        let t = now_ms();
+        renderer.draw(w, h, &view.camera(), true);
+        gl.read_pixels_with_opt_u8_array(0, 0, 1, 1, Gl::RGBA, Gl::UNSIGNED_BYTE, Some(&mut one)).unwrap();
+        times.push(now_ms() - t);
+        next_frame().await;
+    }
+    times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    let empty_ms = times[n_frames / 2];
+    canvas.remove();
+
+    // 2. Through the component: wheel events, one frame each, timed between animation frames.
+    let root = host(w, h);
+    mount_view(&root, graph.clone(), None);
+    frames(1).await;
+    let canvas = canvas_in(&root, w, h);
+    frames(3).await;
+    let t = now_ms();
+    let n_frames = 12;
+    for k in 0..n_frames {
+        let init = web_sys::WheelEventInit::new();
+        init.set_bubbles(true);
+        init.set_cancelable(true);
+        init.set_delta_y(if k < n_frames / 2 { -60.0 } else { 60.0 });
+        let r = canvas.get_bounding_client_rect();
+        init.set_client_x((r.left() + 640.0) as i32);
+        init.set_client_y((r.top() + 400.0) as i32);
+        let e = web_sys::WheelEvent::new_with_event_init_dict("wheel", &init).unwrap();
+        canvas.dispatch_event(&e).unwrap();
+        next_frame().await;
+    }
+    // Make sure the last frame is complete before stopping the clock.
+    let px = read_pixels(&canvas);
+    let component_ms = (now_ms() - t) / n_frames as f64;
+    let painted = px.chunks_exact(4).step_by(97).filter(|p| differs_from_background(p)).count();
+    assert!(painted > 0, "the 50k-node frame is empty");
+    let msg = format!(
+        "FRAME-TIME {n} nodes / {m} edges at {w}x{h} (dpr {}): upload {upload_ms:.1} ms; renderer (draw + 1-pixel readback, median): full frame {full_ms:.1} ms ({:.1} frames/s), \
+         nodes only {nodes_ms:.1} ms ({:.1} frames/s), moved kept frame {moved_ms:.1} ms ({:.0} frames/s), empty frame {empty_ms:.1} ms; \
+         component while zooming (wheel -> requestAnimationFrame; moved kept frame above {} nodes + edges) {component_ms:.1} ms/frame ({:.1} frames/s)",
+        web_sys::window().unwrap().device_pixel_ratio(),
+        1000.0 / full_ms,
+        1000.0 / nodes_ms,
+        1000.0 / moved_ms,
+        chorus::ui::network_view::BIG_GRAPH,
+        1000.0 / component_ms
+    );
+    console_log!("{msg}");
+    web_sys::console::log_1(&msg.into());
+    root.remove();
+}
