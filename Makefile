@@ -5,7 +5,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 PORT ?= 8080
 # wasm-bindgen-test files (browser tests)
-WASM_TESTS := --test web --test in_worker
+WASM_TESTS := --test web --test in_worker --test web_viz
 
 .PHONY: setup serve build dev test test-native test-wasm test-e2e test-exports test-peer bench fuzz fuzz-smoke wasm-pack-test clean
 
@@ -54,11 +54,11 @@ fuzz:
 wasm-pack-test:
 	@scripts/setup.sh browser
 	@command -v wasm-pack >/dev/null || cargo install wasm-pack --locked
-	wasm-pack test --headless --chrome -- $(WASM_TESTS)
+	CHORUS_FRAME_NODES=2000 wasm-pack test --headless --chrome -- $(WASM_TESTS)
 
 test-wasm:
 	@scripts/setup.sh browser
-	cargo test --target wasm32-unknown-unknown $(WASM_TESTS)
+	CHORUS_FRAME_NODES=2000 cargo test --target wasm32-unknown-unknown $(WASM_TESTS)
 
 test-e2e: build
 	@scripts/setup.sh browser

@@ -29,4 +29,5 @@ else
 fi
 run layout cargo run --release --quiet --example bench_layout 50000 200000
 run link scripts/bench-link.sh
+run frames scripts/bench-frames.sh
 run browser scripts/bench-browser.sh

@@ -164,6 +164,9 @@ pub struct IngestProgress {
     pub accounts: u64,
     pub rejected: u64,
     pub time_span_ms: Option<(i64, i64)>,
+    /// WebAssembly memory of the worker in bytes (filled by the worker shell; 0 natively).
+    #[serde(default)]
+    pub memory_bytes: u64,
 }
 
 /// What was read.
@@ -174,6 +177,9 @@ pub struct IngestSummary {
     pub accounts: u64,
     pub time_span_ms: Option<(i64, i64)>,
     pub model_bytes: u64,
+    /// WebAssembly memory of the worker in bytes (filled by the worker shell; 0 natively).
+    #[serde(default)]
+    pub memory_bytes: u64,
 }
 
 /// Headline numbers of an analysis.
@@ -192,6 +198,9 @@ pub struct AnalysisSummary {
     pub clusters_list: Vec<ClusterSummary>,
     /// (method, edges, budget hit) per co-action method that ran.
     pub methods: Vec<(String, u64, bool)>,
+    /// WebAssembly memory of the worker in bytes (filled by the worker shell; 0 natively).
+    #[serde(default)]
+    pub memory_bytes: u64,
 }
 
 /// Worker -> UI.
@@ -548,6 +557,14 @@ impl Session {
     }
 
     /// The current file ended.
+    /// Stop reading because memory is nearly exhausted: the current file's report says so (with
+    /// `message`), and the ingest then ends normally with everything read so far.
+    pub fn ingest_stop(&mut self, message: String) {
+        if let Some(r) = &mut self.reading {
+            r.builder.fatal(message);
+        }
+    }
+
     pub fn ingest_file_end(&mut self) {
         if let Some(r) = &mut self.reading {
             if let Some(f) = r.file.take() {
@@ -577,6 +594,7 @@ impl Session {
             accounts: r.builder.n_accounts() as u64,
             rejected,
             time_span_ms: r.builder.time_span(),
+            memory_bytes: 0,
         })
     }
 
@@ -599,6 +617,7 @@ impl Session {
             accounts: ds.n_accounts() as u64,
             time_span_ms: ds.time_span(),
             model_bytes: ds.heap_bytes() as u64,
+            memory_bytes: 0,
         };
         self.reports = reports;
         self.dataset = Some(ds);
@@ -686,5 +705,6 @@ fn summarize(ds: &Dataset, an: &Analysis) -> AnalysisSummary {
         echo_share: (den > 0.0).then(|| num / den),
         clusters_list: an.clusters.iter().map(cluster_summary).collect(),
         methods: an.methods.iter().map(|m| (m.kind.name().to_string(), m.edges, m.budget_hit)).collect(),
+        memory_bytes: 0,
     }
 }

@@ -95,3 +95,12 @@ fn the_session_reads_an_io_archive_and_answers_table_layout_and_export_in_the_wo
     assert!(out.iter().any(|r| matches!(r, Response::Exported { name, .. } if name == "accounts.csv")));
     assert!(!out.iter().any(|r| matches!(r, Response::Error { .. })), "{out:?}");
 }
+
+#[wasm_bindgen_test]
+fn the_memory_guard_watches_real_memory_and_says_what_to_do() {
+    let used = chorus::worker::wasm_memory_bytes();
+    assert!(used > 0 && used < chorus::worker::MEMORY_GUARD_BYTES, "{used}");
+    let msg = chorus::worker::memory_guard_message("big_tweets.csv", 1_200_000_000, 5_300_000_000, 2_700_000_000);
+    assert!(msg.contains("big_tweets.csv") && msg.contains("1.2 GB") && msg.contains("5.3 GB"), "{msg}");
+    assert!(msg.contains("chorus analyze") && msg.contains("kept"), "{msg}");
+}

@@ -822,7 +822,7 @@ impl App {
             <details class="panel ingest-summary" data-testid="ingest-summary" open={rejected > 0 || s.posts == 0}>
                 <summary>
                     <h2 class="inline">{"Data read"}</h2>
-                    <span class="muted">{format!(" · {} posts · {} accounts · {} · {:.1} s · ", group(s.posts), group(s.accounts), span, self.read_elapsed_ms / 1000.0)}</span>
+                    <span class="muted" data-testid="read-time" data-ms={format!("{:.0}", self.read_elapsed_ms)}>{format!(" · {} posts · {} accounts · {} · {:.1} s · ", group(s.posts), group(s.accounts), span, self.read_elapsed_ms / 1000.0)}</span>
                     <span class="mono">{file_list(&s.files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>())}</span>
                     if rejected > 0 { <span class="warning">{format!(" · {} rows rejected", group(rejected))}</span> }
                 </summary>
@@ -935,6 +935,9 @@ impl App {
                 <div class="results-head">
                     <h2 class="inline">{"Results"}</h2>
                     <span class="muted">{format!(" · detection took {:.1} s", self.analysis_elapsed_ms / 1000.0)}</span>
+                    if a.memory_bytes > 0 {
+                        <span class="muted" data-testid="memory-use" data-bytes={a.memory_bytes.to_string()}>{format!(" · worker memory {} of 4 GB", human_bytes(a.memory_bytes))}</span>
+                    }
                 </div>
                 <div class="cards">
                     { card("accounts", group(a.accounts), "") }

@@ -133,7 +133,15 @@ fn on_message(ev: MessageEvent) {
 
 /// Requests answered synchronously by the session.
 pub fn handle_other(req: Request) {
-    SESSION.with(|s| s.borrow_mut().handle(req, &mut |r| post(&r)));
+    SESSION.with(|s| {
+        s.borrow_mut().handle(req, &mut |r| match r {
+            Response::Analyzed(mut summary) => {
+                summary.memory_bytes = wasm_memory_bytes();
+                post(&Response::Analyzed(summary))
+            }
+            other => post(&other),
+        })
+    });
 }
 
 fn now_ms() -> f64 {
@@ -181,9 +189,31 @@ async fn yield_now() {
     let _ = JsFuture::from(p).await;
 }
 
+/// WebAssembly memory of this worker, in bytes (it never shrinks).
+pub fn wasm_memory_bytes() -> u64 {
+    core::arch::wasm32::memory_size(0) as u64 * 65_536
+}
+
+/// Reading stops (keeping what was read) once the worker's memory passes this: wasm32 caps
+/// memory at 4 GiB and detection needs room of its own (its pair budget, layout, exports).
+pub const MEMORY_GUARD_BYTES: u64 = 2_600 * 1024 * 1024;
+
+/// What the user reads when the memory guard stops a read.
+pub fn memory_guard_message(file: &str, done: u64, total: u64, used: u64) -> String {
+    format!(
+        "Stopped reading {file} after {} of {}: this browser tab has used {} of the 4 GiB of memory WebAssembly allows, \
+         and analysing needs room too. Everything read so far is kept and analysed. To analyse all of it, split the dump \
+         (by part or by time range) and load a part at a time, or run `chorus analyze` natively, which has no such limit.",
+        crate::ui::human_bytes(done),
+        crate::ui::human_bytes(total),
+        crate::ui::human_bytes(used)
+    )
+}
+
 async fn ingest(req: Request, source: Source, generation: u32) {
     SESSION.with(|s| s.borrow_mut().handle(req, &mut |r| post(&r)));
     let mut last_progress = 0.0;
+    let mut out_of_memory = false;
     let n_files = match &source {
         Source::Files(a) => a.length() as usize,
         Source::Bytes(v) => v.len(),
@@ -195,10 +225,21 @@ async fn ingest(req: Request, source: Source, generation: u32) {
                 return false;
             }
             SESSION.with(|s| s.borrow_mut().ingest_chunk(chunk));
+            let used = wasm_memory_bytes();
+            if used >= MEMORY_GUARD_BYTES {
+                out_of_memory = true;
+                SESSION.with(|s| {
+                    let mut s = s.borrow_mut();
+                    let p = s.ingest_progress().unwrap_or_default();
+                    s.ingest_stop(memory_guard_message(&p.file_name, p.bytes_done, p.bytes_total, used));
+                });
+                return false;
+            }
             let now = now_ms();
             if now - last_progress >= PROGRESS_EVERY_MS {
                 last_progress = now;
-                if let Some(p) = SESSION.with(|s| s.borrow().ingest_progress()) {
+                if let Some(mut p) = SESSION.with(|s| s.borrow().ingest_progress()) {
+                    p.memory_bytes = used;
                     post(&Response::IngestProgress(p));
                 }
             }
@@ -233,15 +274,22 @@ async fn ingest(req: Request, source: Source, generation: u32) {
             return;
         }
         SESSION.with(|s| s.borrow_mut().ingest_file_end());
+        if out_of_memory {
+            break; // keep what was read; the report of this file says why reading stopped
+        }
     }
     if CANCEL.with(|c| c.get()) {
         SESSION.with(|s| s.borrow_mut().handle(Request::Cancel, &mut |r| post(&r)));
         return;
     }
-    if let Some(p) = SESSION.with(|s| s.borrow().ingest_progress()) {
+    if let Some(mut p) = SESSION.with(|s| s.borrow().ingest_progress()) {
+        p.memory_bytes = wasm_memory_bytes();
         post(&Response::IngestProgress(p));
     }
-    let done = SESSION.with(|s| s.borrow_mut().ingest_end());
+    let mut done = SESSION.with(|s| s.borrow_mut().ingest_end());
+    if let Response::Ingested(summary) = &mut done {
+        summary.memory_bytes = wasm_memory_bytes();
+    }
     post(&done);
 }
 
