@@ -7,5 +7,6 @@
 pub mod detect;
 pub mod export;
 pub mod ingest;
+pub mod link;
 pub mod model;
 pub mod synth;
