@@ -14,7 +14,10 @@
 //!   item is weighted by its rarity over all datasets: `ln(N / df) / ln(N)` with `df` the
 //!   accounts using it and `N` all active accounts; an item used by more than
 //!   `rare_max_share · N` accounts weighs nothing, so sharing popular hashtags or big domains
-//!   does not make a link;
+//!   does not make a link; and they count only when a flagged (core / amplifier) account uses
+//!   them on at least one side (half weight) or both (full weight), since what is linked are
+//!   operations, not the organic audiences of two dumps of the same language and country (the
+//!   same holds for screen names; the same account id always counts);
 //! - amplification: accounts of one dataset retweeting, replying to, quoting or mentioning the
 //!   flagged (core / amplifier) accounts of another (matched by account id, post key or screen
 //!   name);
@@ -421,6 +424,17 @@ pub fn link(inputs: &[Input<'_>], params: &LinkParams) -> LinkResult {
                         continue;
                     }
                 }
+                // operations, not audiences: content and screen names count only when a flagged
+                // account uses them on at least one side (fully when on both)
+                let fa = la.iter().any(|&a| flagged(inputs[da as usize].2, a));
+                let fb = lb.iter().any(|&b| flagged(inputs[db as usize].2, b));
+                let factor = match (kind, fa, fb) {
+                    (TieKind::AccountId, _, _) => 1.0,
+                    (_, false, false) => continue,
+                    (TieKind::ScreenName, _, _) | (_, true, true) => 1.0,
+                    _ => 0.5,
+                };
+                let w = w * factor;
                 let ex = Some((w, group[0].key, da, loc));
                 let (la, lb) = (la.clone(), lb.clone());
                 st.credit(kind, da, &la, db, &lb, 1, w, ex);
