@@ -16,6 +16,7 @@ pub struct LinkArgs {
 }
 
 /// The validated command line.
+#[derive(Debug)]
 struct Plan {
     groups: Vec<Vec<PathBuf>>,
     names: Vec<String>,
