@@ -23,7 +23,7 @@
 //!   name);
 //! - co-action: accounts of different datasets retweeting the same post or posting the same text
 //!   within `co_action_window_s` (events sorted by object and time, a sliding window with at
-//!   most `max_partners` partners per event).
+//!   most `max_partners` partners per event), on rare objects, with a flagged account taking part.
 //!
 //! Everything is computed with sorts and merges over interned keys (no all-pairs over posts);
 //! the work per shared item is bounded by the rarity cap. Deterministic: outputs are sorted, no
@@ -640,7 +640,7 @@ fn co_action(st: &mut State<'_>, cap: usize) {
         }
         let group = &events[g..e];
         g = e;
-        if group.len() < 2 || group.len() > cap.max(2) * 4 {
+        if group.len() < 2 || group.len() > cap.max(2) {
             continue;
         }
         for x in 0..group.len() {
@@ -660,8 +660,11 @@ fn co_action(st: &mut State<'_>, cap: usize) {
     }
     found.sort_unstable();
     found.dedup();
-    let mut pairs: Vec<(u16, AccountIdx, u16, AccountIdx, u8)> =
-        found.iter().map(|f| (f.0, f.1, f.2, f.3, TieKind::CoAction as u8)).collect();
+    let mut pairs: Vec<(u16, AccountIdx, u16, AccountIdx, u8)> = found
+        .iter()
+        .filter(|f| flagged(inputs[f.0 as usize].2, f.1) || flagged(inputs[f.2 as usize].2, f.3))
+        .map(|f| (f.0, f.1, f.2, f.3, TieKind::CoAction as u8))
+        .collect();
     pairs.dedup();
     st.cross.extend(pairs);
     // per (dataset pair, object): the accounts on each side
@@ -679,9 +682,16 @@ fn co_action(st: &mut State<'_>, cap: usize) {
         lb.sort_unstable();
         lb.dedup();
         let f = found[i];
-        let ex = Some((1.0, f.5, f.0, if f.4 == 1 { f.5 } else { 0 }));
-        st.credit(TieKind::CoAction, f.0, &la, f.2, &lb, 1, 1.0, ex);
         i = j;
+        // as for shared content: a co-action counts when a flagged account takes part
+        let fa = la.iter().any(|&a| flagged(inputs[f.0 as usize].2, a));
+        let fb = lb.iter().any(|&b| flagged(inputs[f.2 as usize].2, b));
+        if !(fa || fb) {
+            continue;
+        }
+        let w = if fa && fb { 1.0 } else { 0.5 };
+        let ex = Some((w, f.5, f.0, if f.4 == 1 { f.5 } else { 0 }));
+        st.credit(TieKind::CoAction, f.0, &la, f.2, &lb, 1, w, ex);
     }
 }
 
