@@ -7,4 +7,5 @@ mod fuzz_smoke;
 mod ingest_csv;
 mod ingest_json;
 mod ingest_stream;
+mod link;
 mod synth;
