@@ -10,7 +10,8 @@ use std::path::{Path, PathBuf};
 #[derive(clap::Args, Debug, Clone)]
 pub struct LinkArgs {
     /// Files of each dataset, groups separated by `--`, e.g. `a1.csv a2.csv -- b.csv`; the options
-    /// --out DIR, --names a,b and --quiet may come anywhere
+    /// --out DIR, --names a,b, --quiet and --all-accounts (count the content of every account, not
+    /// only of flagged ones: for takedown archives) may come anywhere
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0.., value_name = "FILES")]
     pub args: Vec<String>,
 }
@@ -22,11 +23,12 @@ struct Plan {
     names: Vec<String>,
     out: PathBuf,
     quiet: bool,
+    all_accounts: bool,
 }
 
 fn plan(args: &[String]) -> Result<Plan, String> {
     let mut groups: Vec<Vec<PathBuf>> = vec![Vec::new()];
-    let (mut out, mut names, mut quiet) = (None, None, false);
+    let (mut out, mut names, mut quiet, mut all_accounts) = (None, None, false, false);
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -34,6 +36,7 @@ fn plan(args: &[String]) -> Result<Plan, String> {
             "--out" | "-o" => out = Some(it.next().ok_or("--out needs a directory")?.clone()),
             "--names" => names = Some(it.next().ok_or("--names needs a comma-separated list")?.clone()),
             "--quiet" | "-q" => quiet = true,
+            "--all-accounts" => all_accounts = true,
             s if s.starts_with("--out=") => out = Some(s["--out=".len()..].to_string()),
             s if s.starts_with("--names=") => names = Some(s["--names=".len()..].to_string()),
             s if s.starts_with("--") => return Err(format!("unknown option `{s}`")),
@@ -64,7 +67,7 @@ fn plan(args: &[String]) -> Result<Plan, String> {
     if seen.len() != names.len() {
         return Err(format!("dataset names must differ, got {}; give --names", names.join(", ")));
     }
-    Ok(Plan { groups, names, out, quiet })
+    Ok(Plan { groups, names, out, quiet, all_accounts })
 }
 
 pub fn run(args: &LinkArgs) -> i32 {
@@ -111,7 +114,8 @@ fn run_plan(plan: &Plan) -> Result<String, String> {
     }
     let inputs: Vec<link::Input<'_>> =
         plan.names.iter().zip(&read).zip(&analyses).map(|((n, i), an)| (n.as_str(), &i.dataset, an)).collect();
-    let result = link::link(&inputs, &LinkParams::default());
+    let params = LinkParams { content_from_all_accounts: plan.all_accounts, ..LinkParams::default() };
+    let result = link::link(&inputs, &params);
     let files: Vec<_> = read.iter().map(|i| i.fingerprints.clone()).collect();
     std::fs::create_dir_all(&plan.out).map_err(|e| format!("cannot create {}: {e}", plan.out.display()))?;
     for f in lx::export_link_all(&inputs, &result, &files).map_err(|e| e.to_string())? {
@@ -158,6 +162,8 @@ mod tests {
         assert_eq!(p.groups[0].len(), 2);
         assert_eq!(p.names, vec!["x", "y", "z"]);
         assert_eq!(p.out.to_str(), Some("dir"));
+        assert!(!p.all_accounts);
+        assert!(plan(&args("a -- b --out d --all-accounts")).unwrap().all_accounts);
         let p = plan(&args("dump2019.csv -- dump2020.csv --out d")).unwrap();
         assert_eq!(p.names, vec!["dump2019", "dump2020"]);
     }

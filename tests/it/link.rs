@@ -298,3 +298,17 @@ fn cli_links_two_datasets_and_writes_the_six_files() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("at least two datasets"));
 }
+
+#[test]
+fn takedown_archives_link_through_every_account_when_asked() {
+    // nothing flagged (detection found no cluster), as in a takedown archive: by default no
+    // content tie; with content_from_all_accounts the shared slogans link the datasets
+    let (x, y) = co_acting();
+    let (ux, uy) = (unflagged(&x), unflagged(&y));
+    let p = LinkParams { content_from_all_accounts: true, ..LinkParams::default() };
+    let r = link::link(&[("X", &x, &ux), ("Y", &y, &uy)], &p);
+    let l = r.dataset_link(0, 1).unwrap();
+    assert!(l.linked, "{:?}", l.evidence);
+    assert_eq!(l.counts[TieKind::Text as usize], 4);
+    assert_eq!(l.counts[TieKind::Amplification as usize], 0, "amplification still needs a flagged target");
+}

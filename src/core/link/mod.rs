@@ -114,6 +114,11 @@ pub struct LinkParams {
     pub account_min_weight: f64,
     /// Examples per kind in evidence sentences.
     pub examples: usize,
+    /// Count the content and co-actions of every account, not only of flagged ones: for
+    /// takedown archives, where every account belongs to the operation whether or not detection
+    /// clusters it. Off by default (two dumps of the same language share a long tail of content).
+    #[serde(default)]
+    pub content_from_all_accounts: bool,
 }
 
 impl Default for LinkParams {
@@ -128,6 +133,7 @@ impl Default for LinkParams {
             min_strength: 5.0,
             account_min_weight: 1.5,
             examples: 1,
+            content_from_all_accounts: false,
         }
     }
 }
@@ -426,8 +432,9 @@ pub fn link(inputs: &[Input<'_>], params: &LinkParams) -> LinkResult {
                 }
                 // operations, not audiences: content and screen names count only when a flagged
                 // account uses them on at least one side (fully when on both)
-                let fa = la.iter().any(|&a| flagged(inputs[da as usize].2, a));
-                let fb = lb.iter().any(|&b| flagged(inputs[db as usize].2, b));
+                let all = params.content_from_all_accounts;
+                let fa = all || la.iter().any(|&a| flagged(inputs[da as usize].2, a));
+                let fb = all || lb.iter().any(|&b| flagged(inputs[db as usize].2, b));
                 let factor = match (kind, fa, fb) {
                     (TieKind::AccountId, _, _) => 1.0,
                     (_, false, false) => continue,
@@ -662,7 +669,11 @@ fn co_action(st: &mut State<'_>, cap: usize) {
     found.dedup();
     let mut pairs: Vec<(u16, AccountIdx, u16, AccountIdx, u8)> = found
         .iter()
-        .filter(|f| flagged(inputs[f.0 as usize].2, f.1) || flagged(inputs[f.2 as usize].2, f.3))
+        .filter(|f| {
+            st.params.content_from_all_accounts
+                || flagged(inputs[f.0 as usize].2, f.1)
+                || flagged(inputs[f.2 as usize].2, f.3)
+        })
         .map(|f| (f.0, f.1, f.2, f.3, TieKind::CoAction as u8))
         .collect();
     pairs.dedup();
@@ -684,8 +695,9 @@ fn co_action(st: &mut State<'_>, cap: usize) {
         let f = found[i];
         i = j;
         // as for shared content: a co-action counts when a flagged account takes part
-        let fa = la.iter().any(|&a| flagged(inputs[f.0 as usize].2, a));
-        let fb = lb.iter().any(|&b| flagged(inputs[f.2 as usize].2, b));
+        let all = st.params.content_from_all_accounts;
+        let fa = all || la.iter().any(|&a| flagged(inputs[f.0 as usize].2, a));
+        let fb = all || lb.iter().any(|&b| flagged(inputs[f.2 as usize].2, b));
         if !(fa || fb) {
             continue;
         }

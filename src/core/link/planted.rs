@@ -344,9 +344,10 @@ pub struct PlantedScore {
     pub strengths: Vec<(u16, u16, f64)>,
 }
 
+/// `a / b`; NaN when `b == 0` (nothing to measure: e.g. detection found no operation cluster).
 fn ratio(a: usize, b: usize) -> f64 {
     if b == 0 {
-        1.0
+        f64::NAN
     } else {
         a as f64 / b as f64
     }
