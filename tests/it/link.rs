@@ -270,7 +270,7 @@ fn cli_links_two_datasets_and_writes_the_six_files() {
     std::fs::create_dir_all(&dir).unwrap();
     let mut groups = Vec::new();
     for seed in [1u64, 2] {
-        let data = synth::generate(&synth::scenario("copy-paste", seed, 0.1).unwrap()).unwrap();
+        let data = synth::generate(&synth::scenario("copy-paste", seed, 0.05).unwrap()).unwrap();
         let t = dir.join(format!("s{seed}_tweets.csv"));
         let u = dir.join(format!("s{seed}_users.csv"));
         synth::write_tweets(&data, std::fs::File::create(&t).unwrap()).unwrap();

@@ -8,7 +8,7 @@
 //!
 //! Ties ([`TieKind`]):
 //! - shared accounts (same account id) and, reported apart, the same screen name
-//!   (case-insensitive) under a different id;
+//!   (case-insensitive) under a different id, between flagged accounts on both sides;
 //! - identical texts (normalised-text fingerprint), near-identical texts (SimHash within
 //!   `near_max_distance` bits, found with LSH banding), URLs, domains and hashtags. Each shared
 //!   item is weighted by its rarity over all datasets: `ln(N / df) / ln(N)` with `df` the
@@ -437,8 +437,12 @@ pub fn link(inputs: &[Input<'_>], params: &LinkParams) -> LinkResult {
                 let fb = all || lb.iter().any(|&b| flagged(inputs[db as usize].2, b));
                 let factor = match (kind, fa, fb) {
                     (TieKind::AccountId, _, _) => 1.0,
+                    // a handle under another id: the operation re-registering its handles, so
+                    // flagged on both sides (handles of organic accounts collide and get reused)
+                    (TieKind::ScreenName, true, true) => 1.0,
+                    (TieKind::ScreenName, _, _) => continue,
                     (_, false, false) => continue,
-                    (TieKind::ScreenName, _, _) | (_, true, true) => 1.0,
+                    (_, true, true) => 1.0,
                     _ => 0.5,
                 };
                 let w = w * factor;
@@ -586,11 +590,12 @@ fn amplification(st: &mut State<'_>, active: &[Vec<bool>]) {
                                 target = Some(ta);
                             }
                         }
-                        if target.is_none() {
-                            let sn = &ds.accounts.screen_name[p.target_account[i] as usize];
-                            if !sn.is_empty() {
-                                target = lookup_name(sn);
-                            }
+                        // by screen name only when the target's id is not known (the id is the
+                        // name): a known, different id is a different account under that handle
+                        let sn = ds.accounts.screen_name[p.target_account[i] as usize].trim();
+                        let id_is_name = sn.is_empty() || tid.trim_start_matches('@').eq_ignore_ascii_case(sn);
+                        if target.is_none() && id_is_name {
+                            target = lookup_name(tid.trim_start_matches('@'));
                         }
                     }
                     if let Some(ta) = target {
