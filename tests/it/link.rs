@@ -163,13 +163,15 @@ impl Small {
     }
     fn post(&mut self, id: u64, author: &str, t_s: i64, text: &str, mentions: &[&str]) {
         self.n += 1;
-        let mut r = PostRecord::default();
-        r.id = id.to_string();
-        r.author.id = author.into();
-        r.time_ms = 1_600_000_000_000 + t_s * 1000;
-        r.kind = Kind::Post;
-        r.text = text.into();
-        r.mentions = mentions.iter().map(|s| s.to_string()).collect();
+        let r = PostRecord {
+            id: id.to_string(),
+            author: AccountRecord { id: author.into(), ..Default::default() },
+            time_ms: 1_600_000_000_000 + t_s * 1000,
+            kind: Kind::Post,
+            text: text.into(),
+            mentions: mentions.iter().map(|s| s.to_string()).collect(),
+            ..Default::default()
+        };
         self.b.add_post(&r, &Position { record: self.n, line: self.n + 1, byte: 0 });
     }
     fn finish(self) -> Dataset {

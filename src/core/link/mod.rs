@@ -112,8 +112,6 @@ pub struct LinkParams {
     /// An account ties datasets when it is shared (id / name), amplifies or co-acts across, or
     /// its rarity-weighted shared items reach this weight.
     pub account_min_weight: f64,
-    /// Examples per kind in evidence sentences.
-    pub examples: usize,
     /// Count the content and co-actions of every account, not only of flagged ones: for
     /// takedown archives, where every account belongs to the operation whether or not detection
     /// clusters it. Off by default (two dumps of the same language share a long tail of content).
@@ -132,7 +130,6 @@ impl Default for LinkParams {
             kind_weights: [2.0, 1.0, 1.0, 0.8, 1.0, 0.5, 0.5, 0.5, 1.0],
             min_strength: 5.0,
             account_min_weight: 1.5,
-            examples: 1,
             content_from_all_accounts: false,
         }
     }
@@ -271,10 +268,11 @@ impl State<'_> {
         self.inputs[d as usize].2.accounts.get(a as usize).map_or(NONE, |v| v.cluster)
     }
     /// Credit a tie between the uses `left` (dataset `da`) and `right` (dataset `db`, `da < db`).
-    fn credit(&mut self, kind: TieKind, da: u16, left: &[AccountIdx], db: u16, right: &[AccountIdx], n: u32, w: f64, ex: Option<(f64, u64, u16, u64)>) {
+    /// `ex`: the example item (weight, key, dataset, local id).
+    fn credit(&mut self, kind: TieKind, (da, left): (u16, &[AccountIdx]), (db, right): (u16, &[AccountIdx]), w: f64, ex: Option<(f64, u64, u16, u64)>) {
         let kw = self.params.kind_weights[kind as usize];
-        let score = kw * w * n as f64;
-        self.pairs.entry((da, NONE, db, NONE)).or_default().add(kind, n, score, ex);
+        let score = kw * w;
+        self.pairs.entry((da, NONE, db, NONE)).or_default().add(kind, 1, score, ex);
         let mut ca: Vec<u32> = left.iter().map(|&a| self.cluster(da, a)).filter(|&c| c != NONE).collect();
         let mut cb: Vec<u32> = right.iter().map(|&a| self.cluster(db, a)).filter(|&c| c != NONE).collect();
         ca.sort_unstable();
@@ -283,7 +281,7 @@ impl State<'_> {
         cb.dedup();
         for &x in &ca {
             for &y in &cb {
-                self.pairs.entry((da, x, db, y)).or_default().add(kind, n, score, ex);
+                self.pairs.entry((da, x, db, y)).or_default().add(kind, 1, score, ex);
             }
         }
         if matches!(kind, TieKind::AccountId | TieKind::ScreenName | TieKind::Amplification) && left.len() * right.len() <= 16 {
@@ -448,7 +446,7 @@ pub fn link(inputs: &[Input<'_>], params: &LinkParams) -> LinkResult {
                 let w = w * factor;
                 let ex = Some((w, group[0].key, da, loc));
                 let (la, lb) = (la.clone(), lb.clone());
-                st.credit(kind, da, &la, db, &lb, 1, w, ex);
+                st.credit(kind, (da, &la), (db, &lb), w, ex);
             }
         }
     }
@@ -615,9 +613,9 @@ fn amplification(st: &mut State<'_>, active: &[Vec<bool>]) {
     for (d, actor, t, ta) in acts {
         let ex = Some((1.0, 0, t, ta as u64));
         if d < t {
-            st.credit(TieKind::Amplification, d, &[actor], t, &[ta], 1, 1.0, ex);
+            st.credit(TieKind::Amplification, (d, &[actor]), (t, &[ta]), 1.0, ex);
         } else {
-            st.credit(TieKind::Amplification, t, &[ta], d, &[actor], 1, 1.0, ex);
+            st.credit(TieKind::Amplification, (t, &[ta]), (d, &[actor]), 1.0, ex);
         }
     }
 }
@@ -708,7 +706,7 @@ fn co_action(st: &mut State<'_>, cap: usize) {
         }
         let w = if fa && fb { 1.0 } else { 0.5 };
         let ex = Some((w, f.5, f.0, if f.4 == 1 { f.5 } else { 0 }));
-        st.credit(TieKind::CoAction, f.0, &la, f.2, &lb, 1, w, ex);
+        st.credit(TieKind::CoAction, (f.0, &la), (f.2, &lb), w, ex);
     }
 }
 
