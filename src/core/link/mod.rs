@@ -217,7 +217,7 @@ struct Use {
     key: u64,
     dataset: u16,
     account: AccountIdx,
-    local: u64,
+    local: u32,
 }
 
 #[derive(Default, Clone)]
@@ -347,35 +347,35 @@ pub fn link(inputs: &[Input<'_>], params: &LinkParams) -> LinkResult {
             }
             let a = a as u32;
             let id = ds.accounts.ids.resolve(a);
-            local.push(Use { kind: TieKind::AccountId as u8, key: fnv1a64(id.as_bytes()), dataset: d, account: a, local: a as u64 });
+            local.push(Use { kind: TieKind::AccountId as u8, key: fnv1a64(id.as_bytes()), dataset: d, account: a, local: a });
             let name = ds.accounts.screen_name.get(a as usize).map_or("", |s| s.trim());
             if !name.is_empty() && name != id {
                 let lower = name.to_lowercase();
-                local.push(Use { kind: TieKind::ScreenName as u8, key: fnv1a64(lower.as_bytes()), dataset: d, account: a, local: a as u64 });
+                local.push(Use { kind: TieKind::ScreenName as u8, key: fnv1a64(lower.as_bytes()), dataset: d, account: a, local: a });
             }
         }
         let p = &ds.posts;
         for i in 0..p.len() {
             let a = p.account[i];
-            let mut push = |kind: TieKind, key: u64, loc: u64| local.push(Use { kind: kind as u8, key, dataset: d, account: a, local: loc });
+            let mut push = |kind: TieKind, key: u64, loc: u32| local.push(Use { kind: kind as u8, key, dataset: d, account: a, local: loc });
             if p.text_fp[i] != 0 {
-                push(TieKind::Text, p.text_fp[i], p.text_fp[i]);
+                push(TieKind::Text, p.text_fp[i], i as u32);
             }
             if p.simhash[i] != 0 {
                 if let Some(&root) = near.get(&p.simhash[i]) {
-                    push(TieKind::NearText, root, i as u64);
+                    push(TieKind::NearText, root, i as u32);
                 }
             }
             for &u in p.urls.row(i) {
-                push(TieKind::Url, fnv1a64(ds.urls.resolve(u).as_bytes()), u as u64);
+                push(TieKind::Url, fnv1a64(ds.urls.resolve(u).as_bytes()), u);
                 if let Some(&dom) = ds.url_domain.get(u as usize) {
                     if dom != NONE {
-                        push(TieKind::Domain, fnv1a64(ds.domains.resolve(dom).as_bytes()), dom as u64);
+                        push(TieKind::Domain, fnv1a64(ds.domains.resolve(dom).as_bytes()), dom);
                     }
                 }
             }
             for &h in p.hashtags.row(i) {
-                push(TieKind::Hashtag, fnv1a64(ds.hashtags.resolve(h).as_bytes()), h as u64);
+                push(TieKind::Hashtag, fnv1a64(ds.hashtags.resolve(h).as_bytes()), h);
             }
         }
         local.sort_unstable();
@@ -410,7 +410,7 @@ pub fn link(inputs: &[Input<'_>], params: &LinkParams) -> LinkResult {
             continue;
         }
         // per dataset runs
-        let mut runs: Vec<(u16, Vec<AccountIdx>, u64)> = Vec::new();
+        let mut runs: Vec<(u16, Vec<AccountIdx>, u32)> = Vec::new();
         for u in group {
             match runs.last_mut() {
                 Some(r) if r.0 == u.dataset => r.1.push(u.account),
@@ -444,7 +444,7 @@ pub fn link(inputs: &[Input<'_>], params: &LinkParams) -> LinkResult {
                     _ => 0.5,
                 };
                 let w = w * factor;
-                let ex = Some((w, group[0].key, da, loc));
+                let ex = Some((w, group[0].key, da, loc as u64));
                 let (la, lb) = (la.clone(), lb.clone());
                 st.credit(kind, (da, &la), (db, &lb), w, ex);
             }
@@ -832,16 +832,15 @@ fn evidence(inputs: &[Input<'_>], acc: &Acc) -> Vec<String> {
                         let name = ds.accounts.screen_name.get(a as usize).map_or("", |s| s);
                         format!("@{}", if name.is_empty() { ds.accounts.ids.resolve(a) } else { name })
                     }
-                    TieKind::Text => format!("'{}'", shorten(ds.samples.by_fp.get(&loc)?, 60)),
+                    TieKind::Text | TieKind::NearText => {
+                        let fp = *ds.posts.text_fp.get(loc as usize)?;
+                        format!("'{}'", shorten(ds.samples.by_fp.get(&fp)?, 60))
+                    }
                     TieKind::CoAction => {
                         if loc == 0 {
                             return None;
                         }
                         format!("'{}'", shorten(ds.samples.by_fp.get(&loc)?, 60))
-                    }
-                    TieKind::NearText => {
-                        let fp = *ds.posts.text_fp.get(loc as usize)?;
-                        format!("'{}'", shorten(ds.samples.by_fp.get(&fp)?, 60))
                     }
                     TieKind::Url => ds.urls.resolve(loc as u32).to_string(),
                     TieKind::Domain => ds.domains.resolve(loc as u32).to_string(),
