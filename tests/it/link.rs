@@ -46,7 +46,8 @@ fn planted_link_is_found_with_evidence() {
     assert!(c(TieKind::AccountId) >= 1, "reused accounts: {:?}", ab.counts);
     assert!(c(TieKind::ScreenName) >= 1, "reused screen names: {:?}", ab.counts);
     assert!(c(TieKind::Text) >= 5 && c(TieKind::NearText) >= 3, "texts: {:?}", ab.counts);
-    assert!(c(TieKind::Hashtag) >= 3 && c(TieKind::Url) >= 3, "hashtags / URLs: {:?}", ab.counts);
+    // B reuses three of A's hashtags; one of them C uses too, which makes it common
+    assert!(c(TieKind::Hashtag) >= 2 && c(TieKind::Url) >= 3, "hashtags / URLs: {:?}", ab.counts);
     assert!(c(TieKind::Amplification) >= 5, "amplification: {:?}", ab.counts);
     let text = ab.evidence.join("; ");
     for needle in ["accounts shared by id, e.g. @", "identical rare texts, e.g. '", "rare hashtags shared, e.g. #"] {
@@ -77,6 +78,9 @@ fn planted_non_links_stay_below_the_threshold() {
         assert!(!l.linked && l.strength < r.params.min_strength / 2.0, "{a}–{b}: {} {:?}", l.strength, l.evidence);
     }
     assert!(r.links.iter().filter(|l| l.dataset_b == 2 || l.dataset_a == 2).all(|l| !l.linked));
+    // the campaign hashtag C shares with A (and B) by coincidence is used by three operations:
+    // too common to weigh anything
+    assert_eq!(r.dataset_link(0, 2).unwrap().counts[TieKind::Hashtag as usize], 0);
     assert!(r.accounts.iter().all(|t| t.dataset != 2 && t.other != 2), "C's accounts tie to nothing");
     assert_eq!(r.overlap[0][2], r.overlap[2][0]);
     assert!(r.overlap[0][1] >= r.params.min_strength);

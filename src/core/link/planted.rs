@@ -10,7 +10,8 @@
 //!   post, A's texts verbatim and with small edits, A's rare hashtags and URLs, and its amplifiers
 //!   also retweet A's core posts;
 //! - `C` (January, like A): an unrelated operation that shares only popular hashtags, big domains
-//!   and famous quotes with A and B (a planted non-link).
+//!   and famous quotes with A and B, and by coincidence one of A's campaign hashtags (a planted
+//!   non-link).
 //!
 //! Deterministic from the seed (a SplitMix64 stream, no global random number generator).
 
@@ -297,7 +298,9 @@ pub fn planted(seed: u64, scale: f64) -> Planted {
     // C: unrelated operation in January
     let mut gc = Gen::new("C");
     organic(&mut gc, &mut r, 2, n_org, a_start, days, &mut next_id);
-    let op_c = op_content(&mut r, "charlie", 40, 6);
+    let mut op_c = op_content(&mut r, "charlie", 40, 6);
+    // a coincidence: C's operation also uses one of A's campaign hashtags (too little to link)
+    op_c.tags.push(op_a.tags[0].clone());
     let c_core: Vec<Account> = (0..n_core).map(|k| mk(&mut r, "ccore", k, a_start - 100 * DAY)).collect();
     let c_amp: Vec<Account> = (0..n_amp).map(|k| mk(&mut r, "camp", k, a_start - 90 * DAY)).collect();
     for a in c_core.iter().chain(&c_amp) {
