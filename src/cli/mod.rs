@@ -6,6 +6,7 @@ use std::path::PathBuf;
 mod analyze;
 pub mod input;
 mod inspect;
+mod link;
 mod eval;
 mod network;
 mod synth;
@@ -24,6 +25,9 @@ enum Command {
     /// Find coordinated networks and write accounts.csv, clusters.csv, edges.csv,
     /// network.gexf, network.graphml and report.json into --out DIR.
     Analyze(analyze::AnalyzeArgs),
+    /// Link datasets: `chorus link A… -- B… [-- C…] --out DIR [--names a,b,c]` writes
+    /// links.csv, link_accounts.csv, overlap.csv, joint.gexf, joint.graphml, link_report.json.
+    Link(link::LinkArgs),
     /// Write a synthetic IO archive (tweets, users) with planted operations and ground truth.
     Synth {
         /// Scenario: mixed, stealthy, copy-paste, slow, hard, organic-only, large, demo
@@ -86,6 +90,7 @@ pub fn main() -> i32 {
     match cli.command {
         Command::Inspect(args) => inspect::run(&args),
         Command::Analyze(args) => analyze::run(&args),
+        Command::Link(args) => link::run(&args),
         Command::Synth { scenario, seed, scale, out } => synth::run(&scenario, seed, scale, &out),
         Command::Eval { truth, accounts, json } => eval::run(&truth, &accounts, json),
         Command::Network {

@@ -8,6 +8,7 @@ pub mod detect;
 pub mod export;
 pub mod ingest;
 pub mod layout;
+pub mod link;
 pub mod model;
 pub mod peer;
 pub mod synth;

@@ -28,6 +28,8 @@ test("after the first visit the app loads and analyses a file offline, making no
   server.close(); // and the server is gone too
   await page.reload();
   await page.locator("[data-testid=file-input]").waitFor({ timeout: 30000 });
+  // the page's own lazy loads (the favicon) come from the service worker's cache; let them settle
+  await page.waitForLoadState("networkidle");
   const before = requests.length;
   const csv = join(tmp, "offline.csv");
   writeFileSync(csv, "message_id,user_id,username,repost_id,reply_id,message,timestamp,urls\n1,10,alice,,,hello world,1600000000,\n2,11,bob,1,,,1600000010,\n");

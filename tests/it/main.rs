@@ -8,6 +8,7 @@ mod ingest_csv;
 mod ingest_json;
 mod ingest_stream;
 mod layout;
+mod link;
 mod peer;
 mod protocol;
 mod synth;
