@@ -5,6 +5,7 @@
 //! (`fill`, `stroke`, `font-size`, ...) and classes, so the charts look right even before the
 //! stylesheet loads. The SVGs scale to their container through `viewBox`.
 
+pub use crate::core::ingest::time::{civil_from_days, days_from_civil};
 use std::rc::Rc;
 
 use web_sys::{Element, KeyboardEvent, MouseEvent};
@@ -14,31 +15,6 @@ use yew::prelude::*;
 pub fn format_day(day: i64) -> String {
     let (y, m, d) = civil_from_days(day);
     format!("{y:04}-{m:02}-{d:02}")
-}
-
-/// (year, month 1..=12, day 1..=31) of a day since the epoch (H. Hinnant's algorithm).
-pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-/// Days since the epoch of a civil date (inverse of [`civil_from_days`]).
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let m = m as i64;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 /// A "nice" axis step (1, 2 or 5 × 10^k) giving about `target` ticks up to `max`.

@@ -59,22 +59,23 @@ const TOP_TEXTS: usize = 3;
 const TEXT_CHARS: usize = 200;
 
 /// A cell of a row.
-enum Cell<'a> {
+pub(crate) enum Cell<'a> {
     /// Data text: neutralised and cleaned.
     Text(&'a str),
     /// A number or a token we produce ourselves (written as is).
     Raw(&'a str),
 }
 
-/// A CSV sink over csv-core's push writer.
-struct CsvOut<'w, W: Write> {
+/// A CSV sink over csv-core's push writer (RFC 4180, CRLF); text cells are neutralised by
+/// [`csv_text`]. Shared by every CSV export of the crate.
+pub(crate) struct CsvOut<'w, W: Write> {
     w: &'w mut W,
     wtr: Writer,
     buf: Vec<u8>,
 }
 
 impl<'w, W: Write> CsvOut<'w, W> {
-    fn new(w: &'w mut W) -> Self {
+    pub(crate) fn new(w: &'w mut W) -> Self {
         let wtr = WriterBuilder::new().terminator(Terminator::CRLF).quote_style(QuoteStyle::Necessary).build();
         CsvOut { w, wtr, buf: vec![0; 8192] }
     }
@@ -90,7 +91,7 @@ impl<'w, W: Write> CsvOut<'w, W> {
         }
     }
 
-    fn row(&mut self, cells: &[Cell<'_>]) -> io::Result<()> {
+    pub(crate) fn row(&mut self, cells: &[Cell<'_>]) -> io::Result<()> {
         for (k, c) in cells.iter().enumerate() {
             if k > 0 {
                 let (_, n) = self.wtr.delimiter(&mut self.buf);

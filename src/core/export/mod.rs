@@ -35,6 +35,7 @@ pub mod gexf;
 pub mod graphml;
 pub mod report;
 
+pub use crate::core::ingest::time::{civil_from_days};
 use crate::core::detect::{AccountVerdict, Analysis, CoAction, Role};
 use crate::core::ingest::FileReport;
 use crate::core::model::{AccountIdx, Dataset, Kind, NONE, NO_TIME};
@@ -357,21 +358,6 @@ pub(crate) fn num_fixed(v: f64, digits: usize) -> String {
     } else {
         String::new()
     }
-}
-
-/// (year, month, day) of a day count since 1970-01-01 (proleptic Gregorian; H. Hinnant's
-/// `civil_from_days`).
-pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
 /// ISO 8601 date (`YYYY-MM-DD`) of a day count since the epoch.

@@ -5,9 +5,9 @@
 
 use super::{Input, LinkResult, TieKind};
 use crate::core::detect::Role;
-use crate::core::export::{csv_text, graph_nodes, to_vec, xml_attr, xml_text, ExportFile, InputFingerprint};
+use crate::core::export::csv::{Cell, CsvOut};
+use crate::core::export::{graph_nodes, to_vec, xml_attr, xml_text, ExportFile, InputFingerprint};
 use crate::core::model::{AccountIdx, NONE};
-use csv_core::{QuoteStyle, Terminator, WriteResult, Writer, WriterBuilder};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -37,45 +37,17 @@ pub const LINK_ACCOUNTS_COLUMNS: [&str; 9] =
 pub const LINK_FILE_NAMES: [&str; 6] =
     ["links.csv", "link_accounts.csv", "overlap.csv", "joint.gexf", "joint.graphml", "link_report.json"];
 
-/// A CSV sink over csv-core's writer (RFC 4180, CRLF); text cells are neutralised by
-/// [`csv_text`], numbers written as they are.
-struct Csv<'w, W: Write> {
-    w: &'w mut W,
-    wtr: Writer,
-    buf: Vec<u8>,
-}
+/// The crate's CSV sink ([`CsvOut`]), with cells given as (is text, value): text cells are
+/// neutralised by `csv_text`, numbers written as they are.
+struct Csv<'w, W: Write>(CsvOut<'w, W>);
 
 impl<'w, W: Write> Csv<'w, W> {
     fn new(w: &'w mut W) -> Self {
-        let wtr = WriterBuilder::new().terminator(Terminator::CRLF).quote_style(QuoteStyle::Necessary).build();
-        Csv { w, wtr, buf: vec![0; 8192] }
+        Csv(CsvOut::new(w))
     }
-    fn field(&mut self, mut input: &[u8]) -> io::Result<()> {
-        loop {
-            let (res, nin, nout) = self.wtr.field(input, &mut self.buf);
-            self.w.write_all(&self.buf[..nout])?;
-            input = &input[nin..];
-            if res == WriteResult::InputEmpty {
-                return Ok(());
-            }
-        }
-    }
-    /// One row; `text[k]` says whether cell `k` is text (neutralised) or a number.
     fn row(&mut self, cells: &[(bool, &str)]) -> io::Result<()> {
-        for (k, (text, c)) in cells.iter().enumerate() {
-            if k > 0 {
-                let (_, n) = self.wtr.delimiter(&mut self.buf);
-                self.w.write_all(&self.buf[..n])?;
-            }
-            if *text {
-                let t = csv_text(c);
-                self.field(t.as_bytes())?;
-            } else {
-                self.field(c.as_bytes())?;
-            }
-        }
-        let (_, n) = self.wtr.terminator(&mut self.buf);
-        self.w.write_all(&self.buf[..n])
+        let cells: Vec<Cell<'_>> = cells.iter().map(|&(text, c)| if text { Cell::Text(c) } else { Cell::Raw(c) }).collect();
+        self.0.row(&cells)
     }
 }
 
