@@ -198,6 +198,21 @@ struct NodeInfo {
     re_emergent: bool,
 }
 
+impl NodeInfo {
+    /// The node attributes of the joint network, in the order both GEXF and GraphML write them.
+    fn attributes(&self) -> [(&'static str, &str); 7] {
+        [
+            ("dataset", self.dataset.as_str()),
+            ("account_id", &self.account_id),
+            ("screen_name", &self.screen_name),
+            ("role", self.role),
+            ("cluster", &self.cluster),
+            ("ties", &self.ties),
+            ("re_emergent", if self.re_emergent { "true" } else { "false" }),
+        ]
+    }
+}
+
 fn node_info(inputs: &[Input<'_>], j: &Joint, k: usize) -> NodeInfo {
     let (d, a) = j.nodes[k];
     let (name, ds, an) = inputs[d as usize];
@@ -252,15 +267,7 @@ pub fn joint_gexf(inputs: &[Input<'_>], r: &LinkResult, w: &mut impl Write) -> i
         b.push_str(&format!("      <node id=\"n{k}\" label=\""));
         xml_attr(&mut b, label);
         b.push_str("\">\n        <attvalues>\n");
-        for (key, val) in [
-            ("dataset", n.dataset.as_str()),
-            ("account_id", &n.account_id),
-            ("screen_name", &n.screen_name),
-            ("role", n.role),
-            ("cluster", &n.cluster),
-            ("ties", &n.ties),
-            ("re_emergent", if n.re_emergent { "true" } else { "false" }),
-        ] {
+        for (key, val) in n.attributes() {
             b.push_str(&format!("          <attvalue for=\"{key}\" value=\""));
             xml_attr(&mut b, val);
             b.push_str("\"/>\n");
@@ -313,15 +320,7 @@ pub fn joint_graphml(inputs: &[Input<'_>], r: &LinkResult, w: &mut impl Write) -
     for k in 0..j.nodes.len() {
         let n = node_info(inputs, &j, k);
         b.push_str(&format!("    <node id=\"n{k}\">\n"));
-        for (key, val) in [
-            ("dataset", n.dataset.as_str()),
-            ("account_id", &n.account_id),
-            ("screen_name", &n.screen_name),
-            ("role", n.role),
-            ("cluster", &n.cluster),
-            ("ties", &n.ties),
-            ("re_emergent", if n.re_emergent { "true" } else { "false" }),
-        ] {
+        for (key, val) in n.attributes() {
             b.push_str(&format!("      <data key=\"{key}\">"));
             xml_text(&mut b, val);
             b.push_str("</data>\n");
