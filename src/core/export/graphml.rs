@@ -26,13 +26,7 @@ const KEYS: [(&str, &str, &str, &str); 13] = [
 /// Write `network.graphml`. Graph-level data carry the provenance: `chorus_version`,
 /// `detect_params` and `inputs` (JSON strings; networkx puts them in `G.graph`).
 pub fn graphml(ds: &Dataset, an: &Analysis, run: &RunInfo, w: &mut impl Write) -> io::Result<()> {
-    let nodes = graph_nodes(ds, an);
-    let ids = node_ids(ds, &nodes);
-    let mut pos = vec![u32::MAX; ds.n_accounts()];
-    for (k, &i) in nodes.iter().enumerate() {
-        pos[i as usize] = k as u32;
-    }
-    let (posts, _) = activity(ds);
+    let GraphNodes { nodes, ids, pos, posts } = GraphNodes::new(ds, an);
     let mut b = String::with_capacity(1 << 16);
     b.push_str(concat!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n",

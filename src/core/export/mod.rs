@@ -229,6 +229,28 @@ pub fn method_names(bits: u16) -> String {
     names.join(";")
 }
 
+/// What both graph writers need: the exported nodes, their XML ids, each account's node
+/// position (`u32::MAX` when not a node) and posts per account.
+pub(crate) struct GraphNodes {
+    pub nodes: Vec<AccountIdx>,
+    pub ids: Vec<String>,
+    pub pos: Vec<u32>,
+    pub posts: Vec<u32>,
+}
+
+impl GraphNodes {
+    pub(crate) fn new(ds: &Dataset, an: &Analysis) -> Self {
+        let nodes = graph_nodes(ds, an);
+        let ids = node_ids(ds, &nodes);
+        let mut pos = vec![u32::MAX; ds.n_accounts()];
+        for (k, &i) in nodes.iter().enumerate() {
+            pos[i as usize] = k as u32;
+        }
+        let (posts, _) = activity(ds);
+        GraphNodes { nodes, ids, pos, posts }
+    }
+}
+
 /// Node ids of the network files for `nodes`: the account id, made XML-safe; an id that had to be
 /// changed (illegal characters replaced) gets `~index` appended, and more `~` until it is unique, so two
 /// accounts can never share a node.

@@ -464,6 +464,18 @@ pub fn normalise_name(s: &str) -> String {
     s.trim_start_matches('\u{feff}').trim().trim_matches('"').trim().to_lowercase()
 }
 
+/// A required field: its trimmed value, or `None` after rejecting the row with
+/// "empty `column`" (a missing field, with the row's position).
+pub fn require<'a>(out: &mut DatasetBuilder, ctx: &RowCtx, column: &str, value: &'a str) -> Option<&'a str> {
+    let v = value.trim();
+    if v.is_empty() {
+        out.reject(ctx.at.clone(), DiagKind::MissingField, format!("empty `{column}`"));
+        None
+    } else {
+        Some(v)
+    }
+}
+
 /// The context of one data row given to a [`RowHandler`].
 pub struct RowCtx<'h> {
     pub at: Position,

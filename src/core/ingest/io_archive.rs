@@ -11,7 +11,7 @@
 //! naming them). Required users column: `userid`. Everything else is optional.
 
 use super::builder::{AccountRecord, DatasetBuilder, PostRecord};
-use super::csv::{parse_bool, parse_count, parse_list, rt_target, Fields, Header, RowCtx, RowHandler};
+use super::csv::{parse_bool, parse_count, parse_list, require, rt_target, Fields, Header, RowCtx, RowHandler};
 use super::time::{parse_time_ms, snowflake_ms};
 use crate::core::model::{DiagKind, Kind};
 
@@ -136,11 +136,7 @@ impl RowHandler for IoTweets {
     }
 
     fn row(&mut self, f: &Fields, ctx: &RowCtx, out: &mut DatasetBuilder) {
-        let tweetid = f.get(self.tweetid).trim();
-        if tweetid.is_empty() {
-            out.reject(ctx.at.clone(), DiagKind::MissingField, "empty `tweetid`");
-            return;
-        }
+        let Some(tweetid) = require(out, ctx, "tweetid", f.get(self.tweetid)) else { return };
         if f.get(self.account.userid).trim().is_empty() {
             out.reject(ctx.at.clone(), DiagKind::MissingField, format!("tweet {tweetid}: empty `userid`"));
             return;
@@ -218,8 +214,7 @@ impl RowHandler for IoUsers {
     }
 
     fn row(&mut self, f: &Fields, ctx: &RowCtx, out: &mut DatasetBuilder) {
-        if f.get(self.account.userid).trim().is_empty() {
-            out.reject(ctx.at.clone(), DiagKind::MissingField, "empty `userid`");
+        if require(out, ctx, "userid", f.get(self.account.userid)).is_none() {
             return;
         }
         self.rec.clear();

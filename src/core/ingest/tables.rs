@@ -3,7 +3,7 @@
 //! All read their columns by header name (see shared FORMATS.md §3 and §5).
 
 use super::builder::{DatasetBuilder, PostRecord};
-use super::csv::{parse_count, parse_list, rt_target, Fields, Header, RowCtx, RowHandler};
+use super::csv::{parse_count, parse_list, require, rt_target, Fields, Header, RowCtx, RowHandler};
 use super::io_archive::clip;
 use super::time::parse_time_ms;
 use super::ColumnMapping;
@@ -23,16 +23,6 @@ fn row_time(out: &mut DatasetBuilder, ctx: &RowCtx, column: &str, value: &str) -
             out.reject(ctx.at.clone(), DiagKind::BadValue, format!("`{column}` value `{}` is not a time", clip(v)));
             None
         }
-    }
-}
-
-/// Reject the row when the account cell is empty.
-fn row_account(out: &mut DatasetBuilder, ctx: &RowCtx, column: &str, value: &str) -> bool {
-    if value.trim().is_empty() {
-        out.reject(ctx.at.clone(), DiagKind::MissingField, format!("empty `{column}`"));
-        false
-    } else {
-        true
     }
 }
 
@@ -91,12 +81,8 @@ impl RowHandler for Coortweet {
     }
 
     fn row(&mut self, f: &Fields, ctx: &RowCtx, out: &mut DatasetBuilder) {
-        let object = f.get(self.object).trim();
-        if object.is_empty() {
-            out.reject(ctx.at.clone(), DiagKind::MissingField, "empty `object_id`");
-            return;
-        }
-        if !row_account(out, ctx, "account_id", f.get(self.account)) {
+        let Some(object) = require(out, ctx, "object_id", f.get(self.object)) else { return };
+        if require(out, ctx, "account_id", f.get(self.account)).is_none() {
             return;
         }
         let Some(t) = row_time(out, ctx, "timestamp_share", f.get(self.time)) else { return };
@@ -147,7 +133,7 @@ impl RowHandler for Toolkit {
     }
 
     fn row(&mut self, f: &Fields, ctx: &RowCtx, out: &mut DatasetBuilder) {
-        if !row_account(out, ctx, "user_id", f.get(self.user)) {
+        if require(out, ctx, "user_id", f.get(self.user)).is_none() {
             return;
         }
         // The toolkit's timestamp is Python's `float(cell)` in seconds (any offset): read it so,
@@ -263,12 +249,8 @@ impl RowHandler for TwarcCsv {
     }
 
     fn row(&mut self, f: &Fields, ctx: &RowCtx, out: &mut DatasetBuilder) {
-        let id = f.get(self.id).trim();
-        if id.is_empty() {
-            out.reject(ctx.at.clone(), DiagKind::MissingField, "empty `id`");
-            return;
-        }
-        if !row_account(out, ctx, "author_id", f.get(self.author)) {
+        let Some(id) = require(out, ctx, "id", f.get(self.id)) else { return };
+        if require(out, ctx, "author_id", f.get(self.author)).is_none() {
             return;
         }
         let Some(t) = row_time(out, ctx, "created_at", f.get(self.created)) else { return };
@@ -418,7 +400,7 @@ impl RowHandler for Generic {
     }
 
     fn row(&mut self, f: &Fields, ctx: &RowCtx, out: &mut DatasetBuilder) {
-        if !row_account(out, ctx, &self.account_name, f.get(self.account)) {
+        if require(out, ctx, &self.account_name, f.get(self.account)).is_none() {
             return;
         }
         let Some(t) = row_time(out, ctx, &self.time_name, f.get(self.time)) else { return };
