@@ -104,6 +104,13 @@ pub struct CsvReader {
     rec_start: Option<Position>,
     /// The record being read exceeded a limit: its bytes are being discarded.
     too_long: bool,
+    /// `csv-core` has read something (it strips a BOM only on its first read, so the first
+    /// record, the header, always goes through it).
+    core_has_read: bool,
+    /// `csv-core` holds part of the current record: it must finish it.
+    in_core: bool,
+    /// Records the fast path read (the tests check that it is used).
+    fast_records: u64,
 }
 
 impl CsvReader {
@@ -129,6 +136,9 @@ impl CsvReader {
             record_no: 0,
             rec_start: None,
             too_long: false,
+            core_has_read: false,
+            in_core: false,
+            fast_records: 0,
         }
     }
 
@@ -184,8 +194,12 @@ impl CsvReader {
             return;
         }
         if self.rec_start.is_some() && !self.too_long {
-            // Probe: a line end completes the record unless we are inside a quoted field.
+            // The record may have filled the output exactly: then it is over the limit, and the
+            // final `run` reports it as too long.
             self.ensure_room();
+        }
+        if self.rec_start.is_some() && !self.too_long {
+            // Probe: a line end completes the record unless we are inside a quoted field.
             let (res, _) = self.read_core(b"\n");
             if res == ReadRecordResult::Record {
                 self.emit(f);
@@ -201,9 +215,17 @@ impl CsvReader {
                 }
                 let at = self.rec_start.take().unwrap_or_else(|| self.position_here());
                 self.record_no += 1;
-                self.with_fields(|fields, _| f(CsvEvent::Truncated { at, fields }));
+                if self.too_long {
+                    // The probe's line end reached the size limit.
+                    self.too_long = false;
+                    let bytes = self.offset.saturating_sub(at.byte);
+                    f(CsvEvent::TooLong { at, bytes });
+                } else {
+                    self.with_fields(|fields, _| f(CsvEvent::Truncated { at, fields }));
+                }
                 self.out_len = 0;
                 self.ends_len = 0;
+                self.in_core = false;
             }
         }
         self.run(&[], true, f);
@@ -296,8 +318,86 @@ impl CsvReader {
         self.out.len().min(self.max_record_bytes)
     }
 
+    /// The fast path: one record that starts at `input[0]` and is complete in `input`, split
+    /// and unquoted without `csv-core`, into the same output and field ends that `csv-core`
+    /// would give. Returns the bytes consumed (through the record's first terminator byte, as
+    /// `csv-core` does), or `None` — with nothing consumed or written — for anything it does not
+    /// take: a record not complete in `input`, a closing quote followed by other text
+    /// (`"a"b`), a record at a size limit. `csv-core` then reads that record.
+    fn fast_record(&mut self, input: &[u8]) -> Option<usize> {
+        let delim = self.delimiter.unwrap_or(b',');
+        let max_out = self.max_record_bytes;
+        let mut i = 0;
+        let mut o = 0;
+        let mut nf = 0;
+        loop {
+            // Start of a field at `i`.
+            let at_end;
+            if *input.get(i)? == b'"' {
+                i += 1;
+                loop {
+                    let k = memchr::memchr(b'"', &input[i..])?;
+                    self.fast_put(&mut o, &input[i..i + k], max_out)?;
+                    i += k + 1;
+                    match *input.get(i)? {
+                        b'"' => {
+                            self.fast_put(&mut o, b"\"", max_out)?;
+                            i += 1;
+                        }
+                        c if c == delim => {
+                            at_end = false;
+                            break;
+                        }
+                        b'\n' | b'\r' => {
+                            at_end = true;
+                            break;
+                        }
+                        _ => return None,
+                    }
+                }
+            } else {
+                let k = find_field_end(&input[i..], delim)?;
+                self.fast_put(&mut o, &input[i..i + k], max_out)?;
+                i += k;
+                at_end = input[i] != delim;
+            }
+            // `input[i]` ends the field: a delimiter or the record's terminator.
+            if nf + 1 >= MAX_FIELDS {
+                return None;
+            }
+            if nf == self.ends.len() {
+                self.ends.resize(nf * 2, 0);
+            }
+            self.ends[nf] = o;
+            nf += 1;
+            i += 1;
+            if at_end {
+                self.out_len = o;
+                self.ends_len = nf;
+                return Some(i);
+            }
+        }
+    }
+
+    /// Append `bytes` to the fast path's output at `*o`, or `None` when the record would reach
+    /// the size limit (where `csv-core` reports it as too long).
+    #[inline]
+    fn fast_put(&mut self, o: &mut usize, bytes: &[u8], max_out: usize) -> Option<()> {
+        let end = *o + bytes.len();
+        if end >= max_out {
+            return None;
+        }
+        if end > self.out.len() {
+            self.out.resize((self.out.len() * 2).max(end).min(max_out), 0);
+        }
+        self.out[*o..end].copy_from_slice(bytes);
+        *o = end;
+        Some(())
+    }
+
     /// `csv-core` over `input`, writing after what the record has so far.
     fn read_core(&mut self, input: &[u8]) -> (ReadRecordResult, usize) {
+        self.core_has_read = true;
         let cap = self.out_cap();
         let (res, nin, nout, nend) =
             self.core.read_record(input, &mut self.out[self.out_len..cap], &mut self.ends[self.ends_len..]);
@@ -325,6 +425,18 @@ impl CsvReader {
             if input.is_empty() && !eof {
                 return;
             }
+            if self.core_has_read && !self.in_core {
+                // At the start of a record that csv-core has not seen: take it whole when it
+                // is simple and complete in `input`.
+                if let Some(n) = self.fast_record(input) {
+                    self.fast_records += 1;
+                    self.advance(&input[..n]);
+                    input = &input[n..];
+                    self.emit(f);
+                    continue;
+                }
+            }
+            self.in_core = true;
             self.ensure_room();
             let (res, nin) = self.read_core(input);
             self.advance(&input[..nin]);
@@ -355,13 +467,14 @@ impl CsvReader {
         }
         self.out_len = 0;
         self.ends_len = 0;
+        self.in_core = false;
     }
 
     /// The current record's fields, repairing invalid UTF-8 when needed.
     fn with_fields(&mut self, g: impl FnOnce(Fields, Option<usize>)) {
         let bytes = &self.out[..self.out_len];
         let ends = &self.ends[..self.ends_len];
-        if let Ok(text) = std::str::from_utf8(bytes) {
+        if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
             if ends.iter().all(|&e| text.is_char_boundary(e)) {
                 g(Fields { text, ends }, None);
                 return;
@@ -385,6 +498,33 @@ impl CsvReader {
         }
         g(Fields { text: &self.repair, ends: &self.repair_ends }, first_bad);
     }
+}
+
+/// Position of the first delimiter, CR or LF in `h`: eight bytes at a time (most unquoted
+/// fields are short ids, counts and dates, too short for a SIMD search to pay off).
+#[inline]
+fn find_field_end(h: &[u8], delim: u8) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // High bit set in each byte of `x` equal to `b` (and possibly in bytes after the first such
+    // byte, which is why only the lowest one is used).
+    #[inline]
+    fn bytes_equal(x: u64, b: u8) -> u64 {
+        let y = x ^ (ONES * b as u64);
+        y.wrapping_sub(ONES) & !y & HIGHS
+    }
+    let mut i = 0;
+    while i + 8 <= h.len() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&h[i..i + 8]);
+        let x = u64::from_le_bytes(word);
+        let m = bytes_equal(x, delim) | bytes_equal(x, b'\n') | bytes_equal(x, b'\r');
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    h[i..].iter().position(|&b| b == delim || b == b'\n' || b == b'\r').map(|k| i + k)
 }
 
 /// The delimiter of a header line: the most frequent of comma, tab and semicolon outside quotes
@@ -843,6 +983,46 @@ mod tests {
         check(b"\n\n", &[]);
         check(b"\xEF\xBB", &["0:1:0 [\"\u{fffd}\"] repaired 0"]);
         check(b"a,\"\xD9\x85\xD8\xB1\"\n", &["0:1:0 [\"a\", \"\u{0645}\u{0631}\"]"]);
+    }
+
+    /// The fast path (whole records in one chunk) against `csv-core` alone (one byte at a time
+    /// never holds a whole record, so every record goes through `csv-core`), on random inputs
+    /// made of the bytes that matter: delimiters, quotes, CR, LF, multi-byte and invalid UTF-8,
+    /// with small size limits so records also hit them.
+    #[test]
+    fn fast_path_agrees_with_csv_core_on_random_inputs() {
+        const PIECES: &[&[u8]] = &[
+            b"a", b"bc", b",", b",", b";", b"\t", b"\"", b"\"\"", b"\n", b"\r", b"\r\n", b" ", b"\xC3\xA9",
+            b"\xE4\xB8\xAD", b"\xFF", b"0123456789abcdef",
+        ];
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut fast_records = 0;
+        for case in 0..3000 {
+            let mut input = Vec::new();
+            if case % 3 == 0 {
+                input.extend_from_slice(b"h1,h2,h3\n");
+            }
+            for _ in 0..next(60) {
+                input.extend_from_slice(PIECES[next(PIECES.len())]);
+            }
+            let max = [7, 20, MAX_RECORD_BYTES][next(3)];
+            let want = read(&input, &[1], max);
+            for chunks in [&[usize::MAX][..], &[3, 1, 7], &[next(40) + 1, next(40) + 1]] {
+                let got = read(&input, chunks, max);
+                assert_eq!(got, want, "chunks {chunks:?} max {max} of {:?}", String::from_utf8_lossy(&input));
+            }
+            // Count the records the fast path takes (whole input, one chunk).
+            let mut r = CsvReader::new(None).with_max_record_bytes(max);
+            r.feed(&input, &mut |_| {});
+            fast_records += r.fast_records;
+        }
+        assert!(fast_records > 3000, "the fast path took only {fast_records} records");
     }
 
     #[test]
