@@ -620,8 +620,12 @@ fn lowercase_into(s: &str, out: &mut String) {
     out.clear();
     if s.is_ascii() {
         out.extend(s.bytes().map(|b| b.to_ascii_lowercase() as char));
-    } else {
+    } else if s.contains('Σ') {
+        // the final-sigma rule depends on the neighbours: the whole-string conversion
         out.push_str(&s.to_lowercase());
+    } else {
+        // char by char (what `to_lowercase` does without a `Σ`), into the reused buffer
+        s.chars().for_each(|c| out.extend(c.to_lowercase()));
     }
 }
 

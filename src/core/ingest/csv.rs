@@ -8,9 +8,15 @@
 //! ([`CsvEvent::Truncated`]) and UTF-16 input ([`CsvEvent::Utf16`], fatal: re-save as UTF-8).
 //! The delimiter is comma, tab or semicolon, sniffed from the header line unless given.
 //!
-//! Hot path: `csv-core`'s `read_record` copies field bytes into one reused output buffer with
-//! field end offsets; the record is validated as UTF-8 once and handed out as [`Fields`]
-//! borrowing that buffer. No allocation per record or field.
+//! Hot path: a record that starts and ends within the chunk at hand and whose quoted fields
+//! close normally (`"…"` with `""` inside, then a delimiter or line end) is split by the reader
+//! itself — unquoted fields eight bytes at a time, quoted ones with `memchr` — into one reused
+//! output buffer with field end offsets, exactly as `csv-core` would fill them; everything else
+//! (records split across chunks, `"a"b`, size limits, the header) goes through `csv-core`'s
+//! `read_record`. The record is validated as UTF-8 once (SIMD where available) and handed out as
+//! [`Fields`] borrowing that buffer. No allocation per record or field. The tests read every
+//! case whole and one byte at a time (which never holds a whole record, so `csv-core` reads it),
+//! and compare the two on random inputs.
 //!
 //! [`CsvParser`] wraps a reader and a [`RowHandler`] (one per format: IO archive, tables): it
 //! reads the header, checks every row's field count and turns reader events into builder
@@ -607,7 +613,7 @@ pub fn normalise_name(s: &str) -> String {
 /// A required field: its trimmed value, or `None` after rejecting the row with
 /// "empty `column`" (a missing field, with the row's position).
 pub fn require<'a>(out: &mut DatasetBuilder, ctx: &RowCtx, column: &str, value: &'a str) -> Option<&'a str> {
-    let v = value.trim();
+    let v = fast_trim(value);
     if v.is_empty() {
         out.reject(ctx.at.clone(), DiagKind::MissingField, format!("empty `{column}`"));
         None
@@ -811,10 +817,22 @@ impl PushParser for CsvParser {
 // Field helpers shared by the handlers.
 // ---------------------------------------------------------------------------------------------
 
+/// `s.trim()`, returning at once when `s` starts and ends with a visible ASCII char (most fields
+/// do; the general trim decodes a char at each end).
+#[inline]
+pub fn fast_trim(s: &str) -> &str {
+    let visible = |b: u8| b > b' ' && b < 0x7F;
+    match s.as_bytes() {
+        [first, .., last] if visible(*first) && visible(*last) => s,
+        [only] if visible(*only) => s,
+        _ => s.trim(),
+    }
+}
+
 /// A count (followers, following): blank, negative or non-numeric → None. Accepts `12.0`
 /// (pandas float columns) and clamps to `u32::MAX - 1`.
 pub fn parse_count(s: &str) -> Option<u32> {
-    let s = s.trim();
+    let s = fast_trim(s);
     let int = match s.split_once('.') {
         Some((int, frac)) if frac.bytes().all(|b| b == b'0') => int,
         Some(_) => return None,
@@ -828,16 +846,43 @@ pub fn parse_count(s: &str) -> Option<u32> {
 
 /// Whether a boolean cell is true (`true`, `True`, `TRUE`, `1`, `t`, `yes`).
 pub fn parse_bool(s: &str) -> bool {
-    let s = s.trim();
+    let s = fast_trim(s);
     s.eq_ignore_ascii_case("true") || s == "1" || s.eq_ignore_ascii_case("t") || s.eq_ignore_ascii_case("yes")
+}
+
+/// Strings of list items kept from row to row, so that reading a list allocates only when a row
+/// has more or longer items than the rows before.
+#[derive(Debug, Default)]
+pub struct ItemPool {
+    spare: Vec<String>,
+}
+
+impl ItemPool {
+    /// Take back the items of `list` from index `from` on (the list keeps the ones before).
+    pub fn recycle(&mut self, list: &mut Vec<String>, from: usize) {
+        if from < list.len() {
+            self.spare.extend(list.drain(from..));
+        }
+    }
+    /// An empty string, reusing a spare one.
+    fn take(&mut self) -> String {
+        let mut s = self.spare.pop().unwrap_or_default();
+        s.clear();
+        s
+    }
 }
 
 /// Split a list cell into `out`: `[a, b]` (IO 2018), `['a', 'b']` / `["a"]` (Python repr),
 /// `[]` or "" (empty), or a bare `a, b` / `a b` list. Empty items are dropped.
 pub fn parse_list(cell: &str, out: &mut Vec<String>) {
-    let mut s = cell.trim();
+    parse_list_pooled(cell, out, &mut ItemPool::default())
+}
+
+/// [`parse_list`] with the item strings taken from `pool`.
+pub fn parse_list_pooled(cell: &str, out: &mut Vec<String>, pool: &mut ItemPool) {
+    let mut s = fast_trim(cell);
     if let Some(inner) = s.strip_prefix('[') {
-        s = inner.strip_suffix(']').unwrap_or(inner).trim();
+        s = fast_trim(inner.strip_suffix(']').unwrap_or(inner));
     }
     let b = s.as_bytes();
     let mut i = 0;
@@ -846,7 +891,7 @@ pub fn parse_list(cell: &str, out: &mut Vec<String>) {
             b' ' | b',' | b'\t' | b'\n' | b'\r' => i += 1,
             q @ (b'\'' | b'"') => {
                 // A quoted item with backslash escapes (Python repr).
-                let mut item = String::new();
+                let mut item = pool.take();
                 let mut j = i + 1;
                 let mut seg = j;
                 let mut closed = false;
@@ -866,9 +911,12 @@ pub fn parse_list(cell: &str, out: &mut Vec<String>) {
                 if !closed {
                     item.push_str(&s[seg..]);
                 }
-                let item_trim = item.trim();
-                if !item_trim.is_empty() {
-                    out.push(if item_trim.len() == item.len() { item } else { item_trim.to_string() });
+                let item_trim = fast_trim(&item);
+                if item_trim.len() == item.len() && !item.is_empty() {
+                    out.push(item);
+                } else {
+                    push_item(item_trim, out, pool);
+                    pool.spare.push(item);
                 }
                 i = j + 1;
             }
@@ -882,13 +930,13 @@ pub fn parse_list(cell: &str, out: &mut Vec<String>) {
                     for (k, _) in token.match_indices(',') {
                         let next = &token[k + 1..];
                         if next.starts_with("http://") || next.starts_with("https://") || next.starts_with("www.") {
-                            push_item(&token[start..k], out);
+                            push_item(&token[start..k], out, pool);
                             start = k + 1;
                         }
                     }
-                    push_item(token[start..].trim_end_matches(','), out);
+                    push_item(token[start..].trim_end_matches(','), out, pool);
                 } else {
-                    token.split(',').for_each(|t| push_item(t, out));
+                    token.split(',').for_each(|t| push_item(t, out, pool));
                 }
                 i = token_end;
             }
@@ -896,10 +944,12 @@ pub fn parse_list(cell: &str, out: &mut Vec<String>) {
     }
 }
 
-fn push_item(item: &str, out: &mut Vec<String>) {
-    let item = item.trim();
+fn push_item(item: &str, out: &mut Vec<String>, pool: &mut ItemPool) {
+    let item = fast_trim(item);
     if !item.is_empty() {
-        out.push(item.to_string());
+        let mut s = pool.take();
+        s.push_str(item);
+        out.push(s);
     }
 }
 
@@ -929,7 +979,9 @@ mod tests {
                     fields.iter().collect::<Vec<_>>(),
                     repaired_field.map_or(String::new(), |i| format!(" repaired {i}"))
                 ),
-                CsvEvent::TooLong { at, bytes } => format!("{}:{}:{} too long {bytes}", at.record, at.line, at.byte),
+                CsvEvent::TooLong { at, bytes } => {
+                    format!("{}:{}:{} too long {bytes}", at.record, at.line, at.byte)
+                }
                 CsvEvent::Truncated { at, fields } => {
                     format!("{}:{}:{} truncated {:?}", at.record, at.line, at.byte, fields.iter().collect::<Vec<_>>())
                 }
@@ -992,8 +1044,22 @@ mod tests {
     #[test]
     fn fast_path_agrees_with_csv_core_on_random_inputs() {
         const PIECES: &[&[u8]] = &[
-            b"a", b"bc", b",", b",", b";", b"\t", b"\"", b"\"\"", b"\n", b"\r", b"\r\n", b" ", b"\xC3\xA9",
-            b"\xE4\xB8\xAD", b"\xFF", b"0123456789abcdef",
+            b"a",
+            b"bc",
+            b",",
+            b",",
+            b";",
+            b"\t",
+            b"\"",
+            b"\"\"",
+            b"\n",
+            b"\r",
+            b"\r\n",
+            b" ",
+            b"\xC3\xA9",
+            b"\xE4\xB8\xAD",
+            b"\xFF",
+            b"0123456789abcdef",
         ];
         let mut state = 0x2545_F491_4F6C_DD1Du64;
         let mut next = |n: usize| {
@@ -1072,10 +1138,38 @@ mod tests {
             ("[http://a.com/x?a=1,2, http://b.com]", &["http://a.com/x?a=1,2", "http://b.com"]),
             ("[http://a.com/x,https://b.com/y,]", &["http://a.com/x", "https://b.com/y"]),
         ];
-        for (cell, want) in cases {
+        let mut pool = ItemPool::default();
+        let mut pooled = Vec::new();
+        for (cell, want) in cases.iter().chain(cases.iter().rev()) {
             let mut got = Vec::new();
             parse_list(cell, &mut got);
             assert_eq!(got, *want, "{cell}");
+            // The same with item strings reused from the rows before.
+            pool.recycle(&mut pooled, 0);
+            parse_list_pooled(cell, &mut pooled, &mut pool);
+            assert_eq!(pooled, *want, "{cell} (pooled)");
+        }
+    }
+
+    #[test]
+    fn fast_trim_is_trim() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\ta\n",
+            "abc",
+            "a b",
+            "\u{a0}x",
+            "x\u{3000}",
+            "\u{1f}x\u{1f}",
+            "é",
+            " é ",
+            "\u{7f}",
+        ] {
+            assert_eq!(fast_trim(s), s.trim(), "{s:?}");
         }
     }
 

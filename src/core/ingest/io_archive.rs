@@ -11,7 +11,10 @@
 //! naming them). Required users column: `userid`. Everything else is optional.
 
 use super::builder::{AccountRecord, DatasetBuilder, PostRecord};
-use super::csv::{parse_bool, parse_count, parse_list, require, rt_target, Fields, Header, RowCtx, RowHandler};
+use super::csv::{
+    fast_trim, parse_bool, parse_count, parse_list_pooled, require, rt_target, Fields, Header, ItemPool, RowCtx,
+    RowHandler,
+};
 use super::time::{parse_time_ms, snowflake_ms};
 use crate::core::model::{DiagKind, Kind};
 
@@ -45,16 +48,16 @@ impl AccountCols {
     /// Fill `a` from a row (the id is trimmed; attributes that are blank stay unknown). Returns
     /// the creation date when it is given but not a date (it is then left unknown).
     fn fill<'a>(&self, f: &Fields<'a>, a: &mut AccountRecord) -> Option<&'a str> {
-        a.id.push_str(f.get(self.userid).trim());
-        a.screen_name.push_str(f.opt(self.screen_name).trim());
-        a.display_name.push_str(f.opt(self.display_name).trim());
-        let created = f.opt(self.created).trim();
+        a.id.push_str(fast_trim(f.get(self.userid)));
+        a.screen_name.push_str(fast_trim(f.opt(self.screen_name)));
+        a.display_name.push_str(fast_trim(f.opt(self.display_name)));
+        let created = fast_trim(f.opt(self.created));
         a.created_at_ms = parse_time_ms(created);
         a.followers = parse_count(f.opt(self.followers));
         a.following = parse_count(f.opt(self.following));
-        a.language.push_str(f.opt(self.language).trim());
+        a.language.push_str(fast_trim(f.opt(self.language)));
         if self.description.is_some() {
-            a.description_empty = Some(f.opt(self.description).trim().is_empty());
+            a.description_empty = Some(fast_trim(f.opt(self.description)).is_empty());
         }
         (a.created_at_ms.is_none() && !created.is_empty()).then_some(created)
     }
@@ -78,6 +81,8 @@ pub struct IoTweets {
     urls: Option<usize>,
     mentions: Option<usize>,
     rec: PostRecord,
+    /// The list items' strings, reused from row to row.
+    pool: ItemPool,
 }
 
 impl IoTweets {
@@ -91,7 +96,7 @@ impl IoTweets {
 /// An empty `tweet_time` falls back to the snowflake alone.
 fn post_time(tweetid: &str, tweet_time: &str) -> Result<i64, String> {
     let snow = tweetid.parse::<u64>().ok().and_then(snowflake_ms);
-    let tt = tweet_time.trim();
+    let tt = fast_trim(tweet_time);
     if tt.is_empty() {
         return snow.ok_or_else(|| "empty tweet_time and a tweetid that is not a snowflake".to_string());
     }
@@ -136,8 +141,10 @@ impl RowHandler for IoTweets {
     }
 
     fn row(&mut self, f: &Fields, ctx: &RowCtx, out: &mut DatasetBuilder) {
-        let Some(tweetid) = require(out, ctx, "tweetid", f.get(self.tweetid)) else { return };
-        if f.get(self.account.userid).trim().is_empty() {
+        let Some(tweetid) = require(out, ctx, "tweetid", f.get(self.tweetid)) else {
+            return;
+        };
+        if fast_trim(f.get(self.account.userid)).is_empty() {
             out.reject(ctx.at.clone(), DiagKind::MissingField, format!("tweet {tweetid}: empty `userid`"));
             return;
         }
@@ -149,18 +156,22 @@ impl RowHandler for IoTweets {
             }
         };
         let r = &mut self.rec;
+        let pool = &mut self.pool;
+        for list in [&mut r.hashtags, &mut r.urls, &mut r.mentions] {
+            pool.recycle(list, 0);
+        }
         r.clear();
         r.id.push_str(tweetid);
         r.time_ms = time_ms;
         let bad_created = self.account.fill(f, &mut r.author);
-        r.author.client.push_str(f.opt(self.client).trim());
+        r.author.client.push_str(fast_trim(f.opt(self.client)));
         r.text.push_str(f.opt(self.text));
 
-        let reply_tweet = f.opt(self.reply_tweet).trim();
-        let reply_user = f.opt(self.reply_user).trim();
-        let quoted = f.opt(self.quoted).trim();
-        let rt_tweet = f.opt(self.rt_tweet).trim();
-        let rt_user = f.opt(self.rt_user).trim();
+        let reply_tweet = fast_trim(f.opt(self.reply_tweet));
+        let reply_user = fast_trim(f.opt(self.reply_user));
+        let quoted = fast_trim(f.opt(self.quoted));
+        let rt_tweet = fast_trim(f.opt(self.rt_tweet));
+        let rt_user = fast_trim(f.opt(self.rt_user));
         // Without an `is_retweet` column, a `retweet_tweetid` marks a retweet.
         let is_retweet = match self.is_retweet {
             Some(i) => parse_bool(f.get(i)),
@@ -181,10 +192,18 @@ impl RowHandler for IoTweets {
             r.kind = Kind::Quote;
             r.target_post.push_str(quoted);
         }
-        parse_list(f.opt(self.hashtags), &mut r.hashtags);
-        parse_list(f.opt(self.urls), &mut r.urls);
-        parse_list(f.opt(self.mentions), &mut r.mentions);
-        r.mentions.retain(|m| m != "0");
+        parse_list_pooled(f.opt(self.hashtags), &mut r.hashtags, pool);
+        parse_list_pooled(f.opt(self.urls), &mut r.urls, pool);
+        parse_list_pooled(f.opt(self.mentions), &mut r.mentions, pool);
+        // Drop the `0` entries (no account), keeping the order of the others.
+        let mut kept = 0;
+        for k in 0..r.mentions.len() {
+            if r.mentions[k] != "0" {
+                r.mentions.swap(kept, k);
+                kept += 1;
+            }
+        }
+        pool.recycle(&mut r.mentions, kept);
         ctx.report_repair(out);
         if let Some(c) = bad_created {
             out.repaired(ctx.at.clone(), DiagKind::BadValue, bad_date_message(c));
