@@ -624,8 +624,17 @@ fn lowercase_into(s: &str, out: &mut String) {
         // the final-sigma rule depends on the neighbours: the whole-string conversion
         out.push_str(&s.to_lowercase());
     } else {
-        // char by char (what `to_lowercase` does without a `Σ`), into the reused buffer
-        s.chars().for_each(|c| out.extend(c.to_lowercase()));
+        // char by char (what `to_lowercase` does without a `Σ`), into the reused buffer;
+        // ASCII and caseless letters (CJK, Arabic, Hangul) are their own lowercase
+        for c in s.chars() {
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else if text::is_caseless_letter(c) {
+                out.push(c);
+            } else {
+                out.extend(c.to_lowercase());
+            }
+        }
     }
 }
 

@@ -269,7 +269,7 @@ impl Sink for HashSink {
 
 /// Letters without case in common blocks (CJK ideographs, Hangul syllables, Arabic letters):
 /// alphanumeric and their own lowercase (checked against the Unicode tables in the tests).
-fn is_caseless_letter(c: char) -> bool {
+pub(crate) fn is_caseless_letter(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{AC00}'..='\u{D7A3}' | '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}')
 }
 
