@@ -731,6 +731,29 @@ impl Collector {
     }
 }
 
+/// The light path on one thread: `files` (name, bytes) fed in chunks of `chunk` bytes.
+pub fn read_files(kind: NetworkType, files: &[(&str, &[u8])], chunk: usize, max_listed: usize) -> (Actions, Vec<FileReport>) {
+    let total = files.iter().map(|(_, b)| b.len() as u64).sum();
+    let mut c = Collector::new(kind, max_listed, total);
+    let mut spare = Batch::default();
+    for &(name, bytes) in files {
+        c.begin_file(name);
+        let mut sp = Splitter::new(kind);
+        for piece in bytes.chunks(chunk.max(1)) {
+            sp.feed(piece);
+            let b = sp.take_batch(spare);
+            c.push(&b);
+            spare = b;
+        }
+        sp.finish();
+        let b = sp.take_batch(spare);
+        c.push(&b);
+        spare = b;
+        c.end_file(bytes.len() as u64, sp.fatal());
+    }
+    c.finish()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
