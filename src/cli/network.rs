@@ -145,7 +145,7 @@ fn read_light(paths: &[PathBuf], kind: NetworkType, max_listed: usize) -> Result
     let (tx, rx) = mpsc::sync_channel::<Msg>(8);
     let (back, spares) = mpsc::channel::<Batch>();
     let paths = paths.to_vec();
-    let reader = std::thread::spawn(move || -> Result<(), String> {
+    let reader = std::thread::Builder::new().name("chorus-read".into()).spawn(move || -> Result<(), String> {
         let mut buf = vec![0u8; 256 << 10];
         for path in &paths {
             let name = path.display().to_string();
@@ -178,6 +178,7 @@ fn read_light(paths: &[PathBuf], kind: NetworkType, max_listed: usize) -> Result
         }
         Ok(())
     });
+    let reader = reader.map_err(|e| format!("cannot start the reading thread: {e}"))?;
     let mut c = Collector::new(kind, max_listed, total);
     for msg in rx {
         match msg {
