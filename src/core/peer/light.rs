@@ -17,7 +17,7 @@
 //! Diagnostics are the full path's: every record read is kept, a duplicate or rejected, with its
 //! record, line and byte ([`FileReport::balanced`]).
 
-use super::toolkit::{co_tweet_text, py_float, token_set, Actions, Event, NetworkType};
+use super::toolkit::{co_tweet_text_into, py_float, token_set, Actions, Event, NetworkType};
 use crate::core::ingest::csv::{CsvEvent, CsvReader, Fields, Header};
 use crate::core::ingest::io_archive::clip;
 use crate::core::ingest::time::parse_time_ms;
@@ -474,6 +474,7 @@ pub struct Collector {
     events: Vec<Event>,
     tokens: Ragged,
     scratch: Vec<u32>,
+    text: String,
 }
 
 impl Collector {
@@ -499,6 +500,7 @@ impl Collector {
             events: Vec::new(),
             tokens: Ragged::default(),
             scratch: Vec::new(),
+            text: String::new(),
         }
     }
 
@@ -581,8 +583,11 @@ impl Collector {
             self.numeric_ids.reserve(est);
             self.row_user.reserve(est);
             self.row_at.reserve(est);
-            if self.kind == NetworkType::CoSimilarTweet {
-                self.tokens.offsets.reserve(est);
+            match self.kind {
+                NetworkType::CoSimilarTweet => self.tokens.offsets.reserve(est),
+                // Texts repeat, but many are distinct: start the text map large.
+                NetworkType::CoTweet => self.objects.map.reserve(est / 4),
+                _ => {}
             }
         }
         let mut start = 0u32;
@@ -670,8 +675,8 @@ impl Collector {
             }
             NetworkType::CoTweet => {
                 if timed && repost.is_empty() {
-                    let text = co_tweet_text(batch.cell(&row.ends, start, 3));
-                    let object = self.objects.intern(&text) as u64;
+                    co_tweet_text_into(batch.cell(&row.ends, start, 3), &mut self.text);
+                    let object = self.objects.intern(&self.text) as u64;
                     self.events.push(event(object));
                 }
             }

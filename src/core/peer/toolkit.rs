@@ -459,6 +459,7 @@ fn actions_of(ds: &Dataset, kind: NetworkType) -> Result<Actions, PeerError> {
     match kind {
         NetworkType::CoRetweet | NetworkType::CoReply | NetworkType::CoPost | NetworkType::CoTweet => {
             let mut texts = Interner::new();
+            let mut text = String::new();
             for i in 0..m.len() {
                 if !timed(i) {
                     continue;
@@ -467,7 +468,10 @@ fn actions_of(ds: &Dataset, kind: NetworkType) -> Result<Actions, PeerError> {
                     NetworkType::CoRetweet => m.repost[i],
                     NetworkType::CoReply if m.repost[i] == NULL => m.reply[i],
                     NetworkType::CoPost => 0,
-                    NetworkType::CoTweet if m.repost[i] == NULL => texts.intern(&co_tweet_text(text_of(i))),
+                    NetworkType::CoTweet if m.repost[i] == NULL => {
+                        co_tweet_text_into(text_of(i), &mut text);
+                        texts.intern(&text)
+                    }
                     _ => NULL,
                 };
                 if object != NULL {
@@ -731,6 +735,41 @@ pub fn co_tweet_text(text: &str) -> String {
     out
 }
 
+/// [`co_tweet_text`] into `out` (cleared first); ASCII texts (the usual case) in one pass without
+/// allocating. On ASCII, lowercasing is per byte and leaves `@` and whitespace alone,
+/// `char::is_whitespace` (where a mention ends) is `\t \n \x0b \x0c \r` and space, and
+/// `py_isspace` (what `split` splits on) adds `\x1c..=\x1f`.
+pub fn co_tweet_text_into(text: &str, out: &mut String) {
+    out.clear();
+    if !text.is_ascii() {
+        out.push_str(&co_tweet_text(text));
+        return;
+    }
+    let mut skipping = false;
+    let mut space = false;
+    for &b in text.as_bytes() {
+        let ws = matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ');
+        if skipping {
+            if !ws {
+                continue;
+            }
+            skipping = false;
+        } else if b == b'@' {
+            skipping = true;
+            continue;
+        }
+        if ws || (0x1c..=0x1f).contains(&b) {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.push(b.to_ascii_lowercase() as char);
+    }
+}
+
 /// Word_Break=WSegSpace.
 fn is_wsegspace(c: char) -> bool {
     matches!(c, ' ' | '\u{1680}' | '\u{2000}'..='\u{2006}' | '\u{2008}'..='\u{200a}' | '\u{205f}' | '\u{3000}')
@@ -828,6 +867,27 @@ mod tests {
         }
         sink.push(2, 1, 9).expect("within budget");
         assert_eq!(sink.finish(2).0, vec![Edge { source: 1, target: 2, weight: 5 }]);
+    }
+
+    /// The one-pass ASCII normalisation is the general one.
+    #[test]
+    fn co_tweet_text_into_agrees_on_ascii() {
+        let alphabet: &[u8] = b"aZ9!@@  \t\n\r\x0b\x0c\x1c\x1f\x1e.#";
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut out = String::new();
+        for _ in 0..20_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let len = (state % 12) as usize;
+            let text: String = (0..len)
+                .map(|k| alphabet[((state >> (5 * k % 60)) % alphabet.len() as u64) as usize] as char)
+                .collect();
+            co_tweet_text_into(&text, &mut out);
+            assert_eq!(out, co_tweet_text(&text), "{text:?}");
+        }
+        co_tweet_text_into("Ünï @x  Y", &mut out);
+        assert_eq!(out, "ünï y");
     }
 
     #[test]
