@@ -1,9 +1,11 @@
 //! `core::peer::toolkit`: coordination-network-toolkit 1.5.2 networks on hand-made datasets with
 //! hand-computed edges (the agreement with the real toolkit is scripts/peer-check.sh).
-use chorus::core::ingest::{DatasetBuilder, IngestOptions, PostRecord};
+use chorus::core::ingest::{DatasetBuilder, FileIngest, FileReport, Format, IngestOptions, PostRecord};
 use chorus::core::model::{Dataset, Kind, Position};
+use chorus::core::peer::light;
 use chorus::core::peer::toolkit::{
-    co_tweet_text, compute, py_float, similar, token_set, write_gephi_csv, NetworkType, Params, PeerError,
+    co_tweet_text, compute, compute_actions, py_float, similar, token_set, write_gephi_csv, Network, NetworkType,
+    Params, PeerError,
 };
 
 /// One toolkit CSV row: (message_id, user_id, repost_id, reply_id, message, timestamp, urls).
@@ -290,4 +292,148 @@ fn verbatim_user_ids_are_kept() {
         edges(&rows, NetworkType::CoRetweet, &params(60.0, 1)),
         vec![e(" a", "a", 1), e(" a", "b", 1), e("a", " a", 1), e("a", "b", 1), e("b", " a", 1), e("b", "a", 1)]
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The light reading path of `chorus network` against the full dataset path.
+// ---------------------------------------------------------------------------------------------
+
+/// A toolkit CSV with rows of every network type, shuffled ids, and the bad rows of the full
+/// path: wrong field counts, empty user, unreadable and date timestamps, a repeated header,
+/// quoted newlines, invalid UTF-8, repeated numeric and string ids, and an unterminated quote.
+fn tricky_csv() -> Vec<u8> {
+    let mut s = String::from("\u{feff}message_id,user_id,username,repost_id,reply_id,message,timestamp,urls\r\n");
+    let users = ["10", "9", "Zed", "ü,1", "u\"q", " 7 ", "123456789012345678"];
+    let texts = ["Stop the STEAL @bob", "stop  the\tsteal", "alpha beta gamma delta", "Alpha beta gamma delta epsilon", "", "@only"];
+    let urls = ["http://x.co/1 http://y.co/2", "", "http://y.co/2  http://x.co/1", "HTTP://X.CO/1"];
+    let quote = |v: &str| format!("\"{}\"", v.replace('"', "\"\""));
+    for i in 0..400u64 {
+        let id = (i * 7919) % 1009 + 1; // distinct, not in order
+        let user = users[(i % 7) as usize];
+        let (repost, reply) = match i % 5 {
+            0 | 1 => (format!("{}", 5000 + i % 4), String::new()),
+            2 => (String::new(), format!("r{}", i % 3)),
+            _ => (String::new(), String::new()),
+        };
+        let t = if i % 9 == 0 { format!("{}.5", i * 20) } else { format!("{}", i * 20) };
+        let text = if i % 11 == 0 { "multi\nline".to_string() } else { texts[(i % 6) as usize].to_string() };
+        s += &format!(
+            "{id},{},name,{repost},{reply},{},{t},{}\n",
+            quote(user),
+            quote(&text),
+            urls[(i % 4) as usize]
+        );
+    }
+    s += "1,a,name,,,x,0,\n"; // repeats id 1 (numeric), later in the file
+    s += "s1,a,name,5000,,x,3,\n";
+    s += "s1,b,name,5000,,x,4,\n"; // repeats a string id
+    s += "2900,b,name,5000,,x,5\n"; // 7 fields
+    s += "2901,,name,5000,,x,5,\n"; // empty user
+    s += "2902,b,name,5000,,x,soon,\n"; // not a time
+    s += "2903,b,name,5000,,x,,\n"; // empty time
+    s += "2904,c,name,5000,,x,2020-01-01T00:00:00Z,\n"; // a date
+    s += "message_id,user_id,username,repost_id,reply_id,message,timestamp,urls\n"; // header again
+    s += "2905,d,name,5001,,x,7,\n";
+    let mut bytes = s.into_bytes();
+    bytes.extend_from_slice(b"2906,e\xff,name,5001,,x,8,\n"); // invalid UTF-8 in the user
+    bytes.extend_from_slice(b"2907,f,name,5001,,\"never closed,9,\n");
+    bytes
+}
+
+fn full_path(files: &[(&str, &[u8])], kind: NetworkType, p: &Params) -> (Network, Vec<FileReport>) {
+    let opts = IngestOptions { keep_text: true, format: Some(Format::Toolkit), text_fingerprints: false, ..Default::default() };
+    let mut b = DatasetBuilder::new(opts.clone());
+    for &(name, bytes) in files {
+        let mut ing = FileIngest::new(name, &opts, &mut b);
+        ing.feed(bytes, &mut b);
+        ing.finish(&mut b);
+    }
+    let (ds, reports) = b.finish();
+    (compute(&ds, kind, p).expect("network"), reports)
+}
+
+fn light_path(files: &[(&str, &[u8])], kind: NetworkType, p: &Params, chunk: usize) -> (Network, Vec<FileReport>) {
+    let (actions, reports) = light::read_files(kind, files, chunk, 200);
+    (compute_actions(actions, p).expect("network"), reports)
+}
+
+fn csv_of(net: &Network) -> String {
+    let mut out = Vec::new();
+    write_gephi_csv(net, &mut out).expect("write");
+    String::from_utf8(out).expect("utf-8")
+}
+
+#[test]
+fn light_path_gives_the_full_paths_networks_and_reports() {
+    let csv = tricky_csv();
+    let second = b"message_id,user_id,username,repost_id,reply_id,message,timestamp,urls\n857,late,n,5000,,x,40,\n5555,late,n,5000,,x,41,\n";
+    let files: [(&str, &[u8]); 2] = [("a.csv", &csv), ("b.csv", second)];
+    let mut edges = 0;
+    for kind in NetworkType::ALL {
+        for p in [params(60.0, 1), params(1.0, 2), Params { similarity_threshold: 0.0, ..params(30.0, 1) }] {
+            let (want, want_reports) = full_path(&files, kind, &p);
+            for chunk in [1 << 20, 7] {
+                let (got, reports) = light_path(&files, kind, &p, chunk);
+                assert_eq!(csv_of(&got), csv_of(&want), "{kind:?} {p:?} chunk {chunk}");
+                assert_eq!(got.users, want.users, "{kind:?}");
+                assert_eq!((got.messages, got.pairs), (want.messages, want.pairs), "{kind:?}");
+                assert_eq!(reports.len(), 2);
+                for (r, w) in reports.iter().zip(&want_reports) {
+                    assert!(r.balanced(), "{r:?}");
+                    assert_eq!(
+                        (r.records_read, r.records_kept, r.duplicates, r.records_rejected, r.records_repaired),
+                        (w.records_read, w.records_kept, w.duplicates, w.records_rejected, w.records_repaired),
+                        "{}",
+                        r.name
+                    );
+                    assert_eq!(r.by_kind, w.by_kind);
+                    assert_eq!(r.fatal, w.fatal);
+                    let diags = |r: &FileReport| -> Vec<String> {
+                        r.diagnostics.iter().map(|d| format!("{:?} {:?} {} {}", d.kind, d.at, d.rejected, d.message)).collect()
+                    };
+                    assert_eq!(diags(r), diags(w), "{}", r.name);
+                }
+            }
+            edges += want.edges.len();
+        }
+    }
+    assert!(edges > 50, "the input must make edges ({edges})");
+    // The bad rows are there: 6 rejected in the first file, 2 repeated ids, 1 repaired.
+    let (_, reports) = light_path(&files, NetworkType::CoRetweet, &params(60.0, 1), 1 << 20);
+    assert_eq!((reports[0].records_rejected, reports[0].duplicates, reports[0].records_repaired), (6, 2, 1));
+    assert_eq!(reports[1].duplicates, 1, "id 857 of the second file repeats the first file's");
+}
+
+#[test]
+fn light_path_compares_ids_as_strings_like_the_toolkit() {
+    // "01" and "1" are two messages for the toolkit (its key is the id string); a second empty id
+    // is a repeat of the first.
+    let csv = b"message_id,user_id,username,repost_id,reply_id,message,timestamp,urls\n1,a,,O,,,0,\n01,b,,O,,,1,\n,c,,O,,,2,\n,d,,O,,,3,\n";
+    let (net, reports) = light_path(&[("x.csv", csv)], NetworkType::CoRetweet, &params(60.0, 1), 5);
+    let got: Vec<(String, String)> =
+        net.edges.iter().map(|e| (net.users[e.source as usize].to_string(), net.users[e.target as usize].to_string())).collect();
+    let pairs = [("a", "b"), ("a", "c"), ("b", "a"), ("b", "c"), ("c", "a"), ("c", "b")];
+    assert_eq!(got, pairs.map(|(s, t)| (s.to_string(), t.to_string())));
+    assert_eq!(net.messages, 3);
+    assert_eq!((reports[0].records_kept, reports[0].duplicates), (3, 1));
+}
+
+#[test]
+fn light_path_reports_unreadable_files_like_the_full_path() {
+    let cases: [&[u8]; 4] = [
+        b"",
+        b"message_id,user_id,repost_id\n1,a,O\n",               // no timestamp column
+        b"message_id,user_id,repost_id,timestamp,\"open\n1,a,O,0\n", // the header never ends
+        b"\xff\xfem\x00e\x00",                                  // UTF-16
+    ];
+    for csv in cases {
+        let (_, want) = full_path(&[("f.csv", csv)], NetworkType::CoRetweet, &params(60.0, 1));
+        let (_, got) = light_path(&[("f.csv", csv)], NetworkType::CoRetweet, &params(60.0, 1), 3);
+        let fatal = got[0].fatal.as_deref().expect("fatal");
+        // The full path sniffs first: an empty or UTF-16 file is refused before its CSV reader.
+        if !csv.is_empty() && !csv.starts_with(b"\xff\xfe") {
+            assert_eq!(Some(fatal), want[0].fatal.as_deref());
+        }
+        assert!(!fatal.is_empty());
+    }
 }

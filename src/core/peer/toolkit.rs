@@ -243,13 +243,14 @@ impl Messages {
     }
 }
 
-/// One message taking part in one object's co-actions.
-#[derive(Clone, Copy)]
-struct Event {
-    object: u32,
-    time: f64,
-    user: u32,
-    msg: u32,
+/// One message taking part in one object's co-actions. Objects are compared for equality only
+/// (their numbering is free); `co_similar_tweet` puts every message in object 0.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Event {
+    pub object: u64,
+    pub time: f64,
+    pub user: u32,
+    pub msg: u32,
 }
 
 /// Sort events by (object, time) and call `f(i, lo..hi)` for each event with the range of events
@@ -425,16 +426,40 @@ fn co_action_pairs(events: &mut [Event], w: f64, n_users: usize, sink: &mut Pair
     })
 }
 
+/// What a network is computed from: one event per co-action candidate, the users in byte order,
+/// and (`co_similar_tweet`) each message's word set. Built from a [`Dataset`] by [`compute`], or
+/// straight from the toolkit's CSV by [`super::light`].
+pub struct Actions {
+    pub kind: NetworkType,
+    /// Distinct user id strings of the messages considered, sorted by bytes.
+    pub users: Vec<Box<str>>,
+    /// Co-action candidates: users are indices into `users`, messages `0..messages`.
+    pub events: Vec<Event>,
+    /// `co_similar_tweet`: row `m` is message `m`'s word set (token ids `< n_tokens`; empty for
+    /// messages without events). Empty for the other types.
+    pub tokens: Ragged,
+    pub n_tokens: usize,
+    /// Messages considered (after the toolkit's de-duplication by message id).
+    pub messages: usize,
+}
+
 /// Compute the toolkit's `kind` network on `ds` (which must have been read with `keep_text`).
 pub fn compute(ds: &Dataset, kind: NetworkType, p: &Params) -> Result<Network, PeerError> {
+    compute_actions(actions_of(ds, kind)?, p)
+}
+
+/// The events of `kind` from a dataset.
+fn actions_of(ds: &Dataset, kind: NetworkType) -> Result<Actions, PeerError> {
     let m = Messages::from_dataset(ds)?;
-    let mut sink = PairSink::new(kind, p.pair_budget);
     let timed = |i: usize| !m.time[i].is_nan(); // SQLite stores NaN as NULL: it never matches
-    let w = p.time_window;
+    let mut events = Vec::new();
+    let mut tokens = Ragged::default();
+    let mut n_tokens = 0;
+    let text_of = |i: usize| ds.texts.as_ref().and_then(|t| t.get(m.post[i] as usize)).map(|t| &**t).unwrap_or("");
     match kind {
         NetworkType::CoRetweet | NetworkType::CoReply | NetworkType::CoPost | NetworkType::CoTweet => {
             let mut texts = Interner::new();
-            let mut events = Vec::new();
+            let mut text = String::new();
             for i in 0..m.len() {
                 if !timed(i) {
                     continue;
@@ -444,20 +469,18 @@ pub fn compute(ds: &Dataset, kind: NetworkType, p: &Params) -> Result<Network, P
                     NetworkType::CoReply if m.repost[i] == NULL => m.reply[i],
                     NetworkType::CoPost => 0,
                     NetworkType::CoTweet if m.repost[i] == NULL => {
-                        let text = ds.texts.as_ref().and_then(|t| t.get(m.post[i] as usize)).map(|t| &**t).unwrap_or("");
-                        texts.intern(&co_tweet_text(text))
+                        co_tweet_text_into(text_of(i), &mut text);
+                        texts.intern(&text)
                     }
                     _ => NULL,
                 };
                 if object != NULL {
-                    events.push(Event { object, time: m.time[i], user: m.user[i], msg: i as u32 });
+                    events.push(Event { object: object as u64, time: m.time[i], user: m.user[i], msg: i as u32 });
                 }
             }
-            co_action_pairs(&mut events, w, m.users.len(), &mut sink)?;
         }
         NetworkType::CoLink => {
             let x = ds.exact.as_ref().ok_or(PeerError::NoExactColumns)?;
-            let mut events = Vec::new();
             let mut row: Vec<u32> = Vec::new();
             for i in 0..m.len() {
                 if !timed(i) || m.repost[i] != NULL {
@@ -468,42 +491,53 @@ pub fn compute(ds: &Dataset, kind: NetworkType, p: &Params) -> Result<Network, P
                 row.sort_unstable();
                 row.dedup();
                 for &u in &row {
-                    events.push(Event { object: u, time: m.time[i], user: m.user[i], msg: i as u32 });
+                    events.push(Event { object: u as u64, time: m.time[i], user: m.user[i], msg: i as u32 });
                 }
             }
-            co_action_pairs(&mut events, w, m.users.len(), &mut sink)?;
         }
-        NetworkType::CoSimilarTweet => co_similar(ds, &m, p, &mut sink)?,
+        NetworkType::CoSimilarTweet => {
+            let mut vocab = Interner::new();
+            let mut ids: Vec<u32> = Vec::new();
+            for i in 0..m.len() {
+                ids.clear();
+                if timed(i) && m.repost[i] == NULL {
+                    ids.extend(token_set(text_of(i)).iter().map(|t| vocab.intern(t)));
+                    // All messages are one group: only time separates them.
+                    events.push(Event { object: 0, time: m.time[i], user: m.user[i], msg: i as u32 });
+                }
+                // Row `i` of `tokens` is message `i`'s word set (empty for reposts).
+                tokens.push_row(ids.iter().copied());
+            }
+            n_tokens = vocab.len();
+        }
     }
-    let (edges, pairs) = sink.finish(p.min_edge_weight);
     let messages = m.len();
-    Ok(Network { kind, users: m.users, edges, messages, pairs })
+    Ok(Actions { kind, users: m.users, events, tokens, n_tokens, messages })
 }
 
-fn co_similar(ds: &Dataset, m: &Messages, p: &Params, sink: &mut PairSink) -> Result<(), PeerError> {
-    let mut vocab = Interner::new();
-    let mut tokens = Ragged::default();
-    let mut events = Vec::new();
-    let mut ids: Vec<u32> = Vec::new();
-    for i in 0..m.len() {
-        ids.clear();
-        if !m.time[i].is_nan() && m.repost[i] == NULL {
-            let text = ds.texts.as_ref().and_then(|t| t.get(m.post[i] as usize)).map(|t| &**t).unwrap_or("");
-            ids.extend(token_set(text).iter().map(|t| vocab.intern(t)));
-            // All messages are one group: only time separates them.
-            events.push(Event { object: 0, time: m.time[i], user: m.user[i], msg: i as u32 });
-        }
-        // Row `i` of `tokens` is message `i`'s word set (empty for reposts).
-        tokens.push_row(ids.iter().copied());
+/// Compute the network of `a` (see [`Actions`]).
+pub fn compute_actions(mut a: Actions, p: &Params) -> Result<Network, PeerError> {
+    let kind = a.kind;
+    let mut sink = PairSink::new(kind, p.pair_budget);
+    match kind {
+        NetworkType::CoSimilarTweet => co_similar(&mut a, p, &mut sink)?,
+        _ => co_action_pairs(&mut a.events, p.time_window, a.users.len(), &mut sink)?,
     }
+    let (edges, pairs) = sink.finish(p.min_edge_weight);
+    Ok(Network { kind, users: a.users, edges, messages: a.messages, pairs })
+}
+
+fn co_similar(a: &mut Actions, p: &Params, sink: &mut PairSink) -> Result<(), PeerError> {
     let t = p.similarity_threshold;
     let min_doc = p.min_document_size;
     if t > 0.0 {
-        return co_similar_prefix(&mut events, tokens, vocab.len(), p, sink);
+        let tokens = std::mem::take(&mut a.tokens);
+        return co_similar_prefix(&mut a.events, tokens, a.n_tokens, p, sink);
     }
     // A threshold <= 0 accepts every pair in the window (even similarity 0): all pairs.
-    let mut matched: Vec<u32> = vec![NULL; m.users.len()];
-    slide(&mut events, p.time_window, |ev, i, lo, hi| {
+    let tokens = &a.tokens;
+    let mut matched: Vec<u32> = vec![NULL; a.users.len()];
+    slide(&mut a.events, p.time_window, |ev, i, lo, hi| {
         let e1 = ev[i];
         let a = tokens.row(e1.msg as usize);
         for e2 in &ev[lo..hi] {
@@ -701,6 +735,41 @@ pub fn co_tweet_text(text: &str) -> String {
     out
 }
 
+/// [`co_tweet_text`] into `out` (cleared first); ASCII texts (the usual case) in one pass without
+/// allocating. On ASCII, lowercasing is per byte and leaves `@` and whitespace alone,
+/// `char::is_whitespace` (where a mention ends) is `\t \n \x0b \x0c \r` and space, and
+/// `py_isspace` (what `split` splits on) adds `\x1c..=\x1f`.
+pub fn co_tweet_text_into(text: &str, out: &mut String) {
+    out.clear();
+    if !text.is_ascii() {
+        out.push_str(&co_tweet_text(text));
+        return;
+    }
+    let mut skipping = false;
+    let mut space = false;
+    for &b in text.as_bytes() {
+        let ws = matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ');
+        if skipping {
+            if !ws {
+                continue;
+            }
+            skipping = false;
+        } else if b == b'@' {
+            skipping = true;
+            continue;
+        }
+        if ws || (0x1c..=0x1f).contains(&b) {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        out.push(b.to_ascii_lowercase() as char);
+    }
+}
+
 /// Word_Break=WSegSpace.
 fn is_wsegspace(c: char) -> bool {
     matches!(c, ' ' | '\u{1680}' | '\u{2000}'..='\u{2006}' | '\u{2008}'..='\u{200a}' | '\u{205f}' | '\u{3000}')
@@ -798,6 +867,27 @@ mod tests {
         }
         sink.push(2, 1, 9).expect("within budget");
         assert_eq!(sink.finish(2).0, vec![Edge { source: 1, target: 2, weight: 5 }]);
+    }
+
+    /// The one-pass ASCII normalisation is the general one.
+    #[test]
+    fn co_tweet_text_into_agrees_on_ascii() {
+        let alphabet: &[u8] = b"aZ9!@@  \t\n\r\x0b\x0c\x1c\x1f\x1e.#";
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut out = String::new();
+        for _ in 0..20_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let len = (state % 12) as usize;
+            let text: String = (0..len)
+                .map(|k| alphabet[((state >> (5 * k % 60)) % alphabet.len() as u64) as usize] as char)
+                .collect();
+            co_tweet_text_into(&text, &mut out);
+            assert_eq!(out, co_tweet_text(&text), "{text:?}");
+        }
+        co_tweet_text_into("Ünï @x  Y", &mut out);
+        assert_eq!(out, "ünï y");
     }
 
     #[test]
