@@ -124,7 +124,8 @@ pub struct LinkSummary {
     pub overlap: Vec<Vec<f64>>,
     /// Every dataset pair, strongest first.
     pub dataset_links: Vec<LinkRow>,
-    /// Rows / columns of `cluster_matrix`, by dataset then cluster.
+    /// Rows / columns of `cluster_matrix`, by dataset then cluster: the clusters with the
+    /// strongest cross-dataset links, then (while there is room) the largest of the others.
     pub cluster_labels: Vec<ClusterLabel>,
     /// Cluster × cluster strength, row-major (`n × n`, 0 within a dataset or without a tie).
     pub cluster_matrix: Vec<f64>,
@@ -350,6 +351,17 @@ impl LinkSession {
         best.sort_by(|x, y| y.1.total_cmp(&x.1).then(x.0.cmp(&y.0)));
         best.truncate(MAX_MATRIX_CLUSTERS);
         let mut keys: Vec<(u16, u32)> = best.into_iter().map(|(k, _)| k).collect();
+        // room left: the other clusters (largest first), so a dataset tied to nothing shows too
+        let mut rest: Vec<(usize, (u16, u32))> = Vec::new();
+        for (d, e) in self.entries.iter().enumerate() {
+            for (c, cl) in e.analysis.as_ref().map_or(&[][..], |(_, an)| &an.clusters[..]).iter().enumerate() {
+                if !keys.contains(&(d as u16, c as u32)) {
+                    rest.push((cl.accounts.len(), (d as u16, c as u32)));
+                }
+            }
+        }
+        rest.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+        keys.extend(rest.into_iter().map(|(_, k)| k).take(MAX_MATRIX_CLUSTERS.saturating_sub(keys.len())));
         keys.sort_unstable();
         let n = keys.len();
         let mut cluster_matrix = vec![0.0; n * n];
@@ -465,5 +477,46 @@ impl LinkSession {
         };
         let bytes = written.map_err(|e| format!("{name} could not be written: {e}"))?;
         Ok((super::mime_of(name), bytes))
+    }
+}
+
+/// The name a dataset gets from its files when the user gives none: the first file's name
+/// without directories, container and format extensions, and an IO-archive part suffix
+/// (`iran_202012_tweets_csv_hashed_1.csv.gz` → `iran_202012`).
+pub fn default_dataset_name(files: &[String]) -> String {
+    let Some(first) = files.first() else { return String::new() };
+    let mut s = first.rsplit(['/', '\\']).next().unwrap_or(first).to_string();
+    loop {
+        let lower = s.to_ascii_lowercase();
+        match [".gz", ".zip", ".csv", ".jsonl", ".json", ".ndjson", ".tsv", ".txt"].iter().find(|e| lower.ends_with(*e)) {
+            Some(e) if s.len() > e.len() => s.truncate(s.len() - e.len()),
+            _ => break,
+        }
+    }
+    let lower = s.to_ascii_lowercase();
+    for marker in ["_tweets_csv_", "_users_csv_", "_tweets_", "_users_"] {
+        if let Some(i) = lower.find(marker) {
+            if i > 0 {
+                s.truncate(i);
+                break;
+            }
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::default_dataset_name as name;
+
+    #[test]
+    fn default_names_come_from_the_first_file() {
+        let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(name(&v(&["iran_202012_tweets_csv_hashed_1.csv.gz", "iran_202012_users_csv_hashed.csv"])), "iran_202012");
+        assert_eq!(name(&v(&["dump2019.jsonl"])), "dump2019");
+        assert_eq!(name(&v(&["some/dir/export.CSV"])), "export");
+        assert_eq!(name(&v(&["_tweets_csv_hashed.csv"])), "_tweets_csv_hashed");
+        assert_eq!(name(&v(&[".csv"])), ".csv");
+        assert_eq!(name(&[]), "");
     }
 }

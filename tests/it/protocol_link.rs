@@ -118,6 +118,7 @@ fn demo_links_a_and_b_and_leaves_c_alone() {
         }
     }
     assert!(ab_linked, "{:?} {:?}", l.cluster_labels, l.cluster_matrix);
+    assert!(l.cluster_labels.iter().any(|c| c.dataset == 2), "C's clusters are shown, tied to nothing: {:?}", l.cluster_labels);
     assert!(l.cluster_labels.windows(2).all(|w| (w[0].dataset, w[0].cluster) < (w[1].dataset, w[1].cluster)));
     assert!(l.cluster_labels.iter().all(|c| c.size >= 2));
     assert!(l.n_linked_cluster_pairs >= 1 && l.cluster_links.iter().any(|c| c.linked && c.cluster_a.is_some()));
