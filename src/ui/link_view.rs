@@ -50,7 +50,7 @@ fn kind_label(name: &str) -> &'static str {
 
 /// Heat level 0..=5 of a strength against the linking threshold (5: at least twice it).
 fn heat_level(strength: f64, threshold: f64) -> u8 {
-    if !(strength > 0.0) {
+    if strength.is_nan() || strength <= 0.0 {
         return 0;
     }
     let t = threshold.max(1e-9);
@@ -784,7 +784,7 @@ impl LinkView {
             return html! { <p class="muted">{"None."}</p> };
         }
         html! {
-            <div class="table-wrap">
+            <div class="table-wrap tie-scroll">
             <table class="table">
                 <thead><tr><th>{"Account"}</th><th>{"Dataset"}</th><th>{"Tied to"}</th><th>{"Role"}</th><th>{"Created"}</th><th>{"Ties"}</th><th class="num">{"Weight"}</th><th>{"Evidence"}</th></tr></thead>
                 <tbody>

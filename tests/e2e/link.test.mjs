@@ -126,6 +126,7 @@ test("link demo: A–B linked and C not, evidence, shared and re-emergent accoun
   assert.ok(await evidence.locator("[data-testid=link-account-row]").count() > 0);
   await page.waitForTimeout(300);
   await shot(page, "link-02-evidence");
+  await evidence.screenshot({ path: join(OUT, "link-02b-evidence.png") });
 
   // shared accounts and re-emergence
   assert.ok(await page.locator("[data-testid=link-shared-accounts] [data-testid=link-account-row]").count() > 0);

@@ -101,7 +101,7 @@ fn demo_links_a_and_b_and_leaves_c_alone() {
 
     // the cluster matrix: A's and B's operation clusters tie, C's clusters tie to nothing linked
     let n = l.cluster_labels.len();
-    assert!(n >= 2 && n <= chorus::protocol::link::MAX_MATRIX_CLUSTERS && l.cluster_matrix.len() == n * n);
+    assert!((2..=chorus::protocol::link::MAX_MATRIX_CLUSTERS).contains(&n) && l.cluster_matrix.len() == n * n);
     let mut ab_linked = false;
     for i in 0..n {
         for j in 0..n {
