@@ -26,7 +26,7 @@ pub const MAX_LISTED_CLUSTER_LINKS: usize = 60;
 pub const MAX_LISTED_ACCOUNTS: usize = 200;
 /// Accounts and account pairs listed in one link's evidence.
 pub const MAX_EVIDENCE_ACCOUNTS: usize = 40;
-pub const MAX_EVIDENCE_PAIRS: usize = 30;
+pub const MAX_EVIDENCE_PAIRS: usize = 16;
 
 /// One dataset of the link workspace.
 pub struct LinkEntry {

@@ -654,7 +654,7 @@ impl LinkView {
         let t = s.min_strength;
         html! {
             <div class="matrix-box">
-                <h3>{format!("Clusters × clusters ({n} with the strongest ties, of {} cluster pairs with any)", group(s.n_cluster_links))}</h3>
+                <h3>{format!("Clusters × clusters ({n} clusters, those with the strongest ties first; {} cluster pairs share anything)", group(s.n_cluster_links))}</h3>
                 if n == 0 {
                     <p class="muted" data-testid="link-cluster-matrix">{"No cluster of one dataset shares anything rare with a cluster of another."}</p>
                 } else {
