@@ -11,9 +11,13 @@ use crate::core::export::{self, Fingerprinter, InputFingerprint, RunInfo};
 use crate::core::ingest::sniff::{self, Sniffed};
 use crate::core::ingest::{csv_detect, ColumnMapping, CsvPreview, DatasetBuilder, FileIngest, FileReport, IngestOptions};
 use crate::core::layout::{self, LayoutParams};
+use crate::core::link::LinkParams;
 use crate::core::model::{Dataset, Kind, NONE, NO_TIME};
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
+
+pub mod link;
+pub use link::{ClusterLabel, LinkDatasetInfo, LinkDatasets, LinkEvidence, LinkRow, LinkSummary, TieRow};
 
 /// A file the UI hands to the worker (the `File` object travels beside the message).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -45,6 +49,22 @@ pub enum Request {
     Account { idx: u32 },
     /// One export file (a name of `core::export::FILE_NAMES`).
     Export { name: String },
+    /// Linking: read these files (streamed like `Ingest`) into one more named dataset of the
+    /// link workspace (the single-dataset workspace is left alone).
+    LinkAdd { name: String, files: Vec<FileMeta>, options: IngestOptions },
+    /// Linking: replace the link datasets with the built-in demo (an operation A, its
+    /// re-emergence B, an unrelated C).
+    LinkDemo,
+    /// Linking: drop dataset `index`.
+    LinkRemove { index: u32 },
+    /// Linking: rename dataset `index` (names stay unique).
+    LinkRename { index: u32, name: String },
+    /// Linking: detect in every dataset (those not yet analysed with `detect`), then link them.
+    LinkRun { detect: DetectParams, params: LinkParams },
+    /// Linking: link `index` of the last result with the accounts behind it.
+    LinkEvidence { index: u32 },
+    /// Linking: one link export file (a name of `core::link::export::LINK_FILE_NAMES`).
+    LinkExport { name: String },
 }
 
 /// Which accounts a layout covers.
@@ -219,6 +239,11 @@ pub enum Response {
     Account(AccountDetail),
     /// One export file's bytes, for a download.
     Exported { name: String, mime: String, bytes: ByteBuf },
+    /// The link datasets changed (added, removed, renamed, demo).
+    LinkDatasets(LinkDatasets),
+    /// What ties the link datasets.
+    Linked(LinkSummary),
+    LinkEvidence(LinkEvidence),
     Cancelled,
     /// Something went wrong; `message` is specific and says what to do.
     Error { message: String },
@@ -235,6 +260,8 @@ pub struct Session {
     pub inputs: Vec<InputFingerprint>,
     /// Posts and retweets per account of the loaded dataset (computed once per dataset).
     activity: Vec<(u32, u32)>,
+    /// The datasets loaded side by side for linking, apart from the dataset above.
+    pub link: link::LinkSession,
 }
 
 /// Largest number of edges sent for drawing (the heaviest are kept).
@@ -251,6 +278,8 @@ struct Reading {
     options: IngestOptions,
     fingerprint: Option<Fingerprinter>,
     inputs: Vec<InputFingerprint>,
+    /// Set when the files become a link dataset of this name (`LinkAdd`).
+    link_name: Option<String>,
 }
 
 impl Session {
@@ -278,8 +307,55 @@ impl Session {
                     options,
                     fingerprint: None,
                     inputs: Vec::new(),
+                    link_name: None,
                 });
             }
+            Request::LinkAdd { name, files, options } => {
+                self.reading = Some(Reading {
+                    builder: DatasetBuilder::new(options.clone()),
+                    file: None,
+                    files,
+                    file_index: 0,
+                    bytes_done: 0,
+                    options,
+                    fingerprint: None,
+                    inputs: Vec::new(),
+                    link_name: Some(name),
+                });
+            }
+            Request::LinkDemo => {
+                self.link.demo();
+                out(Response::LinkDatasets(self.link.datasets()));
+            }
+            Request::LinkRemove { index } => match self.link.remove(index) {
+                Ok(()) => out(Response::LinkDatasets(self.link.datasets())),
+                Err(message) => out(Response::Error { message }),
+            },
+            Request::LinkRename { index, name } => match self.link.rename(index, &name) {
+                Ok(()) => out(Response::LinkDatasets(self.link.datasets())),
+                Err(message) => out(Response::Error { message }),
+            },
+            Request::LinkRun { detect, params } => {
+                let mut progress = |stage: &str, fraction: f32| {
+                    out(Response::AnalysisProgress { stage: stage.to_string(), fraction })
+                };
+                let done = self.link.run(&detect, &params, &mut progress);
+                match done {
+                    Ok(summary) => {
+                        out(Response::LinkDatasets(self.link.datasets()));
+                        out(Response::Linked(summary));
+                    }
+                    Err(message) => out(Response::Error { message }),
+                }
+            }
+            Request::LinkEvidence { index } => match self.link.evidence(index) {
+                Ok(e) => out(Response::LinkEvidence(e)),
+                Err(message) => out(Response::Error { message }),
+            },
+            Request::LinkExport { name } => match self.link.export(&name) {
+                Ok((mime, bytes)) => out(Response::Exported { name, mime: mime.into(), bytes: ByteBuf::from(bytes) }),
+                Err(message) => out(Response::Error { message }),
+            },
             Request::Cancel => {
                 if self.reading.take().is_some() {
                     out(Response::Cancelled);
@@ -514,13 +590,7 @@ impl Session {
     /// One export file: (MIME type, bytes).
     pub fn export(&self, name: &str) -> Result<(&'static str, Vec<u8>), String> {
         let (ds, an) = self.loaded()?;
-        let mime = match name.rsplit('.').next() {
-            Some("csv") => "text/csv;charset=utf-8",
-            Some("gexf") => "application/gexf+xml",
-            Some("graphml") => "application/graphml+xml",
-            Some("json") => "application/json",
-            _ => "application/octet-stream",
-        };
+        let mime = mime_of(name);
         match export::export_file(name, ds, an, &self.run_info()) {
             Some(Ok(bytes)) => Ok((mime, bytes)),
             Some(Err(e)) => Err(format!("{name} could not be written: {e}")),
@@ -609,6 +679,14 @@ impl Session {
         if let Some(fp) = r.fingerprint.take() {
             r.inputs.push(fp.finish());
         }
+        if let Some(name) = r.link_name.take() {
+            let (ds, reports) = r.builder.finish();
+            let files = r.files.iter().map(|f| f.name.clone()).collect();
+            return match self.link.add(&name, files, ds, reports, std::mem::take(&mut r.inputs)) {
+                Ok(()) => Response::LinkDatasets(self.link.datasets()),
+                Err(message) => Response::Error { message },
+            };
+        }
         self.inputs = std::mem::take(&mut r.inputs);
         let (ds, reports) = r.builder.finish();
         let summary = IngestSummary {
@@ -622,6 +700,17 @@ impl Session {
         self.reports = reports;
         self.dataset = Some(ds);
         Response::Ingested(summary)
+    }
+}
+
+/// The MIME type of an export file, by its extension.
+pub fn mime_of(name: &str) -> &'static str {
+    match name.rsplit('.').next() {
+        Some("csv") => "text/csv;charset=utf-8",
+        Some("gexf") => "application/gexf+xml",
+        Some("graphml") => "application/graphml+xml",
+        Some("json") => "application/json",
+        _ => "application/octet-stream",
     }
 }
 

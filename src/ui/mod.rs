@@ -12,6 +12,7 @@
 pub mod bridge;
 pub mod charts;
 pub mod gl;
+pub mod link_view;
 pub mod mapping;
 pub mod network_view;
 pub mod params;
@@ -58,6 +59,13 @@ enum Phase {
     Failed(String),
 }
 
+/// The two tabs: one dataset's workspace, or several datasets linked ([`link_view`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Workspace,
+    Link,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum ColorBy {
     Role,
@@ -89,6 +97,7 @@ pub enum Msg {
     Export(String),
     ExportPng,
     DismissNotice,
+    Mode(Mode),
 }
 
 pub struct App {
@@ -121,6 +130,7 @@ pub struct App {
     notice: Option<String>,
     table_body: NodeRef,
     table_window: NodeRef,
+    mode: Mode,
 }
 
 fn now_ms() -> f64 {
@@ -178,6 +188,7 @@ impl Component for App {
             notice: None,
             table_body: NodeRef::default(),
             table_window: NodeRef::default(),
+            mode: Mode::Workspace,
         }
     }
 
@@ -347,6 +358,11 @@ impl Component for App {
                 self.notice = None;
                 true
             }
+            Msg::Mode(m) => {
+                let changed = self.mode != m;
+                self.mode = m;
+                changed
+            }
         }
     }
 
@@ -373,7 +389,12 @@ impl Component for App {
                         {"Runs entirely in your browser — your files never leave this machine."}
                     </p>
                 </header>
+                <nav class="tabs" aria-label="Mode">
+                    { self.view_tab(ctx, Mode::Workspace, "workspace-tab", "One dataset") }
+                    { self.view_tab(ctx, Mode::Link, "link-tab", "Link datasets") }
+                </nav>
                 <main class="app">
+                  <div class={classes!((self.mode != Mode::Workspace).then_some("hidden"))}>
                     { self.view_intake(ctx) }
                     if let Some(n) = &self.notice {
                         <div class="notice" role="status">
@@ -391,6 +412,10 @@ impl Component for App {
                     if let Some(a) = &self.analysis {
                         { self.view_results(ctx, a) }
                     }
+                  </div>
+                  <div class={classes!((self.mode != Mode::Link).then_some("hidden"))}>
+                    <link_view::LinkView active={self.mode == Mode::Link} />
+                  </div>
                 </main>
             </div>
         }
@@ -398,6 +423,13 @@ impl Component for App {
 }
 
 impl App {
+    fn view_tab(&self, ctx: &Context<Self>, mode: Mode, testid: &'static str, label: &'static str) -> Html {
+        let on = self.mode == mode;
+        html! {
+            <button class={classes!("tab", on.then_some("on"))} data-testid={testid} aria-pressed={on.to_string()} onclick={ctx.link().callback(move |_| Msg::Mode(mode))}>{label}</button>
+        }
+    }
+
     fn send(&mut self, req: Request, files: Option<js_sys::Array>) {
         if !self.worker_ready {
             self.pending.push((req, files));
@@ -639,6 +671,8 @@ impl App {
                 }
                 true
             }
+            // the link view has its own worker: these never answer the workspace's requests
+            Response::LinkDatasets(_) | Response::Linked(_) | Response::LinkEvidence(_) => false,
             Response::Cancelled => {
                 self.phase = Phase::Landing;
                 self.notice = Some("Reading was cancelled; nothing was kept.".into());
@@ -1327,7 +1361,7 @@ fn role_class(r: u8) -> &'static str {
 }
 
 /// Download bytes as a file through a Blob object URL (nothing leaves the browser).
-fn download_bytes(bytes: &[u8], mime: &str, name: &str) -> Result<(), String> {
+pub(crate) fn download_bytes(bytes: &[u8], mime: &str, name: &str) -> Result<(), String> {
     let parts = js_sys::Array::new();
     parts.push(&js_sys::Uint8Array::from(bytes));
     let opts = web_sys::BlobPropertyBag::new();

@@ -85,7 +85,7 @@ fn on_message(ev: MessageEvent) {
         }
     };
     match req {
-        Request::Ingest { .. } => {
+        Request::Ingest { .. } | Request::LinkAdd { .. } => {
             let files: Array = Reflect::get(&data, &JsValue::from_str("files"))
                 .ok()
                 .and_then(|f| f.dyn_into::<Array>().ok())
@@ -138,6 +138,10 @@ pub fn handle_other(req: Request) {
             Response::Analyzed(mut summary) => {
                 summary.memory_bytes = wasm_memory_bytes();
                 post(&Response::Analyzed(summary))
+            }
+            Response::Linked(mut summary) => {
+                summary.memory_bytes = wasm_memory_bytes();
+                post(&Response::Linked(summary))
             }
             other => post(&other),
         })

@@ -11,4 +11,5 @@ mod layout;
 mod link;
 mod peer;
 mod protocol;
+mod protocol_link;
 mod synth;

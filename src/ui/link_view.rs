@@ -1,0 +1,832 @@
+//! The link view: several datasets side by side and what ties them.
+//!
+//! Its own component with its own worker (spawned the first time the tab is opened), so the
+//! single-dataset workspace and its worker are untouched. Each dataset is one or more files read
+//! by the worker through the same streamed ingest (`LinkAdd`), named by its files or by the user;
+//! the link demo generates planted datasets in the worker. Detection on each and the linking run
+//! in the worker (`LinkRun`); this component only renders the small summaries it answers with:
+//! the dataset × dataset and cluster × cluster matrices (heat levels are CSS classes, no inline
+//! style), the strongest links with their evidence, shared and re-emergent accounts, and the link
+//! exports, downloaded like the workspace's.
+
+use super::bridge::WorkerBridge;
+use super::{download_bytes, group, human_bytes, iso_day, role_name};
+use crate::core::detect::DetectParams;
+use crate::core::ingest::IngestOptions;
+use crate::core::link::LinkParams;
+use crate::protocol::link::default_dataset_name;
+use crate::protocol::{ClusterLabel, FileMeta};
+use crate::protocol::{IngestProgress, LinkDatasetInfo, LinkEvidence, LinkRow, LinkSummary, Request, Response, TieRow};
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use web_sys::{DragEvent, HtmlInputElement};
+use yew::prelude::*;
+
+/// The six link exports: (file name, data-testid suffix).
+const EXPORTS: [(&str, &str); 6] = [
+    ("links.csv", "links-csv"),
+    ("link_accounts.csv", "accounts-csv"),
+    ("overlap.csv", "overlap-csv"),
+    ("joint.gexf", "gexf"),
+    ("joint.graphml", "graphml"),
+    ("link_report.json", "report-json"),
+];
+
+/// Readable label of a tie kind name (`TieKind::name`).
+fn kind_label(name: &str) -> &'static str {
+    match name {
+        "shared_id" => "shared accounts (id)",
+        "shared_screen_name" => "same screen names",
+        "shared_text" => "identical texts",
+        "near_text" => "near-identical texts",
+        "shared_url" => "shared URLs",
+        "shared_domain" => "shared domains",
+        "shared_hashtag" => "shared hashtags",
+        "amplification" => "amplification",
+        "co_action" => "co-actions",
+        _ => "other ties",
+    }
+}
+
+/// Heat level 0..=5 of a strength against the linking threshold (5: at least twice it).
+fn heat_level(strength: f64, threshold: f64) -> u8 {
+    if strength.is_nan() || strength <= 0.0 {
+        return 0;
+    }
+    let t = threshold.max(1e-9);
+    match strength / t {
+        r if r < 0.25 => 1,
+        r if r < 0.5 => 2,
+        r if r < 1.0 => 3,
+        r if r < 2.0 => 4,
+        _ => 5,
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct LinkViewProps {
+    /// The tab is shown (the worker is spawned the first time it is).
+    pub active: bool,
+}
+
+#[derive(Clone, PartialEq)]
+enum Phase {
+    Idle,
+    Reading { name: String, progress: Option<IngestProgress> },
+    Running { stage: String, fraction: f32 },
+}
+
+pub enum LinkMsg {
+    Worker(Response),
+    Files(Vec<web_sys::File>),
+    NextName(String),
+    Demo,
+    Remove(u32),
+    Rename(u32, String),
+    AllAccounts(bool),
+    Run,
+    Cancel,
+    Evidence(u32),
+    CloseEvidence,
+    Export(&'static str),
+    Dismiss,
+}
+
+pub struct LinkView {
+    bridge: Option<WorkerBridge>,
+    ready: bool,
+    pending: Vec<(Request, Option<js_sys::Array>)>,
+    datasets: Vec<LinkDatasetInfo>,
+    phase: Phase,
+    error: Option<String>,
+    notice: Option<String>,
+    summary: Option<Rc<LinkSummary>>,
+    evidence: Option<Rc<LinkEvidence>>,
+    next_name: String,
+    all_accounts: bool,
+    /// Run the link as soon as the demo's datasets are in.
+    auto_run: bool,
+    exporting: Option<String>,
+    started_ms: f64,
+    run_ms: f64,
+    evidence_ref: NodeRef,
+}
+
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+}
+
+impl LinkView {
+    fn spawn(&mut self, ctx: &Context<Self>) {
+        self.ready = false;
+        self.pending.clear();
+        match WorkerBridge::spawn(ctx.link().callback(LinkMsg::Worker)) {
+            Ok(b) => self.bridge = Some(b),
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    fn send(&mut self, ctx: &Context<Self>, req: Request, files: Option<js_sys::Array>) {
+        if self.bridge.is_none() {
+            self.spawn(ctx);
+        }
+        if !self.ready {
+            self.pending.push((req, files));
+            return;
+        }
+        if let Some(b) = &self.bridge {
+            if let Err(e) = b.send(&req, files.as_ref()) {
+                self.error = Some(e);
+                self.phase = Phase::Idle;
+            }
+        }
+    }
+
+    fn busy(&self) -> bool {
+        !matches!(self.phase, Phase::Idle)
+    }
+
+    fn clear_result(&mut self) {
+        self.summary = None;
+        self.evidence = None;
+    }
+
+    fn run(&mut self, ctx: &Context<Self>) {
+        self.error = None;
+        self.evidence = None;
+        self.started_ms = now_ms();
+        self.phase = Phase::Running { stage: "starting".into(), fraction: 0.0 };
+        let params = LinkParams { content_from_all_accounts: self.all_accounts, ..LinkParams::default() };
+        self.send(ctx, Request::LinkRun { detect: DetectParams::default(), params }, None);
+    }
+
+    fn on_response(&mut self, ctx: &Context<Self>, resp: Response) -> bool {
+        match resp {
+            Response::Ready => {
+                self.ready = true;
+                for (req, files) in std::mem::take(&mut self.pending) {
+                    self.send(ctx, req, files);
+                }
+                false
+            }
+            Response::IngestProgress(p) => {
+                if let Phase::Reading { progress, .. } = &mut self.phase {
+                    *progress = Some(p);
+                    return true;
+                }
+                false
+            }
+            Response::LinkDatasets(d) => {
+                self.datasets = d.datasets;
+                if !d.result_current {
+                    self.clear_result();
+                } else if let Some(s) = &mut self.summary {
+                    // a rename keeps the result: show the new names in it
+                    let s = Rc::make_mut(s);
+                    for (x, d) in s.datasets.iter_mut().zip(&self.datasets) {
+                        x.name = d.name.clone();
+                    }
+                }
+                if matches!(self.phase, Phase::Reading { .. }) {
+                    self.phase = Phase::Idle;
+                }
+                if self.auto_run && !d.result_current && self.datasets.len() >= 2 {
+                    self.auto_run = false;
+                    self.run(ctx);
+                }
+                true
+            }
+            Response::AnalysisProgress { stage, fraction } => {
+                if let Phase::Running { stage: s, fraction: f } = &mut self.phase {
+                    *s = stage;
+                    *f = fraction;
+                    return true;
+                }
+                false
+            }
+            Response::Linked(s) => {
+                self.run_ms = now_ms() - self.started_ms;
+                self.summary = Some(Rc::new(s));
+                self.evidence = None;
+                self.phase = Phase::Idle;
+                true
+            }
+            Response::LinkEvidence(e) => {
+                self.evidence = Some(Rc::new(e));
+                true
+            }
+            Response::Exported { name, mime, bytes } => {
+                self.exporting = None;
+                if let Err(e) = download_bytes(&bytes, &mime, &name) {
+                    self.notice = Some(format!("{name} could not be downloaded: {e}"));
+                }
+                true
+            }
+            Response::Cancelled => {
+                self.phase = Phase::Idle;
+                self.notice = Some("Reading was cancelled; that dataset was not added.".into());
+                true
+            }
+            Response::Error { message } => {
+                let crashed = message.contains("crashed") || message.contains("failed");
+                if crashed {
+                    // the worker's state cannot be trusted: a fresh one, with no datasets
+                    self.bridge = None;
+                    self.spawn(ctx);
+                    self.datasets.clear();
+                    self.clear_result();
+                }
+                self.auto_run = false;
+                self.exporting = None;
+                self.phase = Phase::Idle;
+                self.error = Some(message);
+                true
+            }
+            // single-dataset answers never come from this view's requests
+            _ => false,
+        }
+    }
+}
+
+impl Component for LinkView {
+    type Message = LinkMsg;
+    type Properties = LinkViewProps;
+
+    fn create(ctx: &Context<Self>) -> Self {
+        let mut v = LinkView {
+            bridge: None,
+            ready: false,
+            pending: Vec::new(),
+            datasets: Vec::new(),
+            phase: Phase::Idle,
+            error: None,
+            notice: None,
+            summary: None,
+            evidence: None,
+            next_name: String::new(),
+            all_accounts: false,
+            auto_run: false,
+            exporting: None,
+            started_ms: 0.0,
+            run_ms: 0.0,
+            evidence_ref: NodeRef::default(),
+        };
+        if ctx.props().active {
+            v.spawn(ctx);
+        }
+        v
+    }
+
+    fn changed(&mut self, ctx: &Context<Self>, _old: &Self::Properties) -> bool {
+        if ctx.props().active && self.bridge.is_none() {
+            self.spawn(ctx);
+        }
+        true
+    }
+
+    fn update(&mut self, ctx: &Context<Self>, msg: LinkMsg) -> bool {
+        match msg {
+            LinkMsg::Worker(resp) => self.on_response(ctx, resp),
+            LinkMsg::Files(files) => {
+                if files.is_empty() || self.busy() {
+                    return false;
+                }
+                let metas: Vec<FileMeta> = files.iter().map(|f| FileMeta { name: f.name(), size: f.size() as u64 }).collect();
+                let names: Vec<String> = metas.iter().map(|m| m.name.clone()).collect();
+                let name = match self.next_name.trim() {
+                    "" => default_dataset_name(&names),
+                    n => n.to_string(),
+                };
+                self.next_name.clear();
+                let array = js_sys::Array::new();
+                for f in &files {
+                    array.push(f);
+                }
+                self.error = None;
+                self.notice = None;
+                self.phase = Phase::Reading { name: name.clone(), progress: None };
+                self.send(ctx, Request::LinkAdd { name, files: metas, options: IngestOptions::default() }, Some(array));
+                true
+            }
+            LinkMsg::NextName(n) => {
+                self.next_name = n;
+                false
+            }
+            LinkMsg::Demo => {
+                self.error = None;
+                self.notice = None;
+                self.auto_run = true;
+                self.clear_result();
+                self.started_ms = now_ms();
+                self.phase = Phase::Running { stage: "generating the demo datasets".into(), fraction: 0.0 };
+                self.send(ctx, Request::LinkDemo, None);
+                true
+            }
+            LinkMsg::Remove(i) => {
+                self.send(ctx, Request::LinkRemove { index: i }, None);
+                false
+            }
+            LinkMsg::Rename(i, name) => {
+                self.send(ctx, Request::LinkRename { index: i, name }, None);
+                false
+            }
+            LinkMsg::AllAccounts(on) => {
+                self.all_accounts = on;
+                true
+            }
+            LinkMsg::Run => {
+                self.run(ctx);
+                true
+            }
+            LinkMsg::Cancel => match self.phase {
+                Phase::Reading { .. } => {
+                    self.send(ctx, Request::Cancel, None);
+                    false
+                }
+                Phase::Running { .. } => {
+                    // detection and linking are one synchronous step in the worker: stop the worker
+                    self.bridge = None;
+                    self.spawn(ctx);
+                    self.datasets.clear();
+                    self.clear_result();
+                    self.auto_run = false;
+                    self.phase = Phase::Idle;
+                    self.notice =
+                        Some("Linking was cancelled and its worker restarted, so the loaded datasets were discarded: add them again to continue.".into());
+                    true
+                }
+                Phase::Idle => false,
+            },
+            LinkMsg::Evidence(index) => {
+                self.send(ctx, Request::LinkEvidence { index }, None);
+                false
+            }
+            LinkMsg::CloseEvidence => {
+                self.evidence = None;
+                true
+            }
+            LinkMsg::Export(name) => {
+                self.exporting = Some(name.to_string());
+                self.send(ctx, Request::LinkExport { name: name.to_string() }, None);
+                true
+            }
+            LinkMsg::Dismiss => {
+                self.notice = None;
+                self.error = None;
+                true
+            }
+        }
+    }
+
+    fn rendered(&mut self, _ctx: &Context<Self>, _first: bool) {
+        // bring a newly opened evidence panel into view once
+        if let Some(el) = self.evidence_ref.cast::<web_sys::Element>() {
+            if el.get_attribute("data-seen").is_none() {
+                let _ = el.set_attribute("data-seen", "1");
+                el.scroll_into_view();
+            }
+        }
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        html! {
+            <div class="link-view" data-testid="link-view">
+                { self.view_intake(ctx) }
+                if let Some(n) = &self.notice {
+                    <div class="notice" role="status">
+                        <span>{n}</span>
+                        <button class="button secondary small" onclick={ctx.link().callback(|_| LinkMsg::Dismiss)}>{"Dismiss"}</button>
+                    </div>
+                }
+                if let Some(e) = &self.error {
+                    <section class="panel error" data-testid="link-error" role="alert">
+                        <h2>{"Something went wrong"}</h2>
+                        <p>{e}</p>
+                        <button class="button secondary small" onclick={ctx.link().callback(|_| LinkMsg::Dismiss)}>{"Dismiss"}</button>
+                    </section>
+                }
+                { self.view_progress(ctx) }
+                if let Some(s) = &self.summary {
+                    { self.view_results(ctx, s) }
+                }
+            </div>
+        }
+    }
+}
+
+impl LinkView {
+    fn name_of(&self, d: u16) -> String {
+        self.summary
+            .as_ref()
+            .and_then(|s| s.datasets.get(d as usize))
+            .map(|x| x.name.clone())
+            .or_else(|| self.datasets.get(d as usize).map(|x| x.name.clone()))
+            .unwrap_or_else(|| format!("dataset {}", d + 1))
+    }
+
+    fn side_label(&self, d: u16, c: Option<u32>) -> String {
+        match c {
+            Some(c) => format!("{} · cluster {c}", self.name_of(d)),
+            None => self.name_of(d),
+        }
+    }
+
+    fn view_intake(&self, ctx: &Context<Self>) -> Html {
+        let link = ctx.link();
+        let busy = self.busy();
+        let onchange = link.batch_callback(|e: Event| {
+            let input: HtmlInputElement = e.target()?.dyn_into().ok()?;
+            let list = input.files()?;
+            let files: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.item(i)).collect();
+            input.set_value(""); // the same files can be chosen again
+            Some(LinkMsg::Files(files))
+        });
+        let ondrop = link.batch_callback(|e: DragEvent| {
+            e.prevent_default();
+            let list = e.data_transfer()?.files()?;
+            Some(LinkMsg::Files((0..list.length()).filter_map(|i| list.item(i)).collect()))
+        });
+        let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
+        let oninput = link.batch_callback(|e: InputEvent| {
+            let input: HtmlInputElement = e.target()?.dyn_into().ok()?;
+            Some(LinkMsg::NextName(input.value()))
+        });
+        let onall = link.batch_callback(|e: Event| {
+            let input: HtmlInputElement = e.target()?.dyn_into().ok()?;
+            Some(LinkMsg::AllAccounts(input.checked()))
+        });
+        let n = self.datasets.len();
+        html! {
+            <section class="panel link-intake" aria-label="Datasets to link">
+                <h2>{"Link datasets"}</h2>
+                <p class="hint">{"Load two or more datasets side by side — a new dump and earlier ones, or operations released the same day — and see what ties them: shared accounts, identical or near-identical texts, rare URLs and hashtags, amplification and co-action across datasets, and accounts that re-emerge after a takedown. Each dataset is one or more files (e.g. tweets + users CSV), read in this browser."}</p>
+                <div class="link-add">
+                    <label class="link-name">
+                        <span class="muted">{"Name of the next dataset"}</span>
+                        <input type="text" data-testid="link-name-input" placeholder="from its file name" value={self.next_name.clone()} {oninput} disabled={busy} maxlength="80" />
+                    </label>
+                    <div class="dropzone link-drop" {ondrop} {ondragover}>
+                        <label class="file-label">
+                            <span class="button">{"Add files as one dataset…"}</span>
+                            <input type="file" multiple=true data-testid="link-file-input" class="visually-hidden" {onchange} disabled={busy} />
+                        </label>
+                        <span class="hint">{"or drop them here"}</span>
+                    </div>
+                    <div class="link-demo">
+                        <button class="button secondary" data-testid="link-demo-button" disabled={busy} onclick={link.callback(|_| LinkMsg::Demo)}>{"Try the link demo"}</button>
+                        <span class="hint">{"An operation A, its re-emergence B and an unrelated C, generated here."}</span>
+                    </div>
+                </div>
+                if n > 0 {
+                    <div class="table-wrap">
+                    <table class="table" data-testid="link-datasets">
+                        <thead><tr>
+                            <th>{"Name"}</th><th>{"Files"}</th><th class="num">{"Posts"}</th><th class="num">{"Accounts"}</th>
+                            <th>{"Period"}</th><th class="num">{"Clusters"}</th><th class="num">{"Flagged accounts"}</th><th></th>
+                        </tr></thead>
+                        <tbody>
+                        { for self.datasets.iter().enumerate().map(|(i, d)| {
+                            let i = i as u32;
+                            let onrename = link.batch_callback(move |e: Event| {
+                                let input: HtmlInputElement = e.target()?.dyn_into().ok()?;
+                                Some(LinkMsg::Rename(i, input.value()))
+                            });
+                            html! {
+                                <tr data-testid="link-dataset">
+                                    <td><input type="text" class="link-rename" data-testid="link-dataset-name" aria-label="Dataset name" value={d.name.clone()} onchange={onrename} disabled={busy} maxlength="80" /></td>
+                                    <td class="mono link-files">{ d.files.join(", ") }
+                                        { for d.problems.iter().map(|p| html! { <div class="warning">{p}</div> }) }
+                                        if d.rejected > 0 { <div class="warning">{format!("{} rows rejected", group(d.rejected))}</div> }
+                                    </td>
+                                    <td class="num">{group(d.posts)}</td>
+                                    <td class="num">{group(d.accounts)}</td>
+                                    <td>{ d.time_span_ms.map(|(a, b)| format!("{} – {}", iso_day(a), iso_day(b))).unwrap_or_else(|| "—".into()) }</td>
+                                    <td class="num">{ d.clusters.map(group).unwrap_or_else(|| "—".into()) }</td>
+                                    <td class="num">{ d.flagged.map(group).unwrap_or_else(|| "—".into()) }</td>
+                                    <td><button class="button secondary small" data-testid="link-remove" disabled={busy} onclick={link.callback(move |_| LinkMsg::Remove(i))}>{"Remove"}</button></td>
+                                </tr>
+                            }
+                        }) }
+                        </tbody>
+                    </table>
+                    </div>
+                }
+                <div class="actions">
+                    <button class="button" data-testid="link-run" disabled={busy || n < 2} onclick={link.callback(|_| LinkMsg::Run)}>
+                        { if n < 2 { "Link (add at least two datasets)".to_string() } else { format!("Link {n} datasets") } }
+                    </button>
+                    <label class="check">
+                        <input type="checkbox" data-testid="link-all-accounts" checked={self.all_accounts} onchange={onall} disabled={busy} />
+                        {" Count the content of every account, not only flagged ones (takedown archives, where every account belongs to the operation)"}
+                    </label>
+                </div>
+            </section>
+        }
+    }
+
+    fn view_progress(&self, ctx: &Context<Self>) -> Html {
+        let oncancel = ctx.link().callback(|_| LinkMsg::Cancel);
+        match &self.phase {
+            Phase::Idle => html! {},
+            Phase::Reading { name, progress } => {
+                let (done, total) = progress.as_ref().map(|p| (p.bytes_done, p.bytes_total)).unwrap_or((0, 1));
+                html! {
+                    <section class="panel progress-panel" data-testid="link-progress" aria-live="polite">
+                        <h2>{format!("Reading “{name}”")}</h2>
+                        <progress max={total.max(1).to_string()} value={done.to_string()}></progress>
+                        <div class="stats-row">
+                            <span><strong>{format!("{} / {}", human_bytes(done), human_bytes(total))}</strong>{" read"}</span>
+                            if let Some(p) = progress {
+                                <span><strong>{group(p.posts)}</strong>{" posts"}</span>
+                                <span><strong>{group(p.accounts)}</strong>{" accounts"}</span>
+                                if p.rejected > 0 { <span class="warning"><strong>{group(p.rejected)}</strong>{" rejected"}</span> }
+                                <span>{format!("file {} of {}: ", p.file_index + 1, p.n_files)}<span class="mono">{&p.file_name}</span></span>
+                            }
+                        </div>
+                        <button class="button secondary" data-testid="link-cancel" onclick={oncancel}>{"Cancel"}</button>
+                    </section>
+                }
+            }
+            Phase::Running { stage, fraction } => html! {
+                <section class="panel progress-panel" data-testid="link-progress" aria-live="polite">
+                    <h2>{"Detecting in each dataset, then linking"}</h2>
+                    <progress max="1" value={fraction.to_string()}></progress>
+                    <p>{format!("Stage: {stage}")}</p>
+                    <button class="button secondary" data-testid="link-cancel" onclick={oncancel}>{"Cancel"}</button>
+                </section>
+            },
+        }
+    }
+
+    fn view_results(&self, ctx: &Context<Self>, s: &Rc<LinkSummary>) -> Html {
+        let link = ctx.link();
+        let n_linked = s.dataset_links.iter().filter(|l| l.linked).count();
+        let export = |(name, testid): (&'static str, &'static str)| {
+            let busy = self.exporting.as_deref() == Some(name);
+            html! {
+                <button class="button secondary small" data-testid={format!("link-export-{testid}")} disabled={self.exporting.is_some()} onclick={link.callback(move |_| LinkMsg::Export(name))}>
+                    { if busy { format!("{name}…") } else { name.to_string() } }
+                </button>
+            }
+        };
+        html! {
+            <>
+            <section class="panel" data-testid="link-results" aria-label="Link results">
+                <div class="results-head">
+                    <h2 class="inline">{"What ties them"}</h2>
+                    <span class="muted">{format!(" · {} linked pair{} of {} · {} linked cluster pairs · {} accounts tie datasets, {} re-emergent · {:.1} s",
+                        n_linked, if n_linked == 1 { "" } else { "s" }, s.dataset_links.len(), group(s.n_linked_cluster_pairs), group(s.n_account_ties), group(s.n_re_emergent), self.run_ms / 1000.0)}</span>
+                    if s.memory_bytes > 0 {
+                        <span class="muted">{format!(" · worker memory {}", human_bytes(s.memory_bytes))}</span>
+                    }
+                </div>
+                <div class="link-matrices">
+                    { self.view_overlap(s) }
+                    { self.view_cluster_matrix(s) }
+                </div>
+                <div class="exports" role="group" aria-label="Link exports">
+                    <span class="muted">{"Export: "}</span>
+                    { for EXPORTS.iter().copied().map(export) }
+                </div>
+            </section>
+            { self.view_links(ctx, s) }
+            if let Some(e) = &self.evidence {
+                { self.view_evidence(ctx, s, e) }
+            }
+            { self.view_accounts(s, &s.shared_accounts, s.n_shared_accounts, "link-shared-accounts", "Shared accounts",
+                "The same account id, or the same screen name under another id, in two datasets (flagged accounts for names).") }
+            { self.view_accounts(s, &s.re_emergent, s.n_re_emergent, "link-re-emergence", "Re-emergence",
+                "Accounts created after the other (earlier) dataset's last post that carry its narratives or join its co-actions.") }
+            </>
+        }
+    }
+
+    fn heat_cell(&self, strength: f64, threshold: f64, linked: bool, title: String, attrs: (String, String)) -> Html {
+        let level = heat_level(strength, threshold);
+        html! {
+            <td class={classes!("heat", format!("heat-{level}"), linked.then_some("linked"))} data-a={attrs.0} data-b={attrs.1}
+                data-linked={linked.to_string()} data-strength={format!("{strength:.3}")} {title}>
+                { if strength > 0.0 { format!("{strength:.1}") } else { "·".into() } }
+                if linked { <span class="link-mark" aria-label="linked">{" ●"}</span> }
+            </td>
+        }
+    }
+
+    fn view_overlap(&self, s: &LinkSummary) -> Html {
+        let t = s.min_strength;
+        html! {
+            <div class="matrix-box">
+                <h3>{"Datasets × datasets"}</h3>
+                <div class="table-wrap">
+                <table class="matrix" data-testid="link-overlap-matrix">
+                    <thead><tr><th></th>{ for s.datasets.iter().map(|d| html! { <th scope="col" class="mx-col">{&d.name}</th> }) }</tr></thead>
+                    <tbody>
+                    { for s.datasets.iter().enumerate().map(|(i, d)| html! {
+                        <tr>
+                            <th scope="row">{&d.name}</th>
+                            { for (0..s.datasets.len()).map(|j| {
+                                if i == j {
+                                    html! { <td class="heat diag">{"—"}</td> }
+                                } else {
+                                    let v = s.overlap.get(i).and_then(|r| r.get(j)).copied().unwrap_or(0.0);
+                                    let linked = s.dataset_links.iter().any(|l| l.linked && ((l.dataset_a as usize, l.dataset_b as usize) == (i.min(j), i.max(j))));
+                                    self.heat_cell(v, t, linked, format!("{} – {}: strength {v:.2}", d.name, s.datasets[j].name), (d.name.clone(), s.datasets[j].name.clone()))
+                                }
+                            }) }
+                        </tr>
+                    }) }
+                    </tbody>
+                </table>
+                </div>
+                { legend(t) }
+            </div>
+        }
+    }
+
+    fn cluster_short(&self, c: &ClusterLabel) -> String {
+        let name = self.name_of(c.dataset);
+        let short: String = name.chars().take(10).collect();
+        format!("{short}{}·c{}", if name.chars().count() > 10 { "…" } else { "" }, c.cluster)
+    }
+
+    fn view_cluster_matrix(&self, s: &LinkSummary) -> Html {
+        let n = s.cluster_labels.len();
+        let t = s.min_strength;
+        html! {
+            <div class="matrix-box">
+                <h3>{format!("Clusters × clusters ({n} clusters, those with the strongest ties first; {} cluster pairs share anything)", group(s.n_cluster_links))}</h3>
+                if n == 0 {
+                    <p class="muted" data-testid="link-cluster-matrix">{"No cluster of one dataset shares anything rare with a cluster of another."}</p>
+                } else {
+                    <div class="table-wrap">
+                    <table class="matrix small" data-testid="link-cluster-matrix">
+                        <thead><tr><th></th>{ for s.cluster_labels.iter().map(|c| html! { <th scope="col" class="mx-col" title={self.side_label(c.dataset, Some(c.cluster))}>{self.cluster_short(c)}</th> }) }</tr></thead>
+                        <tbody>
+                        { for s.cluster_labels.iter().enumerate().map(|(i, a)| html! {
+                            <tr>
+                                <th scope="row" class="mx-row">
+                                    {format!("{} · cluster {}", self.name_of(a.dataset), a.cluster)}
+                                    <span class="muted">{format!(" ({}{})", a.size, a.top_hashtag.as_ref().map(|h| format!(", #{h}")).unwrap_or_default())}</span>
+                                </th>
+                                { for s.cluster_labels.iter().enumerate().map(|(j, b)| {
+                                    if a.dataset == b.dataset {
+                                        html! { <td class="heat diag">{""}</td> }
+                                    } else {
+                                        let v = s.cluster_matrix.get(i * n + j).copied().unwrap_or(0.0);
+                                        self.heat_cell(v, t, v >= t, format!("{} – {}: strength {v:.2}", self.side_label(a.dataset, Some(a.cluster)), self.side_label(b.dataset, Some(b.cluster))),
+                                            (format!("{}#{}", self.name_of(a.dataset), a.cluster), format!("{}#{}", self.name_of(b.dataset), b.cluster)))
+                                    }
+                                }) }
+                            </tr>
+                        }) }
+                        </tbody>
+                    </table>
+                    </div>
+                }
+            </div>
+        }
+    }
+
+    fn kinds_summary(&self, s: &LinkSummary, l: &LinkRow) -> String {
+        let mut k: Vec<(usize, f64)> = l.scores.iter().copied().enumerate().filter(|(i, _)| l.counts.get(*i).copied().unwrap_or(0) > 0).collect();
+        k.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let parts: Vec<String> =
+            k.iter().take(4).map(|&(i, _)| format!("{} {}", group(l.counts[i] as u64), kind_label(s.kinds.get(i).map_or("", |x| x.as_str())))).collect();
+        if parts.is_empty() {
+            "nothing shared".into()
+        } else {
+            parts.join(" · ")
+        }
+    }
+
+    fn view_links(&self, ctx: &Context<Self>, s: &LinkSummary) -> Html {
+        let link = ctx.link();
+        let mut rows: Vec<&LinkRow> = s.dataset_links.iter().chain(s.cluster_links.iter()).collect();
+        rows.sort_by(|a, b| b.linked.cmp(&a.linked).then(b.strength.total_cmp(&a.strength)).then(a.index.cmp(&b.index)));
+        let selected = self.evidence.as_ref().map(|e| e.row.index);
+        html! {
+            <section class="panel" data-testid="link-list" aria-label="Strongest links">
+                <h2>{"Strongest links"}</h2>
+                <p class="hint">{format!("Dataset pairs and cluster pairs, linked ones (strength ≥ {:.1}) first. Shared items count only when rare across all datasets and used by a flagged account.", s.min_strength)}</p>
+                <div class="table-wrap">
+                <table class="table link-table">
+                    <thead><tr><th>{"Between"}</th><th>{"And"}</th><th class="num">{"Strength"}</th><th>{"Ties"}</th><th></th></tr></thead>
+                    <tbody>
+                    { for rows.iter().map(|l| {
+                        let index = l.index;
+                        html! {
+                            <tr class={classes!(l.linked.then_some("is-linked"), (selected == Some(index)).then_some("selected"))} data-testid="link-row"
+                                data-a={self.name_of(l.dataset_a)} data-b={self.name_of(l.dataset_b)} data-linked={l.linked.to_string()} data-cluster={l.cluster_a.is_some().to_string()}>
+                                <td>{self.side_label(l.dataset_a, l.cluster_a)}</td>
+                                <td>{self.side_label(l.dataset_b, l.cluster_b)}</td>
+                                <td class="num">{format!("{:.1}", l.strength)}{ if l.linked { html! { <span class="badge linked">{"linked"}</span> } } else { html! {} } }</td>
+                                <td class="muted">{self.kinds_summary(s, l)}</td>
+                                <td><button class="button secondary small" data-testid="link-evidence-button" onclick={link.callback(move |_| LinkMsg::Evidence(index))}>{"Evidence"}</button></td>
+                            </tr>
+                        }
+                    }) }
+                    </tbody>
+                </table>
+                </div>
+                if (s.n_cluster_links as usize) > s.cluster_links.len() {
+                    <p class="hint">{format!("{} more cluster pairs with weaker ties are in links.csv.", group(s.n_cluster_links - s.cluster_links.len() as u64))}</p>
+                }
+            </section>
+        }
+    }
+
+    fn view_evidence(&self, ctx: &Context<Self>, s: &LinkSummary, e: &Rc<LinkEvidence>) -> Html {
+        let l = &e.row;
+        html! {
+            <section class="panel evidence" data-testid="link-evidence" ref={self.evidence_ref.clone()} aria-label="Evidence">
+                <div class="panel-head">
+                    <h2 class="inline">{format!("{} — {}", self.side_label(l.dataset_a, l.cluster_a), self.side_label(l.dataset_b, l.cluster_b))}</h2>
+                    <span class="muted">{format!(" · strength {:.1}", l.strength)}</span>
+                    if l.linked { <span class="badge linked">{"linked"}</span> }
+                    <div class="spacer"></div>
+                    <button class="button secondary small" onclick={ctx.link().callback(|_| LinkMsg::CloseEvidence)}>{"Close"}</button>
+                </div>
+                <div class="evidence-grid">
+                    <div>
+                        <h3>{"Ties by kind"}</h3>
+                        <table class="table" data-testid="link-evidence-kinds">
+                            <thead><tr><th>{"Kind"}</th><th class="num">{"Count"}</th><th class="num">{"Score"}</th></tr></thead>
+                            <tbody>
+                            { for s.kinds.iter().enumerate().filter(|(i, _)| l.counts.get(*i).copied().unwrap_or(0) > 0).map(|(i, k)| html! {
+                                <tr><td>{kind_label(k)}</td><td class="num">{group(l.counts[i] as u64)}</td><td class="num">{format!("{:.2}", l.scores.get(i).copied().unwrap_or(0.0))}</td></tr>
+                            }) }
+                            </tbody>
+                        </table>
+                    </div>
+                    <div>
+                        <h3>{"Evidence"}</h3>
+                        if l.evidence.is_empty() {
+                            <p class="muted">{"Nothing rare is shared."}</p>
+                        } else {
+                            <ul class="evidence-list">{ for l.evidence.iter().map(|x| html! { <li class="narr-text">{x}</li> }) }</ul>
+                        }
+                        if !e.pairs.is_empty() {
+                            <h3>{format!("Account pairs ({} of {})", e.pairs.len(), group(e.n_pairs))}</h3>
+                            <ul class="evidence-list">{ for e.pairs.iter().map(|(a, b, k)| html! {
+                                <li><span class="narr-text">{a}</span>{" ↔ "}<span class="narr-text">{b}</span><span class="muted">{format!(" · {}", kind_label(k))}</span></li>
+                            }) }</ul>
+                        }
+                    </div>
+                </div>
+                <h3>{format!("Accounts tying them ({} of {})", e.accounts.len(), group(e.n_accounts))}</h3>
+                { self.tie_table(&e.accounts) }
+            </section>
+        }
+    }
+
+    fn tie_table(&self, rows: &[TieRow]) -> Html {
+        if rows.is_empty() {
+            return html! { <p class="muted">{"None."}</p> };
+        }
+        html! {
+            <div class="table-wrap tie-scroll">
+            <table class="table">
+                <thead><tr><th>{"Account"}</th><th>{"Dataset"}</th><th>{"Tied to"}</th><th>{"Role"}</th><th>{"Created"}</th><th>{"Ties"}</th><th class="num">{"Weight"}</th><th>{"Evidence"}</th></tr></thead>
+                <tbody>
+                { for rows.iter().map(|t| html! {
+                    <tr data-testid="link-account-row">
+                        <td class="c-name-cell">
+                            if !t.screen_name.is_empty() { <span class="screen">{format!("@{}", t.screen_name)}</span>{" "} }
+                            <span class="mono muted">{&t.account_id}</span>
+                            if t.re_emergent { <span class="badge re">{"re-emergent"}</span> }
+                        </td>
+                        <td>{self.name_of(t.dataset)}{ t.cluster.map(|c| format!(" · cluster {c}")).unwrap_or_default() }</td>
+                        <td>{self.name_of(t.other)}</td>
+                        <td>{role_name(t.role)}</td>
+                        <td>{ t.created_at_ms.map(iso_day).unwrap_or_else(|| "—".into()) }</td>
+                        <td>{ t.kinds.iter().map(|k| kind_label(k)).collect::<Vec<_>>().join(", ") }</td>
+                        <td class="num">{format!("{:.2}", t.weight)}</td>
+                        <td class="narr-text evidence-cell">{&t.evidence}</td>
+                    </tr>
+                }) }
+                </tbody>
+            </table>
+            </div>
+        }
+    }
+
+    fn view_accounts(&self, _s: &LinkSummary, rows: &[TieRow], total: u64, testid: &'static str, title: &'static str, hint: &'static str) -> Html {
+        html! {
+            <section class="panel" data-testid={testid} aria-label={title}>
+                <h2>{format!("{title} ({})", group(total))}</h2>
+                <p class="hint">{hint}{ if (total as usize) > rows.len() { format!(" The {} heaviest are listed; all are in link_accounts.csv.", rows.len()) } else { String::new() } }</p>
+                { self.tie_table(rows) }
+            </section>
+        }
+    }
+}
+
+fn legend(threshold: f64) -> Html {
+    html! {
+        <div class="heat-legend" aria-hidden="true">
+            <span class="muted">{"weaker"}</span>
+            { for (1..=5).map(|k| html! { <span class={classes!("heat", "swatch-h", format!("heat-{k}"))}></span> }) }
+            <span class="muted">{format!("stronger · ● linked (strength ≥ {threshold:.1})")}</span>
+        </div>
+    }
+}

@@ -1,0 +1,215 @@
+// End to end on the release build served under a sub-path (/chorus/): the link tab. The link demo
+// (planted A, its re-emergence B, unrelated C) shows A–B linked and C not in both matrices, the
+// evidence of the A–B link, shared and re-emergent accounts, and the link exports; two uploaded
+// dumps become two named (and renamed) datasets that link and export under those names. Nothing
+// leaves the origin.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startServer, launch, newRecordedPage, shot, ROOT, OUT } from "./harness.mjs";
+
+let server, browser;
+const tmp = mkdtempSync(join(tmpdir(), "chorus-link-"));
+const TIMEOUT = 240000;
+
+before(async () => {
+  server = await startServer("/chorus/");
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/** Minimal RFC 4180 CSV reader (quotes, doubled quotes, newlines in quotes). */
+function parseCsv(text) {
+  const rows = [];
+  let row = [], field = "", q = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (q) {
+      if (c === '"') { if (text[i + 1] === '"') { field += '"'; i++; } else q = false; }
+      else field += c;
+    } else if (c === '"') q = true;
+    else if (c === ",") { row.push(field); field = ""; }
+    else if (c === "\n") { row.push(field.replace(/\r$/, "")); rows.push(row); row = []; field = ""; }
+    else field += c;
+  }
+  if (field !== "" || row.length) { row.push(field); rows.push(row); }
+  return rows;
+}
+
+function assertPrivate(rec) {
+  assert.deepEqual(rec.foreign(), [], "requests left the origin");
+  assert.deepEqual(rec.carryingData(), [], "requests carried data");
+}
+
+async function downloadText(page, testid) {
+  const [download] = await Promise.all([
+    page.waitForEvent("download", { timeout: 60000 }),
+    page.locator(`[data-testid=${testid}]`).click(),
+  ]);
+  const path = join(tmp, `${Date.now()}-${download.suggestedFilename()}`);
+  await download.saveAs(path);
+  return { name: download.suggestedFilename(), text: readFileSync(path, "utf8") };
+}
+
+/** The native CLI (release if built, else debug, built on demand). */
+function chorusBin() {
+  const found = ["release", "debug"].map((p) => join(ROOT, "target", p, "chorus")).find(existsSync);
+  if (found) return found;
+  execFileSync("cargo", ["build", "--bin", "chorus"], { cwd: ROOT, stdio: "inherit" });
+  return join(ROOT, "target", "debug", "chorus");
+}
+
+/** `chorus synth` tweets + users files. */
+function synthFiles(scenario, seed) {
+  const out = join(tmp, `synth-${scenario}-${seed}`);
+  execFileSync(chorusBin(), ["synth", "--scenario", scenario, "--seed", String(seed), "--scale", "0.1", "--out", out]);
+  const stem = join(out, `synth_${scenario}_${seed}`);
+  return [`${stem}_tweets_csv_hashed.csv`, `${stem}_users_csv_hashed.csv`];
+}
+
+const cell = (matrix, a, b) => `[data-testid=${matrix}] td[data-a="${a}"][data-b="${b}"]`;
+
+test("link demo: A–B linked and C not, evidence, shared and re-emergent accounts, exports", async () => {
+  const rec = await newRecordedPage(browser, server.url, { width: 1440, height: 900 });
+  const { page, context, consoleErrors } = rec;
+  await page.goto(server.url);
+  await page.locator("[data-testid=link-tab]").click();
+  await page.locator("[data-testid=link-demo-button]").click();
+  await page.locator("[data-testid=link-results]").waitFor({ timeout: TIMEOUT });
+
+  // the datasets, analysed
+  const names = await page.locator("[data-testid=link-dataset-name]").evaluateAll((els) => els.map((e) => e.value));
+  assert.deepEqual(names, ["A-operation", "B-re-emergence", "C-unrelated"]);
+
+  // dataset × dataset: A–B linked (both orders), C linked to nothing
+  for (const [a, b] of [["A-operation", "B-re-emergence"], ["B-re-emergence", "A-operation"]]) {
+    assert.equal(await page.locator(cell("link-overlap-matrix", a, b)).getAttribute("data-linked"), "true", `${a}–${b}`);
+  }
+  for (const other of ["A-operation", "B-re-emergence"]) {
+    assert.equal(await page.locator(cell("link-overlap-matrix", "C-unrelated", other)).getAttribute("data-linked"), "false");
+    assert.equal(await page.locator(cell("link-overlap-matrix", other, "C-unrelated")).getAttribute("data-linked"), "false");
+  }
+  const ab = Number(await page.locator(cell("link-overlap-matrix", "A-operation", "B-re-emergence")).getAttribute("data-strength"));
+  const ac = Number(await page.locator(cell("link-overlap-matrix", "A-operation", "C-unrelated")).getAttribute("data-strength"));
+  assert.ok(ab > 4 * ac, `A–B ${ab} far above A–C ${ac}`);
+
+  // cluster × cluster: a cluster of A linked to a cluster of B; no cluster of C linked
+  const linkedCells = await page.locator("[data-testid=link-cluster-matrix] td[data-linked=true]").evaluateAll((els) => els.map((e) => [e.dataset.a, e.dataset.b]));
+  assert.ok(linkedCells.some(([a, b]) => a.startsWith("A-operation#") && b.startsWith("B-re-emergence#")), JSON.stringify(linkedCells));
+  assert.ok(linkedCells.every(([a, b]) => !a.startsWith("C-unrelated") && !b.startsWith("C-unrelated")), JSON.stringify(linkedCells));
+  const cRows = await page.locator("[data-testid=link-cluster-matrix] tbody th").evaluateAll((els) => els.map((e) => e.innerText).filter((t) => t.startsWith("C-unrelated")));
+  assert.ok(cRows.length >= 1, "C's clusters are in the matrix, tied to nothing");
+  await shot(page, "link-01-demo");
+  await page.locator("[data-testid=link-results]").screenshot({ path: join(OUT, "link-01b-matrices.png") });
+
+  // the strongest link is A–B, whole datasets; its evidence
+  const first = page.locator("[data-testid=link-list] [data-testid=link-row]").first();
+  assert.equal(await first.getAttribute("data-a"), "A-operation");
+  assert.equal(await first.getAttribute("data-b"), "B-re-emergence");
+  assert.equal(await first.getAttribute("data-linked"), "true");
+  assert.equal(await first.getAttribute("data-cluster"), "false");
+  const linkedRows = await page.locator("[data-testid=link-list] [data-testid=link-row][data-linked=true]").evaluateAll((els) => els.map((e) => e.dataset.a + "|" + e.dataset.b));
+  assert.ok(linkedRows.every((r) => !r.includes("C-unrelated")), `linked rows: ${linkedRows}`);
+  await first.locator("[data-testid=link-evidence-button]").click();
+  const evidence = page.locator("[data-testid=link-evidence]");
+  await evidence.waitFor({ timeout: 60000 });
+  const ev = await evidence.innerText();
+  for (const needle of ["shared accounts (id)", "identical texts", "amplification", "accounts shared by id, e.g. @", "Accounts tying them"]) {
+    assert.ok(ev.includes(needle), `evidence lacks "${needle}"`);
+  }
+  assert.ok(await evidence.locator("[data-testid=link-account-row]").count() > 0);
+  await page.waitForTimeout(300);
+  await shot(page, "link-02-evidence");
+  await evidence.screenshot({ path: join(OUT, "link-02b-evidence.png") });
+
+  // shared accounts and re-emergence
+  assert.ok(await page.locator("[data-testid=link-shared-accounts] [data-testid=link-account-row]").count() > 0);
+  const re = page.locator("[data-testid=link-re-emergence] [data-testid=link-account-row]");
+  assert.ok(await re.count() > 0);
+  const reText = await re.first().innerText();
+  assert.match(reText, /re-emergent/);
+  assert.match(reText, /B-re-emergence/);
+  assert.match(reText, /A-operation/);
+
+  // exports
+  const links = await downloadText(page, "link-export-links-csv");
+  assert.equal(links.name, "links.csv");
+  const rows = parseCsv(links.text);
+  assert.equal(rows[0][0], "dataset_a");
+  const abRow = rows.find((r) => r[0] === "A-operation" && r[1] === "" && r[2] === "B-re-emergence" && r[3] === "");
+  assert.ok(abRow, "links.csv has the A–B row");
+  assert.ok(Number(abRow[4]) >= ab - 0.01, `strength ${abRow[4]} vs ${ab}`);
+  const gexf = await downloadText(page, "link-export-gexf");
+  assert.equal(gexf.name, "joint.gexf");
+  assert.match(gexf.text, /<attribute id="dataset"/);
+  assert.match(gexf.text, /value="B-re-emergence"/);
+  const graphml = await downloadText(page, "link-export-graphml");
+  assert.match(graphml.text, /attr\.name="dataset"/);
+  const overlap = await downloadText(page, "link-export-overlap-csv");
+  assert.match(overlap.text, /^dataset,A-operation,B-re-emergence,C-unrelated\r?\n/);
+  const accounts = await downloadText(page, "link-export-accounts-csv");
+  assert.ok(parseCsv(accounts.text).some((r) => r[0] === "B-re-emergence" && r[r.length - 1] === "true"), "a re-emergent account of B");
+  const report = JSON.parse((await downloadText(page, "link-export-report-json")).text);
+  assert.deepEqual(report.datasets.map((d) => d.name), ["A-operation", "B-re-emergence", "C-unrelated"]);
+
+  // the single-dataset workspace is still there
+  await page.locator("[data-testid=workspace-tab]").click();
+  await page.locator("[data-testid=demo-button]").waitFor();
+  assert.equal(await page.locator("[data-testid=link-view]").isVisible(), false);
+  assert.deepEqual(consoleErrors, []);
+  assertPrivate(rec);
+  await context.close();
+});
+
+test("two uploaded dumps become two named datasets, renamed, linked and exported under those names", async () => {
+  const rec = await newRecordedPage(browser, server.url, { width: 1440, height: 900 });
+  const { page, context, consoleErrors } = rec;
+  await page.goto(server.url);
+  await page.locator("[data-testid=link-tab]").click();
+  // the first dataset named by the user, the second by its files
+  await page.locator("[data-testid=link-name-input]").fill("first dump");
+  await page.locator("[data-testid=link-file-input]").setInputFiles(synthFiles("mixed", 11));
+  await page.locator("[data-testid=link-dataset]").nth(0).waitFor({ timeout: 60000 });
+  await page.locator("[data-testid=link-file-input]").setInputFiles(synthFiles("copy-paste", 12));
+  await page.locator("[data-testid=link-dataset]").nth(1).waitFor({ timeout: 60000 });
+  const names = () => page.locator("[data-testid=link-dataset-name]").evaluateAll((els) => els.map((e) => e.value));
+  assert.deepEqual(await names(), ["first dump", "synth_copy-paste_12"]);
+  const listed = await page.locator("[data-testid=link-datasets]").innerText();
+  assert.match(listed, /synth_mixed_11_tweets_csv_hashed\.csv, synth_mixed_11_users_csv_hashed\.csv/);
+  // rename the second
+  const second = page.locator("[data-testid=link-dataset-name]").nth(1);
+  await second.fill("second dump");
+  await second.press("Enter");
+  await page.waitForFunction(() => document.querySelectorAll("[data-testid=link-dataset-name]")[1]?.value === "second dump");
+  await page.locator("[data-testid=link-run]").click();
+  await page.locator("[data-testid=link-results]").waitFor({ timeout: TIMEOUT });
+  assert.deepEqual(await names(), ["first dump", "second dump"]);
+  const clusters = await page.locator("[data-testid=link-datasets] [data-testid=link-dataset]").first().innerText();
+  assert.doesNotMatch(clusters, /—\s+—/, "clusters and flagged counts are filled after the run");
+  assert.ok(await page.locator(cell("link-overlap-matrix", "first dump", "second dump")).count() === 1);
+  await shot(page, "link-03-uploads");
+  const overlap = await downloadText(page, "link-export-overlap-csv");
+  assert.match(overlap.text, /^dataset,first dump,second dump\r?\n/);
+  const report = JSON.parse((await downloadText(page, "link-export-report-json")).text);
+  assert.equal(report.inputs[0][0].path, "synth_mixed_11_tweets_csv_hashed.csv");
+  assert.equal(report.inputs[1].length, 2);
+  // renaming after the run keeps the result, under the new name
+  const first = page.locator("[data-testid=link-dataset-name]").nth(0);
+  await first.fill("dump one");
+  await first.press("Enter");
+  await page.locator(cell("link-overlap-matrix", "dump one", "second dump")).waitFor({ timeout: 30000 });
+  assert.match((await downloadText(page, "link-export-overlap-csv")).text, /^dataset,dump one,second dump\r?\n/);
+  // removing a dataset drops the result
+  await page.locator("[data-testid=link-remove]").nth(1).click();
+  await page.locator("[data-testid=link-results]").waitFor({ state: "detached", timeout: 30000 });
+  assert.equal(await page.locator("[data-testid=link-run]").isDisabled(), true);
+  assert.deepEqual(consoleErrors, []);
+  assertPrivate(rec);
+  await context.close();
+});

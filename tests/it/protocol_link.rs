@@ -1,0 +1,271 @@
+//! Linking through the worker protocol's pure session: the link demo (planted A, B, C), datasets
+//! streamed in chunks like a single dataset, renaming and removing, the display-ready summary
+//! (matrices, strongest links, shared and re-emergent accounts), one link's evidence, the exports,
+//! and the single-dataset workspace left as it was.
+
+use chorus::core::detect::DetectParams;
+use chorus::core::ingest::IngestOptions;
+use chorus::core::link::LinkParams;
+use chorus::protocol::{FileMeta, LinkDatasets, LinkSummary, Request, Response, Session};
+use std::sync::OnceLock;
+
+fn ask(s: &mut Session, req: Request) -> Vec<Response> {
+    let mut out = Vec::new();
+    s.handle(req, &mut |r| out.push(r));
+    out
+}
+
+fn datasets_of(out: &[Response]) -> &LinkDatasets {
+    out.iter().find_map(|r| if let Response::LinkDatasets(d) = r { Some(d) } else { None }).unwrap_or_else(|| panic!("no LinkDatasets in {out:?}"))
+}
+
+fn run(s: &mut Session) -> Vec<Response> {
+    ask(s, Request::LinkRun { detect: DetectParams::default(), params: LinkParams::default() })
+}
+
+fn summary_of(out: &[Response]) -> &LinkSummary {
+    match out.last() {
+        Some(Response::Linked(l)) => l,
+        other => panic!("expected Linked, got {other:?}"),
+    }
+}
+
+/// The demo, linked once for all tests.
+fn demo() -> &'static (Vec<Response>, LinkSummary) {
+    static D: OnceLock<(Vec<Response>, LinkSummary)> = OnceLock::new();
+    D.get_or_init(|| {
+        let mut s = Session::new();
+        let out = ask(&mut s, Request::LinkDemo);
+        let out = [out, run(&mut s)].concat();
+        let summary = summary_of(&out).clone();
+        (out, summary)
+    })
+}
+
+fn demo_session() -> Session {
+    let mut s = Session::new();
+    ask(&mut s, Request::LinkDemo);
+    let out = run(&mut s);
+    summary_of(&out);
+    s
+}
+
+/// Stream `files` into a new link dataset named `name`, in chunks, as the worker shell does.
+fn link_add(s: &mut Session, name: &str, files: &[(String, Vec<u8>)], chunk: usize) -> Response {
+    let metas = files.iter().map(|(n, b)| FileMeta { name: n.clone(), size: b.len() as u64 }).collect();
+    assert!(ask(s, Request::LinkAdd { name: name.into(), files: metas, options: IngestOptions::default() }).is_empty());
+    for (i, (_, bytes)) in files.iter().enumerate() {
+        s.ingest_file_start(i);
+        for c in bytes.chunks(chunk) {
+            s.ingest_chunk(c);
+        }
+        s.ingest_file_end();
+        assert!(s.ingest_progress().is_some());
+    }
+    s.ingest_end()
+}
+
+fn synth_files(scenario: &str, seed: u64) -> Vec<(String, Vec<u8>)> {
+    use chorus::core::synth;
+    let d = synth::generate(&synth::scenario(scenario, seed, 0.1).unwrap()).unwrap();
+    let (mut t, mut u) = (Vec::new(), Vec::new());
+    synth::write_tweets(&d, &mut t).unwrap();
+    synth::write_users(&d, &mut u).unwrap();
+    vec![(format!("s{seed}_tweets_csv_hashed.csv"), t), (format!("s{seed}_users_csv_hashed.csv"), u)]
+}
+
+#[test]
+fn demo_links_a_and_b_and_leaves_c_alone() {
+    let (out, l) = demo();
+    let first = datasets_of(out);
+    let names: Vec<&str> = first.datasets.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(names, ["A-operation", "B-re-emergence", "C-unrelated"]);
+    assert!(first.datasets.iter().all(|d| d.posts > 0 && d.clusters.is_none()), "not analysed before the run");
+    // detection then linking report progress, and the datasets come back analysed
+    assert!(out.iter().any(|r| matches!(r, Response::AnalysisProgress { stage, .. } if stage.contains("detecting in B-re-emergence"))));
+    assert!(out.iter().any(|r| matches!(r, Response::AnalysisProgress { stage, .. } if stage == "linking")));
+    let after = out.iter().rev().find_map(|r| if let Response::LinkDatasets(d) = r { Some(d) } else { None }).unwrap();
+    assert!(after.result_current && after.datasets.iter().all(|d| d.clusters.unwrap_or(0) >= 1), "{after:?}");
+
+    assert_eq!(l.datasets.len(), 3);
+    assert_eq!(l.kinds.len(), 9);
+    let m = l.min_strength;
+    assert!(l.overlap[0][1] >= m && l.overlap[1][0] == l.overlap[0][1], "A–B {}", l.overlap[0][1]);
+    assert!(l.overlap[0][2] < m && l.overlap[1][2] < m, "C: {:?}", l.overlap);
+    assert_eq!(l.dataset_links.len(), 3, "every pair listed");
+    let ab = &l.dataset_links[0];
+    assert!((ab.dataset_a, ab.dataset_b, ab.cluster_a, ab.linked) == (0, 1, None, true), "strongest first: {ab:?}");
+    assert!(l.dataset_links[1..].iter().all(|r| !r.linked));
+    assert!(ab.evidence.iter().any(|e| e.contains("accounts shared by id")), "{:?}", ab.evidence);
+    assert_eq!(ab.counts.len(), 9);
+
+    // the cluster matrix: A's and B's operation clusters tie, C's clusters tie to nothing linked
+    let n = l.cluster_labels.len();
+    assert!((2..=chorus::protocol::link::MAX_MATRIX_CLUSTERS).contains(&n) && l.cluster_matrix.len() == n * n);
+    let mut ab_linked = false;
+    for i in 0..n {
+        for j in 0..n {
+            let (a, b) = (&l.cluster_labels[i], &l.cluster_labels[j]);
+            let v = l.cluster_matrix[i * n + j];
+            assert_eq!(v, l.cluster_matrix[j * n + i]);
+            if a.dataset == b.dataset {
+                assert_eq!(v, 0.0, "no link inside a dataset");
+            }
+            if a.dataset == 2 || b.dataset == 2 {
+                assert!(v < m, "C's cluster {} tied at {v}", a.cluster);
+            }
+            ab_linked |= a.dataset == 0 && b.dataset == 1 && v >= m;
+        }
+    }
+    assert!(ab_linked, "{:?} {:?}", l.cluster_labels, l.cluster_matrix);
+    assert!(l.cluster_labels.iter().any(|c| c.dataset == 2), "C's clusters are shown, tied to nothing: {:?}", l.cluster_labels);
+    assert!(l.cluster_labels.windows(2).all(|w| (w[0].dataset, w[0].cluster) < (w[1].dataset, w[1].cluster)));
+    assert!(l.cluster_labels.iter().all(|c| c.size >= 2));
+    assert!(l.n_linked_cluster_pairs >= 1 && l.cluster_links.iter().any(|c| c.linked && c.cluster_a.is_some()));
+    assert!(l.cluster_links.windows(2).all(|w| w[0].strength >= w[1].strength));
+
+    // shared accounts (same id, same screen name) and re-emergent accounts of B
+    assert!(l.n_shared_accounts as usize >= l.shared_accounts.len() && !l.shared_accounts.is_empty());
+    assert!(l.shared_accounts.iter().any(|t| t.kinds.iter().any(|k| k == "shared_id")));
+    assert!(l.shared_accounts.iter().any(|t| t.kinds.iter().any(|k| k == "shared_screen_name")));
+    assert!(!l.re_emergent.is_empty() && l.n_re_emergent as usize >= l.re_emergent.len());
+    let a_last = l.datasets[0].last_post_ms.unwrap();
+    for t in &l.re_emergent {
+        assert!(t.re_emergent && t.dataset == 1 && t.other == 0, "{t:?}");
+        assert!(t.created_at_ms.unwrap() > a_last, "created after A's last post: {t:?}");
+        assert!(!t.evidence.is_empty() && !t.account_id.is_empty());
+    }
+    assert!(l.re_emergent.windows(2).all(|w| w[0].weight >= w[1].weight));
+}
+
+#[test]
+fn evidence_lists_the_accounts_behind_a_link() {
+    let mut s = demo_session();
+    let l = demo().1.clone();
+    let ab = &l.dataset_links[0];
+    let out = ask(&mut s, Request::LinkEvidence { index: ab.index });
+    let Some(Response::LinkEvidence(e)) = out.last() else { panic!("{out:?}") };
+    assert_eq!(&e.row, ab);
+    assert!(!e.accounts.is_empty() && e.n_accounts as usize >= e.accounts.len());
+    assert!(e.accounts.iter().all(|t| (t.dataset, t.other) == (0, 1) || (t.dataset, t.other) == (1, 0)));
+    assert!(!e.pairs.is_empty(), "reused ids / names and amplification pair accounts");
+    assert!(e.pairs.iter().all(|(a, b, _)| a.starts_with("A-operation: ") && b.starts_with("B-re-emergence: ")), "{:?}", e.pairs);
+    assert!(e.pairs.iter().any(|p| p.2 == "amplification"));
+
+    // a cluster pair: only members of those two clusters
+    let c = l.cluster_links.iter().find(|c| c.linked).unwrap();
+    let out = ask(&mut s, Request::LinkEvidence { index: c.index });
+    let Some(Response::LinkEvidence(e)) = out.last() else { panic!("{out:?}") };
+    assert_eq!(e.row.cluster_a, c.cluster_a);
+    for t in &e.accounts {
+        let want = if t.dataset == c.dataset_a { c.cluster_a } else { c.cluster_b };
+        assert_eq!(t.cluster, want, "{t:?}");
+    }
+    assert!(e.n_accounts <= l.datasets.iter().map(|d| d.n_accounts as u64).sum());
+
+    let out = ask(&mut s, Request::LinkEvidence { index: 1_000_000 });
+    assert!(matches!(out.last(), Some(Response::Error { message }) if message.contains("no link")));
+}
+
+#[test]
+fn link_exports_download_through_the_session() {
+    let mut s = demo_session();
+    let mut got = std::collections::BTreeMap::new();
+    for name in chorus::core::link::export::LINK_FILE_NAMES {
+        let out = ask(&mut s, Request::LinkExport { name: name.into() });
+        let Some(Response::Exported { name: n, mime, bytes }) = out.last() else { panic!("{name}: {out:?}") };
+        assert_eq!(n, name);
+        assert!(!bytes.is_empty());
+        assert_eq!(mime.as_str(), chorus::protocol::mime_of(name));
+        got.insert(name, String::from_utf8(bytes.to_vec()).unwrap());
+    }
+    assert!(got["links.csv"].lines().nth(1).unwrap().starts_with("A-operation,,B-re-emergence,,"), "{}", &got["links.csv"][..300]);
+    assert!(got["overlap.csv"].starts_with("dataset,A-operation,B-re-emergence,C-unrelated\r\n"));
+    assert!(got["joint.gexf"].contains("<attribute id=\"dataset\"") && got["joint.gexf"].contains("value=\"B-re-emergence\""));
+    assert!(got["joint.graphml"].contains("attr.name=\"dataset\""));
+    roxmltree::Document::parse(&got["joint.gexf"]).unwrap();
+    roxmltree::Document::parse(&got["joint.graphml"]).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&got["link_report.json"]).unwrap();
+    assert_eq!(report["datasets"][2]["name"], "C-unrelated");
+    assert!(got["link_accounts.csv"].lines().any(|l| l.ends_with(",true")), "a re-emergent account");
+    // the same bytes as the core exports of the same inputs (one code path)
+    let again = ask(&mut s, Request::LinkExport { name: "links.csv".into() });
+    assert!(matches!(again.last(), Some(Response::Exported { bytes, .. }) if bytes.as_slice() == got["links.csv"].as_bytes()));
+
+    let out = ask(&mut s, Request::LinkExport { name: "nope.csv".into() });
+    assert!(matches!(out.last(), Some(Response::Error { message }) if message.contains("nope.csv")));
+    // renaming keeps the result, under the new name
+    let out = ask(&mut s, Request::LinkRename { index: 0, name: "  op2019 ".into() });
+    assert!(datasets_of(&out).result_current);
+    let out = ask(&mut s, Request::LinkExport { name: "overlap.csv".into() });
+    let Some(Response::Exported { bytes, .. }) = out.last() else { panic!() };
+    assert!(bytes.starts_with(b"dataset,op2019,B-re-emergence,"));
+    // removing a dataset invalidates it
+    let out = ask(&mut s, Request::LinkRemove { index: 2 });
+    assert!(!datasets_of(&out).result_current && datasets_of(&out).datasets.len() == 2);
+    let out = ask(&mut s, Request::LinkExport { name: "links.csv".into() });
+    assert!(matches!(out.last(), Some(Response::Error { message }) if message.contains("run the link")));
+    let out = ask(&mut s, Request::LinkRemove { index: 7 });
+    assert!(matches!(out.last(), Some(Response::Error { .. })));
+}
+
+#[test]
+fn uploaded_files_become_named_datasets_beside_the_workspace() {
+    let mut s = Session::new();
+    // the single-dataset workspace has a dataset loaded and analysed
+    let ws = synth_files("mixed", 3);
+    let metas = ws.iter().map(|(n, b)| FileMeta { name: n.clone(), size: b.len() as u64 }).collect();
+    ask(&mut s, Request::Ingest { files: metas, options: IngestOptions::default() });
+    for (i, (_, b)) in ws.iter().enumerate() {
+        s.ingest_file_start(i);
+        s.ingest_chunk(b);
+        s.ingest_file_end();
+    }
+    assert!(matches!(s.ingest_end(), Response::Ingested(_)));
+    assert!(matches!(ask(&mut s, Request::Analyze { params: DetectParams::default() }).last(), Some(Response::Analyzed(_))));
+    let ws_posts = s.dataset.as_ref().unwrap().n_posts();
+
+    let first = link_add(&mut s, "first", &synth_files("copy-paste", 1), 777);
+    let Response::LinkDatasets(d) = &first else { panic!("{first:?}") };
+    assert_eq!(d.datasets.len(), 1);
+    assert_eq!(d.datasets[0].name, "first");
+    assert_eq!(d.datasets[0].files, ["s1_tweets_csv_hashed.csv", "s1_users_csv_hashed.csv"]);
+    assert!(d.datasets[0].posts > 0 && d.datasets[0].accounts > 0);
+    // only one dataset: no link yet
+    let out = run(&mut s);
+    assert!(matches!(out.last(), Some(Response::Error { message }) if message.contains("at least two")), "{out:?}");
+    // a second dataset with the same name gets a unique one
+    let second = link_add(&mut s, "first", &synth_files("copy-paste", 2), 4096);
+    let Response::LinkDatasets(d) = &second else { panic!("{second:?}") };
+    assert_eq!(d.datasets.iter().map(|x| x.name.as_str()).collect::<Vec<_>>(), ["first", "first (2)"]);
+    let out = ask(&mut s, Request::LinkRename { index: 1, name: "second".into() });
+    assert_eq!(datasets_of(&out).datasets[1].name, "second");
+    let out = ask(&mut s, Request::LinkRename { index: 1, name: "first".into() });
+    assert_eq!(datasets_of(&out).datasets[1].name, "first (2)", "names stay unique");
+    ask(&mut s, Request::LinkRename { index: 1, name: "second".into() });
+
+    let out = run(&mut s);
+    let l = summary_of(&out);
+    assert_eq!(l.datasets.iter().map(|x| x.name.as_str()).collect::<Vec<_>>(), ["first", "second"]);
+    assert_eq!(l.dataset_links.len(), 1);
+    assert_eq!(l.overlap.len(), 2);
+    let out = ask(&mut s, Request::LinkExport { name: "link_report.json".into() });
+    let Some(Response::Exported { bytes, .. }) = out.last() else { panic!("{out:?}") };
+    let report: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+    assert_eq!(report["inputs"][1][0]["path"], "s2_tweets_csv_hashed.csv", "input fingerprints of each dataset");
+
+    // a file with no posts is refused with the reason, and the list is unchanged
+    let bad = link_add(&mut s, "bad", &[("wrong_format.pdf".into(), include_bytes!("data/bad/wrong_format.pdf").to_vec())], 100);
+    assert!(matches!(&bad, Response::Error { message } if message.contains("No posts") && message.contains("wrong_format.pdf")), "{bad:?}");
+    assert_eq!(s.link.entries.len(), 2);
+    // a cancelled read adds nothing
+    let metas = vec![FileMeta { name: "x.csv".into(), size: 10 }];
+    ask(&mut s, Request::LinkAdd { name: "x".into(), files: metas, options: IngestOptions::default() });
+    assert!(matches!(ask(&mut s, Request::Cancel).last(), Some(Response::Cancelled)));
+    assert_eq!(s.link.entries.len(), 2);
+
+    // the workspace's dataset and analysis are untouched
+    assert_eq!(s.dataset.as_ref().unwrap().n_posts(), ws_posts);
+    assert!(s.analysis.is_some());
+    assert!(matches!(ask(&mut s, Request::Export { name: "accounts.csv".into() }).last(), Some(Response::Exported { .. })));
+}
