@@ -453,15 +453,16 @@ impl DatasetBuilder {
         let own_text = self.opts.text_fingerprints && rec.kind != Kind::Retweet && !rec.text.is_empty();
         let (fp, sh) = if own_text { text::fingerprints(&rec.text, &mut self.scratch_text) } else { (0, 0) };
 
-        let p = &mut self.ds.posts;
-        p.id.push(key);
-        p.account.push(account);
-        p.time_ms.push(rec.time_ms);
-        p.kind.push(rec.kind);
-        p.target_post.push(target_post);
-        p.target_account.push(target_account);
-        p.text_fp.push(fp);
-        p.simhash.push(sh);
+        self.ds.posts.push(PostRow {
+            id: key,
+            account,
+            time_ms: rec.time_ms,
+            kind: rec.kind,
+            target_post,
+            target_account,
+            text_fp: fp,
+            simhash: sh,
+        });
         let ds = &mut self.ds;
         let (item, ids) = (&mut self.scratch_item, &mut self.scratch_ids);
         ids.clear();
@@ -565,15 +566,16 @@ impl DatasetBuilder {
         // (IO archives give a quoted tweet's id only; replies may lack in_reply_to_userid).
         let posts = &mut self.ds.posts;
         for i in 0..posts.len() {
-            if posts.target_account[i] == NONE && posts.target_post[i] != 0 {
-                if let Some(&t) = self.seen_posts.get(&posts.target_post[i]) {
-                    posts.target_account[i] = posts.account[t as usize];
+            let tp = posts.target_post(i);
+            if tp != 0 && posts.target_account(i) == NONE {
+                if let Some(&t) = self.seen_posts.get(&tp) {
+                    posts.set_target_account(i, posts.account[t as usize]);
                 }
             }
         }
         let pending = std::mem::take(&mut self.pending_targets);
         for (post, name) in pending {
-            let known = self.ds.posts.target_account[post as usize];
+            let known = self.ds.posts.target_account(post as usize);
             if known != NONE {
                 // resolved from the target post itself; the `RT @name` still names that author
                 if self.ds.accounts.screen_name[known as usize].is_empty() && !self.by_screen_name.contains_key(&name) {
@@ -592,7 +594,8 @@ impl DatasetBuilder {
                 self.by_screen_name.insert(name, a);
                 a
             };
-            self.ds.posts.target_account[post as usize] = idx;
+            let linked = self.ds.posts.set_target_account(post as usize, idx);
+            debug_assert!(linked, "a pending target is a repost, reply or quote");
         }
         if self.opts.keep_text {
             self.ds.texts = Some(std::mem::take(&mut self.texts));
