@@ -235,10 +235,6 @@ impl Presence {
     pub fn heap_bytes(&self) -> usize {
         self.bits.capacity() * 8 + self.before.capacity() * 4
     }
-    pub fn reserve(&mut self, rows: usize) {
-        self.bits.reserve(rows.div_ceil(64));
-        self.before.reserve(rows.div_ceil(64));
-    }
     pub fn shrink_to_fit(&mut self) {
         self.bits.shrink_to_fit();
         self.before.shrink_to_fit();
@@ -395,16 +391,6 @@ impl Posts {
     /// Every post's SimHash (0 when none), in post order.
     pub fn simhashes(&self) -> impl Iterator<Item = u64> + '_ {
         (0..self.len()).map(|i| self.simhash(i))
-    }
-    /// Make room for `n` more posts (avoids the doubling peaks of growing columns).
-    pub fn reserve(&mut self, n: usize) {
-        self.id.reserve(n);
-        self.account.reserve(n);
-        self.time_hi.reserve(n);
-        self.time_lo.reserve(n);
-        self.kind.reserve(n);
-        self.linked.reserve(n);
-        self.texted.reserve(n);
     }
     /// Release spare capacity of every column (the model is complete).
     pub fn shrink_to_fit(&mut self) {

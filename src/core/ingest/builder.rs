@@ -180,7 +180,7 @@ pub struct DatasetBuilder {
     opts: IngestOptions,
     reports: Vec<FileReport>,
     /// Post key -> index, for de-duplication across files (dropped at `finish`).
-    seen_posts: FxHashMap<u64, PostIdx>,
+    seen_posts: PostIndex,
     /// Reused buffers of `add_post` (normalised text, lowercased items, item ids).
     scratch_text: String,
     scratch_item: String,
@@ -214,7 +214,7 @@ impl DatasetBuilder {
             ds: Dataset::default(),
             opts,
             reports: Vec::new(),
-            seen_posts: FxHashMap::default(),
+            seen_posts: PostIndex::default(),
             scratch_text: String::new(),
             scratch_item: String::new(),
             scratch_ids: Vec::new(),
@@ -418,9 +418,7 @@ impl DatasetBuilder {
         // From here on the post is kept unless it is a duplicate: claim its key in one lookup.
         let idx = self.ds.posts.len() as PostIdx;
         if key != 0 {
-            if let std::collections::hash_map::Entry::Vacant(e) = self.seen_posts.entry(key) {
-                e.insert(idx);
-            } else {
+            if !self.seen_posts.claim(key, idx, &self.ds.posts.id) {
                 let r = self.current();
                 r.records_read += 1;
                 r.duplicates += 1;
@@ -556,7 +554,7 @@ impl DatasetBuilder {
     }
     /// Bytes the model holds now.
     pub fn heap_bytes(&self) -> usize {
-        self.ds.heap_bytes() + self.seen_posts.capacity() * 16
+        self.ds.heap_bytes() + self.seen_posts.heap_bytes()
     }
 
     /// Close the dataset: resolve `RT @name` targets, drop ingest-only indexes.
@@ -568,11 +566,15 @@ impl DatasetBuilder {
         for i in 0..posts.len() {
             let tp = posts.target_post(i);
             if tp != 0 && posts.target_account(i) == NONE {
-                if let Some(&t) = self.seen_posts.get(&tp) {
+                if let Some(t) = self.seen_posts.get(tp, &posts.id) {
                     posts.set_target_account(i, posts.account[t as usize]);
                 }
             }
         }
+        // Free the ingest-only indexes before the columns are shrunk (each shrink copies a
+        // column: the peak of `finish` is the model plus the largest column, not plus these).
+        self.seen_posts = PostIndex::default();
+        self.sampled = Vec::new();
         let pending = std::mem::take(&mut self.pending_targets);
         for (post, name) in pending {
             let known = self.ds.posts.target_account(post as usize);
@@ -597,12 +599,43 @@ impl DatasetBuilder {
             let linked = self.ds.posts.set_target_account(post as usize, idx);
             debug_assert!(linked, "a pending target is a repost, reply or quote");
         }
+        self.by_screen_name = FxHashMap::default();
         if self.opts.keep_text {
             self.ds.texts = Some(std::mem::take(&mut self.texts));
             self.ds.exact = Some(std::mem::take(&mut self.exact));
         }
         self.ds.shrink_to_fit();
         (self.ds, self.reports)
+    }
+}
+
+/// Post key -> post index, holding only the index (5 bytes a slot with the table's control byte,
+/// against 17 for a map of key and index): the key is read back from the id column.
+#[derive(Default)]
+struct PostIndex(hashbrown::HashTable<PostIdx>);
+
+impl PostIndex {
+    fn hash(key: u64) -> u64 {
+        use std::hash::BuildHasher;
+        rustc_hash::FxBuildHasher.hash_one(key)
+    }
+    /// Record `key` -> `idx` unless `key` is already there; false when it was (a duplicate).
+    /// `ids` is the id column (`ids[i]` is post i's key); `idx` may be `ids.len()` (not pushed yet).
+    fn claim(&mut self, key: u64, idx: PostIdx, ids: &[u64]) -> bool {
+        let hash = Self::hash(key);
+        match self.0.entry(hash, |&i| ids[i as usize] == key, |&i| Self::hash(ids[i as usize])) {
+            hashbrown::hash_table::Entry::Occupied(_) => false,
+            hashbrown::hash_table::Entry::Vacant(e) => {
+                e.insert(idx);
+                true
+            }
+        }
+    }
+    fn get(&self, key: u64, ids: &[u64]) -> Option<PostIdx> {
+        self.0.find(Self::hash(key), |&i| ids[i as usize] == key).copied()
+    }
+    fn heap_bytes(&self) -> usize {
+        self.0.allocation_size()
     }
 }
 
