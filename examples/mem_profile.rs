@@ -68,7 +68,10 @@ fn main() {
     }
     let files: Vec<FileMeta> = paths
         .iter()
-        .map(|p| FileMeta { name: p.rsplit('/').next().unwrap().to_string(), size: std::fs::metadata(p).map(|m| m.len()).unwrap_or(0) })
+        .map(|p| FileMeta {
+            name: p.rsplit('/').next().unwrap().to_string(),
+            size: std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
+        })
         .collect();
     let mut s = Session::new();
     let mut ignore = |_: Response| {};

@@ -204,7 +204,7 @@ impl Presence {
     /// Append a row.
     #[inline]
     pub fn push(&mut self, present: bool) {
-        if self.rows % 64 == 0 {
+        if self.rows.is_multiple_of(64) {
             self.bits.push(0);
             self.before.push(self.count);
         }

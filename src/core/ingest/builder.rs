@@ -417,19 +417,17 @@ impl DatasetBuilder {
         let key = post_key(&rec.id);
         // From here on the post is kept unless it is a duplicate: claim its key in one lookup.
         let idx = self.ds.posts.len() as PostIdx;
-        if key != 0 {
-            if !self.seen_posts.claim(key, idx, &self.ds.posts.id) {
-                let r = self.current();
-                r.records_read += 1;
-                r.duplicates += 1;
-                self.diag(
-                    at.clone(),
-                    DiagKind::Duplicate,
-                    format!("post {} was already read; counted once", rec.id.trim()),
-                    false,
-                );
-                return None;
-            }
+        if key != 0 && !self.seen_posts.claim(key, idx, &self.ds.posts.id) {
+            let r = self.current();
+            r.records_read += 1;
+            r.duplicates += 1;
+            self.diag(
+                at.clone(),
+                DiagKind::Duplicate,
+                format!("post {} was already read; counted once", rec.id.trim()),
+                false,
+            );
+            return None;
         }
         let account = self.merge_account(&rec.author);
         let target_post = post_key(&rec.target_post);
