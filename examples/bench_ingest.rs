@@ -224,7 +224,14 @@ fn digest(ds: &chorus::core::model::Dataset) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     let p = &ds.posts;
-    (&p.id, &p.account, &p.time_ms, &p.target_post, &p.target_account, &p.text_fp, &p.simhash).hash(&mut h);
+    // the logical columns, hashed as the dense vectors they were before the packed layout
+    let n = p.len();
+    let time: Vec<i64> = p.times().collect();
+    let target_post: Vec<u64> = (0..n).map(|i| p.target_post(i)).collect();
+    let target_account: Vec<u32> = (0..n).map(|i| p.target_account(i)).collect();
+    let text_fp: Vec<u64> = (0..n).map(|i| p.text_fp(i)).collect();
+    let simhash: Vec<u64> = p.simhashes().collect();
+    (&p.id, &p.account, &time, &target_post, &target_account, &text_fp, &simhash).hash(&mut h);
     p.kind.iter().map(|k| *k as u8).collect::<Vec<_>>().hash(&mut h);
     for r in [&p.hashtags, &p.urls, &p.mentions] {
         (&r.offsets, &r.items).hash(&mut h);

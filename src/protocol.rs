@@ -533,7 +533,7 @@ impl Session {
         let (mut first, mut last) = (None::<i64>, None::<i64>);
         for (p, &acc) in ds.posts.account.iter().enumerate() {
             if acc == idx {
-                let t = ds.posts.time_ms[p];
+                let t = ds.posts.time_ms(p);
                 if t != NO_TIME {
                     first = Some(first.map_or(t, |f| f.min(t)));
                     last = Some(last.map_or(t, |l| l.max(t)));
@@ -544,7 +544,7 @@ impl Session {
             .samples
             .by_account
             .get(&idx)
-            .map(|v| v.iter().map(|(p, text)| (ds.posts.time_ms.get(*p as usize).copied().unwrap_or(NO_TIME), text.to_string())).collect())
+            .map(|v| v.iter().map(|(p, text)| (if (*p as usize) < ds.n_posts() { ds.posts.time_ms(*p as usize) } else { NO_TIME }, text.to_string())).collect())
             .unwrap_or_default();
         samples.sort();
         let mut partners: Vec<(u32, String, f32)> = an

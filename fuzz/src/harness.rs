@@ -96,7 +96,7 @@ pub fn digest(ds: &Dataset) -> Vec<(u64, u32, i64, u8, u64, u32, u64)> {
     let p = &ds.posts;
     (0..p.len())
         .map(|i| {
-            (p.id[i], p.account[i], p.time_ms[i], p.kind[i] as u8, p.target_post[i], p.target_account[i], p.text_fp[i])
+            (p.id[i], p.account[i], p.time_ms(i), p.kind[i] as u8, p.target_post(i), p.target_account(i), p.text_fp(i))
         })
         .collect()
 }

@@ -189,25 +189,101 @@ impl Accounts {
     }
 }
 
+/// Which rows of a sparse column have a value: one bit per row and, per 64 rows, the number of
+/// values before them, so a row's slot in the value vector is found in O(1) (0.19 bytes a row).
+#[derive(Clone, Debug, Default)]
+pub struct Presence {
+    bits: Vec<u64>,
+    /// `before[w]`: rows with a value among rows `0..64 * w`.
+    before: Vec<u32>,
+    rows: usize,
+    count: u32,
+}
+
+impl Presence {
+    /// Append a row.
+    #[inline]
+    pub fn push(&mut self, present: bool) {
+        if self.rows.is_multiple_of(64) {
+            self.bits.push(0);
+            self.before.push(self.count);
+        }
+        if present {
+            *self.bits.last_mut().unwrap() |= 1 << (self.rows % 64);
+            self.count += 1;
+        }
+        self.rows += 1;
+    }
+    /// The slot of row `i` in the value vector, None when the row has no value.
+    #[inline]
+    pub fn slot(&self, i: usize) -> Option<usize> {
+        let (w, b) = (i / 64, i % 64);
+        let word = self.bits[w];
+        if word >> b & 1 == 0 {
+            None
+        } else {
+            Some(self.before[w] as usize + (word & ((1u64 << b) - 1)).count_ones() as usize)
+        }
+    }
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+    /// Rows with a value.
+    pub fn count(&self) -> usize {
+        self.count as usize
+    }
+    pub fn heap_bytes(&self) -> usize {
+        self.bits.capacity() * 8 + self.before.capacity() * 4
+    }
+    pub fn shrink_to_fit(&mut self) {
+        self.bits.shrink_to_fit();
+        self.before.shrink_to_fit();
+    }
+}
+
+/// One post's fixed-size values, as [`Posts::push`] takes them and [`Posts::row`] gives them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PostRow {
+    pub id: u64,
+    pub account: AccountIdx,
+    pub time_ms: i64,
+    pub kind: Kind,
+    pub target_post: u64,
+    pub target_account: AccountIdx,
+    pub text_fp: u64,
+    pub simhash: u64,
+}
+
+/// `time_hi` of a post whose time does not fit in 48 bits (kept in `Posts::time_far`).
+const FAR_TIME: i32 = i32::MIN;
+
 /// Posts, one column each, indexed by [`PostIdx`].
+///
+/// Layout (bytes per post): id 8, account 4, time 6 (48-bit milliseconds, ±4,000 years around
+/// 1970; times beyond go to a side list), kind 1; target post and target account (12) only for
+/// posts that have one (reposts, replies, quotes), text fingerprint and SimHash (16) only for
+/// posts with own text, each sparse pair behind a [`Presence`] bitmap. Read the sparse and packed
+/// columns through the accessors ([`Posts::time_ms`], [`Posts::target_post`], ...).
 #[derive(Clone, Debug, Default)]
 pub struct Posts {
     /// Post id key: the numeric id when the id is numeric, else a 64-bit hash of the id string
     /// (see [`post_key`]).
     pub id: Vec<u64>,
     pub account: Vec<AccountIdx>,
-    /// Milliseconds since the Unix epoch (UTC).
-    pub time_ms: Vec<i64>,
+    /// Milliseconds since the Unix epoch (UTC) = `time_hi << 16 | time_lo`, or [`FAR_TIME`].
+    time_hi: Vec<i32>,
+    time_lo: Vec<u16>,
+    /// (post, time) of the posts whose `time_hi` is [`FAR_TIME`], in post order.
+    time_far: Vec<(PostIdx, i64)>,
     pub kind: Vec<Kind>,
-    /// Key of the retweeted / replied-to / quoted post, 0 when none (see [`post_key`]).
-    pub target_post: Vec<u64>,
-    /// Author of the target post, `NONE` when unknown.
-    pub target_account: Vec<AccountIdx>,
-    /// Fingerprint of the normalised text (see `ingest::text`), 0 when the post has no own text
-    /// (a retweet's text is the original's and gets 0).
-    pub text_fp: Vec<u64>,
-    /// 64-bit SimHash of the text's word shingles for near-duplicate search, 0 when no text.
-    pub simhash: Vec<u64>,
+    /// Rows with a target post or a target account.
+    linked: Presence,
+    target_post: Vec<u64>,
+    target_account: Vec<AccountIdx>,
+    /// Rows with a text fingerprint or a SimHash.
+    texted: Presence,
+    text_fp: Vec<u64>,
+    simhash: Vec<u64>,
     /// Hashtag ids (lowercased, without `#`), interned in [`Dataset::hashtags`].
     pub hashtags: Ragged,
     /// URL ids, interned in [`Dataset::urls`]; `Dataset::url_domain[url]` gives the domain.
@@ -223,14 +299,111 @@ impl Posts {
     pub fn is_empty(&self) -> bool {
         self.id.is_empty()
     }
+    /// Append a post's fixed-size values (its ragged rows are pushed to `hashtags`, `urls` and
+    /// `mentions` separately).
+    pub fn push(&mut self, r: PostRow) {
+        let idx = self.id.len() as PostIdx;
+        self.id.push(r.id);
+        self.account.push(r.account);
+        let hi = r.time_ms >> 16;
+        if hi > FAR_TIME as i64 && hi <= i32::MAX as i64 {
+            self.time_hi.push(hi as i32);
+            self.time_lo.push(r.time_ms as u16);
+        } else {
+            self.time_hi.push(FAR_TIME);
+            self.time_lo.push(0);
+            self.time_far.push((idx, r.time_ms));
+        }
+        self.kind.push(r.kind);
+        let linked = r.target_post != 0 || r.target_account != NONE || r.kind != Kind::Post;
+        self.linked.push(linked);
+        if linked {
+            self.target_post.push(r.target_post);
+            self.target_account.push(r.target_account);
+        }
+        let texted = r.text_fp != 0 || r.simhash != 0;
+        self.texted.push(texted);
+        if texted {
+            self.text_fp.push(r.text_fp);
+            self.simhash.push(r.simhash);
+        }
+    }
+    /// Post `i`'s fixed-size values.
+    pub fn row(&self, i: usize) -> PostRow {
+        PostRow {
+            id: self.id[i],
+            account: self.account[i],
+            time_ms: self.time_ms(i),
+            kind: self.kind[i],
+            target_post: self.target_post(i),
+            target_account: self.target_account(i),
+            text_fp: self.text_fp(i),
+            simhash: self.simhash(i),
+        }
+    }
+    /// Milliseconds since the Unix epoch (UTC).
+    #[inline]
+    pub fn time_ms(&self, i: usize) -> i64 {
+        let hi = self.time_hi[i];
+        if hi != FAR_TIME {
+            (hi as i64) << 16 | self.time_lo[i] as i64
+        } else {
+            let k = self.time_far.binary_search_by_key(&(i as PostIdx), |x| x.0).expect("far time listed");
+            self.time_far[k].1
+        }
+    }
+    /// Every post's time, in post order.
+    pub fn times(&self) -> impl Iterator<Item = i64> + '_ {
+        (0..self.len()).map(|i| self.time_ms(i))
+    }
+    /// Key of the retweeted / replied-to / quoted post, 0 when none (see [`post_key`]).
+    #[inline]
+    pub fn target_post(&self, i: usize) -> u64 {
+        self.linked.slot(i).map_or(0, |s| self.target_post[s])
+    }
+    /// Author of the target post, `NONE` when unknown.
+    #[inline]
+    pub fn target_account(&self, i: usize) -> AccountIdx {
+        self.linked.slot(i).map_or(NONE, |s| self.target_account[s])
+    }
+    /// Set the author of post `i`'s target. The post must have a target post or a kind other
+    /// than [`Kind::Post`] (only those can have a target author): returns false otherwise.
+    pub fn set_target_account(&mut self, i: usize, a: AccountIdx) -> bool {
+        match self.linked.slot(i) {
+            Some(s) => {
+                self.target_account[s] = a;
+                true
+            }
+            None => false,
+        }
+    }
+    /// Fingerprint of the normalised text (see `ingest::text`), 0 when the post has no own text
+    /// (a retweet's text is the original's and gets 0).
+    #[inline]
+    pub fn text_fp(&self, i: usize) -> u64 {
+        self.texted.slot(i).map_or(0, |s| self.text_fp[s])
+    }
+    /// 64-bit SimHash of the text's word shingles for near-duplicate search, 0 when no text.
+    #[inline]
+    pub fn simhash(&self, i: usize) -> u64 {
+        self.texted.slot(i).map_or(0, |s| self.simhash[s])
+    }
+    /// Every post's SimHash (0 when none), in post order.
+    pub fn simhashes(&self) -> impl Iterator<Item = u64> + '_ {
+        (0..self.len()).map(|i| self.simhash(i))
+    }
     /// Release spare capacity of every column (the model is complete).
     pub fn shrink_to_fit(&mut self) {
         self.id.shrink_to_fit();
         self.account.shrink_to_fit();
-        self.time_ms.shrink_to_fit();
+        self.time_hi.shrink_to_fit();
+        self.time_lo.shrink_to_fit();
+        self.time_far.shrink_to_fit();
         self.kind.shrink_to_fit();
+        self.linked.shrink_to_fit();
         self.target_post.shrink_to_fit();
         self.target_account.shrink_to_fit();
+        self.texted.shrink_to_fit();
         self.text_fp.shrink_to_fit();
         self.simhash.shrink_to_fit();
         self.hashtags.shrink_to_fit();
@@ -241,10 +414,14 @@ impl Posts {
     pub fn heap_bytes(&self) -> usize {
         self.id.capacity() * 8
             + self.account.capacity() * 4
-            + self.time_ms.capacity() * 8
+            + self.time_hi.capacity() * 4
+            + self.time_lo.capacity() * 2
+            + self.time_far.capacity() * 16
             + self.kind.capacity()
+            + self.linked.heap_bytes()
             + self.target_post.capacity() * 8
             + self.target_account.capacity() * 4
+            + self.texted.heap_bytes()
             + self.text_fp.capacity() * 8
             + self.simhash.capacity() * 8
             + self.hashtags.heap_bytes()
@@ -347,7 +524,7 @@ impl Dataset {
     }
     /// (min, max) post time in ms, or None when there are no timed posts.
     pub fn time_span(&self) -> Option<(i64, i64)> {
-        let mut it = self.posts.time_ms.iter().copied().filter(|&t| t != NO_TIME);
+        let mut it = self.posts.times().filter(|&t| t != NO_TIME);
         let first = it.next()?;
         Some(it.fold((first, first), |(lo, hi), t| (lo.min(t), hi.max(t))))
     }

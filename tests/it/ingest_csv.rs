@@ -75,12 +75,12 @@ fn render(ds: &Dataset, reports: &[FileReport]) -> String {
             "post {} {} {} {:?} {} {} {:x} {:x} [{}] [{}] [{}]",
             p.id[i],
             acc(p.account[i]),
-            p.time_ms[i],
+            p.time_ms(i),
             p.kind[i],
-            p.target_post[i],
-            acc(p.target_account[i]),
-            p.text_fp[i],
-            p.simhash[i],
+            p.target_post(i),
+            acc(p.target_account(i)),
+            p.text_fp(i),
+            p.simhash(i),
             names(&p.hashtags, &ds.hashtags),
             names(&p.urls, &ds.urls),
             names(&p.mentions, &ds.mentions)
@@ -216,11 +216,11 @@ fn check_io_2018(ds: &Dataset) {
     let a = ds.accounts.ids.iter().find(|(_, s)| s.len() == 64).map(|(_, s)| s.to_string()).unwrap_or_default();
     // Original: snowflake time to the millisecond, Arabic hashtags, URL list.
     let p1 = post(ds, "1050118621197500416");
-    assert_eq!(ds.posts.time_ms[p1], 1_539_202_764_211);
+    assert_eq!(ds.posts.time_ms(p1), 1_539_202_764_211);
     assert_eq!(ds.posts.kind[p1], Kind::Post);
     assert_eq!(tags(ds, p1), ["تويتر", "news"]);
     assert_eq!(urls(ds, p1), ["http://example.com/a?x=1"]);
-    assert_ne!(ds.posts.text_fp[p1], 0);
+    assert_ne!(ds.posts.text_fp(p1), 0);
     let author = ds.posts.account[p1] as usize;
     assert_eq!(ds.accounts.ids.resolve(author as u32), a);
     assert_eq!(&*ds.accounts.screen_name[author], a);
@@ -231,9 +231,9 @@ fn check_io_2018(ds: &Dataset) {
     // Retweet with retweet_userid.
     let p2 = post(ds, "1050119035569569799");
     assert_eq!(ds.posts.kind[p2], Kind::Retweet);
-    assert_eq!(ds.posts.target_post[p2], 1_050_118_621_197_500_416);
-    assert_eq!(ds.posts.target_account[p2] as usize, author);
-    assert_eq!(ds.posts.text_fp[p2], 0);
+    assert_eq!(ds.posts.target_post(p2), 1_050_118_621_197_500_416);
+    assert_eq!(ds.posts.target_account(p2) as usize, author);
+    assert_eq!(ds.posts.text_fp(p2), 0);
     assert_eq!(mentions(ds, p2), [a.as_str()]);
     let b = ds.posts.account[p2] as usize;
     assert_eq!(ds.accounts.description_empty[b], 1);
@@ -242,9 +242,9 @@ fn check_io_2018(ds: &Dataset) {
     // target (by post id, more reliable than the "RT @SomeNews_24:" text); otherwise the name.
     let p3 = post(ds, "1050120281252691969");
     assert_eq!(ds.posts.kind[p3], Kind::Retweet);
-    let t = ds.posts.target_account[p3];
+    let t = ds.posts.target_account(p3);
     assert_ne!(t, NONE);
-    match (0..ds.n_posts()).find(|&i| ds.posts.id[i] == ds.posts.target_post[p3]) {
+    match (0..ds.n_posts()).find(|&i| ds.posts.id[i] == ds.posts.target_post(p3)) {
         Some(orig) => assert_eq!(t, ds.posts.account[orig]),
         None => assert_eq!(&*ds.accounts.screen_name[t as usize], "somenews_24"),
     }
@@ -253,25 +253,25 @@ fn check_io_2018(ds: &Dataset) {
     // Reply by a numeric (unhashed) account; mention `0` dropped.
     let p4 = post(ds, "1050294936269750272");
     assert_eq!(ds.posts.kind[p4], Kind::Reply);
-    assert_eq!(ds.posts.target_post[p4], 1_050_118_621_197_500_416);
-    assert_eq!(ds.posts.target_account[p4] as usize, author);
+    assert_eq!(ds.posts.target_post(p4), 1_050_118_621_197_500_416);
+    assert_eq!(ds.posts.target_account(p4) as usize, author);
     assert_eq!(mentions(ds, p4), ["1234567"]);
     assert_eq!(&*ds.accounts.screen_name[account(ds, "2722354677")], "real_person");
     // Quote; hashtags with `#` and case folded to one.
     let p5 = post(ds, "1050317707146166272");
     assert_eq!(ds.posts.kind[p5], Kind::Quote);
-    assert_eq!(ds.posts.target_post[p5], 1_050_294_936_269_750_272);
+    assert_eq!(ds.posts.target_post(p5), 1_050_294_936_269_750_272);
     assert_eq!(tags(ds, p5), ["vote"]);
     // Pre-snowflake id: minute time from tweet_time; `FALSE` is not a retweet.
     let p9 = post(ds, "12345678");
-    assert_eq!(ds.posts.time_ms[p9], 1_241_181_240_000);
+    assert_eq!(ds.posts.time_ms(p9), 1_241_181_240_000);
     assert_eq!(ds.posts.kind[p9], Kind::Post);
     assert_eq!(ds.n_posts(), 6);
 }
 
 fn check_io_2019(ds: &Dataset) {
     let p1 = post(ds, "1220905149422108672");
-    assert_eq!(ds.posts.time_ms[p1], 1_579_921_445_600);
+    assert_eq!(ds.posts.time_ms(p1), 1_579_921_445_600);
     assert_eq!(tags(ds, p1), ["hongkong", "china"]);
     assert_eq!(urls(ds, p1), ["https://www.youtube.com/watch?v=abc,def"]);
     assert_eq!(mentions(ds, p1), ["1234567"]);
@@ -282,16 +282,16 @@ fn check_io_2019(ds: &Dataset) {
     assert_eq!(ds.languages.resolve(ds.accounts.language[d]), "zh-cn");
     let p2 = post(ds, "1220905164102172675");
     assert_eq!(ds.posts.kind[p2], Kind::Retweet);
-    assert_eq!(ds.posts.target_account[p2] as usize, d);
+    assert_eq!(ds.posts.target_account(p2) as usize, d);
     // The row with invalid bytes is kept, repaired.
     let p3 = post(ds, "1234448365777846272");
-    assert_ne!(ds.posts.text_fp[p3], 0);
+    assert_ne!(ds.posts.text_fp(p3), 0);
     assert_eq!(ds.accounts.created_at[ds.posts.account[p3] as usize], 1_582_934_400_000); // 2020-02-29
                                                                                           // 2019 order: in_reply_to_userid / in_reply_to_tweetid swapped, read by name.
     let p4 = post(ds, "1234448491606966272");
     assert_eq!(ds.posts.kind[p4], Kind::Reply);
-    assert_eq!(ds.posts.target_post[p4], 1_220_905_149_422_108_672);
-    assert_eq!(ds.posts.target_account[p4] as usize, d);
+    assert_eq!(ds.posts.target_post(p4), 1_220_905_149_422_108_672);
+    assert_eq!(ds.posts.target_account(p4) as usize, d);
     assert_eq!(ds.n_posts(), 4);
 }
 
@@ -311,32 +311,32 @@ fn check_users(ds: &Dataset) {
 fn check_coortweet(ds: &Dataset) {
     assert_eq!(ds.n_posts(), 4);
     assert!(ds.posts.kind.iter().all(|&k| k == Kind::Retweet));
-    assert_eq!(ds.posts.target_post[0], ds.posts.target_post[1]);
-    assert_eq!(ds.posts.time_ms[1] - ds.posts.time_ms[0], 3000);
-    assert_eq!(ds.posts.time_ms[2], 1_580_000_100_500);
+    assert_eq!(ds.posts.target_post(0), ds.posts.target_post(1));
+    assert_eq!(ds.posts.time_ms(1) - ds.posts.time_ms(0), 3000);
+    assert_eq!(ds.posts.time_ms(2), 1_580_000_100_500);
     assert_eq!(urls(ds, 2), ["https://example.org/story?id=7"]);
     assert_eq!(ds.domains.resolve(ds.url_domain[ds.posts.urls.row(2)[0] as usize]), "example.org");
     assert_eq!(tags(ds, 3), ["hashtag"]);
-    assert_eq!(ds.posts.target_post[2], post_key("https://example.org/story?id=7"));
+    assert_eq!(ds.posts.target_post(2), post_key("https://example.org/story?id=7"));
 }
 
 fn check_toolkit(ds: &Dataset) {
     assert_eq!(ds.n_posts(), 3);
     let p1 = post(ds, "1001");
-    assert_eq!(ds.posts.time_ms[p1], 1_580_000_000_250);
+    assert_eq!(ds.posts.time_ms(p1), 1_580_000_000_250);
     assert_eq!(urls(ds, p1), ["https://a.example/x", "https://b.example/y"]);
     assert_eq!(&*ds.accounts.screen_name[account(ds, "11")], "alice");
     let p2 = post(ds, "1002");
-    assert_eq!((ds.posts.kind[p2], ds.posts.target_post[p2]), (Kind::Retweet, 1001));
-    assert_eq!(ds.posts.target_account[p2] as usize, account(ds, "11"));
+    assert_eq!((ds.posts.kind[p2], ds.posts.target_post(p2)), (Kind::Retweet, 1001));
+    assert_eq!(ds.posts.target_account(p2) as usize, account(ds, "11"));
     let p3 = post(ds, "1003");
-    assert_eq!((ds.posts.kind[p3], ds.posts.target_post[p3]), (Kind::Reply, 1001));
+    assert_eq!((ds.posts.kind[p3], ds.posts.target_post(p3)), (Kind::Reply, 1001));
 }
 
 fn check_twarc(ds: &Dataset) {
     assert_eq!(ds.n_posts(), 3);
     let p1 = post(ds, "1577676163349196800");
-    assert_eq!(ds.posts.time_ms[p1], 1_664_897_105_000);
+    assert_eq!(ds.posts.time_ms(p1), 1_664_897_105_000);
     assert_eq!(tags(ds, p1), ["launch"]);
     assert_eq!(urls(ds, p1), ["https://blog.example.com/launch"]);
     let a = account(ds, "783214");
@@ -344,13 +344,13 @@ fn check_twarc(ds: &Dataset) {
     assert_eq!(ds.accounts.followers[a], 65_000_000);
     assert_eq!(ds.accounts.description_empty[a], 0);
     let p2 = post(ds, "1577676200000000000");
-    assert_eq!((ds.posts.kind[p2], ds.posts.target_post[p2]), (Kind::Retweet, 1_577_676_163_349_196_800));
-    assert_eq!(ds.posts.target_account[p2] as usize, a);
+    assert_eq!((ds.posts.kind[p2], ds.posts.target_post(p2)), (Kind::Retweet, 1_577_676_163_349_196_800));
+    assert_eq!(ds.posts.target_account(p2) as usize, a);
     assert_eq!(mentions(ds, p2), ["twitter"]);
     assert_eq!(ds.accounts.description_empty[account(ds, "999")], 1);
     let p3 = post(ds, "1577676300000000000");
     assert_eq!(ds.posts.kind[p3], Kind::Reply);
-    assert_eq!(ds.posts.target_account[p3] as usize, a);
+    assert_eq!(ds.posts.target_account(p3) as usize, a);
 }
 
 fn check_generic(ds: &Dataset) {
@@ -359,8 +359,8 @@ fn check_generic(ds: &Dataset) {
     assert_eq!(tags(ds, p1), ["a", "b"]);
     assert_eq!(urls(ds, p1), ["https://x.example/1"]);
     let p2 = post(ds, "p2");
-    assert_eq!((ds.posts.kind[p2], ds.posts.target_post[p2]), (Kind::Retweet, post_key("p1")));
-    assert_eq!(ds.posts.time_ms[p2] - ds.posts.time_ms[p1], 5000);
+    assert_eq!((ds.posts.kind[p2], ds.posts.target_post(p2)), (Kind::Retweet, post_key("p1")));
+    assert_eq!(ds.posts.time_ms(p2) - ds.posts.time_ms(p1), 5000);
 }
 
 fn no_check(_: &Dataset) {}

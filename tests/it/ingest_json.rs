@@ -49,22 +49,22 @@ fn twarc2_pages() {
     let rt = post(&ds, "1577332378009575424");
     assert_eq!(ds.posts.kind[rt], Kind::Retweet);
     assert_eq!(acc(&ds, ds.posts.account[rt]), "1262374658003689472");
-    assert_eq!(ds.posts.target_post[rt], post_key(ORIG));
-    assert_eq!(acc(&ds, ds.posts.target_account[rt]), "1187226470718181376");
-    assert_eq!(ds.posts.time_ms[rt], 1664897105000); // 2022-10-04T15:25:05Z
-    assert_eq!(ds.posts.text_fp[rt], 0, "a retweet has no own text");
+    assert_eq!(ds.posts.target_post(rt), post_key(ORIG));
+    assert_eq!(acc(&ds, ds.posts.target_account(rt)), "1187226470718181376");
+    assert_eq!(ds.posts.time_ms(rt), 1664897105000); // 2022-10-04T15:25:05Z
+    assert_eq!(ds.posts.text_fp(rt), 0, "a retweet has no own text");
     assert_eq!(tags(&ds, rt), ["election2022"]);
     assert_eq!(urls(&ds, rt), ["https://example.org/news/2022/10/04/story?utm=x"]);
     assert_eq!(mentions(&ds, rt), ["newsdeskdaily"]);
     // the reply
     let re = post(&ds, "1577333000000000001");
     assert_eq!(ds.posts.kind[re], Kind::Reply);
-    assert_eq!(acc(&ds, ds.posts.target_account[re]), "1187226470718181376");
-    assert_ne!(ds.posts.text_fp[re], 0);
+    assert_eq!(acc(&ds, ds.posts.target_account(re)), "1187226470718181376");
+    assert_ne!(ds.posts.text_fp(re), 0);
     // the quote
     let q = post(&ds, "1577334100000000002");
     assert_eq!(ds.posts.kind[q], Kind::Quote);
-    assert_eq!(ds.posts.target_post[q], post_key(ORIG));
+    assert_eq!(ds.posts.target_post(q), post_key(ORIG));
     // the original and a single-tweet lookup page (`data` is an object)
     let o = post(&ds, ORIG);
     assert_eq!(ds.posts.kind[o], Kind::Post);
@@ -93,7 +93,7 @@ fn twarc2_flattened_equals_pages() {
     assert!(r.diagnostics.is_empty(), "{}", messages(r));
     let rt = post(&flat, "1577332378009575424");
     assert_eq!(flat.posts.kind[rt], Kind::Retweet);
-    assert_eq!(acc(&flat, flat.posts.target_account[rt]), "1187226470718181376");
+    assert_eq!(acc(&flat, flat.posts.target_account(rt)), "1187226470718181376");
     let re = post(&flat, "1577333000000000001");
     assert_eq!(flat.posts.kind[re], Kind::Reply);
     let a = account(&flat, "1262374658003689472");
@@ -113,22 +113,22 @@ fn v1_tweets() {
     assert!(m.contains("post 1050118621198921728 was already read"), "{m}");
     assert_eq!(crate::ingest_stream::count(r, DiagKind::Duplicate), 1);
     let o = post(&ds, "1050118621198921728");
-    assert_eq!(ds.posts.time_ms[o], 1539202764000); // Wed Oct 10 20:19:24 +0000 2018
+    assert_eq!(ds.posts.time_ms(o), 1539202764000); // Wed Oct 10 20:19:24 +0000 2018
     assert_eq!(tags(&ds, o), ["border"]);
     assert_eq!(urls(&ds, o), ["https://www.example.com/border-plan"]);
     let rt = post(&ds, "1050119031162712064");
     assert_eq!(ds.posts.kind[rt], Kind::Retweet);
-    assert_eq!(ds.posts.target_post[rt], post_key("1050118621198921728"));
-    assert_eq!(acc(&ds, ds.posts.target_account[rt]), "25073877");
+    assert_eq!(ds.posts.target_post(rt), post_key("1050118621198921728"));
+    assert_eq!(acc(&ds, ds.posts.target_account(rt)), "25073877");
     assert_eq!(mentions(&ds, rt), ["realnewsoutlet"]);
     // a streaming tweet whose full text and entities are in extended_tweet, replying
     let long = post(&ds, "1050121288000000000");
     assert_eq!(ds.posts.kind[long], Kind::Reply);
-    assert_eq!(acc(&ds, ds.posts.target_account[long]), "25073877");
+    assert_eq!(acc(&ds, ds.posts.target_account(long)), "25073877");
     assert_eq!(tags(&ds, long), ["border", "maga"]);
     let q = post(&ds, "1050125103000000000");
     assert_eq!(ds.posts.kind[q], Kind::Quote);
-    assert_eq!(acc(&ds, ds.posts.target_account[q]), "25073877");
+    assert_eq!(acc(&ds, ds.posts.target_account(q)), "25073877");
     // account attributes from v1.1 user objects; `description: null` is an empty description
     let a = account(&ds, "1045617519216513024");
     assert_eq!(&*ds.accounts.screen_name[a], "amplifier_0042");
@@ -159,14 +159,14 @@ fn snowflake_time_when_created_at_is_missing() {
     let line = b"{\"id\":\"1577331119823224833\",\"author_id\":\"1\",\"text\":\"t\"}\n";
     let (ds, _) = check_all("x.jsonl", line, &opts());
     // (1577331119823224833 >> 22) + 1288834974657
-    assert_eq!(ds.posts.time_ms[0], (1577331119823224833u64 >> 22) as i64 + 1288834974657);
+    assert_eq!(ds.posts.time_ms(0), (1577331119823224833u64 >> 22) as i64 + 1288834974657);
 }
 
 #[test]
 fn rt_text_gives_the_target_when_no_user_is_known() {
     let line = br#"{"id":"1577331119823224835","author_id":"1","created_at":"2022-10-04T15:20:01Z","text":"RT @Someone: hi","referenced_tweets":[{"type":"retweeted","id":"5"}]}"#;
     let (ds, _) = check_all("x.jsonl", line, &opts());
-    let t = ds.posts.target_account[0];
+    let t = ds.posts.target_account(0);
     assert_eq!(&*ds.accounts.screen_name[t as usize], "someone");
 }
 

@@ -57,11 +57,11 @@ pub fn snapshot(ds: &Dataset) -> String {
             "post {} by {} at {} {:?} -> {} by {} fp {:x} tags {:?} urls {:?} mentions {:?}",
             p.id[i],
             acc(p.account[i]),
-            p.time_ms[i],
+            p.time_ms(i),
             p.kind[i],
-            p.target_post[i],
-            acc(p.target_account[i]),
-            p.text_fp[i],
+            p.target_post(i),
+            acc(p.target_account(i)),
+            p.text_fp(i),
             tags,
             urls,
             ments
@@ -622,7 +622,7 @@ fn bad_csv_duplicated_headers() {
     );
     assert!(r.balanced());
     assert_eq!(ds.n_posts(), 2, "{m}");
-    assert_ne!(ds.posts.text_fp[0], ds.posts.text_fp[1], "the first tweet_text column is read");
+    assert_ne!(ds.posts.text_fp(0), ds.posts.text_fp(1), "the first tweet_text column is read");
 }
 
 #[test]

@@ -148,11 +148,11 @@ fn dataset_matches_the_output() {
         assert_eq!(ds.accounts.ids.resolve(i as u32), a.user_id);
     }
     for (i, p) in d.posts.iter().enumerate() {
-        assert_eq!(ds.posts.time_ms[i], p.time_ms);
+        assert_eq!(ds.posts.time_ms(i), p.time_ms);
         assert_eq!(ds.posts.kind[i], p.kind);
         assert_eq!(ds.posts.account[i], p.account);
         if p.target != NONE {
-            assert_eq!(ds.posts.target_account[i], d.posts[p.target as usize].account);
+            assert_eq!(ds.posts.target_account(i), d.posts[p.target as usize].account);
         }
     }
 }
@@ -365,12 +365,12 @@ fn written_files_parse_to_the_same_dataset() {
     let (p, q) = (&parsed.posts, &direct.posts);
     for i in 0..parsed.n_posts() {
         assert_eq!(p.id[i], q.id[i], "post {i} id");
-        assert_eq!(p.time_ms[i], q.time_ms[i], "post {i} time");
+        assert_eq!(p.time_ms(i), q.time_ms(i), "post {i} time");
         assert_eq!(p.kind[i], q.kind[i], "post {i} kind");
-        assert_eq!(p.target_post[i], q.target_post[i], "post {i} target");
+        assert_eq!(p.target_post(i), q.target_post(i), "post {i} target");
         assert_eq!(id(&parsed, p.account[i]), id(&direct, q.account[i]), "post {i} author");
-        assert_eq!(id(&parsed, p.target_account[i]), id(&direct, q.target_account[i]), "post {i} target author");
-        assert_eq!(p.text_fp[i], q.text_fp[i], "post {i} text");
+        assert_eq!(id(&parsed, p.target_account(i)), id(&direct, q.target_account(i)), "post {i} target author");
+        assert_eq!(p.text_fp(i), q.text_fp(i), "post {i} text");
         let tags = |ds: &chorus::core::model::Dataset, i: usize| -> Vec<String> {
             ds.posts.hashtags.row(i).iter().map(|&h| ds.hashtags.resolve(h).to_string()).collect()
         };

@@ -231,7 +231,7 @@ pub(crate) fn measure(
         for &i in ctx.posts_of(r) {
             let i = i as usize;
             n_posts += 1;
-            let t = p.time_ms[i];
+            let t = p.time_ms(i);
             hour_profile[(t.div_euclid(3_600_000)).rem_euclid(24) as usize] += 1;
             days.push(day_of(t));
             tags.extend_from_slice(p.hashtags.row(i));
@@ -241,8 +241,8 @@ pub(crate) fn measure(
                     doms.push(d);
                 }
             }
-            if p.text_fp[i] != 0 {
-                fps.push(p.text_fp[i]);
+            if p.text_fp(i) != 0 {
+                fps.push(p.text_fp(i));
             }
         }
     }

@@ -102,7 +102,7 @@ pub(crate) fn events(ds: &Dataset, kind: CoAction, rank: &[u32]) -> Vec<Event> {
     let n = p.len();
     let mut ev = Vec::new();
     let push = |ev: &mut Vec<Event>, i: usize, obj: u64| {
-        ev.push(Event { obj, time: p.time_ms[i], rank: rank[p.account[i] as usize], simhash: 0, fp: 0 });
+        ev.push(Event { obj, time: p.time_ms(i), rank: rank[p.account[i] as usize], simhash: 0, fp: 0 });
     };
     // Stable keys of interned vocabularies (computed once per method).
     let keys = |int: &Interner| -> Vec<u64> { int.iter().map(|(_, s)| key_of(s)).collect() };
@@ -110,32 +110,32 @@ pub(crate) fn events(ds: &Dataset, kind: CoAction, rank: &[u32]) -> Vec<Event> {
         CoAction::CoRetweet | CoAction::CoReply => {
             let want = if kind == CoAction::CoRetweet { Kind::Retweet } else { Kind::Reply };
             for i in 0..n {
-                if p.kind[i] == want && p.target_post[i] != 0 {
-                    push(&mut ev, i, p.target_post[i]);
+                if p.kind[i] == want && p.target_post(i) != 0 {
+                    push(&mut ev, i, p.target_post(i));
                 }
             }
         }
         CoAction::CoTweet => {
             for i in 0..n {
-                if p.kind[i] != Kind::Retweet && p.text_fp[i] != 0 {
-                    push(&mut ev, i, p.text_fp[i]);
+                if p.kind[i] != Kind::Retweet && p.text_fp(i) != 0 {
+                    push(&mut ev, i, p.text_fp(i));
                 }
             }
         }
         CoAction::CoSimilarTweet => {
             for i in 0..n {
-                let sh = p.simhash[i];
-                if p.kind[i] == Kind::Retweet || sh == 0 || p.text_fp[i] == 0 {
+                let sh = p.simhash(i);
+                if p.kind[i] == Kind::Retweet || sh == 0 || p.text_fp(i) == 0 {
                     continue;
                 }
                 for band in 0..BANDS {
                     let bits = (sh >> (16 * band)) & 0xFFFF;
                     ev.push(Event {
                         obj: (band as u64) << 16 | bits,
-                        time: p.time_ms[i],
+                        time: p.time_ms(i),
                         rank: rank[p.account[i] as usize],
                         simhash: sh,
-                        fp: p.text_fp[i],
+                        fp: p.text_fp(i),
                     });
                 }
             }

@@ -234,7 +234,7 @@ pub(crate) fn verdicts(
                 let inside = posts
                     .iter()
                     .filter(|&&i| {
-                        let h = (ds.posts.time_ms[i as usize].div_euclid(3_600_000) + off as i64).rem_euclid(24);
+                        let h = (ds.posts.time_ms(i as usize).div_euclid(3_600_000) + off as i64).rem_euclid(24);
                         (9..18).contains(&h)
                     })
                     .count();

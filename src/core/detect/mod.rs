@@ -371,7 +371,7 @@ impl Ctx {
         }
         let p = &ds.posts;
         let mut order: Vec<PostIdx> = (0..p.len() as u32).collect();
-        order.sort_by_key(|&i| (rank[p.account[i as usize] as usize], p.time_ms[i as usize], p.id[i as usize], i));
+        order.sort_by_key(|&i| (rank[p.account[i as usize] as usize], p.time_ms(i as usize), p.id[i as usize], i));
         let mut posts_off = vec![0usize; n + 1];
         for &i in &order {
             posts_off[rank[p.account[i as usize] as usize] as usize + 1] += 1;

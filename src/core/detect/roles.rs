@@ -83,10 +83,10 @@ pub(crate) fn boosts(ds: &Dataset, ctx: &Ctx) -> Vec<Boost> {
             continue;
         }
         let booster = ctx.rank[p.account[i] as usize];
-        let tp = p.target_post[i];
+        let tp = p.target_post(i);
         let found = ctx.lookup(tp);
-        let target_acc = if p.target_account[i] != NONE {
-            Some(p.target_account[i])
+        let target_acc = if p.target_account(i) != NONE {
+            Some(p.target_account(i))
         } else {
             found.map(|j| p.account[j as usize])
         };
@@ -95,7 +95,7 @@ pub(crate) fn boosts(ds: &Dataset, ctx: &Ctx) -> Vec<Boost> {
         if target == booster {
             continue;
         }
-        let delay_ms = found.map(|j| p.time_ms[i] - p.time_ms[j as usize]).filter(|&d| d >= 0);
+        let delay_ms = found.map(|j| p.time_ms(i) - p.time_ms(j as usize)).filter(|&d| d >= 0);
         out.push(Boost { booster, target, target_post: tp, delay_ms, kind: p.kind[i] });
     }
     out.sort_by_key(|b| (b.booster, b.target, b.target_post, b.delay_ms, b.kind));
@@ -139,8 +139,8 @@ pub(crate) fn copies(ds: &Dataset, ctx: &Ctx, params: &DetectParams, coaction_cl
     let p = &ds.posts;
     let mut own: Vec<(i64, u32, u32)> = Vec::new(); // (time, rank, post)
     for i in 0..p.len() {
-        if p.kind[i] == Kind::Post && p.text_fp[i] != 0 {
-            own.push((p.time_ms[i], ctx.rank[p.account[i] as usize], i as u32));
+        if p.kind[i] == Kind::Post && p.text_fp(i) != 0 {
+            own.push((p.time_ms(i), ctx.rank[p.account[i] as usize], i as u32));
         }
     }
     let mut source: Vec<(u32, i64, u32, u32)> = Vec::new(); // (copy post, source time, source rank, source post)
@@ -150,7 +150,7 @@ pub(crate) fn copies(ds: &Dataset, ctx: &Ctx, params: &DetectParams, coaction_cl
     for band in 0..5u32 {
         keyed.clear();
         for &(t, r, i) in &own {
-            let key = if band == 4 { p.text_fp[i as usize] } else { (band as u64) << 16 | (p.simhash[i as usize] >> (16 * band)) & 0xFFFF };
+            let key = if band == 4 { p.text_fp(i as usize) } else { (band as u64) << 16 | (p.simhash(i as usize) >> (16 * band)) & 0xFFFF };
             keyed.push((key, t, r, i));
         }
         keyed.sort_unstable();
@@ -172,8 +172,8 @@ pub(crate) fn copies(ds: &Dataset, ctx: &Ctx, params: &DetectParams, coaction_cl
                     if cj != NONE && ci != NONE && ci != cj {
                         continue;
                     }
-                    let same = p.text_fp[ii as usize] == p.text_fp[ij as usize];
-                    if band == 4 || same || (p.simhash[ii as usize] ^ p.simhash[ij as usize]).count_ones() <= max_d {
+                    let same = p.text_fp(ii as usize) == p.text_fp(ij as usize);
+                    if band == 4 || same || (p.simhash(ii as usize) ^ p.simhash(ij as usize)).count_ones() <= max_d {
                         source.push((ij, ti, ri, ii));
                         break;
                     }
@@ -212,7 +212,7 @@ pub(crate) fn assign(
         facts[r].activity += 1;
         match p.kind[i] {
             Kind::Retweet => facts[r].retweets += 1,
-            _ if p.text_fp[i] != 0 => facts[r].original += 1,
+            _ if p.text_fp(i) != 0 => facts[r].original += 1,
             _ => {}
         }
     }

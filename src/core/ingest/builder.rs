@@ -180,7 +180,7 @@ pub struct DatasetBuilder {
     opts: IngestOptions,
     reports: Vec<FileReport>,
     /// Post key -> index, for de-duplication across files (dropped at `finish`).
-    seen_posts: FxHashMap<u64, PostIdx>,
+    seen_posts: PostIndex,
     /// Reused buffers of `add_post` (normalised text, lowercased items, item ids).
     scratch_text: String,
     scratch_item: String,
@@ -214,7 +214,7 @@ impl DatasetBuilder {
             ds: Dataset::default(),
             opts,
             reports: Vec::new(),
-            seen_posts: FxHashMap::default(),
+            seen_posts: PostIndex::default(),
             scratch_text: String::new(),
             scratch_item: String::new(),
             scratch_ids: Vec::new(),
@@ -417,21 +417,17 @@ impl DatasetBuilder {
         let key = post_key(&rec.id);
         // From here on the post is kept unless it is a duplicate: claim its key in one lookup.
         let idx = self.ds.posts.len() as PostIdx;
-        if key != 0 {
-            if let std::collections::hash_map::Entry::Vacant(e) = self.seen_posts.entry(key) {
-                e.insert(idx);
-            } else {
-                let r = self.current();
-                r.records_read += 1;
-                r.duplicates += 1;
-                self.diag(
-                    at.clone(),
-                    DiagKind::Duplicate,
-                    format!("post {} was already read; counted once", rec.id.trim()),
-                    false,
-                );
-                return None;
-            }
+        if key != 0 && !self.seen_posts.claim(key, idx, &self.ds.posts.id) {
+            let r = self.current();
+            r.records_read += 1;
+            r.duplicates += 1;
+            self.diag(
+                at.clone(),
+                DiagKind::Duplicate,
+                format!("post {} was already read; counted once", rec.id.trim()),
+                false,
+            );
+            return None;
         }
         let account = self.merge_account(&rec.author);
         let target_post = post_key(&rec.target_post);
@@ -453,15 +449,16 @@ impl DatasetBuilder {
         let own_text = self.opts.text_fingerprints && rec.kind != Kind::Retweet && !rec.text.is_empty();
         let (fp, sh) = if own_text { text::fingerprints(&rec.text, &mut self.scratch_text) } else { (0, 0) };
 
-        let p = &mut self.ds.posts;
-        p.id.push(key);
-        p.account.push(account);
-        p.time_ms.push(rec.time_ms);
-        p.kind.push(rec.kind);
-        p.target_post.push(target_post);
-        p.target_account.push(target_account);
-        p.text_fp.push(fp);
-        p.simhash.push(sh);
+        self.ds.posts.push(PostRow {
+            id: key,
+            account,
+            time_ms: rec.time_ms,
+            kind: rec.kind,
+            target_post,
+            target_account,
+            text_fp: fp,
+            simhash: sh,
+        });
         let ds = &mut self.ds;
         let (item, ids) = (&mut self.scratch_item, &mut self.scratch_ids);
         ids.clear();
@@ -555,7 +552,7 @@ impl DatasetBuilder {
     }
     /// Bytes the model holds now.
     pub fn heap_bytes(&self) -> usize {
-        self.ds.heap_bytes() + self.seen_posts.capacity() * 16
+        self.ds.heap_bytes() + self.seen_posts.heap_bytes()
     }
 
     /// Close the dataset: resolve `RT @name` targets, drop ingest-only indexes.
@@ -565,15 +562,20 @@ impl DatasetBuilder {
         // (IO archives give a quoted tweet's id only; replies may lack in_reply_to_userid).
         let posts = &mut self.ds.posts;
         for i in 0..posts.len() {
-            if posts.target_account[i] == NONE && posts.target_post[i] != 0 {
-                if let Some(&t) = self.seen_posts.get(&posts.target_post[i]) {
-                    posts.target_account[i] = posts.account[t as usize];
+            let tp = posts.target_post(i);
+            if tp != 0 && posts.target_account(i) == NONE {
+                if let Some(t) = self.seen_posts.get(tp, &posts.id) {
+                    posts.set_target_account(i, posts.account[t as usize]);
                 }
             }
         }
+        // Free the ingest-only indexes before the columns are shrunk (each shrink copies a
+        // column: the peak of `finish` is the model plus the largest column, not plus these).
+        self.seen_posts = PostIndex::default();
+        self.sampled = Vec::new();
         let pending = std::mem::take(&mut self.pending_targets);
         for (post, name) in pending {
-            let known = self.ds.posts.target_account[post as usize];
+            let known = self.ds.posts.target_account(post as usize);
             if known != NONE {
                 // resolved from the target post itself; the `RT @name` still names that author
                 if self.ds.accounts.screen_name[known as usize].is_empty() && !self.by_screen_name.contains_key(&name) {
@@ -592,14 +594,46 @@ impl DatasetBuilder {
                 self.by_screen_name.insert(name, a);
                 a
             };
-            self.ds.posts.target_account[post as usize] = idx;
+            let linked = self.ds.posts.set_target_account(post as usize, idx);
+            debug_assert!(linked, "a pending target is a repost, reply or quote");
         }
+        self.by_screen_name = FxHashMap::default();
         if self.opts.keep_text {
             self.ds.texts = Some(std::mem::take(&mut self.texts));
             self.ds.exact = Some(std::mem::take(&mut self.exact));
         }
         self.ds.shrink_to_fit();
         (self.ds, self.reports)
+    }
+}
+
+/// Post key -> post index, holding only the index (5 bytes a slot with the table's control byte,
+/// against 17 for a map of key and index): the key is read back from the id column.
+#[derive(Default)]
+struct PostIndex(hashbrown::HashTable<PostIdx>);
+
+impl PostIndex {
+    fn hash(key: u64) -> u64 {
+        use std::hash::BuildHasher;
+        rustc_hash::FxBuildHasher.hash_one(key)
+    }
+    /// Record `key` -> `idx` unless `key` is already there; false when it was (a duplicate).
+    /// `ids` is the id column (`ids[i]` is post i's key); `idx` may be `ids.len()` (not pushed yet).
+    fn claim(&mut self, key: u64, idx: PostIdx, ids: &[u64]) -> bool {
+        let hash = Self::hash(key);
+        match self.0.entry(hash, |&i| ids[i as usize] == key, |&i| Self::hash(ids[i as usize])) {
+            hashbrown::hash_table::Entry::Occupied(_) => false,
+            hashbrown::hash_table::Entry::Vacant(e) => {
+                e.insert(idx);
+                true
+            }
+        }
+    }
+    fn get(&self, key: u64, ids: &[u64]) -> Option<PostIdx> {
+        self.0.find(Self::hash(key), |&i| ids[i as usize] == key).copied()
+    }
+    fn heap_bytes(&self) -> usize {
+        self.0.allocation_size()
     }
 }
 

@@ -265,8 +265,8 @@ mod tests {
         let (ds, reports) = b.finish();
         assert_eq!(reports[0].records_kept, 2, "{reports:#?}");
         assert_eq!(ds.posts.kind, [Kind::Post, Kind::Retweet]);
-        assert_eq!(ds.posts.target_post[1], 1_050_118_621_198_921_728);
-        assert_eq!(&*ds.accounts.screen_name[ds.posts.target_account[1] as usize], "u1name");
+        assert_eq!(ds.posts.target_post(1), 1_050_118_621_198_921_728);
+        assert_eq!(&*ds.accounts.screen_name[ds.posts.target_account(1) as usize], "u1name");
         assert_eq!(ds.accounts.description_empty[0], 2); // no description column: unknown
     }
 

@@ -358,11 +358,11 @@ pub fn link(inputs: &[Input<'_>], params: &LinkParams) -> LinkResult {
         for i in 0..p.len() {
             let a = p.account[i];
             let mut push = |kind: TieKind, key: u64, loc: u32| local.push(Use { kind: kind as u8, key, dataset: d, account: a, local: loc });
-            if p.text_fp[i] != 0 {
-                push(TieKind::Text, p.text_fp[i], i as u32);
+            if p.text_fp(i) != 0 {
+                push(TieKind::Text, p.text_fp(i), i as u32);
             }
-            if p.simhash[i] != 0 {
-                if let Some(&root) = near.get(&p.simhash[i]) {
+            if p.simhash(i) != 0 {
+                if let Some(&root) = near.get(&p.simhash(i)) {
                     push(TieKind::NearText, root, i as u32);
                 }
             }
@@ -469,7 +469,7 @@ fn near_components(inputs: &[Input<'_>], params: &LinkParams) -> FxHashMap<u64, 
     // distinct (simhash, dataset)
     let mut items: Vec<(u64, u16)> = Vec::new();
     for (d, (_, ds, _)) in inputs.iter().enumerate() {
-        let mut v: Vec<u64> = ds.posts.simhash.iter().copied().filter(|&s| s != 0).collect();
+        let mut v: Vec<u64> = ds.posts.simhashes().filter(|&s| s != 0).collect();
         v.sort_unstable();
         v.dedup();
         items.extend(v.into_iter().map(|s| (s, d as u16)));
@@ -576,13 +576,13 @@ fn amplification(st: &mut State<'_>, active: &[Vec<bool>]) {
                 };
                 if boost {
                     let mut target = None;
-                    if p.target_post[i] != 0 {
-                        if let Ok(k) = post_keys[t].binary_search_by_key(&p.target_post[i], |x| x.0) {
+                    if p.target_post(i) != 0 {
+                        if let Ok(k) = post_keys[t].binary_search_by_key(&p.target_post(i), |x| x.0) {
                             target = Some(post_keys[t][k].1);
                         }
                     }
-                    if target.is_none() && p.target_account[i] != NONE {
-                        let tid = ds.accounts.ids.resolve(p.target_account[i]);
+                    if target.is_none() && p.target_account(i) != NONE {
+                        let tid = ds.accounts.ids.resolve(p.target_account(i));
                         if let Some(ta) = tds.accounts.ids.get(tid) {
                             if active[t][ta as usize] && flagged(inputs[t].2, ta) {
                                 target = Some(ta);
@@ -590,7 +590,7 @@ fn amplification(st: &mut State<'_>, active: &[Vec<bool>]) {
                         }
                         // by screen name only when the target's id is not known (the id is the
                         // name): a known, different id is a different account under that handle
-                        let sn = ds.accounts.screen_name[p.target_account[i] as usize].trim();
+                        let sn = ds.accounts.screen_name[p.target_account(i) as usize].trim();
                         let id_is_name = sn.is_empty() || tid.trim_start_matches('@').eq_ignore_ascii_case(sn);
                         if target.is_none() && id_is_name {
                             target = lookup_name(tid.trim_start_matches('@'));
@@ -630,13 +630,13 @@ fn co_action(st: &mut State<'_>, cap: usize) {
     for (d, (_, ds, _)) in inputs.iter().enumerate() {
         let p = &ds.posts;
         for i in 0..p.len() {
-            if p.time_ms[i] == NO_TIME {
+            if p.time_ms(i) == NO_TIME {
                 continue;
             }
-            if p.kind[i] == Kind::Retweet && p.target_post[i] != 0 {
-                events.push((0, p.target_post[i], p.time_ms[i], d as u16, p.account[i]));
-            } else if p.text_fp[i] != 0 {
-                events.push((1, p.text_fp[i], p.time_ms[i], d as u16, p.account[i]));
+            if p.kind[i] == Kind::Retweet && p.target_post(i) != 0 {
+                events.push((0, p.target_post(i), p.time_ms(i), d as u16, p.account[i]));
+            } else if p.text_fp(i) != 0 {
+                events.push((1, p.text_fp(i), p.time_ms(i), d as u16, p.account[i]));
             }
         }
     }
@@ -833,7 +833,7 @@ fn evidence(inputs: &[Input<'_>], acc: &Acc) -> Vec<String> {
                         format!("@{}", if name.is_empty() { ds.accounts.ids.resolve(a) } else { name })
                     }
                     TieKind::Text | TieKind::NearText => {
-                        let fp = *ds.posts.text_fp.get(loc as usize)?;
+                        let fp = ((loc as usize) < ds.n_posts()).then(|| ds.posts.text_fp(loc as usize))?;
                         format!("'{}'", shorten(ds.samples.by_fp.get(&fp)?, 60))
                     }
                     TieKind::CoAction => {
