@@ -537,6 +537,10 @@ async fn frame_time_network_view() {
         for _ in 0..base {
             wheel(-60.0);
         }
+        // Warm-up (software GL compiles a routine per new sampler / blend state on first use).
+        wheel(-30.0);
+        next_frame().await;
+        wheel(30.0);
         frames(2).await;
         let t = now_ms();
         for k in 0..n_frames {

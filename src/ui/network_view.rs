@@ -588,7 +588,7 @@ impl Inner {
     /// has a size).
     fn raster_spec(&self) -> Option<RasterSpec> {
         let v = &self.view;
-        if v.width <= 0.0 || v.height <= 0.0 || !(v.fit_zoom > 0.0) || self.n_nodes == 0 {
+        if v.width <= 0.0 || v.height <= 0.0 || v.fit_zoom.is_nan() || v.fit_zoom <= 0.0 || self.n_nodes == 0 {
             return None;
         }
         let (mut min, mut max) = ([f32::MAX; 2], [f32::MIN; 2]);
