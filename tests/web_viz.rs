@@ -259,6 +259,60 @@ async fn selection_is_highlighted() {
 }
 
 #[wasm_bindgen_test]
+async fn overview_raster_matches_the_direct_drawing() {
+    let (w, h) = (400u32, 300u32);
+    let graph = small_graph();
+    let canvas: HtmlCanvasElement = document().create_element("canvas").unwrap().dyn_into().unwrap();
+    canvas.set_width(w);
+    canvas.set_height(h);
+    document().body().unwrap().append_child(&canvas).unwrap();
+    let mut renderer = Renderer::new(&canvas).expect("WebGL in headless Chromium");
+    let edge_vertices: Vec<f32> = graph
+        .edges
+        .chunks_exact(2)
+        .flat_map(|e| {
+            let (a, b) = (e[0] as usize, e[1] as usize);
+            [graph.positions[2 * a], graph.positions[2 * a + 1], graph.positions[2 * b], graph.positions[2 * b + 1]]
+        })
+        .collect();
+    renderer.set_graph(&graph.positions, &graph.colors, &graph.sizes, &edge_vertices);
+    let mut view = View { width: w as f32, height: h as f32, ..View::default() };
+    view.fit(&graph);
+    renderer.draw(w, h, &view.camera(), true);
+    let direct = read_pixels(&canvas);
+    assert!(!renderer.draw_raster(w, h, &view.camera()), "no raster before it is built");
+    assert!(renderer.build_raster(&raster_spec(&graph, &view)));
+    assert!(renderer.draw_raster(w, h, &view.camera()));
+    let raster = read_pixels(&canvas);
+    // Same picture at the fitted zoom: a few pixels may differ at rims (sub-pixel placement).
+    let differing = direct
+        .chunks_exact(4)
+        .zip(raster.chunks_exact(4))
+        .filter(|(a, b)| (0..3).any(|k| (a[k] as i32 - b[k] as i32).abs() > 40))
+        .count();
+    let painted = direct.chunks_exact(4).filter(|p| differs_from_background(p)).count();
+    assert!(painted > 100 && differing * 10 < painted, "{differing} of {painted} painted pixels differ");
+    // The red node 0 is where the view says, in the raster frame too.
+    let [sx, sy] = view.world_to_screen([0.0, 0.0]);
+    let i = (((h as i32 - 1 - sy as i32) * w as i32 + sx as i32) * 4) as usize;
+    assert!(raster[i] > 150 && raster[i + 1] < 100 && raster[i + 2] < 100, "pixel at node 0 is {:?}", &raster[i..i + 4]);
+    // Zoomed in 1.4x about a point right of node 0 (magnified raster): node 0 moved left, with
+    // the picture.
+    let before = view.world_to_screen([0.0, 0.0]);
+    view.zoom_at(1.4, 200.0, before[1]);
+    assert!(view.world_to_screen([0.0, 0.0])[0] < before[0] - 20.0);
+    assert!(renderer.draw_raster(w, h, &view.camera()));
+    let zoomed = read_pixels(&canvas);
+    let [sx, sy] = view.world_to_screen([0.0, 0.0]);
+    let i = (((h as i32 - 1 - sy as i32) * w as i32 + sx as i32) * 4) as usize;
+    assert!(zoomed[i] > 150 && zoomed[i + 1] < 100 && zoomed[i + 2] < 100, "zoomed pixel at node 0 is {:?}", &zoomed[i..i + 4]);
+    // A new graph drops the raster.
+    renderer.set_graph(&[], &[], &[], &[]);
+    assert!(renderer.raster_density().is_none());
+    canvas.remove();
+}
+
+#[wasm_bindgen_test]
 fn spatial_index_matches_brute_force() {
     let n = 5000;
     let mut positions = Vec::with_capacity(2 * n);
@@ -406,6 +460,7 @@ fn raster_spec(graph: &GraphData, view: &View) -> RasterSpec {
         world_max: [max[0] + margin, max[1] + margin],
         density: view.fit_zoom * view.dpr,
         fit_zoom: view.fit_zoom,
+        align: view.screen_to_world(0.0, 0.0),
     }
 }
 

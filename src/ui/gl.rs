@@ -119,7 +119,8 @@ uniform vec2 u_scale;
 uniform vec2 u_offset;
 varying vec2 v_uv;
 void main() {
-    v_uv = a_corner;
+    // The raster is drawn with y flipped (as on screen), so texel rows match pixel rows.
+    v_uv = vec2(a_corner.x, 1.0 - a_corner.y);
     gl_Position = vec4((u_origin + a_corner * u_extent) * u_scale + u_offset, 0.0, 1.0);
 }
 "#;
@@ -151,6 +152,10 @@ pub struct RasterSpec {
     /// world unit): nodes in the raster are `size / fit_zoom` world units wide, so they appear
     /// at their fitted size at the fitted zoom and scale with the zoom like the picture.
     pub fit_zoom: f32,
+    /// A world point that falls on a pixel corner at the fitted view (e.g. the world point at
+    /// the canvas' top-left corner): texel corners are placed on the same grid, so at the fitted
+    /// zoom every texel is exactly one pixel and the raster frame is the direct drawing.
+    pub align: [f32; 2],
 }
 
 /// The overview raster: texture (mipmapped once needed), framebuffer, and where it lies in the
@@ -408,16 +413,26 @@ impl Renderer {
             gl.delete_texture(Some(&texture));
             return false;
         }
-        // Centre the box in the texture; texel (u, v) holds world point origin + (u, v) * extent.
+        // Centre the box in the texture, snapped to the `align` grid (less than a texel, taken
+        // from the box's margin); texel (u, 1 - v) holds world point origin + (u, v) * extent.
         let extent = [tw as f32 / density, th as f32 / density];
+        let snap = |centre: f32, ext: f32, align: f32| {
+            let start = centre - ext / 2.0;
+            if align.is_finite() {
+                align + ((start - align) * density).floor() / density
+            } else {
+                start
+            }
+        };
         let origin = [
-            (spec.world_min[0] + spec.world_max[0]) / 2.0 - extent[0] / 2.0,
-            (spec.world_min[1] + spec.world_max[1]) / 2.0 - extent[1] / 2.0,
+            snap((spec.world_min[0] + spec.world_max[0]) / 2.0, extent[0], spec.align[0]),
+            snap((spec.world_min[1] + spec.world_max[1]) / 2.0, extent[1], spec.align[1]),
         ];
-        let scale = [2.0 / extent[0], 2.0 / extent[1]];
+        // y flipped as on screen (world y grows downwards on screen, upwards in GL).
+        let scale = [2.0 / extent[0], -2.0 / extent[1]];
         let camera = Camera {
             scale,
-            offset: [-1.0 - origin[0] * scale[0], -1.0 - origin[1] * scale[1]],
+            offset: [-1.0 - origin[0] * scale[0], 1.0 - origin[1] * scale[1]],
             point_scale: density / spec.fit_zoom,
         };
         // Drawn without a selection (the selection is drawn on top of the raster per frame).

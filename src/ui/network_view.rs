@@ -535,7 +535,18 @@ impl Inner {
         let Some(canvas) = self.canvas.clone() else { return false };
         let big = self.n_edges + self.n_nodes > BIG_GRAPH;
         let (w, h, camera) = (canvas.width(), canvas.height(), self.view.camera());
-        let spec = self.raster_spec();
+        // A canvas resized far from the raster's fitted zoom gets a new raster.
+        let wanted_density = self.view.fit_zoom * self.view.dpr;
+        let stale = self
+            .renderer
+            .as_ref()
+            .and_then(|r| r.raster_density())
+            .is_none_or(|d| !(0.66..=1.5).contains(&(wanted_density / d)));
+        let spec = match self.raster {
+            RasterState::NodesShown => self.raster_spec(),
+            RasterState::Ready if stale && !self.moving => self.raster_spec(),
+            _ => None,
+        };
         let Some(r) = self.renderer.as_mut() else { return false };
         if !big {
             r.draw(w, h, &camera, true);
@@ -555,11 +566,6 @@ impl Inner {
                 };
             }
             RasterState::Ready => {
-                // A canvas resized far from the raster's fitted zoom gets a new raster.
-                let stale = match (spec, r.raster_density()) {
-                    (Some(spec), Some(d)) => !(0.66..=1.5).contains(&(spec.density / d)),
-                    _ => true,
-                };
                 if stale && !self.moving {
                     self.raster = match spec {
                         Some(spec) if r.build_raster(&spec) => RasterState::Ready,
@@ -603,11 +609,15 @@ impl Inner {
         }
         // Room for the largest node's radius (plus its rim) around the centres.
         let margin = (self.max_size / 2.0 + 2.0) / v.fit_zoom;
+        // The fitted view's top-left corner: texels fall on its pixels.
+        let mut fitted = *v;
+        fitted.fit(&self.graph);
         Some(RasterSpec {
             world_min: [min[0] - margin, min[1] - margin],
             world_max: [max[0] + margin, max[1] + margin],
             density: v.fit_zoom * v.dpr,
             fit_zoom: v.fit_zoom,
+            align: fitted.screen_to_world(0.0, 0.0),
         })
     }
 
