@@ -1,15 +1,16 @@
 //! Browser tests of the network view and the charts (headless Chromium):
 //! `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test web_viz -- --nocapture`
 //!
-//! The 50k-node frame-time measurement prints its numbers (it asserts only that frames were
-//! drawn: wall-clock times are checked by benchmarks, never by tests).
+//! The frame-time measurement (`CHORUS_FRAME_NODES` nodes, default 50k) prints its numbers (it
+//! asserts only that frames were drawn: wall-clock times are checked by benchmarks, never by
+//! tests).
 #![cfg(target_arch = "wasm32")]
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use chorus::ui::charts::{format_day, HourProfile, HourProfileProps, Series, Timeline, TimelineProps};
-use chorus::ui::gl::{export_png, Renderer, BACKGROUND};
+use chorus::ui::gl::{export_png, RasterSpec, Renderer, BACKGROUND};
 use chorus::ui::network_view::{GraphData, NetworkView, NetworkViewProps, SpatialIndex, View};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -258,6 +259,60 @@ async fn selection_is_highlighted() {
 }
 
 #[wasm_bindgen_test]
+async fn overview_raster_matches_the_direct_drawing() {
+    let (w, h) = (400u32, 300u32);
+    let graph = small_graph();
+    let canvas: HtmlCanvasElement = document().create_element("canvas").unwrap().dyn_into().unwrap();
+    canvas.set_width(w);
+    canvas.set_height(h);
+    document().body().unwrap().append_child(&canvas).unwrap();
+    let mut renderer = Renderer::new(&canvas).expect("WebGL in headless Chromium");
+    let edge_vertices: Vec<f32> = graph
+        .edges
+        .chunks_exact(2)
+        .flat_map(|e| {
+            let (a, b) = (e[0] as usize, e[1] as usize);
+            [graph.positions[2 * a], graph.positions[2 * a + 1], graph.positions[2 * b], graph.positions[2 * b + 1]]
+        })
+        .collect();
+    renderer.set_graph(&graph.positions, &graph.colors, &graph.sizes, &edge_vertices);
+    let mut view = View { width: w as f32, height: h as f32, ..View::default() };
+    view.fit(&graph);
+    renderer.draw(w, h, &view.camera(), true);
+    let direct = read_pixels(&canvas);
+    assert!(!renderer.draw_raster(w, h, &view.camera()), "no raster before it is built");
+    assert!(renderer.build_raster(&raster_spec(&graph, &view)));
+    assert!(renderer.draw_raster(w, h, &view.camera()));
+    let raster = read_pixels(&canvas);
+    // Same picture at the fitted zoom: a few pixels may differ at rims (sub-pixel placement).
+    let differing = direct
+        .chunks_exact(4)
+        .zip(raster.chunks_exact(4))
+        .filter(|(a, b)| (0..3).any(|k| (a[k] as i32 - b[k] as i32).abs() > 40))
+        .count();
+    let painted = direct.chunks_exact(4).filter(|p| differs_from_background(p)).count();
+    assert!(painted > 100 && differing * 10 < painted, "{differing} of {painted} painted pixels differ");
+    // The red node 0 is where the view says, in the raster frame too.
+    let [sx, sy] = view.world_to_screen([0.0, 0.0]);
+    let i = (((h as i32 - 1 - sy as i32) * w as i32 + sx as i32) * 4) as usize;
+    assert!(raster[i] > 150 && raster[i + 1] < 100 && raster[i + 2] < 100, "pixel at node 0 is {:?}", &raster[i..i + 4]);
+    // Zoomed in 1.4x about a point right of node 0 (magnified raster): node 0 moved left, with
+    // the picture.
+    let before = view.world_to_screen([0.0, 0.0]);
+    view.zoom_at(1.4, 200.0, before[1]);
+    assert!(view.world_to_screen([0.0, 0.0])[0] < before[0] - 20.0);
+    assert!(renderer.draw_raster(w, h, &view.camera()));
+    let zoomed = read_pixels(&canvas);
+    let [sx, sy] = view.world_to_screen([0.0, 0.0]);
+    let i = (((h as i32 - 1 - sy as i32) * w as i32 + sx as i32) * 4) as usize;
+    assert!(zoomed[i] > 150 && zoomed[i + 1] < 100 && zoomed[i + 2] < 100, "zoomed pixel at node 0 is {:?}", &zoomed[i..i + 4]);
+    // A new graph drops the raster.
+    renderer.set_graph(&[], &[], &[], &[]);
+    assert!(renderer.raster_density().is_none());
+    canvas.remove();
+}
+
+#[wasm_bindgen_test]
 fn spatial_index_matches_brute_force() {
     let n = 5000;
     let mut positions = Vec::with_capacity(2 * n);
@@ -375,8 +430,48 @@ fn big_graph(n: usize, m: usize) -> Rc<GraphData> {
     Rc::new(GraphData { positions, colors, sizes, edges, labels: Vec::new() })
 }
 
+/// Median of `n_frames` timings of `frame(k)` (draw, then a 1-pixel readback to wait for the
+/// GPU), one animation frame apart so the test driver's requests get through.
+async fn median_ms(gl: &Gl, n_frames: usize, mut frame: impl FnMut(usize)) -> f64 {
+    let mut one = [0u8; 4];
+    let mut times = Vec::with_capacity(n_frames);
+    for k in 0..n_frames {
+        let t = now_ms();
+        frame(k);
+        gl.read_pixels_with_opt_u8_array(0, 0, 1, 1, Gl::RGBA, Gl::UNSIGNED_BYTE, Some(&mut one)).unwrap();
+        times.push(now_ms() - t);
+        next_frame().await;
+    }
+    times.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    times[n_frames / 2]
+}
+
+/// The raster the view would build for `graph` fitted in `view` (device pixel ratio 1).
+fn raster_spec(graph: &GraphData, view: &View) -> RasterSpec {
+    let (mut min, mut max) = ([f32::MAX; 2], [f32::MIN; 2]);
+    for p in graph.positions.chunks_exact(2) {
+        min = [min[0].min(p[0]), min[1].min(p[1])];
+        max = [max[0].max(p[0]), max[1].max(p[1])];
+    }
+    let max_size = graph.sizes.iter().copied().fold(0.0, f32::max);
+    let margin = (max_size / 2.0 + 2.0) / view.fit_zoom;
+    RasterSpec {
+        world_min: [min[0] - margin, min[1] - margin],
+        world_max: [max[0] + margin, max[1] + margin],
+        density: view.fit_zoom * view.dpr,
+        fit_zoom: view.fit_zoom,
+        align: view.screen_to_world(0.0, 0.0),
+    }
+}
+
+fn fps(ms: f64) -> f64 {
+    1000.0 / ms.max(1e-3)
+}
+
+/// Frame times of the network view (`CHORUS_FRAME_NODES` nodes, 4 edges per node, default
+/// 50,000), printed as one `FRAME-TIME` line for `scripts/bench-frames.sh`.
 #[wasm_bindgen_test]
-async fn frame_time_at_50k_nodes() {
+async fn frame_time_network_view() {
     let n: usize = option_env!("CHORUS_FRAME_NODES").and_then(|v| v.parse().ok()).unwrap_or(50_000);
     let m = 4 * n;
     let (w, h) = (1280u32, 800u32);
@@ -388,6 +483,8 @@ async fn frame_time_at_50k_nodes() {
     canvas.set_height(h);
     document().body().unwrap().append_child(&canvas).unwrap();
     let mut renderer = Renderer::new(&canvas).expect("WebGL in headless Chromium");
+    let gl = renderer.context().clone();
+    let mut one = [0u8; 4];
     let mut edge_vertices = Vec::with_capacity(4 * m);
     for e in graph.edges.chunks_exact(2) {
         let (a, b) = (e[0] as usize, e[1] as usize);
@@ -395,95 +492,142 @@ async fn frame_time_at_50k_nodes() {
     }
     let t = now_ms();
     renderer.set_graph(&graph.positions, &graph.colors, &graph.sizes, &edge_vertices);
+    gl.read_pixels_with_opt_u8_array(0, 0, 1, 1, Gl::RGBA, Gl::UNSIGNED_BYTE, Some(&mut one)).unwrap();
     let upload_ms = now_ms() - t;
-    let mut view = View { width: w as f32, height: h as f32, ..View::default() };
-    view.fit(&graph);
-    let gl = renderer.context().clone();
-    let mut one = [0u8; 4];
-    let n_frames = 12;
-    // Median ms per frame, with and without the edges.
-    let mut medians = [0.0f64; 2];
-    for (slot, edges) in [(0, true), (1, false)] {
-        let mut times = Vec::with_capacity(n_frames);
-        for k in 0..n_frames {
-            view.zoom_at(if k < n_frames / 2 { 1.05 } else { 1.0 / 1.05 }, 640.0, 400.0);
-            view.pan(3.0, -2.0);
-            let t = now_ms();
-            renderer.draw(w, h, &view.camera(), edges);
-            gl.read_pixels_with_opt_u8_array(0, 0, 1, 1, Gl::RGBA, Gl::UNSIGNED_BYTE, Some(&mut one)).unwrap();
-            times.push(now_ms() - t);
-            // Let the test driver's requests through between frames.
-            next_frame().await;
-        }
-        times.sort_by(|a, b| a.partial_cmp(b).unwrap());
-        medians[slot] = times[n_frames / 2];
-    }
-    let [full_ms, nodes_ms] = medians;
-    // A moving frame of a big graph: the kept full frame, moved and scaled (one textured quad).
-    renderer.draw_and_keep(w, h, &view.camera());
-    let mut times = Vec::with_capacity(n_frames);
-    for k in 0..n_frames {
-        view.zoom_at(if k < n_frames / 2 { 1.05 } else { 1.0 / 1.05 }, 640.0, 400.0);
-        view.pan(3.0, -2.0);
-        let t = now_ms();
-        assert!(renderer.draw_moved(w, h, &view.camera()));
-        gl.read_pixels_with_opt_u8_array(0, 0, 1, 1, Gl::RGBA, Gl::UNSIGNED_BYTE, Some(&mut one)).unwrap();
-        times.push(now_ms() - t);
-        next_frame().await;
-    }
-    times.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    let moved_ms = times[n_frames / 2];
+    let mut fitted = View { width: w as f32, height: h as f32, ..View::default() };
+    fitted.fit(&graph);
+    // Zoom in and out by up to 1.34x around the fit while panning (the overview).
+    let overview = |k: usize, n_frames: usize| {
+        let mut v = fitted;
+        let steps = if k < n_frames / 2 { k as i32 } else { (n_frames - k) as i32 };
+        v.zoom_at(1.05f32.powi(steps), 640.0, 400.0);
+        v.pan(3.0 * k as f32, -2.0 * k as f32);
+        v.camera()
+    };
+    // Zoomed in `factor` x around the graph's centre, panning.
+    let zoomed = |factor: f32, k: usize| {
+        let mut v = fitted;
+        v.zoom_at(factor, 640.0, 400.0);
+        v.pan(5.0 * k as f32, -3.0 * k as f32);
+        v.camera()
+    };
+
+    // First render: the nodes-only frame, then the raster (every edge and node, once).
+    let t = now_ms();
+    renderer.draw(w, h, &fitted.camera(), false);
+    gl.read_pixels_with_opt_u8_array(0, 0, 1, 1, Gl::RGBA, Gl::UNSIGNED_BYTE, Some(&mut one)).unwrap();
+    let first_nodes_ms = now_ms() - t;
+    next_frame().await;
+    let t = now_ms();
+    assert!(renderer.build_raster(&raster_spec(&graph, &fitted)), "no overview raster");
+    assert!(renderer.draw_raster(w, h, &fitted.camera()));
+    gl.read_pixels_with_opt_u8_array(0, 0, 1, 1, Gl::RGBA, Gl::UNSIGNED_BYTE, Some(&mut one)).unwrap();
+    let raster_build_ms = now_ms() - t;
+    next_frame().await;
+
+    // Full frames at overview zoom: the raster (every edge and node) as one quad.
+    let raster_fit_ms = median_ms(&gl, 12, |k| {
+        let mut v = fitted;
+        v.pan(7.0 * k as f32, 0.0);
+        assert!(renderer.draw_raster(w, h, &v.camera()));
+    })
+    .await;
+    let raster_zoom_ms = median_ms(&gl, 12, |k| assert!(renderer.draw_raster(w, h, &overview(k, 12)))).await;
+    // The same frames drawn directly (every edge and node as geometry): the old full frame.
+    let direct_ms = median_ms(&gl, 6, |k| renderer.draw(w, h, &overview(k, 6), true)).await;
+    let nodes_ms = median_ms(&gl, 6, |k| renderer.draw(w, h, &overview(k, 6), false)).await;
+    // Zoomed in beyond the raster: geometry, every edge (the GPU clips what is out of view).
+    let zoom4_ms = median_ms(&gl, 6, |k| renderer.draw(w, h, &zoomed(4.0, k), true)).await;
+    let zoom16_ms = median_ms(&gl, 6, |k| renderer.draw(w, h, &zoomed(16.0, k), true)).await;
+    // Interactive frame zoomed in: the kept full frame, moved and scaled (one quad).
+    renderer.draw_and_keep(w, h, &zoomed(4.0, 0));
+    let moved_ms = median_ms(&gl, 12, |k| {
+        let mut v = fitted;
+        v.zoom_at(4.0 * 1.03f32.powi(k as i32), 640.0, 400.0);
+        v.pan(3.0 * k as f32, -2.0 * k as f32);
+        assert!(renderer.draw_moved(w, h, &v.camera()));
+    })
+    .await;
     // The floor: an empty frame (clear, present, readback) at the same size.
     renderer.set_graph(&[], &[], &[], &[]);
-    let mut times = Vec::with_capacity(n_frames);
-    for _ in 0..n_frames {
-        let t = now_ms();
-        renderer.draw(w, h, &view.camera(), true);
-        gl.read_pixels_with_opt_u8_array(0, 0, 1, 1, Gl::RGBA, Gl::UNSIGNED_BYTE, Some(&mut one)).unwrap();
-        times.push(now_ms() - t);
-        next_frame().await;
-    }
-    times.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    let empty_ms = times[n_frames / 2];
+    let empty_ms = median_ms(&gl, 12, |_| renderer.draw(w, h, &fitted.camera(), true)).await;
     canvas.remove();
 
-    // 2. Through the component: wheel events, one frame each, timed between animation frames.
+    // 2. Through the component. First render: mount to the nodes frame and then the raster
+    // frame (two animation frames), then wheel zooming (one frame per event).
+    // The canvas gets its size from a style sheet (as in the app), so the first frame has it.
+    let style = document().create_element("style").unwrap();
+    style.set_text_content(Some(&format!(".nv-canvas {{ display: block; width: {w}px; height: {h}px; }}")));
+    document().head().unwrap().append_child(&style).unwrap();
     let root = host(w, h);
-    mount_view(&root, graph.clone(), None);
-    frames(1).await;
-    let canvas = canvas_in(&root, w, h);
-    frames(3).await;
     let t = now_ms();
-    let n_frames = 12;
-    for k in 0..n_frames {
+    mount_view(&root, graph.clone(), None);
+    // The view draws in the animation frame after mounting (nodes), and the next (raster);
+    // this test's own frame callbacks run first in each, hence one more.
+    frames(2).await;
+    let canvas = canvas_in(&root, w, h);
+    let px = read_pixels(&canvas);
+    let component_first_ms = now_ms() - t;
+    let first_painted = px.chunks_exact(4).step_by(97).filter(|p| differs_from_background(p)).count();
+    frames(1).await;
+    let px = read_pixels(&canvas);
+    let component_raster_ms = now_ms() - t;
+    let painted = px.chunks_exact(4).step_by(97).filter(|p| differs_from_background(p)).count();
+    assert!(first_painted > 0 && painted >= first_painted, "first frame {first_painted}, overview {painted} painted samples");
+    let wheel = |delta: f64| {
         let init = web_sys::WheelEventInit::new();
         init.set_bubbles(true);
         init.set_cancelable(true);
-        init.set_delta_y(if k < n_frames / 2 { -60.0 } else { 60.0 });
+        init.set_delta_y(delta);
         let r = canvas.get_bounding_client_rect();
         init.set_client_x((r.left() + 640.0) as i32);
         init.set_client_y((r.top() + 400.0) as i32);
         let e = web_sys::WheelEvent::new_with_event_init_dict("wheel", &init).unwrap();
         canvas.dispatch_event(&e).unwrap();
+    };
+    let n_frames = 12;
+    let mut component_ms = [0.0f64; 2];
+    for (slot, base) in [(0, 0), (1, 20)] {
+        // Slot 1: first zoom in 20 steps of 60 (e^(0.108 * 20) = 8.7x), past the raster.
+        for _ in 0..base {
+            wheel(-60.0);
+        }
+        // Warm-up (software GL compiles a routine per new sampler / blend state on first use).
+        wheel(-30.0);
         next_frame().await;
+        wheel(30.0);
+        frames(2).await;
+        let t = now_ms();
+        for k in 0..n_frames {
+            wheel(if k < n_frames / 2 { -30.0 } else { 30.0 });
+            next_frame().await;
+        }
+        // Make sure the last frame is complete before stopping the clock.
+        let px = read_pixels(&canvas);
+        component_ms[slot] = (now_ms() - t) / n_frames as f64;
+        assert!(px.chunks_exact(4).step_by(97).any(differs_from_background), "the {n}-node frame is empty");
     }
-    // Make sure the last frame is complete before stopping the clock.
-    let px = read_pixels(&canvas);
-    let component_ms = (now_ms() - t) / n_frames as f64;
-    let painted = px.chunks_exact(4).step_by(97).filter(|p| differs_from_background(p)).count();
-    assert!(painted > 0, "the 50k-node frame is empty");
     let msg = format!(
-        "FRAME-TIME {n} nodes / {m} edges at {w}x{h} (dpr {}): upload {upload_ms:.1} ms; renderer (draw + 1-pixel readback, median): full frame {full_ms:.1} ms ({:.1} frames/s), \
-         nodes only {nodes_ms:.1} ms ({:.1} frames/s), moved kept frame {moved_ms:.1} ms ({:.0} frames/s), empty frame {empty_ms:.1} ms; \
-         component while zooming (wheel -> requestAnimationFrame; moved kept frame above {} nodes + edges) {component_ms:.1} ms/frame ({:.1} frames/s)",
+        "FRAME-TIME {n} nodes / {m} edges at {w}x{h} (dpr {}): upload {upload_ms:.1} ms | \
+         FIRST RENDER nodes-only frame {first_nodes_ms:.1} ms, overview raster built and shown {raster_build_ms:.1} ms; \
+         component mount -> nodes {component_first_ms:.0} ms -> overview {component_raster_ms:.0} ms | \
+         FULL FRAME overview (raster, every edge and node): fitted {raster_fit_ms:.1} ms ({:.0} fps), zooming 1-1.34x {raster_zoom_ms:.1} ms ({:.0} fps); \
+         drawn directly {direct_ms:.1} ms ({:.1} fps; nodes only {nodes_ms:.1} ms); zoomed in (geometry) 4x {zoom4_ms:.1} ms ({:.1} fps), 16x {zoom16_ms:.1} ms ({:.1} fps) | \
+         INTERACTIVE component wheel -> requestAnimationFrame: overview {:.1} ms/frame ({:.1} fps), zoomed in ~9x {:.1} ms/frame ({:.1} fps); \
+         moved kept frame {moved_ms:.1} ms; empty frame {empty_ms:.1} ms",
         web_sys::window().unwrap().device_pixel_ratio(),
-        1000.0 / full_ms,
-        1000.0 / nodes_ms,
-        1000.0 / moved_ms,
-        chorus::ui::network_view::BIG_GRAPH,
-        1000.0 / component_ms
+        fps(raster_fit_ms),
+        fps(raster_zoom_ms),
+        fps(direct_ms),
+        fps(zoom4_ms),
+        fps(zoom16_ms),
+        component_ms[0],
+        fps(component_ms[0]),
+        component_ms[1],
+        fps(component_ms[1]),
     );
     console_log!("{msg}");
     web_sys::console::log_1(&msg.into());
     root.remove();
+    style.remove();
 }

@@ -35,6 +35,11 @@ pub struct LayoutParams {
     pub jitter_tolerance: f32,
     /// LinLog attraction (`log(1 + d)`): tighter, better separated clusters.
     pub lin_log: bool,
+    /// ForceAtlas2's "strong gravity": the pull towards the origin grows with the distance
+    /// (`gravity * m_i * d`) instead of being constant. Keeps loosely attached nodes and small
+    /// components near the big clusters instead of far out, where they would shrink the whole
+    /// drawing to a few dots when fitted to the screen.
+    pub strong_gravity: bool,
 }
 
 impl Default for LayoutParams {
@@ -43,11 +48,14 @@ impl Default for LayoutParams {
             iterations: 100,
             seed: 0x00C0_4A05,
             scaling: 2.0,
-            gravity: 1.0,
+            // With strong gravity (below), 0.5 keeps two clusters joined by one weak edge at
+            // ~3x their own radius apart (1.0 pulls them to ~2.4x).
+            gravity: 0.5,
             theta: 1.2,
             edge_weight_influence: 1.0,
             jitter_tolerance: 1.0,
             lin_log: false,
+            strong_gravity: true,
         }
     }
 }
@@ -146,7 +154,7 @@ pub fn layout(
                 let [x, y] = pos[i];
                 let d = (x * x + y * y).sqrt();
                 if d > 0.0 {
-                    let f = gravity * mass[i] / d;
+                    let f = if params.strong_gravity { gravity * mass[i] } else { gravity * mass[i] / d };
                     force[i][0] -= x * f;
                     force[i][1] -= y * f;
                 }

@@ -4,6 +4,13 @@
 //! only sets a few uniforms (the camera) and issues four draw calls, so pan and zoom cost no
 //! per-node work on the CPU. A selection is drawn as a second pass over a small buffer (the
 //! selected node, its neighbours and their edges) while the rest is dimmed.
+//!
+//! Big graphs also get an **overview raster** ([`Renderer::build_raster`]): every edge and node
+//! drawn once per layout into a world-space texture (about one texel per device pixel at the
+//! fitted zoom, with mipmaps for zooming out). A frame at overview zoom is then one textured
+//! quad plus the selection ([`Renderer::draw_raster`]), whatever the number of edges: on
+//! software GL (SwiftShader) 200,000 edges cost ~0.6 s to draw, the quad a few tens of ms.
+//! Zoomed in beyond the raster's resolution, the geometry is drawn again (sharp, every edge).
 
 use wasm_bindgen::JsCast;
 use web_sys::{
@@ -101,6 +108,72 @@ void main() {
 }
 "#;
 
+/// The overview raster placed in the world: a unit square stretched over the world rectangle
+/// the texture covers, then through the camera. Dimmed towards the background while a node is
+/// selected (as the direct drawing dims edges and nodes).
+const RASTER_VS: &str = r#"
+attribute vec2 a_corner;
+uniform vec2 u_origin;
+uniform vec2 u_extent;
+uniform vec2 u_scale;
+uniform vec2 u_offset;
+varying vec2 v_uv;
+void main() {
+    // The raster is drawn with y flipped (as on screen), so texel rows match pixel rows.
+    v_uv = vec2(a_corner.x, 1.0 - a_corner.y);
+    gl_Position = vec4((u_origin + a_corner * u_extent) * u_scale + u_offset, 0.0, 1.0);
+}
+"#;
+
+const RASTER_FS: &str = r#"
+precision mediump float;
+uniform sampler2D u_frame;
+uniform vec4 u_background;
+uniform float u_dim;
+varying vec2 v_uv;
+void main() {
+    gl_FragColor = mix(u_background, texture2D(u_frame, v_uv), u_dim);
+}
+"#;
+
+/// Largest side of the overview raster (texels). 4096 x 4096 RGBA is 64 MiB (+ mipmaps); the
+/// raster is sized to the graph's box at the fitted zoom, so usually 1024 or 2048.
+const MAX_RASTER_SIDE: u32 = 4096;
+
+/// What the overview raster covers: the world box (node centres plus a margin for their
+/// radius), its resolution, and the node size scale used inside it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RasterSpec {
+    pub world_min: [f32; 2],
+    pub world_max: [f32; 2],
+    /// Wanted texels per world unit (device pixels per world unit at the fitted zoom).
+    pub density: f32,
+    /// Texels per unit of node size per texel of density (the fitted zoom's CSS pixels per
+    /// world unit): nodes in the raster are `size / fit_zoom` world units wide, so they appear
+    /// at their fitted size at the fitted zoom and scale with the zoom like the picture.
+    pub fit_zoom: f32,
+    /// A world point that falls on a pixel corner at the fitted view (e.g. the world point at
+    /// the canvas' top-left corner): texel corners are placed on the same grid, so at the fitted
+    /// zoom every texel is exactly one pixel and the raster frame is the direct drawing.
+    pub align: [f32; 2],
+}
+
+/// The overview raster: texture (mipmapped once needed), framebuffer, and where it lies in the
+/// world.
+struct Raster {
+    texture: WebGlTexture,
+    framebuffer: WebGlFramebuffer,
+    origin: [f32; 2],
+    extent: [f32; 2],
+    /// Texels per world unit actually used (may be below the wanted one on huge canvases).
+    density: f32,
+    /// Magnification filter currently set (NEAREST when texels and pixels coincide).
+    mag_nearest: std::cell::Cell<bool>,
+    /// Mipmaps are made the first time the view zooms out far enough to need them (they cost
+    /// ~100 ms on software GL, which the first render should not pay).
+    mipmapped: std::cell::Cell<bool>,
+}
+
 /// The camera as the shaders see it: `clip = world * scale + offset`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Camera {
@@ -139,6 +212,11 @@ pub struct Renderer {
     quad_frame: Option<WebGlUniformLocation>,
     quad: WebGlBuffer,
     snapshot: Option<Snapshot>,
+    raster_prog: WebGlProgram,
+    raster_corner: u32,
+    raster_loc: [Option<WebGlUniformLocation>; 7],
+    unit_square: WebGlBuffer,
+    raster: Option<Raster>,
 }
 
 /// An offscreen frame: texture, framebuffer, size, and the camera it was drawn with.
@@ -215,7 +293,18 @@ impl Renderer {
         let quad_frame = gl.get_uniform_location(&quad_prog, "u_frame");
         let quad = buffer()?;
         upload_f32(&gl, &quad, &[-1.0, -1.0, 1.0, -1.0, -1.0, 1.0, 1.0, 1.0]);
+        let raster_prog = link(&gl, RASTER_VS, RASTER_FS)?;
+        let raster_corner = attrib(&raster_prog, "a_corner")?;
+        let raster_loc = ["u_origin", "u_extent", "u_scale", "u_offset", "u_frame", "u_background", "u_dim"]
+            .map(|name| gl.get_uniform_location(&raster_prog, name));
+        let unit_square = buffer()?;
+        upload_f32(&gl, &unit_square, &[0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 1.0, 1.0]);
         Ok(Renderer {
+            raster_prog,
+            raster_corner,
+            raster_loc,
+            unit_square,
+            raster: None,
             quad_prog,
             quad_corner,
             quad_scale,
@@ -251,6 +340,163 @@ impl Renderer {
         self.n_edge_vertices = (edge_vertices.len() / 2) as i32;
         self.edge_alpha = edge_alpha(edge_vertices.len() / 4);
         self.set_highlight(&[], &[], &[], &[]);
+        self.drop_raster();
+    }
+
+    /// Forget the overview raster (a new graph, or a canvas whose fitted zoom moved far).
+    pub fn drop_raster(&mut self) {
+        if let Some(r) = self.raster.take() {
+            self.gl.delete_framebuffer(Some(&r.framebuffer));
+            self.gl.delete_texture(Some(&r.texture));
+        }
+    }
+
+    /// Texels per world unit of the overview raster, if there is one.
+    pub fn raster_density(&self) -> Option<f32> {
+        self.raster.as_ref().map(|r| r.density)
+    }
+
+    /// Draw every edge and node once into the overview raster described by `spec` (replacing
+    /// any previous one). This is the expensive step (as expensive as one full frame drawn
+    /// directly); afterwards [`Renderer::draw_raster`] shows the graph at any overview zoom for
+    /// the cost of one textured quad. False when no such texture or framebuffer can be made
+    /// (the caller then keeps drawing directly).
+    pub fn build_raster(&mut self, spec: &RasterSpec) -> bool {
+        self.drop_raster();
+        let gl = &self.gl;
+        let size = [spec.world_max[0] - spec.world_min[0], spec.world_max[1] - spec.world_min[1]];
+        if !(size[0] > 0.0 && size[1] > 0.0 && spec.density > 0.0 && spec.fit_zoom > 0.0) {
+            return false;
+        }
+        let max_side = gl
+            .get_parameter(Gl::MAX_TEXTURE_SIZE)
+            .ok()
+            .and_then(|v| v.as_f64())
+            .map_or(2048, |v| v as u32)
+            .min(MAX_RASTER_SIDE);
+        // Power-of-two sides (WebGL 1 mipmaps need them), shrinking the density if the box
+        // would not fit.
+        let want = [size[0] * spec.density, size[1] * spec.density];
+        let shrink = (max_side as f32 / want[0]).min(max_side as f32 / want[1]).min(1.0);
+        let density = spec.density * shrink;
+        let side = |v: f32| (v.ceil().max(1.0) as u32).next_power_of_two().min(max_side);
+        let (tw, th) = (side(size[0] * density), side(size[1] * density));
+        let Some(texture) = gl.create_texture() else { return false };
+        gl.bind_texture(Gl::TEXTURE_2D, Some(&texture));
+        let ok = gl
+            .tex_image_2d_with_i32_and_i32_and_i32_and_format_and_type_and_opt_u8_array(
+                Gl::TEXTURE_2D,
+                0,
+                Gl::RGBA as i32,
+                tw as i32,
+                th as i32,
+                0,
+                Gl::RGBA,
+                Gl::UNSIGNED_BYTE,
+                None,
+            )
+            .is_ok();
+        gl.tex_parameteri(Gl::TEXTURE_2D, Gl::TEXTURE_WRAP_S, Gl::CLAMP_TO_EDGE as i32);
+        gl.tex_parameteri(Gl::TEXTURE_2D, Gl::TEXTURE_WRAP_T, Gl::CLAMP_TO_EDGE as i32);
+        gl.tex_parameteri(Gl::TEXTURE_2D, Gl::TEXTURE_MIN_FILTER, Gl::LINEAR as i32);
+        gl.tex_parameteri(Gl::TEXTURE_2D, Gl::TEXTURE_MAG_FILTER, Gl::LINEAR as i32);
+        gl.bind_texture(Gl::TEXTURE_2D, None);
+        let Some(framebuffer) = gl.create_framebuffer().filter(|_| ok) else {
+            gl.delete_texture(Some(&texture));
+            return false;
+        };
+        gl.bind_framebuffer(Gl::FRAMEBUFFER, Some(&framebuffer));
+        gl.framebuffer_texture_2d(Gl::FRAMEBUFFER, Gl::COLOR_ATTACHMENT0, Gl::TEXTURE_2D, Some(&texture), 0);
+        if gl.check_framebuffer_status(Gl::FRAMEBUFFER) != Gl::FRAMEBUFFER_COMPLETE {
+            gl.bind_framebuffer(Gl::FRAMEBUFFER, None);
+            gl.delete_framebuffer(Some(&framebuffer));
+            gl.delete_texture(Some(&texture));
+            return false;
+        }
+        // Centre the box in the texture, snapped to the `align` grid (less than a texel, taken
+        // from the box's margin); texel (u, 1 - v) holds world point origin + (u, v) * extent.
+        let extent = [tw as f32 / density, th as f32 / density];
+        let snap = |centre: f32, ext: f32, align: f32| {
+            let start = centre - ext / 2.0;
+            if align.is_finite() {
+                align + ((start - align) * density).floor() / density
+            } else {
+                start
+            }
+        };
+        let origin = [
+            snap((spec.world_min[0] + spec.world_max[0]) / 2.0, extent[0], spec.align[0]),
+            snap((spec.world_min[1] + spec.world_max[1]) / 2.0, extent[1], spec.align[1]),
+        ];
+        // y flipped as on screen (world y grows downwards on screen, upwards in GL).
+        let scale = [2.0 / extent[0], -2.0 / extent[1]];
+        let camera = Camera {
+            scale,
+            offset: [-1.0 - origin[0] * scale[0], 1.0 - origin[1] * scale[1]],
+            point_scale: density / spec.fit_zoom,
+        };
+        // Drawn without a selection (the selection is drawn on top of the raster per frame).
+        self.draw_layers(tw, th, &camera, true, false);
+        gl.bind_framebuffer(Gl::FRAMEBUFFER, None);
+        self.raster = Some(Raster {
+            texture,
+            framebuffer,
+            origin,
+            extent,
+            density,
+            mag_nearest: std::cell::Cell::new(false),
+            mipmapped: std::cell::Cell::new(false),
+        });
+        true
+    }
+
+    /// Draw a frame from the overview raster (plus the selection pass on top). False when
+    /// there is no raster. The caller decides when the raster is sharp enough (see
+    /// `network_view::RASTER_MAX_MAGNIFICATION`).
+    pub fn draw_raster(&self, width: u32, height: u32, camera: &Camera) -> bool {
+        let Some(r) = self.raster.as_ref() else { return false };
+        let gl = &self.gl;
+        gl.viewport(0, 0, width as i32, height as i32);
+        gl.clear_color(BACKGROUND[0], BACKGROUND[1], BACKGROUND[2], BACKGROUND[3]);
+        gl.clear(Gl::COLOR_BUFFER_BIT);
+        gl.disable(Gl::BLEND);
+        gl.use_program(Some(&self.raster_prog));
+        gl.active_texture(Gl::TEXTURE0);
+        gl.bind_texture(Gl::TEXTURE_2D, Some(&r.texture));
+        // Device pixels per texel: at 1 (the fitted zoom) texels map onto pixels and nearest
+        // sampling gives the same picture for a fraction of the cost on software GL.
+        let px_per_texel = camera.scale[0].abs() * width as f32 / 2.0 / r.density;
+        let nearest = (px_per_texel - 1.0).abs() < 0.01;
+        if px_per_texel < 0.75 && !r.mipmapped.get() {
+            // Zoomed out: without mipmaps, thin edges would flicker in and out while moving.
+            gl.generate_mipmap(Gl::TEXTURE_2D);
+            gl.tex_parameteri(Gl::TEXTURE_2D, Gl::TEXTURE_MIN_FILTER, Gl::LINEAR_MIPMAP_NEAREST as i32);
+            r.mipmapped.set(true);
+        }
+        if nearest != r.mag_nearest.get() {
+            let filter = if nearest { Gl::NEAREST } else { Gl::LINEAR };
+            gl.tex_parameteri(Gl::TEXTURE_2D, Gl::TEXTURE_MAG_FILTER, filter as i32);
+            r.mag_nearest.set(nearest);
+        }
+        let [origin, extent, scale, offset, frame, background, dim] = &self.raster_loc;
+        gl.uniform2f(origin.as_ref(), r.origin[0], r.origin[1]);
+        gl.uniform2f(extent.as_ref(), r.extent[0], r.extent[1]);
+        gl.uniform2f(scale.as_ref(), camera.scale[0], camera.scale[1]);
+        gl.uniform2f(offset.as_ref(), camera.offset[0], camera.offset[1]);
+        gl.uniform1i(frame.as_ref(), 0);
+        gl.uniform4f(background.as_ref(), BACKGROUND[0], BACKGROUND[1], BACKGROUND[2], BACKGROUND[3]);
+        gl.uniform1f(dim.as_ref(), if self.highlight_nodes.count > 0 { DIM } else { 1.0 });
+        gl.enable_vertex_attrib_array(self.raster_corner);
+        gl.bind_buffer(Gl::ARRAY_BUFFER, Some(&self.unit_square));
+        gl.vertex_attrib_pointer_with_i32(self.raster_corner, 2, Gl::FLOAT, false, 0, 0);
+        gl.draw_arrays(Gl::TRIANGLE_STRIP, 0, 4);
+        gl.bind_texture(Gl::TEXTURE_2D, None);
+        if self.highlight_nodes.count > 0 {
+            gl.enable(Gl::BLEND);
+            gl.blend_func(Gl::SRC_ALPHA, Gl::ONE_MINUS_SRC_ALPHA);
+            self.draw_highlight(camera);
+        }
+        true
     }
 
     /// Upload the selection pass (same layout as [`Renderer::set_graph`]); empty to clear.
@@ -279,6 +525,14 @@ impl Renderer {
             snap.camera = Some(*camera);
         }
         self.draw_moved(width, height, camera);
+    }
+
+    /// Forget the kept frame (it may show a stale selection or another place): the next
+    /// [`Renderer::draw_moved`] returns false until [`Renderer::draw_and_keep`] keeps a new one.
+    pub fn forget_kept_frame(&mut self) {
+        if let Some(snap) = self.snapshot.as_mut() {
+            snap.camera = None;
+        }
     }
 
     /// Redraw the kept frame as seen from `camera` (moved and scaled; areas it does not cover
@@ -349,13 +603,17 @@ impl Renderer {
     /// Draw a frame into a drawing buffer of `width` x `height` device pixels; without the edges
     /// (but with the selection's) when `edges` is false.
     pub fn draw(&self, width: u32, height: u32, camera: &Camera, edges: bool) {
+        self.draw_layers(width, height, camera, edges, true);
+    }
+
+    fn draw_layers(&self, width: u32, height: u32, camera: &Camera, edges: bool, with_selection: bool) {
         let gl = &self.gl;
         gl.viewport(0, 0, width as i32, height as i32);
         gl.clear_color(BACKGROUND[0], BACKGROUND[1], BACKGROUND[2], BACKGROUND[3]);
         gl.clear(Gl::COLOR_BUFFER_BIT);
         gl.enable(Gl::BLEND);
         gl.blend_func(Gl::SRC_ALPHA, Gl::ONE_MINUS_SRC_ALPHA);
-        let selection = self.highlight_nodes.count > 0;
+        let selection = with_selection && self.highlight_nodes.count > 0;
         let dim = if selection { DIM } else { 1.0 };
 
         // Edges.
@@ -380,18 +638,32 @@ impl Renderer {
         self.draw_nodes(&self.nodes);
 
         if selection {
-            if self.n_highlight_edge_vertices > 0 {
-                gl.use_program(Some(&self.edge_prog));
-                let c = HIGHLIGHT_EDGE_COLOR;
-                gl.uniform4f(self.edge_loc.color.as_ref(), c[0], c[1], c[2], c[3]);
-                gl.bind_buffer(Gl::ARRAY_BUFFER, Some(&self.highlight_edges));
-                gl.vertex_attrib_pointer_with_i32(self.edge_loc.pos, 2, Gl::FLOAT, false, 0, 0);
-                gl.draw_arrays(Gl::LINES, 0, self.n_highlight_edge_vertices);
-                gl.use_program(Some(&self.node_prog));
-            }
-            gl.uniform1f(self.node_loc.alpha.as_ref(), 1.0);
-            self.draw_nodes(&self.highlight_nodes);
+            self.draw_highlight(camera);
         }
+        gl.disable_vertex_attrib_array(self.node_loc.color);
+        gl.disable_vertex_attrib_array(self.node_loc.size);
+    }
+
+    /// The selection pass: the selected node's edges, then it and its neighbours, undimmed.
+    fn draw_highlight(&self, camera: &Camera) {
+        let gl = &self.gl;
+        if self.n_highlight_edge_vertices > 0 {
+            gl.use_program(Some(&self.edge_prog));
+            gl.uniform2f(self.edge_loc.scale.as_ref(), camera.scale[0], camera.scale[1]);
+            gl.uniform2f(self.edge_loc.offset.as_ref(), camera.offset[0], camera.offset[1]);
+            gl.enable_vertex_attrib_array(self.edge_loc.pos);
+            let c = HIGHLIGHT_EDGE_COLOR;
+            gl.uniform4f(self.edge_loc.color.as_ref(), c[0], c[1], c[2], c[3]);
+            gl.bind_buffer(Gl::ARRAY_BUFFER, Some(&self.highlight_edges));
+            gl.vertex_attrib_pointer_with_i32(self.edge_loc.pos, 2, Gl::FLOAT, false, 0, 0);
+            gl.draw_arrays(Gl::LINES, 0, self.n_highlight_edge_vertices);
+        }
+        gl.use_program(Some(&self.node_prog));
+        gl.uniform2f(self.node_loc.scale.as_ref(), camera.scale[0], camera.scale[1]);
+        gl.uniform2f(self.node_loc.offset.as_ref(), camera.offset[0], camera.offset[1]);
+        gl.uniform1f(self.node_loc.point_scale.as_ref(), camera.point_scale);
+        gl.uniform1f(self.node_loc.alpha.as_ref(), 1.0);
+        self.draw_nodes(&self.highlight_nodes);
         gl.disable_vertex_attrib_array(self.node_loc.color);
         gl.disable_vertex_attrib_array(self.node_loc.size);
     }

@@ -6,9 +6,17 @@
 //! GPU once, builds a uniform-grid spatial index for picking and a neighbour list; after that a
 //! frame is a handful of draw calls with new camera uniforms, and the pointer is resolved to a
 //! node by looking at a few grid cells (no per-frame or per-move O(n) work). Frames are drawn
-//! only when something changed, on the next animation frame. On big graphs (more than
-//! [`BIG_GRAPH`] nodes + edges) a frame drawn while the view moves is the last full frame moved
-//! and scaled on the GPU, and the full frame follows once the movement stops ([`SETTLE_MS`]).
+//! only when something changed, on the next animation frame.
+//!
+//! Big graphs (more than [`BIG_GRAPH`] nodes + edges) are drawn with two levels of detail:
+//! - overview (zoomed out, fitted, or zoomed in up to [`RASTER_MAX_MAGNIFICATION`]): every edge
+//!   and node is drawn once per layout into a world-space texture of about one texel per device
+//!   pixel at the fitted zoom (`gl::Renderer::build_raster`), and a frame is that texture as one
+//!   quad plus the selection. The first frame of a new graph shows the nodes alone; the next
+//!   builds the raster.
+//! - zoomed in further: the geometry itself (sharp 1-pixel edges, every edge of what is in
+//!   view); while the view moves, the last full frame is moved and scaled on the GPU, and the
+//!   full frame follows once the movement stops ([`SETTLE_MS`]).
 //!
 //! Selection is controlled: a click emits `on_select(Some(node))` (or `None` on the background,
 //! and Escape), and the parent passes the chosen node back as `selected`.
@@ -25,7 +33,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlCanvasElement, HtmlElement, KeyboardEvent, PointerEvent, WheelEvent};
 use yew::prelude::*;
 
-use super::gl::{Camera, Renderer};
+use super::gl::{Camera, RasterSpec, Renderer};
 
 /// A graph ready to draw. All arrays are per node (index = node id) except `edges`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -227,6 +235,10 @@ impl Default for View {
 }
 
 const MIN_ZOOM_FACTOR: f32 = 0.2;
+/// Node sizes follow the zoom exactly up to this factor of the fitted zoom (see
+/// [`View::size_factor`]); equal to [`RASTER_MAX_MAGNIFICATION`] so the switch from the
+/// overview raster to the geometry does not change node sizes.
+pub const SIZE_LINEAR_UP_TO: f32 = RASTER_MAX_MAGNIFICATION;
 const MAX_ZOOM_FACTOR: f32 = 400.0;
 
 impl View {
@@ -280,9 +292,17 @@ impl View {
         self.center[0] -= dx / self.zoom;
         self.center[1] -= dy / self.zoom;
     }
-    /// How much node sizes grow with zoom (gently, so a zoomed-in cluster stays readable).
+    /// How much node sizes grow with zoom: like the picture up to [`SIZE_LINEAR_UP_TO`] times
+    /// the fitted zoom (so the overview raster, a picture, and the geometry agree), then gently
+    /// (square root), at most 3x, so a zoomed-in cluster stays readable; zoomed out below the
+    /// fit, nodes shrink with the picture (down to half size).
     pub fn size_factor(&self) -> f32 {
-        (self.zoom / self.fit_zoom).sqrt().clamp(1.0, 3.0)
+        let r = self.zoom / self.fit_zoom;
+        if !r.is_finite() {
+            return 1.0;
+        }
+        let linear = r.min(SIZE_LINEAR_UP_TO);
+        (linear * (r / SIZE_LINEAR_UP_TO).max(1.0).sqrt()).clamp(0.5, 3.0)
     }
     /// The uniforms for [`Renderer::draw`].
     pub fn camera(&self) -> Camera {
@@ -324,6 +344,21 @@ struct Inner {
     settle: Option<gloo::timers::callback::Timeout>,
     n_edges: usize,
     frame_callback: Option<Closure<dyn FnMut()>>,
+    /// Overview raster of a big graph: the nodes-only first frame was shown, the raster is
+    /// built (or could not be: then frames are drawn directly).
+    raster: RasterState,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+enum RasterState {
+    /// New graph: the next frame shows the nodes alone, quickly.
+    #[default]
+    Pending,
+    /// The nodes were shown; the next frame builds the raster.
+    NodesShown,
+    Ready,
+    /// No raster (small graph, no framebuffer, or no size yet).
+    Off,
 }
 
 #[derive(Clone, Copy)]
@@ -382,6 +417,7 @@ impl Inner {
         self.hovered = None;
         // The kept frame shows the old graph: draw the next frame in full.
         self.moving = false;
+        self.raster = if n + self.n_edges > BIG_GRAPH { RasterState::Pending } else { RasterState::Off };
         self.settle = None;
         self.auto_fit = true;
         if self.view.width > 0.0 {
@@ -488,23 +524,101 @@ impl Inner {
         true
     }
 
-    /// Draw now (called from the animation frame).
-    fn draw(&mut self) {
+    /// Draw now (called from the animation frame). True when another frame is wanted at once
+    /// (the first frame of a big graph shows the nodes; the next one builds the raster).
+    fn draw(&mut self) -> bool {
         self.frame_pending = false;
         self.sync_size();
         if self.view.width <= 0.0 || self.view.height <= 0.0 {
-            return;
+            return false;
         }
-        let Some(canvas) = self.canvas.as_ref() else { return };
+        let Some(canvas) = self.canvas.clone() else { return false };
         let big = self.n_edges + self.n_nodes > BIG_GRAPH;
-        if let Some(r) = self.renderer.as_mut() {
-            let (w, h, camera) = (canvas.width(), canvas.height(), self.view.camera());
-            if !big {
-                r.draw(w, h, &camera, true);
-            } else if !(self.moving && r.draw_moved(w, h, &camera)) {
-                r.draw_and_keep(w, h, &camera);
+        let (w, h, camera) = (canvas.width(), canvas.height(), self.view.camera());
+        // A canvas resized far from the raster's fitted zoom gets a new raster.
+        let wanted_density = self.view.fit_zoom * self.view.dpr;
+        let stale = self
+            .renderer
+            .as_ref()
+            .and_then(|r| r.raster_density())
+            .is_none_or(|d| !(0.66..=1.5).contains(&(wanted_density / d)));
+        let spec = match self.raster {
+            RasterState::NodesShown => self.raster_spec(),
+            RasterState::Ready if stale && !self.moving => self.raster_spec(),
+            _ => None,
+        };
+        let Some(r) = self.renderer.as_mut() else { return false };
+        if !big {
+            r.draw(w, h, &camera, true);
+            return false;
+        }
+        match self.raster {
+            RasterState::Pending => {
+                // First frame of a new graph: the nodes now, the edges with the raster next.
+                r.draw(w, h, &camera, false);
+                self.raster = RasterState::NodesShown;
+                return true;
+            }
+            RasterState::NodesShown => {
+                self.raster = match spec {
+                    Some(spec) if r.build_raster(&spec) => RasterState::Ready,
+                    _ => RasterState::Off,
+                };
+            }
+            RasterState::Ready => {
+                if stale && !self.moving {
+                    self.raster = match spec {
+                        Some(spec) if r.build_raster(&spec) => RasterState::Ready,
+                        _ => RasterState::Off,
+                    };
+                }
+            }
+            RasterState::Off => {}
+        }
+        let magnification = r.raster_density().map(|d| self.view.zoom * self.view.dpr / d);
+        if self.raster == RasterState::Ready
+            && magnification.is_some_and(|m| m <= RASTER_MAX_MAGNIFICATION)
+            && r.draw_raster(w, h, &camera)
+        {
+            // Zooming in past the raster starts from a full frame, not an old kept one.
+            r.forget_kept_frame();
+            return false;
+        }
+        if !(self.moving && r.draw_moved(w, h, &camera)) {
+            r.draw_and_keep(w, h, &camera);
+        }
+        false
+    }
+
+    /// What the overview raster of the current graph should cover (None before the canvas
+    /// has a size).
+    fn raster_spec(&self) -> Option<RasterSpec> {
+        let v = &self.view;
+        if v.width <= 0.0 || v.height <= 0.0 || v.fit_zoom.is_nan() || v.fit_zoom <= 0.0 || self.n_nodes == 0 {
+            return None;
+        }
+        let (mut min, mut max) = ([f32::MAX; 2], [f32::MIN; 2]);
+        for p in self.graph.positions[..2 * self.n_nodes].chunks_exact(2) {
+            if p[0].is_finite() && p[1].is_finite() {
+                min = [min[0].min(p[0]), min[1].min(p[1])];
+                max = [max[0].max(p[0]), max[1].max(p[1])];
             }
         }
+        if min[0] > max[0] {
+            return None;
+        }
+        // Room for the largest node's radius (plus its rim) around the centres.
+        let margin = (self.max_size / 2.0 + 2.0) / v.fit_zoom;
+        // The fitted view's top-left corner: texels fall on its pixels.
+        let mut fitted = *v;
+        fitted.fit(&self.graph);
+        Some(RasterSpec {
+            world_min: [min[0] - margin, min[1] - margin],
+            world_max: [max[0] + margin, max[1] + margin],
+            density: v.fit_zoom * v.dpr,
+            fit_zoom: v.fit_zoom,
+            align: fitted.screen_to_world(0.0, 0.0),
+        })
     }
 
     fn set_hover(&mut self, hovered: Option<u32>, at: [f32; 2]) {
@@ -537,7 +651,10 @@ fn request_frame(inner: &Rc<RefCell<Inner>>) {
         let weak: Weak<RefCell<Inner>> = Rc::downgrade(inner);
         s.frame_callback = Some(Closure::new(move || {
             if let Some(inner) = weak.upgrade() {
-                inner.borrow_mut().draw();
+                let again = inner.borrow_mut().draw();
+                if again {
+                    request_frame(&inner);
+                }
             }
         }));
     }
@@ -549,11 +666,15 @@ fn request_frame(inner: &Rc<RefCell<Inner>>) {
     }
 }
 
-/// Above this many nodes + edges, a frame drawn while the view moves (zoom, pan) is the last
-/// full frame moved and scaled on the GPU (one textured quad), and the full frame follows
-/// [`SETTLE_MS`] after the last movement: a full frame of a big graph can take longer than an
-/// animation frame on weak or software-rendered GPUs, the moved copy never does.
+/// Above this many nodes + edges, the overview is drawn from a raster built once per layout, and
+/// a zoomed-in frame drawn while the view moves (zoom, pan) is the last full frame moved and
+/// scaled on the GPU (one textured quad), the full frame following [`SETTLE_MS`] after the last
+/// movement: a full frame of a big graph can take longer than an animation frame on weak or
+/// software-rendered GPUs, the raster and the moved copy never do.
 pub const BIG_GRAPH: usize = 20_000;
+/// The overview raster is used while a texel covers at most this many device pixels (1 at the
+/// fitted zoom); zoomed in further the edges and nodes are drawn as geometry, sharp.
+pub const RASTER_MAX_MAGNIFICATION: f32 = 1.5;
 /// Quiet time after the last zoom or pan before the full frame (with edges) is drawn.
 pub const SETTLE_MS: u32 = 160;
 
