@@ -25,6 +25,14 @@
 //!   within `co_action_window_s` (events sorted by object and time, a sliding window with at
 //!   most `max_partners` partners per event), on rare objects, with a flagged account taking part.
 //!
+//! Strength: [`Link::strength`] is the absolute sum of the weighted ties; it grows with the
+//! sizes of the datasets (two large unrelated datasets of one language share hundreds of tail
+//! hashtags, generic texts and handles). Whether a pair is linked ([`Link::linked`]) rests on
+//! identity ties (shared ids; screen names beyond the collisions chance predicts from all the
+//! accounts' handles, [`Link::expected`]) or on [`Link::normalised`]: the ties between the
+//! operations on both sides over the smaller side's content mass, the share of its rare
+//! content the other operation uses too.
+//!
 //! Everything is computed with sorts and merges over interned keys (no all-pairs over posts);
 //! the work per shared item is bounded by the rarity cap. Deterministic: outputs are sorted, no
 //! hash-map order reaches them.
@@ -173,11 +181,13 @@ pub struct Link {
     pub normalised: f64,
     /// Score of the screen names shared by chance: the screen-name collisions between the two
     /// sides among all their accounts, times the share of flagged (or clustered) accounts on
-    /// each side. Subtracted from the screen-name score in the identity test of `linked`.
+    /// each side. The identity test of `linked` takes this plus three standard deviations
+    /// (Poisson) off the screen-name score.
     #[serde(default)]
     pub expected: f64,
-    /// Identity ties (shared ids, screen names beyond `expected`) reach `min_strength`; or
-    /// `strength` (with the chance screen names taken off) reaches `min_strength` and
+    /// Identity ties (shared ids, screen names beyond chance: `expected` and three standard
+    /// deviations) reach `min_strength`; or `strength` (with the chance screen names taken off)
+    /// reaches `min_strength` and
     /// `normalised` reaches `min_normalised`. A cluster pair is linked only within a linked
     /// dataset pair.
     pub linked: bool,
@@ -876,12 +886,17 @@ fn finish(st: State<'_>, active: &[Vec<bool>], _n_active: usize) -> LinkResult {
         let strength: f64 = acc.scores.iter().sum();
         let (id, name) = (acc.scores[TieKind::AccountId as usize], acc.scores[TieKind::ScreenName as usize]);
         let collisions = st.name_collisions.get(&(da, db)).copied().unwrap_or(0) as f64;
-        let expected = params.kind_weights[TieKind::ScreenName as usize] * collisions * share(da, ca) * share(db, cb);
+        // chance collisions: Poisson with mean `lambda`; the identity test allows three standard
+        // deviations above it
+        let lambda = collisions * share(da, ca) * share(db, cb);
+        let kw_name = params.kind_weights[TieKind::ScreenName as usize];
+        let expected = kw_name * lambda;
+        let allowance = kw_name * (lambda + 3.0 * lambda.sqrt());
         let mass = |d: u16, c: u32| st.mass.get(&(d, c)).copied().unwrap_or(0.0);
         let floor = mass(da, ca).min(mass(db, cb)).max(params.min_strength).max(f64::MIN_POSITIVE);
         let normalised = acc.joint / floor;
-        let identity = id + (name - expected).max(0.0);
-        let beyond_chance = strength - name.min(expected);
+        let identity = id + (name - allowance).max(0.0);
+        let beyond_chance = strength - name.min(allowance);
         let mut linked = identity >= params.min_strength
             || (beyond_chance >= params.min_strength && normalised >= params.min_normalised);
         if ca == NONE {

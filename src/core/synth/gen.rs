@@ -420,8 +420,9 @@ impl Gen<'_> {
                 // an old account: spread over 2007–2012 (all on one instant, their sequential
                 // pre-snowflake ids collided with those of other datasets)
                 let (old, cut) = (ms_of_date(2007, 1, 1), ms_of_date(2013, 1, 1));
+                // (from a hash, not the stream: the rest of the dataset stays as it was)
                 if acc.created_ms >= cut {
-                    acc.created_ms = old + (self.r.unit() * (cut - old) as f64) as i64;
+                    acc.created_ms = old + (mix64(self.p.seed ^ 0xce1e ^ a as u64) % (cut - old) as u64) as i64;
                 }
             }
         }
