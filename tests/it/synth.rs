@@ -398,20 +398,21 @@ fn seeds_share_popular_items_not_the_long_tail() {
     assert!(!ca.is_empty() && ca.intersection(&cb).all(|x| x == "medium.com"), "{ca:?} / {cb:?}");
     let again = synth::scenario("mixed", 1, 0.08).unwrap();
     assert_eq!(again.operations[0].hashtags, a.params.operations[0].hashtags, "deterministic");
-    // (item -> number of posts) for hashtags and URL domains
+    // (item -> number of posts) for the hashtags and URL domains of organic accounts' own posts
     let uses = |d: &SynthOutput| -> (BTreeMap<String, usize>, BTreeMap<String, usize>) {
-        let ds = synth::to_dataset(d);
         let (mut tags, mut doms) = (BTreeMap::new(), BTreeMap::new());
-        for i in 0..ds.n_posts() {
-            for &h in ds.posts.hashtags.row(i) {
-                *tags.entry(ds.hashtags.resolve(h).to_lowercase()).or_insert(0) += 1;
+        let mut out = synth::RenderedPost::default();
+        for (i, p) in d.posts.iter().enumerate() {
+            if p.kind == Kind::Retweet || d.accounts[p.account as usize].role != TruthRole::Organic {
+                continue;
             }
-            for &u in ds.posts.urls.row(i) {
-                if let Some(&dom) = ds.url_domain.get(u as usize) {
-                    if dom != NONE {
-                        *doms.entry(ds.domains.resolve(dom).to_string()).or_insert(0) += 1;
-                    }
-                }
+            d.render(i, &mut out);
+            for t in &out.hashtags {
+                *tags.entry(t.to_lowercase()).or_insert(0) += 1;
+            }
+            for u in &out.urls {
+                let host = u.trim_start_matches("https://").split('/').next().unwrap_or("").to_string();
+                *doms.entry(host).or_insert(0) += 1;
             }
         }
         (tags, doms)
