@@ -124,10 +124,11 @@ fn run_plan(plan: &Plan) -> Result<String, String> {
     let mut s = String::new();
     for l in result.links.iter().filter(|l| l.cluster_a == crate::core::model::NONE) {
         s.push_str(&format!(
-            "{} – {}: strength {:.1}{}\n",
+            "{} – {}: strength {:.1}, normalised {:.2}{}\n",
             plan.names[l.dataset_a as usize],
             plan.names[l.dataset_b as usize],
             l.strength,
+            l.normalised,
             if l.linked { " (linked)" } else { "" }
         ));
         for e in l.evidence.iter().take(4) {

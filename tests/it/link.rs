@@ -86,6 +86,64 @@ fn planted_non_links_stay_below_the_threshold() {
     assert!(r.overlap[0][1] >= r.params.min_strength);
 }
 
+fn analyse_all(datasets: &[(String, Dataset)]) -> Vec<Analysis> {
+    datasets.iter().map(|(_, ds)| analyze(ds, &DetectParams::default(), &mut |_, _| {}, &|| false).expect("analysis")).collect()
+}
+
+#[test]
+fn planted_link_and_non_links_hold_at_scale_3() {
+    let p = planted::planted(11, 3.0);
+    let analyses = analyse_all(&p.datasets);
+    // each operation works in cells of 4 core and 12 amplifier accounts: detection finds them
+    // (with every amplifier boosting a share of all the core's posts, it found none at scale 3)
+    for (d, an) in analyses.iter().enumerate() {
+        assert!(an.clusters.len() >= 6, "dataset {d}: {} clusters", an.clusters.len());
+    }
+    let ins: Vec<link::Input<'_>> = p.datasets.iter().zip(&analyses).map(|((n, ds), an)| (n.as_str(), ds, an)).collect();
+    let r = link::link(&ins, &LinkParams::default());
+    let s = planted::score(&p, &analyses, &r);
+    assert_eq!((s.dataset_links_found, s.dataset_non_links_linked), (1, 0), "{s:?}");
+    assert!(s.cluster_recall() >= 0.9 && s.cluster_precision() >= 0.9, "{s:?}");
+    assert!(s.account_recall() >= 0.9 && s.account_precision() >= 0.9, "{s:?}");
+    let min = r.params.min_normalised;
+    let ab = r.dataset_link(0, 1).unwrap();
+    assert!(ab.normalised >= 4.0 * min, "A–B normalised {}", ab.normalised);
+    for (a, b) in [(0, 2), (1, 2)] {
+        let l = r.dataset_link(a, b).unwrap();
+        assert!(!l.linked && l.normalised < min / 4.0, "{a}–{b}: {} / {} {:?}", l.strength, l.normalised, l.evidence);
+    }
+}
+
+#[test]
+fn unrelated_synthetic_datasets_of_two_seeds_are_not_linked() {
+    use chorus::core::synth;
+    let sets: Vec<(String, Dataset)> = [1u64, 2]
+        .iter()
+        .map(|&seed| {
+            let data = synth::generate(&synth::scenario("copy-paste", seed, 1.0).unwrap()).unwrap();
+            (format!("seed {seed}"), synth::to_dataset(&data))
+        })
+        .collect();
+    let analyses = analyse_all(&sets);
+    assert!(analyses.iter().all(|an| !an.clusters.is_empty()), "detection finds each dataset's operations");
+    let ins: Vec<link::Input<'_>> = sets.iter().zip(&analyses).map(|((n, ds), an)| (n.as_str(), ds, an)).collect();
+    let r = link::link(&ins, &LinkParams::default());
+    let l = r.dataset_link(0, 1).unwrap();
+    // two operations of one style and language over the same months: they share popular and
+    // tail vocabulary, generic amplifier texts posted within minutes of each other and handles
+    // built from the same names, enough for the absolute strength to pass the threshold many
+    // times; relative to what each side carries, the overlap is small
+    assert!(l.strength > 4.0 * r.params.min_strength, "strength {} {:?}", l.strength, l.evidence);
+    assert!(!l.linked, "strength {} normalised {} expected {} {:?}", l.strength, l.normalised, l.expected, l.evidence);
+    assert!(l.normalised < r.params.min_normalised / 4.0, "normalised {}", l.normalised);
+    // screen names shared under other ids: no more than chance collisions of the handles
+    let names = l.scores[TieKind::ScreenName as usize];
+    assert!(names <= 2.0 * l.expected + 2.0, "screen names {names}, expected by chance {}", l.expected);
+    assert!(r.links.iter().all(|l| !l.linked), "no cluster pair linked");
+    assert!(r.accounts.iter().all(|t| !t.re_emergent), "no re-emergence between unrelated datasets");
+    assert!(r.normalised_overlap[0][1] == l.normalised && r.normalised_overlap[1][0] == l.normalised);
+}
+
 #[test]
 fn popular_items_weigh_nothing_when_rarity_is_strict() {
     // with a rarity cap below the operation's size, its hashtags are popular too and A–B weakens

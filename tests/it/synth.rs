@@ -382,3 +382,48 @@ fn written_files_parse_to_the_same_dataset() {
         assert_eq!(parsed.accounts.created_at[pa as usize], direct.accounts.created_at[a as usize]);
     }
 }
+
+/// Datasets of different seeds share the popular vocabulary (the head of the organic hashtags,
+/// the big domains) but not the long tail, nor their operations' campaign hashtags and websites:
+/// they are unrelated operations (the link tests rely on it).
+#[test]
+fn seeds_share_popular_items_not_the_long_tail() {
+    use std::collections::{BTreeMap, BTreeSet};
+    let (a, b) = (sized(1, 0.08), sized(2, 0.08));
+    let campaign = |d: &SynthOutput| -> BTreeSet<String> {
+        d.params.operations.iter().flat_map(|o| o.hashtags.iter().chain(&o.domains).cloned()).collect()
+    };
+    let (ca, cb) = (campaign(&a), campaign(&b));
+    // (a big domain an operation posts to, medium.com, stays shared)
+    assert!(!ca.is_empty() && ca.intersection(&cb).all(|x| x == "medium.com"), "{ca:?} / {cb:?}");
+    let again = synth::scenario("mixed", 1, 0.08).unwrap();
+    assert_eq!(again.operations[0].hashtags, a.params.operations[0].hashtags, "deterministic");
+    // (item -> number of posts) for the hashtags and URL domains of organic accounts' own posts
+    let uses = |d: &SynthOutput| -> (BTreeMap<String, usize>, BTreeMap<String, usize>) {
+        let (mut tags, mut doms) = (BTreeMap::new(), BTreeMap::new());
+        let mut out = synth::RenderedPost::default();
+        for (i, p) in d.posts.iter().enumerate() {
+            if p.kind == Kind::Retweet || d.accounts[p.account as usize].role != TruthRole::Organic {
+                continue;
+            }
+            d.render(i, &mut out);
+            for t in &out.hashtags {
+                *tags.entry(t.to_lowercase()).or_insert(0) += 1;
+            }
+            for u in &out.urls {
+                let host = u.trim_start_matches("https://").split('/').next().unwrap_or("").to_string();
+                *doms.entry(host).or_insert(0) += 1;
+            }
+        }
+        (tags, doms)
+    };
+    let ((ta, da), (tb, db)) = (uses(&a), uses(&b));
+    for (what, x, y) in [("hashtags", &ta, &tb), ("domains", &da, &db)] {
+        let mut top: Vec<(&String, &usize)> = x.iter().collect();
+        top.sort_by(|p, q| q.1.cmp(p.1).then(p.0.cmp(q.0)));
+        let head = top.iter().take(10).filter(|(k, _)| y.contains_key(*k)).count();
+        assert!(head >= 6, "{what}: {head} of the 10 most used shared");
+        let shared = x.keys().filter(|k| y.contains_key(*k)).count();
+        assert!((shared as f64) < 0.5 * x.len() as f64, "{what}: {shared} of {} distinct shared", x.len());
+    }
+}

@@ -12,12 +12,15 @@ use serde::Serialize;
 use std::io::{self, Write};
 
 /// Columns of `links.csv`.
-pub const LINKS_COLUMNS: [&str; 14] = [
+pub const LINKS_COLUMNS: [&str; 17] = [
     "dataset_a",
     "cluster_a",
     "dataset_b",
     "cluster_b",
+    "linked",
     "strength",
+    "normalised",
+    "expected",
     "shared_accounts",
     "shared_texts",
     "near_texts",
@@ -72,7 +75,9 @@ fn cluster_cell(c: u32) -> String {
     }
 }
 
-/// `links.csv`: dataset pairs (empty cluster cells) then cluster pairs, strongest first.
+/// `links.csv`: dataset pairs (empty cluster cells) then cluster pairs, strongest first; `linked`,
+/// the absolute `strength`, the size-normalised `normalised` and the chance screen-name score
+/// `expected` (see [`super::Link`]), then the counts of each kind of tie.
 pub fn links_csv(inputs: &[Input<'_>], r: &LinkResult, w: &mut impl Write) -> io::Result<()> {
     let mut out = Csv::new(w);
     let header: Vec<(bool, &str)> = LINKS_COLUMNS.iter().map(|c| (false, *c)).collect();
@@ -84,7 +89,10 @@ pub fn links_csv(inputs: &[Input<'_>], r: &LinkResult, w: &mut impl Write) -> io
             cluster_cell(l.cluster_a),
             inputs[l.dataset_b as usize].0.to_string(),
             cluster_cell(l.cluster_b),
+            if l.linked { "true" } else { "false" }.to_string(),
             num(l.strength),
+            num(l.normalised),
+            num(l.expected),
             (l.counts[TieKind::AccountId as usize] + l.counts[TieKind::ScreenName as usize]).to_string(),
             c(TieKind::Text),
             c(TieKind::NearText),
@@ -95,7 +103,7 @@ pub fn links_csv(inputs: &[Input<'_>], r: &LinkResult, w: &mut impl Write) -> io
             c(TieKind::CoAction),
             l.evidence.join("; "),
         ];
-        let row: Vec<(bool, &str)> = cells.iter().enumerate().map(|(k, s)| (matches!(k, 0 | 2 | 13), s.as_str())).collect();
+        let row: Vec<(bool, &str)> = cells.iter().enumerate().map(|(k, s)| (matches!(k, 0 | 2 | 16), s.as_str())).collect();
         out.row(&row)?;
     }
     Ok(())
@@ -126,7 +134,8 @@ pub fn link_accounts_csv(inputs: &[Input<'_>], r: &LinkResult, w: &mut impl Writ
     Ok(())
 }
 
-/// `overlap.csv`: the dataset × dataset strength matrix (first column and header: names).
+/// `overlap.csv`: the dataset × dataset (absolute) strength matrix (first column and header:
+/// names); the normalised matrix is in `link_report.json` (`normalised_overlap`).
 pub fn overlap_csv(inputs: &[Input<'_>], r: &LinkResult, w: &mut impl Write) -> io::Result<()> {
     let mut out = Csv::new(w);
     let mut header = vec![(false, "dataset")];
@@ -357,6 +366,7 @@ pub struct LinkReport<'a> {
     pub inputs: &'a [Vec<InputFingerprint>],
     pub datasets: &'a [super::DatasetSummary],
     pub overlap: &'a [Vec<f64>],
+    pub normalised_overlap: &'a [Vec<f64>],
     pub dataset_links: Vec<&'a super::Link>,
     pub n_cluster_links: usize,
     pub n_linked_cluster_pairs: usize,
@@ -372,6 +382,7 @@ pub fn link_report_json(r: &LinkResult, inputs: &[Vec<InputFingerprint>], w: &mu
         inputs,
         datasets: &r.datasets,
         overlap: &r.overlap,
+        normalised_overlap: &r.normalised_overlap,
         dataset_links: r.links.iter().filter(|l| l.cluster_a == NONE).collect(),
         n_cluster_links: r.links.iter().filter(|l| l.cluster_a != NONE).count(),
         n_linked_cluster_pairs: r.links.iter().filter(|l| l.cluster_a != NONE && l.linked).count(),

@@ -25,6 +25,14 @@
 //!   within `co_action_window_s` (events sorted by object and time, a sliding window with at
 //!   most `max_partners` partners per event), on rare objects, with a flagged account taking part.
 //!
+//! Strength: [`Link::strength`] is the absolute sum of the weighted ties; it grows with the
+//! sizes of the datasets (two large unrelated datasets of one language share hundreds of tail
+//! hashtags, generic texts and handles). Whether a pair is linked ([`Link::linked`]) rests on
+//! identity ties (shared ids; screen names beyond the collisions chance predicts from all the
+//! accounts' handles, [`Link::expected`]) or on [`Link::normalised`]: the ties between the
+//! operations on both sides over the smaller side's content mass, the share of its rare
+//! content the other operation uses too.
+//!
 //! Everything is computed with sorts and merges over interned keys (no all-pairs over posts);
 //! the work per shared item is bounded by the rarity cap. Deterministic: outputs are sorted, no
 //! hash-map order reaches them.
@@ -107,8 +115,14 @@ pub struct LinkParams {
     /// kinds multiply the rarity weight; account kinds count per account; amplification per
     /// distinct (amplifier, amplified) pair; co-action per distinct object.
     pub kind_weights: [f64; 9],
-    /// A link (dataset pair or cluster pair) is reported as linked at this strength or more.
+    /// A link needs at least this strength (absolute: it keeps a single shared item between two
+    /// tiny datasets from linking them). See [`Link::linked`] for the whole criterion.
     pub min_strength: f64,
+    /// A link on content and behaviour needs [`Link::normalised`] (its content, amplification and
+    /// co-action score over the smaller side's content mass) at least this. Identity ties
+    /// (shared account ids, and screen names beyond the chance collisions) link on their own.
+    #[serde(default = "default_min_normalised")]
+    pub min_normalised: f64,
     /// An account ties datasets when it is shared (id / name), amplifies or co-acts across, or
     /// its rarity-weighted shared items reach this weight.
     pub account_min_weight: f64,
@@ -129,10 +143,15 @@ impl Default for LinkParams {
             max_bucket: 256,
             kind_weights: [2.0, 1.0, 1.0, 0.8, 1.0, 0.5, 0.5, 0.5, 1.0],
             min_strength: 5.0,
+            min_normalised: default_min_normalised(),
             account_min_weight: 1.5,
             content_from_all_accounts: false,
         }
     }
+}
+
+fn default_min_normalised() -> f64 {
+    0.1
 }
 
 /// Counts and strength of the ties between two datasets, or two clusters.
@@ -147,8 +166,30 @@ pub struct Link {
     pub counts: [u32; 9],
     /// Weighted score of each kind.
     pub scores: [f64; 9],
+    /// Absolute strength: the sum of `scores`. It grows with the sizes of the datasets, so two
+    /// large unrelated datasets of one language reach any fixed threshold; `linked` does not rest
+    /// on it alone.
     pub strength: f64,
-    /// `strength >= min_strength`.
+    /// Size-normalised strength: the score of the content and co-action ties between eligible
+    /// (flagged, or all with `content_from_all_accounts`) accounts on both sides, plus
+    /// amplification, over the smaller side's content mass: the sum of the rarity weights of
+    /// every item (text, URL, domain, hashtag) its eligible accounts use, shared or not, with the
+    /// kind weights, at least `min_strength`. So about the share of the smaller side's rare
+    /// content that the other side's operation uses too (above 1 when amplification and
+    /// co-action add to it). Coincidental overlap of two large datasets stays a small share.
+    #[serde(default)]
+    pub normalised: f64,
+    /// Score of the screen names shared by chance: the screen-name collisions between the two
+    /// sides among all their accounts, times the share of flagged (or clustered) accounts on
+    /// each side. The identity test of `linked` takes this plus three standard deviations
+    /// (Poisson) off the screen-name score.
+    #[serde(default)]
+    pub expected: f64,
+    /// Identity ties (shared ids, screen names beyond chance: `expected` and three standard
+    /// deviations) reach `min_strength`; or `strength` (with the chance screen names taken off)
+    /// reaches `min_strength` and
+    /// `normalised` reaches `min_normalised`. A cluster pair is linked only within a linked
+    /// dataset pair.
     pub linked: bool,
     /// Sentences with numbers and examples, strongest kind first.
     pub evidence: Vec<String>,
@@ -178,6 +219,12 @@ pub struct DatasetSummary {
     pub n_active_accounts: usize,
     pub n_posts: usize,
     pub n_clusters: usize,
+    /// Active accounts flagged by detection (core or amplifier).
+    #[serde(default)]
+    pub n_flagged_accounts: usize,
+    /// Content mass of the dataset: see [`Link::normalised`].
+    #[serde(default)]
+    pub content_mass: f64,
     pub first_post_ms: Option<i64>,
     pub last_post_ms: Option<i64>,
 }
@@ -192,6 +239,9 @@ pub struct LinkResult {
     pub links: Vec<Link>,
     /// Dataset × dataset strength (symmetric, 0 on the diagonal).
     pub overlap: Vec<Vec<f64>>,
+    /// Dataset × dataset normalised strength ([`Link::normalised`]; symmetric, 0 on the diagonal).
+    #[serde(default)]
+    pub normalised_overlap: Vec<Vec<f64>>,
     /// Accounts that tie datasets, by (dataset, account id string, other).
     pub accounts: Vec<AccountTie>,
     /// Account-to-account ties across datasets (shared id, shared screen name, amplification,
@@ -224,6 +274,9 @@ struct Use {
 struct Acc {
     counts: [u32; 9],
     scores: [f64; 9],
+    /// Score of the content, amplification and co-action ties between eligible (flagged, or
+    /// all) accounts on both sides: the numerator of [`Link::normalised`].
+    joint: f64,
     /// Best example per kind: (weight, key, dataset, local).
     examples: [Option<(f64, u64, u16, u64)>; 9],
 }
@@ -261,6 +314,10 @@ struct State<'a> {
     ties: BTreeMap<(u16, AccountIdx, u16), AccTie>,
     /// Account-to-account ties across datasets: (dataset a, account, dataset b, account, kind).
     cross: Vec<(u16, AccountIdx, u16, AccountIdx, u8)>,
+    /// Content mass per (dataset, cluster or `NONE`).
+    mass: BTreeMap<(u16, u32), f64>,
+    /// Screen names shared under different ids between two datasets, among all accounts.
+    name_collisions: BTreeMap<(u16, u16), u32>,
 }
 
 impl State<'_> {
@@ -269,10 +326,23 @@ impl State<'_> {
     }
     /// Credit a tie between the uses `left` (dataset `da`) and `right` (dataset `db`, `da < db`).
     /// `ex`: the example item (weight, key, dataset, local id).
-    fn credit(&mut self, kind: TieKind, (da, left): (u16, &[AccountIdx]), (db, right): (u16, &[AccountIdx]), w: f64, ex: Option<(f64, u64, u16, u64)>) {
+    /// `joint`: eligible accounts on both sides (see `Acc::joint`).
+    #[allow(clippy::too_many_arguments)]
+    fn credit(
+        &mut self,
+        kind: TieKind,
+        (da, left): (u16, &[AccountIdx]),
+        (db, right): (u16, &[AccountIdx]),
+        w: f64,
+        joint: bool,
+        ex: Option<(f64, u64, u16, u64)>,
+    ) {
         let kw = self.params.kind_weights[kind as usize];
         let score = kw * w;
-        self.pairs.entry((da, NONE, db, NONE)).or_default().add(kind, 1, score, ex);
+        let joint = if joint && !matches!(kind, TieKind::AccountId | TieKind::ScreenName) { score } else { 0.0 };
+        let acc = self.pairs.entry((da, NONE, db, NONE)).or_default();
+        acc.add(kind, 1, score, ex);
+        acc.joint += joint;
         let mut ca: Vec<u32> = left.iter().map(|&a| self.cluster(da, a)).filter(|&c| c != NONE).collect();
         let mut cb: Vec<u32> = right.iter().map(|&a| self.cluster(db, a)).filter(|&c| c != NONE).collect();
         ca.sort_unstable();
@@ -281,7 +351,9 @@ impl State<'_> {
         cb.dedup();
         for &x in &ca {
             for &y in &cb {
-                self.pairs.entry((da, x, db, y)).or_default().add(kind, 1, score, ex);
+                let acc = self.pairs.entry((da, x, db, y)).or_default();
+                acc.add(kind, 1, score, ex);
+                acc.joint += joint;
             }
         }
         if matches!(kind, TieKind::AccountId | TieKind::ScreenName | TieKind::Amplification) && left.len() * right.len() <= 16 {
@@ -297,6 +369,43 @@ impl State<'_> {
                 t.kinds |= kind.bit();
                 t.weight += kw * w;
                 t.counts[kind as usize] += 1;
+            }
+        }
+    }
+}
+
+impl State<'_> {
+    /// Add an item's weight `w` to the content mass of every dataset, and every cluster, whose
+    /// eligible accounts (flagged, or all with `content_from_all_accounts`) use it.
+    fn add_mass(&mut self, kind: TieKind, group: &[Use], w: f64) {
+        let w = w * self.params.kind_weights[kind as usize];
+        let all = self.params.content_from_all_accounts;
+        let mut i = 0;
+        while i < group.len() {
+            let d = group[i].dataset;
+            let mut j = i;
+            let mut eligible = false;
+            let mut clusters: Vec<u32> = Vec::new();
+            while j < group.len() && group[j].dataset == d {
+                let a = group[j].account;
+                let an = self.inputs[d as usize].2;
+                if all || flagged(an, a) {
+                    eligible = true;
+                }
+                let c = self.cluster(d, a);
+                if c != NONE {
+                    clusters.push(c);
+                }
+                j += 1;
+            }
+            i = j;
+            if eligible {
+                *self.mass.entry((d, NONE)).or_default() += w;
+            }
+            clusters.sort_unstable();
+            clusters.dedup();
+            for c in clusters {
+                *self.mass.entry((d, c)).or_default() += w;
             }
         }
     }
@@ -331,7 +440,15 @@ pub fn link(inputs: &[Input<'_>], params: &LinkParams) -> LinkResult {
             ((n_total / df as f64).ln() / n_total.ln()).max(0.0)
         }
     };
-    let mut st = State { inputs, params, pairs: BTreeMap::new(), ties: BTreeMap::new(), cross: Vec::new() };
+    let mut st = State {
+        inputs,
+        params,
+        pairs: BTreeMap::new(),
+        ties: BTreeMap::new(),
+        cross: Vec::new(),
+        mass: BTreeMap::new(),
+        name_collisions: BTreeMap::new(),
+    };
 
     // Near-duplicate components: distinct simhash values joined when within the distance.
     let near = near_components(inputs, params);
@@ -393,10 +510,18 @@ pub fn link(inputs: &[Input<'_>], params: &LinkParams) -> LinkResult {
         }
         let group = &uses[g..e];
         g = e;
+        let kind = TieKind::ALL[group[0].kind as usize];
+        if !matches!(kind, TieKind::AccountId | TieKind::ScreenName) {
+            // the content mass counts every item, shared or not (used by one account: weight 1)
+            let df = group.len();
+            let w = if df > cap { 0.0 } else { ((n_total / df as f64).ln() / n_total.ln()).max(0.0) };
+            if w > 0.0 {
+                st.add_mass(kind, group, w);
+            }
+        }
         if group.first().map(|u| u.dataset) == group.last().map(|u| u.dataset) {
             continue;
         }
-        let kind = TieKind::ALL[group[0].kind as usize];
         let w = match kind {
             TieKind::AccountId | TieKind::ScreenName => {
                 if group.len() > 2 * n_ds {
@@ -427,6 +552,7 @@ pub fn link(inputs: &[Input<'_>], params: &LinkParams) -> LinkResult {
                     if lb.iter().all(|&b| ida.contains(&inputs[db as usize].1.accounts.ids.resolve(b))) {
                         continue;
                     }
+                    *st.name_collisions.entry((da, db)).or_default() += 1;
                 }
                 // operations, not audiences: content and screen names count only when a flagged
                 // account uses them on at least one side (fully when on both)
@@ -446,7 +572,7 @@ pub fn link(inputs: &[Input<'_>], params: &LinkParams) -> LinkResult {
                 let w = w * factor;
                 let ex = Some((w, group[0].key, da, loc as u64));
                 let (la, lb) = (la.clone(), lb.clone());
-                st.credit(kind, (da, &la), (db, &lb), w, ex);
+                st.credit(kind, (da, &la), (db, &lb), w, fa && fb, ex);
             }
         }
     }
@@ -613,9 +739,9 @@ fn amplification(st: &mut State<'_>, active: &[Vec<bool>]) {
     for (d, actor, t, ta) in acts {
         let ex = Some((1.0, 0, t, ta as u64));
         if d < t {
-            st.credit(TieKind::Amplification, (d, &[actor]), (t, &[ta]), 1.0, ex);
+            st.credit(TieKind::Amplification, (d, &[actor]), (t, &[ta]), 1.0, true, ex);
         } else {
-            st.credit(TieKind::Amplification, (t, &[ta]), (d, &[actor]), 1.0, ex);
+            st.credit(TieKind::Amplification, (t, &[ta]), (d, &[actor]), 1.0, true, ex);
         }
     }
 }
@@ -706,7 +832,7 @@ fn co_action(st: &mut State<'_>, cap: usize) {
         }
         let w = if fa && fb { 1.0 } else { 0.5 };
         let ex = Some((w, f.5, f.0, if f.4 == 1 { f.5 } else { 0 }));
-        st.credit(TieKind::CoAction, (f.0, &la), (f.2, &lb), w, ex);
+        st.credit(TieKind::CoAction, (f.0, &la), (f.2, &lb), w, fa && fb, ex);
     }
 }
 
@@ -726,6 +852,8 @@ fn finish(st: State<'_>, active: &[Vec<bool>], _n_active: usize) -> LinkResult {
                 n_active_accounts: active[d].iter().filter(|&&x| x).count(),
                 n_posts: ds.n_posts(),
                 n_clusters: an.clusters.len(),
+                n_flagged_accounts: (0..ds.n_accounts() as u32).filter(|&a| active[d][a as usize] && flagged(an, a)).count(),
+                content_mass: st.mass.get(&(d as u16, NONE)).copied().unwrap_or(0.0),
                 first_post_ms: span.map(|s| s.0),
                 last_post_ms: span.map(|s| s.1),
             }
@@ -739,8 +867,43 @@ fn finish(st: State<'_>, active: &[Vec<bool>], _n_active: usize) -> LinkResult {
             }
         }
     }
-    for (&(da, ca, db, cb), acc) in &st.pairs {
+    // share of a side's active accounts that can carry a screen-name tie (flagged, or in the cluster)
+    let share = |d: u16, c: u32| -> f64 {
+        let s = &datasets[d as usize];
+        let k = if c == NONE {
+            s.n_flagged_accounts
+        } else {
+            inputs[d as usize].2.clusters.get(c as usize).map_or(0, |cl| cl.accounts.len())
+        };
+        k as f64 / s.n_active_accounts.max(1) as f64
+    };
+    let mut dataset_linked: BTreeMap<(u16, u16), bool> = BTreeMap::new();
+    // dataset pairs first (`NONE` sorts after every cluster index)
+    let mut keys: Vec<&PairKey> = st.pairs.keys().collect();
+    keys.sort_by_key(|k| (k.1 != NONE, **k));
+    for &(da, ca, db, cb) in keys {
+        let acc = &st.pairs[&(da, ca, db, cb)];
         let strength: f64 = acc.scores.iter().sum();
+        let (id, name) = (acc.scores[TieKind::AccountId as usize], acc.scores[TieKind::ScreenName as usize]);
+        let collisions = st.name_collisions.get(&(da, db)).copied().unwrap_or(0) as f64;
+        // chance collisions: Poisson with mean `lambda`; the identity test allows three standard
+        // deviations above it
+        let lambda = collisions * share(da, ca) * share(db, cb);
+        let kw_name = params.kind_weights[TieKind::ScreenName as usize];
+        let expected = kw_name * lambda;
+        let allowance = kw_name * (lambda + 3.0 * lambda.sqrt());
+        let mass = |d: u16, c: u32| st.mass.get(&(d, c)).copied().unwrap_or(0.0);
+        let floor = mass(da, ca).min(mass(db, cb)).max(params.min_strength).max(f64::MIN_POSITIVE);
+        let normalised = acc.joint / floor;
+        let identity = id + (name - allowance).max(0.0);
+        let beyond_chance = strength - name.min(allowance);
+        let mut linked = identity >= params.min_strength
+            || (beyond_chance >= params.min_strength && normalised >= params.min_normalised);
+        if ca == NONE {
+            dataset_linked.insert((da, db), linked);
+        } else {
+            linked &= dataset_linked.get(&(da, db)).copied().unwrap_or(false);
+        }
         let evidence = evidence(inputs, acc);
         links.push(Link {
             dataset_a: da,
@@ -750,7 +913,9 @@ fn finish(st: State<'_>, active: &[Vec<bool>], _n_active: usize) -> LinkResult {
             counts: acc.counts,
             scores: acc.scores,
             strength,
-            linked: strength >= params.min_strength,
+            normalised,
+            expected,
+            linked,
             evidence,
         });
     }
@@ -761,9 +926,13 @@ fn finish(st: State<'_>, active: &[Vec<bool>], _n_active: usize) -> LinkResult {
             .then((x.dataset_a, x.cluster_a, x.dataset_b, x.cluster_b).cmp(&(y.dataset_a, y.cluster_a, y.dataset_b, y.cluster_b)))
     });
     let mut overlap = vec![vec![0.0; n]; n];
+    let mut normalised_overlap = vec![vec![0.0; n]; n];
     for l in links.iter().filter(|l| l.cluster_a == NONE) {
-        overlap[l.dataset_a as usize][l.dataset_b as usize] = l.strength;
-        overlap[l.dataset_b as usize][l.dataset_a as usize] = l.strength;
+        let (a, b) = (l.dataset_a as usize, l.dataset_b as usize);
+        overlap[a][b] = l.strength;
+        overlap[b][a] = l.strength;
+        normalised_overlap[a][b] = l.normalised;
+        normalised_overlap[b][a] = l.normalised;
     }
 
     // account ties, with re-emergence
@@ -777,7 +946,10 @@ fn finish(st: State<'_>, active: &[Vec<bool>], _n_active: usize) -> LinkResult {
         let ds = inputs[d as usize].1;
         let created = ds.accounts.created_at.get(a as usize).copied().unwrap_or(NO_TIME);
         let other_last = datasets[o as usize].last_post_ms;
-        let re_emergent = created != NO_TIME
+        // re-emergence is of a linked dataset
+        let pair_linked = dataset_linked.get(&(d.min(o), d.max(o))).copied().unwrap_or(false);
+        let re_emergent = pair_linked
+            && created != NO_TIME
             && other_last.is_some_and(|last| created > last)
             && (t.kinds & (TieKind::CoAction.bit() | TieKind::Amplification.bit()) != 0
                 || (t.kinds & narrative != 0 && t.weight >= params.account_min_weight));
@@ -802,7 +974,7 @@ fn finish(st: State<'_>, active: &[Vec<bool>], _n_active: usize) -> LinkResult {
     cross.sort_unstable();
     cross.dedup();
     let cross_edges = cross.into_iter().map(|(a, x, b, y, k)| (a, x, b, y, TieKind::ALL[k as usize])).collect();
-    LinkResult { params: params.clone(), datasets, links, overlap, accounts, cross_edges }
+    LinkResult { params: params.clone(), datasets, links, overlap, normalised_overlap, accounts, cross_edges }
 }
 
 /// Cut `s` to at most `max` characters, with an ellipsis.

@@ -377,7 +377,7 @@ impl Gen<'_> {
             };
             let description = if self.r.chance(0.75) { self.description() } else { String::new() };
             let profile_url = if self.r.chance(0.12) {
-                format!("https://{}", super::text::organic_domain(50 + self.r.below(500)))
+                format!("https://{}", super::text::organic_domain(50 + self.r.below(500), self.p.seed))
             } else {
                 String::new()
             };
@@ -417,7 +417,13 @@ impl Gen<'_> {
                 acc.confounders |= confounder::CELEBRITY;
                 acc.followers = self.r.lognormal(300_000.0, 1.0).clamp(20_000.0, 5.0e7) as u32;
                 acc.description = format!("Official account. {}", DESCRIPTION[self.r.below(DESCRIPTION.len())]);
-                acc.created_ms = acc.created_ms.min(ms_of_date(2013, 1, 1));
+                // an old account: spread over 2007–2012 (all on one instant, their sequential
+                // pre-snowflake ids collided with those of other datasets)
+                let (old, cut) = (ms_of_date(2007, 1, 1), ms_of_date(2013, 1, 1));
+                // (from a hash, not the stream: the rest of the dataset stays as it was)
+                if acc.created_ms >= cut {
+                    acc.created_ms = old + (mix64(self.p.seed ^ 0xce1e ^ a as u64) % (cut - old) as u64) as i64;
+                }
             }
         }
         // Accounts others mention: the most followed organic accounts.

@@ -270,10 +270,22 @@ fn hard() -> SynthParams {
 }
 
 /// Scenario `name` with `seed`, its sizes multiplied by `scale` (organic population, operation
-/// sizes, confounder sizes). `None` for an unknown name.
+/// sizes, confounder sizes), its operations' hashtags and websites made the seed's own
+/// (`text::campaign_hashtag`). `None` for an unknown name.
 pub fn scenario(name: &str, seed: u64, scale: f64) -> Option<SynthParams> {
     let mut p = if name == "demo" { demo() } else { scenarios().into_iter().find(|s| s.name == name)?.params };
     p.seed = seed;
+    // campaign hashtags and websites depend on the seed (the presets are their stems): two
+    // datasets of different seeds are unrelated operations
+    for op in &mut p.operations {
+        let lang = Lang::from_code(&op.language);
+        for t in &mut op.hashtags {
+            *t = super::text::campaign_hashtag(t, lang, seed);
+        }
+        for d in &mut op.domains {
+            *d = super::text::campaign_domain(d, seed);
+        }
+    }
     Some(p.scaled(scale))
 }
 

@@ -189,11 +189,28 @@ fn push_words(r: &mut Rand, words: &[&str], n: usize, lang: Lang, out: &mut Stri
     }
 }
 
+/// Organic hashtags of rank below this (about half of the organic hashtag uses) and organic
+/// domains of rank below [`SHARED_DOMAINS`] are the same in every dataset, whatever the seed:
+/// the popular items every audience of a language shares. The long tail is drawn from the seed,
+/// as unrelated datasets do not share their rare hashtags and small websites.
+const SHARED_HASHTAGS: usize = 40;
+/// See [`SHARED_HASHTAGS`]; includes the big domains.
+const SHARED_DOMAINS: usize = 30;
+
+/// Seed of a long-tail item `i` (`shared` for the popular head, whatever `seed`).
+fn tail_seed(i: usize, shared: usize, seed: u64) -> u64 {
+    if i < shared {
+        i as u64
+    } else {
+        mix64(seed ^ 0x7a11_5eed) ^ i as u64
+    }
+}
+
 /// An organic hashtag: a word of the vocabulary, sometimes with a number or two words.
-fn organic_hashtag(r: &mut Rand, lang: Lang) -> String {
+fn organic_hashtag(r: &mut Rand, lang: Lang, seed: u64) -> String {
     let words = vocab(lang);
     let i = skewed(r, 400, 3.0);
-    let mut h = r2(mix64(i as u64 ^ 0x4a5f));
+    let mut h = r2(mix64(tail_seed(i, SHARED_HASHTAGS, seed) ^ 0x4a5f));
     let w1 = words[h.below(words.len())];
     let mut tag = capitalise(w1);
     match i % 3 {
@@ -208,6 +225,38 @@ fn organic_hashtag(r: &mut Rand, lang: Lang) -> String {
     tag
 }
 
+/// Operation `op`'s variant of a campaign hashtag for `seed`: the preset with a word of the
+/// operation's language added (`WakeUpAmerica` → `WakeUpAmericaCoffee`, `الحقيقة` → `الحقيقة_البيت`),
+/// so that operations of different seeds do not share their campaign hashtags (two
+/// seeds share one with probability about 1 / the vocabulary size).
+pub(crate) fn campaign_hashtag(tag: &str, lang: Lang, seed: u64) -> String {
+    let words = vocab(lang);
+    let mut r = r2(mix64(seed ^ crate::core::model::fnv1a64(tag.as_bytes()) ^ 0xca4a));
+    let w = words[r.below(words.len())];
+    let mut t = tag.to_string();
+    match lang {
+        Lang::Zh => t.push_str(w),
+        Lang::Ar => {
+            t.push('_');
+            t.push_str(w);
+        }
+        _ => t.push_str(&capitalise(w)),
+    }
+    t.retain(|c| c.is_alphanumeric() || c == '_');
+    t
+}
+
+/// A campaign website's variant for `seed` (`freedomwire.info` → `coffee-freedomwire.info`); the
+/// big domains (an operation may post to medium.com) stay as they are.
+pub(crate) fn campaign_domain(domain: &str, seed: u64) -> String {
+    if BIG_DOMAINS.contains(&domain) {
+        return domain.to_string();
+    }
+    let mut r = r2(mix64(seed ^ crate::core::model::fnv1a64(domain.as_bytes()) ^ 0xd0ca));
+    let w: String = EN[r.below(EN.len())].chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    format!("{w}-{domain}")
+}
+
 fn capitalise(w: &str) -> String {
     let mut c = w.chars();
     match c.next() {
@@ -220,12 +269,13 @@ fn r2(seed: u64) -> Rand {
     Rand::new(seed)
 }
 
-/// Domain `i` of the organic web (a few big ones, a long tail of small ones).
-pub(crate) fn organic_domain(i: usize) -> String {
+/// Domain `i` of the organic web (a few big ones, a long tail of small ones; the tail beyond
+/// [`SHARED_DOMAINS`] depends on `seed`).
+pub(crate) fn organic_domain(i: usize, seed: u64) -> String {
     if i < BIG_DOMAINS.len() {
         return BIG_DOMAINS[i].to_string();
     }
-    let mut r = r2(mix64(i as u64 ^ 0xd0_0a11));
+    let mut r = r2(mix64(tail_seed(i, SHARED_DOMAINS, seed) ^ 0xd0_0a11));
     let a = EN[r.below(EN.len())];
     let b = EN[r.below(EN.len())];
     let tld = TLDS[r.below(TLDS.len())];
@@ -235,13 +285,13 @@ pub(crate) fn organic_domain(i: usize) -> String {
     d
 }
 
-fn organic_url(r: &mut Rand) -> String {
-    let d = organic_domain(skewed(r, 600, 2.5));
+fn organic_url(r: &mut Rand, seed: u64) -> String {
+    let d = organic_domain(skewed(r, 600, 2.5), seed);
     let w = EN[r.below(EN.len())].replace('\'', "");
     format!("https://{d}/{}/{w}-{}", 2015 + r.below(6), r.below(1_000_000))
 }
 
-fn organic_sentence(r: &mut Rand, lang: Lang, out: &mut RenderedPost, popular: &[u32]) {
+fn organic_sentence(r: &mut Rand, lang: Lang, out: &mut RenderedPost, popular: &[u32], seed: u64) {
     let n = 4 + r.below(16);
     push_words(r, vocab(lang), n, lang, &mut out.text);
     if r.chance(0.2) {
@@ -250,13 +300,13 @@ fn organic_sentence(r: &mut Rand, lang: Lang, out: &mut RenderedPost, popular: &
     }
     let tags = if r.chance(0.22) { 1 + usize::from(r.chance(0.25)) } else { 0 };
     for _ in 0..tags {
-        let t = organic_hashtag(r, lang);
+        let t = organic_hashtag(r, lang, seed);
         out.text.push_str(" #");
         out.text.push_str(&t);
         out.hashtags.push(t);
     }
     if r.chance(0.15) {
-        let u = organic_url(r);
+        let u = organic_url(r, seed);
         out.text.push(' ');
         out.text.push_str(&u);
         out.urls.push(u);
@@ -313,11 +363,11 @@ impl SynthOutput {
             TextRecipe::Retweet => {}
             TextRecipe::Organic(seed) => {
                 let mut r = r2(mix64(base ^ 0x0a ^ (seed as u64) << 8));
-                organic_sentence(&mut r, lang, out, &self.popular);
+                organic_sentence(&mut r, lang, out, &self.popular, base);
             }
             TextRecipe::Reply(seed) => {
                 let mut r = r2(mix64(base ^ 0x0b ^ (seed as u64) << 8));
-                organic_sentence(&mut r, lang, out, &[]);
+                organic_sentence(&mut r, lang, out, &[], base);
             }
             TextRecipe::Narrative { op, narrative, variant } => {
                 lang = self.narrative(op, narrative, variant, out);
