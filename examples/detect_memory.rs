@@ -113,7 +113,12 @@ fn main() {
         println!("| {name} | {wall:.2} | {:.0} |", mib(peak.saturating_sub(base)));
     }
     println!("| **analyze** | {total:.2} | {:.0} |", mib(overall.saturating_sub(base)));
-    println!("\npeak heap during analyze: {:.0} MiB (dataset {:.0} MiB + detection {:.0} MiB)", mib(overall), mib(base), mib(overall - base));
+    println!(
+        "\npeak heap during analyze: {:.0} MiB (dataset {:.0} MiB + detection {:.0} MiB)",
+        mib(overall),
+        mib(base),
+        mib(overall - base)
+    );
     println!("\n| method | objects | candidate pairs | edges | budget hit |\n|---|---:|---:|---:|---|");
     for m in &an.methods {
         println!("| {} | {} | {} | {} | {} |", m.kind.name(), m.objects, m.candidate_pairs, m.edges, m.budget_hit);

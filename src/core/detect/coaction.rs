@@ -299,6 +299,9 @@ fn group_candidates(
     }
 }
 
+/// Pairs held for the chance test before a second pass is preferred (40 bytes each: 80 MB).
+const HELD_PAIRS: usize = 2_000_000;
+
 /// A pair's tallies before the chance test (only pairs that repeat enough to pass are held).
 struct Held {
     a: u32,
@@ -322,10 +325,12 @@ pub(crate) fn run_method(
     rank: &[u32],
     cancelled: &dyn Fn() -> bool,
 ) -> Result<MethodResult, DetectError> {
-    run_method_sliced(ds, kind, window_s, params, rank, cancelled, SLICE_CANDIDATES)
+    run_method_sliced(ds, kind, window_s, params, rank, cancelled, SLICE_CANDIDATES, HELD_PAIRS)
 }
 
-/// [`run_method`] with the slice size as a parameter (tests check that it changes nothing).
+/// [`run_method`] with the slice size and the held pairs as parameters (tests check that they
+/// change nothing).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn run_method_sliced(
     ds: &Dataset,
     kind: CoAction,
@@ -334,6 +339,7 @@ pub(crate) fn run_method_sliced(
     rank: &[u32],
     cancelled: &dyn Fn() -> bool,
     slice_candidates: u64,
+    held_pairs: usize,
 ) -> Result<MethodResult, DetectError> {
     let window_ms = (window_s.max(0.0) * 1000.0).round() as i64;
     let slow_ms = slow_window_ms(kind, params).max(window_ms);
@@ -412,7 +418,13 @@ pub(crate) fn run_method_sliced(
 
     // Count distinct objects and distinct occasions per pair and sum the objects' weights; keep
     // the pairs that repeat enough to pass (the others only add to the null model's total).
-    let obj_of = |c: u128| -> u64 { if similar { ((c >> 40) & 0xFF_FFFF) as u64 } else { ((c >> 32) & 0xFFFF_FFFF) as u64 } };
+    let obj_of = |c: u128| -> u64 {
+        if similar {
+            ((c >> 40) & 0xFF_FFFF) as u64
+        } else {
+            ((c >> 32) & 0xFFFF_FFFF) as u64
+        }
+    };
     let group_of = |c: u128| -> usize { (if similar { (c >> 21) & 0x7_FFFF } else { (c >> 32) & 0xFFFF_FFFF }) as usize };
     let occasion_of = |c: u128| -> u32 { (if similar { (c & 0x1F_FFFF) >> 1 } else { (c & 0xFFFF_FFFF) >> 1 }) as u32 };
     let is_fast = |c: u128| c & 1 == 1;
@@ -445,116 +457,152 @@ pub(crate) fn run_method_sliced(
     let slow_enabled = slow_ms > window_ms;
     let mut occ_fast: Vec<u32> = Vec::new();
     let mut occ_slow: Vec<u32> = Vec::new();
-    let mut held: Vec<Held> = Vec::new();
-    let mut n_fast_pairs_objects: u64 = 0;
-    let mut n_pairs: u64 = 0;
     let mut cand: Vec<u128> = Vec::with_capacity(largest as usize);
-    'slices: for &(lo, hi) in &slices {
-        cand.clear();
-        for (id, g) in groups.iter().enumerate() {
-            if id % 4096 == 0 && cancelled() {
-                return Err(DetectError::Cancelled);
+    // One pass over the slices: every pair's tallies go to `visit` (which returns false to stop).
+    let mut pass = |visit: &mut dyn FnMut(Held) -> bool, candidates: &mut u64| -> Result<(), DetectError> {
+        for &(lo, hi) in &slices {
+            cand.clear();
+            for (id, g) in groups.iter().enumerate() {
+                if id % 4096 == 0 && cancelled() {
+                    return Err(DetectError::Cancelled);
+                }
+                emit(g, id, &mut |a, b, low| {
+                    if a >= lo && a < hi {
+                        cand.push(((a as u128) << 96) | ((b as u128) << 64) | low as u128);
+                    }
+                });
             }
-            emit(g, id, &mut |a, b, low| {
-                if a >= lo && a < hi {
-                    cand.push(((a as u128) << 96) | ((b as u128) << 64) | low as u128);
+            *candidates += cand.len() as u64;
+            cand.sort_unstable();
+            let mut i = 0usize;
+            while i < cand.len() {
+                let pair = (cand[i] >> 64) as u64;
+                let (mut tf, mut ts) = (Tally::default(), Tally::default());
+                occ_fast.clear();
+                occ_slow.clear();
+                while i < cand.len() && (cand[i] >> 64) as u64 == pair {
+                    let c = cand[i];
+                    let g = &groups[group_of(c)];
+                    let o = obj_of(c);
+                    if is_fast(c) {
+                        occ_fast.push(occasion_of(c));
+                        tf.add(o, g.idf);
+                    }
+                    if slow_enabled && g.rare {
+                        occ_slow.push(occasion_of(c));
+                        ts.add(o, g.idf);
+                    }
+                    i += 1;
                 }
-            });
-        }
-        stats.candidate_pairs += cand.len() as u64;
-        cand.sort_unstable();
-        let mut i = 0usize;
-        while i < cand.len() {
-            let pair = (cand[i] >> 64) as u64;
-            let (mut tf, mut ts) = (Tally::default(), Tally::default());
-            occ_fast.clear();
-            occ_slow.clear();
-            while i < cand.len() && (cand[i] >> 64) as u64 == pair {
-                let c = cand[i];
-                let g = &groups[group_of(c)];
-                let o = obj_of(c);
-                if is_fast(c) {
-                    occ_fast.push(occasion_of(c));
-                    tf.add(o, g.idf);
-                }
-                if slow_enabled && g.rare {
-                    occ_slow.push(occasion_of(c));
-                    ts.add(o, g.idf);
-                }
-                i += 1;
-            }
-            tf.close();
-            ts.close();
-            n_pairs += 1;
-            n_fast_pairs_objects += tf.n_obj as u64;
-            occ_fast.sort_unstable();
-            occ_fast.dedup();
-            occ_slow.sort_unstable();
-            occ_slow.dedup();
-            // repetition: distinct objects on distinct occasions (several hashtags of one post, or
-            // one afternoon's live event, are one occasion)
-            let reps = tf.n_obj.min(occ_fast.len() as u32);
-            let s_reps = ts.n_obj.min(occ_slow.len() as u32);
-            if reps >= min_rep || (slow_enabled && s_reps > min_rep) {
-                if held.len() as u64 >= params.max_pairs {
-                    stats.budget_hit = true;
-                    break 'slices;
-                }
-                held.push(Held {
+                tf.close();
+                ts.close();
+                occ_fast.sort_unstable();
+                occ_fast.dedup();
+                occ_slow.sort_unstable();
+                occ_slow.dedup();
+                // repetition: distinct objects on distinct occasions (several hashtags of one
+                // post, or one afternoon's live event, are one occasion)
+                let held = Held {
                     a: (pair >> 32) as u32,
                     b: pair as u32,
                     n_obj: tf.n_obj,
-                    reps,
+                    reps: tf.n_obj.min(occ_fast.len() as u32),
                     weight: tf.weight,
                     s_obj: ts.n_obj,
-                    s_reps,
+                    s_reps: ts.n_obj.min(occ_slow.len() as u32),
                     s_weight: ts.weight,
-                });
+                };
+                if !visit(held) {
+                    return Ok(());
+                }
             }
         }
-    }
-    drop(cand);
-    drop(groups);
-    if cancelled() {
-        return Err(DetectError::Cancelled);
-    }
+        Ok(())
+    };
+
+    // The null model needs totals over every pair (pairs tested, co-actions in both windows);
+    // the pairs that repeat enough to be tested are held meanwhile, up to HELD_PAIRS. Beyond
+    // that, a second pass tests each pair as it comes, with the totals known.
+    let repeats = |h: &Held| h.reps >= min_rep || (slow_enabled && h.s_reps > min_rep);
+    let (mut n_pairs, mut n_fast) = (0u64, 0u64);
+    let mut held: Vec<Held> = Vec::new();
+    let mut overflow = false;
+    pass(
+        &mut |h| {
+            n_pairs += 1;
+            n_fast += h.n_obj as u64;
+            if !overflow && repeats(&h) {
+                if held.len() >= held_pairs {
+                    overflow = true;
+                    held = Vec::new();
+                } else {
+                    held.push(h);
+                }
+            }
+            true
+        },
+        &mut stats.candidate_pairs,
+    )?;
 
     // Null model and filters.
-    let p_total = n_fast_pairs_objects as f64;
     let expected_of = |h: &Held| {
         if total_actions > 0.0 {
-            2.0 * activity[h.a as usize] as f64 * activity[h.b as usize] as f64 * p_total / (total_actions * total_actions)
+            2.0 * activity[h.a as usize] as f64 * activity[h.b as usize] as f64 * n_fast as f64 / (total_actions * total_actions)
         } else {
             0.0
         }
     };
-    let ln_alpha = chance_threshold(params, &held, min_rep, &expected_of, n_pairs);
-    let mut pairs = Vec::new();
-    for h in &held {
+    let ln_alpha = chance_threshold(params, n_pairs);
+    let test = |h: &Held| -> Option<PairStat> {
         let expected = expected_of(h);
         if h.reps >= min_rep && ln_poisson_tail(h.reps, expected) <= ln_alpha {
-            pairs.push(PairStat { a: h.a, b: h.b, n_objects: h.n_obj, weight: h.weight, expected, slow: false });
-            continue;
+            return Some(PairStat { a: h.a, b: h.b, n_objects: h.n_obj, weight: h.weight, expected, slow: false });
         }
         // slow coordination: the same rare objects (acted on by at most 1% of the active
-        // accounts) within the slow window on at least min_repetitions + 1 occasions
+        // accounts) within the slow window on at least min_repetitions + 1 occasions (no chance
+        // test: when one operation makes most of a method's actions, the null model of its own
+        // activity predicts its co-actions)
         if slow_enabled && h.s_reps > min_rep {
-            pairs.push(PairStat { a: h.a, b: h.b, n_objects: h.s_obj, weight: 0.5 * h.s_weight, expected, slow: true });
+            return Some(PairStat { a: h.a, b: h.b, n_objects: h.s_obj, weight: 0.5 * h.s_weight, expected, slow: true });
+        }
+        None
+    };
+    let mut pairs: Vec<PairStat> = Vec::new();
+    let mut budget_hit = false;
+    let mut keep = |p: PairStat| {
+        if pairs.len() as u64 >= params.max_pairs {
+            budget_hit = true;
+            return false;
+        }
+        pairs.push(p);
+        true
+    };
+    if overflow {
+        let mut again = 0u64;
+        pass(&mut |h| test(&h).is_none_or(&mut keep), &mut again)?;
+    } else {
+        for h in &held {
+            if let Some(p) = test(h) {
+                if !keep(p) {
+                    break;
+                }
+            }
         }
     }
+    drop(held);
+    stats.budget_hit = budget_hit;
     stats.edges = pairs.len() as u64;
     Ok(MethodResult { kind, window_ms, slow_ms: if slow_enabled { slow_ms } else { 0 }, pairs, stats })
 }
 
-/// ln of the largest chance probability a pair may have and be kept.
-fn chance_threshold(
-    params: &DetectParams,
-    _held: &[Held],
-    _min_rep: u32,
-    _expected_of: &dyn Fn(&Held) -> f64,
-    _n_pairs: u64,
-) -> f64 {
-    params.max_chance_p.clamp(1e-300, 1.0).ln()
+/// ln of the largest chance probability a pair may have and be kept: `max_chance_p`, and at most
+/// `max_chance_pairs` divided by the number of pairs tested (every pair that co-acted at least
+/// once), so that the pairs expected to pass by chance alone stay few however many accounts the
+/// dataset holds (Bonferroni over the pairs tested).
+fn chance_threshold(params: &DetectParams, n_pairs: u64) -> f64 {
+    let per_pair = params.max_chance_p.clamp(1e-300, 1.0);
+    let family = params.max_chance_pairs.max(0.0) / n_pairs.max(1) as f64;
+    per_pair.min(family).clamp(1e-300, 1.0).ln()
 }
 
 /// For each rank, the number of distinct objects on which it acted within the window (and within
@@ -645,6 +693,40 @@ mod tests {
         // Stirling branch agrees with the exact sum near the switch
         let exact: f64 = (2..=40u32).map(|k| (k as f64).ln()).sum();
         assert!((ln_factorial(40) - exact).abs() < 1e-6);
+    }
+
+    /// Cutting the accounts into slices, or testing in a second pass, changes nothing.
+    #[test]
+    fn slices_give_the_same_pairs() {
+        let sp = crate::core::synth::scenario("mixed", 3, 0.2).expect("scenario");
+        let out = crate::core::synth::generate(&sp).expect("generates");
+        let ds = crate::core::synth::to_dataset(&out);
+        let ctx = super::super::Ctx::new(&ds);
+        let params = DetectParams::default();
+        for m in params.methods.iter().filter(|m| m.enabled) {
+            let run = |slice, held| run_method_sliced(&ds, m.kind, m.time_window_s, &params, &ctx.rank, &|| false, slice, held).unwrap();
+            let one = run(u64::MAX, usize::MAX);
+            let many = run(2_000, usize::MAX);
+            assert_eq!(one.pairs, many.pairs, "{}", m.kind.name());
+            assert_eq!(one.stats, many.stats, "{}", m.kind.name());
+            // too many repeated pairs to hold: a second pass tests them with the totals known
+            let twice = run(2_000, 10);
+            assert_eq!(one.pairs, twice.pairs, "{}", m.kind.name());
+            assert_eq!(one.stats, twice.stats, "{}", m.kind.name());
+            if m.kind == CoAction::CoRetweet {
+                assert!(one.stats.candidate_pairs > 20_000 && !one.pairs.is_empty(), "{:?}", one.stats);
+            }
+        }
+    }
+
+    /// The chance threshold tightens with the number of pairs tested, never above max_chance_p.
+    #[test]
+    fn chance_threshold_scales_with_pairs_tested() {
+        let p = DetectParams::default();
+        let few = chance_threshold(&p, 1_000).exp();
+        let many = chance_threshold(&p, 500_000_000).exp();
+        assert!((few - p.max_chance_p).abs() < 1e-12, "{few}");
+        assert!((many - p.max_chance_pairs / 5e8).abs() < 1e-15 && many < few, "{many}");
     }
 
     #[test]
