@@ -44,7 +44,7 @@ pub struct AnalyzeArgs {
     /// Resolution of community detection (1 = modularity; higher gives smaller clusters)
     #[arg(long, allow_negative_numbers = true)]
     pub resolution: Option<f64>,
-    /// Budget of candidate account pairs per method (hitting it is reported)
+    /// Budget of account pairs kept per method (hitting it is reported)
     #[arg(long)]
     pub max_pairs: Option<u64>,
     /// Smallest cluster reported

@@ -64,15 +64,14 @@ pub(crate) struct MethodResult {
     pub stats: MethodStats,
 }
 
-/// One action: the object acted on, when, by whom (rank), and for near-duplicates the SimHash and
-/// text fingerprint of the post.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+/// One action: the object acted on, when, by whom (rank), and the post (for near-duplicates, its
+/// SimHash and text fingerprint are read from the dataset). 24 bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Event {
     pub obj: u64,
     pub time: i64,
     pub rank: u32,
-    pub simhash: u64,
-    pub fp: u64,
+    pub post: u32,
 }
 
 /// Hash of a string for object keys (stable, independent of interning order).
@@ -99,11 +98,28 @@ pub(crate) fn max_hamming(similarity: f64) -> u32 {
 /// co-retweet: their hashtags, links and mentions are the original's, not the account's own.
 pub(crate) fn events(ds: &Dataset, kind: CoAction, rank: &[u32]) -> Vec<Event> {
     let p = &ds.posts;
+    // counted first, so the events take exactly their room (at 10M posts, tens of millions)
+    let mut n_events = 0usize;
+    actions(ds, kind, |_, _| n_events += 1);
+    let mut ev = Vec::with_capacity(n_events);
+    actions(ds, kind, |i, obj| ev.push(Event { obj, time: p.time_ms(i), rank: rank[p.account[i] as usize], post: i as u32 }));
+    // (object, time, rank), then for near-duplicates (SimHash, fingerprint): the order does not
+    // depend on the order posts were read in; identical actions count once
+    if kind == CoAction::CoSimilarTweet {
+        let text = |e: &Event| (p.simhash(e.post as usize), p.text_fp(e.post as usize));
+        ev.sort_unstable_by(|x, y| (x.obj, x.time, x.rank).cmp(&(y.obj, y.time, y.rank)).then_with(|| text(x).cmp(&text(y))));
+        ev.dedup_by(|x, y| (x.obj, x.time, x.rank) == (y.obj, y.time, y.rank) && text(x) == text(y));
+    } else {
+        ev.sort_unstable_by_key(|e| (e.obj, e.time, e.rank));
+        ev.dedup_by_key(|e| (e.obj, e.time, e.rank));
+    }
+    ev
+}
+
+/// Every action of one method as (post index, object key), in post order.
+fn actions(ds: &Dataset, kind: CoAction, mut f: impl FnMut(usize, u64)) {
+    let p = &ds.posts;
     let n = p.len();
-    let mut ev = Vec::new();
-    let push = |ev: &mut Vec<Event>, i: usize, obj: u64| {
-        ev.push(Event { obj, time: p.time_ms(i), rank: rank[p.account[i] as usize], simhash: 0, fp: 0 });
-    };
     // Stable keys of interned vocabularies (computed once per method).
     let keys = |int: &Interner| -> Vec<u64> { int.iter().map(|(_, s)| key_of(s)).collect() };
     match kind {
@@ -111,14 +127,14 @@ pub(crate) fn events(ds: &Dataset, kind: CoAction, rank: &[u32]) -> Vec<Event> {
             let want = if kind == CoAction::CoRetweet { Kind::Retweet } else { Kind::Reply };
             for i in 0..n {
                 if p.kind[i] == want && p.target_post(i) != 0 {
-                    push(&mut ev, i, p.target_post(i));
+                    f(i, p.target_post(i));
                 }
             }
         }
         CoAction::CoTweet => {
             for i in 0..n {
                 if p.kind[i] != Kind::Retweet && p.text_fp(i) != 0 {
-                    push(&mut ev, i, p.text_fp(i));
+                    f(i, p.text_fp(i));
                 }
             }
         }
@@ -130,13 +146,7 @@ pub(crate) fn events(ds: &Dataset, kind: CoAction, rank: &[u32]) -> Vec<Event> {
                 }
                 for band in 0..BANDS {
                     let bits = (sh >> (16 * band)) & 0xFFFF;
-                    ev.push(Event {
-                        obj: (band as u64) << 16 | bits,
-                        time: p.time_ms(i),
-                        rank: rank[p.account[i] as usize],
-                        simhash: sh,
-                        fp: p.text_fp(i),
-                    });
+                    f(i, (band as u64) << 16 | bits);
                 }
             }
         }
@@ -147,7 +157,7 @@ pub(crate) fn events(ds: &Dataset, kind: CoAction, rank: &[u32]) -> Vec<Event> {
                     continue; // a retweet carries the original's entities: co-retweet counts it
                 }
                 for &u in p.urls.row(i) {
-                    push(&mut ev, i, k[u as usize]);
+                    f(i, k[u as usize]);
                 }
             }
         }
@@ -162,7 +172,7 @@ pub(crate) fn events(ds: &Dataset, kind: CoAction, rank: &[u32]) -> Vec<Event> {
                 ds_ids.sort_unstable();
                 ds_ids.dedup();
                 for d in ds_ids {
-                    push(&mut ev, i, k[d as usize]);
+                    f(i, k[d as usize]);
                 }
             }
         }
@@ -174,7 +184,7 @@ pub(crate) fn events(ds: &Dataset, kind: CoAction, rank: &[u32]) -> Vec<Event> {
                 }
                 let row = p.hashtags.row(i);
                 for &h in row {
-                    push(&mut ev, i, k[h as usize] & !(1 << 63));
+                    f(i, k[h as usize] & !(1 << 63));
                 }
                 if row.len() >= 2 {
                     // the identical hashtag sequence is an object of its own
@@ -182,7 +192,7 @@ pub(crate) fn events(ds: &Dataset, kind: CoAction, rank: &[u32]) -> Vec<Event> {
                     for &h in row {
                         seq = (seq ^ k[h as usize]).wrapping_mul(0x0000_0100_0000_01b3).rotate_left(7);
                     }
-                    push(&mut ev, i, seq | (1 << 63));
+                    f(i, seq | (1 << 63));
                 }
             }
         }
@@ -193,14 +203,11 @@ pub(crate) fn events(ds: &Dataset, kind: CoAction, rank: &[u32]) -> Vec<Event> {
                     continue; // a retweet carries the original's entities: co-retweet counts it
                 }
                 for &m in p.mentions.row(i) {
-                    push(&mut ev, i, k[m as usize]);
+                    f(i, k[m as usize]);
                 }
             }
         }
     }
-    ev.sort_unstable();
-    ev.dedup();
-    ev
 }
 
 /// ln P(X ≥ c) for X ~ Poisson(lambda), c ≥ 1 (an upper bound tight for c > lambda).
@@ -228,7 +235,88 @@ fn ln_factorial(n: u32) -> f64 {
     }
 }
 
-/// Run one method: candidates, sort-and-count, null model, filters.
+/// Most `(pair, object)` candidates held at once: the accounts are cut into slices (contiguous
+/// ranks, by the lower rank of each pair) so that one slice emits at most this many (16 bytes
+/// each: 128 MiB). Every slice scans all the events again, so results do not depend on it.
+pub(crate) const SLICE_CANDIDATES: u64 = 1 << 23;
+
+/// An object's run of events with at least two distinct accounts, its inverse-frequency weight
+/// and whether it is rare (examined over the slow window).
+struct Group {
+    start: u32,
+    end: u32,
+    idf: f64,
+    rare: bool,
+}
+
+/// Every candidate of one object's run, as `(a, b, low 64 bits of the key)` with ranks `a < b`.
+/// Each action is linked to at most `k_partners` following actions of other accounts within
+/// `scan_ms`. Low bits: object group (32) | occasion (31) | fast (1); for near-duplicates text key
+/// (24) | LSH bucket (19) | occasion (20) | fast (1).
+#[allow(clippy::too_many_arguments)]
+fn group_candidates(
+    g: &[Event],
+    group_id: u64,
+    kind: CoAction,
+    posts: &Posts,
+    window_ms: i64,
+    scan_ms: i64,
+    k_partners: usize,
+    max_d: u32,
+    occasion_ms: i64,
+    mut f: impl FnMut(u32, u32, u64),
+) {
+    let similar = kind == CoAction::CoSimilarTweet;
+    for i in 0..g.len() {
+        let mut linked = 0usize;
+        for j in i + 1..g.len() {
+            if g[j].time - g[i].time > scan_ms || linked >= k_partners {
+                break;
+            }
+            if g[j].rank == g[i].rank {
+                continue;
+            }
+            linked += 1;
+            let fast = (g[j].time - g[i].time <= window_ms) as u64;
+            let (a, b) = if g[i].rank < g[j].rank { (g[i].rank, g[j].rank) } else { (g[j].rank, g[i].rank) };
+            if similar {
+                let (pi, pj) = (g[i].post as usize, g[j].post as usize);
+                let (fi, fj) = (posts.text_fp(pi), posts.text_fp(pj));
+                if fi == fj || (posts.simhash(pi) ^ posts.simhash(pj)).count_ones() > max_d {
+                    continue;
+                }
+                // the object is the narrative: the smaller of the two texts' fingerprints (24 bits
+                // of it), so a pair of posts that meets in several bands counts once; the group
+                // (its idf) is kept beside it
+                let text_key = fi.min(fj) & 0xFF_FFFF;
+                let day = (g[i].time.div_euclid(occasion_ms).clamp(0, 0xF_FFFF) as u64) << 1 | fast;
+                f(a, b, (text_key << 40) | ((group_id & 0x7_FFFF) << 21) | day);
+            } else {
+                let day = ((g[i].time.div_euclid(occasion_ms) + (1 << 30)).clamp(0, 0x7FFF_FFFF) as u64) << 1 | fast;
+                f(a, b, (group_id << 32) | day);
+            }
+        }
+    }
+}
+
+/// Pairs held for the chance test before a second pass is preferred (40 bytes each: 80 MB).
+const HELD_PAIRS: usize = 2_000_000;
+
+/// A pair's tallies before the chance test (only pairs that repeat enough to pass are held).
+struct Held {
+    a: u32,
+    b: u32,
+    /// Fast window: distinct objects, repetitions (objects on distinct occasions), weight.
+    n_obj: u32,
+    reps: u32,
+    weight: f64,
+    /// Slow window on rare objects: distinct objects, repetitions, weight.
+    s_obj: u32,
+    s_reps: u32,
+    s_weight: f64,
+}
+
+/// Run one method: candidates slice by slice of accounts, sort-and-count, null model, filters.
 pub(crate) fn run_method(
     ds: &Dataset,
     kind: CoAction,
@@ -236,6 +324,22 @@ pub(crate) fn run_method(
     params: &DetectParams,
     rank: &[u32],
     cancelled: &dyn Fn() -> bool,
+) -> Result<MethodResult, DetectError> {
+    run_method_sliced(ds, kind, window_s, params, rank, cancelled, SLICE_CANDIDATES, HELD_PAIRS)
+}
+
+/// [`run_method`] with the slice size and the held pairs as parameters (tests check that they
+/// change nothing).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn run_method_sliced(
+    ds: &Dataset,
+    kind: CoAction,
+    window_s: f64,
+    params: &DetectParams,
+    rank: &[u32],
+    cancelled: &dyn Fn() -> bool,
+    slice_candidates: u64,
+    held_pairs: usize,
 ) -> Result<MethodResult, DetectError> {
     let window_ms = (window_s.max(0.0) * 1000.0).round() as i64;
     let slow_ms = slow_window_ms(kind, params).max(window_ms);
@@ -256,17 +360,22 @@ pub(crate) fn run_method(
     let max_d = max_hamming(params.similarity_threshold);
     let k_partners = params.max_partners.max(1) as usize;
     let occasion_ms = ((params.occasion_s.max(1.0)) * 1000.0).round() as i64;
+    let similar = kind == CoAction::CoSimilarTweet;
+    let posts = &ds.posts;
+    let emit = |g: &Group, id: usize, f: &mut dyn FnMut(u32, u32, u64)| {
+        let run = &ev[g.start as usize..g.end as usize];
+        group_candidates(run, id as u64, kind, posts, window_ms, scan_ms, k_partners, max_d, occasion_ms, f)
+    };
 
-    // Candidates: (pair << 32 | group) in u128; object weights per group.
-    let mut cand: Vec<u128> = Vec::new();
-    let mut group_idf: Vec<f64> = Vec::new();
-    let mut group_rare: Vec<bool> = Vec::new();
+    // The objects acted on by at least two accounts, and how many candidates each lower rank of
+    // a pair emits (to cut the accounts into slices).
     let rare_max = (n_active / 100.0).max(20.0) as usize;
+    let mut groups: Vec<Group> = Vec::new();
+    let mut per_rank = vec![0u64; n_ranks];
     let mut scratch: Vec<u32> = Vec::new();
     let mut start = 0usize;
-    let budget = params.max_pairs;
-    'groups: while start < ev.len() {
-        if start.is_multiple_of(4096) && cancelled() {
+    while start < ev.len() {
+        if groups.len().is_multiple_of(4096) && cancelled() {
             return Err(DetectError::Cancelled);
         }
         let obj = ev[start].obj;
@@ -274,81 +383,51 @@ pub(crate) fn run_method(
         while end < ev.len() && ev[end].obj == obj {
             end += 1;
         }
-        let g = &ev[start..end];
-        if g.len() >= 2 {
+        if end - start >= 2 {
             scratch.clear();
-            scratch.extend(g.iter().map(|e| e.rank));
+            scratch.extend(ev[start..end].iter().map(|e| e.rank));
             scratch.sort_unstable();
             scratch.dedup();
             if scratch.len() >= 2 {
                 let idf = ((1.0 + n_active) / scratch.len() as f64).ln().max(0.0);
-                let group_id = group_idf.len() as u64;
-                group_idf.push(idf);
-                group_rare.push(scratch.len() <= rare_max);
-                for i in 0..g.len() {
-                    let mut linked = 0usize;
-                    for j in i + 1..g.len() {
-                        if g[j].time - g[i].time > scan_ms || linked >= k_partners {
-                            break;
-                        }
-                        if g[j].rank == g[i].rank {
-                            continue;
-                        }
-                        linked += 1;
-                        let fast = (g[j].time - g[i].time <= window_ms) as u128;
-                        let (a, b) = if g[i].rank < g[j].rank { (g[i].rank, g[j].rank) } else { (g[j].rank, g[i].rank) };
-                        if kind == CoAction::CoSimilarTweet {
-                            if g[i].fp == g[j].fp || (g[i].simhash ^ g[j].simhash).count_ones() > max_d {
-                                continue;
-                            }
-                            // the object is the narrative: the smaller of the two texts'
-                            // fingerprints (32 bits of it), so a pair of posts that meets in
-                            // several bands counts once; the low 32 bits keep the group (its idf)
-                            let text_key = (g[i].fp.min(g[j].fp) & 0xFF_FFFF) as u128;
-                            let day = (g[i].time.div_euclid(occasion_ms).clamp(0, 0xF_FFFF) as u128) << 1 | fast;
-                            cand.push(
-                                ((a as u128) << 96)
-                                    | ((b as u128) << 64)
-                                    | (text_key << 40)
-                                    | ((group_id as u128 & 0x7_FFFF) << 21)
-                                    | day,
-                            );
-                        } else {
-                            let day = ((g[i].time.div_euclid(occasion_ms) + (1 << 30)).clamp(0, 0x7FFF_FFFF) as u128) << 1 | fast;
-                            cand.push(((a as u128) << 96) | ((b as u128) << 64) | ((group_id as u128) << 32) | day);
-                        }
-                        if cand.len() as u64 >= budget {
-                            stats.budget_hit = true;
-                            stats.objects += 1;
-                            break 'groups;
-                        }
-                    }
-                }
-                stats.objects += 1;
+                let g = Group { start: start as u32, end: end as u32, idf, rare: scratch.len() <= rare_max };
+                emit(&g, groups.len(), &mut |a, _, _| per_rank[a as usize] += 1);
+                groups.push(g);
             }
         }
         start = end;
     }
-    stats.candidate_pairs = cand.len() as u64;
-    if cancelled() {
-        return Err(DetectError::Cancelled);
+    drop(scratch);
+    stats.objects = groups.len() as u64;
+    // slices of contiguous ranks, each emitting at most `slice_candidates` (or one rank)
+    let mut slices: Vec<(u32, u32)> = Vec::new();
+    let (mut lo, mut acc) = (0usize, 0u64);
+    for (r, &c) in per_rank.iter().enumerate() {
+        if acc > 0 && acc + c > slice_candidates {
+            slices.push((lo as u32, r as u32));
+            lo = r;
+            acc = 0;
+        }
+        acc += c;
     }
-    cand.sort_unstable();
+    if acc > 0 {
+        slices.push((lo as u32, n_ranks as u32));
+    }
+    let largest = slices.iter().map(|&(l, h)| per_rank[l as usize..h as usize].iter().sum::<u64>()).max().unwrap_or(0);
+    drop(per_rank);
 
-    // Count distinct objects and distinct occasions per pair and sum the objects' weights. Low
-    // 64 bits: object group (32) | occasion (32); for near-duplicates text key (24) | LSH bucket
-    // (19, its idf) | occasion (21), deduplicated on the text key.
-    let similar = kind == CoAction::CoSimilarTweet;
-    let obj_of = |c: u128| -> u64 { if similar { ((c >> 40) & 0xFF_FFFF) as u64 } else { ((c >> 32) & 0xFFFF_FFFF) as u64 } };
-    let idf_of = |c: u128| -> f64 {
-        let g = if similar { (c >> 21) & 0x7_FFFF } else { (c >> 32) & 0xFFFF_FFFF };
-        group_idf.get(g as usize).copied().unwrap_or(0.0)
+    // Count distinct objects and distinct occasions per pair and sum the objects' weights; keep
+    // the pairs that repeat enough to pass (the others only add to the null model's total).
+    let obj_of = |c: u128| -> u64 {
+        if similar {
+            ((c >> 40) & 0xFF_FFFF) as u64
+        } else {
+            ((c >> 32) & 0xFFFF_FFFF) as u64
+        }
     };
     let group_of = |c: u128| -> usize { (if similar { (c >> 21) & 0x7_FFFF } else { (c >> 32) & 0xFFFF_FFFF }) as usize };
     let occasion_of = |c: u128| -> u32 { (if similar { (c & 0x1F_FFFF) >> 1 } else { (c & 0xFFFF_FFFF) >> 1 }) as u32 };
     let is_fast = |c: u128| c & 1 == 1;
-    // per pair, for the fast window and for the slow window on rare objects:
-    // (distinct objects, distinct occasions, weight)
     #[derive(Default, Clone, Copy)]
     struct Tally {
         n_obj: u32,
@@ -374,69 +453,156 @@ pub(crate) fn run_method(
             self.best_idf = 0.0;
         }
     }
+    let min_rep = params.min_repetitions.max(1);
+    let slow_enabled = slow_ms > window_ms;
     let mut occ_fast: Vec<u32> = Vec::new();
     let mut occ_slow: Vec<u32> = Vec::new();
-    // (a, b, fast objects, fast occasions, fast weight, slow objects, slow occasions, slow weight)
-    type Raw = (u32, u32, u32, u32, f64, u32, u32, f64);
-    let mut raw: Vec<Raw> = Vec::new();
-    let mut i = 0usize;
-    let mut n_fast_pairs_objects: u64 = 0;
-    let slow_enabled = slow_ms > window_ms;
-    while i < cand.len() {
-        let pair = (cand[i] >> 64) as u64;
-        let (mut tf, mut ts) = (Tally::default(), Tally::default());
-        occ_fast.clear();
-        occ_slow.clear();
-        while i < cand.len() && (cand[i] >> 64) as u64 == pair {
-            let c = cand[i];
-            let (o, w) = (obj_of(c), idf_of(c));
-            if is_fast(c) {
-                occ_fast.push(occasion_of(c));
-                tf.add(o, w);
+    let mut cand: Vec<u128> = Vec::with_capacity(largest as usize);
+    // One pass over the slices: every pair's tallies go to `visit` (which returns false to stop).
+    let mut pass = |visit: &mut dyn FnMut(Held) -> bool, candidates: &mut u64| -> Result<(), DetectError> {
+        for &(lo, hi) in &slices {
+            cand.clear();
+            for (id, g) in groups.iter().enumerate() {
+                if id % 4096 == 0 && cancelled() {
+                    return Err(DetectError::Cancelled);
+                }
+                emit(g, id, &mut |a, b, low| {
+                    if a >= lo && a < hi {
+                        cand.push(((a as u128) << 96) | ((b as u128) << 64) | low as u128);
+                    }
+                });
             }
-            if slow_enabled && group_rare.get(group_of(c)).copied().unwrap_or(false) {
-                occ_slow.push(occasion_of(c));
-                ts.add(o, w);
+            *candidates += cand.len() as u64;
+            cand.sort_unstable();
+            let mut i = 0usize;
+            while i < cand.len() {
+                let pair = (cand[i] >> 64) as u64;
+                let (mut tf, mut ts) = (Tally::default(), Tally::default());
+                occ_fast.clear();
+                occ_slow.clear();
+                while i < cand.len() && (cand[i] >> 64) as u64 == pair {
+                    let c = cand[i];
+                    let g = &groups[group_of(c)];
+                    let o = obj_of(c);
+                    if is_fast(c) {
+                        occ_fast.push(occasion_of(c));
+                        tf.add(o, g.idf);
+                    }
+                    if slow_enabled && g.rare {
+                        occ_slow.push(occasion_of(c));
+                        ts.add(o, g.idf);
+                    }
+                    i += 1;
+                }
+                tf.close();
+                ts.close();
+                occ_fast.sort_unstable();
+                occ_fast.dedup();
+                occ_slow.sort_unstable();
+                occ_slow.dedup();
+                // repetition: distinct objects on distinct occasions (several hashtags of one
+                // post, or one afternoon's live event, are one occasion)
+                let held = Held {
+                    a: (pair >> 32) as u32,
+                    b: pair as u32,
+                    n_obj: tf.n_obj,
+                    reps: tf.n_obj.min(occ_fast.len() as u32),
+                    weight: tf.weight,
+                    s_obj: ts.n_obj,
+                    s_reps: ts.n_obj.min(occ_slow.len() as u32),
+                    s_weight: ts.weight,
+                };
+                if !visit(held) {
+                    return Ok(());
+                }
             }
-            i += 1;
         }
-        tf.close();
-        ts.close();
-        n_fast_pairs_objects += tf.n_obj as u64;
-        occ_fast.sort_unstable();
-        occ_fast.dedup();
-        occ_slow.sort_unstable();
-        occ_slow.dedup();
-        raw.push(((pair >> 32) as u32, pair as u32, tf.n_obj, occ_fast.len() as u32, tf.weight, ts.n_obj, occ_slow.len() as u32, ts.weight));
-    }
-    drop(cand);
+        Ok(())
+    };
+
+    // The null model needs totals over every pair (pairs tested, co-actions in both windows);
+    // the pairs that repeat enough to be tested are held meanwhile, up to HELD_PAIRS. Beyond
+    // that, a second pass tests each pair as it comes, with the totals known.
+    let repeats = |h: &Held| h.reps >= min_rep || (slow_enabled && h.s_reps > min_rep);
+    let (mut n_pairs, mut n_fast) = (0u64, 0u64);
+    let mut held: Vec<Held> = Vec::new();
+    let mut overflow = false;
+    pass(
+        &mut |h| {
+            n_pairs += 1;
+            n_fast += h.n_obj as u64;
+            if !overflow && repeats(&h) {
+                if held.len() >= held_pairs {
+                    overflow = true;
+                    held = Vec::new();
+                } else {
+                    held.push(h);
+                }
+            }
+            true
+        },
+        &mut stats.candidate_pairs,
+    )?;
 
     // Null model and filters.
-    let p_total = n_fast_pairs_objects as f64;
-    let ln_alpha = params.max_chance_p.clamp(1e-300, 1.0).ln();
-    let min_rep = params.min_repetitions.max(1);
-    let mut pairs = Vec::new();
-    for (a, b, n_obj, n_occasions, weight, s_obj, s_occasions, s_weight) in raw {
-        // repetition: distinct objects on distinct occasions (several hashtags of one post, or one
-        // afternoon's live event, are one occasion)
-        let repetitions = n_obj.min(n_occasions);
-        let expected = if total_actions > 0.0 {
-            2.0 * activity[a as usize] as f64 * activity[b as usize] as f64 * p_total / (total_actions * total_actions)
+    let expected_of = |h: &Held| {
+        if total_actions > 0.0 {
+            2.0 * activity[h.a as usize] as f64 * activity[h.b as usize] as f64 * n_fast as f64 / (total_actions * total_actions)
         } else {
             0.0
-        };
-        if repetitions >= min_rep && ln_poisson_tail(repetitions, expected) <= ln_alpha {
-            pairs.push(PairStat { a, b, n_objects: n_obj, weight, expected, slow: false });
-            continue;
+        }
+    };
+    let ln_alpha = chance_threshold(params, n_pairs);
+    let test = |h: &Held| -> Option<PairStat> {
+        let expected = expected_of(h);
+        if h.reps >= min_rep && ln_poisson_tail(h.reps, expected) <= ln_alpha {
+            return Some(PairStat { a: h.a, b: h.b, n_objects: h.n_obj, weight: h.weight, expected, slow: false });
         }
         // slow coordination: the same rare objects (acted on by at most 1% of the active
-        // accounts) within the slow window on at least min_repetitions + 1 occasions
-        if slow_enabled && s_obj.min(s_occasions) > min_rep {
-            pairs.push(PairStat { a, b, n_objects: s_obj, weight: 0.5 * s_weight, expected, slow: true });
+        // accounts) within the slow window on at least min_repetitions + 1 occasions (no chance
+        // test: when one operation makes most of a method's actions, the null model of its own
+        // activity predicts its co-actions)
+        if slow_enabled && h.s_reps > min_rep {
+            return Some(PairStat { a: h.a, b: h.b, n_objects: h.s_obj, weight: 0.5 * h.s_weight, expected, slow: true });
+        }
+        None
+    };
+    let mut pairs: Vec<PairStat> = Vec::new();
+    let mut budget_hit = false;
+    let mut keep = |p: PairStat| {
+        if pairs.len() as u64 >= params.max_pairs {
+            budget_hit = true;
+            return false;
+        }
+        pairs.push(p);
+        true
+    };
+    if overflow {
+        let mut again = 0u64;
+        pass(&mut |h| test(&h).is_none_or(&mut keep), &mut again)?;
+    } else {
+        for h in &held {
+            if let Some(p) = test(h) {
+                if !keep(p) {
+                    break;
+                }
+            }
         }
     }
+    drop(held);
+    stats.budget_hit = budget_hit;
     stats.edges = pairs.len() as u64;
     Ok(MethodResult { kind, window_ms, slow_ms: if slow_enabled { slow_ms } else { 0 }, pairs, stats })
+}
+
+/// ln of the largest chance probability a pair may have and be kept: `max_chance_p`, and at most
+/// `max_chance_pairs` divided by the number of pairs tested (every pair that co-acted at least
+/// once), so that the pairs expected to pass by chance alone stay few however many accounts the
+/// dataset holds (Bonferroni over the pairs tested).
+fn chance_threshold(params: &DetectParams, n_pairs: u64) -> f64 {
+    let per_pair = params.max_chance_p.clamp(1e-300, 1.0);
+    let family = params.max_chance_pairs.max(0.0) / n_pairs.max(1) as f64;
+    per_pair.min(family).clamp(1e-300, 1.0).ln()
 }
 
 /// For each rank, the number of distinct objects on which it acted within the window (and within
@@ -481,10 +647,12 @@ pub(crate) fn cluster_coaction_counts(
                     continue;
                 }
                 let o = if kind == CoAction::CoSimilarTweet {
-                    if g[i].fp == g[j].fp || (g[i].simhash ^ g[j].simhash).count_ones() > max_d {
+                    let (pi, pj) = (g[i].post as usize, g[j].post as usize);
+                    let (fi, fj) = (ds.posts.text_fp(pi), ds.posts.text_fp(pj));
+                    if fi == fj || (ds.posts.simhash(pi) ^ ds.posts.simhash(pj)).count_ones() > max_d {
                         continue;
                     }
-                    g[i].fp.min(g[j].fp)
+                    fi.min(fj)
                 } else {
                     obj
                 };
@@ -525,6 +693,40 @@ mod tests {
         // Stirling branch agrees with the exact sum near the switch
         let exact: f64 = (2..=40u32).map(|k| (k as f64).ln()).sum();
         assert!((ln_factorial(40) - exact).abs() < 1e-6);
+    }
+
+    /// Cutting the accounts into slices, or testing in a second pass, changes nothing.
+    #[test]
+    fn slices_give_the_same_pairs() {
+        let sp = crate::core::synth::scenario("mixed", 3, 0.2).expect("scenario");
+        let out = crate::core::synth::generate(&sp).expect("generates");
+        let ds = crate::core::synth::to_dataset(&out);
+        let ctx = super::super::Ctx::new(&ds);
+        let params = DetectParams::default();
+        for m in params.methods.iter().filter(|m| m.enabled) {
+            let run = |slice, held| run_method_sliced(&ds, m.kind, m.time_window_s, &params, &ctx.rank, &|| false, slice, held).unwrap();
+            let one = run(u64::MAX, usize::MAX);
+            let many = run(2_000, usize::MAX);
+            assert_eq!(one.pairs, many.pairs, "{}", m.kind.name());
+            assert_eq!(one.stats, many.stats, "{}", m.kind.name());
+            // too many repeated pairs to hold: a second pass tests them with the totals known
+            let twice = run(2_000, 10);
+            assert_eq!(one.pairs, twice.pairs, "{}", m.kind.name());
+            assert_eq!(one.stats, twice.stats, "{}", m.kind.name());
+            if m.kind == CoAction::CoRetweet {
+                assert!(one.stats.candidate_pairs > 20_000 && !one.pairs.is_empty(), "{:?}", one.stats);
+            }
+        }
+    }
+
+    /// The chance threshold tightens with the number of pairs tested, never above max_chance_p.
+    #[test]
+    fn chance_threshold_scales_with_pairs_tested() {
+        let p = DetectParams::default();
+        let few = chance_threshold(&p, 1_000).exp();
+        let many = chance_threshold(&p, 500_000_000).exp();
+        assert!((few - p.max_chance_p).abs() < 1e-12, "{few}");
+        assert!((many - p.max_chance_pairs / 5e8).abs() < 1e-15 && many < few, "{many}");
     }
 
     #[test]

@@ -9,9 +9,10 @@
 //!
 //! Pipeline (each stage reports progress and checks `cancelled`):
 //! 1. `coaction`: per method, events sorted by (object, time, account), a sliding window with a
-//!    bounded number of partners per action, sort-and-count of `(pair, object)` candidates, a
-//!    pair budget; inverse-frequency object weights, repetition on distinct objects and distinct
-//!    occasions, and a chance null model from the two accounts' activity. Co-retweet, co-tweet and
+//!    bounded number of partners per action, sort-and-count of `(pair, object)` candidates one
+//!    slice of accounts at a time, a budget on the pairs kept; inverse-frequency object weights,
+//!    repetition on distinct objects and distinct occasions, and a chance null model from the two
+//!    accounts' activity with a threshold corrected for the number of pairs tested. Co-retweet, co-tweet and
 //!    near-duplicates are also examined over a slow window on rare objects.
 //! 2. the combined network: per-method weights summed per pair, `min_edge_weight`.
 //! 3. `community`: Louvain with a connectivity refinement on CSR arrays; communities of at least
@@ -101,8 +102,10 @@ pub struct DetectParams {
     pub min_repetitions: u32,
     /// Minimum combined (IDF-weighted) edge weight to keep an edge.
     pub min_edge_weight: f64,
-    /// Pair budget: most candidate `(pair, object)` co-actions one method may emit. When hit, the
-    /// method's results are partial and `MethodStats::budget_hit` and a warning say so.
+    /// Pair budget: most pairs of accounts one method may keep (pairs that pass its repetition and
+    /// chance tests). Candidate co-actions are processed in slices of accounts of bounded size,
+    /// so memory grows with the kept pairs, not the raw candidates. When hit, the method's results
+    /// are partial and `MethodStats::budget_hit` and a warning say so.
     pub max_pairs: u64,
     /// Near-duplicate threshold (Jaccard similarity estimate, 0..1).
     pub similarity_threshold: f64,
@@ -125,6 +128,12 @@ pub struct DetectParams {
     /// its number of co-actions with probability at most this.
     #[serde(default = "default_max_chance_p")]
     pub max_chance_p: f64,
+    /// Multiple testing: at most this many pairs of a method should pass the chance test by
+    /// chance alone. The per-pair threshold is the smaller of `max_chance_p` and this divided by
+    /// the number of pairs tested (pairs that co-acted at least once), so it tightens as the
+    /// dataset grows (Bonferroni).
+    #[serde(default = "default_max_chance_pairs")]
+    pub max_chance_pairs: f64,
     /// An account boosted by a cluster is its core when at least this share of all the boosts it
     /// receives come from the cluster (echo chamber); popular organic accounts fall below.
     #[serde(default = "default_core_min_echo_share")]
@@ -158,6 +167,9 @@ fn default_max_partners() -> u32 {
 fn default_max_chance_p() -> f64 {
     1e-6
 }
+fn default_max_chance_pairs() -> f64 {
+    5.0
+}
 fn default_core_min_echo_share() -> f64 {
     0.5
 }
@@ -181,7 +193,7 @@ impl Default for DetectParams {
             ],
             min_repetitions: 3,
             min_edge_weight: 2.0,
-            max_pairs: 50_000_000,
+            max_pairs: 10_000_000,
             similarity_threshold: 0.8,
             min_cluster_size: 3,
             amplifier_min_share: 0.4,
@@ -190,6 +202,7 @@ impl Default for DetectParams {
             seed: 0x00C0_4A05,
             max_partners: default_max_partners(),
             max_chance_p: default_max_chance_p(),
+            max_chance_pairs: default_max_chance_pairs(),
             core_min_echo_share: default_core_min_echo_share(),
             amplifier_max_delay_s: default_amplifier_max_delay_s(),
             occasion_s: default_occasion_s(),
@@ -419,9 +432,9 @@ pub fn analyze(
         let r = coaction::run_method(ds, m.kind, m.time_window_s, params, &ctx.rank, cancelled)?;
         if r.stats.budget_hit {
             warnings.push(format!(
-                "{}: the pair budget of {} candidate co-actions was reached, so this method's network is partial \
-                 (objects after the cut were not examined). Shorten its time window, lower max_partners, or raise \
-                 max_pairs if memory allows.",
+                "{}: the pair budget of {} kept pairs was reached, so this method's network is partial \
+                 (pairs of accounts later in id order were not examined). Shorten its time window, raise \
+                 min_repetitions, or raise max_pairs if memory allows.",
                 m.kind.name(),
                 params.max_pairs
             ));
