@@ -2,7 +2,8 @@
 // Chromium headless): drop the tweets + users files of a synthetic IO archive, and measure
 // ingest MB/s (the page's own read time), time from drop to results, and the worker's
 // WebAssembly memory. Usage: node scripts/bench-browser.mjs TWEETS.csv USERS.csv
-import { statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { loadavg } from "node:os";
 import { startServer, launch, newRecordedPage, shot } from "../tests/e2e/harness.mjs";
 
 const files = process.argv.slice(2);
@@ -10,6 +11,28 @@ if (files.length === 0) {
   console.error("usage: node scripts/bench-browser.mjs FILE...");
   process.exit(2);
 }
+// CPU seconds (user + system) of this script's Chromium processes (every descendant of node):
+// wall times on a loaded machine are pessimistic, CPU time is the steadier figure.
+const cpuSeconds = () => {
+  const stat = new Map();
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const f = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const rest = f.slice(f.lastIndexOf(")") + 2).split(" ");
+      stat.set(Number(pid), { ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]) });
+    } catch {}
+  }
+  const mine = new Set([process.pid]);
+  let total = 0;
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, s] of stat) {
+      if (!mine.has(pid) && mine.has(s.ppid)) { mine.add(pid); total += s.ticks; grew = true; }
+    }
+  }
+  return total / 100; // USER_HZ
+};
+const load = () => loadavg().map((x) => x.toFixed(2)).join(", ");
 const bytes = files.map((f) => statSync(f).size).reduce((a, b) => a + b, 0);
 const server = await startServer("/");
 const browser = await launch();
@@ -17,12 +40,20 @@ try {
   const { page, context, foreign } = await newRecordedPage(browser, server.url, { width: 1920, height: 1080 });
   await page.goto(server.url);
   await page.locator("[data-testid=file-input]").waitFor();
+  const loadBefore = load();
+  const cpu0 = cpuSeconds();
   const t0 = Date.now();
   await page.locator("[data-testid=file-input]").setInputFiles(files);
   await page.locator("[data-testid=read-time]").waitFor({ timeout: 30 * 60 * 1000 });
+  const cpuRead = cpuSeconds() - cpu0;
   const readMs = Number(await page.locator("[data-testid=read-time]").getAttribute("data-ms"));
   await page.locator("[data-testid=results-summary]").waitFor({ timeout: 30 * 60 * 1000 });
   const totalMs = Date.now() - t0;
+  const cpuTotal = cpuSeconds() - cpu0;
+  const loadAfter = load();
+  const readText = (await page.locator("[data-testid=read-time]").innerText()).replace(/\s+/g, " ").trim();
+  // A file whose reading stopped early (the worker's memory guard, a fatal error) says so here.
+  const warnings = await page.locator("[data-testid=ingest-summary] p.warning").allInnerTexts();
   const mem = await page.locator("[data-testid=memory-use]").getAttribute("data-bytes").catch(() => null);
   const summary = (await page.locator("[data-testid=results-summary] .cards").innerText()).replace(/\s+/g, " ");
   await shot(page, "bench-browser-results");
@@ -30,10 +61,15 @@ try {
   console.log(`| input | ${mb.toFixed(0)} MB (${files.length} files) |`);
   console.log(`|---|---|`);
   console.log(`| ingest in the worker (page's read time) | ${(readMs / 1000).toFixed(1)} s = ${(mb / (readMs / 1000)).toFixed(0)} MB/s |`);
+  console.log(`| Chromium CPU time, drop to end of read (all its processes) | ${cpuRead.toFixed(1)} s = ${(mb / cpuRead).toFixed(0)} MB per CPU second |`);
   console.log(`| drop to results (ingest + detection + first render) | ${(totalMs / 1000).toFixed(1)} s |`);
-  console.log(`| worker WebAssembly memory after detection | ${mem ? (Number(mem) / 2 ** 30).toFixed(2) + " GiB" : "n/a"} |`);
+  console.log(`| Chromium CPU time, drop to results (all its processes) | ${cpuTotal.toFixed(1)} s |`);
+  console.log(`| worker WebAssembly memory after detection | ${mem ? (Number(mem) / 2 ** 30).toFixed(2) + " GiB (" + (Number(mem) / 2 ** 20).toFixed(0) + " MiB)" : "n/a"} |`);
+  console.log(`| data read | ${readText} |`);
+  console.log(`| reading stopped early (memory guard or fatal error) | ${warnings.length ? warnings.map((w) => w.replace(/\s+/g, " ")).join(" / ") : "no"} |`);
   console.log(`| results | ${summary} |`);
   console.log(`| requests leaving the origin | ${foreign().length} |`);
+  console.log(`| load average (1, 5, 15 min) at drop / at results | ${loadBefore} / ${loadAfter} |`);
   await context.close();
 } finally {
   await browser.close();
