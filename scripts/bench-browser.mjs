@@ -1,8 +1,11 @@
 // Browser benchmark through the real app (the `make build` output on a static server, Debian
 // Chromium headless): drop the tweets + users files of a synthetic IO archive, and measure
 // ingest MB/s (the page's own read time), time from drop to results, and the worker's
-// WebAssembly memory. Usage: node scripts/bench-browser.mjs TWEETS.csv USERS.csv
-import { statSync } from "node:fs";
+// WebAssembly memory; also Chromium's CPU time (total and busiest threads, from /proc), the load
+// average and whether reading stopped early (memory guard). Usage:
+//   node scripts/bench-browser.mjs TWEETS.csv USERS.csv
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { loadavg } from "node:os";
 import { startServer, launch, newRecordedPage, shot } from "../tests/e2e/harness.mjs";
 
 const files = process.argv.slice(2);
@@ -10,6 +13,50 @@ if (files.length === 0) {
   console.error("usage: node scripts/bench-browser.mjs FILE...");
   process.exit(2);
 }
+// CPU seconds (user + system) of this script's Chromium processes (every descendant of node),
+// in total and per thread name ("DedicatedWorker thread" is the app's worker): wall times on a
+// loaded machine are pessimistic, CPU time is the steadier figure.
+const readStat = (path) => {
+  const f = readFileSync(path, "utf8");
+  const rest = f.slice(f.lastIndexOf(")") + 2).split(" ");
+  return { name: f.slice(f.indexOf("(") + 1, f.lastIndexOf(")")), ppid: Number(rest[1]), ticks: Number(rest[11]) + Number(rest[12]) };
+};
+const cpuSeconds = () => {
+  const stat = new Map();
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try { stat.set(Number(pid), readStat(`/proc/${pid}/stat`)); } catch {}
+  }
+  const mine = new Set([process.pid]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, s] of stat) {
+      if (!mine.has(pid) && mine.has(s.ppid)) { mine.add(pid); grew = true; }
+    }
+  }
+  mine.delete(process.pid);
+  let total = 0;
+  const threads = new Map();
+  for (const pid of mine) {
+    total += stat.get(pid).ticks;
+    try {
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        const t = readStat(`/proc/${pid}/task/${tid}/stat`);
+        threads.set(`${pid}/${tid}`, t);
+      }
+    } catch {}
+  }
+  return { total: total / 100, threads };
+};
+// The threads that used the most CPU between two snapshots, by name.
+const topThreads = (a, b, n = 4) => {
+  const byName = new Map();
+  for (const [k, t] of b.threads) {
+    const d = (t.ticks - (a.threads.get(k)?.ticks ?? 0)) / 100;
+    byName.set(t.name, (byName.get(t.name) ?? 0) + d);
+  }
+  return [...byName].sort((x, y) => y[1] - x[1]).slice(0, n).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(", ");
+};
+const load = () => loadavg().map((x) => x.toFixed(2)).join(", ");
 const bytes = files.map((f) => statSync(f).size).reduce((a, b) => a + b, 0);
 const server = await startServer("/");
 const browser = await launch();
@@ -17,12 +64,22 @@ try {
   const { page, context, foreign } = await newRecordedPage(browser, server.url, { width: 1920, height: 1080 });
   await page.goto(server.url);
   await page.locator("[data-testid=file-input]").waitFor();
+  const loadBefore = load();
+  const cpu0 = cpuSeconds();
   const t0 = Date.now();
   await page.locator("[data-testid=file-input]").setInputFiles(files);
   await page.locator("[data-testid=read-time]").waitFor({ timeout: 30 * 60 * 1000 });
+  const cpuReadSnap = cpuSeconds();
+  const cpuRead = cpuReadSnap.total - cpu0.total;
   const readMs = Number(await page.locator("[data-testid=read-time]").getAttribute("data-ms"));
   await page.locator("[data-testid=results-summary]").waitFor({ timeout: 30 * 60 * 1000 });
   const totalMs = Date.now() - t0;
+  const cpuEndSnap = cpuSeconds();
+  const cpuTotal = cpuEndSnap.total - cpu0.total;
+  const loadAfter = load();
+  const readText = (await page.locator("[data-testid=read-time]").innerText()).replace(/\s+/g, " ").trim();
+  // A file whose reading stopped early (the worker's memory guard, a fatal error) says so here.
+  const warnings = await page.locator("[data-testid=ingest-summary] p.warning").allInnerTexts();
   const mem = await page.locator("[data-testid=memory-use]").getAttribute("data-bytes").catch(() => null);
   const summary = (await page.locator("[data-testid=results-summary] .cards").innerText()).replace(/\s+/g, " ");
   await shot(page, "bench-browser-results");
@@ -30,10 +87,17 @@ try {
   console.log(`| input | ${mb.toFixed(0)} MB (${files.length} files) |`);
   console.log(`|---|---|`);
   console.log(`| ingest in the worker (page's read time) | ${(readMs / 1000).toFixed(1)} s = ${(mb / (readMs / 1000)).toFixed(0)} MB/s |`);
+  console.log(`| Chromium CPU time, drop to end of read (all its processes) | ${cpuRead.toFixed(1)} s = ${(mb / cpuRead).toFixed(0)} MB per CPU second |`);
+  console.log(`| busiest Chromium threads while reading | ${topThreads(cpu0, cpuReadSnap)} |`);
   console.log(`| drop to results (ingest + detection + first render) | ${(totalMs / 1000).toFixed(1)} s |`);
-  console.log(`| worker WebAssembly memory after detection | ${mem ? (Number(mem) / 2 ** 30).toFixed(2) + " GiB" : "n/a"} |`);
+  console.log(`| Chromium CPU time, drop to results (all its processes) | ${cpuTotal.toFixed(1)} s |`);
+  console.log(`| busiest Chromium threads, end of read to results | ${topThreads(cpuReadSnap, cpuEndSnap)} |`);
+  console.log(`| worker WebAssembly memory after detection | ${mem ? (Number(mem) / 2 ** 30).toFixed(2) + " GiB (" + (Number(mem) / 2 ** 20).toFixed(0) + " MiB)" : "n/a"} |`);
+  console.log(`| data read | ${readText} |`);
+  console.log(`| reading stopped early (memory guard or fatal error) | ${warnings.length ? warnings.map((w) => w.replace(/\s+/g, " ")).join(" / ") : "no"} |`);
   console.log(`| results | ${summary} |`);
   console.log(`| requests leaving the origin | ${foreign().length} |`);
+  console.log(`| load average (1, 5, 15 min) at drop / at results | ${loadBefore} / ${loadAfter} |`);
   await context.close();
 } finally {
   await browser.close();
