@@ -269,6 +269,22 @@ pub const MAX_DRAWN_EDGES: usize = 200_000;
 /// Rows previewed for the column-mapping form.
 pub const PREVIEW_ROWS: usize = 8;
 
+/// The most WebAssembly memory the worker plans to reach (wasm32 stops at 4 GiB; the rest is room
+/// for the layout, the tables and the exports).
+pub const MEMORY_PLAN_BYTES: u64 = 3_700 * 1024 * 1024;
+
+/// Detection's working memory per post read, on top of what reading has used: measured at
+/// 212 bytes/post at 1M posts and 246 at 14.4M (`examples/detect_memory.rs`, BENCHMARKS.md),
+/// with a margin.
+pub const DETECT_BYTES_PER_POST: u64 = 300;
+
+/// Whether reading must stop now so that detecting the `posts` read so far still fits beside the
+/// `used` bytes of memory: without this a dump that reads within the limit could exhaust memory
+/// during detection, where nothing read could be kept.
+pub fn detection_would_not_fit(used: u64, posts: u64) -> bool {
+    used.saturating_add(posts.saturating_mul(DETECT_BYTES_PER_POST)) >= MEMORY_PLAN_BYTES
+}
+
 struct Reading {
     builder: DatasetBuilder,
     file: Option<FileIngest>,

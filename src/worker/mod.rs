@@ -198,8 +198,9 @@ pub fn wasm_memory_bytes() -> u64 {
     core::arch::wasm32::memory_size(0) as u64 * 65_536
 }
 
-/// Reading stops (keeping what was read) once the worker's memory passes this: wasm32 caps
-/// memory at 4 GiB and detection needs room of its own (its pair budget, layout, exports).
+/// Reading stops (keeping what was read) once the worker's memory passes this, or earlier when
+/// detecting the posts read so far would not fit ([`crate::protocol::detection_would_not_fit`]):
+/// wasm32 caps memory at 4 GiB and detection needs room of its own (layout and exports too).
 pub const MEMORY_GUARD_BYTES: u64 = 2_600 * 1024 * 1024;
 
 /// What the user reads when the memory guard stops a read.
@@ -230,7 +231,8 @@ async fn ingest(req: Request, source: Source, generation: u32) {
             }
             SESSION.with(|s| s.borrow_mut().ingest_chunk(chunk));
             let used = wasm_memory_bytes();
-            if used >= MEMORY_GUARD_BYTES {
+            let posts = SESSION.with(|s| s.borrow().ingest_progress().map_or(0, |p| p.posts));
+            if used >= MEMORY_GUARD_BYTES || crate::protocol::detection_would_not_fit(used, posts) {
                 out_of_memory = true;
                 SESSION.with(|s| {
                     let mut s = s.borrow_mut();
