@@ -78,8 +78,22 @@ pub struct LinkRow {
     pub cluster_a: Option<u32>,
     pub dataset_b: u16,
     pub cluster_b: Option<u32>,
+    /// Absolute strength (the sum of `scores`; grows with the datasets' sizes).
     pub strength: f64,
+    /// Size-normalised strength ([`link::Link::normalised`]): about the share of the smaller
+    /// side's rare content the other side's operation uses too.
+    pub normalised: f64,
+    /// Score of the screen names shared by chance ([`link::Link::expected`]).
+    pub expected: f64,
+    /// [`link::Link::linked`]: `by_identity` or `by_content`, and for a cluster pair its dataset
+    /// pair linked too.
     pub linked: bool,
+    /// The identity criterion holds: shared ids plus the screen names beyond chance (`expected`
+    /// and three standard deviations) reach `min_strength`.
+    pub by_identity: bool,
+    /// The content criterion holds: `strength` without the chance screen names reaches
+    /// `min_strength` and `normalised` reaches `min_normalised`.
+    pub by_content: bool,
     /// Per tie kind, in the order of [`TieKind::ALL`] (labels in [`LinkSummary::kinds`]).
     pub counts: Vec<u32>,
     pub scores: Vec<f64>,
@@ -120,8 +134,12 @@ pub struct LinkSummary {
     /// Tie kind names, in the order of the `counts` / `scores` of every [`LinkRow`].
     pub kinds: Vec<String>,
     pub min_strength: f64,
+    /// A link on content needs `normalised` at least this.
+    pub min_normalised: f64,
     /// Dataset × dataset strength.
     pub overlap: Vec<Vec<f64>>,
+    /// Dataset × dataset normalised strength.
+    pub normalised_overlap: Vec<Vec<f64>>,
     /// Every dataset pair, strongest first.
     pub dataset_links: Vec<LinkRow>,
     /// Rows / columns of `cluster_matrix`, by dataset then cluster: the clusters with the
@@ -129,6 +147,10 @@ pub struct LinkSummary {
     pub cluster_labels: Vec<ClusterLabel>,
     /// Cluster × cluster strength, row-major (`n × n`, 0 within a dataset or without a tie).
     pub cluster_matrix: Vec<f64>,
+    /// Cluster × cluster normalised strength, laid out like `cluster_matrix`.
+    pub cluster_normalised: Vec<f64>,
+    /// Cluster × cluster `linked`, laid out like `cluster_matrix`.
+    pub cluster_linked: Vec<bool>,
     /// The strongest cluster pairs.
     pub cluster_links: Vec<LinkRow>,
     pub n_cluster_links: u64,
@@ -289,8 +311,9 @@ impl LinkSession {
         Ok(r)
     }
 
-    fn row(&self, index: usize, l: &link::Link) -> LinkRow {
+    fn row(&self, r: &LinkResult, index: usize, l: &link::Link) -> LinkRow {
         let some = |c: u32| (c != NONE).then_some(c);
+        let (by_identity, by_content) = criteria(&r.params, l);
         LinkRow {
             index: index as u32,
             dataset_a: l.dataset_a,
@@ -298,7 +321,11 @@ impl LinkSession {
             dataset_b: l.dataset_b,
             cluster_b: some(l.cluster_b),
             strength: l.strength,
+            normalised: l.normalised,
+            expected: l.expected,
             linked: l.linked,
+            by_identity,
+            by_content,
             counts: l.counts.to_vec(),
             scores: l.scores.to_vec(),
             evidence: l.evidence.clone(),
@@ -336,7 +363,7 @@ impl LinkSession {
     pub fn summary(&self) -> Result<LinkSummary, String> {
         let r = self.current()?;
         let dataset_links: Vec<LinkRow> =
-            r.links.iter().enumerate().filter(|(_, l)| l.cluster_a == NONE && l.cluster_b == NONE).map(|(i, l)| self.row(i, l)).collect();
+            r.links.iter().enumerate().filter(|(_, l)| l.cluster_a == NONE && l.cluster_b == NONE).map(|(i, l)| self.row(r, i, l)).collect();
         let cluster_links: Vec<(usize, &link::Link)> = r.links.iter().enumerate().filter(|(_, l)| l.cluster_a != NONE && l.cluster_b != NONE).collect();
         // the matrix: the clusters with the strongest links (best link per cluster), by dataset
         let mut best: Vec<((u16, u32), f64)> = Vec::new();
@@ -365,13 +392,18 @@ impl LinkSession {
         keys.sort_unstable();
         let n = keys.len();
         let mut cluster_matrix = vec![0.0; n * n];
+        let mut cluster_normalised = vec![0.0; n * n];
+        let mut cluster_linked = vec![false; n * n];
         for (_, l) in &cluster_links {
             let (Some(i), Some(j)) = (keys.iter().position(|k| *k == (l.dataset_a, l.cluster_a)), keys.iter().position(|k| *k == (l.dataset_b, l.cluster_b)))
             else {
                 continue;
             };
-            cluster_matrix[i * n + j] = l.strength;
-            cluster_matrix[j * n + i] = l.strength;
+            for k in [i * n + j, j * n + i] {
+                cluster_matrix[k] = l.strength;
+                cluster_normalised[k] = l.normalised;
+                cluster_linked[k] = l.linked;
+            }
         }
         let cluster_labels = keys
             .iter()
@@ -396,13 +428,17 @@ impl LinkSession {
             datasets: r.datasets.clone(),
             kinds: TieKind::ALL.iter().map(|k| k.name().to_string()).collect(),
             min_strength: r.params.min_strength,
+            min_normalised: r.params.min_normalised,
             overlap: r.overlap.clone(),
+            normalised_overlap: r.normalised_overlap.clone(),
             dataset_links,
             cluster_labels,
             cluster_matrix,
+            cluster_normalised,
+            cluster_linked,
             n_cluster_links: cluster_links.len() as u64,
             n_linked_cluster_pairs: cluster_links.iter().filter(|(_, l)| l.linked).count() as u64,
-            cluster_links: cluster_links.iter().take(MAX_LISTED_CLUSTER_LINKS).map(|(i, l)| self.row(*i, l)).collect(),
+            cluster_links: cluster_links.iter().take(MAX_LISTED_CLUSTER_LINKS).map(|(i, l)| self.row(r, *i, l)).collect(),
             n_shared_accounts: shared_all.len() as u64,
             shared_accounts: heaviest(shared_all),
             n_re_emergent: re_all.len() as u64,
@@ -446,7 +482,7 @@ impl LinkSession {
             })
             .collect();
         Ok(LinkEvidence {
-            row: self.row(index as usize, l),
+            row: self.row(r, index as usize, l),
             n_accounts: ties.len() as u64,
             accounts: ties.iter().take(MAX_EVIDENCE_ACCOUNTS).map(|t| self.tie_row(t)).collect(),
             n_pairs: pairs.len() as u64,
@@ -480,11 +516,26 @@ impl LinkSession {
     }
 }
 
+/// Which criteria of [`link::Link::linked`] a link meets: (identity, content). The same tests as
+/// the core's, from the link's scores, `expected` and the parameters: the chance screen names are
+/// `expected` (the Poisson mean times the kind weight) plus three standard deviations.
+pub fn criteria(params: &LinkParams, l: &link::Link) -> (bool, bool) {
+    let kw = params.kind_weights[TieKind::ScreenName as usize];
+    let (id, name) = (l.scores[TieKind::AccountId as usize], l.scores[TieKind::ScreenName as usize]);
+    // expected = kw·λ, so kw·3·√λ = 3·√(kw·expected)
+    let allowance = l.expected + 3.0 * (kw * l.expected).max(0.0).sqrt();
+    let identity = id + (name - allowance).max(0.0) >= params.min_strength;
+    let content = l.strength - name.min(allowance) >= params.min_strength && l.normalised >= params.min_normalised;
+    (identity, content)
+}
+
 /// The name a dataset gets from its files when the user gives none: the first file's name
 /// without directories, container and format extensions, and an IO-archive part suffix
 /// (`iran_202012_tweets_csv_hashed_1.csv.gz` → `iran_202012`).
 pub fn default_dataset_name(files: &[String]) -> String {
-    let Some(first) = files.first() else { return String::new() };
+    let Some(first) = files.first() else {
+        return String::new();
+    };
     let mut s = first.rsplit(['/', '\\']).next().unwrap_or(first).to_string();
     loop {
         let lower = s.to_ascii_lowercase();

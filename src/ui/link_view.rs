@@ -5,9 +5,11 @@
 //! by the worker through the same streamed ingest (`LinkAdd`), named by its files or by the user;
 //! the link demo generates planted datasets in the worker. Detection on each and the linking run
 //! in the worker (`LinkRun`); this component only renders the small summaries it answers with:
-//! the dataset × dataset and cluster × cluster matrices (heat levels are CSS classes, no inline
-//! style), the strongest links with their evidence, shared and re-emergent accounts, and the link
-//! exports, downloaded like the workspace's.
+//! the dataset × dataset and cluster × cluster matrices (heat by the size-normalised score, the
+//! absolute strength beside it, linked pairs marked by the core's `linked`; heat levels are CSS
+//! classes, no inline style), the strongest links with both scores, what they are linked on and
+//! their evidence, shared and re-emergent accounts, and the link exports, downloaded like the
+//! workspace's.
 
 use super::bridge::WorkerBridge;
 use super::{download_bytes, group, human_bytes, iso_day, role_name};
@@ -48,18 +50,32 @@ fn kind_label(name: &str) -> &'static str {
     }
 }
 
-/// Heat level 0..=5 of a strength against the linking threshold (5: at least twice it).
-fn heat_level(strength: f64, threshold: f64) -> u8 {
-    if strength.is_nan() || strength <= 0.0 {
+/// Heat level 0..=5 of a normalised score against its linking threshold (`min_normalised`):
+/// 1 below a quarter of it, 3 just below it, 4 from it, 5 from four times it.
+fn heat_level(normalised: f64, threshold: f64) -> u8 {
+    if normalised.is_nan() || normalised <= 0.0 {
         return 0;
     }
     let t = threshold.max(1e-9);
-    match strength / t {
+    match normalised / t {
         r if r < 0.25 => 1,
         r if r < 0.5 => 2,
         r if r < 1.0 => 3,
-        r if r < 2.0 => 4,
+        r if r < 4.0 => 4,
         _ => 5,
+    }
+}
+
+/// Why a link is linked: "identity", "content", both, or "" when it is not.
+fn linked_on(l: &LinkRow) -> &'static str {
+    match (l.linked, l.by_identity, l.by_content) {
+        (false, _, _) => "",
+        (true, true, true) => "identity + content",
+        (true, true, false) => "identity",
+        (true, false, true) => "content",
+        // the criteria are recomputed from the link's figures: should a rounding edge ever
+        // disagree with the core, the core's `linked` still shows
+        (true, false, false) => "linked",
     }
 }
 
@@ -601,19 +617,34 @@ impl LinkView {
         }
     }
 
-    fn heat_cell(&self, strength: f64, threshold: f64, linked: bool, title: String, attrs: (String, String)) -> Html {
-        let level = heat_level(strength, threshold);
+    /// A matrix cell: heat and first line by the normalised score, the strength on a second line
+    /// and in the title, the linked mark by `linked`.
+    fn heat_cell(&self, s: &LinkSummary, cell: Cell, sides: (String, String), attrs: (String, String)) -> Html {
+        let Cell { strength, normalised, linked } = cell;
+        let level = heat_level(normalised, s.min_normalised);
+        let title = format!(
+            "{} – {}: normalised {normalised:.3} (content links need ≥ {:.2}), strength {strength:.2} (≥ {:.1}){}",
+            sides.0,
+            sides.1,
+            s.min_normalised,
+            s.min_strength,
+            if linked { " · linked" } else { " · not linked" }
+        );
         html! {
             <td class={classes!("heat", format!("heat-{level}"), linked.then_some("linked"))} data-a={attrs.0} data-b={attrs.1}
-                data-linked={linked.to_string()} data-strength={format!("{strength:.3}")} {title}>
-                { if strength > 0.0 { format!("{strength:.1}") } else { "·".into() } }
-                if linked { <span class="link-mark" aria-label="linked">{" ●"}</span> }
+                data-linked={linked.to_string()} data-strength={format!("{strength:.3}")} data-normalised={format!("{normalised:.6}")} {title}>
+                if strength > 0.0 {
+                    <span class="mx-norm">{format!("{normalised:.2}")}</span>
+                    if linked { <span class="link-mark" aria-label="linked">{" ●"}</span> }
+                    <span class="mx-strength">{format!("s {strength:.1}")}</span>
+                } else {
+                    {"·"}
+                }
             </td>
         }
     }
 
     fn view_overlap(&self, s: &LinkSummary) -> Html {
-        let t = s.min_strength;
         html! {
             <div class="matrix-box">
                 <h3>{"Datasets × datasets"}</h3>
@@ -623,14 +654,19 @@ impl LinkView {
                     <tbody>
                     { for s.datasets.iter().enumerate().map(|(i, d)| html! {
                         <tr>
-                            <th scope="row">{&d.name}</th>
+                            <th scope="row" title={format!("{}: {} accounts that post, {} of them flagged (the accounts whose content the linking counts); rare-content mass {:.1}", d.name, group(d.n_active_accounts as u64), group(d.n_flagged_accounts as u64), d.content_mass)}>
+                                {&d.name}
+                                <span class="mx-sub muted">{format!("{} flagged posting", group(d.n_flagged_accounts as u64))}</span>
+                            </th>
                             { for (0..s.datasets.len()).map(|j| {
                                 if i == j {
                                     html! { <td class="heat diag">{"—"}</td> }
                                 } else {
-                                    let v = s.overlap.get(i).and_then(|r| r.get(j)).copied().unwrap_or(0.0);
+                                    let at = |m: &Vec<Vec<f64>>| m.get(i).and_then(|r| r.get(j)).copied().unwrap_or(0.0);
                                     let linked = s.dataset_links.iter().any(|l| l.linked && ((l.dataset_a as usize, l.dataset_b as usize) == (i.min(j), i.max(j))));
-                                    self.heat_cell(v, t, linked, format!("{} – {}: strength {v:.2}", d.name, s.datasets[j].name), (d.name.clone(), s.datasets[j].name.clone()))
+                                    let cell = Cell { strength: at(&s.overlap), normalised: at(&s.normalised_overlap), linked };
+                                    let names = (d.name.clone(), s.datasets[j].name.clone());
+                                    self.heat_cell(s, cell, names.clone(), names)
                                 }
                             }) }
                         </tr>
@@ -638,7 +674,7 @@ impl LinkView {
                     </tbody>
                 </table>
                 </div>
-                { legend(t) }
+                { legend(s) }
             </div>
         }
     }
@@ -651,7 +687,6 @@ impl LinkView {
 
     fn view_cluster_matrix(&self, s: &LinkSummary) -> Html {
         let n = s.cluster_labels.len();
-        let t = s.min_strength;
         html! {
             <div class="matrix-box">
                 <h3>{format!("Clusters × clusters ({n} clusters, those with the strongest ties first; {} cluster pairs share anything)", group(s.n_cluster_links))}</h3>
@@ -672,8 +707,13 @@ impl LinkView {
                                     if a.dataset == b.dataset {
                                         html! { <td class="heat diag">{""}</td> }
                                     } else {
-                                        let v = s.cluster_matrix.get(i * n + j).copied().unwrap_or(0.0);
-                                        self.heat_cell(v, t, v >= t, format!("{} – {}: strength {v:.2}", self.side_label(a.dataset, Some(a.cluster)), self.side_label(b.dataset, Some(b.cluster))),
+                                        let k = i * n + j;
+                                        let cell = Cell {
+                                            strength: s.cluster_matrix.get(k).copied().unwrap_or(0.0),
+                                            normalised: s.cluster_normalised.get(k).copied().unwrap_or(0.0),
+                                            linked: s.cluster_linked.get(k).copied().unwrap_or(false),
+                                        };
+                                        self.heat_cell(s, cell, (self.side_label(a.dataset, Some(a.cluster)), self.side_label(b.dataset, Some(b.cluster))),
                                             (format!("{}#{}", self.name_of(a.dataset), a.cluster), format!("{}#{}", self.name_of(b.dataset), b.cluster)))
                                     }
                                 }) }
@@ -707,19 +747,24 @@ impl LinkView {
         html! {
             <section class="panel" data-testid="link-list" aria-label="Strongest links">
                 <h2>{"Strongest links"}</h2>
-                <p class="hint">{format!("Dataset pairs and cluster pairs, linked ones (strength ≥ {:.1}) first. Shared items count only when rare across all datasets and used by a flagged account.", s.min_strength)}</p>
+                <p class="hint">{format!("Dataset pairs and cluster pairs, linked ones first, then by strength. Linked on identity: shared account ids, or screen names beyond those chance predicts, reach {min:.1}; on content: strength (chance screen names taken off) ≥ {min:.1} and normalised ≥ {nmin:.2}. Normalised is about the share of the smaller side's rare content that the other side's operation uses too; strength is absolute and grows with the datasets' sizes. Shared items count only when rare across all datasets and used by a flagged account.", min = s.min_strength, nmin = s.min_normalised)}</p>
                 <div class="table-wrap">
                 <table class="table link-table">
-                    <thead><tr><th>{"Between"}</th><th>{"And"}</th><th class="num">{"Strength"}</th><th>{"Ties"}</th><th></th></tr></thead>
+                    <thead><tr><th>{"Between"}</th><th>{"And"}</th><th class="num">{"Normalised"}</th><th class="num">{"Strength"}</th><th>{"Linked on"}</th><th>{"Ties"}</th><th></th></tr></thead>
                     <tbody>
                     { for rows.iter().map(|l| {
                         let index = l.index;
                         html! {
                             <tr class={classes!(l.linked.then_some("is-linked"), (selected == Some(index)).then_some("selected"))} data-testid="link-row"
-                                data-a={self.name_of(l.dataset_a)} data-b={self.name_of(l.dataset_b)} data-linked={l.linked.to_string()} data-cluster={l.cluster_a.is_some().to_string()}>
+                                data-a={self.name_of(l.dataset_a)} data-b={self.name_of(l.dataset_b)} data-linked={l.linked.to_string()} data-cluster={l.cluster_a.is_some().to_string()}
+                                data-normalised={format!("{:.6}", l.normalised)} data-strength={format!("{:.3}", l.strength)} data-linked-on={linked_on(l)}>
                                 <td>{self.side_label(l.dataset_a, l.cluster_a)}</td>
                                 <td>{self.side_label(l.dataset_b, l.cluster_b)}</td>
-                                <td class="num">{format!("{:.1}", l.strength)}{ if l.linked { html! { <span class="badge linked">{"linked"}</span> } } else { html! {} } }</td>
+                                <td class="num" data-testid="link-row-normalised">{format!("{:.2}", l.normalised)}</td>
+                                <td class="num" data-testid="link-row-strength">{format!("{:.1}", l.strength)}</td>
+                                <td data-testid="link-row-on">
+                                    if l.linked { <span class="badge linked">{linked_on(l)}</span> } else { <span class="muted">{"not linked"}</span> }
+                                </td>
                                 <td class="muted">{self.kinds_summary(s, l)}</td>
                                 <td><button class="button secondary small" data-testid="link-evidence-button" onclick={link.callback(move |_| LinkMsg::Evidence(index))}>{"Evidence"}</button></td>
                             </tr>
@@ -741,8 +786,8 @@ impl LinkView {
             <section class="panel evidence" data-testid="link-evidence" ref={self.evidence_ref.clone()} aria-label="Evidence">
                 <div class="panel-head">
                     <h2 class="inline">{format!("{} — {}", self.side_label(l.dataset_a, l.cluster_a), self.side_label(l.dataset_b, l.cluster_b))}</h2>
-                    <span class="muted">{format!(" · strength {:.1}", l.strength)}</span>
-                    if l.linked { <span class="badge linked">{"linked"}</span> }
+                    <span class="muted" data-testid="link-evidence-scores">{format!(" · normalised {:.3} (≥ {:.2} for content) · strength {:.1} (≥ {:.1}) · chance screen names {:.1}", l.normalised, s.min_normalised, l.strength, s.min_strength, l.expected)}</span>
+                    if l.linked { <span class="badge linked">{format!("linked on {}", linked_on(l))}</span> } else { <span class="badge off">{"not linked"}</span> }
                     <div class="spacer"></div>
                     <button class="button secondary small" onclick={ctx.link().callback(|_| LinkMsg::CloseEvidence)}>{"Close"}</button>
                 </div>
@@ -821,12 +866,19 @@ impl LinkView {
     }
 }
 
-fn legend(threshold: f64) -> Html {
+/// One matrix cell's figures.
+struct Cell {
+    strength: f64,
+    normalised: f64,
+    linked: bool,
+}
+
+fn legend(s: &LinkSummary) -> Html {
     html! {
         <div class="heat-legend" aria-hidden="true">
-            <span class="muted">{"weaker"}</span>
+            <span class="muted">{"normalised: lower"}</span>
             { for (1..=5).map(|k| html! { <span class={classes!("heat", "swatch-h", format!("heat-{k}"))}></span> }) }
-            <span class="muted">{format!("stronger · ● linked (strength ≥ {threshold:.1})")}</span>
+            <span class="muted">{format!("higher (the 4th shade from {:.2}) · s: strength · ● linked (on identity, or strength ≥ {:.1} and normalised ≥ {:.2})", s.min_normalised, s.min_strength, s.min_normalised)}</span>
         </div>
     }
 }

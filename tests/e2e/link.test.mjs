@@ -1,5 +1,6 @@
 // End to end on the release build served under a sub-path (/chorus/): the link tab. The link demo
-// (planted A, its re-emergence B, unrelated C) shows A–B linked and C not in both matrices, the
+// (planted A, its re-emergence B, unrelated C) shows A–B linked and C not in both matrices, read by
+// the size-normalised score with the absolute strength beside it, what each link is linked on, the
 // evidence of the A–B link, shared and re-emergent accounts, and the link exports; two uploaded
 // dumps become two named (and renamed) datasets that link and export under those names. Nothing
 // leaves the origin.
@@ -73,6 +74,9 @@ function synthFiles(scenario, seed) {
   return [`${stem}_tweets_csv_hashed.csv`, `${stem}_users_csv_hashed.csv`];
 }
 
+/** `shown` (a number rounded to `digits`) is `value` rounded. */
+const near = (shown, value, digits) => Math.abs(Number(shown) - value) <= 0.5 * 10 ** -digits + 1e-5;
+
 const cell = (matrix, a, b) => `[data-testid=${matrix}] td[data-a="${a}"][data-b="${b}"]`;
 
 test("link demo: A–B linked and C not, evidence, shared and re-emergent accounts, exports", async () => {
@@ -98,6 +102,28 @@ test("link demo: A–B linked and C not, evidence, shared and re-emergent accoun
   const ab = Number(await page.locator(cell("link-overlap-matrix", "A-operation", "B-re-emergence")).getAttribute("data-strength"));
   const ac = Number(await page.locator(cell("link-overlap-matrix", "A-operation", "C-unrelated")).getAttribute("data-strength"));
   assert.ok(ab > 4 * ac, `A–B ${ab} far above A–C ${ac}`);
+  // read by the normalised score: heat by it (A–B from the content threshold 0.10 up, C's pairs
+  // below it), shown with the strength under it and in the title
+  const abCell = page.locator(cell("link-overlap-matrix", "A-operation", "B-re-emergence"));
+  const abNorm = Number(await abCell.getAttribute("data-normalised"));
+  assert.ok(abNorm >= 0.1, `A–B normalised ${abNorm}`);
+  assert.match(await abCell.getAttribute("class"), /\bheat-[45]\b/);
+  const abText = await abCell.innerText();
+  const [, shownNorm, shownStrength] = abText.match(/^([0-9.]+)\s*●\s*s ([0-9.]+)$/) ?? [];
+  assert.ok(near(shownNorm, abNorm, 2) && near(shownStrength, ab, 1), `A–B cell: ${abText}`);
+  assert.match(await abCell.getAttribute("title"), /normalised [0-9.]+ .*strength [0-9.]+/);
+  for (const [a, b] of [["A-operation", "C-unrelated"], ["B-re-emergence", "C-unrelated"]]) {
+    const c = page.locator(cell("link-overlap-matrix", a, b));
+    const norm = Number(await c.getAttribute("data-normalised"));
+    assert.ok(norm < 0.1 && abNorm > 4 * norm, `${a}–${b} normalised ${norm} vs A–B ${abNorm}`);
+    assert.match(await c.getAttribute("class"), /\bheat-[0-3]\b/);
+  }
+  // each dataset's flagged accounts, in the dataset list and under its name in the matrix
+  const flagged = await page.locator("[data-testid=link-overlap-matrix] tbody th").evaluateAll((els) => els.map((e) => e.innerText));
+  assert.ok(flagged.every((t) => /\d+ flagged/.test(t)), JSON.stringify(flagged));
+  for (const row of await page.locator("[data-testid=link-datasets] [data-testid=link-dataset]").all()) {
+    assert.match((await row.locator("td").nth(6).innerText()).trim(), /^\d[\d,]*$/, "flagged accounts filled after the run");
+  }
 
   // cluster × cluster: a cluster of A linked to a cluster of B; no cluster of C linked
   const linkedCells = await page.locator("[data-testid=link-cluster-matrix] td[data-linked=true]").evaluateAll((els) => els.map((e) => [e.dataset.a, e.dataset.b]));
@@ -114,15 +140,28 @@ test("link demo: A–B linked and C not, evidence, shared and re-emergent accoun
   assert.equal(await first.getAttribute("data-b"), "B-re-emergence");
   assert.equal(await first.getAttribute("data-linked"), "true");
   assert.equal(await first.getAttribute("data-cluster"), "false");
+  // both numbers and what A–B is linked on (B reuses A's accounts: identity)
+  assert.match(await first.getAttribute("data-linked-on"), /identity/);
+  assert.match(await first.locator("[data-testid=link-row-on]").innerText(), /identity/);
+  assert.ok(near(await first.locator("[data-testid=link-row-normalised]").innerText(), abNorm, 2));
+  assert.ok(near(await first.locator("[data-testid=link-row-strength]").innerText(), ab, 1));
+  const cRowsOn = await page.locator("[data-testid=link-list] [data-testid=link-row][data-b=C-unrelated][data-cluster=false]")
+    .evaluateAll((els) => els.map((e) => [e.dataset.linkedOn, e.querySelector("[data-testid=link-row-on]").innerText]));
+  assert.equal(cRowsOn.length, 2);
+  assert.ok(cRowsOn.every(([on, text]) => on === "" && text === "not linked"), JSON.stringify(cRowsOn));
   const linkedRows = await page.locator("[data-testid=link-list] [data-testid=link-row][data-linked=true]").evaluateAll((els) => els.map((e) => e.dataset.a + "|" + e.dataset.b));
   assert.ok(linkedRows.every((r) => !r.includes("C-unrelated")), `linked rows: ${linkedRows}`);
   await first.locator("[data-testid=link-evidence-button]").click();
   const evidence = page.locator("[data-testid=link-evidence]");
   await evidence.waitFor({ timeout: 60000 });
   const ev = await evidence.innerText();
-  for (const needle of ["shared accounts (id)", "identical texts", "amplification", "accounts shared by id, e.g. @", "Accounts tying them"]) {
+  for (const needle of ["shared accounts (id)", "identical texts", "amplification", "accounts shared by id, e.g. @", "Accounts tying them", "linked on identity",
+    "chance screen names"]) {
     assert.ok(ev.includes(needle), `evidence lacks "${needle}"`);
   }
+  const scores = await evidence.locator("[data-testid=link-evidence-scores]").innerText();
+  const [, evNorm, evStrength] = scores.match(/normalised ([0-9.]+) .*strength ([0-9.]+)/) ?? [];
+  assert.ok(near(evNorm, abNorm, 3) && near(evStrength, ab, 1), scores);
   assert.ok(await evidence.locator("[data-testid=link-account-row]").count() > 0);
   await page.waitForTimeout(300);
   await shot(page, "link-02-evidence");
@@ -144,7 +183,12 @@ test("link demo: A–B linked and C not, evidence, shared and re-emergent accoun
   assert.equal(rows[0][0], "dataset_a");
   const abRow = rows.find((r) => r[0] === "A-operation" && r[1] === "" && r[2] === "B-re-emergence" && r[3] === "");
   assert.ok(abRow, "links.csv has the A–B row");
-  assert.ok(Number(abRow[4]) >= ab - 0.01, `strength ${abRow[4]} vs ${ab}`);
+  const col = (name) => abRow[rows[0].indexOf(name)];
+  assert.ok(near(col("strength"), ab, 3), `strength ${col("strength")} vs ${ab}`);
+  assert.ok(near(col("normalised"), abNorm, 3), `normalised ${col("normalised")} vs ${abNorm}`);
+  assert.equal(col("linked"), "true");
+  const acRow = rows.find((r) => r[0] === "A-operation" && r[1] === "" && r[2] === "C-unrelated" && r[3] === "");
+  assert.equal(acRow[rows[0].indexOf("linked")], "false");
   const gexf = await downloadText(page, "link-export-gexf");
   assert.equal(gexf.name, "joint.gexf");
   assert.match(gexf.text, /<attribute id="dataset"/);
@@ -193,6 +237,11 @@ test("two uploaded dumps become two named datasets, renamed, linked and exported
   const clusters = await page.locator("[data-testid=link-datasets] [data-testid=link-dataset]").first().innerText();
   assert.doesNotMatch(clusters, /—\s+—/, "clusters and flagged counts are filled after the run");
   assert.ok(await page.locator(cell("link-overlap-matrix", "first dump", "second dump")).count() === 1);
+  const pair = page.locator(cell("link-overlap-matrix", "first dump", "second dump"));
+  assert.ok(Number.isFinite(Number(await pair.getAttribute("data-normalised"))), "the normalised score is shown for uploads too");
+  const row = page.locator("[data-testid=link-list] [data-testid=link-row][data-cluster=false]");
+  assert.equal(await row.count(), 1);
+  assert.equal(await row.getAttribute("data-linked") === "true", (await row.getAttribute("data-linked-on")) !== "", "linked exactly when a reason is shown");
   await shot(page, "link-03-uploads");
   const overlap = await downloadText(page, "link-export-overlap-csv");
   assert.match(overlap.text, /^dataset,first dump,second dump\r?\n/);

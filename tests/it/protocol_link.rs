@@ -99,22 +99,55 @@ fn demo_links_a_and_b_and_leaves_c_alone() {
     assert!(ab.evidence.iter().any(|e| e.contains("accounts shared by id")), "{:?}", ab.evidence);
     assert_eq!(ab.counts.len(), 9);
 
+    // the size-normalised score and the linking criteria come through
+    assert_eq!((l.min_strength, l.min_normalised), (LinkParams::default().min_strength, LinkParams::default().min_normalised));
+    assert_eq!(l.normalised_overlap.len(), 3);
+    for (i, row) in l.normalised_overlap.iter().enumerate() {
+        assert_eq!(row[i], 0.0);
+        for (j, &v) in row.iter().enumerate() {
+            assert!(v.is_finite() && v >= 0.0 && v == l.normalised_overlap[j][i], "{:?}", l.normalised_overlap);
+        }
+    }
+    for r in &l.dataset_links {
+        let (a, b) = (r.dataset_a as usize, r.dataset_b as usize);
+        assert_eq!((r.normalised, r.strength), (l.normalised_overlap[a][b], l.overlap[a][b]), "{r:?}");
+        assert!(r.expected.is_finite() && r.expected >= 0.0, "{r:?}");
+        // a dataset pair is linked exactly when one of the criteria shown holds
+        assert_eq!(r.linked, r.by_identity || r.by_content, "{r:?}");
+    }
+    assert!(ab.normalised >= l.min_normalised, "A–B normalised {}", ab.normalised);
+    assert!(ab.by_identity, "B reuses A's accounts: {ab:?}");
+    for r in &l.dataset_links[1..] {
+        assert!(r.dataset_b == 2 && !r.by_identity && !r.by_content, "C meets no criterion: {r:?}");
+    }
+    assert!(ab.normalised > 4.0 * l.normalised_overlap[0][2].max(l.normalised_overlap[1][2]), "{:?}", l.normalised_overlap);
+
     // the cluster matrix: A's and B's operation clusters tie, C's clusters tie to nothing linked
     let n = l.cluster_labels.len();
     assert!((2..=chorus::protocol::link::MAX_MATRIX_CLUSTERS).contains(&n) && l.cluster_matrix.len() == n * n);
+    assert!(l.cluster_normalised.len() == n * n && l.cluster_linked.len() == n * n);
     let mut ab_linked = false;
     for i in 0..n {
         for j in 0..n {
             let (a, b) = (&l.cluster_labels[i], &l.cluster_labels[j]);
-            let v = l.cluster_matrix[i * n + j];
-            assert_eq!(v, l.cluster_matrix[j * n + i]);
+            let (v, nv, linked) = (l.cluster_matrix[i * n + j], l.cluster_normalised[i * n + j], l.cluster_linked[i * n + j]);
+            assert_eq!((v, nv, linked), (l.cluster_matrix[j * n + i], l.cluster_normalised[j * n + i], l.cluster_linked[j * n + i]));
             if a.dataset == b.dataset {
-                assert_eq!(v, 0.0, "no link inside a dataset");
+                assert_eq!((v, nv, linked), (0.0, 0.0, false), "no link inside a dataset");
             }
             if a.dataset == 2 || b.dataset == 2 {
-                assert!(v < m, "C's cluster {} tied at {v}", a.cluster);
+                assert!(v < m && !linked, "C's cluster {} tied at {v}", a.cluster);
             }
-            ab_linked |= a.dataset == 0 && b.dataset == 1 && v >= m;
+            assert!(!linked || (v > 0.0 && nv > 0.0));
+            // the cell's figures are its cluster link's
+            if let Some(c) = l
+                .cluster_links
+                .iter()
+                .find(|c| (c.dataset_a, c.cluster_a, c.dataset_b, c.cluster_b) == (a.dataset, Some(a.cluster), b.dataset, Some(b.cluster)))
+            {
+                assert_eq!((v, nv, linked), (c.strength, c.normalised, c.linked));
+            }
+            ab_linked |= a.dataset == 0 && b.dataset == 1 && linked;
         }
     }
     assert!(ab_linked, "{:?} {:?}", l.cluster_labels, l.cluster_matrix);
@@ -122,6 +155,8 @@ fn demo_links_a_and_b_and_leaves_c_alone() {
     assert!(l.cluster_labels.windows(2).all(|w| (w[0].dataset, w[0].cluster) < (w[1].dataset, w[1].cluster)));
     assert!(l.cluster_labels.iter().all(|c| c.size >= 2));
     assert!(l.n_linked_cluster_pairs >= 1 && l.cluster_links.iter().any(|c| c.linked && c.cluster_a.is_some()));
+    // a linked cluster pair meets a criterion itself (and lies within the linked A–B)
+    assert!(l.cluster_links.iter().all(|c| !c.linked || ((c.by_identity || c.by_content) && (c.dataset_a, c.dataset_b) == (0, 1))));
     assert!(l.cluster_links.windows(2).all(|w| w[0].strength >= w[1].strength));
 
     // shared accounts (same id, same screen name) and re-emergent accounts of B
@@ -146,6 +181,12 @@ fn evidence_lists_the_accounts_behind_a_link() {
     let out = ask(&mut s, Request::LinkEvidence { index: ab.index });
     let Some(Response::LinkEvidence(e)) = out.last() else { panic!("{out:?}") };
     assert_eq!(&e.row, ab);
+    // every row carries its core link's figures
+    let core = s.link.result.as_ref().unwrap();
+    for r in l.dataset_links.iter().chain(&l.cluster_links) {
+        let c = &core.links[r.index as usize];
+        assert_eq!((r.strength, r.normalised, r.expected, r.linked), (c.strength, c.normalised, c.expected, c.linked), "{r:?}");
+    }
     assert!(!e.accounts.is_empty() && e.n_accounts as usize >= e.accounts.len());
     assert!(e.accounts.iter().all(|t| (t.dataset, t.other) == (0, 1) || (t.dataset, t.other) == (1, 0)));
     assert!(!e.pairs.is_empty(), "reused ids / names and amplification pair accounts");
@@ -249,6 +290,9 @@ fn uploaded_files_become_named_datasets_beside_the_workspace() {
     assert_eq!(l.datasets.iter().map(|x| x.name.as_str()).collect::<Vec<_>>(), ["first", "second"]);
     assert_eq!(l.dataset_links.len(), 1);
     assert_eq!(l.overlap.len(), 2);
+    assert_eq!(l.normalised_overlap[0][1], l.dataset_links[0].normalised);
+    let r = &l.dataset_links[0];
+    assert_eq!(r.linked, r.by_identity || r.by_content, "{r:?}");
     let out = ask(&mut s, Request::LinkExport { name: "link_report.json".into() });
     let Some(Response::Exported { bytes, .. }) = out.last() else { panic!("{out:?}") };
     let report: serde_json::Value = serde_json::from_slice(bytes).unwrap();
