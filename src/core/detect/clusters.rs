@@ -164,8 +164,33 @@ pub(crate) struct ClusterInput<'a> {
     pub ranks: &'a [u32],
     pub role: &'a [Role],
     pub member: &'a [bool],
-    /// Internal co-action edges: (weight, per-method weights).
-    pub internal: &'a [(f64, [f64; 8])],
+    /// The cluster's internal co-action edges.
+    pub internal: &'a Internal,
+}
+
+/// Sums over a cluster's internal co-action edges, in edge order.
+#[derive(Clone, Default)]
+pub(crate) struct Internal {
+    pub n_edges: usize,
+    pub weight: f64,
+    pub per_method: [f64; 8],
+}
+
+impl Internal {
+    /// Add an edge: its combined weight, its methods' bits, and its per-method weights when it
+    /// has more than one method (one per bit, in `CoAction` order).
+    pub fn add(&mut self, weight: f64, methods: u16, per: &[f64]) {
+        self.n_edges += 1;
+        self.weight += weight;
+        if per.is_empty() {
+            self.per_method[methods.trailing_zeros() as usize] += weight;
+        } else {
+            let kinds = CoAction::ALL.iter().filter(|m| methods & m.bit() != 0);
+            for (&m, &w) in kinds.zip(per) {
+                self.per_method[m as usize] += w;
+            }
+        }
+    }
 }
 
 pub(crate) fn measure(
@@ -182,15 +207,11 @@ pub(crate) fn measure(
     let n_core = input.ranks.iter().filter(|&&r| input.role[r as usize] == Role::Core).count() as u32;
     let n_amplifiers = input.ranks.iter().filter(|&&r| input.role[r as usize] == Role::Amplifier).count() as u32;
     let n_members = input.ranks.iter().filter(|&&r| input.member[r as usize]).count() as f64;
-    let total_w: f64 = input.internal.iter().map(|e| e.0).sum();
-    let strength = if input.internal.is_empty() { 0.0 } else { total_w / input.internal.len() as f64 };
-    let density = if n_members >= 2.0 { input.internal.len() as f64 / (n_members * (n_members - 1.0) / 2.0) } else { 0.0 };
-    let mut per_method = [0.0f64; 8];
-    for e in input.internal {
-        for (k, w) in e.1.iter().enumerate() {
-            per_method[k] += w;
-        }
-    }
+    let total_w = input.internal.weight;
+    let n_internal = input.internal.n_edges;
+    let strength = if n_internal == 0 { 0.0 } else { total_w / n_internal as f64 };
+    let density = if n_members >= 2.0 { n_internal as f64 / (n_members * (n_members - 1.0) / 2.0) } else { 0.0 };
+    let per_method = input.internal.per_method;
     let methods: Vec<(CoAction, f64)> = CoAction::ALL
         .iter()
         .filter(|m| per_method[**m as usize] > 0.0)

@@ -19,28 +19,37 @@ pub(crate) struct Csr {
 
 impl Csr {
     /// From undirected edges `(a, b, w)` with `a != b` or self-loops `(a, a, w)`.
+    #[cfg(test)]
     pub fn from_edges(n: usize, edges: &[(u32, u32, f64)]) -> Csr {
-        let mut deg = vec![0usize; n + 1];
-        for &(a, b, _) in edges {
-            deg[a as usize] += 1;
-            if a != b {
-                deg[b as usize] += 1;
-            }
-        }
+        Csr::from_fn(n, edges.len(), |i| edges[i])
+    }
+    /// From `m` undirected edges given by `edge(i)` (`(a, b, w)`, `a != b`, or a self-loop
+    /// `(a, a, w)`), read twice; no intermediate list of edges.
+    pub fn from_fn(n: usize, m: usize, edge: impl Fn(usize) -> (u32, u32, f64)) -> Csr {
+        // off[i + 1] counts row i, then the prefix sums; rows are filled from their end
         let mut off = vec![0usize; n + 1];
-        for i in 0..n {
-            off[i + 1] = off[i] + deg[i];
-        }
-        let mut pos = off.clone();
-        let mut adj = vec![(0u32, 0.0f64); off[n]];
-        for &(a, b, w) in edges {
-            adj[pos[a as usize]] = (b, w);
-            pos[a as usize] += 1;
+        for i in 0..m {
+            let (a, b, _) = edge(i);
+            off[a as usize + 1] += 1;
             if a != b {
-                adj[pos[b as usize]] = (a, w);
-                pos[b as usize] += 1;
+                off[b as usize + 1] += 1;
             }
         }
+        for i in 0..n {
+            off[i + 1] += off[i];
+        }
+        let mut adj = vec![(0u32, 0.0f64); off[n]];
+        let mut pos = off[1..].to_vec(); // one past the next free slot of each row, filled backwards
+        for i in (0..m).rev() {
+            let (a, b, w) = edge(i);
+            pos[a as usize] -= 1;
+            adj[pos[a as usize]] = (b, w);
+            if a != b {
+                pos[b as usize] -= 1;
+                adj[pos[b as usize]] = (a, w);
+            }
+        }
+        drop(pos);
         // sort each row by neighbour so that summation order is fixed
         for i in 0..n {
             adj[off[i]..off[i + 1]].sort_by(|x, y| x.0.cmp(&y.0).then(x.1.total_cmp(&y.1)));
@@ -151,7 +160,8 @@ fn local_moves(g: &Csr, resolution: f64, seed: u64, cancelled: &dyn Fn() -> bool
 /// Aggregate: one node per community, edge weights summed (self-loops keep internal weight).
 fn aggregate(g: &Csr, comm: &[u32]) -> Csr {
     let k = comm.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
-    let mut edges: Vec<(u32, u32, f64)> = Vec::new();
+    let len = (0..g.n()).map(|i| g.row(i).iter().filter(|&&(j, _)| j as usize >= i).count()).sum();
+    let mut edges: Vec<(u32, u32, f64)> = Vec::with_capacity(len);
     for i in 0..g.n() {
         for &(j, w) in g.row(i) {
             let (a, b) = (comm[i], comm[j as usize]);
@@ -163,14 +173,15 @@ fn aggregate(g: &Csr, comm: &[u32]) -> Csr {
         }
     }
     edges.sort_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)).then(x.2.total_cmp(&y.2)));
-    let mut merged: Vec<(u32, u32, f64)> = Vec::with_capacity(edges.len());
-    for e in edges {
-        match merged.last_mut() {
-            Some(last) if last.0 == e.0 && last.1 == e.1 => last.2 += e.2,
-            _ => merged.push(e),
+    // merged in place: each run of one (a, b) summed in its sorted order
+    edges.dedup_by(|e, last| {
+        let same = last.0 == e.0 && last.1 == e.1;
+        if same {
+            last.2 += e.2;
         }
-    }
-    Csr::from_edges(k, &merged)
+        same
+    });
+    Csr::from_fn(k, edges.len(), |i| edges[i])
 }
 
 /// Louvain with connectivity refinement. Returns a community id per node, dense, numbered by the

@@ -59,6 +59,7 @@ pub(crate) fn verdicts(
     ctx: &Ctx,
     params: &DetectParams,
     results: &[MethodResult],
+    method_pairs: &[Vec<(u32, u32)>],
     cluster_of: &[u32],
     role: &[Role],
     rr: &RoleResult,
@@ -67,14 +68,14 @@ pub(crate) fn verdicts(
     let n = ctx.rank.len();
     // co-action facts per rank and method: (objects with a cluster partner, partners)
     let mut co: Vec<Vec<(CoAction, i64, u32, u32)>> = vec![Vec::new(); n];
-    for r in results {
+    for (r, pairs) in results.iter().zip(method_pairs) {
         let mut partners = vec![0u32; n];
         let mut any = false;
-        for p in &r.pairs {
-            let (ca, cb) = (cluster_of[p.a as usize], cluster_of[p.b as usize]);
+        for &(a, b) in pairs {
+            let (ca, cb) = (cluster_of[a as usize], cluster_of[b as usize]);
             if ca != NONE && ca == cb {
-                partners[p.a as usize] += 1;
-                partners[p.b as usize] += 1;
+                partners[a as usize] += 1;
+                partners[b as usize] += 1;
                 any = true;
             }
         }

@@ -446,34 +446,21 @@ pub fn analyze(
     }
     check()?;
 
-    // 2. combined network
+    // 2. combined network: the methods' pairs merged by (a, b), each pair's contributions summed
+    // in method order; only the edges of at least `min_edge_weight` are stored, 24 bytes each,
+    // with the per-method weights of edges tied by several methods in `multi_w` (in edge order,
+    // then method order; an edge of one method has its weight as its only per-method weight).
     progress("combining networks", 0.0);
-    let mut rows: Vec<(u32, u32, usize, u32, f64)> = Vec::new();
-    for (k, r) in results.iter().enumerate() {
-        for pr in &r.pairs {
-            rows.push((pr.a, pr.b, k, pr.n_objects, pr.weight));
-        }
+    for r in results.iter_mut() {
+        r.pairs.sort_by_key(|p| (p.a, p.b)); // stable: a pair repeated in one method keeps its order
     }
-    rows.sort_by_key(|x| (x.0, x.1, x.2));
-    // (a, b, weight, n_objects, methods bits, per-method weights)
-    let mut combined: Vec<(u32, u32, f64, u32, u16, [f64; 8])> = Vec::new();
-    for (a, b, k, n_obj, w) in rows {
-        let kind = results[k].kind;
-        match combined.last_mut() {
-            Some(e) if e.0 == a && e.1 == b => {
-                e.2 += w;
-                e.3 += n_obj;
-                e.4 |= kind.bit();
-                e.5[kind as usize] += w;
-            }
-            _ => {
-                let mut per = [0.0; 8];
-                per[kind as usize] = w;
-                combined.push((a, b, w, n_obj, kind.bit(), per));
-            }
-        }
+    let (combined, multi_w) = combine(&results, params.min_edge_weight);
+    // what the evidence needs of each method's pairs: the two accounts (8 bytes instead of 40)
+    let mut method_pairs: Vec<Vec<(u32, u32)>> = Vec::with_capacity(results.len());
+    for r in results.iter_mut() {
+        let pairs = std::mem::take(&mut r.pairs);
+        method_pairs.push(pairs.iter().map(|p| (p.a, p.b)).collect());
     }
-    combined.retain(|e| e.2 >= params.min_edge_weight);
     check()?;
 
     // 3. communities over the accounts that have edges (node order = rank order)
@@ -481,18 +468,21 @@ pub fn analyze(
     let mut node_of = vec![NONE; n];
     let mut nodes: Vec<u32> = Vec::new();
     for e in &combined {
-        nodes.push(e.0);
-        nodes.push(e.1);
+        nodes.push(e.a);
+        nodes.push(e.b);
     }
     nodes.sort_unstable();
     nodes.dedup();
     for (i, &r) in nodes.iter().enumerate() {
         node_of[r as usize] = i as u32;
     }
-    let graph_edges: Vec<(u32, u32, f64)> =
-        combined.iter().map(|e| (node_of[e.0 as usize], node_of[e.1 as usize], e.2)).collect();
-    let csr = community::Csr::from_edges(nodes.len(), &graph_edges);
+    let csr = community::Csr::from_fn(nodes.len(), combined.len(), |i| {
+        let e = &combined[i];
+        (node_of[e.a as usize], node_of[e.b as usize], e.weight)
+    });
+    drop(node_of);
     let comm = community::communities(&csr, params.resolution, params.seed, cancelled).ok_or(DetectError::Cancelled)?;
+    drop(csr);
     // communities of at least min_cluster_size, numbered by their smallest rank
     let n_comm = comm.iter().map(|&c| c as usize + 1).max().unwrap_or(0);
     let mut comm_size = vec![0u32; n_comm];
@@ -513,6 +503,7 @@ pub fn analyze(
         }
         coaction_cluster[r as usize] = comm_to_cluster[c];
     }
+    drop((nodes, comm, comm_size, comm_to_cluster));
     // pieces of one operation boosting the same accounts are merged
     let all_boosts = roles::boosts(ds, &ctx);
     let (coaction_cluster, n_clusters) = roles::merge_by_targets(&coaction_cluster, n_clusters as usize, &all_boosts);
@@ -520,8 +511,8 @@ pub fn analyze(
     let boost_bits = CoAction::CoRetweet.bit() | CoAction::CoReply.bit();
     let mut boost_only = vec![true; n_clusters];
     for e in &combined {
-        let (ca, cb) = (coaction_cluster[e.0 as usize], coaction_cluster[e.1 as usize]);
-        if ca != NONE && ca == cb && e.4 & !boost_bits != 0 {
+        let (ca, cb) = (coaction_cluster[e.a as usize], coaction_cluster[e.b as usize]);
+        if ca != NONE && ca == cb && e.methods & !boost_bits != 0 {
             boost_only[ca as usize] = false;
         }
     }
@@ -532,10 +523,10 @@ pub fn analyze(
     // members tied to their cluster by a text, link or hashtag co-action (publishers)
     let mut text_ties = vec![false; n];
     for e in &combined {
-        let (ca, cb) = (coaction_cluster[e.0 as usize], coaction_cluster[e.1 as usize]);
-        if ca != NONE && ca == cb && e.4 & !boost_bits != 0 {
-            text_ties[e.0 as usize] = true;
-            text_ties[e.1 as usize] = true;
+        let (ca, cb) = (coaction_cluster[e.a as usize], coaction_cluster[e.b as usize]);
+        if ca != NONE && ca == cb && e.methods & !boost_bits != 0 {
+            text_ties[e.a as usize] = true;
+            text_ties[e.b as usize] = true;
         }
     }
     let rr = roles::assign(ds, &ctx, params, &coaction_cluster, n_clusters, &boost_only, &all_boosts, &text_ties);
@@ -564,13 +555,21 @@ pub fn analyze(
         final_id[c] = i as u32;
     }
     let cluster_of: Vec<u32> = rr.cluster.iter().map(|&c| if c == NONE { NONE } else { final_id[c as usize] }).collect();
-    let mut internal: Vec<Vec<(f64, [f64; 8])>> = vec![Vec::new(); order.len()];
+    // internal edges of each cluster, summed in edge order (what the measures need of them)
+    let mut internal = vec![clusters::Internal::default(); order.len()];
+    let mut next_w = 0usize; // cursor into multi_w
     for e in &combined {
-        let (ca, cb) = (cluster_of[e.0 as usize], cluster_of[e.1 as usize]);
+        let k = e.methods.count_ones() as usize;
+        let per = if k > 1 { &multi_w[next_w..next_w + k] } else { &[] };
+        if k > 1 {
+            next_w += k;
+        }
+        let (ca, cb) = (cluster_of[e.a as usize], cluster_of[e.b as usize]);
         if ca != NONE && ca == cb {
-            internal[ca as usize].push((e.2, e.5));
+            internal[ca as usize].add(e.weight, e.methods, per);
         }
     }
+    drop(multi_w);
     let role: Vec<Role> = (0..n).map(|r| if cluster_of[r] == NONE { Role::Unflagged } else { rr.role[r] }).collect();
     let mut clusters = Vec::with_capacity(order.len());
     for (i, &c) in order.iter().enumerate() {
@@ -581,22 +580,25 @@ pub fn analyze(
         let in_cluster = |r: u32| cluster_of[r as usize] == id;
         clusters.push(clusters::measure(ds, &ctx, id, &input, &all_boosts, &in_cluster));
     }
+    drop((all_boosts, internal, members));
 
-    // 6. evidence
-    progress("evidence", 0.0);
-    let accounts = evidence::verdicts(ds, &ctx, params, &results, &cluster_of, &role, &rr, &clusters);
-    check()?;
-
-    // edges out, in account indices (a < b), sorted
+    // edges out, in account indices (a < b), sorted; the combined network is no longer needed
     let mut edges: Vec<Edge> = combined
         .iter()
         .map(|e| {
-            let (x, y) = (ctx.by_rank[e.0 as usize], ctx.by_rank[e.1 as usize]);
+            let (x, y) = (ctx.by_rank[e.a as usize], ctx.by_rank[e.b as usize]);
             let (a, b) = if x < y { (x, y) } else { (y, x) };
-            Edge { a, b, weight: e.2 as f32, n_objects: e.3, methods: e.4 }
+            Edge { a, b, weight: e.weight as f32, n_objects: e.n_objects, methods: e.methods }
         })
         .collect();
+    drop(combined);
     edges.sort_by_key(|e| (e.a, e.b));
+
+    // 6. evidence
+    progress("evidence", 0.0);
+    let accounts = evidence::verdicts(ds, &ctx, params, &results, &method_pairs, &cluster_of, &role, &rr, &clusters);
+    check()?;
+
     if ds.n_posts() == 0 {
         warnings.push("the dataset has no posts: nothing to analyse".into());
     }
@@ -609,4 +611,75 @@ pub fn analyze(
         methods: results.into_iter().map(|r| r.stats).collect(),
         warnings,
     })
+}
+
+/// An edge of the combined network (ranks, a < b): 24 bytes.
+struct CombinedEdge {
+    a: u32,
+    b: u32,
+    /// Sum of the methods' weights, in method order.
+    weight: f64,
+    n_objects: u32,
+    methods: u16,
+}
+
+/// Merge the methods' pairs (each sorted by (a, b)) into the combined network: per pair, the
+/// contributions summed in method order (a pair repeated in one method in its order there);
+/// pairs below `min_edge_weight` are dropped. Returns the edges, sorted by (a, b), and the
+/// per-method weights of the edges tied by more than one method (in edge order, each edge's
+/// weights in `CoAction` order, one per bit of `methods`).
+fn combine(results: &[coaction::MethodResult], min_edge_weight: f64) -> (Vec<CombinedEdge>, Vec<f64>) {
+    // two passes over the merge, counting then filling, so both vectors have their exact size
+    let (mut n_edges, mut n_multi) = (0usize, 0usize);
+    merge_pairs(results, min_edge_weight, &mut |e, _| {
+        n_edges += 1;
+        if e.methods.count_ones() > 1 {
+            n_multi += e.methods.count_ones() as usize;
+        }
+    });
+    let mut edges: Vec<CombinedEdge> = Vec::with_capacity(n_edges);
+    let mut multi_w: Vec<f64> = Vec::with_capacity(n_multi);
+    merge_pairs(results, min_edge_weight, &mut |e, per| {
+        if e.methods.count_ones() > 1 {
+            multi_w.extend(CoAction::ALL.iter().filter(|m| e.methods & m.bit() != 0).map(|&m| per[m as usize]));
+        }
+        edges.push(e);
+    });
+    (edges, multi_w)
+}
+
+fn merge_pairs(results: &[coaction::MethodResult], min_edge_weight: f64, out: &mut dyn FnMut(CombinedEdge, &[f64; 8])) {
+    let mut head = vec![0usize; results.len()];
+    loop {
+        let mut next: Option<(u32, u32)> = None;
+        for (k, r) in results.iter().enumerate() {
+            if let Some(p) = r.pairs.get(head[k]) {
+                if next.is_none_or(|x| (p.a, p.b) < x) {
+                    next = Some((p.a, p.b));
+                }
+            }
+        }
+        let Some((a, b)) = next else { break };
+        let mut e = CombinedEdge { a, b, weight: 0.0, n_objects: 0, methods: 0 };
+        let mut per = [0.0f64; 8];
+        let mut first = true;
+        for (k, r) in results.iter().enumerate() {
+            while let Some(p) = r.pairs.get(head[k]).filter(|p| p.a == a && p.b == b) {
+                if first {
+                    e.weight = p.weight;
+                    e.n_objects = p.n_objects;
+                    first = false;
+                } else {
+                    e.weight += p.weight;
+                    e.n_objects += p.n_objects;
+                }
+                per[r.kind as usize] += p.weight;
+                e.methods |= r.kind.bit();
+                head[k] += 1;
+            }
+        }
+        if e.weight >= min_edge_weight {
+            out(e, &per);
+        }
+    }
 }
