@@ -427,6 +427,9 @@ pub fn analyze(
     // 1. co-action networks
     let enabled: Vec<&MethodParams> = params.methods.iter().filter(|m| m.enabled).collect();
     let mut results = Vec::new();
+    // each method's kept pairs, as the combined network needs them (24 bytes instead of 40), sorted
+    // by (a, b) (stable: a pair repeated in one method keeps its order there)
+    let mut kept: Vec<Vec<KeptPair>> = Vec::new();
     for (k, m) in enabled.iter().enumerate() {
         progress(&format!("co-action: {}", m.kind.name()), k as f32 / enabled.len().max(1) as f32);
         let r = coaction::run_method(ds, m.kind, m.time_window_s, params, &ctx.rank, cancelled)?;
@@ -439,6 +442,11 @@ pub fn analyze(
                 params.max_pairs
             ));
         }
+        let mut r = r;
+        let mut pairs: Vec<KeptPair> =
+            std::mem::take(&mut r.pairs).iter().map(|p| KeptPair { a: p.a, b: p.b, n_objects: p.n_objects, weight: p.weight }).collect();
+        pairs.sort_by_key(|p| (p.a, p.b));
+        kept.push(pairs);
         results.push(r);
     }
     if ds.n_posts() > 0 && enabled.is_empty() {
@@ -451,16 +459,10 @@ pub fn analyze(
     // with the per-method weights of edges tied by several methods in `multi_w` (in edge order,
     // then method order; an edge of one method has its weight as its only per-method weight).
     progress("combining networks", 0.0);
-    for r in results.iter_mut() {
-        r.pairs.sort_by_key(|p| (p.a, p.b)); // stable: a pair repeated in one method keeps its order
-    }
-    let (combined, multi_w) = combine(&results, params.min_edge_weight);
-    // what the evidence needs of each method's pairs: the two accounts (8 bytes instead of 40)
-    let mut method_pairs: Vec<Vec<(u32, u32)>> = Vec::with_capacity(results.len());
-    for r in results.iter_mut() {
-        let pairs = std::mem::take(&mut r.pairs);
-        method_pairs.push(pairs.iter().map(|p| (p.a, p.b)).collect());
-    }
+    let kinds: Vec<CoAction> = results.iter().map(|r| r.kind).collect();
+    let (combined, multi_w) = combine(&kinds, &kept, params.min_edge_weight);
+    // what the evidence needs of each method's pairs: the two accounts (8 bytes)
+    let method_pairs: Vec<Vec<(u32, u32)>> = kept.into_iter().map(|k| k.iter().map(|p| (p.a, p.b)).collect()).collect();
     check()?;
 
     // 3. communities over the accounts that have edges (node order = rank order)
@@ -613,6 +615,14 @@ pub fn analyze(
     })
 }
 
+/// A pair kept by one method, as the combined network needs it: 24 bytes.
+struct KeptPair {
+    a: u32,
+    b: u32,
+    n_objects: u32,
+    weight: f64,
+}
+
 /// An edge of the combined network (ranks, a < b): 24 bytes.
 struct CombinedEdge {
     a: u32,
@@ -628,10 +638,10 @@ struct CombinedEdge {
 /// pairs below `min_edge_weight` are dropped. Returns the edges, sorted by (a, b), and the
 /// per-method weights of the edges tied by more than one method (in edge order, each edge's
 /// weights in `CoAction` order, one per bit of `methods`).
-fn combine(results: &[coaction::MethodResult], min_edge_weight: f64) -> (Vec<CombinedEdge>, Vec<f64>) {
+fn combine(kinds: &[CoAction], kept: &[Vec<KeptPair>], min_edge_weight: f64) -> (Vec<CombinedEdge>, Vec<f64>) {
     // two passes over the merge, counting then filling, so both vectors have their exact size
     let (mut n_edges, mut n_multi) = (0usize, 0usize);
-    merge_pairs(results, min_edge_weight, &mut |e, _| {
+    merge_pairs(kinds, kept, min_edge_weight, &mut |e, _| {
         n_edges += 1;
         if e.methods.count_ones() > 1 {
             n_multi += e.methods.count_ones() as usize;
@@ -639,7 +649,7 @@ fn combine(results: &[coaction::MethodResult], min_edge_weight: f64) -> (Vec<Com
     });
     let mut edges: Vec<CombinedEdge> = Vec::with_capacity(n_edges);
     let mut multi_w: Vec<f64> = Vec::with_capacity(n_multi);
-    merge_pairs(results, min_edge_weight, &mut |e, per| {
+    merge_pairs(kinds, kept, min_edge_weight, &mut |e, per| {
         if e.methods.count_ones() > 1 {
             multi_w.extend(CoAction::ALL.iter().filter(|m| e.methods & m.bit() != 0).map(|&m| per[m as usize]));
         }
@@ -648,12 +658,12 @@ fn combine(results: &[coaction::MethodResult], min_edge_weight: f64) -> (Vec<Com
     (edges, multi_w)
 }
 
-fn merge_pairs(results: &[coaction::MethodResult], min_edge_weight: f64, out: &mut dyn FnMut(CombinedEdge, &[f64; 8])) {
-    let mut head = vec![0usize; results.len()];
+fn merge_pairs(kinds: &[CoAction], kept: &[Vec<KeptPair>], min_edge_weight: f64, out: &mut dyn FnMut(CombinedEdge, &[f64; 8])) {
+    let mut head = vec![0usize; kept.len()];
     loop {
         let mut next: Option<(u32, u32)> = None;
-        for (k, r) in results.iter().enumerate() {
-            if let Some(p) = r.pairs.get(head[k]) {
+        for (k, pairs) in kept.iter().enumerate() {
+            if let Some(p) = pairs.get(head[k]) {
                 if next.is_none_or(|x| (p.a, p.b) < x) {
                     next = Some((p.a, p.b));
                 }
@@ -663,8 +673,8 @@ fn merge_pairs(results: &[coaction::MethodResult], min_edge_weight: f64, out: &m
         let mut e = CombinedEdge { a, b, weight: 0.0, n_objects: 0, methods: 0 };
         let mut per = [0.0f64; 8];
         let mut first = true;
-        for (k, r) in results.iter().enumerate() {
-            while let Some(p) = r.pairs.get(head[k]).filter(|p| p.a == a && p.b == b) {
+        for (k, (pairs, &kind)) in kept.iter().zip(kinds).enumerate() {
+            while let Some(p) = pairs.get(head[k]).filter(|p| p.a == a && p.b == b) {
                 if first {
                     e.weight = p.weight;
                     e.n_objects = p.n_objects;
@@ -673,8 +683,8 @@ fn merge_pairs(results: &[coaction::MethodResult], min_edge_weight: f64, out: &m
                     e.weight += p.weight;
                     e.n_objects += p.n_objects;
                 }
-                per[r.kind as usize] += p.weight;
-                e.methods |= r.kind.bit();
+                per[kind as usize] += p.weight;
+                e.methods |= kind.bit();
                 head[k] += 1;
             }
         }
