@@ -432,7 +432,7 @@ pub fn analyze(
     let mut kept: Vec<Vec<KeptPair>> = Vec::new();
     for (k, m) in enabled.iter().enumerate() {
         progress(&format!("co-action: {}", m.kind.name()), k as f32 / enabled.len().max(1) as f32);
-        let r = coaction::run_method(ds, m.kind, m.time_window_s, params, &ctx.rank, cancelled)?;
+        let mut r = coaction::run_method(ds, m.kind, m.time_window_s, params, &ctx.rank, cancelled)?;
         if r.stats.budget_hit {
             warnings.push(format!(
                 "{}: the pair budget of {} kept pairs was reached, so this method's network is partial \
@@ -442,7 +442,6 @@ pub fn analyze(
                 params.max_pairs
             ));
         }
-        let mut r = r;
         let mut pairs: Vec<KeptPair> =
             std::mem::take(&mut r.pairs).iter().map(|p| KeptPair { a: p.a, b: p.b, n_objects: p.n_objects, weight: p.weight }).collect();
         pairs.sort_by_key(|p| (p.a, p.b));
