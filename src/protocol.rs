@@ -273,10 +273,11 @@ pub const PREVIEW_ROWS: usize = 8;
 /// for the layout, the tables and the exports).
 pub const MEMORY_PLAN_BYTES: u64 = 3_700 * 1024 * 1024;
 
-/// Detection's working memory per post read, on top of what reading has used: measured at
-/// 212 bytes/post at 1M posts and 246 at 14.4M (`examples/detect_memory.rs`, BENCHMARKS.md),
-/// with a margin.
-pub const DETECT_BYTES_PER_POST: u64 = 300;
+/// Detection's working memory per post read, on top of what reading has used: its peak heap is
+/// 200 MiB at 1.03M posts (204 bytes/post, the co-retweet stage; small dumps cost more per post)
+/// and 942 MiB at 9.7M (102 bytes/post) (`examples/detect_memory.rs`, BENCHMARKS.md "At IRA
+/// scale"), with a margin for Wasm's memory growth.
+pub const DETECT_BYTES_PER_POST: u64 = 200;
 
 /// Whether reading must stop now so that detecting the `posts` read so far still fits beside the
 /// `used` bytes of memory: without this a dump that reads within the limit could exhaust memory

@@ -215,8 +215,9 @@ fn reading_stops_while_detection_still_fits() {
     const MIB: u64 = 1024 * 1024;
     assert!(!protocol::detection_would_not_fit(200 * MIB, 1_000_000));
     assert!(!protocol::detection_would_not_fit(700 * MIB, 5_200_000));
-    // ~10M posts read in ~1.3 GiB: detecting them needs ~2.8 GiB more, past the plan
-    assert!(protocol::detection_would_not_fit(1_300 * MIB, 10_000_000));
+    // ~10M posts read in ~1.3 GiB fit; ~20M posts (2.6 GiB read) do not
+    assert!(!protocol::detection_would_not_fit(1_300 * MIB, 10_000_000));
+    assert!(protocol::detection_would_not_fit(2_600 * MIB, 20_000_000));
     // the plan stays under wasm32's 4 GiB even for the last post that is let through
     let last_ok = (protocol::MEMORY_PLAN_BYTES - 1_300 * MIB) / protocol::DETECT_BYTES_PER_POST;
     assert!(!protocol::detection_would_not_fit(1_300 * MIB, last_ok - 1));
