@@ -1,7 +1,7 @@
 // End to end on the release build: upload, progress, result, cancel, and nothing leaves the origin.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync, mkdtempSync, openSync, writeSync, closeSync } from "node:fs";
+import { writeFileSync, mkdtempSync, openSync, writeSync, closeSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startServer, launch, newRecordedPage, shot } from "./harness.mjs";
@@ -16,6 +16,8 @@ before(async () => {
 after(async () => {
   await browser?.close();
   server?.close();
+  // the generated inputs (half a gigabyte with the large file) do not outlive the run
+  rmSync(tmp, { recursive: true, force: true });
 });
 
 test("a dropped file is streamed by the worker and summarised; nothing leaves the origin", async () => {
