@@ -6,7 +6,7 @@
 // leaves the origin.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { mkdtempSync, readFileSync, existsSync, rmSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,6 +23,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   server?.close();
+  rmSync(tmp, { recursive: true, force: true });
 });
 
 /** Minimal RFC 4180 CSV reader (quotes, doubled quotes, newlines in quotes). */

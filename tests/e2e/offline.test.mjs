@@ -2,7 +2,7 @@
 // analysing a file makes no request at all.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync, mkdtempSync, readdirSync } from "node:fs";
+import { writeFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startServer, launch, newRecordedPage, shot, ROOT } from "./harness.mjs";
@@ -17,6 +17,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   server?.close();
+  rmSync(tmp, { recursive: true, force: true });
 });
 
 test("after the first visit the app loads and analyses a file offline, making no request", async () => {

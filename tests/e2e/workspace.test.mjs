@@ -3,7 +3,7 @@
 // the column-mapping form, parameters in the URL fragment, and nothing leaving the origin.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync, mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { writeFileSync, mkdtempSync, readFileSync, existsSync, rmSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,6 +22,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   server?.close();
+  rmSync(tmp, { recursive: true, force: true });
 });
 
 /** Minimal RFC 4180 CSV reader (quotes, doubled quotes, newlines in quotes). */
