@@ -227,7 +227,7 @@ pub(crate) fn measure(
             recv_all += 1;
             if in_cluster(b.booster) {
                 recv_in += 1;
-                if let Some(d) = b.delay_ms {
+                if let Some(d) = b.delay_ms() {
                     delays.push(d as f64 / 1000.0);
                 }
             }

@@ -65,16 +65,24 @@ pub(crate) struct RoleResult {
 }
 
 /// A boost: who, whom, which post (index when in the dataset), delay in ms (when known).
+/// 24 bytes: the delay is stored as `-1` when unknown (known delays are `>= 0`).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Boost {
     pub booster: u32,
     pub target: u32,
     pub target_post: u64,
-    pub delay_ms: Option<i64>,
-    pub kind: Kind,
+    delay: i64,
 }
 
-/// Every boost in the dataset (ranks), sorted by (booster, target, post, delay).
+impl Boost {
+    /// Delay from the boosted post to the boost, in ms, when the boosted post is in the dataset.
+    pub fn delay_ms(&self) -> Option<i64> {
+        (self.delay >= 0).then_some(self.delay)
+    }
+}
+
+/// Every boost in the dataset (ranks), sorted by (booster, target, post, delay), stable (ties in
+/// post index order).
 pub(crate) fn boosts(ds: &Dataset, ctx: &Ctx) -> Vec<Boost> {
     let p = &ds.posts;
     let mut out = Vec::new();
@@ -96,9 +104,10 @@ pub(crate) fn boosts(ds: &Dataset, ctx: &Ctx) -> Vec<Boost> {
             continue;
         }
         let delay_ms = found.map(|j| p.time_ms(i) - p.time_ms(j as usize)).filter(|&d| d >= 0);
-        out.push(Boost { booster, target, target_post: tp, delay_ms, kind: p.kind[i] });
+        out.push(Boost { booster, target, target_post: tp, delay: delay_ms.unwrap_or(-1) });
     }
-    out.sort_by_key(|b| (b.booster, b.target, b.target_post, b.delay_ms, b.kind));
+    // (-1 sorts before every known delay, as `None` did before `Some`)
+    out.sort_by_key(|b| (b.booster, b.target, b.target_post, b.delay));
     out
 }
 
@@ -121,7 +130,7 @@ fn boosts_to(slice: &[Boost], is_core: impl Fn(u32) -> bool) -> (u32, u32, Optio
         if is_core(b.target) {
             n += 1;
             posts.push(b.target_post);
-            if let Some(d) = b.delay_ms {
+            if let Some(d) = b.delay_ms() {
                 delays.push(d);
             }
         }
@@ -321,6 +330,7 @@ pub(crate) fn assign(
         }
         i = j;
     }
+    drop(member_boosts);
 
     let outside = |r: u32, cand: &[(u32, u32)]| coaction_cluster[r as usize] == NONE && cand[r as usize].0 == NONE;
     // 2./5. dedicated outside boosters of a target set
