@@ -2,7 +2,8 @@
 // sub-path), Debian Chromium driven by playwright-core, and a recorder that fails a test on any
 // request leaving the page's origin or carrying data.
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -59,4 +60,39 @@ export async function newRecordedPage(browser, baseUrl, viewport = { width: 1280
 
 export function shot(page, name) {
   return page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true });
+}
+
+/** Minimal RFC 4180 CSV reader (quotes, doubled quotes, newlines in quotes). */
+export function parseCsv(text) {
+  const rows = [];
+  let row = [], field = "", q = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (q) {
+      if (c === '"') { if (text[i + 1] === '"') { field += '"'; i++; } else q = false; }
+      else field += c;
+    } else if (c === '"') q = true;
+    else if (c === ",") { row.push(field); field = ""; }
+    else if (c === "\n") { row.push(field.replace(/\r$/, "")); rows.push(row); row = []; field = ""; }
+    else field += c;
+  }
+  if (field !== "" || row.length) { row.push(field); rows.push(row); }
+  return rows;
+}
+
+/** Fail unless the recorded page made no request leaving the origin and none carrying data. */
+export function assertPrivate(rec) {
+  assert.deepEqual(rec.foreign(), [], "requests left the origin");
+  assert.deepEqual(rec.carryingData(), [], "requests carried data");
+}
+
+/** Click the export button `testid`, save the download in `dir`; resolves to { name, text }. */
+export async function downloadText(page, testid, dir) {
+  const [download] = await Promise.all([
+    page.waitForEvent("download", { timeout: 60000 }),
+    page.locator(`[data-testid=${testid}]`).click(),
+  ]);
+  const path = join(dir, `${Date.now()}-${download.suggestedFilename()}`);
+  await download.saveAs(path);
+  return { name: download.suggestedFilename(), text: readFileSync(path, "utf8") };
 }

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, existsSync, rmSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startServer, launch, newRecordedPage, shot, ROOT, OUT } from "./harness.mjs";
+import { startServer, launch, newRecordedPage, shot, ROOT, OUT, parseCsv, assertPrivate, downloadText } from "./harness.mjs";
 
 let server, browser;
 const tmp = mkdtempSync(join(tmpdir(), "chorus-link-"));
@@ -25,39 +25,6 @@ after(async () => {
   server?.close();
   rmSync(tmp, { recursive: true, force: true });
 });
-
-/** Minimal RFC 4180 CSV reader (quotes, doubled quotes, newlines in quotes). */
-function parseCsv(text) {
-  const rows = [];
-  let row = [], field = "", q = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (q) {
-      if (c === '"') { if (text[i + 1] === '"') { field += '"'; i++; } else q = false; }
-      else field += c;
-    } else if (c === '"') q = true;
-    else if (c === ",") { row.push(field); field = ""; }
-    else if (c === "\n") { row.push(field.replace(/\r$/, "")); rows.push(row); row = []; field = ""; }
-    else field += c;
-  }
-  if (field !== "" || row.length) { row.push(field); rows.push(row); }
-  return rows;
-}
-
-function assertPrivate(rec) {
-  assert.deepEqual(rec.foreign(), [], "requests left the origin");
-  assert.deepEqual(rec.carryingData(), [], "requests carried data");
-}
-
-async function downloadText(page, testid) {
-  const [download] = await Promise.all([
-    page.waitForEvent("download", { timeout: 60000 }),
-    page.locator(`[data-testid=${testid}]`).click(),
-  ]);
-  const path = join(tmp, `${Date.now()}-${download.suggestedFilename()}`);
-  await download.saveAs(path);
-  return { name: download.suggestedFilename(), text: readFileSync(path, "utf8") };
-}
 
 /** The native CLI (release if built, else debug, built on demand). */
 function chorusBin() {
@@ -178,7 +145,7 @@ test("link demo: A–B linked and C not, evidence, shared and re-emergent accoun
   assert.match(reText, /A-operation/);
 
   // exports
-  const links = await downloadText(page, "link-export-links-csv");
+  const links = await downloadText(page, "link-export-links-csv", tmp);
   assert.equal(links.name, "links.csv");
   const rows = parseCsv(links.text);
   assert.equal(rows[0][0], "dataset_a");
@@ -190,17 +157,17 @@ test("link demo: A–B linked and C not, evidence, shared and re-emergent accoun
   assert.equal(col("linked"), "true");
   const acRow = rows.find((r) => r[0] === "A-operation" && r[1] === "" && r[2] === "C-unrelated" && r[3] === "");
   assert.equal(acRow[rows[0].indexOf("linked")], "false");
-  const gexf = await downloadText(page, "link-export-gexf");
+  const gexf = await downloadText(page, "link-export-gexf", tmp);
   assert.equal(gexf.name, "joint.gexf");
   assert.match(gexf.text, /<attribute id="dataset"/);
   assert.match(gexf.text, /value="B-re-emergence"/);
-  const graphml = await downloadText(page, "link-export-graphml");
+  const graphml = await downloadText(page, "link-export-graphml", tmp);
   assert.match(graphml.text, /attr\.name="dataset"/);
-  const overlap = await downloadText(page, "link-export-overlap-csv");
+  const overlap = await downloadText(page, "link-export-overlap-csv", tmp);
   assert.match(overlap.text, /^dataset,A-operation,B-re-emergence,C-unrelated\r?\n/);
-  const accounts = await downloadText(page, "link-export-accounts-csv");
+  const accounts = await downloadText(page, "link-export-accounts-csv", tmp);
   assert.ok(parseCsv(accounts.text).some((r) => r[0] === "B-re-emergence" && r[r.length - 1] === "true"), "a re-emergent account of B");
-  const report = JSON.parse((await downloadText(page, "link-export-report-json")).text);
+  const report = JSON.parse((await downloadText(page, "link-export-report-json", tmp)).text);
   assert.deepEqual(report.datasets.map((d) => d.name), ["A-operation", "B-re-emergence", "C-unrelated"]);
 
   // the single-dataset workspace is still there
@@ -244,9 +211,9 @@ test("two uploaded dumps become two named datasets, renamed, linked and exported
   assert.equal(await row.count(), 1);
   assert.equal(await row.getAttribute("data-linked") === "true", (await row.getAttribute("data-linked-on")) !== "", "linked exactly when a reason is shown");
   await shot(page, "link-03-uploads");
-  const overlap = await downloadText(page, "link-export-overlap-csv");
+  const overlap = await downloadText(page, "link-export-overlap-csv", tmp);
   assert.match(overlap.text, /^dataset,first dump,second dump\r?\n/);
-  const report = JSON.parse((await downloadText(page, "link-export-report-json")).text);
+  const report = JSON.parse((await downloadText(page, "link-export-report-json", tmp)).text);
   assert.equal(report.inputs[0][0].path, "synth_mixed_11_tweets_csv_hashed.csv");
   assert.equal(report.inputs[1].length, 2);
   // renaming after the run keeps the result, under the new name
@@ -254,7 +221,7 @@ test("two uploaded dumps become two named datasets, renamed, linked and exported
   await first.fill("dump one");
   await first.press("Enter");
   await page.locator(cell("link-overlap-matrix", "dump one", "second dump")).waitFor({ timeout: 30000 });
-  assert.match((await downloadText(page, "link-export-overlap-csv")).text, /^dataset,dump one,second dump\r?\n/);
+  assert.match((await downloadText(page, "link-export-overlap-csv", tmp)).text, /^dataset,dump one,second dump\r?\n/);
   // removing a dataset drops the result
   await page.locator("[data-testid=link-remove]").nth(1).click();
   await page.locator("[data-testid=link-results]").waitFor({ state: "detached", timeout: 30000 });

@@ -7,7 +7,7 @@ import { writeFileSync, mkdtempSync, readFileSync, existsSync, rmSync } from "no
 import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startServer, launch, newRecordedPage, shot, ROOT } from "./harness.mjs";
+import { startServer, launch, newRecordedPage, shot, ROOT, parseCsv, assertPrivate, downloadText } from "./harness.mjs";
 
 let server, browser;
 const tmp = mkdtempSync(join(tmpdir(), "chorus-ws-"));
@@ -24,39 +24,6 @@ after(async () => {
   server?.close();
   rmSync(tmp, { recursive: true, force: true });
 });
-
-/** Minimal RFC 4180 CSV reader (quotes, doubled quotes, newlines in quotes). */
-function parseCsv(text) {
-  const rows = [];
-  let row = [], field = "", q = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (q) {
-      if (c === '"') { if (text[i + 1] === '"') { field += '"'; i++; } else q = false; }
-      else field += c;
-    } else if (c === '"') q = true;
-    else if (c === ",") { row.push(field); field = ""; }
-    else if (c === "\n") { row.push(field.replace(/\r$/, "")); rows.push(row); row = []; field = ""; }
-    else field += c;
-  }
-  if (field !== "" || row.length) { row.push(field); rows.push(row); }
-  return rows;
-}
-
-function assertPrivate(rec) {
-  assert.deepEqual(rec.foreign(), [], "requests left the origin");
-  assert.deepEqual(rec.carryingData(), [], "requests carried data");
-}
-
-async function downloadText(page, testid) {
-  const [download] = await Promise.all([
-    page.waitForEvent("download", { timeout: 60000 }),
-    page.locator(`[data-testid=${testid}]`).click(),
-  ]);
-  const path = join(tmp, `${Date.now()}-${download.suggestedFilename()}`);
-  await download.saveAs(path);
-  return { name: download.suggestedFilename(), text: readFileSync(path, "utf8") };
-}
 
 test("demo dataset: clusters listed, network drawn, account panel, views screenshotted", async () => {
   const rec = await newRecordedPage(browser, server.url);
@@ -136,14 +103,14 @@ test("IO-archive upload: results, exported accounts.csv parses; roles agree with
   const files = synthFiles();
   await page.locator("[data-testid=file-input]").setInputFiles(files);
   await page.locator("[data-testid=results-summary]").waitFor({ timeout: RESULTS_TIMEOUT });
-  const { name, text } = await downloadText(page, "export-accounts-csv");
+  const { name, text } = await downloadText(page, "export-accounts-csv", tmp);
   assert.equal(name, "accounts.csv");
   const rows = parseCsv(text);
   assert.deepEqual(rows[0].slice(0, 6), ["account_id", "screen_name", "role", "cluster", "score", "reasons"]);
   const browserRoles = new Map(rows.slice(1).filter((r) => r.length > 2).map((r) => [r[0], r[2]]));
   assert.ok([...browserRoles.values()].some((r) => r === "core"), "the planted networks yield core accounts");
   for (const id of ["export-clusters-csv", "export-edges-csv", "export-gexf", "export-graphml", "export-report-json"]) {
-    const f = await downloadText(page, id);
+    const f = await downloadText(page, id, tmp);
     assert.ok(f.text.length > 0, `${f.name} is empty`);
   }
   // the native CLI on the same file, same default parameters
@@ -303,7 +270,7 @@ test("after load the app works offline (nothing needs the network)", async () =>
   await page.locator("[data-testid=file-input]").setInputFiles([tweets, users]);
   await page.locator("[data-testid=results-summary]").waitFor({ timeout: RESULTS_TIMEOUT });
   await page.locator("[data-testid=network-view]").waitFor({ timeout: RESULTS_TIMEOUT });
-  const { text } = await downloadText(page, "export-accounts-csv");
+  const { text } = await downloadText(page, "export-accounts-csv", tmp);
   assert.match(text, /^account_id,screen_name,role,cluster,score,reasons/);
   await context.setOffline(false);
   assertPrivate(rec);
