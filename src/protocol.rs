@@ -299,6 +299,23 @@ struct Reading {
     link_name: Option<String>,
 }
 
+impl Reading {
+    /// A read of `files` that has not started; `link_name` makes it a link dataset.
+    fn new(files: Vec<FileMeta>, options: IngestOptions, link_name: Option<String>) -> Self {
+        Reading {
+            builder: DatasetBuilder::new(options.clone()),
+            file: None,
+            files,
+            file_index: 0,
+            bytes_done: 0,
+            options,
+            fingerprint: None,
+            inputs: Vec::new(),
+            link_name,
+        }
+    }
+}
+
 impl Session {
     pub fn new() -> Self {
         Self::default()
@@ -315,30 +332,10 @@ impl Session {
                 self.reports.clear();
                 self.inputs.clear();
                 self.activity.clear();
-                self.reading = Some(Reading {
-                    builder: DatasetBuilder::new(options.clone()),
-                    file: None,
-                    files,
-                    file_index: 0,
-                    bytes_done: 0,
-                    options,
-                    fingerprint: None,
-                    inputs: Vec::new(),
-                    link_name: None,
-                });
+                self.reading = Some(Reading::new(files, options, None));
             }
             Request::LinkAdd { name, files, options } => {
-                self.reading = Some(Reading {
-                    builder: DatasetBuilder::new(options.clone()),
-                    file: None,
-                    files,
-                    file_index: 0,
-                    bytes_done: 0,
-                    options,
-                    fingerprint: None,
-                    inputs: Vec::new(),
-                    link_name: Some(name),
-                });
+                self.reading = Some(Reading::new(files, options, Some(name)));
             }
             Request::LinkDemo => {
                 self.link.demo();
