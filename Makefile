@@ -7,7 +7,7 @@ PORT ?= 8080
 # wasm-bindgen-test files (browser tests)
 WASM_TESTS := --test web --test in_worker --test web_viz
 
-.PHONY: setup serve build dev test test-native test-wasm test-e2e test-exports test-peer bench fuzz fuzz-smoke wasm-pack-test clean
+.PHONY: setup serve build dev test fmt-check test-native test-wasm test-e2e test-exports test-peer bench fuzz fuzz-smoke wasm-pack-test clean
 
 setup:
 	@scripts/setup.sh all
@@ -28,8 +28,13 @@ dev:
 	trunk serve
 
 ## Every test: native, browser unit tests (headless Chromium), end-to-end in a real browser.
-test: setup test-native fuzz-smoke test-exports test-peer test-wasm test-e2e
+test: setup fmt-check test-native fuzz-smoke test-exports test-peer test-wasm test-e2e
 	@echo "make test: all suites passed"
+
+## One formatting (rustfmt.toml) across the crate and the fuzz harness.
+fmt-check:
+	cargo fmt --check
+	cd fuzz && cargo fmt --check
 
 test-native:
 	cargo test --all-targets

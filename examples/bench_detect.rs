@@ -62,9 +62,18 @@ fn main() {
     println!("| **total** | {total_wall:.2} | {total_cpu:.2} |");
     println!("\n| method | objects | candidate pairs | edges | budget hit | pairs per CPU second |\n|---|---:|---:|---:|---|---:|");
     for m in &an.methods {
-        let cpu = stages.iter().find(|s| s.0 == format!("co-action: {}", m.kind.name())).map(|s| s.2).unwrap_or(f64::NAN);
-        let rate = if cpu >= 0.01 { format!("{:.0}", m.candidate_pairs as f64 / cpu) } else { "(too fast to time)".into() };
-        println!("| {} | {} | {} | {} | {} | {rate} |", m.kind.name(), m.objects, m.candidate_pairs, m.edges, m.budget_hit);
+        let cpu =
+            stages.iter().find(|s| s.0 == format!("co-action: {}", m.kind.name())).map(|s| s.2).unwrap_or(f64::NAN);
+        let rate =
+            if cpu >= 0.01 { format!("{:.0}", m.candidate_pairs as f64 / cpu) } else { "(too fast to time)".into() };
+        println!(
+            "| {} | {} | {} | {} | {} | {rate} |",
+            m.kind.name(),
+            m.objects,
+            m.candidate_pairs,
+            m.edges,
+            m.budget_hit
+        );
     }
     println!("\n{} clusters, {} coordination edges", an.clusters.len(), an.edges.len());
 }

@@ -67,12 +67,19 @@ fn main() {
 
     let t = Instant::now();
     let mut last_report = 0.0;
-    let pos = layout(n, &edges, &groups, &params, &mut |f| {
-        if f - last_report >= 0.25 {
-            eprintln!("  {:>3.0}%  {:.2} s", f * 100.0, t.elapsed().as_secs_f64());
-            last_report = f;
-        }
-    }, &|| false);
+    let pos = layout(
+        n,
+        &edges,
+        &groups,
+        &params,
+        &mut |f| {
+            if f - last_report >= 0.25 {
+                eprintln!("  {:>3.0}%  {:.2} s", f * 100.0, t.elapsed().as_secs_f64());
+                last_report = f;
+            }
+        },
+        &|| false,
+    );
     let secs = t.elapsed().as_secs_f64();
 
     // Separation: mean distance of a member to its cluster centre vs. between centres.

@@ -70,13 +70,16 @@ fn main() {
         for &seed in &seeds {
             let p = planted::planted(seed, scale);
             let analyses: Vec<_> = p.datasets.iter().map(|(_, ds)| analyse(ds)).collect();
-            let inputs: Vec<link::Input<'_>> = p.datasets.iter().zip(&analyses).map(|((n, ds), an)| (n.as_str(), ds, an)).collect();
+            let inputs: Vec<link::Input<'_>> =
+                p.datasets.iter().zip(&analyses).map(|((n, ds), an)| (n.as_str(), ds, an)).collect();
             let t = Instant::now();
             let r = link::link(&inputs, &params);
             let secs = t.elapsed().as_secs_f64();
             let s = planted::score(&p, &analyses, &r);
             let posts: usize = p.datasets.iter().map(|(_, d)| d.n_posts()).sum();
-            let pair = |a, b| r.dataset_link(a, b).map_or("0 / 0".to_string(), |l| format!("{:.1} / {:.2}", l.strength, l.normalised));
+            let pair = |a, b| {
+                r.dataset_link(a, b).map_or("0 / 0".to_string(), |l| format!("{:.1} / {:.2}", l.strength, l.normalised))
+            };
             println!(
                 "| {scale} | {seed} | {posts} | {} | {} | {} | {}/{} | {} | {}/{} | {} | {} | {} | {} | {} | {} | {secs:.3} |",
                 pair(0, 1),
@@ -122,7 +125,8 @@ fn main() {
             let sets: Vec<(String, Dataset, Analysis)> = synth_seeds
                 .iter()
                 .map(|&seed| {
-                    let params = synth::scenario(name, seed, scale).unwrap_or_else(|| fail(&format!("unknown scenario `{name}`")));
+                    let params = synth::scenario(name, seed, scale)
+                        .unwrap_or_else(|| fail(&format!("unknown scenario `{name}`")));
                     let ds = synth::to_dataset(&synth::generate(&params).unwrap_or_else(|e| fail(&e)));
                     let an = analyse(&ds);
                     (format!("seed {seed}"), ds, an)

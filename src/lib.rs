@@ -13,11 +13,11 @@
 
 pub mod core;
 
+pub mod protocol;
 #[cfg(target_arch = "wasm32")]
 pub mod ui;
 #[cfg(target_arch = "wasm32")]
 pub mod worker;
-pub mod protocol;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod cli;

@@ -9,7 +9,9 @@
 use crate::core::detect::{self, Analysis, DetectParams, Reason, Role};
 use crate::core::export::{self, Fingerprinter, InputFingerprint, RunInfo};
 use crate::core::ingest::sniff::{self, Sniffed};
-use crate::core::ingest::{csv_detect, ColumnMapping, CsvPreview, DatasetBuilder, FileIngest, FileReport, IngestOptions};
+use crate::core::ingest::{
+    csv_detect, ColumnMapping, CsvPreview, DatasetBuilder, FileIngest, FileReport, IngestOptions,
+};
 use crate::core::layout::{self, LayoutParams};
 use crate::core::link::LinkParams;
 use crate::core::model::{Dataset, Kind, NONE, NO_TIME};
@@ -230,15 +232,24 @@ pub enum Response {
     Ready,
     IngestProgress(IngestProgress),
     Ingested(IngestSummary),
-    AnalysisProgress { stage: String, fraction: f32 },
+    AnalysisProgress {
+        stage: String,
+        fraction: f32,
+    },
     Analyzed(AnalysisSummary),
     Previewed(Vec<FilePreview>),
-    LayoutProgress { fraction: f32 },
+    LayoutProgress {
+        fraction: f32,
+    },
     Laid(LaidOut),
     Table(AccountTable),
     Account(AccountDetail),
     /// One export file's bytes, for a download.
-    Exported { name: String, mime: String, bytes: ByteBuf },
+    Exported {
+        name: String,
+        mime: String,
+        bytes: ByteBuf,
+    },
     /// The link datasets changed (added, removed, renamed, demo).
     LinkDatasets(LinkDatasets),
     /// What ties the link datasets.
@@ -246,7 +257,9 @@ pub enum Response {
     LinkEvidence(LinkEvidence),
     Cancelled,
     /// Something went wrong; `message` is specific and says what to do.
-    Error { message: String },
+    Error {
+        message: String,
+    },
 }
 
 /// The worker's state: the dataset being read or loaded, and the last analysis.
@@ -350,9 +363,8 @@ impl Session {
                 Err(message) => out(Response::Error { message }),
             },
             Request::LinkRun { detect, params } => {
-                let mut progress = |stage: &str, fraction: f32| {
-                    out(Response::AnalysisProgress { stage: stage.to_string(), fraction })
-                };
+                let mut progress =
+                    |stage: &str, fraction: f32| out(Response::AnalysisProgress { stage: stage.to_string(), fraction });
                 let done = self.link.run(&detect, &params, &mut progress);
                 match done {
                     Ok(summary) => {
@@ -377,12 +389,13 @@ impl Session {
             }
             Request::Analyze { params } => {
                 let Some(ds) = &self.dataset else {
-                    out(Response::Error { message: "No dataset is loaded: drop a file or load the demo first.".into() });
+                    out(Response::Error {
+                        message: "No dataset is loaded: drop a file or load the demo first.".into(),
+                    });
                     return;
                 };
-                let mut progress = |stage: &str, fraction: f32| {
-                    out(Response::AnalysisProgress { stage: stage.to_string(), fraction })
-                };
+                let mut progress =
+                    |stage: &str, fraction: f32| out(Response::AnalysisProgress { stage: stage.to_string(), fraction });
                 match detect::analyze(ds, &params, &mut progress, &|| false) {
                     Ok(an) => {
                         let summary = summarize(ds, &an);
@@ -397,10 +410,12 @@ impl Session {
             Request::Demo | Request::Preview { .. } => {
                 out(Response::Error { message: "internal error: the worker shell must handle Demo and Preview".into() })
             }
-            Request::Layout { scope } => match self.layout(scope, &mut |f| out(Response::LayoutProgress { fraction: f })) {
-                Ok(l) => out(Response::Laid(l)),
-                Err(message) => out(Response::Error { message }),
-            },
+            Request::Layout { scope } => {
+                match self.layout(scope, &mut |f| out(Response::LayoutProgress { fraction: f })) {
+                    Ok(l) => out(Response::Laid(l)),
+                    Err(message) => out(Response::Error { message }),
+                }
+            }
             Request::Table => match self.table() {
                 Ok(t) => out(Response::Table(t)),
                 Err(message) => out(Response::Error { message }),
@@ -446,11 +461,12 @@ impl Session {
         self.activity();
         let (ds, an) = self.loaded()?;
         let nodes: Vec<u32> = match scope {
-            LayoutScope::Coordinated => (0..an.accounts.len() as u32)
-                .filter(|&i| an.accounts[i as usize].role != Role::Unflagged)
-                .collect(),
+            LayoutScope::Coordinated => {
+                (0..an.accounts.len() as u32).filter(|&i| an.accounts[i as usize].role != Role::Unflagged).collect()
+            }
             LayoutScope::Cluster(c) => {
-                let cl = an.clusters.get(c as usize).ok_or_else(|| format!("There is no cluster {c} in this analysis."))?;
+                let cl =
+                    an.clusters.get(c as usize).ok_or_else(|| format!("There is no cluster {c} in this analysis."))?;
                 let mut v = cl.accounts.clone();
                 v.sort_unstable();
                 v.dedup();
@@ -542,7 +558,11 @@ impl Session {
         let v = an.accounts.get(i).ok_or("The analysis does not cover this account.")?;
         let known = |x: u32| (x != u32::MAX).then_some(x);
         let interned = |int: &crate::core::model::Interner, id: u32| {
-            if id == NONE || id as usize >= int.len() { String::new() } else { int.resolve(id).to_string() }
+            if id == NONE || id as usize >= int.len() {
+                String::new()
+            } else {
+                int.resolve(id).to_string()
+            }
         };
         let (mut first, mut last) = (None::<i64>, None::<i64>);
         for (p, &acc) in ds.posts.account.iter().enumerate() {
@@ -558,14 +578,29 @@ impl Session {
             .samples
             .by_account
             .get(&idx)
-            .map(|v| v.iter().map(|(p, text)| (if (*p as usize) < ds.n_posts() { ds.posts.time_ms(*p as usize) } else { NO_TIME }, text.to_string())).collect())
+            .map(|v| {
+                v.iter()
+                    .map(|(p, text)| {
+                        (
+                            if (*p as usize) < ds.n_posts() { ds.posts.time_ms(*p as usize) } else { NO_TIME },
+                            text.to_string(),
+                        )
+                    })
+                    .collect()
+            })
             .unwrap_or_default();
         samples.sort();
         let mut partners: Vec<(u32, String, f32)> = an
             .edges
             .iter()
             .filter_map(|e| {
-                let other = if e.a == idx { e.b } else if e.b == idx { e.a } else { return None };
+                let other = if e.a == idx {
+                    e.b
+                } else if e.b == idx {
+                    e.a
+                } else {
+                    return None;
+                };
                 let name = display_name_of(ds, other);
                 Some((other, name, e.weight))
             })
@@ -731,15 +766,13 @@ pub fn mime_of(name: &str) -> &'static str {
 /// The bytes of the built-in demo dump: (file name, IO-archive CSV bytes), users file first.
 pub fn demo_files() -> Result<Vec<(String, Vec<u8>)>, String> {
     use crate::core::synth;
-    let data = synth::generate(&synth::demo()).map_err(|e| format!("internal error: the demo dataset could not be generated ({e})"))?;
+    let data = synth::generate(&synth::demo())
+        .map_err(|e| format!("internal error: the demo dataset could not be generated ({e})"))?;
     let mut users = Vec::new();
     let mut tweets = Vec::new();
     synth::write_users(&data, &mut users).map_err(|e| format!("internal error: demo users ({e})"))?;
     synth::write_tweets(&data, &mut tweets).map_err(|e| format!("internal error: demo tweets ({e})"))?;
-    Ok(vec![
-        ("demo_users_csv_hashed.csv".to_string(), users),
-        ("demo_tweets_csv_hashed.csv".to_string(), tweets),
-    ])
+    Ok(vec![("demo_users_csv_hashed.csv".to_string(), users), ("demo_tweets_csv_hashed.csv".to_string(), tweets)])
 }
 
 /// What the first bytes (`head`, up to [`sniff::MAX_HEAD`]) of file `name` are.

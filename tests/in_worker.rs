@@ -72,7 +72,10 @@ fn the_session_reads_an_io_archive_and_answers_table_layout_and_export_in_the_wo
     let mut s = Session::new();
     let mut out = Vec::new();
     s.handle(
-        Request::Ingest { files: vec![FileMeta { name: "h_tweets_csv_hashed.csv".into(), size: data.len() as u64 }], options: IngestOptions::default() },
+        Request::Ingest {
+            files: vec![FileMeta { name: "h_tweets_csv_hashed.csv".into(), size: data.len() as u64 }],
+            options: IngestOptions::default(),
+        },
         &mut |r| out.push(r),
     );
     s.ingest_file_start(0);
@@ -90,7 +93,9 @@ fn the_session_reads_an_io_archive_and_answers_table_layout_and_export_in_the_wo
         s.handle(req, &mut |r| out.push(r));
     }
     assert!(out.iter().any(|r| matches!(r, Response::Analyzed(_))));
-    assert!(out.iter().any(|r| matches!(r, Response::Table(t) if t.n as usize == s.dataset.as_ref().unwrap().n_accounts())));
+    assert!(out
+        .iter()
+        .any(|r| matches!(r, Response::Table(t) if t.n as usize == s.dataset.as_ref().unwrap().n_accounts())));
     assert!(out.iter().any(|r| matches!(r, Response::Laid(_))));
     assert!(out.iter().any(|r| matches!(r, Response::Exported { name, .. } if name == "accounts.csv")));
     assert!(!out.iter().any(|r| matches!(r, Response::Error { .. })), "{out:?}");

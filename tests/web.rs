@@ -12,7 +12,10 @@ wasm_bindgen_test_configure!(run_in_browser);
 fn ingest(session: &mut Session, name: &str, bytes: &[u8], chunk: usize) -> Response {
     let mut out = Vec::new();
     session.handle(
-        Request::Ingest { files: vec![FileMeta { name: name.into(), size: bytes.len() as u64 }], options: IngestOptions::default() },
+        Request::Ingest {
+            files: vec![FileMeta { name: name.into(), size: bytes.len() as u64 }],
+            options: IngestOptions::default(),
+        },
         &mut |r| out.push(r),
     );
     assert!(out.is_empty(), "ingest setup answers nothing: {out:?}");
@@ -26,7 +29,8 @@ fn ingest(session: &mut Session, name: &str, bytes: &[u8], chunk: usize) -> Resp
 
 #[wasm_bindgen_test]
 fn session_reads_a_file_in_chunks_in_the_browser() {
-    let data = b"message_id,user_id,username,repost_id,reply_id,message,timestamp,urls\n1,10,alice,,,hello,1600000000,\n";
+    let data =
+        b"message_id,user_id,username,repost_id,reply_id,message,timestamp,urls\n1,10,alice,,,hello,1600000000,\n";
     let mut s = Session::new();
     let Response::Ingested(summary) = ingest(&mut s, "t.csv", data, 7) else { panic!("expected Ingested") };
     assert_eq!(summary.files.len(), 1);

@@ -295,7 +295,11 @@ async fn overview_raster_matches_the_direct_drawing() {
     // The red node 0 is where the view says, in the raster frame too.
     let [sx, sy] = view.world_to_screen([0.0, 0.0]);
     let i = (((h as i32 - 1 - sy as i32) * w as i32 + sx as i32) * 4) as usize;
-    assert!(raster[i] > 150 && raster[i + 1] < 100 && raster[i + 2] < 100, "pixel at node 0 is {:?}", &raster[i..i + 4]);
+    assert!(
+        raster[i] > 150 && raster[i + 1] < 100 && raster[i + 2] < 100,
+        "pixel at node 0 is {:?}",
+        &raster[i..i + 4]
+    );
     // Zoomed in 1.4x about a point right of node 0 (magnified raster): node 0 moved left, with
     // the picture.
     let before = view.world_to_screen([0.0, 0.0]);
@@ -305,7 +309,11 @@ async fn overview_raster_matches_the_direct_drawing() {
     let zoomed = read_pixels(&canvas);
     let [sx, sy] = view.world_to_screen([0.0, 0.0]);
     let i = (((h as i32 - 1 - sy as i32) * w as i32 + sx as i32) * 4) as usize;
-    assert!(zoomed[i] > 150 && zoomed[i + 1] < 100 && zoomed[i + 2] < 100, "zoomed pixel at node 0 is {:?}", &zoomed[i..i + 4]);
+    assert!(
+        zoomed[i] > 150 && zoomed[i + 1] < 100 && zoomed[i + 2] < 100,
+        "zoomed pixel at node 0 is {:?}",
+        &zoomed[i..i + 4]
+    );
     // A new graph drops the raster.
     renderer.set_graph(&[], &[], &[], &[]);
     assert!(renderer.raster_density().is_none());
@@ -389,7 +397,14 @@ async fn hour_profile_draws_24_bars_and_the_offset() {
     for (h, v) in hours.iter_mut().enumerate() {
         *v = if (5..14).contains(&h) { 100 + h as u32 } else { 5 };
     }
-    let props = HourProfileProps { hours, implied_utc_offset: Some(3), color: "#3b6fb6".into(), width: 480, height: 220, class: Default::default() };
+    let props = HourProfileProps {
+        hours,
+        implied_utc_offset: Some(3),
+        color: "#3b6fb6".into(),
+        width: 480,
+        height: 220,
+        class: Default::default(),
+    };
     yew::Renderer::<HourProfile>::with_root_and_props(root.clone(), props).render();
     frames(2).await;
     assert_eq!(root.query_selector_all("rect.hp-bar").unwrap().length(), 24);
@@ -424,7 +439,11 @@ fn big_graph(n: usize, m: usize) -> Rc<GraphData> {
     let mut edges = Vec::with_capacity(2 * m);
     for _ in 0..m {
         let a = (next() % n as u64) as usize;
-        let b = if next() % 10 == 0 { (next() % n as u64) as usize } else { (a + blobs * (1 + (next() % 200) as usize)) % n };
+        let b = if next() % 10 == 0 {
+            (next() % n as u64) as usize
+        } else {
+            (a + blobs * (1 + (next() % 200) as usize)) % n
+        };
         edges.extend_from_slice(&[a as u32, b as u32]);
     }
     Rc::new(GraphData { positions, colors, sizes, edges, labels: Vec::new() })
@@ -488,7 +507,12 @@ async fn frame_time_network_view() {
     let mut edge_vertices = Vec::with_capacity(4 * m);
     for e in graph.edges.chunks_exact(2) {
         let (a, b) = (e[0] as usize, e[1] as usize);
-        edge_vertices.extend_from_slice(&[graph.positions[2 * a], graph.positions[2 * a + 1], graph.positions[2 * b], graph.positions[2 * b + 1]]);
+        edge_vertices.extend_from_slice(&[
+            graph.positions[2 * a],
+            graph.positions[2 * a + 1],
+            graph.positions[2 * b],
+            graph.positions[2 * b + 1],
+        ]);
     }
     let t = now_ms();
     renderer.set_graph(&graph.positions, &graph.colors, &graph.sizes, &edge_vertices);
@@ -573,7 +597,10 @@ async fn frame_time_network_view() {
     let px = read_pixels(&canvas);
     let component_raster_ms = now_ms() - t;
     let painted = px.chunks_exact(4).step_by(97).filter(|p| differs_from_background(p)).count();
-    assert!(first_painted > 0 && painted >= first_painted, "first frame {first_painted}, overview {painted} painted samples");
+    assert!(
+        first_painted > 0 && painted >= first_painted,
+        "first frame {first_painted}, overview {painted} painted samples"
+    );
     let wheel = |delta: f64| {
         let init = web_sys::WheelEventInit::new();
         init.set_bubbles(true);

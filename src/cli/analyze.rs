@@ -90,8 +90,10 @@ pub fn params_from(args: &AnalyzeArgs) -> Result<DetectParams, String> {
         let (name, secs) = spec
             .split_once('=')
             .ok_or_else(|| format!("--window {spec}: expected METHOD=SECONDS, e.g. co_retweet=60"))?;
-        let kind = CoAction::from_name(name.trim()).ok_or_else(|| format!("--window {spec}: {}", unknown_method(name.trim())))?;
-        let s: f64 = secs.trim().parse().map_err(|_| format!("--window {spec}: {secs:?} is not a number of seconds"))?;
+        let kind = CoAction::from_name(name.trim())
+            .ok_or_else(|| format!("--window {spec}: {}", unknown_method(name.trim())))?;
+        let s: f64 =
+            secs.trim().parse().map_err(|_| format!("--window {spec}: {secs:?} is not a number of seconds"))?;
         check_window(&format!("--window {spec}"), s)?;
         for m in p.methods.iter_mut().filter(|m| m.kind == kind) {
             m.time_window_s = s;
@@ -311,8 +313,8 @@ pub fn analyze_and_write(
     progress: &mut dyn FnMut(&str, f32),
 ) -> Result<String, String> {
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create output directory {}: {e}", out.display()))?;
-    let analysis = detect::analyze(&inputs.dataset, params, progress, &|| false)
-        .map_err(|e| format!("analysis stopped: {e}"))?;
+    let analysis =
+        detect::analyze(&inputs.dataset, params, progress, &|| false).map_err(|e| format!("analysis stopped: {e}"))?;
     let run = RunInfo {
         inputs: inputs.fingerprints.clone(),
         ingest: inputs.reports.clone(),
@@ -523,12 +525,15 @@ mod tests {
             b.add_post(&rec, &Position { record: i + 1, line: i + 2, byte: i * 10 });
         }
         let (dataset, reports) = b.finish();
-        let fingerprints =
-            vec![export::InputFingerprint { path: "mem".into(), bytes: 50, sha256: "0".repeat(64) }];
+        let fingerprints = vec![export::InputFingerprint { path: "mem".into(), bytes: 50, sha256: "0".repeat(64) }];
         let inputs = Inputs { dataset, reports, fingerprints };
         let out = std::env::temp_dir().join(format!("chorus-analyze-unit-{}", std::process::id()));
-        let summary = analyze_and_write(&inputs, &DetectParams::default(), Some(Format::Toolkit), &out, &mut |_, _| {}).unwrap();
-        assert!(summary.starts_with("read 5 posts by 3 accounts, 2020-01-26T00:53:20Z to 2020-01-26T00:53:24Z\n"), "{summary}");
+        let summary =
+            analyze_and_write(&inputs, &DetectParams::default(), Some(Format::Toolkit), &out, &mut |_, _| {}).unwrap();
+        assert!(
+            summary.starts_with("read 5 posts by 3 accounts, 2020-01-26T00:53:20Z to 2020-01-26T00:53:24Z\n"),
+            "{summary}"
+        );
         for name in export::FILE_NAMES {
             let bytes = std::fs::read(out.join(name)).unwrap();
             assert!(!bytes.is_empty(), "{name}");
@@ -536,7 +541,8 @@ mod tests {
         }
         let accounts = std::fs::read_to_string(out.join("accounts.csv")).unwrap();
         assert_eq!(accounts.lines().count(), 1 + 3);
-        let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+        let report: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
         assert_eq!(report["inputs"][0]["path"], "mem");
         assert_eq!(report["input_format"], "toolkit");
         assert_eq!(report["ingest"][0]["records_kept"], 5);

@@ -5,9 +5,9 @@ use crate::core::model::Dataset;
 use std::io::Read;
 use std::path::PathBuf;
 
+use crate::core::export::Fingerprinter;
 /// An input file's identity for report.json (defined in the core so the browser fills it too).
 pub use crate::core::export::InputFingerprint;
-use crate::core::export::Fingerprinter;
 
 /// Everything read from the inputs.
 pub struct Inputs {

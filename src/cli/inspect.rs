@@ -308,7 +308,10 @@ mod tests {
         let text = render(&s);
         assert!(text.contains("tweets.csv — coordination-network-toolkit CSV, 1234 bytes"), "{text}");
         assert!(text.contains("8 records read: 4 kept (0 repaired), 1 duplicates, 3 rejected"), "{text}");
-        assert!(text.contains("rejected record 6 (line 7, byte 240): bad value: timestamp \"soon\" is not a time"), "{text}");
+        assert!(
+            text.contains("rejected record 6 (line 7, byte 240): bad value: timestamp \"soon\" is not a time"),
+            "{text}"
+        );
         assert!(text.contains("… 1 more rejected records"), "{text}");
         assert!(text.contains("part2.csv.gz — format not recognised"), "{text}");
         assert!(text.contains("stopped: truncated gzip stream"), "{text}");

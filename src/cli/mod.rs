@@ -4,10 +4,10 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 mod analyze;
+mod eval;
 pub mod input;
 mod inspect;
 mod link;
-mod eval;
 mod network;
 mod synth;
 
@@ -116,4 +116,3 @@ pub fn main() -> i32 {
         }),
     }
 }
-

@@ -37,9 +37,8 @@ pub fn run(a: Args) -> i32 {
 }
 
 fn execute(a: &Args) -> Result<(), String> {
-    let kind = NetworkType::from_name(&a.network_type).ok_or_else(|| {
-        format!("unknown network type {:?}; valid types: {}", a.network_type, NetworkType::names())
-    })?;
+    let kind = NetworkType::from_name(&a.network_type)
+        .ok_or_else(|| format!("unknown network type {:?}; valid types: {}", a.network_type, NetworkType::names()))?;
     let format = match &a.input_format {
         None => None,
         Some(name) => Some(Format::from_name(name).ok_or_else(|| {

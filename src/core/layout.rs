@@ -200,8 +200,7 @@ pub fn layout(
         let estimated_jt = 0.05 * n.sqrt();
         let min_jt = estimated_jt.sqrt();
         let max_jt = 10.0f64;
-        let mut jt = jitter_tolerance as f64
-            * min_jt.max(max_jt.min(estimated_jt * total_traction / (n * n)));
+        let mut jt = jitter_tolerance as f64 * min_jt.max(max_jt.min(estimated_jt * total_traction / (n * n)));
         let min_speed_efficiency = 0.05;
         if total_traction > 0.0 && total_swing / total_traction > 2.0 {
             if speed_efficiency > min_speed_efficiency {
@@ -356,7 +355,8 @@ impl QuadTree {
             max_y = max_y.max(p[1]);
         }
         let w = (max_x - min_x).max(max_y - min_y).max(1e-3);
-        let root = Cell { com_x: 0.0, com_y: 0.0, mass: 0.0, width2: 0.0, first_child: u32::MAX, leaf_start: 0, leaf_end: 0 };
+        let root =
+            Cell { com_x: 0.0, com_y: 0.0, mass: 0.0, width2: 0.0, first_child: u32::MAX, leaf_start: 0, leaf_end: 0 };
         self.cells.push(root);
         self.split(0, 0, n, min_x, min_y, w, 0, pos, mass);
         self.px.clear();
@@ -371,7 +371,18 @@ impl QuadTree {
 
     /// Fill cell `c` covering `order[start..end]` and the square at (`x0`, `y0`) of width `w`.
     #[allow(clippy::too_many_arguments)]
-    fn split(&mut self, c: usize, start: usize, end: usize, x0: f32, y0: f32, w: f32, depth: u32, pos: &[[f32; 2]], mass: &[f32]) {
+    fn split(
+        &mut self,
+        c: usize,
+        start: usize,
+        end: usize,
+        x0: f32,
+        y0: f32,
+        w: f32,
+        depth: u32,
+        pos: &[[f32; 2]],
+        mass: &[f32],
+    ) {
         let (mut m, mut sx, mut sy) = (0.0f32, 0.0f32, 0.0f32);
         for &i in &self.order[start..end] {
             let i = i as usize;
@@ -394,7 +405,8 @@ impl QuadTree {
         }
         let first = self.cells.len();
         self.cells[c].first_child = first as u32;
-        let blank = Cell { com_x: 0.0, com_y: 0.0, mass: 0.0, width2: 0.0, first_child: u32::MAX, leaf_start: 0, leaf_end: 0 };
+        let blank =
+            Cell { com_x: 0.0, com_y: 0.0, mass: 0.0, width2: 0.0, first_child: u32::MAX, leaf_start: 0, leaf_end: 0 };
         self.cells.extend([blank; 4]);
         let h = w * 0.5;
         let (mx, my) = (x0 + h, y0 + h);

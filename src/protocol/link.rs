@@ -194,8 +194,15 @@ impl LinkSession {
                 rejected: e.reports.iter().map(|r| r.records_rejected).sum(),
                 time_span_ms: e.dataset.time_span(),
                 clusters: e.analysis.as_ref().map(|(_, a)| a.clusters.len() as u64),
-                flagged: e.analysis.as_ref().map(|(_, a)| a.accounts.iter().filter(|v| v.role != detect::Role::Unflagged).count() as u64),
-                problems: e.reports.iter().filter_map(|r| r.fatal.as_ref().map(|m| format!("{}: {m}", r.name))).collect(),
+                flagged: e
+                    .analysis
+                    .as_ref()
+                    .map(|(_, a)| a.accounts.iter().filter(|v| v.role != detect::Role::Unflagged).count() as u64),
+                problems: e
+                    .reports
+                    .iter()
+                    .filter_map(|r| r.fatal.as_ref().map(|m| format!("{}: {m}", r.name)))
+                    .collect(),
             })
             .collect();
         LinkDatasets { datasets, result_current: self.result.is_some() }
@@ -215,14 +222,28 @@ impl LinkSession {
     }
 
     /// Add a read dataset (the end of a `LinkAdd` ingest). Errors when nothing was read.
-    pub fn add(&mut self, name: &str, files: Vec<String>, dataset: Dataset, reports: Vec<FileReport>, inputs: Vec<InputFingerprint>) -> Result<(), String> {
+    pub fn add(
+        &mut self,
+        name: &str,
+        files: Vec<String>,
+        dataset: Dataset,
+        reports: Vec<FileReport>,
+        inputs: Vec<InputFingerprint>,
+    ) -> Result<(), String> {
         if dataset.n_posts() == 0 {
-            let why: Vec<String> = reports.iter().filter_map(|r| r.fatal.as_ref().map(|m| format!("{}: {}.", r.name, m.trim_end_matches('.')))).collect();
+            let why: Vec<String> = reports
+                .iter()
+                .filter_map(|r| r.fatal.as_ref().map(|m| format!("{}: {}.", r.name, m.trim_end_matches('.'))))
+                .collect();
             return Err(format!(
                 "No posts could be read from {} for dataset “{}”, so it was not added. {}",
                 files.join(", "),
                 name.trim(),
-                if why.is_empty() { "Check that the files are tweets (IO archive, twarc, twarc-csv or CooRTweet tables).".to_string() } else { why.join(" ") }
+                if why.is_empty() {
+                    "Check that the files are tweets (IO archive, twarc, twarc-csv or CooRTweet tables).".to_string()
+                } else {
+                    why.join(" ")
+                }
             ));
         }
         let name = self.unique_name(name, None);
@@ -275,18 +296,28 @@ impl LinkSession {
     }
 
     /// Detect on every dataset not yet analysed with `detect_params`, then link them all.
-    pub fn run(&mut self, detect_params: &DetectParams, params: &LinkParams, progress: &mut dyn FnMut(&str, f32)) -> Result<LinkSummary, String> {
+    pub fn run(
+        &mut self,
+        detect_params: &DetectParams,
+        params: &LinkParams,
+        progress: &mut dyn FnMut(&str, f32),
+    ) -> Result<LinkSummary, String> {
         let n = self.entries.len();
         if n < 2 {
-            return Err(format!("Linking needs at least two datasets; {n} loaded. Add files as another dataset, or load the link demo."));
+            return Err(format!(
+                "Linking needs at least two datasets; {n} loaded. Add files as another dataset, or load the link demo."
+            ));
         }
         for (k, e) in self.entries.iter_mut().enumerate() {
             if e.analysis.as_ref().is_some_and(|(p, _)| p == detect_params) {
                 continue;
             }
             let name = e.name.clone();
-            let mut stage = |s: &str, f: f32| progress(&format!("detecting in {name}: {s}"), (k as f32 + f.clamp(0.0, 1.0)) / (n as f32 + 1.0));
-            let an = detect::analyze(&e.dataset, detect_params, &mut stage, &|| false).map_err(|err| format!("Detection in {name} stopped: {err}"))?;
+            let mut stage = |s: &str, f: f32| {
+                progress(&format!("detecting in {name}: {s}"), (k as f32 + f.clamp(0.0, 1.0)) / (n as f32 + 1.0))
+            };
+            let an = detect::analyze(&e.dataset, detect_params, &mut stage, &|| false)
+                .map_err(|err| format!("Detection in {name} stopped: {err}"))?;
             e.analysis = Some((detect_params.clone(), an));
         }
         progress("linking", n as f32 / (n as f32 + 1.0));
@@ -300,11 +331,17 @@ impl LinkSession {
     }
 
     fn inputs(&self) -> Vec<link::Input<'_>> {
-        self.entries.iter().filter_map(|e| e.analysis.as_ref().map(|(_, an)| (e.name.as_str(), &e.dataset, an))).collect()
+        self.entries
+            .iter()
+            .filter_map(|e| e.analysis.as_ref().map(|(_, an)| (e.name.as_str(), &e.dataset, an)))
+            .collect()
     }
 
     fn current(&self) -> Result<&LinkResult, String> {
-        let r = self.result.as_ref().ok_or("No link result: run the link first (the datasets changed since the last run).")?;
+        let r = self
+            .result
+            .as_ref()
+            .ok_or("No link result: run the link first (the datasets changed since the last run).")?;
         if r.datasets.len() != self.entries.len() || self.entries.iter().any(|e| e.analysis.is_none()) {
             return Err("internal error: the link result does not match the loaded datasets".into());
         }
@@ -362,9 +399,15 @@ impl LinkSession {
     /// The display-ready summary of the last result.
     pub fn summary(&self) -> Result<LinkSummary, String> {
         let r = self.current()?;
-        let dataset_links: Vec<LinkRow> =
-            r.links.iter().enumerate().filter(|(_, l)| l.cluster_a == NONE && l.cluster_b == NONE).map(|(i, l)| self.row(r, i, l)).collect();
-        let cluster_links: Vec<(usize, &link::Link)> = r.links.iter().enumerate().filter(|(_, l)| l.cluster_a != NONE && l.cluster_b != NONE).collect();
+        let dataset_links: Vec<LinkRow> = r
+            .links
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.cluster_a == NONE && l.cluster_b == NONE)
+            .map(|(i, l)| self.row(r, i, l))
+            .collect();
+        let cluster_links: Vec<(usize, &link::Link)> =
+            r.links.iter().enumerate().filter(|(_, l)| l.cluster_a != NONE && l.cluster_b != NONE).collect();
         // the matrix: the clusters with the strongest links (best link per cluster), by dataset
         let mut best: Vec<((u16, u32), f64)> = Vec::new();
         for (_, l) in &cluster_links {
@@ -395,8 +438,10 @@ impl LinkSession {
         let mut cluster_normalised = vec![0.0; n * n];
         let mut cluster_linked = vec![false; n * n];
         for (_, l) in &cluster_links {
-            let (Some(i), Some(j)) = (keys.iter().position(|k| *k == (l.dataset_a, l.cluster_a)), keys.iter().position(|k| *k == (l.dataset_b, l.cluster_b)))
-            else {
+            let (Some(i), Some(j)) = (
+                keys.iter().position(|k| *k == (l.dataset_a, l.cluster_a)),
+                keys.iter().position(|k| *k == (l.dataset_b, l.cluster_b)),
+            ) else {
                 continue;
             };
             for k in [i * n + j, j * n + i] {
@@ -419,7 +464,11 @@ impl LinkSession {
             .collect();
         let shared = |t: &&link::AccountTie| t.kinds & (TieKind::AccountId.bit() | TieKind::ScreenName.bit()) != 0;
         let heaviest = |mut v: Vec<&link::AccountTie>| {
-            v.sort_by(|x, y| y.weight.total_cmp(&x.weight).then((x.dataset, x.account, x.other).cmp(&(y.dataset, y.account, y.other))));
+            v.sort_by(|x, y| {
+                y.weight
+                    .total_cmp(&x.weight)
+                    .then((x.dataset, x.account, x.other).cmp(&(y.dataset, y.account, y.other)))
+            });
             v.into_iter().take(MAX_LISTED_ACCOUNTS).map(|t| self.tie_row(t)).collect::<Vec<_>>()
         };
         let shared_all: Vec<&link::AccountTie> = r.accounts.iter().filter(shared).collect();
@@ -438,7 +487,11 @@ impl LinkSession {
             cluster_linked,
             n_cluster_links: cluster_links.len() as u64,
             n_linked_cluster_pairs: cluster_links.iter().filter(|(_, l)| l.linked).count() as u64,
-            cluster_links: cluster_links.iter().take(MAX_LISTED_CLUSTER_LINKS).map(|(i, l)| self.row(r, *i, l)).collect(),
+            cluster_links: cluster_links
+                .iter()
+                .take(MAX_LISTED_CLUSTER_LINKS)
+                .map(|(i, l)| self.row(r, *i, l))
+                .collect(),
             n_shared_accounts: shared_all.len() as u64,
             shared_accounts: heaviest(shared_all),
             n_re_emergent: re_all.len() as u64,
@@ -452,8 +505,13 @@ impl LinkSession {
     pub fn evidence(&self, index: u32) -> Result<LinkEvidence, String> {
         let r = self.current()?;
         let l = r.links.get(index as usize).ok_or_else(|| format!("There is no link {index} in the last result."))?;
-        let cluster_of =
-            |d: u16, a: u32| self.entries[d as usize].analysis.as_ref().and_then(|(_, an)| an.accounts.get(a as usize)).map_or(NONE, |v| v.cluster);
+        let cluster_of = |d: u16, a: u32| {
+            self.entries[d as usize]
+                .analysis
+                .as_ref()
+                .and_then(|(_, an)| an.accounts.get(a as usize))
+                .map_or(NONE, |v| v.cluster)
+        };
         // an account of side `d` belongs to this link when its dataset (and, for a cluster pair,
         // its cluster) is that side's
         let side_cluster = |d: u16| {
@@ -463,12 +521,15 @@ impl LinkSession {
                 l.cluster_b
             }
         };
-        let on_side = |d: u16, a: u32| (d == l.dataset_a || d == l.dataset_b) && (side_cluster(d) == NONE || cluster_of(d, a) == side_cluster(d));
+        let on_side = |d: u16, a: u32| {
+            (d == l.dataset_a || d == l.dataset_b) && (side_cluster(d) == NONE || cluster_of(d, a) == side_cluster(d))
+        };
         let mut ties: Vec<&link::AccountTie> = r
             .accounts
             .iter()
             .filter(|t| {
-                let pair = (t.dataset == l.dataset_a && t.other == l.dataset_b) || (t.dataset == l.dataset_b && t.other == l.dataset_a);
+                let pair = (t.dataset == l.dataset_a && t.other == l.dataset_b)
+                    || (t.dataset == l.dataset_b && t.other == l.dataset_a);
                 pair && on_side(t.dataset, t.account)
             })
             .collect();
@@ -539,7 +600,8 @@ pub fn default_dataset_name(files: &[String]) -> String {
     let mut s = first.rsplit(['/', '\\']).next().unwrap_or(first).to_string();
     loop {
         let lower = s.to_ascii_lowercase();
-        match [".gz", ".zip", ".csv", ".jsonl", ".json", ".ndjson", ".tsv", ".txt"].iter().find(|e| lower.ends_with(*e)) {
+        match [".gz", ".zip", ".csv", ".jsonl", ".json", ".ndjson", ".tsv", ".txt"].iter().find(|e| lower.ends_with(*e))
+        {
             Some(e) if s.len() > e.len() => s.truncate(s.len() - e.len()),
             _ => break,
         }
@@ -563,7 +625,10 @@ mod tests {
     #[test]
     fn default_names_come_from_the_first_file() {
         let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-        assert_eq!(name(&v(&["iran_202012_tweets_csv_hashed_1.csv.gz", "iran_202012_users_csv_hashed.csv"])), "iran_202012");
+        assert_eq!(
+            name(&v(&["iran_202012_tweets_csv_hashed_1.csv.gz", "iran_202012_users_csv_hashed.csv"])),
+            "iran_202012"
+        );
         assert_eq!(name(&v(&["dump2019.jsonl"])), "dump2019");
         assert_eq!(name(&v(&["some/dir/export.CSV"])), "export");
         assert_eq!(name(&v(&["_tweets_csv_hashed.csv"])), "_tweets_csv_hashed");

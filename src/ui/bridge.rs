@@ -23,13 +23,16 @@ impl WorkerBridge {
     pub fn spawn(on_response: Callback<Response>) -> Result<WorkerBridge, String> {
         let opts = WorkerOptions::new();
         opts.set_type(WorkerType::Classic);
-        let worker = Worker::new_with_options("worker-loader.js", &opts)
-            .map_err(|e| format!("The analysis worker could not be started ({e:?}). This browser may block Web Workers."))?;
+        let worker = Worker::new_with_options("worker-loader.js", &opts).map_err(|e| {
+            format!("The analysis worker could not be started ({e:?}). This browser may block Web Workers.")
+        })?;
         let cb = on_response.clone();
         let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
             match serde_wasm_bindgen::from_value::<Response>(ev.data()) {
                 Ok(resp) => cb.emit(resp),
-                Err(e) => cb.emit(Response::Error { message: format!("internal error: unreadable worker message ({e})") }),
+                Err(e) => {
+                    cb.emit(Response::Error { message: format!("internal error: unreadable worker message ({e})") })
+                }
             }
         });
         worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));

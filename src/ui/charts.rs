@@ -271,7 +271,10 @@ pub fn timeline(props: &TimelineProps) -> Html {
     let onmousemove = {
         let hover = hover.clone();
         Callback::from(move |e: MouseEvent| {
-            let Some(target) = e.current_target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<Element>(t).ok()) else { return };
+            let Some(target) = e.current_target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<Element>(t).ok())
+            else {
+                return;
+            };
             let r = target.get_bounding_client_rect();
             if r.width() <= 0.0 {
                 return;
@@ -415,7 +418,11 @@ pub fn hour_profile(props: &HourProfileProps) -> Html {
         v += step;
     }
     let note = match props.implied_utc_offset {
-        Some(o) => format!("Posts per UTC hour. Office hours (shaded) imply UTC{}{}", if o < 0 { "\u{2212}" } else { "+" }, o.abs()),
+        Some(o) => format!(
+            "Posts per UTC hour. Office hours (shaded) imply UTC{}{}",
+            if o < 0 { "\u{2212}" } else { "+" },
+            o.abs()
+        ),
         None => "Posts per UTC hour (no pronounced office-hours pattern)".to_string(),
     };
     html! {

@@ -14,8 +14,8 @@
 
 use wasm_bindgen::JsCast;
 use web_sys::{
-    HtmlCanvasElement, WebGlBuffer, WebGlContextAttributes, WebGlFramebuffer, WebGlProgram, WebGlRenderingContext as Gl,
-    WebGlShader, WebGlTexture, WebGlUniformLocation,
+    HtmlCanvasElement, WebGlBuffer, WebGlContextAttributes, WebGlFramebuffer, WebGlProgram,
+    WebGlRenderingContext as Gl, WebGlShader, WebGlTexture, WebGlUniformLocation,
 };
 
 /// Background of the view and of exported PNGs (opaque, so an export never has a transparent
@@ -538,7 +538,9 @@ impl Renderer {
     /// Redraw the kept frame as seen from `camera` (moved and scaled; areas it does not cover
     /// show the background). False when there is no kept frame of this size.
     pub fn draw_moved(&self, width: u32, height: u32, camera: &Camera) -> bool {
-        let Some(snap) = self.snapshot.as_ref().filter(|s| s.width == width && s.height == height) else { return false };
+        let Some(snap) = self.snapshot.as_ref().filter(|s| s.width == width && s.height == height) else {
+            return false;
+        };
         let Some(old) = snap.camera else { return false };
         if old.scale[0] == 0.0 || old.scale[1] == 0.0 {
             return false;

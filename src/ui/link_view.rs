@@ -307,7 +307,8 @@ impl Component for LinkView {
                 if files.is_empty() || self.busy() {
                     return false;
                 }
-                let metas: Vec<FileMeta> = files.iter().map(|f| FileMeta { name: f.name(), size: f.size() as u64 }).collect();
+                let metas: Vec<FileMeta> =
+                    files.iter().map(|f| FileMeta { name: f.name(), size: f.size() as u64 }).collect();
                 let names: Vec<String> = metas.iter().map(|m| m.name.clone()).collect();
                 let name = match self.next_name.trim() {
                     "" => default_dataset_name(&names),
@@ -728,10 +729,16 @@ impl LinkView {
     }
 
     fn kinds_summary(&self, s: &LinkSummary, l: &LinkRow) -> String {
-        let mut k: Vec<(usize, f64)> = l.scores.iter().copied().enumerate().filter(|(i, _)| l.counts.get(*i).copied().unwrap_or(0) > 0).collect();
+        let mut k: Vec<(usize, f64)> =
+            l.scores.iter().copied().enumerate().filter(|(i, _)| l.counts.get(*i).copied().unwrap_or(0) > 0).collect();
         k.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let parts: Vec<String> =
-            k.iter().take(4).map(|&(i, _)| format!("{} {}", group(l.counts[i] as u64), kind_label(s.kinds.get(i).map_or("", |x| x.as_str())))).collect();
+        let parts: Vec<String> = k
+            .iter()
+            .take(4)
+            .map(|&(i, _)| {
+                format!("{} {}", group(l.counts[i] as u64), kind_label(s.kinds.get(i).map_or("", |x| x.as_str())))
+            })
+            .collect();
         if parts.is_empty() {
             "nothing shared".into()
         } else {
@@ -742,7 +749,9 @@ impl LinkView {
     fn view_links(&self, ctx: &Context<Self>, s: &LinkSummary) -> Html {
         let link = ctx.link();
         let mut rows: Vec<&LinkRow> = s.dataset_links.iter().chain(s.cluster_links.iter()).collect();
-        rows.sort_by(|a, b| b.linked.cmp(&a.linked).then(b.strength.total_cmp(&a.strength)).then(a.index.cmp(&b.index)));
+        rows.sort_by(|a, b| {
+            b.linked.cmp(&a.linked).then(b.strength.total_cmp(&a.strength)).then(a.index.cmp(&b.index))
+        });
         let selected = self.evidence.as_ref().map(|e| e.row.index);
         html! {
             <section class="panel" data-testid="link-list" aria-label="Strongest links">
@@ -855,7 +864,15 @@ impl LinkView {
         }
     }
 
-    fn view_accounts(&self, _s: &LinkSummary, rows: &[TieRow], total: u64, testid: &'static str, title: &'static str, hint: &'static str) -> Html {
+    fn view_accounts(
+        &self,
+        _s: &LinkSummary,
+        rows: &[TieRow],
+        total: u64,
+        testid: &'static str,
+        title: &'static str,
+        hint: &'static str,
+    ) -> Html {
         html! {
             <section class="panel" data-testid={testid} aria-label={title}>
                 <h2>{format!("{title} ({})", group(total))}</h2>

@@ -57,7 +57,11 @@ pub fn set(m: &mut ColumnMapping, field: &str, header: Option<String>) {
 }
 
 /// Apply remembered choices (header -> field) to a guess, for headers present in this file.
-pub fn apply_remembered(mut guess: ColumnMapping, headers: &[String], remembered: &BTreeMap<String, String>) -> ColumnMapping {
+pub fn apply_remembered(
+    mut guess: ColumnMapping,
+    headers: &[String],
+    remembered: &BTreeMap<String, String>,
+) -> ColumnMapping {
     for h in headers {
         if let Some(field) = remembered.get(h) {
             if field.is_empty() {

@@ -52,9 +52,19 @@ enum Phase {
     Landing,
     /// Waiting for the worker to say what the files are.
     Previewing,
-    Mapping { previews: Rc<Vec<FilePreview>>, mapping: ColumnMapping },
-    Reading { progress: Option<IngestProgress>, started_ms: f64, demo: bool },
-    Analyzing { stage: String, fraction: f32 },
+    Mapping {
+        previews: Rc<Vec<FilePreview>>,
+        mapping: ColumnMapping,
+    },
+    Reading {
+        progress: Option<IngestProgress>,
+        started_ms: f64,
+        demo: bool,
+    },
+    Analyzing {
+        stage: String,
+        fraction: f32,
+    },
     Results,
     Failed(String),
 }
@@ -559,7 +569,10 @@ impl App {
         }
         let sizes: Vec<f32> = activity.iter().map(|&a| (3.0 + 2.2 * (1.0 + a as f32).ln()).min(18.0)).collect();
         let labels: Vec<String> = match &self.table {
-            Some(t) => nodes.iter().map(|&a| if (a as usize) < t.len() { t.label(a as usize) } else { format!("#{a}") }).collect(),
+            Some(t) => nodes
+                .iter()
+                .map(|&a| if (a as usize) < t.len() { t.label(a as usize) } else { format!("#{a}") })
+                .collect(),
             None => Vec::new(),
         };
         self.graph = Some(Rc::new(GraphData { positions, colors, sizes, edges, labels }));
@@ -851,7 +864,10 @@ impl App {
 
     fn view_ingest(&self, s: &IngestSummary) -> Html {
         let rejected: u64 = s.files.iter().map(|f| f.records_rejected).sum();
-        let span = s.time_span_ms.map(|(a, b)| format!("{} – {}", iso_day(a), iso_day(b))).unwrap_or_else(|| "no timestamps".into());
+        let span = s
+            .time_span_ms
+            .map(|(a, b)| format!("{} – {}", iso_day(a), iso_day(b)))
+            .unwrap_or_else(|| "no timestamps".into());
         html! {
             <details class="panel ingest-summary" data-testid="ingest-summary" open={rejected > 0 || s.posts == 0}>
                 <summary>
@@ -959,8 +975,10 @@ impl App {
 
     fn view_results(&self, ctx: &Context<Self>, a: &Rc<AnalysisSummary>) -> Html {
         let link = ctx.link();
-        let card = |label: &str, value: String, class: &str| html! {
-            <div class={classes!("card", class.to_string())}><div class="card-value">{value}</div><div class="card-label">{label.to_string()}</div></div>
+        let card = |label: &str, value: String, class: &str| {
+            html! {
+                <div class={classes!("card", class.to_string())}><div class="card-value">{value}</div><div class="card-label">{label.to_string()}</div></div>
+            }
         };
         let echo = a.echo_share.map(|e| format!("{:.0}%", e * 100.0)).unwrap_or_else(|| "—".into());
         html! {
@@ -1073,7 +1091,8 @@ impl App {
             LayoutScope::Cluster(c) => format!("Network of cluster {c}"),
         };
         let n_edges = self.graph.as_ref().map(|g| g.edges.len() / 2).unwrap_or(0);
-        let selected_node = self.selected.and_then(|acc| self.graph_nodes.iter().position(|&x| x == acc).map(|p| p as u32));
+        let selected_node =
+            self.selected.and_then(|acc| self.graph_nodes.iter().position(|&x| x == acc).map(|p| p as u32));
         html! {
             <section class="panel network" aria-label="Network">
                 <div class="panel-head">
@@ -1173,7 +1192,15 @@ impl App {
             Some(Msg::TableCluster(s.value().parse::<u32>().ok()))
         });
         let head = |key: SortKey, label: &str, class: &str| {
-            let arrow = if self.query.sort == key { if self.query.descending { " ▼" } else { " ▲" } } else { "" };
+            let arrow = if self.query.sort == key {
+                if self.query.descending {
+                    " ▼"
+                } else {
+                    " ▲"
+                }
+            } else {
+                ""
+            };
             html! { <button class={classes!("th", class.to_string())} onclick={link.callback(move |_| Msg::TableSort(key))}>{format!("{label}{arrow}")}</button> }
         };
         html! {
@@ -1269,7 +1296,12 @@ fn view_narratives(c: &ClusterSummary) -> Html {
     }
 }
 
-fn view_account(d: &Rc<AccountDetail>, onclose: Callback<MouseEvent>, onselect: Callback<u32>, onkeydown: Callback<KeyboardEvent>) -> Html {
+fn view_account(
+    d: &Rc<AccountDetail>,
+    onclose: Callback<MouseEvent>,
+    onselect: Callback<u32>,
+    onkeydown: Callback<KeyboardEvent>,
+) -> Html {
     let fmt_opt = |x: Option<u32>| x.map(|v| group(v as u64)).unwrap_or_else(|| "unknown".into());
     html! {
         <aside class="account-panel" data-testid="account-panel" aria-label="Account details" tabindex="-1" {onkeydown}>
@@ -1389,8 +1421,13 @@ fn download_url(url: &str, name: &str) {
 
 /// The file-level problems of an ingest, as "name: message." sentences.
 fn summary_fatal(s: Option<&IngestSummary>) -> Vec<String> {
-    s.map(|s| s.files.iter().filter_map(|f| f.fatal.as_ref().map(|m| format!("{}: {}.", f.name, m.trim_end_matches('.')))).collect())
-        .unwrap_or_default()
+    s.map(|s| {
+        s.files
+            .iter()
+            .filter_map(|f| f.fatal.as_ref().map(|m| format!("{}: {}.", f.name, m.trim_end_matches('.'))))
+            .collect()
+    })
+    .unwrap_or_default()
 }
 
 /// "a.csv, b.csv and 3 more" for a summary line.

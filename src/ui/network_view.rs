@@ -92,8 +92,8 @@ pub fn css_color(rgba: [u8; 4]) -> String {
 /// RGBA of a role (`core::detect::Role as u8`: 0 unflagged, 1 core, 2 amplifier).
 pub fn role_rgba(role: u8) -> [u8; 4] {
     match role {
-        1 => [201, 42, 42, 240],  // core: red
-        2 => [247, 140, 20, 220], // amplifier: orange
+        1 => [201, 42, 42, 240],   // core: red
+        2 => [247, 140, 20, 220],  // amplifier: orange
         _ => [134, 142, 150, 180], // unflagged: grey
     }
 }
@@ -159,7 +159,14 @@ impl SpatialIndex {
         let cell = ((w * h) / cells_wanted).sqrt().max(w.max(h) / 4096.0);
         let nx = ((w / cell).floor() as usize + 1).max(1);
         let ny = ((h / cell).floor() as usize + 1).max(1);
-        let mut index = SpatialIndex { min: [min_x, min_y], inv_cell: 1.0 / cell, nx, ny, start: vec![0; nx * ny + 1], items: Vec::new() };
+        let mut index = SpatialIndex {
+            min: [min_x, min_y],
+            inv_cell: 1.0 / cell,
+            nx,
+            ny,
+            start: vec![0; nx * ny + 1],
+            items: Vec::new(),
+        };
         let cell_of: Vec<u32> = (0..n).map(|i| index.cell_of(positions[2 * i], positions[2 * i + 1]) as u32).collect();
         for &c in &cell_of {
             index.start[c as usize + 1] += 1;
@@ -246,7 +253,10 @@ impl View {
         [self.center[0] + (sx - self.width / 2.0) / self.zoom, self.center[1] + (sy - self.height / 2.0) / self.zoom]
     }
     pub fn world_to_screen(&self, w: [f32; 2]) -> [f32; 2] {
-        [(w[0] - self.center[0]) * self.zoom + self.width / 2.0, (w[1] - self.center[1]) * self.zoom + self.height / 2.0]
+        [
+            (w[0] - self.center[0]) * self.zoom + self.width / 2.0,
+            (w[1] - self.center[1]) * self.zoom + self.height / 2.0,
+        ]
     }
     /// Fit the bounding box of `graph` into the canvas with a margin.
     pub fn fit(&mut self, graph: &GraphData) {
@@ -308,7 +318,11 @@ impl View {
     pub fn camera(&self) -> Camera {
         let sx = 2.0 * self.zoom / self.width.max(1.0);
         let sy = -2.0 * self.zoom / self.height.max(1.0);
-        Camera { scale: [sx, sy], offset: [-self.center[0] * sx, -self.center[1] * sy], point_scale: self.dpr * self.size_factor() }
+        Camera {
+            scale: [sx, sy],
+            offset: [-self.center[0] * sx, -self.center[1] * sy],
+            point_scale: self.dpr * self.size_factor(),
+        }
     }
 }
 
@@ -752,23 +766,28 @@ pub fn network_view(props: &NetworkViewProps) -> Html {
                 let wheel = {
                     let inner = inner.clone();
                     let canvas = canvas.clone();
-                    EventListener::new_with_options(&canvas.clone(), "wheel", EventListenerOptions::enable_prevent_default(), move |e| {
-                        let Some(e) = e.dyn_ref::<WheelEvent>() else { return };
-                        e.prevent_default();
-                        let unit = match e.delta_mode() {
-                            WheelEvent::DOM_DELTA_LINE => 40.0,
-                            WheelEvent::DOM_DELTA_PAGE => 800.0,
-                            _ => 1.0,
-                        };
-                        let dy = (e.delta_y() * unit).clamp(-600.0, 600.0) as f32;
-                        let at = canvas_point(&canvas, e.client_x(), e.client_y());
-                        {
-                            let mut s = inner.borrow_mut();
-                            s.view.zoom_at((-dy * 0.0018).exp(), at[0], at[1]);
-                            s.auto_fit = false;
-                        }
-                        moved(&inner);
-                    })
+                    EventListener::new_with_options(
+                        &canvas.clone(),
+                        "wheel",
+                        EventListenerOptions::enable_prevent_default(),
+                        move |e| {
+                            let Some(e) = e.dyn_ref::<WheelEvent>() else { return };
+                            e.prevent_default();
+                            let unit = match e.delta_mode() {
+                                WheelEvent::DOM_DELTA_LINE => 40.0,
+                                WheelEvent::DOM_DELTA_PAGE => 800.0,
+                                _ => 1.0,
+                            };
+                            let dy = (e.delta_y() * unit).clamp(-600.0, 600.0) as f32;
+                            let at = canvas_point(&canvas, e.client_x(), e.client_y());
+                            {
+                                let mut s = inner.borrow_mut();
+                                s.view.zoom_at((-dy * 0.0018).exp(), at[0], at[1]);
+                                s.auto_fit = false;
+                            }
+                            moved(&inner);
+                        },
+                    )
                 };
                 let on_resize: Closure<dyn FnMut()> = {
                     let inner = inner.clone();
@@ -976,12 +995,7 @@ impl PartialEq for GraphKey {
 
 /// The canvas of the (first) network view on the page, for [`super::gl::export_png`].
 pub fn find_canvas() -> Option<HtmlCanvasElement> {
-    web_sys::window()?
-        .document()?
-        .query_selector("[data-testid=\"network-view\"] canvas")
-        .ok()??
-        .dyn_into()
-        .ok()
+    web_sys::window()?.document()?.query_selector("[data-testid=\"network-view\"] canvas").ok()??.dyn_into().ok()
 }
 
 /// The network view on the page as a PNG `data:` URL.

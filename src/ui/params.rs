@@ -28,7 +28,11 @@ pub fn to_fragment(p: &DetectParams) -> String {
 fn fmt_num(x: f64) -> String {
     let s = format!("{x:.4}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s.is_empty() { "0".into() } else { s.to_string() }
+    if s.is_empty() {
+        "0".into()
+    } else {
+        s.to_string()
+    }
 }
 
 /// Parameters from a fragment (with or without `#`); what is missing or unreadable keeps its

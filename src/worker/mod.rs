@@ -5,8 +5,8 @@
 //! throttled progress, honours `Cancel` between chunks, and turns a panic into an `Error`
 //! response the UI shows. All decisions live in the pure session; this file only moves bytes.
 
-use crate::protocol::{self, FileMeta, Request, Response, Session};
 use crate::core::ingest::IngestOptions;
+use crate::protocol::{self, FileMeta, Request, Response, Session};
 use js_sys::{Array, Reflect, Uint8Array};
 use serde::Serialize;
 use std::cell::{Cell, RefCell};
@@ -51,7 +51,8 @@ pub fn post(resp: &Response) {
             let _ = scope().post_message(&value);
         }
         Err(e) => {
-            let fallback = Response::Error { message: format!("internal error: a worker response could not be encoded ({e})") };
+            let fallback =
+                Response::Error { message: format!("internal error: a worker response could not be encoded ({e})") };
             if let Ok(v) = fallback.serialize(&serializer) {
                 let _ = scope().post_message(&v);
             }
@@ -80,7 +81,9 @@ fn on_message(ev: MessageEvent) {
     let req: Request = match serde_wasm_bindgen::from_value(req_js) {
         Ok(r) => r,
         Err(e) => {
-            post(&Response::Error { message: format!("internal error: the worker got a request it does not understand ({e})") });
+            post(&Response::Error {
+                message: format!("internal error: the worker got a request it does not understand ({e})"),
+            });
             return;
         }
     };
@@ -105,7 +108,8 @@ fn on_message(ev: MessageEvent) {
             });
             match protocol::demo_files() {
                 Ok(files) => {
-                    let metas = files.iter().map(|(name, b)| FileMeta { name: name.clone(), size: b.len() as u64 }).collect();
+                    let metas =
+                        files.iter().map(|(name, b)| FileMeta { name: name.clone(), size: b.len() as u64 }).collect();
                     let req = Request::Ingest { files: metas, options: IngestOptions::default() };
                     wasm_bindgen_futures::spawn_local(ingest(req, Source::Bytes(files), generation));
                 }
@@ -302,7 +306,11 @@ async fn ingest(req: Request, source: Source, generation: u32) {
 /// Read `blob` in slices of `chunk_bytes`, calling `on_chunk` with each; stops early (Ok) when
 /// `on_chunk` returns false. Each slice is awaited, so messages (e.g. Cancel) are handled between
 /// chunks and the file is never held whole.
-pub async fn stream_blob(blob: &Blob, chunk_bytes: f64, mut on_chunk: impl FnMut(&[u8]) -> bool) -> Result<(), JsValue> {
+pub async fn stream_blob(
+    blob: &Blob,
+    chunk_bytes: f64,
+    mut on_chunk: impl FnMut(&[u8]) -> bool,
+) -> Result<(), JsValue> {
     let size = blob.size();
     let mut offset = 0.0;
     let mut chunk = Vec::new();
@@ -323,7 +331,8 @@ pub async fn stream_blob(blob: &Blob, chunk_bytes: f64, mut on_chunk: impl FnMut
 
 fn read_failed(index: usize, e: JsValue) {
     SESSION.with(|s| s.borrow_mut().handle(Request::Cancel, &mut |_| {}));
-    let detail = e.as_string().or_else(|| js_sys::JSON::stringify(&e).ok().and_then(|s| s.as_string())).unwrap_or_default();
+    let detail =
+        e.as_string().or_else(|| js_sys::JSON::stringify(&e).ok().and_then(|s| s.as_string())).unwrap_or_default();
     post(&Response::Error {
         message: format!("The browser could not read file {} ({detail}). If the file is on a removable or network drive, copy it locally and try again.", index + 1),
     });

@@ -7,10 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn chorus(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_chorus"))
-        .args(args)
-        .output()
-        .expect("run chorus")
+    Command::new(env!("CARGO_BIN_EXE_chorus")).args(args).output().expect("run chorus")
 }
 
 fn stderr(o: &Output) -> String {
@@ -19,20 +16,14 @@ fn stderr(o: &Output) -> String {
 
 /// A fresh scratch directory for one test.
 fn scratch(name: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("cli")
-        .join(name);
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli").join(name);
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
 }
 
 fn data(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/it/data")
-        .join(name)
-        .display()
-        .to_string()
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/data").join(name).display().to_string()
 }
 
 #[test]
@@ -43,25 +34,13 @@ fn analyze_rejects_bad_parameters_with_a_specific_message() {
     let out = dir.join("out");
     let (i, o) = (input.to_str().unwrap(), out.to_str().unwrap());
     let cases: &[(&[&str], &str)] = &[
-        (
-            &["--similarity", "1.5"],
-            "--similarity must be in (0, 1], got 1.5",
-        ),
+        (&["--similarity", "1.5"], "--similarity must be in (0, 1], got 1.5"),
         (&["--resolution", "-1"], "--resolution must be a number > 0"),
-        (
-            &["--methods", "co_retweet,co_magic"],
-            "unknown method \"co_magic\"",
-        ),
+        (&["--methods", "co_retweet,co_magic"], "unknown method \"co_magic\""),
         (&["--window", "co_retweet"], "expected METHOD=SECONDS"),
-        (
-            &["--window", "co_retweet=soon"],
-            "is not a number of seconds",
-        ),
+        (&["--window", "co_retweet=soon"], "is not a number of seconds"),
         (&["--time-window", "-5"], "--time-window"),
-        (
-            &["--min-repetitions", "0"],
-            "--min-repetitions must be at least 1",
-        ),
+        (&["--min-repetitions", "0"], "--min-repetitions must be at least 1"),
         (&["--format", "xlsx"], "unknown format \"xlsx\""),
         (&["--input-format", "xlsx"], "unknown format \"xlsx\""),
         (&["--param", "nonsense=1"], "unknown parameter \"nonsense\""),
@@ -72,15 +51,8 @@ fn analyze_rejects_bad_parameters_with_a_specific_message() {
         args.extend_from_slice(extra);
         let r = chorus(&args);
         assert_eq!(r.status.code(), Some(2), "{extra:?}: {}", stderr(&r));
-        assert!(
-            stderr(&r).contains(want),
-            "{extra:?}: {:?} should contain {want:?}",
-            stderr(&r)
-        );
-        assert!(
-            !out.exists(),
-            "{extra:?}: nothing is written on bad parameters"
-        );
+        assert!(stderr(&r).contains(want), "{extra:?}: {:?} should contain {want:?}", stderr(&r));
+        assert!(!out.exists(), "{extra:?}: nothing is written on bad parameters");
     }
 }
 
@@ -95,18 +67,9 @@ fn analyze_without_out_is_a_usage_error() {
 fn analyze_names_a_missing_file() {
     let dir = scratch("missing");
     let missing = dir.join("nope.csv");
-    let r = chorus(&[
-        "analyze",
-        missing.to_str().unwrap(),
-        "--out",
-        dir.join("o").to_str().unwrap(),
-    ]);
+    let r = chorus(&["analyze", missing.to_str().unwrap(), "--out", dir.join("o").to_str().unwrap()]);
     assert_eq!(r.status.code(), Some(1));
-    assert!(
-        stderr(&r).contains("cannot open") && stderr(&r).contains("nope.csv"),
-        "{}",
-        stderr(&r)
-    );
+    assert!(stderr(&r).contains("cannot open") && stderr(&r).contains("nope.csv"), "{}", stderr(&r));
 }
 
 #[test]
@@ -115,12 +78,7 @@ fn analyze_of_unreadable_input_says_nothing_was_read() {
     let input = dir.join("garbage.bin");
     std::fs::write(&input, [0u8, 159, 146, 150, 0xff, 0xfe, 0, 0, 1, 2, 3]).unwrap();
     let out = dir.join("o");
-    let r = chorus(&[
-        "analyze",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let r = chorus(&["analyze", input.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert_eq!(r.status.code(), Some(1), "{}", stderr(&r));
     assert!(stderr(&r).contains("no posts were read"), "{}", stderr(&r));
     assert!(stderr(&r).contains("garbage.bin"), "{}", stderr(&r));
@@ -133,14 +91,10 @@ fn inspect_json_fingerprints_each_input() {
     let input = dir.join("in.bin");
     std::fs::write(&input, b"abc").unwrap();
     let r = chorus(&["inspect", "--json", input.to_str().unwrap()]);
-    let v: serde_json::Value =
-        serde_json::from_slice(&r.stdout).expect("inspect --json prints JSON");
+    let v: serde_json::Value = serde_json::from_slice(&r.stdout).expect("inspect --json prints JSON");
     assert_eq!(v["inputs"][0]["bytes"], 3);
     // SHA-256("abc")
-    assert_eq!(
-        v["inputs"][0]["sha256"],
-        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-    );
+    assert_eq!(v["inputs"][0]["sha256"], "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     assert_eq!(v["files"].as_array().unwrap().len(), 1);
     let f = &v["files"][0];
     assert_eq!(f["balanced"], true);
@@ -184,13 +138,7 @@ fn analyze_fixtures_write_six_deterministic_files() {
         let mut outputs = Vec::new();
         for run in ["a", "b"] {
             let out = dir.join(run);
-            let r = chorus(&[
-                "analyze",
-                &data(name),
-                "--out",
-                out.to_str().unwrap(),
-                "--quiet",
-            ]);
+            let r = chorus(&["analyze", &data(name), "--out", out.to_str().unwrap(), "--quiet"]);
             assert_eq!(r.status.code(), Some(0), "{name}: {}", stderr(&r));
             let summary = String::from_utf8_lossy(&r.stdout);
             assert!(summary.contains("wrote "), "{summary}");
@@ -214,9 +162,6 @@ fn analyze_fixtures_write_six_deterministic_files() {
             }
             outputs.push(files);
         }
-        assert_eq!(
-            outputs[0], outputs[1],
-            "{name}: same input and parameters, same bytes"
-        );
+        assert_eq!(outputs[0], outputs[1], "{name}: same input and parameters, same bytes");
     }
 }

@@ -47,7 +47,17 @@ struct P {
 
 impl P {
     fn post(id: String, acc: &str, t_ms: i64, text: String) -> P {
-        P { id, acc: acc.into(), t_ms, kind: Kind::Post, target_post: String::new(), target_acc: String::new(), text, tags: vec![], urls: vec![] }
+        P {
+            id,
+            acc: acc.into(),
+            t_ms,
+            kind: Kind::Post,
+            target_post: String::new(),
+            target_acc: String::new(),
+            text,
+            tags: vec![],
+            urls: vec![],
+        }
     }
     fn rt(id: String, acc: &str, t_ms: i64, target_post: &str, target_acc: &str) -> P {
         P {
@@ -86,7 +96,8 @@ fn build(posts: &[P]) -> Dataset {
 }
 
 fn random_text(rng: &mut Rng, n: usize) -> String {
-    (0..n).map(|_| WORDS[rng.below(WORDS.len() as u64) as usize]).collect::<Vec<_>>().join(" ") + &format!(" {}", rng.next() % 100_000)
+    (0..n).map(|_| WORDS[rng.below(WORDS.len() as u64) as usize]).collect::<Vec<_>>().join(" ")
+        + &format!(" {}", rng.next() % 100_000)
 }
 
 /// Organic background: `n` accounts over `days` days, own posts and retweets of random others.
@@ -151,7 +162,12 @@ fn copy_paste(rng: &mut Rng, prefix: &str, n: usize, n_texts: usize, out: &mut V
         let t = T0 + rng.below(10 * 86_400_000) as i64;
         for a in 0..n {
             if rng.chance(0.85) {
-                out.push(P::post(format!("{prefix}c{next}"), &format!("{prefix}acc{a}"), t + rng.below(120_000) as i64, text.clone()));
+                out.push(P::post(
+                    format!("{prefix}c{next}"),
+                    &format!("{prefix}acc{a}"),
+                    t + rng.below(120_000) as i64,
+                    text.clone(),
+                ));
                 next += 1;
             }
         }
@@ -165,7 +181,12 @@ fn run(ds: &Dataset) -> Analysis {
 fn run_with(ds: &Dataset, params: &DetectParams) -> Analysis {
     let an = analyze(ds, params, &mut |_, _| {}, &|| false).expect("analysis runs");
     if std::env::var("CHORUS_DEBUG").is_ok() {
-        eprintln!("methods {:?}\nwarnings {:?}\nclusters {:?}", an.methods, an.warnings, an.clusters.iter().map(|c| (c.accounts.len(), c.n_core, c.n_amplifiers)).collect::<Vec<_>>());
+        eprintln!(
+            "methods {:?}\nwarnings {:?}\nclusters {:?}",
+            an.methods,
+            an.warnings,
+            an.clusters.iter().map(|c| (c.accounts.len(), c.n_core, c.n_amplifiers)).collect::<Vec<_>>()
+        );
     }
     an
 }
@@ -214,9 +235,17 @@ fn retweet_ring_is_found_and_split_into_core_and_amplifiers() {
     let v = verdict(&ds, &an, "ringcore0");
     let r = v.reasons.iter().find(|r| r.code == "boosted_by_cluster").expect("core reason");
     assert_eq!(r.value, received as f64);
-    assert!(r.text.starts_with(&format!("boosted {received} times by {amps} accounts of this cluster; 100% of")), "{}", r.text);
+    assert!(
+        r.text.starts_with(&format!("boosted {received} times by {amps} accounts of this cluster; 100% of")),
+        "{}",
+        r.text
+    );
     let boosted_posts = {
-        let mut v: Vec<&str> = posts.iter().filter(|p| p.acc == "ringamp3" && p.kind == Kind::Retweet).map(|p| p.target_post.as_str()).collect();
+        let mut v: Vec<&str> = posts
+            .iter()
+            .filter(|p| p.acc == "ringamp3" && p.kind == Kind::Retweet)
+            .map(|p| p.target_post.as_str())
+            .collect();
         v.sort();
         v.dedup();
         v.len()
@@ -267,14 +296,25 @@ fn viral_storm_is_not_flagged() {
         posts.push(P::post(id.clone(), "celebrity", t, random_text(&mut rng, 9)));
         for a in 0..400 {
             if rng.chance(0.4) {
-                posts.push(P::rt(format!("v{next}"), &format!("org{a:04}"), t + 2_000 + rng.below(600_000) as i64, &id, "celebrity"));
+                posts.push(P::rt(
+                    format!("v{next}"),
+                    &format!("org{a:04}"),
+                    t + 2_000 + rng.below(600_000) as i64,
+                    &id,
+                    "celebrity",
+                ));
                 next += 1;
             }
         }
     }
     let ds = build(&posts);
     let an = run(&ds);
-    assert_eq!(an.n_role(Role::Core) + an.n_role(Role::Amplifier), 0, "{:?}", an.clusters.iter().map(|c| c.accounts.len()).collect::<Vec<_>>());
+    assert_eq!(
+        an.n_role(Role::Core) + an.n_role(Role::Amplifier),
+        0,
+        "{:?}",
+        an.clusters.iter().map(|c| c.accounts.len()).collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -315,7 +355,11 @@ fn famous_quote_is_not_flagged() {
                 if rng.chance(0.5) {
                     let t = t0 + rng.below(4 * 3_600_000) as i64;
                     // some add a word: near-duplicates too
-                    let tx = if rng.chance(0.3) { format!("{text} {}", WORDS[rng.below(36) as usize]) } else { text.clone() };
+                    let tx = if rng.chance(0.3) {
+                        format!("{text} {}", WORDS[rng.below(36) as usize])
+                    } else {
+                        text.clone()
+                    };
                     posts.push(P::post(format!("q{next}"), &format!("org{a:04}"), t, tx));
                     next += 1;
                 }
@@ -336,13 +380,22 @@ fn outside_amplifiers_are_attached() {
     let mut posts = Vec::new();
     organic(&mut rng, 200, 10, &mut posts);
     retweet_ring(&mut rng, "ring", 3, 15, 20, &mut posts);
-    let core_posts: Vec<(String, String, i64)> =
-        posts.iter().filter(|p| p.acc.starts_with("ringcore") && p.kind == Kind::Post).map(|p| (p.id.clone(), p.acc.clone(), p.t_ms)).collect();
+    let core_posts: Vec<(String, String, i64)> = posts
+        .iter()
+        .filter(|p| p.acc.starts_with("ringcore") && p.kind == Kind::Post)
+        .map(|p| (p.id.clone(), p.acc.clone(), p.t_ms))
+        .collect();
     for k in 0..5 {
         for (j, (id, acc, t)) in core_posts.iter().enumerate() {
             if j % 5 == k {
                 // each outsider boosts its own fifth of the core's posts, 2-20 min later
-                posts.push(P::rt(format!("out{k}_{j}"), &format!("outamp{k}"), t + 120_000 + rng.below(1_080_000) as i64, id, acc));
+                posts.push(P::rt(
+                    format!("out{k}_{j}"),
+                    &format!("outamp{k}"),
+                    t + 120_000 + rng.below(1_080_000) as i64,
+                    id,
+                    acc,
+                ));
             }
         }
         posts.push(P::post(format!("outown{k}"), &format!("outamp{k}"), T0, random_text(&mut rng, 8)));
@@ -363,7 +416,11 @@ fn outside_amplifiers_are_attached() {
         assert_eq!((v.role, v.cluster), (Role::Amplifier, cl), "outamp{k}: {v:?}");
         let r = v.reasons.iter().find(|r| r.code == "boosts_core").expect("boost reason");
         assert_eq!(r.value, 12.0, "{}", r.text);
-        assert!(r.text.contains("boosted 12 posts of this cluster's core (12 boosts, 92% of its activity), median "), "{}", r.text);
+        assert!(
+            r.text.contains("boosted 12 posts of this cluster's core (12 boosts, 92% of its activity), median "),
+            "{}",
+            r.text
+        );
     }
     assert_eq!(verdict(&ds, &an, "orgfan").role, Role::Unflagged);
 }
@@ -468,7 +525,12 @@ fn deterministic_and_independent_of_input_order() {
             .map(|i| {
                 let vd = &an.accounts[i];
                 let size = if vd.cluster == NONE { 0 } else { an.clusters[vd.cluster as usize].accounts.len() };
-                (ds.accounts.ids.resolve(i as u32).to_string(), vd.role, size, vd.reasons.iter().map(|r| r.text.clone()).collect())
+                (
+                    ds.accounts.ids.resolve(i as u32).to_string(),
+                    vd.role,
+                    size,
+                    vd.reasons.iter().map(|r| r.text.clone()).collect(),
+                )
             })
             .collect();
         v.sort_by(|x, y| x.0.cmp(&y.0));

@@ -31,25 +31,14 @@ pub fn fixture() -> (Dataset, Analysis) {
     b.begin_file("fixture");
     let mut rec = PostRecord::default();
     let mut n = 0u64;
-    let at = |n: u64| Position {
-        record: n,
-        line: n + 1,
-        byte: n * 100,
-    };
-    let mut ids: Vec<String> = (0..PAYLOADS.len())
-        .map(|i| format!("{}", 1000 + i))
-        .collect();
+    let at = |n: u64| Position { record: n, line: n + 1, byte: n * 100 };
+    let mut ids: Vec<String> = (0..PAYLOADS.len()).map(|i| format!("{}", 1000 + i)).collect();
     ids.push("2000".into());
     ids.push("=cmd|' /C calc'!A0\u{0}<x>".into());
     ids.push("=cmd|' /C calc'!A0<x>".into()); // collides with the previous once NUL is removed
     for (i, id) in ids.iter().enumerate() {
-        let mut acc = AccountRecord {
-            id: id.clone(),
-            ..Default::default()
-        };
-        acc.screen_name = PAYLOADS
-            .get(i)
-            .map_or(format!("user{i}"), |p| p.to_string());
+        let mut acc = AccountRecord { id: id.clone(), ..Default::default() };
+        acc.screen_name = PAYLOADS.get(i).map_or(format!("user{i}"), |p| p.to_string());
         acc.created_at_ms = Some(1_577_836_800_000 + i as i64 * 86_400_000); // 2020-01-01 + i days
         acc.followers = Some(10 * i as u32);
         b.add_account(&acc, &at(n));
@@ -71,29 +60,14 @@ pub fn fixture() -> (Dataset, Analysis) {
         }
     }
     let (ds, _) = b.finish();
-    let reason = |code: &str, value: f64, text: &str| Reason {
-        code: code.into(),
-        value,
-        text: text.into(),
-    };
+    let reason = |code: &str, value: f64, text: &str| Reason { code: code.into(), value, text: text.into() };
     let mut accounts: Vec<AccountVerdict> = (0..ds.n_accounts())
-        .map(|_| AccountVerdict {
-            role: Role::Unflagged,
-            cluster: NONE,
-            score: 0.0,
-            reasons: vec![],
-        })
+        .map(|_| AccountVerdict { role: Role::Unflagged, cluster: NONE, score: 0.0, reasons: vec![] })
         .collect();
     let idx = |id: &str| ds.accounts.ids.get(id).expect("fixture id");
-    let set =
-        |v: &mut Vec<AccountVerdict>, id: u32, role, cluster, score: f32, reasons: Vec<Reason>| {
-            v[id as usize] = AccountVerdict {
-                role,
-                cluster,
-                score,
-                reasons,
-            };
-        };
+    let set = |v: &mut Vec<AccountVerdict>, id: u32, role, cluster, score: f32, reasons: Vec<Reason>| {
+        v[id as usize] = AccountVerdict { role, cluster, score, reasons };
+    };
     set(
         &mut accounts,
         idx("1000"),
@@ -101,26 +75,11 @@ pub fn fixture() -> (Dataset, Analysis) {
         0,
         0.91,
         vec![
-            reason(
-                "boosted_by_cluster",
-                11.0,
-                "retweeted by 11 accounts of this cluster, median 38 s after posting",
-            ),
-            reason(
-                "co_tweet",
-                4.0,
-                "=1+1 posted the same text as 4 cluster members",
-            ),
+            reason("boosted_by_cluster", 11.0, "retweeted by 11 accounts of this cluster, median 38 s after posting"),
+            reason("co_tweet", 4.0, "=1+1 posted the same text as 4 cluster members"),
         ],
     );
-    set(
-        &mut accounts,
-        idx("1001"),
-        Role::Core,
-        0,
-        0.8,
-        vec![reason("co_tweet", 3.0, "<b>posted</b> the same text")],
-    );
+    set(&mut accounts, idx("1001"), Role::Core, 0, 0.8, vec![reason("co_tweet", 3.0, "<b>posted</b> the same text")]);
     set(
         &mut accounts,
         idx("1002"),
@@ -128,16 +87,8 @@ pub fn fixture() -> (Dataset, Analysis) {
         0,
         0.75,
         vec![
-            reason(
-                "boosts_core",
-                41.0,
-                "retweeted 41 posts of this cluster's core, median 38 s after posting",
-            ),
-            reason(
-                "creation_burst",
-                212.0,
-                "created within a 3-day burst of 212 accounts",
-            ),
+            reason("boosts_core", 41.0, "retweeted 41 posts of this cluster's core, median 38 s after posting"),
+            reason("creation_burst", 212.0, "created within a 3-day burst of 212 accounts"),
         ],
     );
     set(
@@ -148,30 +99,9 @@ pub fn fixture() -> (Dataset, Analysis) {
         0.75,
         vec![reason("boosts_core", 9.0, "@everyone: retweeted 9 posts")],
     );
-    set(
-        &mut accounts,
-        idx("1006"),
-        Role::Core,
-        1,
-        0.6,
-        vec![reason("co_link", 5.0, "shared 5 links")],
-    );
-    set(
-        &mut accounts,
-        idx("1007"),
-        Role::Amplifier,
-        1,
-        0.4,
-        vec![reason("boosts_core", 3.0, "line1\nline2")],
-    );
-    set(
-        &mut accounts,
-        idx("=cmd|' /C calc'!A0\u{0}<x>"),
-        Role::Amplifier,
-        1,
-        0.3,
-        vec![],
-    );
+    set(&mut accounts, idx("1006"), Role::Core, 1, 0.6, vec![reason("co_link", 5.0, "shared 5 links")]);
+    set(&mut accounts, idx("1007"), Role::Amplifier, 1, 0.4, vec![reason("boosts_core", 3.0, "line1\nline2")]);
+    set(&mut accounts, idx("=cmd|' /C calc'!A0\u{0}<x>"), Role::Amplifier, 1, 0.3, vec![]);
     let cluster = |id: u32, members: Vec<u32>, offset: Option<i32>| Cluster {
         id,
         accounts: members,
@@ -181,11 +111,7 @@ pub fn fixture() -> (Dataset, Analysis) {
         density: 0.5,
         median_boost_delay_s: Some(38.0),
         echo_share: Some(0.93),
-        creation_bursts: vec![CreationBurst {
-            first_day: 18262,
-            last_day: 18264,
-            n_accounts: 212,
-        }],
+        creation_bursts: vec![CreationBurst { first_day: 18262, last_day: 18264, n_accounts: 212 }],
         hour_profile: {
             let mut h = [0u32; 24];
             h[9] = 40;
@@ -202,23 +128,10 @@ pub fn fixture() -> (Dataset, Analysis) {
         methods: vec![(CoAction::CoRetweet, 0.7), (CoAction::CoTweet, 0.3)],
         n_posts: 69,
     };
-    let c0 = cluster(
-        0,
-        vec![idx("1000"), idx("1001"), idx("1002"), idx("1003")],
-        Some(-5),
-    );
-    let c1 = cluster(
-        1,
-        vec![idx("1006"), idx("1007"), idx("=cmd|' /C calc'!A0\u{0}<x>")],
-        Some(3),
-    );
-    let edge = |a: &str, b: &str, weight: f32, methods: u16| Edge {
-        a: idx(a),
-        b: idx(b),
-        weight,
-        n_objects: 4,
-        methods,
-    };
+    let c0 = cluster(0, vec![idx("1000"), idx("1001"), idx("1002"), idx("1003")], Some(-5));
+    let c1 = cluster(1, vec![idx("1006"), idx("1007"), idx("=cmd|' /C calc'!A0\u{0}<x>")], Some(3));
+    let edge =
+        |a: &str, b: &str, weight: f32, methods: u16| Edge { a: idx(a), b: idx(b), weight, n_objects: 4, methods };
     let rt = CoAction::CoRetweet.bit();
     let edges = vec![
         edge("1000", "1002", 4.5, rt),
@@ -249,11 +162,7 @@ pub fn fixture() -> (Dataset, Analysis) {
 
 fn run_info() -> RunInfo {
     RunInfo {
-        inputs: vec![InputFingerprint {
-            path: "in/<x>.csv".into(),
-            bytes: 42,
-            sha256: "ab".repeat(32),
-        }],
+        inputs: vec![InputFingerprint { path: "in/<x>.csv".into(), bytes: 42, sha256: "ab".repeat(32) }],
         ingest: vec![],
         input_format: None,
     }
@@ -300,11 +209,7 @@ pub fn parse_csv(bytes: &[u8]) -> Vec<Vec<String>> {
 }
 
 fn files(ds: &Dataset, an: &Analysis) -> BTreeMap<&'static str, Vec<u8>> {
-    export::export_all(ds, an, &run_info())
-        .unwrap()
-        .into_iter()
-        .map(|f| (f.name, f.bytes))
-        .collect()
+    export::export_all(ds, an, &run_info()).unwrap().into_iter().map(|f| (f.name, f.bytes)).collect()
 }
 
 fn table(bytes: &[u8]) -> (Vec<String>, Vec<BTreeMap<String, String>>) {
@@ -314,10 +219,7 @@ fn table(bytes: &[u8]) -> (Vec<String>, Vec<BTreeMap<String, String>>) {
     for r in &rows {
         assert_eq!(r.len(), header.len(), "ragged row {r:?}");
     }
-    let maps = rows
-        .into_iter()
-        .map(|r| header.iter().cloned().zip(r).collect())
-        .collect();
+    let maps = rows.into_iter().map(|r| header.iter().cloned().zip(r).collect()).collect();
     (header, maps)
 }
 
@@ -328,17 +230,7 @@ fn accounts_csv_has_the_contract_columns_and_one_row_per_account() {
     let (ds, an) = fixture();
     let f = files(&ds, &an);
     let (header, rows) = table(&f["accounts.csv"]);
-    assert_eq!(
-        header[..6],
-        [
-            "account_id",
-            "screen_name",
-            "role",
-            "cluster",
-            "score",
-            "reasons"
-        ]
-    );
+    assert_eq!(header[..6], ["account_id", "screen_name", "role", "cluster", "score", "reasons"]);
     assert_eq!(rows.len(), ds.n_accounts());
     // every account exactly once (ids neutralised the same way everywhere)
     let mut seen: Vec<&str> = rows.iter().map(|r| r["account_id"].as_str()).collect();
@@ -346,17 +238,9 @@ fn accounts_csv_has_the_contract_columns_and_one_row_per_account() {
     seen.dedup();
     assert_eq!(seen.len(), ds.n_accounts());
     // roles, clusters, scores, reasons
-    let by_id: BTreeMap<&str, &BTreeMap<String, String>> =
-        rows.iter().map(|r| (r["account_id"].as_str(), r)).collect();
+    let by_id: BTreeMap<&str, &BTreeMap<String, String>> = rows.iter().map(|r| (r["account_id"].as_str(), r)).collect();
     let r = by_id["1000"];
-    assert_eq!(
-        (
-            r["role"].as_str(),
-            r["cluster"].as_str(),
-            r["score"].as_str()
-        ),
-        ("core", "0", "0.91")
-    );
+    assert_eq!((r["role"].as_str(), r["cluster"].as_str(), r["score"].as_str()), ("core", "0", "0.91"));
     assert_eq!(
         r["reasons"],
         "retweeted by 11 accounts of this cluster, median 38 s after posting; =1+1 posted the same text as 4 cluster members"
@@ -367,26 +251,12 @@ fn accounts_csv_has_the_contract_columns_and_one_row_per_account() {
     assert_eq!(r["created_at"], "2020-01-01T00:00:00Z");
     assert_eq!(by_id["1002"]["role"], "amplifier");
     assert_eq!(by_id["1002"]["retweets"], "1");
-    assert_eq!(
-        (
-            by_id["2000"]["role"].as_str(),
-            by_id["2000"]["cluster"].as_str()
-        ),
-        ("unflagged", "")
-    );
+    assert_eq!((by_id["2000"]["role"].as_str(), by_id["2000"]["cluster"].as_str()), ("unflagged", ""));
     assert_eq!(by_id["2000"]["score"], "0");
     // sorted: core, amplifier, unflagged; within, by cluster then score
     let roles: Vec<&str> = rows.iter().map(|r| r["role"].as_str()).collect();
-    let rank = |r: &str| {
-        ["core", "amplifier", "unflagged"]
-            .iter()
-            .position(|x| *x == r)
-            .unwrap()
-    };
-    assert!(
-        roles.windows(2).all(|w| rank(w[0]) <= rank(w[1])),
-        "{roles:?}"
-    );
+    let rank = |r: &str| ["core", "amplifier", "unflagged"].iter().position(|x| *x == r).unwrap();
+    assert!(roles.windows(2).all(|w| rank(w[0]) <= rank(w[1])), "{roles:?}");
     assert_eq!(rows[0]["account_id"], "1000");
     assert_eq!(rows[1]["account_id"], "1001");
     assert_eq!(rows[2]["account_id"], "1006");
@@ -402,10 +272,7 @@ fn csv_cells_cannot_start_a_formula_and_numbers_stay_numbers() {
             for (col, cell) in row {
                 if cell.starts_with(FORMULA) {
                     // only numeric columns may start with '-', and then they are numbers
-                    assert!(
-                        cell.parse::<f64>().is_ok(),
-                        "{name}.{col} starts a formula: {cell:?}"
-                    );
+                    assert!(cell.parse::<f64>().is_ok(), "{name}.{col} starts a formula: {cell:?}");
                 }
                 assert!(
                     !cell.contains('\u{0}') && !cell.contains('\u{1b}'),
@@ -431,12 +298,8 @@ fn csv_cells_cannot_start_a_formula_and_numbers_stay_numbers() {
     ] {
         assert!(names.contains(&want), "missing {want:?} in {names:?}");
     }
-    assert!(accounts
-        .iter()
-        .any(|r| r["account_id"] == "'=cmd|' /C calc'!A0<x>"));
-    assert!(accounts
-        .iter()
-        .any(|r| r["account_id"] == "'=cmd|' /C calc'!A0\u{fffd}<x>"));
+    assert!(accounts.iter().any(|r| r["account_id"] == "'=cmd|' /C calc'!A0<x>"));
+    assert!(accounts.iter().any(|r| r["account_id"] == "'=cmd|' /C calc'!A0\u{fffd}<x>"));
     // reasons starting with a formula char are neutralised as a whole cell
     let r = accounts.iter().find(|r| r["account_id"] == "1001").unwrap();
     assert_eq!(r["reasons"], "<b>posted</b> the same text");
@@ -446,21 +309,12 @@ fn csv_cells_cannot_start_a_formula_and_numbers_stay_numbers() {
     assert_eq!(clusters[0]["implied_utc_offset"], "-5");
     assert_eq!(clusters[1]["implied_utc_offset"], "3");
     assert_eq!(clusters[0]["top_hashtags"], "'=evil (30); tag0 (12)");
-    assert_eq!(
-        clusters[0]["top_texts"],
-        "'-1 says hello world (7); @here look (3)"
-    );
+    assert_eq!(clusters[0]["top_texts"], "'-1 says hello world (7); @here look (3)");
     assert_eq!(clusters[0]["spike_days"], "2020-01-30");
-    assert_eq!(
-        clusters[0]["creation_bursts"],
-        "2020-01-01..2020-01-03 (212)"
-    );
+    assert_eq!(clusters[0]["creation_bursts"], "2020-01-01..2020-01-03 (212)");
     assert_eq!(clusters[0]["methods"], "co_retweet=0.7;co_tweet=0.3");
     assert_eq!(clusters[0]["peak_hour_utc"], "9");
-    assert_eq!(
-        clusters[0]["hour_profile_utc"],
-        "0;0;0;0;0;0;0;0;0;40;0;0;0;0;12;0;0;0;0;0;0;0;0;0"
-    );
+    assert_eq!(clusters[0]["hour_profile_utc"], "0;0;0;0;0;0;0;0;0;40;0;0;0;0;12;0;0;0;0;0;0;0;0;0");
     assert_eq!(clusters[0]["size"], "4");
     // the raw bytes use CRLF records and quote the embedded newline
     let raw = String::from_utf8(f["accounts.csv"].clone()).unwrap();
@@ -473,25 +327,16 @@ fn edges_csv_lists_valid_edges_by_weight() {
     let (ds, an) = fixture();
     let f = files(&ds, &an);
     let (header, rows) = table(&f["edges.csv"]);
-    assert_eq!(
-        header,
-        ["source", "target", "weight", "n_objects", "methods"]
-    );
+    assert_eq!(header, ["source", "target", "weight", "n_objects", "methods"]);
     assert_eq!(rows.len(), an.edges.len());
     assert_eq!(
-        (
-            rows[0]["source"].as_str(),
-            rows[0]["target"].as_str(),
-            rows[0]["weight"].as_str()
-        ),
+        (rows[0]["source"].as_str(), rows[0]["target"].as_str(), rows[0]["weight"].as_str()),
         ("1000", "1002", "4.5")
     );
     assert_eq!(rows[1]["source"], "1007");
     assert_eq!(rows[1]["target"], "'=cmd|' /C calc'!A0\u{fffd}<x>");
     assert_eq!(rows[1]["weight"], "3");
-    assert!(rows
-        .iter()
-        .any(|r| r["methods"] == "co_retweet;co_tweet" && r["weight"] == "2.25"));
+    assert!(rows.iter().any(|r| r["methods"] == "co_retweet;co_tweet" && r["weight"] == "2.25"));
     let w: Vec<f64> = rows.iter().map(|r| r["weight"].parse().unwrap()).collect();
     assert!(w.windows(2).all(|p| p[0] >= p[1]), "{w:?}");
 }
@@ -514,12 +359,7 @@ fn parse_gexf(bytes: &[u8]) -> Graph {
     let attvalues = |n: roxmltree::Node| -> Attrs {
         n.descendants()
             .filter(|d| d.has_tag_name("attvalue"))
-            .map(|d| {
-                (
-                    d.attribute("for").unwrap().to_string(),
-                    d.attribute("value").unwrap().to_string(),
-                )
-            })
+            .map(|d| (d.attribute("for").unwrap().to_string(), d.attribute("value").unwrap().to_string()))
             .collect()
     };
     let nodes = root
@@ -528,10 +368,7 @@ fn parse_gexf(bytes: &[u8]) -> Graph {
         .map(|n| {
             let mut a = attvalues(n);
             a.insert("label".into(), n.attribute("label").unwrap().into());
-            let viz = n
-                .children()
-                .find(|c| c.has_tag_name(("http://gexf.net/1.3/viz", "color")))
-                .expect("viz:color");
+            let viz = n.children().find(|c| c.has_tag_name(("http://gexf.net/1.3/viz", "color"))).expect("viz:color");
             let rgb: Vec<&str> = ["r", "g", "b"].iter().map(|k| viz.attribute(*k).unwrap()).collect();
             a.insert("color".into(), rgb.join(","));
             (n.attribute("id").unwrap().to_string(), a)
@@ -543,11 +380,7 @@ fn parse_gexf(bytes: &[u8]) -> Graph {
         .map(|n| {
             let mut a = attvalues(n);
             a.insert("weight".into(), n.attribute("weight").unwrap_or("").into());
-            (
-                n.attribute("source").unwrap().to_string(),
-                n.attribute("target").unwrap().to_string(),
-                a,
-            )
+            (n.attribute("source").unwrap().to_string(), n.attribute("target").unwrap().to_string(), a)
         })
         .collect();
     (nodes, edges)
@@ -557,28 +390,18 @@ fn parse_graphml(bytes: &[u8]) -> Graph {
     let text = std::str::from_utf8(bytes).expect("GraphML is UTF-8");
     let doc = roxmltree::Document::parse(text).expect("GraphML is well-formed XML");
     let root = doc.root_element();
-    assert_eq!(
-        root.tag_name().namespace(),
-        Some("http://graphml.graphdrawing.org/xmlns")
-    );
+    assert_eq!(root.tag_name().namespace(), Some("http://graphml.graphdrawing.org/xmlns"));
     let keys: BTreeMap<String, String> = root
         .children()
         .filter(|n| n.has_tag_name("key"))
-        .map(|k| {
-            (
-                k.attribute("id").unwrap().to_string(),
-                k.attribute("attr.name").unwrap().to_string(),
-            )
-        })
+        .map(|k| (k.attribute("id").unwrap().to_string(), k.attribute("attr.name").unwrap().to_string()))
         .collect();
     let data = |n: roxmltree::Node| -> Attrs {
         n.children()
             .filter(|d| d.has_tag_name("data"))
             .map(|d| {
                 let key = d.attribute("key").unwrap();
-                let name = keys
-                    .get(key)
-                    .unwrap_or_else(|| panic!("undeclared key {key}"));
+                let name = keys.get(key).unwrap_or_else(|| panic!("undeclared key {key}"));
                 (name.clone(), d.text().unwrap_or("").to_string())
             })
             .collect()
@@ -598,13 +421,7 @@ fn parse_graphml(bytes: &[u8]) -> Graph {
     let edges = root
         .descendants()
         .filter(|n| n.has_tag_name("edge"))
-        .map(|n| {
-            (
-                n.attribute("source").unwrap().to_string(),
-                n.attribute("target").unwrap().to_string(),
-                data(n),
-            )
-        })
+        .map(|n| (n.attribute("source").unwrap().to_string(), n.attribute("target").unwrap().to_string(), data(n)))
         .collect();
     (nodes, edges)
 }
@@ -613,88 +430,46 @@ fn parse_graphml(bytes: &[u8]) -> Graph {
 fn network_files_are_well_formed_and_carry_hostile_text_as_data() {
     let (ds, an) = fixture();
     let f = files(&ds, &an);
-    for (name, (nodes, edges)) in [
-        ("network.gexf", parse_gexf(&f["network.gexf"])),
-        ("network.graphml", parse_graphml(&f["network.graphml"])),
-    ] {
+    for (name, (nodes, edges)) in
+        [("network.gexf", parse_gexf(&f["network.gexf"])), ("network.graphml", parse_graphml(&f["network.graphml"]))]
+    {
         // nodes: the 7 flagged accounts + 4 unflagged accounts that are in an edge
         assert_eq!(nodes.len(), 11, "{name}");
         assert_eq!(edges.len(), 8, "{name}");
         let ids: std::collections::BTreeSet<&str> = nodes.iter().map(|n| n.0.as_str()).collect();
         assert_eq!(ids.len(), nodes.len(), "{name}: node ids must be unique");
         for (s, t, _) in &edges {
-            assert!(
-                ids.contains(s.as_str()) && ids.contains(t.as_str()),
-                "{name}: dangling edge {s} {t}"
-            );
+            assert!(ids.contains(s.as_str()) && ids.contains(t.as_str()), "{name}: dangling edge {s} {t}");
         }
-        let by_account: BTreeMap<&str, &Attrs> = nodes
-            .iter()
-            .map(|n| (n.1["account_id"].as_str(), &n.1))
-            .collect();
+        let by_account: BTreeMap<&str, &Attrs> = nodes.iter().map(|n| (n.1["account_id"].as_str(), &n.1)).collect();
         let core = by_account["1000"];
-        assert_eq!(
-            (
-                core["role"].as_str(),
-                core["cluster"].as_str(),
-                core["score"].as_str()
-            ),
-            ("core", "0", "0.91")
-        );
+        assert_eq!((core["role"].as_str(), core["cluster"].as_str(), core["score"].as_str()), ("core", "0", "0.91"));
         assert_eq!(core["posts"], "3");
         if name == "network.gexf" {
             assert_eq!(core["color"], "214,39,40");
             assert_eq!(by_account["1008"]["color"], "160,160,160");
         }
-        assert_eq!(
-            core["screen_name"], PAYLOADS[0],
-            "{name}: text is data, unchanged"
-        );
-        assert_eq!(
-            by_account["1006"]["screen_name"],
-            "<script>alert(1)</script>"
-        );
+        assert_eq!(core["screen_name"], PAYLOADS[0], "{name}: text is data, unchanged");
+        assert_eq!(by_account["1006"]["screen_name"], "<script>alert(1)</script>");
         assert_eq!(by_account["1007"]["screen_name"], "end]]>cdata");
-        assert!(
-            !by_account["1008"].contains_key("cluster"),
-            "{name}: no cluster for unflagged"
-        );
+        assert!(!by_account["1008"].contains_key("cluster"), "{name}: no cluster for unflagged");
         assert_eq!(by_account["1008"]["role"], "unflagged");
         assert_eq!(by_account["1008"]["screen_name"], "\u{202e}gnp.exe");
-        assert_eq!(
-            by_account["1009"]["screen_name"], "nul\u{fffd}byte\u{fffd}[2J",
-            "{name}: control chars replaced"
-        );
-        assert_eq!(
-            by_account["1010"]["screen_name"], "line1\nline2, \"quoted\"",
-            "{name}: newline kept"
-        );
+        assert_eq!(by_account["1009"]["screen_name"], "nul\u{fffd}byte\u{fffd}[2J", "{name}: control chars replaced");
+        assert_eq!(by_account["1010"]["screen_name"], "line1\nline2, \"quoted\"", "{name}: newline kept");
         // the hostile id's NUL is replaced; its node id is made unique, the other keeps its own
         assert!(ids.contains("=cmd|' /C calc'!A0<x>"));
-        let odd: Vec<&str> = ids
-            .iter()
-            .copied()
-            .filter(|i| i.starts_with("=cmd|' /C calc'!A0\u{fffd}<x>~"))
-            .collect();
+        let odd: Vec<&str> = ids.iter().copied().filter(|i| i.starts_with("=cmd|' /C calc'!A0\u{fffd}<x>~")).collect();
         assert_eq!(odd.len(), 1, "{name}: {ids:?}");
-        assert_eq!(
-            by_account["=cmd|' /C calc'!A0\u{fffd}<x>"]["role"],
-            "amplifier"
-        );
-        let heavy = edges
-            .iter()
-            .find(|e| e.2["weight"] == "4.5")
-            .expect("weight 4.5");
+        assert_eq!(by_account["=cmd|' /C calc'!A0\u{fffd}<x>"]["role"], "amplifier");
+        let heavy = edges.iter().find(|e| e.2["weight"] == "4.5").expect("weight 4.5");
         assert_eq!((heavy.0.as_str(), heavy.1.as_str()), ("1000", "1002"));
         assert_eq!(heavy.2["methods"], "co_retweet");
         assert_eq!(heavy.2["n_objects"], "4");
     }
     for name in ["network.gexf", "network.graphml"] {
         let text = String::from_utf8(f[name].clone()).unwrap();
-        assert!(
-            !text.contains("<script>") && !text.contains("]]>") && !text.contains('\u{0}'),
-            "{name}"
-        );
+        assert!(!text.contains("<script>") && !text.contains("]]>") && !text.contains('\u{0}'), "{name}");
     }
 }
 
@@ -708,29 +483,15 @@ fn report_json_says_what_was_computed_from_what() {
     assert_eq!(r.inputs, run_info().inputs);
     assert_eq!(r.counts.accounts as usize, ds.n_accounts());
     assert_eq!(r.counts.posts as usize, ds.n_posts());
-    assert_eq!(
-        (r.counts.core, r.counts.amplifiers, r.counts.unflagged),
-        (3, 4, ds.n_accounts() as u64 - 7)
-    );
+    assert_eq!((r.counts.core, r.counts.amplifiers, r.counts.unflagged), (3, 4, ds.n_accounts() as u64 - 7));
     assert_eq!((r.counts.clusters, r.counts.edges), (2, 8));
     assert_eq!(r.counts.first_post.as_deref(), Some("2020-01-26T00:53:20Z"));
     assert_eq!(r.methods.len(), 1);
     assert_eq!(r.warnings, an.warnings);
     let raw: serde_json::Value = serde_json::from_slice(&f["report.json"]).unwrap();
     let methods = raw["params"]["methods"].as_array().unwrap();
-    assert_eq!(
-        methods.len(),
-        CoAction::ALL.len(),
-        "every method's parameters are recorded"
-    );
-    for key in [
-        "min_repetitions",
-        "min_edge_weight",
-        "max_pairs",
-        "similarity_threshold",
-        "resolution",
-        "seed",
-    ] {
+    assert_eq!(methods.len(), CoAction::ALL.len(), "every method's parameters are recorded");
+    for key in ["min_repetitions", "min_edge_weight", "max_pairs", "similarity_threshold", "resolution", "seed"] {
         assert!(raw["params"].get(key).is_some(), "params.{key} missing");
     }
 }
@@ -740,23 +501,11 @@ fn report_json_carries_the_ingest_summary() {
     let (ds, an) = fixture();
     let mut b = DatasetBuilder::default();
     b.begin_file("bad.csv");
-    let at = Position {
-        record: 3,
-        line: 4,
-        byte: 120,
-    };
-    b.reject(
-        at.clone(),
-        DiagKind::BadValue,
-        "time \"yesterday\" is not a date",
-    );
+    let at = Position { record: 3, line: 4, byte: 120 };
+    b.reject(at.clone(), DiagKind::BadValue, "time \"yesterday\" is not a date");
     b.reject(at, DiagKind::BadValue, "time \"\" is not a date");
     let (_, reports) = b.finish();
-    let run = RunInfo {
-        inputs: vec![],
-        ingest: reports,
-        input_format: Some("toolkit".into()),
-    };
+    let run = RunInfo { inputs: vec![], ingest: reports, input_format: Some("toolkit".into()) };
     let bytes = export::to_vec(|w| export::report_json(&ds, &an, &run, w)).unwrap();
     let r: Report = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(r.ingest.len(), 1);
@@ -781,13 +530,7 @@ fn exports_are_deterministic() {
         std::mem::swap(&mut e.a, &mut e.b);
     }
     let (f1, f3) = (files(&ds1, &an1), files(&ds1, &an3));
-    for name in [
-        "accounts.csv",
-        "clusters.csv",
-        "edges.csv",
-        "network.gexf",
-        "network.graphml",
-    ] {
+    for name in ["accounts.csv", "clusters.csv", "edges.csv", "network.gexf", "network.graphml"] {
         assert_eq!(f1[name], f3[name], "{name}");
     }
 }
@@ -817,28 +560,12 @@ fn empty_dataset_gives_headers_and_empty_graphs() {
 fn edges_to_unknown_accounts_and_short_analyses_do_not_panic() {
     let (ds, mut an) = fixture();
     an.accounts.truncate(3);
-    an.edges.push(Edge {
-        a: 0,
-        b: 9_999,
-        weight: 1.0,
-        n_objects: 1,
-        methods: 1,
-    });
-    an.edges.push(Edge {
-        a: 1,
-        b: 1,
-        weight: f32::NAN,
-        n_objects: 1,
-        methods: 1,
-    });
+    an.edges.push(Edge { a: 0, b: 9_999, weight: 1.0, n_objects: 1, methods: 1 });
+    an.edges.push(Edge { a: 1, b: 1, weight: f32::NAN, n_objects: 1, methods: 1 });
     let f = files(&ds, &an);
     let (_, rows) = table(&f["accounts.csv"]);
     assert_eq!(rows.len(), ds.n_accounts());
-    assert_eq!(
-        parse_csv(&f["edges.csv"]).len(),
-        1 + 8,
-        "invalid edges are left out"
-    );
+    assert_eq!(parse_csv(&f["edges.csv"]).len(), 1 + 8, "invalid edges are left out");
     parse_gexf(&f["network.gexf"]);
     parse_graphml(&f["network.graphml"]);
 }
@@ -857,10 +584,7 @@ fn fingerprint_is_sha256_whatever_the_chunking() {
     assert_eq!((a.path.as_str(), a.bytes), ("f.csv", 3000));
     let mut abc = export::Fingerprinter::new("abc");
     abc.update(b"abc");
-    assert_eq!(
-        abc.finish().sha256,
-        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-    );
+    assert_eq!(abc.finish().sha256, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 #[test]
@@ -896,10 +620,7 @@ fn writes_fixture_exports_for_the_python_validator() {
     let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("export-fixture");
     std::fs::create_dir_all(&dir).unwrap();
     let files = export::export_all(&ds, &an, &run_info()).unwrap();
-    assert_eq!(
-        files.iter().map(|f| f.name).collect::<Vec<_>>(),
-        export::FILE_NAMES
-    );
+    assert_eq!(files.iter().map(|f| f.name).collect::<Vec<_>>(), export::FILE_NAMES);
     for f in &files {
         assert!(!f.bytes.is_empty(), "{}", f.name);
         std::fs::write(dir.join(f.name), &f.bytes).unwrap();

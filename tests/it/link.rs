@@ -87,7 +87,10 @@ fn planted_non_links_stay_below_the_threshold() {
 }
 
 fn analyse_all(datasets: &[(String, Dataset)]) -> Vec<Analysis> {
-    datasets.iter().map(|(_, ds)| analyze(ds, &DetectParams::default(), &mut |_, _| {}, &|| false).expect("analysis")).collect()
+    datasets
+        .iter()
+        .map(|(_, ds)| analyze(ds, &DetectParams::default(), &mut |_, _| {}, &|| false).expect("analysis"))
+        .collect()
 }
 
 #[test]
@@ -99,7 +102,8 @@ fn planted_link_and_non_links_hold_at_scale_3() {
     for (d, an) in analyses.iter().enumerate() {
         assert!(an.clusters.len() >= 6, "dataset {d}: {} clusters", an.clusters.len());
     }
-    let ins: Vec<link::Input<'_>> = p.datasets.iter().zip(&analyses).map(|((n, ds), an)| (n.as_str(), ds, an)).collect();
+    let ins: Vec<link::Input<'_>> =
+        p.datasets.iter().zip(&analyses).map(|((n, ds), an)| (n.as_str(), ds, an)).collect();
     let r = link::link(&ins, &LinkParams::default());
     let s = planted::score(&p, &analyses, &r);
     assert_eq!((s.dataset_links_found, s.dataset_non_links_linked), (1, 0), "{s:?}");
@@ -151,7 +155,9 @@ fn popular_items_weigh_nothing_when_rarity_is_strict() {
     let strict = LinkParams { rare_max_share: 0.001, ..LinkParams::default() };
     let r = link::link(&inputs(f), &strict);
     let ab = r.dataset_link(0, 1).unwrap();
-    assert!(ab.scores[TieKind::Hashtag as usize] < result().dataset_link(0, 1).unwrap().scores[TieKind::Hashtag as usize]);
+    assert!(
+        ab.scores[TieKind::Hashtag as usize] < result().dataset_link(0, 1).unwrap().scores[TieKind::Hashtag as usize]
+    );
 }
 
 #[test]
@@ -177,7 +183,9 @@ fn joint_network_files_are_well_formed_with_a_dataset_per_node() {
     let f = fixture();
     let ins = inputs(f);
     let r = result();
-    let gexf = String::from_utf8(link::export::export_link_all(&ins, r, &[vec![], vec![], vec![]]).unwrap()[3].bytes.clone()).unwrap();
+    let gexf =
+        String::from_utf8(link::export::export_link_all(&ins, r, &[vec![], vec![], vec![]]).unwrap()[3].bytes.clone())
+            .unwrap();
     let doc = roxmltree::Document::parse(&gexf).expect("joint.gexf parses");
     let nodes: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("node")).collect();
     assert!(nodes.len() > 50);
@@ -191,8 +199,13 @@ fn joint_network_files_are_well_formed_with_a_dataset_per_node() {
         assert!(matches!(ds, Some("A" | "B" | "C")), "node without dataset");
     }
     let edges: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("edge")).collect();
-    assert!(edges.iter().all(|e| ids.contains(e.attribute("source").unwrap()) && ids.contains(e.attribute("target").unwrap())));
-    assert!(edges.iter().any(|e| e.descendants().any(|a| a.attribute("value") == Some("shared_id"))), "cross-dataset edges");
+    assert!(edges
+        .iter()
+        .all(|e| ids.contains(e.attribute("source").unwrap()) && ids.contains(e.attribute("target").unwrap())));
+    assert!(
+        edges.iter().any(|e| e.descendants().any(|a| a.attribute("value") == Some("shared_id"))),
+        "cross-dataset edges"
+    );
 
     let mut graphml = Vec::new();
     lx::joint_graphml(&ins, r, &mut graphml).unwrap();
@@ -200,9 +213,9 @@ fn joint_network_files_are_well_formed_with_a_dataset_per_node() {
     let doc = roxmltree::Document::parse(&graphml).expect("joint.graphml parses");
     let gnodes: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("node")).collect();
     assert_eq!(gnodes.len(), nodes.len());
-    assert!(gnodes
-        .iter()
-        .all(|n| n.children().any(|d| d.attribute("key") == Some("dataset") && d.text().is_some_and(|t| !t.is_empty()))));
+    assert!(gnodes.iter().all(|n| n
+        .children()
+        .any(|d| d.attribute("key") == Some("dataset") && d.text().is_some_and(|t| !t.is_empty()))));
 }
 
 // ---- small hand-made datasets ---------------------------------------------------------------
@@ -297,7 +310,10 @@ fn co_action_and_mentions_across_datasets() {
     assert!(l.counts[TieKind::Amplification as usize] >= 1, "the mention of @xname1");
     assert!(l.linked);
     let y4 = y.accounts.ids.get("y4").unwrap();
-    assert!(r.accounts.iter().any(|t| t.dataset == 1 && t.account == y4 && t.kinds & TieKind::Amplification.bit() != 0));
+    assert!(r
+        .accounts
+        .iter()
+        .any(|t| t.dataset == 1 && t.account == y4 && t.kinds & TieKind::Amplification.bit() != 0));
     assert!(r.cross_edges.iter().any(|e| e.4 == TieKind::CoAction));
 
     // the same content among unflagged audiences is no link between operations
@@ -354,11 +370,15 @@ fn cli_links_two_datasets_and_writes_the_six_files() {
     }
     let overlap = std::fs::read_to_string(out.join("overlap.csv")).unwrap();
     assert!(overlap.starts_with("dataset,first,second\r\n"), "{overlap}");
-    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("link_report.json")).unwrap()).unwrap();
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("link_report.json")).unwrap()).unwrap();
     assert_eq!(report["inputs"][0][0]["path"], s(&groups[0].0));
     assert_eq!(report["datasets"][1]["name"], "second");
 
-    let bad = Command::new(env!("CARGO_BIN_EXE_chorus")).args(["link", &s(&groups[0].0), "--out", &s(&out)]).output().unwrap();
+    let bad = Command::new(env!("CARGO_BIN_EXE_chorus"))
+        .args(["link", &s(&groups[0].0), "--out", &s(&out)])
+        .output()
+        .unwrap();
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("at least two datasets"));
 }

@@ -44,7 +44,10 @@ fn params(window: f64, min: i64) -> Params {
 /// Edges as (source, target, weight) strings, in output order.
 fn edges(rows: &[Row], kind: NetworkType, p: &Params) -> Vec<(String, String, u64)> {
     let net = compute(&dataset(rows, true), kind, p).expect("network");
-    net.edges.iter().map(|e| (net.users[e.source as usize].to_string(), net.users[e.target as usize].to_string(), e.weight)).collect()
+    net.edges
+        .iter()
+        .map(|e| (net.users[e.source as usize].to_string(), net.users[e.target as usize].to_string(), e.weight))
+        .collect()
 }
 
 fn e(s: &str, t: &str, w: u64) -> (String, String, u64) {
@@ -55,10 +58,10 @@ fn e(s: &str, t: &str, w: u64) -> (String, String, u64) {
 fn co_retweet_window_is_inclusive_in_float_arithmetic() {
     let rows = [
         ("1", "a", "O", "", "RT", 0.0, ""),
-        ("2", "b", "O", "", "RT", 60.0, ""),    // exactly at the window from a
-        ("3", "c", "O", "", "RT", 61.0, ""),    // just over from a, 1 s from b
-        ("4", "d", "O", "", "RT", 60.001, ""),  // just over from a
-        ("5", "x", "P", "", "RT", 0.0, ""),     // another object at the same time
+        ("2", "b", "O", "", "RT", 60.0, ""),   // exactly at the window from a
+        ("3", "c", "O", "", "RT", 61.0, ""),   // just over from a, 1 s from b
+        ("4", "d", "O", "", "RT", 60.001, ""), // just over from a
+        ("5", "x", "P", "", "RT", 0.0, ""),    // another object at the same time
     ];
     let got = edges(&rows, NetworkType::CoRetweet, &params(60.0, 1));
     let want = vec![
@@ -163,8 +166,8 @@ fn co_link_uses_verbatim_urls_of_non_reposts() {
         ("2", "b", "", "", "l2", 30.0, "http://y.co/2  http://x.co/1"), // double space: URL "" too
         ("3", "c", "", "", "l3", 200.0, ""),                            // empty cell: URL ""
         ("4", "d", "", "", "l4", 230.0, ""),
-        ("5", "r", "O", "", "RT", 0.0, "http://x.co/1"),                // repost: URLs ignored
-        ("6", "h", "", "", "l6", 0.0, "HTTP://X.CO/1"),                 // verbatim: another URL
+        ("5", "r", "O", "", "RT", 0.0, "http://x.co/1"), // repost: URLs ignored
+        ("6", "h", "", "", "l6", 0.0, "HTTP://X.CO/1"),  // verbatim: another URL
     ];
     assert_eq!(
         edges(&rows, NetworkType::CoLink, &params(60.0, 1)),
@@ -276,11 +279,7 @@ fn python_float_timestamps() {
 #[test]
 fn empty_message_ids_are_one_message_like_in_the_toolkit() {
     // The toolkit keys messages by the id string: a second empty id is ignored.
-    let rows = [
-        ("", "a", "O", "", "", 0.0, ""),
-        ("", "b", "O", "", "", 1.0, ""),
-        ("2", "c", "O", "", "", 2.0, ""),
-    ];
+    let rows = [("", "a", "O", "", "", 0.0, ""), ("", "b", "O", "", "", 1.0, ""), ("2", "c", "O", "", "", 2.0, "")];
     assert_eq!(edges(&rows, NetworkType::CoRetweet, &params(60.0, 1)), vec![e("a", "c", 1), e("c", "a", 1)]);
 }
 
@@ -304,7 +303,14 @@ fn verbatim_user_ids_are_kept() {
 fn tricky_csv() -> Vec<u8> {
     let mut s = String::from("\u{feff}message_id,user_id,username,repost_id,reply_id,message,timestamp,urls\r\n");
     let users = ["10", "9", "Zed", "ü,1", "u\"q", " 7 ", "123456789012345678"];
-    let texts = ["Stop the STEAL @bob", "stop  the\tsteal", "alpha beta gamma delta", "Alpha beta gamma delta epsilon", "", "@only"];
+    let texts = [
+        "Stop the STEAL @bob",
+        "stop  the\tsteal",
+        "alpha beta gamma delta",
+        "Alpha beta gamma delta epsilon",
+        "",
+        "@only",
+    ];
     let urls = ["http://x.co/1 http://y.co/2", "", "http://y.co/2  http://x.co/1", "HTTP://X.CO/1"];
     let quote = |v: &str| format!("\"{}\"", v.replace('"', "\"\""));
     for i in 0..400u64 {
@@ -317,12 +323,7 @@ fn tricky_csv() -> Vec<u8> {
         };
         let t = if i % 9 == 0 { format!("{}.5", i * 20) } else { format!("{}", i * 20) };
         let text = if i % 11 == 0 { "multi\nline".to_string() } else { texts[(i % 6) as usize].to_string() };
-        s += &format!(
-            "{id},{},name,{repost},{reply},{},{t},{}\n",
-            quote(user),
-            quote(&text),
-            urls[(i % 4) as usize]
-        );
+        s += &format!("{id},{},name,{repost},{reply},{},{t},{}\n", quote(user), quote(&text), urls[(i % 4) as usize]);
     }
     s += "1,a,name,,,x,0,\n"; // repeats id 1 (numeric), later in the file
     s += "s1,a,name,5000,,x,3,\n";
@@ -341,7 +342,12 @@ fn tricky_csv() -> Vec<u8> {
 }
 
 fn full_path(files: &[(&str, &[u8])], kind: NetworkType, p: &Params) -> (Network, Vec<FileReport>) {
-    let opts = IngestOptions { keep_text: true, format: Some(Format::Toolkit), text_fingerprints: false, ..Default::default() };
+    let opts = IngestOptions {
+        keep_text: true,
+        format: Some(Format::Toolkit),
+        text_fingerprints: false,
+        ..Default::default()
+    };
     let mut b = DatasetBuilder::new(opts.clone());
     for &(name, bytes) in files {
         let mut ing = FileIngest::new(name, &opts, &mut b);
@@ -389,7 +395,10 @@ fn light_path_gives_the_full_paths_networks_and_reports() {
                     assert_eq!(r.by_kind, w.by_kind);
                     assert_eq!(r.fatal, w.fatal);
                     let diags = |r: &FileReport| -> Vec<String> {
-                        r.diagnostics.iter().map(|d| format!("{:?} {:?} {} {}", d.kind, d.at, d.rejected, d.message)).collect()
+                        r.diagnostics
+                            .iter()
+                            .map(|d| format!("{:?} {:?} {} {}", d.kind, d.at, d.rejected, d.message))
+                            .collect()
                     };
                     assert_eq!(diags(r), diags(w), "{}", r.name);
                 }
@@ -410,8 +419,11 @@ fn light_path_compares_ids_as_strings_like_the_toolkit() {
     // is a repeat of the first.
     let csv = b"message_id,user_id,username,repost_id,reply_id,message,timestamp,urls\n1,a,,O,,,0,\n01,b,,O,,,1,\n,c,,O,,,2,\n,d,,O,,,3,\n";
     let (net, reports) = light_path(&[("x.csv", csv)], NetworkType::CoRetweet, &params(60.0, 1), 5);
-    let got: Vec<(String, String)> =
-        net.edges.iter().map(|e| (net.users[e.source as usize].to_string(), net.users[e.target as usize].to_string())).collect();
+    let got: Vec<(String, String)> = net
+        .edges
+        .iter()
+        .map(|e| (net.users[e.source as usize].to_string(), net.users[e.target as usize].to_string()))
+        .collect();
     let pairs = [("a", "b"), ("a", "c"), ("b", "a"), ("b", "c"), ("c", "a"), ("c", "b")];
     assert_eq!(got, pairs.map(|(s, t)| (s.to_string(), t.to_string())));
     assert_eq!(net.messages, 3);
@@ -422,9 +434,9 @@ fn light_path_compares_ids_as_strings_like_the_toolkit() {
 fn light_path_reports_unreadable_files_like_the_full_path() {
     let cases: [&[u8]; 4] = [
         b"",
-        b"message_id,user_id,repost_id\n1,a,O\n",               // no timestamp column
+        b"message_id,user_id,repost_id\n1,a,O\n", // no timestamp column
         b"message_id,user_id,repost_id,timestamp,\"open\n1,a,O,0\n", // the header never ends
-        b"\xff\xfem\x00e\x00",                                  // UTF-16
+        b"\xff\xfem\x00e\x00",                    // UTF-16
     ];
     for csv in cases {
         let (_, want) = full_path(&[("f.csv", csv)], NetworkType::CoRetweet, &params(60.0, 1));

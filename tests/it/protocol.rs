@@ -170,7 +170,12 @@ fn exports_are_the_export_module_files() {
 #[test]
 fn requests_before_data_get_clear_errors() {
     let mut s = Session::new();
-    for req in [Request::Table, Request::Layout { scope: LayoutScope::Coordinated }, Request::Account { idx: 0 }, Request::Export { name: "accounts.csv".into() }] {
+    for req in [
+        Request::Table,
+        Request::Layout { scope: LayoutScope::Coordinated },
+        Request::Account { idx: 0 },
+        Request::Export { name: "accounts.csv".into() },
+    ] {
         let mut out = Vec::new();
         s.handle(req, &mut |r| out.push(r));
         match &out[..] {

@@ -16,7 +16,9 @@ fn ask(s: &mut Session, req: Request) -> Vec<Response> {
 }
 
 fn datasets_of(out: &[Response]) -> &LinkDatasets {
-    out.iter().find_map(|r| if let Response::LinkDatasets(d) = r { Some(d) } else { None }).unwrap_or_else(|| panic!("no LinkDatasets in {out:?}"))
+    out.iter()
+        .find_map(|r| if let Response::LinkDatasets(d) = r { Some(d) } else { None })
+        .unwrap_or_else(|| panic!("no LinkDatasets in {out:?}"))
 }
 
 fn run(s: &mut Session) -> Vec<Response> {
@@ -82,7 +84,9 @@ fn demo_links_a_and_b_and_leaves_c_alone() {
     assert_eq!(names, ["A-operation", "B-re-emergence", "C-unrelated"]);
     assert!(first.datasets.iter().all(|d| d.posts > 0 && d.clusters.is_none()), "not analysed before the run");
     // detection then linking report progress, and the datasets come back analysed
-    assert!(out.iter().any(|r| matches!(r, Response::AnalysisProgress { stage, .. } if stage.contains("detecting in B-re-emergence"))));
+    assert!(out.iter().any(
+        |r| matches!(r, Response::AnalysisProgress { stage, .. } if stage.contains("detecting in B-re-emergence"))
+    ));
     assert!(out.iter().any(|r| matches!(r, Response::AnalysisProgress { stage, .. } if stage == "linking")));
     let after = out.iter().rev().find_map(|r| if let Response::LinkDatasets(d) = r { Some(d) } else { None }).unwrap();
     assert!(after.result_current && after.datasets.iter().all(|d| d.clusters.unwrap_or(0) >= 1), "{after:?}");
@@ -100,7 +104,10 @@ fn demo_links_a_and_b_and_leaves_c_alone() {
     assert_eq!(ab.counts.len(), 9);
 
     // the size-normalised score and the linking criteria come through
-    assert_eq!((l.min_strength, l.min_normalised), (LinkParams::default().min_strength, LinkParams::default().min_normalised));
+    assert_eq!(
+        (l.min_strength, l.min_normalised),
+        (LinkParams::default().min_strength, LinkParams::default().min_normalised)
+    );
     assert_eq!(l.normalised_overlap.len(), 3);
     for (i, row) in l.normalised_overlap.iter().enumerate() {
         assert_eq!(row[i], 0.0);
@@ -120,7 +127,11 @@ fn demo_links_a_and_b_and_leaves_c_alone() {
     for r in &l.dataset_links[1..] {
         assert!(r.dataset_b == 2 && !r.by_identity && !r.by_content, "C meets no criterion: {r:?}");
     }
-    assert!(ab.normalised > 4.0 * l.normalised_overlap[0][2].max(l.normalised_overlap[1][2]), "{:?}", l.normalised_overlap);
+    assert!(
+        ab.normalised > 4.0 * l.normalised_overlap[0][2].max(l.normalised_overlap[1][2]),
+        "{:?}",
+        l.normalised_overlap
+    );
 
     // the cluster matrix: A's and B's operation clusters tie, C's clusters tie to nothing linked
     let n = l.cluster_labels.len();
@@ -130,8 +141,12 @@ fn demo_links_a_and_b_and_leaves_c_alone() {
     for i in 0..n {
         for j in 0..n {
             let (a, b) = (&l.cluster_labels[i], &l.cluster_labels[j]);
-            let (v, nv, linked) = (l.cluster_matrix[i * n + j], l.cluster_normalised[i * n + j], l.cluster_linked[i * n + j]);
-            assert_eq!((v, nv, linked), (l.cluster_matrix[j * n + i], l.cluster_normalised[j * n + i], l.cluster_linked[j * n + i]));
+            let (v, nv, linked) =
+                (l.cluster_matrix[i * n + j], l.cluster_normalised[i * n + j], l.cluster_linked[i * n + j]);
+            assert_eq!(
+                (v, nv, linked),
+                (l.cluster_matrix[j * n + i], l.cluster_normalised[j * n + i], l.cluster_linked[j * n + i])
+            );
             if a.dataset == b.dataset {
                 assert_eq!((v, nv, linked), (0.0, 0.0, false), "no link inside a dataset");
             }
@@ -140,23 +155,29 @@ fn demo_links_a_and_b_and_leaves_c_alone() {
             }
             assert!(!linked || (v > 0.0 && nv > 0.0));
             // the cell's figures are its cluster link's
-            if let Some(c) = l
-                .cluster_links
-                .iter()
-                .find(|c| (c.dataset_a, c.cluster_a, c.dataset_b, c.cluster_b) == (a.dataset, Some(a.cluster), b.dataset, Some(b.cluster)))
-            {
+            if let Some(c) = l.cluster_links.iter().find(|c| {
+                (c.dataset_a, c.cluster_a, c.dataset_b, c.cluster_b)
+                    == (a.dataset, Some(a.cluster), b.dataset, Some(b.cluster))
+            }) {
                 assert_eq!((v, nv, linked), (c.strength, c.normalised, c.linked));
             }
             ab_linked |= a.dataset == 0 && b.dataset == 1 && linked;
         }
     }
     assert!(ab_linked, "{:?} {:?}", l.cluster_labels, l.cluster_matrix);
-    assert!(l.cluster_labels.iter().any(|c| c.dataset == 2), "C's clusters are shown, tied to nothing: {:?}", l.cluster_labels);
+    assert!(
+        l.cluster_labels.iter().any(|c| c.dataset == 2),
+        "C's clusters are shown, tied to nothing: {:?}",
+        l.cluster_labels
+    );
     assert!(l.cluster_labels.windows(2).all(|w| (w[0].dataset, w[0].cluster) < (w[1].dataset, w[1].cluster)));
     assert!(l.cluster_labels.iter().all(|c| c.size >= 2));
     assert!(l.n_linked_cluster_pairs >= 1 && l.cluster_links.iter().any(|c| c.linked && c.cluster_a.is_some()));
     // a linked cluster pair meets a criterion itself (and lies within the linked A–B)
-    assert!(l.cluster_links.iter().all(|c| !c.linked || ((c.by_identity || c.by_content) && (c.dataset_a, c.dataset_b) == (0, 1))));
+    assert!(l
+        .cluster_links
+        .iter()
+        .all(|c| !c.linked || ((c.by_identity || c.by_content) && (c.dataset_a, c.dataset_b) == (0, 1))));
     assert!(l.cluster_links.windows(2).all(|w| w[0].strength >= w[1].strength));
 
     // shared accounts (same id, same screen name) and re-emergent accounts of B
@@ -185,12 +206,20 @@ fn evidence_lists_the_accounts_behind_a_link() {
     let core = s.link.result.as_ref().unwrap();
     for r in l.dataset_links.iter().chain(&l.cluster_links) {
         let c = &core.links[r.index as usize];
-        assert_eq!((r.strength, r.normalised, r.expected, r.linked), (c.strength, c.normalised, c.expected, c.linked), "{r:?}");
+        assert_eq!(
+            (r.strength, r.normalised, r.expected, r.linked),
+            (c.strength, c.normalised, c.expected, c.linked),
+            "{r:?}"
+        );
     }
     assert!(!e.accounts.is_empty() && e.n_accounts as usize >= e.accounts.len());
     assert!(e.accounts.iter().all(|t| (t.dataset, t.other) == (0, 1) || (t.dataset, t.other) == (1, 0)));
     assert!(!e.pairs.is_empty(), "reused ids / names and amplification pair accounts");
-    assert!(e.pairs.iter().all(|(a, b, _)| a.starts_with("A-operation: ") && b.starts_with("B-re-emergence: ")), "{:?}", e.pairs);
+    assert!(
+        e.pairs.iter().all(|(a, b, _)| a.starts_with("A-operation: ") && b.starts_with("B-re-emergence: ")),
+        "{:?}",
+        e.pairs
+    );
     assert!(e.pairs.iter().any(|p| p.2 == "amplification"));
 
     // a cluster pair: only members of those two clusters
@@ -220,9 +249,16 @@ fn link_exports_download_through_the_session() {
         assert_eq!(mime.as_str(), chorus::protocol::mime_of(name));
         got.insert(name, String::from_utf8(bytes.to_vec()).unwrap());
     }
-    assert!(got["links.csv"].lines().nth(1).unwrap().starts_with("A-operation,,B-re-emergence,,"), "{}", &got["links.csv"][..300]);
+    assert!(
+        got["links.csv"].lines().nth(1).unwrap().starts_with("A-operation,,B-re-emergence,,"),
+        "{}",
+        &got["links.csv"][..300]
+    );
     assert!(got["overlap.csv"].starts_with("dataset,A-operation,B-re-emergence,C-unrelated\r\n"));
-    assert!(got["joint.gexf"].contains("<attribute id=\"dataset\"") && got["joint.gexf"].contains("value=\"B-re-emergence\""));
+    assert!(
+        got["joint.gexf"].contains("<attribute id=\"dataset\"")
+            && got["joint.gexf"].contains("value=\"B-re-emergence\"")
+    );
     assert!(got["joint.graphml"].contains("attr.name=\"dataset\""));
     roxmltree::Document::parse(&got["joint.gexf"]).unwrap();
     roxmltree::Document::parse(&got["joint.graphml"]).unwrap();
@@ -231,7 +267,9 @@ fn link_exports_download_through_the_session() {
     assert!(got["link_accounts.csv"].lines().any(|l| l.ends_with(",true")), "a re-emergent account");
     // the same bytes as the core exports of the same inputs (one code path)
     let again = ask(&mut s, Request::LinkExport { name: "links.csv".into() });
-    assert!(matches!(again.last(), Some(Response::Exported { bytes, .. }) if bytes.as_slice() == got["links.csv"].as_bytes()));
+    assert!(
+        matches!(again.last(), Some(Response::Exported { bytes, .. }) if bytes.as_slice() == got["links.csv"].as_bytes())
+    );
 
     let out = ask(&mut s, Request::LinkExport { name: "nope.csv".into() });
     assert!(matches!(out.last(), Some(Response::Error { message }) if message.contains("nope.csv")));
@@ -263,7 +301,10 @@ fn uploaded_files_become_named_datasets_beside_the_workspace() {
         s.ingest_file_end();
     }
     assert!(matches!(s.ingest_end(), Response::Ingested(_)));
-    assert!(matches!(ask(&mut s, Request::Analyze { params: DetectParams::default() }).last(), Some(Response::Analyzed(_))));
+    assert!(matches!(
+        ask(&mut s, Request::Analyze { params: DetectParams::default() }).last(),
+        Some(Response::Analyzed(_))
+    ));
     let ws_posts = s.dataset.as_ref().unwrap().n_posts();
 
     let first = link_add(&mut s, "first", &synth_files("copy-paste", 1), 777);
@@ -299,8 +340,16 @@ fn uploaded_files_become_named_datasets_beside_the_workspace() {
     assert_eq!(report["inputs"][1][0]["path"], "s2_tweets_csv_hashed.csv", "input fingerprints of each dataset");
 
     // a file with no posts is refused with the reason, and the list is unchanged
-    let bad = link_add(&mut s, "bad", &[("wrong_format.pdf".into(), include_bytes!("data/bad/wrong_format.pdf").to_vec())], 100);
-    assert!(matches!(&bad, Response::Error { message } if message.contains("No posts") && message.contains("wrong_format.pdf")), "{bad:?}");
+    let bad = link_add(
+        &mut s,
+        "bad",
+        &[("wrong_format.pdf".into(), include_bytes!("data/bad/wrong_format.pdf").to_vec())],
+        100,
+    );
+    assert!(
+        matches!(&bad, Response::Error { message } if message.contains("No posts") && message.contains("wrong_format.pdf")),
+        "{bad:?}"
+    );
     assert_eq!(s.link.entries.len(), 2);
     // a cancelled read adds nothing
     let metas = vec![FileMeta { name: "x.csv".into(), size: 10 }];
@@ -311,5 +360,8 @@ fn uploaded_files_become_named_datasets_beside_the_workspace() {
     // the workspace's dataset and analysis are untouched
     assert_eq!(s.dataset.as_ref().unwrap().n_posts(), ws_posts);
     assert!(s.analysis.is_some());
-    assert!(matches!(ask(&mut s, Request::Export { name: "accounts.csv".into() }).last(), Some(Response::Exported { .. })));
+    assert!(matches!(
+        ask(&mut s, Request::Export { name: "accounts.csv".into() }).last(),
+        Some(Response::Exported { .. })
+    ));
 }

@@ -360,7 +360,11 @@ fn written_files_parse_to_the_same_dataset() {
     let direct = synth::to_dataset(&d);
     assert_eq!(parsed.n_posts(), direct.n_posts());
     let id = |ds: &chorus::core::model::Dataset, a: u32| -> String {
-        if a == NONE { String::new() } else { ds.accounts.ids.resolve(a).to_string() }
+        if a == NONE {
+            String::new()
+        } else {
+            ds.accounts.ids.resolve(a).to_string()
+        }
     };
     let (p, q) = (&parsed.posts, &direct.posts);
     for i in 0..parsed.n_posts() {

@@ -73,7 +73,11 @@ pub(crate) fn creation_bursts(created_days: &mut [i64]) -> Vec<CreationBurst> {
                 for u in used.iter_mut().take(j).skip(i) {
                     *u = true;
                 }
-                out.push(CreationBurst { first_day: created_days[i], last_day: created_days[j - 1], n_accounts: count as u32 });
+                out.push(CreationBurst {
+                    first_day: created_days[i],
+                    last_day: created_days[j - 1],
+                    n_accounts: count as u32,
+                });
             }
             _ => break,
         }
@@ -236,12 +240,8 @@ pub(crate) fn measure(
     let median_boost_delay_s = median_f64(&mut delays);
     let echo_share = (recv_all > 0).then(|| recv_in as f64 / recv_all as f64);
 
-    let mut created: Vec<i64> = accounts
-        .iter()
-        .map(|&a| ds.accounts.created_at[a as usize])
-        .filter(|&t| t != NO_TIME)
-        .map(day_of)
-        .collect();
+    let mut created: Vec<i64> =
+        accounts.iter().map(|&a| ds.accounts.created_at[a as usize]).filter(|&t| t != NO_TIME).map(day_of).collect();
     let creation_bursts = creation_bursts(&mut created);
 
     let mut hour_profile = [0u32; 24];
@@ -286,7 +286,12 @@ pub(crate) fn measure(
             j += 1;
         }
         if j - i >= 2 {
-            let text = ds.samples.by_fp.get(&fps[i]).map(|s| s.to_string()).unwrap_or_else(|| format!("(text {:016x})", fps[i]));
+            let text = ds
+                .samples
+                .by_fp
+                .get(&fps[i])
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| format!("(text {:016x})", fps[i]));
             texts.push((text, (j - i) as u32));
         }
         i = j;

@@ -49,7 +49,9 @@ pub(crate) struct PairStat {
 /// `DetectParams::slow_window_s` (on rare objects only); 0 for the other methods.
 pub(crate) fn slow_window_ms(kind: CoAction, params: &DetectParams) -> i64 {
     match kind {
-        CoAction::CoRetweet | CoAction::CoTweet | CoAction::CoSimilarTweet => (params.slow_window_s.max(0.0) * 1000.0).round() as i64,
+        CoAction::CoRetweet | CoAction::CoTweet | CoAction::CoSimilarTweet => {
+            (params.slow_window_s.max(0.0) * 1000.0).round() as i64
+        }
         _ => 0,
     }
 }
@@ -102,12 +104,16 @@ pub(crate) fn events(ds: &Dataset, kind: CoAction, rank: &[u32]) -> Vec<Event> {
     let mut n_events = 0usize;
     actions(ds, kind, |_, _| n_events += 1);
     let mut ev = Vec::with_capacity(n_events);
-    actions(ds, kind, |i, obj| ev.push(Event { obj, time: p.time_ms(i), rank: rank[p.account[i] as usize], post: i as u32 }));
+    actions(ds, kind, |i, obj| {
+        ev.push(Event { obj, time: p.time_ms(i), rank: rank[p.account[i] as usize], post: i as u32 })
+    });
     // (object, time, rank), then for near-duplicates (SimHash, fingerprint): the order does not
     // depend on the order posts were read in; identical actions count once
     if kind == CoAction::CoSimilarTweet {
         let text = |e: &Event| (p.simhash(e.post as usize), p.text_fp(e.post as usize));
-        ev.sort_unstable_by(|x, y| (x.obj, x.time, x.rank).cmp(&(y.obj, y.time, y.rank)).then_with(|| text(x).cmp(&text(y))));
+        ev.sort_unstable_by(|x, y| {
+            (x.obj, x.time, x.rank).cmp(&(y.obj, y.time, y.rank)).then_with(|| text(x).cmp(&text(y)))
+        });
         ev.dedup_by(|x, y| (x.obj, x.time, x.rank) == (y.obj, y.time, y.rank) && text(x) == text(y));
     } else {
         ev.sort_unstable_by_key(|e| (e.obj, e.time, e.rank));
@@ -425,7 +431,8 @@ pub(crate) fn run_method_sliced(
             ((c >> 32) & 0xFFFF_FFFF) as u64
         }
     };
-    let group_of = |c: u128| -> usize { (if similar { (c >> 21) & 0x7_FFFF } else { (c >> 32) & 0xFFFF_FFFF }) as usize };
+    let group_of =
+        |c: u128| -> usize { (if similar { (c >> 21) & 0x7_FFFF } else { (c >> 32) & 0xFFFF_FFFF }) as usize };
     let occasion_of = |c: u128| -> u32 { (if similar { (c & 0x1F_FFFF) >> 1 } else { (c & 0xFFFF_FFFF) >> 1 }) as u32 };
     let is_fast = |c: u128| c & 1 == 1;
     #[derive(Default, Clone, Copy)]
@@ -547,7 +554,8 @@ pub(crate) fn run_method_sliced(
     // Null model and filters.
     let expected_of = |h: &Held| {
         if total_actions > 0.0 {
-            2.0 * activity[h.a as usize] as f64 * activity[h.b as usize] as f64 * n_fast as f64 / (total_actions * total_actions)
+            2.0 * activity[h.a as usize] as f64 * activity[h.b as usize] as f64 * n_fast as f64
+                / (total_actions * total_actions)
         } else {
             0.0
         }
@@ -563,7 +571,14 @@ pub(crate) fn run_method_sliced(
         // test: when one operation makes most of a method's actions, the null model of its own
         // activity predicts its co-actions)
         if slow_enabled && h.s_reps > min_rep {
-            return Some(PairStat { a: h.a, b: h.b, n_objects: h.s_obj, weight: 0.5 * h.s_weight, expected, slow: true });
+            return Some(PairStat {
+                a: h.a,
+                b: h.b,
+                n_objects: h.s_obj,
+                weight: 0.5 * h.s_weight,
+                expected,
+                slow: true,
+            });
         }
         None
     };
@@ -704,7 +719,9 @@ mod tests {
         let ctx = super::super::Ctx::new(&ds);
         let params = DetectParams::default();
         for m in params.methods.iter().filter(|m| m.enabled) {
-            let run = |slice, held| run_method_sliced(&ds, m.kind, m.time_window_s, &params, &ctx.rank, &|| false, slice, held).unwrap();
+            let run = |slice, held| {
+                run_method_sliced(&ds, m.kind, m.time_window_s, &params, &ctx.rank, &|| false, slice, held).unwrap()
+            };
             let one = run(u64::MAX, usize::MAX);
             let many = run(2_000, usize::MAX);
             assert_eq!(one.pairs, many.pairs, "{}", m.kind.name());

@@ -121,7 +121,13 @@ pub(crate) fn verdicts(
             reasons.push(reason(
                 kind.name(),
                 objects as f64,
-                format!("{} with {} cluster member{} within {}", what(kind, objects), partners, if partners == 1 { "" } else { "s" }, window(w)),
+                format!(
+                    "{} with {} cluster member{} within {}",
+                    what(kind, objects),
+                    partners,
+                    if partners == 1 { "" } else { "s" },
+                    window(w)
+                ),
             ));
             add(1.0 - (-(objects as f64) / 10.0).exp());
         }
@@ -144,7 +150,10 @@ pub(crate) fn verdicts(
                     reasons.push(reason(
                         "copied_by_cluster",
                         f.copies_received as f64,
-                        format!("its texts were re-posted {} times by {} accounts of this cluster", f.copies_received, f.copied_by),
+                        format!(
+                            "its texts were re-posted {} times by {} accounts of this cluster",
+                            f.copies_received, f.copied_by
+                        ),
                     ));
                     add(1.0 - (-(f.copies_received as f64) / 10.0).exp());
                 }
@@ -160,7 +169,8 @@ pub(crate) fn verdicts(
             Role::Amplifier => {
                 if f.core_boosts > 0 {
                     let share = f.core_boosts as f64 / f.activity.max(1) as f64;
-                    let delay = f.core_delay_s.map(|d| format!(", median {} after posting", secs(d))).unwrap_or_default();
+                    let delay =
+                        f.core_delay_s.map(|d| format!(", median {} after posting", secs(d))).unwrap_or_default();
                     reasons.push(reason(
                         "boosts_core",
                         f.core_posts as f64,
@@ -179,7 +189,11 @@ pub(crate) fn verdicts(
                     reasons.push(reason(
                         "copies_cluster",
                         f.copies_made as f64,
-                        format!("{} of its posts ({}) repeat earlier posts of this cluster's accounts", f.copies_made, pct(share)),
+                        format!(
+                            "{} of its posts ({}) repeat earlier posts of this cluster's accounts",
+                            f.copies_made,
+                            pct(share)
+                        ),
                     ));
                     add(share * (1.0 - (-(f.copies_made as f64) / 5.0).exp()));
                 }
@@ -217,7 +231,11 @@ pub(crate) fn verdicts(
         }
         let name = &*acc.screen_name[a as usize];
         if let Some(digits) = generated_handle(name) {
-            reasons.push(reason("generated_handle", digits as f64, format!("handle of a generated shape (name + {digits} digits)")));
+            reasons.push(reason(
+                "generated_handle",
+                digits as f64,
+                format!("handle of a generated shape (name + {digits} digits)"),
+            ));
             add(0.05);
         }
         if acc.description_empty[a as usize] == 1 {

@@ -442,8 +442,10 @@ pub fn analyze(
                 params.max_pairs
             ));
         }
-        let mut pairs: Vec<KeptPair> =
-            std::mem::take(&mut r.pairs).iter().map(|p| KeptPair { a: p.a, b: p.b, n_objects: p.n_objects, weight: p.weight }).collect();
+        let mut pairs: Vec<KeptPair> = std::mem::take(&mut r.pairs)
+            .iter()
+            .map(|p| KeptPair { a: p.a, b: p.b, n_objects: p.n_objects, weight: p.weight })
+            .collect();
         pairs.sort_by_key(|p| (p.a, p.b));
         kept.push(pairs);
         results.push(r);
@@ -549,13 +551,15 @@ pub fn analyze(
             members[rr.cluster[r] as usize].push(r as u32);
         }
     }
-    let mut order: Vec<usize> = (0..members.len()).filter(|&c| members[c].len() >= params.min_cluster_size.max(2) as usize).collect();
+    let mut order: Vec<usize> =
+        (0..members.len()).filter(|&c| members[c].len() >= params.min_cluster_size.max(2) as usize).collect();
     order.sort_by_key(|&c| (std::cmp::Reverse(members[c].len()), members[c][0]));
     let mut final_id = vec![NONE; members.len()];
     for (i, &c) in order.iter().enumerate() {
         final_id[c] = i as u32;
     }
-    let cluster_of: Vec<u32> = rr.cluster.iter().map(|&c| if c == NONE { NONE } else { final_id[c as usize] }).collect();
+    let cluster_of: Vec<u32> =
+        rr.cluster.iter().map(|&c| if c == NONE { NONE } else { final_id[c as usize] }).collect();
     // internal edges of each cluster, summed in edge order (what the measures need of them)
     let mut internal = vec![clusters::Internal::default(); order.len()];
     let mut next_w = 0usize; // cursor into multi_w
@@ -576,7 +580,8 @@ pub fn analyze(
     for (i, &c) in order.iter().enumerate() {
         check()?;
         progress("cluster measures", i as f32 / order.len().max(1) as f32);
-        let input = clusters::ClusterInput { ranks: &members[c], role: &role, member: &rr.member, internal: &internal[i] };
+        let input =
+            clusters::ClusterInput { ranks: &members[c], role: &role, member: &rr.member, internal: &internal[i] };
         let id = i as u32;
         let in_cluster = |r: u32| cluster_of[r as usize] == id;
         clusters.push(clusters::measure(ds, &ctx, id, &input, &all_boosts, &in_cluster));
@@ -657,7 +662,12 @@ fn combine(kinds: &[CoAction], kept: &[Vec<KeptPair>], min_edge_weight: f64) -> 
     (edges, multi_w)
 }
 
-fn merge_pairs(kinds: &[CoAction], kept: &[Vec<KeptPair>], min_edge_weight: f64, out: &mut dyn FnMut(CombinedEdge, &[f64; 8])) {
+fn merge_pairs(
+    kinds: &[CoAction],
+    kept: &[Vec<KeptPair>],
+    min_edge_weight: f64,
+    out: &mut dyn FnMut(CombinedEdge, &[f64; 8]),
+) {
     let mut head = vec![0usize; kept.len()];
     loop {
         let mut next: Option<(u32, u32)> = None;

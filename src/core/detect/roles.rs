@@ -93,11 +93,8 @@ pub(crate) fn boosts(ds: &Dataset, ctx: &Ctx) -> Vec<Boost> {
         let booster = ctx.rank[p.account[i] as usize];
         let tp = p.target_post(i);
         let found = ctx.lookup(tp);
-        let target_acc = if p.target_account(i) != NONE {
-            Some(p.target_account(i))
-        } else {
-            found.map(|j| p.account[j as usize])
-        };
+        let target_acc =
+            if p.target_account(i) != NONE { Some(p.target_account(i)) } else { found.map(|j| p.account[j as usize]) };
         let Some(ta) = target_acc else { continue };
         let target = ctx.rank[ta as usize];
         if target == booster {
@@ -159,7 +156,11 @@ pub(crate) fn copies(ds: &Dataset, ctx: &Ctx, params: &DetectParams, coaction_cl
     for band in 0..5u32 {
         keyed.clear();
         for &(t, r, i) in &own {
-            let key = if band == 4 { p.text_fp(i as usize) } else { (band as u64) << 16 | (p.simhash(i as usize) >> (16 * band)) & 0xFFFF };
+            let key = if band == 4 {
+                p.text_fp(i as usize)
+            } else {
+                (band as u64) << 16 | (p.simhash(i as usize) >> (16 * band)) & 0xFFFF
+            };
             keyed.push((key, t, r, i));
         }
         keyed.sort_unstable();
@@ -195,7 +196,8 @@ pub(crate) fn copies(ds: &Dataset, ctx: &Ctx, params: &DetectParams, coaction_cl
     source.sort_unstable();
     source.dedup_by_key(|x| x.0);
     let author = |i: u32| ctx.rank[p.account[i as usize] as usize];
-    let mut out: Vec<(u32, u32, u32)> = source.iter().map(|&(i, _, src, src_post)| (src, author(i), src_post)).collect();
+    let mut out: Vec<(u32, u32, u32)> =
+        source.iter().map(|&(i, _, src, src_post)| (src, author(i), src_post)).collect();
     out.sort_unstable();
     out
 }
@@ -325,7 +327,11 @@ pub(crate) fn assign(
         }
         let nb = (j - i) as u32;
         let own = coaction_cluster[t as usize];
-        if nb >= min_boosts && boosters >= min_boosters[c as usize] && (own == NONE || own == c) && nb > candidate_of[t as usize].1 {
+        if nb >= min_boosts
+            && boosters >= min_boosters[c as usize]
+            && (own == NONE || own == c)
+            && nb > candidate_of[t as usize].1
+        {
             candidate_of[t as usize] = (c, nb);
         }
         i = j;
@@ -374,7 +380,12 @@ pub(crate) fn assign(
             let share = nb as f64 / s.len().max(1) as f64;
             let activity_share = nb as f64 / activity[r as usize].max(1) as f64;
             let fast = delay.is_none_or(|d| d <= params.amplifier_max_delay_s);
-            if nb >= min_boosts && posts >= min_boosts && share >= params.amplifier_min_share && activity_share >= 0.25 && fast {
+            if nb >= min_boosts
+                && posts >= min_boosts
+                && share >= params.amplifier_min_share
+                && activity_share >= 0.25
+                && fast
+            {
                 out.push((r, best_c, nb, delay));
             }
         }
@@ -551,15 +562,8 @@ pub(crate) fn assign(
         }
     }
     // 5. outside amplifiers of the final core (boosted core and core members)
-    let final_core_of: Vec<u32> = (0..n)
-        .map(|t| {
-            if role[t] == Role::Core && cluster[t] != NONE {
-                cluster[t]
-            } else {
-                NONE
-            }
-        })
-        .collect();
+    let final_core_of: Vec<u32> =
+        (0..n).map(|t| if role[t] == Role::Core && cluster[t] != NONE { cluster[t] } else { NONE }).collect();
     let final_core = |t: u32| final_core_of[t as usize];
     let mut cand_after = candidate_of.clone();
     for t in 0..n {

@@ -35,8 +35,8 @@ pub mod gexf;
 pub mod graphml;
 pub mod report;
 
-pub use crate::core::ingest::time::{civil_from_days};
 use crate::core::detect::{AccountVerdict, Analysis, CoAction, Role};
+pub use crate::core::ingest::time::civil_from_days;
 use crate::core::ingest::FileReport;
 use crate::core::model::{AccountIdx, Dataset, Kind, NONE, NO_TIME};
 use serde::{Deserialize, Serialize};
@@ -118,11 +118,7 @@ pub fn export_all(ds: &Dataset, an: &Analysis, run: &RunInfo) -> io::Result<Vec<
             mime: "application/graphml+xml",
             bytes: to_vec(|w| graphml(ds, an, run, w))?,
         },
-        ExportFile {
-            name: FILE_NAMES[5],
-            mime: "application/json",
-            bytes: to_vec(|w| report_json(ds, an, run, w))?,
-        },
+        ExportFile { name: FILE_NAMES[5], mime: "application/json", bytes: to_vec(|w| report_json(ds, an, run, w))? },
     ])
 }
 
@@ -135,7 +131,13 @@ pub fn export_file(name: &str, ds: &Dataset, an: &Analysis, run: &RunInfo) -> Op
 
 /// Write one export by file name (one of [`FILE_NAMES`]) to `w` without holding it in memory
 /// (the CLI streams each file to disk this way); `None` for an unknown name.
-pub fn write_file(name: &str, ds: &Dataset, an: &Analysis, run: &RunInfo, w: &mut impl Write) -> Option<io::Result<()>> {
+pub fn write_file(
+    name: &str,
+    ds: &Dataset,
+    an: &Analysis,
+    run: &RunInfo,
+    w: &mut impl Write,
+) -> Option<io::Result<()>> {
     Some(match name {
         "accounts.csv" => accounts_csv(ds, an, w),
         "clusters.csv" => clusters_csv(ds, an, w),

@@ -49,7 +49,8 @@ impl<'w, W: Write> Csv<'w, W> {
         Csv(CsvOut::new(w))
     }
     fn row(&mut self, cells: &[(bool, &str)]) -> io::Result<()> {
-        let cells: Vec<Cell<'_>> = cells.iter().map(|&(text, c)| if text { Cell::Text(c) } else { Cell::Raw(c) }).collect();
+        let cells: Vec<Cell<'_>> =
+            cells.iter().map(|&(text, c)| if text { Cell::Text(c) } else { Cell::Raw(c) }).collect();
         self.0.row(&cells)
     }
 }
@@ -103,7 +104,8 @@ pub fn links_csv(inputs: &[Input<'_>], r: &LinkResult, w: &mut impl Write) -> io
             c(TieKind::CoAction),
             l.evidence.join("; "),
         ];
-        let row: Vec<(bool, &str)> = cells.iter().enumerate().map(|(k, s)| (matches!(k, 0 | 2 | 16), s.as_str())).collect();
+        let row: Vec<(bool, &str)> =
+            cells.iter().enumerate().map(|(k, s)| (matches!(k, 0 | 2 | 16), s.as_str())).collect();
         out.row(&row)?;
     }
     Ok(())
@@ -128,7 +130,8 @@ pub fn link_accounts_csv(inputs: &[Input<'_>], r: &LinkResult, w: &mut impl Writ
             num(t.weight),
             if t.re_emergent { "true" } else { "false" }.to_string(),
         ];
-        let row: Vec<(bool, &str)> = cells.iter().enumerate().map(|(k, s)| (matches!(k, 0..=3 | 5 | 6), s.as_str())).collect();
+        let row: Vec<(bool, &str)> =
+            cells.iter().enumerate().map(|(k, s)| (matches!(k, 0..=3 | 5 | 6), s.as_str())).collect();
         out.row(&row)?;
     }
     Ok(())
@@ -394,14 +397,30 @@ pub fn link_report_json(r: &LinkResult, inputs: &[Vec<InputFingerprint>], w: &mu
 }
 
 /// All six link exports in memory, in the order of [`LINK_FILE_NAMES`].
-pub fn export_link_all(inputs: &[Input<'_>], r: &LinkResult, files: &[Vec<InputFingerprint>]) -> io::Result<Vec<ExportFile>> {
+pub fn export_link_all(
+    inputs: &[Input<'_>],
+    r: &LinkResult,
+    files: &[Vec<InputFingerprint>],
+) -> io::Result<Vec<ExportFile>> {
     let csv = "text/csv;charset=utf-8";
     Ok(vec![
         ExportFile { name: LINK_FILE_NAMES[0], mime: csv, bytes: to_vec(|w| links_csv(inputs, r, w))? },
         ExportFile { name: LINK_FILE_NAMES[1], mime: csv, bytes: to_vec(|w| link_accounts_csv(inputs, r, w))? },
         ExportFile { name: LINK_FILE_NAMES[2], mime: csv, bytes: to_vec(|w| overlap_csv(inputs, r, w))? },
-        ExportFile { name: LINK_FILE_NAMES[3], mime: "application/gexf+xml", bytes: to_vec(|w| joint_gexf(inputs, r, w))? },
-        ExportFile { name: LINK_FILE_NAMES[4], mime: "application/graphml+xml", bytes: to_vec(|w| joint_graphml(inputs, r, w))? },
-        ExportFile { name: LINK_FILE_NAMES[5], mime: "application/json", bytes: to_vec(|w| link_report_json(r, files, w))? },
+        ExportFile {
+            name: LINK_FILE_NAMES[3],
+            mime: "application/gexf+xml",
+            bytes: to_vec(|w| joint_gexf(inputs, r, w))?,
+        },
+        ExportFile {
+            name: LINK_FILE_NAMES[4],
+            mime: "application/graphml+xml",
+            bytes: to_vec(|w| joint_graphml(inputs, r, w))?,
+        },
+        ExportFile {
+            name: LINK_FILE_NAMES[5],
+            mime: "application/json",
+            bytes: to_vec(|w| link_report_json(r, files, w))?,
+        },
     ])
 }

@@ -356,7 +356,9 @@ impl State<'_> {
                 acc.joint += joint;
             }
         }
-        if matches!(kind, TieKind::AccountId | TieKind::ScreenName | TieKind::Amplification) && left.len() * right.len() <= 16 {
+        if matches!(kind, TieKind::AccountId | TieKind::ScreenName | TieKind::Amplification)
+            && left.len() * right.len() <= 16
+        {
             for &x in left {
                 for &y in right {
                     self.cross.push((da, x, db, y, kind as u8));
@@ -464,17 +466,31 @@ pub fn link(inputs: &[Input<'_>], params: &LinkParams) -> LinkResult {
             }
             let a = a as u32;
             let id = ds.accounts.ids.resolve(a);
-            local.push(Use { kind: TieKind::AccountId as u8, key: fnv1a64(id.as_bytes()), dataset: d, account: a, local: a });
+            local.push(Use {
+                kind: TieKind::AccountId as u8,
+                key: fnv1a64(id.as_bytes()),
+                dataset: d,
+                account: a,
+                local: a,
+            });
             let name = ds.accounts.screen_name.get(a as usize).map_or("", |s| s.trim());
             if !name.is_empty() && name != id {
                 let lower = name.to_lowercase();
-                local.push(Use { kind: TieKind::ScreenName as u8, key: fnv1a64(lower.as_bytes()), dataset: d, account: a, local: a });
+                local.push(Use {
+                    kind: TieKind::ScreenName as u8,
+                    key: fnv1a64(lower.as_bytes()),
+                    dataset: d,
+                    account: a,
+                    local: a,
+                });
             }
         }
         let p = &ds.posts;
         for i in 0..p.len() {
             let a = p.account[i];
-            let mut push = |kind: TieKind, key: u64, loc: u32| local.push(Use { kind: kind as u8, key, dataset: d, account: a, local: loc });
+            let mut push = |kind: TieKind, key: u64, loc: u32| {
+                local.push(Use { kind: kind as u8, key, dataset: d, account: a, local: loc })
+            };
             if p.text_fp(i) != 0 {
                 push(TieKind::Text, p.text_fp(i), i as u32);
             }
@@ -666,8 +682,10 @@ fn amplification(st: &mut State<'_>, active: &[Vec<bool>]) {
     let mut names: Vec<Vec<(String, AccountIdx)>> = Vec::new();
     for (d, (_, ds, an)) in inputs.iter().enumerate() {
         let p = &ds.posts;
-        let mut keys: Vec<(u64, AccountIdx)> =
-            (0..p.len()).filter(|&i| p.id[i] != 0 && flagged(an, p.account[i])).map(|i| (p.id[i], p.account[i])).collect();
+        let mut keys: Vec<(u64, AccountIdx)> = (0..p.len())
+            .filter(|&i| p.id[i] != 0 && flagged(an, p.account[i]))
+            .map(|i| (p.id[i], p.account[i]))
+            .collect();
         keys.sort_unstable();
         keys.dedup_by_key(|x| x.0);
         post_keys.push(keys);
@@ -812,7 +830,9 @@ fn co_action(st: &mut State<'_>, cap: usize) {
     let mut i = 0;
     while i < found.len() {
         let mut j = i + 1;
-        while j < found.len() && (found[j].0, found[j].2, found[j].4, found[j].5) == (found[i].0, found[i].2, found[i].4, found[i].5) {
+        while j < found.len()
+            && (found[j].0, found[j].2, found[j].4, found[j].5) == (found[i].0, found[i].2, found[i].4, found[i].5)
+        {
             j += 1;
         }
         let mut la: Vec<AccountIdx> = found[i..j].iter().map(|f| f.1).collect();
@@ -852,7 +872,9 @@ fn finish(st: State<'_>, active: &[Vec<bool>], _n_active: usize) -> LinkResult {
                 n_active_accounts: active[d].iter().filter(|&&x| x).count(),
                 n_posts: ds.n_posts(),
                 n_clusters: an.clusters.len(),
-                n_flagged_accounts: (0..ds.n_accounts() as u32).filter(|&a| active[d][a as usize] && flagged(an, a)).count(),
+                n_flagged_accounts: (0..ds.n_accounts() as u32)
+                    .filter(|&a| active[d][a as usize] && flagged(an, a))
+                    .count(),
                 content_mass: st.mass.get(&(d as u16, NONE)).copied().unwrap_or(0.0),
                 first_post_ms: span.map(|s| s.0),
                 last_post_ms: span.map(|s| s.1),
@@ -920,10 +942,14 @@ fn finish(st: State<'_>, active: &[Vec<bool>], _n_active: usize) -> LinkResult {
         });
     }
     links.sort_by(|x, y| {
-        (x.cluster_a != NONE)
-            .cmp(&(y.cluster_a != NONE))
-            .then(y.strength.total_cmp(&x.strength))
-            .then((x.dataset_a, x.cluster_a, x.dataset_b, x.cluster_b).cmp(&(y.dataset_a, y.cluster_a, y.dataset_b, y.cluster_b)))
+        (x.cluster_a != NONE).cmp(&(y.cluster_a != NONE)).then(y.strength.total_cmp(&x.strength)).then(
+            (x.dataset_a, x.cluster_a, x.dataset_b, x.cluster_b).cmp(&(
+                y.dataset_a,
+                y.cluster_a,
+                y.dataset_b,
+                y.cluster_b,
+            )),
+        )
     });
     let mut overlap = vec![vec![0.0; n]; n];
     let mut normalised_overlap = vec![vec![0.0; n]; n];
@@ -936,8 +962,13 @@ fn finish(st: State<'_>, active: &[Vec<bool>], _n_active: usize) -> LinkResult {
     }
 
     // account ties, with re-emergence
-    let strong = TieKind::AccountId.bit() | TieKind::ScreenName.bit() | TieKind::Amplification.bit() | TieKind::CoAction.bit();
-    let narrative = TieKind::Text.bit() | TieKind::NearText.bit() | TieKind::Url.bit() | TieKind::Hashtag.bit() | TieKind::Domain.bit();
+    let strong =
+        TieKind::AccountId.bit() | TieKind::ScreenName.bit() | TieKind::Amplification.bit() | TieKind::CoAction.bit();
+    let narrative = TieKind::Text.bit()
+        | TieKind::NearText.bit()
+        | TieKind::Url.bit()
+        | TieKind::Hashtag.bit()
+        | TieKind::Domain.bit();
     let mut accounts = Vec::new();
     for (&(d, a, o), t) in &st.ties {
         if t.kinds & strong == 0 && t.weight < params.account_min_weight {
@@ -961,7 +992,15 @@ fn finish(st: State<'_>, active: &[Vec<bool>], _n_active: usize) -> LinkResult {
         if re_emergent {
             parts.push(format!("created after {}'s last post", datasets[o as usize].name));
         }
-        accounts.push(AccountTie { dataset: d, account: a, other: o, kinds: t.kinds, weight: t.weight, re_emergent, evidence: parts.join("; ") });
+        accounts.push(AccountTie {
+            dataset: d,
+            account: a,
+            other: o,
+            kinds: t.kinds,
+            weight: t.weight,
+            re_emergent,
+            evidence: parts.join("; "),
+        });
     }
     accounts.sort_by(|x, y| {
         (x.dataset, inputs[x.dataset as usize].1.accounts.ids.resolve(x.account), x.other).cmp(&(

@@ -108,7 +108,17 @@ impl Gen {
         self.b.add_account(&rec, &at);
     }
     #[allow(clippy::too_many_arguments)]
-    fn post(&mut self, id: u64, a: &Account, t: i64, kind: Kind, target: Option<(u64, &Account)>, text: &str, tags: &[String], urls: &[String]) {
+    fn post(
+        &mut self,
+        id: u64,
+        a: &Account,
+        t: i64,
+        kind: Kind,
+        target: Option<(u64, &Account)>,
+        text: &str,
+        tags: &[String],
+        urls: &[String],
+    ) {
         let r = &mut self.rec;
         r.clear();
         r.id = id.to_string();
@@ -197,7 +207,16 @@ fn op_content(r: &mut Rng, stem: &str, n_texts: usize, n_tags: usize) -> Op {
 /// configuration null model of that activity predicts, so detection found no cluster.
 /// Returns the core posts (post id, core index, time).
 #[allow(clippy::too_many_arguments)]
-fn operation(g: &mut Gen, r: &mut Rng, core: &[Account], amps: &[Account], op: &Op, start: i64, days: i64, next_id: &mut u64) -> Vec<(u64, usize, i64)> {
+fn operation(
+    g: &mut Gen,
+    r: &mut Rng,
+    core: &[Account],
+    amps: &[Account],
+    op: &Op,
+    start: i64,
+    days: i64,
+    next_id: &mut u64,
+) -> Vec<(u64, usize, i64)> {
     let mut core_posts = Vec::new();
     let n_cells = (core.len() / 4).max(1);
     for day in 0..days {
@@ -214,7 +233,16 @@ fn operation(g: &mut Gen, r: &mut Rng, core: &[Account], amps: &[Account], op: &
                     if r.chance(0.6) {
                         *next_id += 1;
                         let dt = 5_000 + r.below(50_000) as i64;
-                        g.post(*next_id, amp, t + dt, Kind::Retweet, Some((core_posts.last().map_or(0, |c| c.0), a)), "", &tags, &[]);
+                        g.post(
+                            *next_id,
+                            amp,
+                            t + dt,
+                            Kind::Retweet,
+                            Some((core_posts.last().map_or(0, |c| c.0), a)),
+                            "",
+                            &tags,
+                            &[],
+                        );
                     }
                 }
             }
@@ -234,7 +262,7 @@ pub fn planted(seed: u64, scale: f64) -> Planted {
     let a_start = JAN_2019;
     let a_end = a_start + days * DAY;
     let b_start = JAN_2019 + 59 * DAY; // March
-    // operation accounts: id 9 + group code + index, a handle with a random suffix
+                                       // operation accounts: id 9 + group code + index, a handle with a random suffix
     let code = |prefix: &str| match prefix {
         "acore" => 1,
         "aamp" => 2,
@@ -386,7 +414,11 @@ impl PlantedScore {
 }
 
 /// Score `result` (of linking `planted.datasets` with `analyses`, in the same order).
-pub fn score(planted: &Planted, analyses: &[crate::core::detect::Analysis], result: &super::LinkResult) -> PlantedScore {
+pub fn score(
+    planted: &Planted,
+    analyses: &[crate::core::detect::Analysis],
+    result: &super::LinkResult,
+) -> PlantedScore {
     use std::collections::BTreeSet;
     let n = planted.datasets.len();
     let mut strengths = Vec::new();
@@ -431,8 +463,10 @@ pub fn score(planted: &Planted, analyses: &[crate::core::detect::Analysis], resu
         .filter(|l| l.cluster_a != crate::core::model::NONE && l.linked)
         .map(|l| (l.dataset_a, l.cluster_a, l.dataset_b, l.cluster_b))
         .collect();
-    let truth: Vec<BTreeSet<&str>> = planted.linked_accounts.iter().map(|v| v.iter().map(|s| s.as_str()).collect()).collect();
-    let neutral: Vec<BTreeSet<&str>> = planted.neutral_accounts.iter().map(|v| v.iter().map(|s| s.as_str()).collect()).collect();
+    let truth: Vec<BTreeSet<&str>> =
+        planted.linked_accounts.iter().map(|v| v.iter().map(|s| s.as_str()).collect()).collect();
+    let neutral: Vec<BTreeSet<&str>> =
+        planted.neutral_accounts.iter().map(|v| v.iter().map(|s| s.as_str()).collect()).collect();
     let mut flagged = BTreeSet::new();
     let mut re = BTreeSet::new();
     for t in &result.accounts {

@@ -225,16 +225,12 @@ impl SplitState {
     fn on_header(&mut self, fields: &Fields, repaired: bool) {
         self.header = Header::from_fields(fields);
         if repaired {
-            self.batch.items.push(Item::Note(
-                DiagKind::InvalidUtf8,
-                "invalid UTF-8 in the header row replaced with U+FFFD".into(),
-            ));
+            self.batch
+                .items
+                .push(Item::Note(DiagKind::InvalidUtf8, "invalid UTF-8 in the header row replaced with U+FFFD".into()));
         }
         let h = &self.header;
-        match h.require(
-            "coordination-network-toolkit",
-            &["message_id", "user_id", "timestamp"],
-        ) {
+        match h.require("coordination-network-toolkit", &["message_id", "user_id", "timestamp"]) {
             Ok(req) => {
                 (self.id, self.user, self.time) = (req[0], req[1], req[2]);
                 self.repost = h.find("repost_id");
@@ -253,11 +249,7 @@ impl SplitState {
     fn on_row(&mut self, f: &Fields, at: Position, repaired_field: Option<usize>) {
         let n = self.header.names.len();
         if f.len() != n {
-            return self.reject(
-                at,
-                DiagKind::FieldCount,
-                format!("row has {} fields, the header has {n}", f.len()),
-            );
+            return self.reject(at, DiagKind::FieldCount, format!("row has {} fields, the header has {n}", f.len()));
         }
         if self.header.is_repeated_in(f) {
             return self.reject(
@@ -279,16 +271,8 @@ impl SplitState {
                 let v = cell.trim();
                 match parse_time_ms(v) {
                     Some(t) if t != NO_TIME => t as f64 / 1000.0,
-                    Some(_) => {
-                        return self.reject(
-                            at,
-                            DiagKind::MissingField,
-                            "post without a time".into(),
-                        )
-                    }
-                    None if v.is_empty() => {
-                        return self.reject(at, DiagKind::MissingField, "empty `timestamp`".into())
-                    }
+                    Some(_) => return self.reject(at, DiagKind::MissingField, "post without a time".into()),
+                    None if v.is_empty() => return self.reject(at, DiagKind::MissingField, "empty `timestamp`".into()),
                     None => {
                         let message = format!("`timestamp` value `{}` is not a time", clip(v));
                         return self.reject(at, DiagKind::BadValue, message);
@@ -299,9 +283,7 @@ impl SplitState {
         if let Some(i) = repaired_field {
             let col = self.header.names.get(i).map(String::as_str).unwrap_or("?");
             let message = format!("invalid UTF-8 in column `{col}` replaced with U+FFFD");
-            self.batch
-                .items
-                .push(Item::Repaired(at.clone(), DiagKind::InvalidUtf8, message));
+            self.batch.items.push(Item::Repaired(at.clone(), DiagKind::InvalidUtf8, message));
         }
         let extra = match self.extra {
             Extra::None => "",
@@ -311,15 +293,7 @@ impl SplitState {
         };
         let b = &mut self.batch;
         let mut ends = [0u32; 4];
-        for (k, cell) in [
-            f.get(self.id).trim(),
-            user,
-            f.opt(self.repost).trim(),
-            extra,
-        ]
-        .into_iter()
-        .enumerate()
-        {
+        for (k, cell) in [f.get(self.id).trim(), user, f.opt(self.repost).trim(), extra].into_iter().enumerate() {
             b.bytes.extend_from_slice(cell.as_bytes());
             ends[k] = b.bytes.len() as u32;
         }
@@ -354,11 +328,7 @@ fn canonical_u63(s: &str) -> Option<u64> {
 /// set to stay in cache, and each partition is checked on its own: the first row of an id wins.
 fn repeated_rows(ids: &[(u64, u32)]) -> Vec<(u32, u64)> {
     let n = ids.len();
-    let bits = (n / 4096)
-        .max(1)
-        .next_power_of_two()
-        .trailing_zeros()
-        .min(12);
+    let bits = (n / 4096).max(1).next_power_of_two().trailing_zeros().min(12);
     let part = |v: u64| {
         if bits == 0 {
             0
@@ -381,10 +351,7 @@ fn repeated_rows(ids: &[(u64, u32)]) -> Vec<(u32, u64)> {
         scattered[at[p]] = (v, r);
         at[p] += 1;
     }
-    let largest = (0..parts)
-        .map(|p| start[p + 1] - start[p])
-        .max()
-        .unwrap_or(0);
+    let largest = (0..parts).map(|p| start[p + 1] - start[p]).max().unwrap_or(0);
     let mut set: FxHashSet<u64> = FxHashSet::with_capacity_and_hasher(largest, Default::default());
     let mut repeats = Vec::new();
     for p in 0..parts {
@@ -507,11 +474,7 @@ impl Collector {
     /// Start the report of file `name`.
     pub fn begin_file(&mut self, name: &str) {
         self.close_counts();
-        self.reports.push(FileReport {
-            name: name.to_string(),
-            format: Some(Format::Toolkit),
-            ..Default::default()
-        });
+        self.reports.push(FileReport { name: name.to_string(), format: Some(Format::Toolkit), ..Default::default() });
         self.file_rows.push(self.rows);
     }
 
@@ -527,10 +490,7 @@ impl Collector {
 
     fn current(&mut self) -> &mut FileReport {
         if self.reports.is_empty() {
-            self.reports.push(FileReport {
-                name: "(input)".into(),
-                ..Default::default()
-            });
+            self.reports.push(FileReport { name: "(input)".into(), ..Default::default() });
             self.file_rows.push(self.rows);
         }
         self.reports.last_mut().expect("a report")
@@ -556,13 +516,7 @@ impl Collector {
         let r = self.current();
         if r.diagnostics.len() < max {
             let file = r.name.clone();
-            r.diagnostics.push(Diagnostic {
-                file,
-                kind,
-                at,
-                message,
-                rejected,
-            });
+            r.diagnostics.push(Diagnostic { file, kind, at, message, rejected });
         }
     }
 
@@ -570,9 +524,7 @@ impl Collector {
     pub fn push(&mut self, batch: &Batch) {
         if !self.sized && batch.rows > 0 && batch.input_bytes > 0 {
             self.sized = true;
-            let est = (self.total_bytes as f64 / batch.input_bytes as f64
-                * batch.rows as f64
-                * 1.05) as usize;
+            let est = (self.total_bytes as f64 / batch.input_bytes as f64 * batch.rows as f64 * 1.05) as usize;
             let est = est.min(u32::MAX as usize);
             match self.kind {
                 // Events are a share of the rows; growing from there costs little.
@@ -607,16 +559,9 @@ impl Collector {
                     self.current().records_repaired += 1;
                     self.diag(at.clone(), *kind, message.clone(), false);
                 }
-                Item::Note(kind, message) => self.diag(
-                    Position {
-                        record: 0,
-                        line: 0,
-                        byte: 0,
-                    },
-                    *kind,
-                    message.clone(),
-                    false,
-                ),
+                Item::Note(kind, message) => {
+                    self.diag(Position { record: 0, line: 0, byte: 0 }, *kind, message.clone(), false)
+                }
             }
         }
     }
@@ -648,12 +593,7 @@ impl Collector {
         let time = row.time;
         let repost = batch.cell(&row.ends, start, 2);
         let timed = !time.is_nan(); // never NaN here; SQLite would never match it
-        let event = |object: u64| Event {
-            object,
-            time,
-            user,
-            msg,
-        };
+        let event = |object: u64| Event { object, time, user, msg };
         match self.kind {
             NetworkType::CoRetweet => {
                 if timed && !repost.is_empty() {
@@ -685,12 +625,7 @@ impl Collector {
                     // The toolkit's `urls.split(" ")`: an empty cell is the URL "".
                     let mut ids = std::mem::take(&mut self.scratch);
                     ids.clear();
-                    ids.extend(
-                        batch
-                            .cell(&row.ends, start, 3)
-                            .split(' ')
-                            .map(|u| self.objects.intern(u)),
-                    );
+                    ids.extend(batch.cell(&row.ends, start, 3).split(' ').map(|u| self.objects.intern(u)));
                     ids.sort_unstable();
                     ids.dedup();
                     self.events.extend(ids.iter().map(|&u| event(u as u64)));
@@ -742,9 +677,7 @@ impl Collector {
                 used[u as usize] = true;
             }
         }
-        let mut order: Vec<u32> = (0..names.len() as u32)
-            .filter(|&u| used[u as usize])
-            .collect();
+        let mut order: Vec<u32> = (0..names.len() as u32).filter(|&u| used[u as usize]).collect();
         order.sort_unstable_by(|&a, &b| names[a as usize].cmp(&names[b as usize]));
         let mut rank = vec![u32::MAX; names.len()];
         for (r, &u) in order.iter().enumerate() {
@@ -754,10 +687,7 @@ impl Collector {
             e.user = rank[e.user as usize];
         }
         let mut names: Vec<Option<Box<str>>> = names.into_iter().map(Some).collect();
-        let users: Vec<Box<str>> = order
-            .iter()
-            .map(|&u| names[u as usize].take().unwrap_or_default())
-            .collect();
+        let users: Vec<Box<str>> = order.iter().map(|&u| names[u as usize].take().unwrap_or_default()).collect();
         let actions = Actions {
             kind: self.kind,
             users,
@@ -787,11 +717,7 @@ impl Collector {
             let r = &mut self.reports[f];
             r.records_kept -= mine.len() as u64;
             r.duplicates += mine.len() as u64;
-            match r
-                .by_kind
-                .iter_mut()
-                .find(|(k, _)| *k == DiagKind::Duplicate)
-            {
+            match r.by_kind.iter_mut().find(|(k, _)| *k == DiagKind::Duplicate) {
                 Some((_, n)) => *n += mine.len() as u64,
                 None => {
                     r.by_kind.push((DiagKind::Duplicate, mine.len() as u64));
@@ -849,10 +775,7 @@ mod tests {
     #[test]
     fn canonical_integers_only() {
         assert_eq!(canonical_u63("0"), Some(0));
-        assert_eq!(
-            canonical_u63("1234567890123456789"),
-            Some(1234567890123456789)
-        );
+        assert_eq!(canonical_u63("1234567890123456789"), Some(1234567890123456789));
         assert_eq!(canonical_u63("01"), None);
         assert_eq!(canonical_u63(""), None);
         assert_eq!(canonical_u63("12a"), None);
@@ -862,23 +785,14 @@ mod tests {
 
     #[test]
     fn the_first_row_of_an_id_wins_in_any_order() {
-        let ids: Vec<(u64, u32)> = [5u64, 7, 6, 5, 6, 8, 7, 5]
-            .iter()
-            .enumerate()
-            .map(|(r, &v)| (v, r as u32))
-            .collect();
+        let ids: Vec<(u64, u32)> =
+            [5u64, 7, 6, 5, 6, 8, 7, 5].iter().enumerate().map(|(r, &v)| (v, r as u32)).collect();
         assert_eq!(repeated_rows(&ids), vec![(3, 5), (4, 6), (6, 7), (7, 5)]);
         // Many partitions.
-        let ids: Vec<(u64, u32)> = (0..50_000u32)
-            .map(|r| ((r as u64 * 7919) % 30_011, r))
-            .collect();
+        let ids: Vec<(u64, u32)> = (0..50_000u32).map(|r| ((r as u64 * 7919) % 30_011, r)).collect();
         let got = repeated_rows(&ids);
         let mut seen = std::collections::HashSet::new();
-        let want: Vec<(u32, u64)> = ids
-            .iter()
-            .filter(|(v, _)| !seen.insert(*v))
-            .map(|&(v, r)| (r, v))
-            .collect();
+        let want: Vec<(u32, u64)> = ids.iter().filter(|(v, _)| !seen.insert(*v)).map(|&(v, r)| (r, v)).collect();
         assert_eq!(got, want);
         assert!(repeated_rows(&[]).is_empty());
     }

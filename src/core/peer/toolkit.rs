@@ -255,7 +255,11 @@ pub struct Event {
 
 /// Sort events by (object, time) and call `f(i, lo..hi)` for each event with the range of events
 /// of the same object within the window (the event itself included).
-fn slide(events: &mut [Event], w: f64, mut f: impl FnMut(&[Event], usize, usize, usize) -> Result<(), PeerError>) -> Result<(), PeerError> {
+fn slide(
+    events: &mut [Event],
+    w: f64,
+    mut f: impl FnMut(&[Event], usize, usize, usize) -> Result<(), PeerError>,
+) -> Result<(), PeerError> {
     events.sort_unstable_by(|a, b| a.object.cmp(&b.object).then(a.time.total_cmp(&b.time)).then(a.msg.cmp(&b.msg)));
     let mut start = 0;
     while start < events.len() {
