@@ -44,6 +44,9 @@ pub struct LinkEntry {
 pub struct LinkSession {
     pub entries: Vec<LinkEntry>,
     pub result: Option<LinkResult>,
+    /// The detection parameters of the last run (what every dataset of `result` was analysed
+    /// with), shown in its summary and written into its `link_report.json`.
+    pub detect: Option<DetectParams>,
 }
 
 /// One loaded dataset, as the dataset list shows it.
@@ -162,6 +165,9 @@ pub struct LinkSummary {
     pub re_emergent: Vec<TieRow>,
     pub n_re_emergent: u64,
     pub n_account_ties: u64,
+    /// The detection parameters every dataset was analysed with in this run.
+    #[serde(default)]
+    pub detect: DetectParams,
     /// WebAssembly memory of the worker in bytes (filled by the worker shell; 0 natively).
     #[serde(default)]
     pub memory_bytes: u64,
@@ -231,9 +237,28 @@ impl LinkSession {
         inputs: Vec<InputFingerprint>,
     ) -> Result<(), String> {
         if dataset.n_posts() == 0 {
+            // per file: why it gave nothing (a whole-file problem, or every row rejected with the
+            // first row's reason, e.g. a column mapping that names the wrong column)
             let why: Vec<String> = reports
                 .iter()
-                .filter_map(|r| r.fatal.as_ref().map(|m| format!("{}: {}.", r.name, m.trim_end_matches('.'))))
+                .filter_map(|r| match &r.fatal {
+                    Some(m) => Some(format!("{}: {}.", r.name, m.trim_end_matches('.'))),
+                    None if r.records_rejected > 0 => Some(format!(
+                        "{}: all {} rows were rejected{}.",
+                        r.name,
+                        r.records_rejected,
+                        r.diagnostics
+                            .iter()
+                            .find(|d| d.rejected)
+                            .map(|d| format!(
+                                ", the first (line {}) because {}",
+                                d.at.line,
+                                d.message.trim_end_matches('.')
+                            ))
+                            .unwrap_or_default()
+                    )),
+                    None => None,
+                })
                 .collect();
             return Err(format!(
                 "No posts could be read from {} for dataset “{}”, so it was not added. {}",
@@ -326,6 +351,7 @@ impl LinkSession {
             link::link(&inputs, params)
         };
         self.result = Some(result);
+        self.detect = Some(detect_params.clone());
         progress("done", 1.0);
         self.summary()
     }
@@ -346,6 +372,15 @@ impl LinkSession {
             return Err("internal error: the link result does not match the loaded datasets".into());
         }
         Ok(r)
+    }
+
+    /// The detection parameters of the last result.
+    fn detect_params(&self) -> Result<&DetectParams, String> {
+        let d = self.detect.as_ref().ok_or("internal error: the link result has no detection parameters")?;
+        if self.entries.iter().any(|e| e.analysis.as_ref().is_some_and(|(p, _)| p != d)) {
+            return Err("internal error: a dataset was analysed with other detection parameters than the link".into());
+        }
+        Ok(d)
     }
 
     fn row(&self, r: &LinkResult, index: usize, l: &link::Link) -> LinkRow {
@@ -497,6 +532,7 @@ impl LinkSession {
             n_re_emergent: re_all.len() as u64,
             re_emergent: heaviest(re_all),
             n_account_ties: r.accounts.len() as u64,
+            detect: self.detect_params()?.clone(),
             memory_bytes: 0,
         })
     }
@@ -569,12 +605,50 @@ impl LinkSession {
             "overlap.csv" => to_vec(|w| lx::overlap_csv(&inputs, r, w)),
             "joint.gexf" => to_vec(|w| lx::joint_gexf(&inputs, r, w)),
             "joint.graphml" => to_vec(|w| lx::joint_graphml(&inputs, r, w)),
-            "link_report.json" => to_vec(|w| lx::link_report_json(r, &files, w)),
+            "link_report.json" => {
+                let detect = self.detect_params()?;
+                to_vec(|w| link_report_json(r, &files, detect, w))
+            }
             _ => return Err(format!("internal error: there is no link export called {name}")),
         };
         let bytes = written.map_err(|e| format!("{name} could not be written: {e}"))?;
         Ok((super::mime_of(name), bytes))
     }
+}
+
+/// `link_report.json` of a link run in the browser: the core's report ([`lx::LinkReport`], the
+/// fields `chorus link` writes) and the detection parameters every dataset was analysed with.
+#[derive(Serialize)]
+struct SessionLinkReport<'a> {
+    #[serde(flatten)]
+    report: lx::LinkReport<'a>,
+    detect_params: &'a DetectParams,
+}
+
+/// Write `link_report.json` with `detect_params` (pretty JSON, like [`lx::link_report_json`]).
+pub fn link_report_json(
+    r: &LinkResult,
+    inputs: &[Vec<InputFingerprint>],
+    detect_params: &DetectParams,
+    w: &mut impl std::io::Write,
+) -> std::io::Result<()> {
+    let cluster_links = || r.links.iter().filter(|l| l.cluster_a != NONE);
+    let report = lx::LinkReport {
+        chorus_version: env!("CARGO_PKG_VERSION"),
+        params: &r.params,
+        inputs,
+        datasets: &r.datasets,
+        overlap: &r.overlap,
+        normalised_overlap: &r.normalised_overlap,
+        dataset_links: r.links.iter().filter(|l| l.cluster_a == NONE).collect(),
+        n_cluster_links: cluster_links().count(),
+        n_linked_cluster_pairs: cluster_links().filter(|l| l.linked).count(),
+        n_account_ties: r.accounts.len(),
+        n_re_emergent: r.accounts.iter().filter(|t| t.re_emergent).count(),
+    };
+    serde_json::to_writer_pretty(&mut *w, &SessionLinkReport { report, detect_params })
+        .map_err(std::io::Error::other)?;
+    w.write_all(b"\n")
 }
 
 /// Which criteria of [`link::Link::linked`] a link meets: (identity, content). The same tests as

@@ -1,10 +1,13 @@
 //! Linking through the worker protocol's pure session: the link demo (planted A, B, C), datasets
 //! streamed in chunks like a single dataset, renaming and removing, the display-ready summary
 //! (matrices, strongest links, shared and re-emergent accounts), one link's evidence, the exports,
-//! and the single-dataset workspace left as it was.
+//! and the single-dataset workspace left as it was; a CSV of no known format added with a column
+//! mapping (and refused clearly without one, or with a wrong one); detection parameters carried
+//! by `LinkRun` and reported with the result; the datasets added again to a fresh session (what
+//! the link tab does after a cancelled run) linking exactly as before.
 
 use chorus::core::detect::DetectParams;
-use chorus::core::ingest::IngestOptions;
+use chorus::core::ingest::{ColumnMapping, IngestOptions};
 use chorus::core::link::LinkParams;
 use chorus::protocol::{FileMeta, LinkDatasets, LinkSummary, Request, Response, Session};
 use std::sync::OnceLock;
@@ -54,8 +57,19 @@ fn demo_session() -> Session {
 
 /// Stream `files` into a new link dataset named `name`, in chunks, as the worker shell does.
 fn link_add(s: &mut Session, name: &str, files: &[(String, Vec<u8>)], chunk: usize) -> Response {
+    link_add_with(s, name, files, chunk, IngestOptions::default())
+}
+
+/// [`link_add`] with ingest options (a column mapping).
+fn link_add_with(
+    s: &mut Session,
+    name: &str,
+    files: &[(String, Vec<u8>)],
+    chunk: usize,
+    options: IngestOptions,
+) -> Response {
     let metas = files.iter().map(|(n, b)| FileMeta { name: n.clone(), size: b.len() as u64 }).collect();
-    assert!(ask(s, Request::LinkAdd { name: name.into(), files: metas, options: IngestOptions::default() }).is_empty());
+    assert!(ask(s, Request::LinkAdd { name: name.into(), files: metas, options }).is_empty());
     for (i, (_, bytes)) in files.iter().enumerate() {
         s.ingest_file_start(i);
         for c in bytes.chunks(chunk) {
@@ -364,4 +378,173 @@ fn uploaded_files_become_named_datasets_beside_the_workspace() {
         ask(&mut s, Request::Export { name: "accounts.csv".into() }).last(),
         Some(Response::Exported { .. })
     ));
+}
+
+/// IO-archive tweet columns renamed to headers no format knows (a researcher's own export).
+const RENAMED: [(&str, &str); 8] = [
+    ("tweetid", "Post Number"),
+    ("userid", "Author ID"),
+    ("user_screen_name", "Handle"),
+    ("tweet_text", "Body"),
+    ("tweet_time", "Posted At"),
+    ("retweet_tweetid", "Shared Post"),
+    ("in_reply_to_tweetid", "Reply To"),
+    ("hashtags", "Tags"),
+];
+
+/// The tweets file of `synth_files(scenario, seed)` with the header renamed ([`RENAMED`], other
+/// columns prefixed `x_`), so that no format is recognised.
+fn unknown_csv(scenario: &str, seed: u64) -> (String, Vec<u8>) {
+    let files = synth_files(scenario, seed);
+    let text = String::from_utf8(files[0].1.clone()).unwrap();
+    let (header, rest) = text.split_once('\n').unwrap();
+    let header: Vec<String> = header
+        .trim_end_matches('\r')
+        .split(',')
+        .map(|h| RENAMED.iter().find(|(a, _)| *a == h).map_or(format!("x_{h}"), |(_, b)| b.to_string()))
+        .collect();
+    (format!("own_export_{seed}.csv"), format!("{}\n{rest}", header.join(",")).into_bytes())
+}
+
+fn mapping() -> ColumnMapping {
+    let m = |s: &str| Some(s.to_string());
+    ColumnMapping {
+        account: m("Author ID"),
+        screen_name: m("Handle"),
+        time: m("Posted At"),
+        post_id: m("Post Number"),
+        repost_of: m("Shared Post"),
+        reply_to: m("Reply To"),
+        text: m("Body"),
+        hashtags: m("Tags"),
+        ..ColumnMapping::default()
+    }
+}
+
+#[test]
+fn an_unknown_csv_is_added_with_its_column_mapping_and_refused_clearly_without() {
+    let (name, bytes) = unknown_csv("mixed", 21);
+    // the preview the link tab asks for says it needs a mapping, and shows its header
+    let p = chorus::protocol::preview_file(&name, &bytes[..bytes.len().min(64 * 1024)]);
+    let csv = p.csv.as_ref().expect("an unknown CSV gets a preview for the mapping form");
+    assert!(csv.headers.iter().any(|h| h == "Author ID") && !csv.rows.is_empty(), "{:?}", csv.headers);
+    assert!(p.guess.is_some());
+
+    let mut s = Session::new();
+    // without a mapping: refused, saying which file and why, and nothing is added
+    let out = link_add(&mut s, "own", &[(name.clone(), bytes.clone())], 1000);
+    let Response::Error { message } = &out else { panic!("{out:?}") };
+    assert!(message.contains("No posts") && message.contains(&name) && message.contains("“own”"), "{message}");
+    assert!(message.contains("unrecognised CSV header") && message.contains("map its columns"), "{message}");
+    assert!(s.link.entries.is_empty());
+    // a mapping that names the wrong time column: every row rejected, and the message says so
+    let wrong = ColumnMapping { time: Some("Body".into()), ..mapping() };
+    let out = link_add_with(
+        &mut s,
+        "own",
+        &[(name.clone(), bytes.clone())],
+        1000,
+        IngestOptions { mapping: Some(wrong), ..IngestOptions::default() },
+    );
+    let Response::Error { message: wrong } = &out else { panic!("{out:?}") };
+    assert!(wrong.contains("rows were rejected, the first (line 2) because `Body` value"), "{wrong}");
+    assert!(wrong.contains("is not a time"), "{wrong}");
+    assert!(s.link.entries.is_empty());
+
+    // with the mapping: every post of the original IO-archive file, as one more dataset
+    let out = link_add_with(
+        &mut s,
+        "own",
+        &[(name.clone(), bytes)],
+        4096,
+        IngestOptions { mapping: Some(mapping()), ..IngestOptions::default() },
+    );
+    let Response::LinkDatasets(d) = &out else { panic!("{out:?}") };
+    let io = link_add(&mut s, "io", &synth_files("mixed", 21)[..1], 4096);
+    let Response::LinkDatasets(both) = &io else { panic!("{io:?}") };
+    assert_eq!(d.datasets.len(), 1);
+    assert_eq!(d.datasets[0].name, "own");
+    assert_eq!(d.datasets[0].rejected, 0);
+    assert_eq!(d.datasets[0].posts, both.datasets[1].posts, "the mapped read keeps every post");
+    assert!(wrong.contains(&format!("all {} rows were rejected", d.datasets[0].posts)), "{wrong}");
+    assert_eq!(d.datasets[0].accounts, both.datasets[1].accounts);
+    // and it links: the same posts under two formats share everything
+    let l = summary_of(&run(&mut s)).clone();
+    assert!(l.dataset_links[0].linked && l.dataset_links[0].by_identity, "{:?}", l.dataset_links[0]);
+}
+
+#[test]
+fn link_run_detects_with_the_parameters_it_carries_and_reports_them() {
+    let defaults = &demo().1;
+    assert_eq!(defaults.detect, DetectParams::default());
+    let mut s = demo_session();
+    // fewer methods and larger clusters only: other clusters, and the result says so
+    let mut p = DetectParams { min_cluster_size: 12, min_repetitions: 4, ..DetectParams::default() };
+    for m in p.methods.iter_mut().skip(1) {
+        m.enabled = false;
+    }
+    assert!(p.methods[0].enabled);
+    let out = ask(&mut s, Request::LinkRun { detect: p.clone(), params: LinkParams::default() });
+    let l = summary_of(&out);
+    assert_eq!(l.detect, p);
+    let d = datasets_of(&out);
+    let default_clusters: Vec<_> = {
+        let mut t = demo_session();
+        datasets_of(&run(&mut t)).datasets.iter().map(|x| x.clusters).collect()
+    };
+    assert_ne!(d.datasets.iter().map(|x| x.clusters).collect::<Vec<_>>(), default_clusters, "the parameters were used");
+    assert!(l.cluster_labels.iter().all(|c| c.size >= 12), "{:?}", l.cluster_labels);
+
+    // link_report.json: the core's report of the same result, plus the detection parameters
+    let out = ask(&mut s, Request::LinkExport { name: "link_report.json".into() });
+    let Some(Response::Exported { bytes, .. }) = out.last() else { panic!("{out:?}") };
+    let mut report: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+    let used: DetectParams = serde_json::from_value(report["detect_params"].clone()).unwrap();
+    assert_eq!(used, p);
+    report.as_object_mut().unwrap().remove("detect_params");
+    let files: Vec<Vec<_>> = s.link.entries.iter().map(|e| e.inputs.clone()).collect();
+    let mut core = Vec::new();
+    chorus::core::link::export::link_report_json(s.link.result.as_ref().unwrap(), &files, &mut core).unwrap();
+    assert_eq!(report, serde_json::from_slice::<serde_json::Value>(&core).unwrap());
+
+    // back to the defaults: the same result as the default run
+    let out = run(&mut s);
+    let mut again = summary_of(&out).clone();
+    again.memory_bytes = defaults.memory_bytes;
+    assert_eq!(&again, defaults);
+}
+
+#[test]
+fn datasets_added_again_to_a_fresh_session_link_as_before() {
+    // what the link tab had: the demo without C, A renamed, and an export of unknown format
+    // with its mapping, under a name of the user's
+    let (name, bytes) = unknown_csv("copy-paste", 5);
+    let options = IngestOptions { mapping: Some(mapping()), ..IngestOptions::default() };
+    let p = DetectParams { min_repetitions: 4, ..DetectParams::default() };
+    let build = |s: &mut Session| {
+        ask(s, Request::LinkDemo);
+        ask(s, Request::LinkRemove { index: 2 });
+        ask(s, Request::LinkRename { index: 0, name: "op 2019".into() });
+        let out = link_add_with(s, "own export", &[(name.clone(), bytes.clone())], 3000, options.clone());
+        assert!(matches!(out, Response::LinkDatasets(_)), "{out:?}");
+    };
+    let mut before = Session::new();
+    build(&mut before);
+    let first = ask(&mut before, Request::LinkRun { detect: p.clone(), params: LinkParams::default() });
+    // the worker restarted: a fresh session, the same requests in the order the tab sends them
+    // (demo, removals, renames, then files under their current names)
+    let mut after = Session::new();
+    build(&mut after);
+    let second = ask(&mut after, Request::LinkRun { detect: p, params: LinkParams::default() });
+    assert_eq!(datasets_of(&first), datasets_of(&second));
+    assert_eq!(
+        datasets_of(&second).datasets.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(),
+        ["op 2019", "B-re-emergence", "own export"]
+    );
+    assert_eq!(summary_of(&first), summary_of(&second));
+    for name in ["links.csv", "link_report.json"] {
+        let a = ask(&mut before, Request::LinkExport { name: name.into() });
+        let b = ask(&mut after, Request::LinkExport { name: name.into() });
+        assert_eq!(a.last(), b.last(), "{name}");
+    }
 }
