@@ -19,7 +19,6 @@ pub mod params;
 pub mod table;
 
 use crate::core::detect::{DetectParams, Role};
-use crate::core::ingest::sniff::Sniffed;
 use crate::core::ingest::{ColumnMapping, IngestOptions};
 use crate::protocol::{
     AccountDetail, AnalysisSummary, ClusterSummary, FileMeta, FilePreview, IngestProgress, IngestSummary, LaidOut,
@@ -87,11 +86,9 @@ pub enum Msg {
     Demo,
     Cancel,
     Worker(Response),
-    MapField(String, Option<String>),
-    MapConfirm,
-    ParamMethod(usize, bool),
-    ParamWindow(usize, f64),
-    ParamNum(&'static str, f64),
+    MapChange(ColumnMapping),
+    MapConfirm(ColumnMapping),
+    Params(DetectParams),
     RunAnalysis,
     ResetParams,
     ShowCluster(Option<u32>),
@@ -231,50 +228,22 @@ impl Component for App {
             }
             Msg::Cancel => self.cancel(ctx),
             Msg::Worker(resp) => self.on_response(ctx, resp),
-            Msg::MapField(field, header) => {
+            Msg::MapChange(m) => {
                 if let Phase::Mapping { mapping, .. } = &mut self.phase {
-                    mapping::set(mapping, &field, header);
+                    *mapping = m;
                     return true;
                 }
                 false
             }
-            Msg::MapConfirm => {
-                if let Phase::Mapping { mapping, .. } = &self.phase {
-                    let mapping = mapping.clone();
-                    if !mapping::missing_required(&mapping).is_empty() {
-                        return false;
-                    }
-                    mapping::remember(&mapping);
+            Msg::MapConfirm(mapping) => {
+                if matches!(self.phase, Phase::Mapping { .. }) && mapping::missing_required(&mapping).is_empty() {
                     self.start_ingest(Some(mapping));
                     return true;
                 }
                 false
             }
-            Msg::ParamMethod(i, on) => {
-                if let Some(m) = self.params.methods.get_mut(i) {
-                    m.enabled = on;
-                }
-                true
-            }
-            Msg::ParamWindow(i, s) => {
-                if let Some(m) = self.params.methods.get_mut(i) {
-                    if s.is_finite() && s > 0.0 {
-                        m.time_window_s = s;
-                    }
-                }
-                true
-            }
-            Msg::ParamNum(key, v) => {
-                if v.is_finite() && v >= 0.0 {
-                    match key {
-                        "rep" => self.params.min_repetitions = (v as u32).max(1),
-                        "w" => self.params.min_edge_weight = v,
-                        "sim" => self.params.similarity_threshold = v.min(1.0),
-                        "res" if v > 0.0 => self.params.resolution = v,
-                        "minc" => self.params.min_cluster_size = (v as u32).max(2),
-                        _ => {}
-                    }
-                }
+            Msg::Params(p) => {
+                self.params = p;
                 true
             }
             Msg::ResetParams => {
@@ -592,10 +561,7 @@ impl App {
                 if !matches!(self.phase, Phase::Previewing) {
                     return false;
                 }
-                if let Some(p) = previews.iter().find(|p| matches!(p.sniffed, Sniffed::Csv { format: None, .. })) {
-                    let headers = p.csv.as_ref().map(|c| c.headers.clone()).unwrap_or_default();
-                    let guess = p.guess.clone().unwrap_or_default();
-                    let mapping = mapping::apply_remembered(guess, &headers, &mapping::load());
+                if let Some(mapping) = mapping::initial(&previews) {
                     self.phase = Phase::Mapping { previews: Rc::new(previews), mapping };
                 } else {
                     self.start_ingest(None);
@@ -813,52 +779,10 @@ impl App {
     }
 
     fn view_mapping(&self, ctx: &Context<Self>, previews: &Rc<Vec<FilePreview>>, mapping: &ColumnMapping) -> Html {
-        let Some(p) = previews.iter().find(|p| p.csv.is_some()) else { return html! {} };
-        let Some(csv) = &p.csv else { return html! {} };
-        let missing = mapping::missing_required(mapping);
         let link = ctx.link();
         html! {
-            <section class="panel mapping" data-testid="column-mapping">
-                <h2>{"Map the columns of "}<span class="mono">{&p.name}</span></h2>
-                <p class="hint">{"This CSV's header does not match a known format. Tell Chorus which column holds what; the choice is remembered in this browser for files with the same column names (only the mapping is stored, never data)."}</p>
-                <div class="mapping-grid">
-                    { for mapping::FIELDS.iter().map(|(field, label, required)| {
-                        let current = mapping::get(mapping, field);
-                        let field_s = field.to_string();
-                        let onchange = link.batch_callback(move |e: Event| {
-                            let sel: HtmlSelectElement = e.target()?.dyn_into().ok()?;
-                            let v = sel.value();
-                            Some(Msg::MapField(field_s.clone(), (!v.is_empty()).then_some(v)))
-                        });
-                        html! {
-                            <label class="map-field">
-                                <span>{*label}{ if *required { " *" } else { "" } }</span>
-                                <select {onchange}>
-                                    <option value="" selected={current.is_none()}>{"— not in this file —"}</option>
-                                    { for csv.headers.iter().map(|h| html! {
-                                        <option value={h.clone()} selected={current.as_deref() == Some(h.as_str())}>{h}</option>
-                                    }) }
-                                </select>
-                            </label>
-                        }
-                    }) }
-                </div>
-                <div class="table-wrap">
-                    <table class="table preview">
-                        <thead><tr>{ for csv.headers.iter().map(|h| html!{ <th>{h}</th> }) }</tr></thead>
-                        <tbody>
-                            { for csv.rows.iter().map(|r| html!{ <tr>{ for r.iter().map(|c| html!{ <td>{truncate(c, 80)}</td> }) }</tr> }) }
-                        </tbody>
-                    </table>
-                </div>
-                if !missing.is_empty() {
-                    <p class="warning">{format!("Required: {}", missing.join(", "))}</p>
-                }
-                <div class="actions">
-                    <button class="button" disabled={!missing.is_empty()} onclick={link.callback(|_| Msg::MapConfirm)}>{"Read with this mapping"}</button>
-                    <button class="button secondary" onclick={link.callback(|_| Msg::Cancel)}>{"Cancel"}</button>
-                </div>
-            </section>
+            <mapping::MappingForm previews={previews.clone()} mapping={mapping.clone()} on_change={link.callback(Msg::MapChange)}
+                on_confirm={link.callback(Msg::MapConfirm)} on_cancel={link.callback(|_| Msg::Cancel)} />
         }
     }
 
@@ -918,52 +842,11 @@ impl App {
 
     fn view_params(&self, ctx: &Context<Self>) -> Html {
         let link = ctx.link();
-        let p = &self.params;
-        let num_input = |key: &'static str, label: &str, value: f64, step: &str, help: &str| {
-            let onchange = link.batch_callback(move |e: Event| {
-                let i: HtmlInputElement = e.target()?.dyn_into().ok()?;
-                i.value().parse::<f64>().ok().map(|v| Msg::ParamNum(key, v))
-            });
-            html! {
-                <label class="param" title={help.to_string()}>
-                    <span>{label.to_string()}</span>
-                    <input type="number" min="0" step={step.to_string()} value={value.to_string()} {onchange} />
-                </label>
-            }
-        };
         let disabled = self.busy();
         html! {
             <details class="panel params" data-testid="parameters" open={false}>
                 <summary><h2 class="inline">{"Parameters"}</h2><span class="muted">{" · detection settings (kept in the page address so a view can be shared; never any data)"}</span></summary>
-                <div class="params-grid">
-                    <fieldset>
-                        <legend>{"Co-action methods and time windows (s)"}</legend>
-                        { for p.methods.iter().enumerate().map(|(i, m)| {
-                            let ontoggle = link.batch_callback(move |e: Event| {
-                                let c: HtmlInputElement = e.target()?.dyn_into().ok()?;
-                                Some(Msg::ParamMethod(i, c.checked()))
-                            });
-                            let onwin = link.batch_callback(move |e: Event| {
-                                let c: HtmlInputElement = e.target()?.dyn_into().ok()?;
-                                c.value().parse::<f64>().ok().map(|v| Msg::ParamWindow(i, v))
-                            });
-                            html! {
-                                <div class="method">
-                                    <label><input type="checkbox" checked={m.enabled} onchange={ontoggle} />{" "}{params::method_label(m.kind)}</label>
-                                    <input type="number" min="1" step="1" aria-label={format!("{} time window in seconds", m.kind.name())} value={m.time_window_s.to_string()} onchange={onwin} disabled={!m.enabled} />
-                                </div>
-                            }
-                        }) }
-                    </fieldset>
-                    <fieldset>
-                        <legend>{"Thresholds"}</legend>
-                        { num_input("rep", "Minimum repetitions", p.min_repetitions as f64, "1", "A pair of accounts must co-act on at least this many distinct occasions") }
-                        { num_input("w", "Minimum edge weight", p.min_edge_weight, "0.1", "Combined, inverse-frequency weighted evidence needed to link two accounts") }
-                        { num_input("sim", "Text similarity (0–1)", p.similarity_threshold, "0.05", "Near-identical text threshold (Jaccard estimate)") }
-                        { num_input("res", "Community resolution", p.resolution, "0.1", "Higher splits networks into smaller clusters (1 = modularity)") }
-                        { num_input("minc", "Smallest cluster", p.min_cluster_size as f64, "1", "Clusters with fewer accounts are not reported") }
-                    </fieldset>
-                </div>
+                <params::ParamsForm params={self.params.clone()} on_change={link.callback(Msg::Params)} />
                 <div class="actions">
                     <button class="button" data-testid="run-analysis" onclick={link.callback(|_| Msg::RunAnalysis)} {disabled}>{"Re-run detection"}</button>
                     <button class="button secondary" onclick={link.callback(|_| Msg::ResetParams)} {disabled}>{"Defaults"}</button>
