@@ -10,15 +10,27 @@
 //! classes, no inline style), the strongest links with both scores, what they are linked on and
 //! their evidence, shared and re-emergent accounts, and the link exports, downloaded like the
 //! workspace's.
+//!
+//! Shared with the workspace: the column-mapping form ([`super::mapping::MappingForm`]; files are
+//! previewed first, and a CSV of no known format is mapped before it is added) and the detection
+//! parameters form ([`super::params::ParamsForm`]; `LinkRun` carries them, the result says which
+//! were used).
+//!
+//! Cancelling a link run stops its worker at once (detection and linking are one synchronous call
+//! there, which no message can interrupt) and keeps the datasets: this view keeps where each came
+//! from (the `File` handles, which hold no bytes, with the names and mappings; or the demo), and
+//! after respawning the worker it adds them again, one after the other, with progress
+//! (`Phase::Restoring`).
 
 use super::bridge::WorkerBridge;
-use super::{download_bytes, group, human_bytes, iso_day, role_name};
+use super::{download_bytes, group, human_bytes, iso_day, mapping, params, role_name};
 use crate::core::detect::DetectParams;
-use crate::core::ingest::IngestOptions;
+use crate::core::ingest::{ColumnMapping, IngestOptions};
 use crate::core::link::LinkParams;
-use crate::protocol::link::default_dataset_name;
-use crate::protocol::{ClusterLabel, FileMeta};
+use crate::protocol::link::{default_dataset_name, DEMO_NAMES};
+use crate::protocol::{ClusterLabel, FileMeta, FilePreview};
 use crate::protocol::{IngestProgress, LinkDatasetInfo, LinkEvidence, LinkRow, LinkSummary, Request, Response, TieRow};
+use std::collections::VecDeque;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{DragEvent, HtmlInputElement};
@@ -88,13 +100,63 @@ pub struct LinkViewProps {
 #[derive(Clone, PartialEq)]
 enum Phase {
     Idle,
-    Reading { name: String, progress: Option<IngestProgress> },
-    Running { stage: String, fraction: f32 },
+    /// Waiting for the worker to say what the chosen files are.
+    Previewing {
+        name: String,
+    },
+    /// A CSV of no known format: the mapping form, before the dataset is added.
+    Mapping {
+        name: String,
+        previews: Rc<Vec<FilePreview>>,
+        mapping: ColumnMapping,
+    },
+    Reading {
+        name: String,
+        progress: Option<IngestProgress>,
+    },
+    Running {
+        stage: String,
+        fraction: f32,
+    },
+    /// Adding the kept datasets again to a respawned worker: step `step` of `total`.
+    Restoring {
+        step: usize,
+        total: usize,
+        label: String,
+        progress: Option<IngestProgress>,
+    },
+}
+
+/// Where a loaded dataset came from, so it can be added again to a fresh worker.
+#[derive(Clone)]
+enum Source {
+    /// Dataset `k` of the link demo (see [`DEMO_NAMES`]).
+    Demo(usize),
+    /// Files read with these options (`files` are the JS `File` handles: references to the
+    /// user's files, not their bytes).
+    Files { files: js_sys::Array, metas: Vec<FileMeta>, options: IngestOptions },
+}
+
+/// What the next `LinkDatasets` answer adds.
+enum Adding {
+    Demo,
+    Files(Source),
+}
+
+/// One request of a restore, and what it adds.
+struct Step {
+    req: Request,
+    files: Option<js_sys::Array>,
+    label: String,
+    adding: Option<Adding>,
 }
 
 pub enum LinkMsg {
     Worker(Response),
     Files(Vec<web_sys::File>),
+    MapChange(ColumnMapping),
+    MapConfirm(ColumnMapping),
+    Params(DetectParams),
     NextName(String),
     Demo,
     Remove(u32),
@@ -126,6 +188,23 @@ pub struct LinkView {
     started_ms: f64,
     run_ms: f64,
     evidence_ref: NodeRef,
+    /// Detection parameters of the next run.
+    params: DetectParams,
+    /// Where each loaded dataset came from (same order as `datasets`).
+    sources: Vec<Source>,
+    /// What the request in flight adds once the worker answers with the dataset list.
+    adding: Option<Adding>,
+    /// Files chosen and waiting for their preview or mapping: (files, metas).
+    staged: Option<(js_sys::Array, Vec<FileMeta>)>,
+    /// The rest of a restore, and the datasets it could not add again.
+    restore: VecDeque<Step>,
+    restore_lost: Vec<String>,
+}
+
+/// The error says the worker itself crashed or failed (a panic, or its `onerror`), not that a
+/// request was refused: its state cannot be trusted.
+fn worker_died(message: &str) -> bool {
+    message.starts_with("The analysis worker crashed") || message.starts_with("The analysis worker failed")
 }
 
 fn now_ms() -> f64 {
@@ -173,10 +252,97 @@ impl LinkView {
         self.started_ms = now_ms();
         self.phase = Phase::Running { stage: "starting".into(), fraction: 0.0 };
         let params = LinkParams { content_from_all_accounts: self.all_accounts, ..LinkParams::default() };
-        self.send(ctx, Request::LinkRun { detect: DetectParams::default(), params }, None);
+        self.send(ctx, Request::LinkRun { detect: self.params.clone(), params }, None);
+    }
+
+    /// Read the staged files as the next dataset (with `mapping` for a CSV of no known format).
+    fn start_add(&mut self, ctx: &Context<Self>, name: String, mapping: Option<ColumnMapping>) {
+        let Some((files, metas)) = self.staged.take() else {
+            self.phase = Phase::Idle;
+            return;
+        };
+        let options = IngestOptions { mapping, ..IngestOptions::default() };
+        self.phase = Phase::Reading { name: name.clone(), progress: None };
+        self.adding =
+            Some(Adding::Files(Source::Files { files: files.clone(), metas: metas.clone(), options: options.clone() }));
+        self.send(ctx, Request::LinkAdd { name, files: metas, options }, Some(files));
+    }
+
+    /// Stop the worker and start a fresh one, then add the kept datasets to it again (under
+    /// their current names), one request after the other.
+    fn restart_and_restore(&mut self, ctx: &Context<Self>, why: &str) {
+        self.bridge = None; // drop terminates the old worker
+        self.spawn(ctx);
+        self.clear_result();
+        self.auto_run = false;
+        self.exporting = None;
+        self.staged = None;
+        self.adding = None;
+        let names: Vec<String> = self.datasets.iter().map(|d| d.name.clone()).collect();
+        let sources = std::mem::take(&mut self.sources);
+        self.datasets.clear();
+        self.restore = restore_steps(&sources, &names);
+        self.restore_lost.clear();
+        if self.restore.is_empty() {
+            self.phase = Phase::Idle;
+            self.notice = Some(format!("{why} No dataset was loaded."));
+            return;
+        }
+        self.notice = Some(why.to_string());
+        self.started_ms = now_ms();
+        self.next_restore_step(ctx, 0);
+    }
+
+    /// Send the next restore step (`done` steps are behind), or end the restore.
+    fn next_restore_step(&mut self, ctx: &Context<Self>, done: usize) {
+        let total = done + self.restore.len();
+        match self.restore.pop_front() {
+            Some(step) => {
+                self.phase = Phase::Restoring { step: done + 1, total, label: step.label.clone(), progress: None };
+                self.adding = step.adding;
+                self.send(ctx, step.req, step.files);
+            }
+            None => {
+                self.phase = Phase::Idle;
+                let secs = (now_ms() - self.started_ms) / 1000.0;
+                let n = self.datasets.len();
+                let kept = format!(
+                    "The {n} dataset{} {} added again from the same files ({secs:.1} s).",
+                    if n == 1 { "" } else { "s" },
+                    if n == 1 { "was" } else { "were" }
+                );
+                let why = self.notice.take().unwrap_or_default();
+                self.notice = Some(if self.restore_lost.is_empty() {
+                    format!("{why} {kept}")
+                } else {
+                    format!("{why} {kept} Not added again: {}.", self.restore_lost.join("; "))
+                });
+            }
+        }
+    }
+
+    /// Steps done so far of a restore in progress.
+    fn restore_done(&self) -> Option<usize> {
+        match self.phase {
+            Phase::Restoring { step, .. } => Some(step),
+            _ => None,
+        }
+    }
+
+    /// A `LinkDatasets` answer: the worker's list, and what the request in flight added.
+    fn apply_datasets(&mut self, datasets: Vec<LinkDatasetInfo>) {
+        match self.adding.take() {
+            Some(Adding::Demo) => self.sources = (0..datasets.len()).map(Source::Demo).collect(),
+            Some(Adding::Files(src)) if datasets.len() == self.sources.len() + 1 => self.sources.push(src),
+            _ => {}
+        }
+        self.datasets = datasets;
     }
 
     fn on_response(&mut self, ctx: &Context<Self>, resp: Response) -> bool {
+        if let Some(done) = self.restore_done() {
+            return self.on_restore_response(ctx, done, resp);
+        }
         match resp {
             Response::Ready => {
                 self.ready = true;
@@ -184,6 +350,15 @@ impl LinkView {
                     self.send(ctx, req, files);
                 }
                 false
+            }
+            Response::Previewed(previews) => {
+                let Phase::Previewing { name } = &self.phase else { return false };
+                let name = name.clone();
+                match mapping::initial(&previews) {
+                    Some(mapping) => self.phase = Phase::Mapping { name, previews: Rc::new(previews), mapping },
+                    None => self.start_add(ctx, name, None),
+                }
+                true
             }
             Response::IngestProgress(p) => {
                 if let Phase::Reading { progress, .. } = &mut self.phase {
@@ -193,7 +368,7 @@ impl LinkView {
                 false
             }
             Response::LinkDatasets(d) => {
-                self.datasets = d.datasets;
+                self.apply_datasets(d.datasets);
                 if !d.result_current {
                     self.clear_result();
                 } else if let Some(s) = &mut self.summary {
@@ -239,29 +414,137 @@ impl LinkView {
                 true
             }
             Response::Cancelled => {
+                self.adding = None;
                 self.phase = Phase::Idle;
                 self.notice = Some("Reading was cancelled; that dataset was not added.".into());
                 true
             }
             Response::Error { message } => {
-                let crashed = message.contains("crashed") || message.contains("failed");
-                if crashed {
-                    // the worker's state cannot be trusted: a fresh one, with no datasets
-                    self.bridge = None;
-                    self.spawn(ctx);
-                    self.datasets.clear();
-                    self.clear_result();
-                }
+                let crashed = worker_died(&message);
                 self.auto_run = false;
                 self.exporting = None;
+                self.adding = None;
+                self.staged = None;
                 self.phase = Phase::Idle;
                 self.error = Some(message);
+                if crashed {
+                    // the worker's state cannot be trusted: a fresh one, with the datasets added again
+                    self.restart_and_restore(ctx, "The link worker was restarted.");
+                }
                 true
             }
             // single-dataset answers never come from this view's requests
             _ => false,
         }
     }
+}
+
+impl LinkView {
+    /// An answer during a restore (step `done` in flight).
+    fn on_restore_response(&mut self, ctx: &Context<Self>, done: usize, resp: Response) -> bool {
+        let label = match &self.phase {
+            Phase::Restoring { label, .. } => label.clone(),
+            _ => String::new(),
+        };
+        match resp {
+            Response::Ready => {
+                self.ready = true;
+                for (req, files) in std::mem::take(&mut self.pending) {
+                    self.send(ctx, req, files);
+                }
+                false
+            }
+            Response::IngestProgress(p) => {
+                if let Phase::Restoring { progress, .. } = &mut self.phase {
+                    *progress = Some(p);
+                }
+                true
+            }
+            Response::LinkDatasets(d) => {
+                self.apply_datasets(d.datasets);
+                self.next_restore_step(ctx, done);
+                true
+            }
+            Response::Cancelled => {
+                // the user stopped the restore: what is not added yet stays out
+                self.adding = None;
+                self.restore_lost.push(format!("{label} (cancelled)"));
+                let rest: Vec<String> =
+                    self.restore.drain(..).filter(|s| s.adding.is_some()).map(|s| s.label).collect();
+                self.restore_lost.extend(rest);
+                self.next_restore_step(ctx, done);
+                true
+            }
+            Response::Error { message } => {
+                self.adding = None;
+                if worker_died(&message) {
+                    // no second restore from a restore: a fresh, empty worker
+                    self.bridge = None;
+                    self.spawn(ctx);
+                    self.datasets.clear();
+                    self.sources.clear();
+                    self.restore.clear();
+                    self.phase = Phase::Idle;
+                    self.error = Some(format!("{message} The datasets could not be added again: add them again."));
+                    return true;
+                }
+                self.restore_lost.push(format!("{label} ({})", message.trim_end_matches('.')));
+                self.next_restore_step(ctx, done);
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The requests that add `sources` (named `names` now) to a fresh worker, in order: the demo
+/// first (it replaces all datasets, so demo datasets always come first), minus the demo datasets
+/// removed since, with their current names, then each dataset of files under its current name
+/// with its mapping.
+fn restore_steps(sources: &[Source], names: &[String]) -> VecDeque<Step> {
+    let mut steps = VecDeque::new();
+    let demo: Vec<(usize, &String)> = sources
+        .iter()
+        .zip(names)
+        .filter_map(|(s, n)| if let Source::Demo(k) = s { Some((*k, n)) } else { None })
+        .collect();
+    if !demo.is_empty() {
+        steps.push_back(Step {
+            req: Request::LinkDemo,
+            files: None,
+            label: "the link demo".into(),
+            adding: Some(Adding::Demo),
+        });
+        for k in (0..DEMO_NAMES.len()).rev().filter(|k| !demo.iter().any(|(d, _)| d == k)) {
+            steps.push_back(Step {
+                req: Request::LinkRemove { index: k as u32 },
+                files: None,
+                label: format!("removing {}", DEMO_NAMES[k]),
+                adding: None,
+            });
+        }
+        for (i, (k, name)) in demo.iter().enumerate() {
+            if DEMO_NAMES.get(*k).is_some_and(|d| d != *name) {
+                steps.push_back(Step {
+                    req: Request::LinkRename { index: i as u32, name: (*name).clone() },
+                    files: None,
+                    label: format!("renaming {} to {name}", DEMO_NAMES[*k]),
+                    adding: None,
+                });
+            }
+        }
+    }
+    for (s, name) in sources.iter().zip(names) {
+        if let Source::Files { files, metas, options } = s {
+            steps.push_back(Step {
+                req: Request::LinkAdd { name: name.clone(), files: metas.clone(), options: options.clone() },
+                files: Some(files.clone()),
+                label: name.clone(),
+                adding: Some(Adding::Files(s.clone())),
+            });
+        }
+    }
+    steps
 }
 
 impl Component for LinkView {
@@ -286,6 +569,12 @@ impl Component for LinkView {
             started_ms: 0.0,
             run_ms: 0.0,
             evidence_ref: NodeRef::default(),
+            params: DetectParams::default(),
+            sources: Vec::new(),
+            adding: None,
+            staged: None,
+            restore: VecDeque::new(),
+            restore_lost: Vec::new(),
         };
         if ctx.props().active {
             v.spawn(ctx);
@@ -321,8 +610,30 @@ impl Component for LinkView {
                 }
                 self.error = None;
                 self.notice = None;
-                self.phase = Phase::Reading { name: name.clone(), progress: None };
-                self.send(ctx, Request::LinkAdd { name, files: metas, options: IngestOptions::default() }, Some(array));
+                // what the files are first: a CSV of no known format gets the mapping form
+                self.staged = Some((array.clone(), metas.clone()));
+                self.phase = Phase::Previewing { name };
+                self.send(ctx, Request::Preview { files: metas }, Some(array));
+                true
+            }
+            LinkMsg::MapChange(m) => {
+                if let Phase::Mapping { mapping, .. } = &mut self.phase {
+                    *mapping = m;
+                    return true;
+                }
+                false
+            }
+            LinkMsg::MapConfirm(m) => {
+                let Phase::Mapping { name, .. } = &self.phase else { return false };
+                if !mapping::missing_required(&m).is_empty() {
+                    return false;
+                }
+                let name = name.clone();
+                self.start_add(ctx, name, Some(m));
+                true
+            }
+            LinkMsg::Params(p) => {
+                self.params = p;
                 true
             }
             LinkMsg::NextName(n) => {
@@ -336,10 +647,14 @@ impl Component for LinkView {
                 self.clear_result();
                 self.started_ms = now_ms();
                 self.phase = Phase::Running { stage: "generating the demo datasets".into(), fraction: 0.0 };
+                self.adding = Some(Adding::Demo);
                 self.send(ctx, Request::LinkDemo, None);
                 true
             }
             LinkMsg::Remove(i) => {
+                if (i as usize) < self.sources.len() {
+                    self.sources.remove(i as usize);
+                }
                 self.send(ctx, Request::LinkRemove { index: i }, None);
                 false
             }
@@ -355,21 +670,28 @@ impl Component for LinkView {
                 self.run(ctx);
                 true
             }
-            LinkMsg::Cancel => match self.phase {
+            LinkMsg::Cancel => match &self.phase {
                 Phase::Reading { .. } => {
                     self.send(ctx, Request::Cancel, None);
                     false
                 }
-                Phase::Running { .. } => {
-                    // detection and linking are one synchronous step in the worker: stop the worker
-                    self.bridge = None;
-                    self.spawn(ctx);
-                    self.datasets.clear();
-                    self.clear_result();
-                    self.auto_run = false;
+                Phase::Restoring { .. } => {
+                    // a file being read again stops between chunks (Cancelled ends the restore)
+                    if matches!(self.adding, Some(Adding::Files(_))) {
+                        self.send(ctx, Request::Cancel, None);
+                    }
+                    false
+                }
+                Phase::Previewing { name } | Phase::Mapping { name, .. } => {
+                    self.notice = Some(format!("“{name}” was not added."));
+                    self.staged = None;
                     self.phase = Phase::Idle;
-                    self.notice =
-                        Some("Linking was cancelled and its worker restarted, so the loaded datasets were discarded: add them again to continue.".into());
+                    true
+                }
+                Phase::Running { .. } => {
+                    // detection and linking are one synchronous call in the worker, which no
+                    // message reaches: stop the worker, and add the datasets again to a new one
+                    self.restart_and_restore(ctx, "Linking was cancelled and its worker restarted.");
                     true
                 }
                 Phase::Idle => false,
@@ -537,6 +859,14 @@ impl LinkView {
                         {" Count the content of every account, not only flagged ones (takedown archives, where every account belongs to the operation)"}
                     </label>
                 </div>
+                <details class="params link-params" data-testid="link-parameters">
+                    <summary><strong>{"Detection parameters"}</strong><span class="muted" data-testid="link-params-line">{format!(" · {}", params::describe(&self.params))}</span></summary>
+                    <params::ParamsForm params={self.params.clone()} on_change={link.callback(LinkMsg::Params)} disabled={busy} />
+                    <div class="actions">
+                        <button class="button secondary small" data-testid="link-params-defaults" disabled={busy || self.params == DetectParams::default()} onclick={link.callback(|_| LinkMsg::Params(DetectParams::default()))}>{"Defaults"}</button>
+                        <span class="hint">{"Detection runs on each dataset with these before linking; a dataset already analysed with the same ones is not analysed again."}</span>
+                    </div>
+                </details>
             </section>
         }
     }
@@ -545,6 +875,37 @@ impl LinkView {
         let oncancel = ctx.link().callback(|_| LinkMsg::Cancel);
         match &self.phase {
             Phase::Idle => html! {},
+            Phase::Previewing { name } => html! {
+                <section class="panel progress-panel" data-testid="link-progress" aria-live="polite">
+                    <h2>{format!("Looking at the files of “{name}”")}</h2>
+                </section>
+            },
+            Phase::Mapping { name, previews, mapping } => {
+                let link = ctx.link();
+                html! {
+                    <mapping::MappingForm previews={previews.clone()} mapping={mapping.clone()} on_change={link.callback(LinkMsg::MapChange)}
+                        on_confirm={link.callback(LinkMsg::MapConfirm)} on_cancel={link.callback(|_| LinkMsg::Cancel)}
+                        context={AttrValue::from(format!("for dataset “{name}”"))} />
+                }
+            }
+            Phase::Restoring { step, total, label, progress } => {
+                let (done, all) = progress.as_ref().map(|p| (p.bytes_done, p.bytes_total)).unwrap_or((0, 1));
+                html! {
+                    <section class="panel progress-panel" data-testid="link-restore" aria-live="polite">
+                        <h2>{format!("Adding the datasets again: step {step} of {total}, {label}")}</h2>
+                        <progress max={all.max(1).to_string()} value={done.to_string()}></progress>
+                        if let Some(p) = progress {
+                            <div class="stats-row">
+                                <span><strong>{format!("{} / {}", human_bytes(done), human_bytes(all))}</strong>{" read"}</span>
+                                <span><strong>{group(p.posts)}</strong>{" posts"}</span>
+                                <span>{format!("file {} of {}: ", p.file_index + 1, p.n_files)}<span class="mono">{&p.file_name}</span></span>
+                            </div>
+                        }
+                        <p class="hint">{"The worker was restarted; the datasets are read again from the same files (nothing is uploaded)."}</p>
+                        <button class="button secondary" data-testid="link-cancel" onclick={oncancel}>{"Stop"}</button>
+                    </section>
+                }
+            }
             Phase::Reading { name, progress } => {
                 let (done, total) = progress.as_ref().map(|p| (p.bytes_done, p.bytes_total)).unwrap_or((0, 1));
                 html! {
@@ -597,6 +958,10 @@ impl LinkView {
                         <span class="muted">{format!(" · worker memory {}", human_bytes(s.memory_bytes))}</span>
                     }
                 </div>
+                <p class="hint" data-testid="link-detect-params">
+                    {format!("Detected with: {}.", params::describe(&s.detect))}
+                    if s.detect != self.params { <span class="warning">{" The parameters above have changed since: link again to use them."}</span> }
+                </p>
                 <div class="link-matrices">
                     { self.view_overlap(s) }
                     { self.view_cluster_matrix(s) }

@@ -2,11 +2,13 @@
 // (planted A, its re-emergence B, unrelated C) shows A–B linked and C not in both matrices, read by
 // the size-normalised score with the absolute strength beside it, what each link is linked on, the
 // evidence of the A–B link, shared and re-emergent accounts, and the link exports; two uploaded
-// dumps become two named (and renamed) datasets that link and export under those names. Nothing
-// leaves the origin.
+// dumps become two named (and renamed) datasets that link and export under those names; an export
+// with unknown columns is mapped with the workspace's form and added, detection runs with the
+// user's parameters and says so (and link_report.json), and cancelling a run keeps the datasets
+// (the worker restarts and they are added again from the same files). Nothing leaves the origin.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, existsSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,9 +37,9 @@ function chorusBin() {
 }
 
 /** `chorus synth` tweets + users files. */
-function synthFiles(scenario, seed) {
-  const out = join(tmp, `synth-${scenario}-${seed}`);
-  execFileSync(chorusBin(), ["synth", "--scenario", scenario, "--seed", String(seed), "--scale", "0.1", "--out", out]);
+function synthFiles(scenario, seed, scale = 0.1) {
+  const out = join(tmp, `synth-${scenario}-${seed}-${scale}`);
+  if (!existsSync(out)) execFileSync(chorusBin(), ["synth", "--scenario", scenario, "--seed", String(seed), "--scale", String(scale), "--out", out]);
   const stem = join(out, `synth_${scenario}_${seed}`);
   return [`${stem}_tweets_csv_hashed.csv`, `${stem}_users_csv_hashed.csv`];
 }
@@ -226,6 +228,137 @@ test("two uploaded dumps become two named datasets, renamed, linked and exported
   await page.locator("[data-testid=link-remove]").nth(1).click();
   await page.locator("[data-testid=link-results]").waitFor({ state: "detached", timeout: 30000 });
   assert.equal(await page.locator("[data-testid=link-run]").isDisabled(), true);
+  assert.deepEqual(consoleErrors, []);
+  assertPrivate(rec);
+  await context.close();
+});
+
+/** The tweets file of `synthFiles(scenario, seed, scale)` with its header renamed so that no
+ * format is recognised (a researcher's own export), other columns prefixed `x_`. */
+function unknownCsv(scenario, seed, scale) {
+  const [tweets] = synthFiles(scenario, seed, scale);
+  const renamed = { tweetid: "Post Number", userid: "Author ID", user_screen_name: "Handle", tweet_text: "Body",
+    tweet_time: "Posted At", retweet_tweetid: "Shared Post", in_reply_to_tweetid: "Reply To", hashtags: "Tags" };
+  const text = readFileSync(tweets, "utf8");
+  const nl = text.indexOf("\n");
+  const header = text.slice(0, nl).replace(/\r$/, "").split(",").map((h) => renamed[h] ?? `x_${h}`).join(",");
+  const out = join(tmp, `own_export_${scenario}_${seed}.csv`);
+  writeFileSync(out, header + text.slice(nl));
+  return out;
+}
+
+test("an unknown CSV is mapped and added; detection parameters are the user's and reported; cancelling a run keeps the datasets", async (t) => {
+  const rec = await newRecordedPage(browser, server.url, { width: 1440, height: 900 });
+  const { page, context, consoleErrors } = rec;
+  await page.goto(server.url);
+  await page.locator("[data-testid=link-tab]").click();
+  const view = page.locator("[data-testid=link-view]");
+  const own = unknownCsv("mixed", 31, 0.5);
+  const names = () => page.locator("[data-testid=link-dataset-name]").evaluateAll((els) => els.map((e) => e.value));
+
+  // an unknown CSV gets the workspace's mapping form, for this dataset; cancelling adds nothing
+  await page.locator("[data-testid=link-name-input]").fill("own export");
+  await page.locator("[data-testid=link-file-input]").setInputFiles(own);
+  const form = view.locator("[data-testid=column-mapping]");
+  await form.waitFor({ timeout: 60000 });
+  assert.match(await form.locator("h2").innerText(), /own_export_mixed_31\.csv for dataset “own export”/);
+  await form.locator("[data-testid=mapping-cancel]").click();
+  await form.waitFor({ state: "detached" });
+  assert.match(await view.locator(".notice").innerText(), /“own export” was not added/);
+  assert.equal(await page.locator("[data-testid=link-dataset]").count(), 0);
+
+  // a wrong mapping (time from the text column): refused, saying why
+  const pick = (label, header) => form.locator("label.map-field", { hasText: label }).locator("select").selectOption(header);
+  const mapAll = async (time) => {
+    await pick(/^Account id/, "Author ID");
+    await pick(/^Screen name/, "Handle");
+    await pick(/^Time/, time);
+    await pick(/^Post id/, "Post Number");
+    await pick(/^Repost of/, "Shared Post");
+    await pick(/^Reply to/, "Reply To");
+    await pick(/^Text/, "Body");
+    await pick(/^Hashtags/, "Tags");
+  };
+  await page.locator("[data-testid=link-name-input]").fill("own export");
+  await page.locator("[data-testid=link-file-input]").setInputFiles(own);
+  await form.waitFor({ timeout: 60000 });
+  await mapAll("Body");
+  await form.locator("[data-testid=mapping-confirm]").click();
+  const error = page.locator("[data-testid=link-error]");
+  await error.waitFor({ timeout: 120000 });
+  assert.match(await error.innerText(), /No posts could be read from own_export_mixed_31\.csv for dataset “own export”.*all \d+ rows were rejected, the first \(line 2\)/s);
+  assert.equal(await page.locator("[data-testid=link-dataset]").count(), 0);
+  await error.locator("button").click();
+
+  // the right mapping: added under its name, every post kept (the mapping is remembered, so the
+  // form opens with it)
+  await page.locator("[data-testid=link-name-input]").fill("own export");
+  await page.locator("[data-testid=link-file-input]").setInputFiles(own);
+  await form.waitFor({ timeout: 60000 });
+  await mapAll("Posted At");
+  await shot(page, "link-04-mapping");
+  await form.locator("[data-testid=mapping-confirm]").click();
+  await page.locator("[data-testid=link-dataset]").nth(0).waitFor({ timeout: 120000 });
+  const [tweets, users] = synthFiles("copy-paste", 32, 0.5);
+  await page.locator("[data-testid=link-file-input]").setInputFiles([tweets, users]);
+  await page.locator("[data-testid=link-dataset]").nth(1).waitFor({ timeout: 120000 });
+  assert.deepEqual(await names(), ["own export", "synth_copy-paste_32"]);
+  const listed = async () => page.locator("[data-testid=link-dataset]").evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll("td")].slice(1, 4).map((td) => td.innerText.trim()).join(" | ")));
+  const before = await listed();
+  // every post of the original IO-archive file (the native CLI reads it with its known format)
+  const inspect = execFileSync(chorusBin(), ["inspect", synthFiles("mixed", 31, 0.5)[0]], { encoding: "utf8" });
+  const [, ioPosts] = inspect.match(/dataset: (\d+) posts/) ?? [];
+  assert.equal(before[0].split(" | ")[1].replace(/,/g, ""), ioPosts, `${before[0]} vs ${inspect}`);
+  assert.doesNotMatch(before[0], /rejected/);
+
+  // the user's detection parameters: 4 repetitions (3 by default), no co-hashtag
+  await page.locator("[data-testid=link-parameters] summary").click();
+  assert.match(await page.locator("[data-testid=link-params-line]").innerText(), /co_hashtag 300 s.*; repetitions ≥ 3/);
+  await page.locator("[data-testid=link-parameters] input[data-key=rep]").fill("4");
+  await page.locator("[data-testid=link-parameters] input[data-key=rep]").dispatchEvent("change");
+  await page.locator("[data-testid=link-parameters] [data-method=co_hashtag] input[type=checkbox]").uncheck();
+  assert.match(await page.locator("[data-testid=link-params-line]").innerText(), /repetitions ≥ 4/);
+  assert.doesNotMatch(await page.locator("[data-testid=link-params-line]").innerText(), /co_hashtag/);
+  await page.locator("[data-testid=link-run]").click();
+  await page.locator("[data-testid=link-results]").waitFor({ timeout: TIMEOUT });
+  const used = await page.locator("[data-testid=link-detect-params]").innerText();
+  assert.match(used, /^Detected with: .*repetitions ≥ 4/);
+  assert.doesNotMatch(used, /co_hashtag|changed since/);
+  const report = JSON.parse((await downloadText(page, "link-export-report-json", tmp)).text);
+  assert.equal(report.detect_params.min_repetitions, 4);
+  assert.equal(report.detect_params.methods.find((m) => m.kind === "co_hashtag" || m.kind === "CoHashtag").enabled, false);
+  const strength = await page.locator(cell("link-overlap-matrix", "own export", "synth_copy-paste_32")).getAttribute("data-strength");
+  // changing them again marks the result as made with others
+  await page.locator("[data-testid=link-parameters] input[data-key=rep]").fill("5");
+  await page.locator("[data-testid=link-parameters] input[data-key=rep]").dispatchEvent("change");
+  assert.match(await page.locator("[data-testid=link-detect-params]").innerText(), /changed since/);
+
+  // rename, then cancel a run: the worker restarts and the datasets come back, with their names,
+  // the mapping and visible progress; the run then works as before
+  const second = page.locator("[data-testid=link-dataset-name]").nth(1);
+  await second.fill("copy paste");
+  await second.press("Enter");
+  await page.waitForFunction(() => document.querySelectorAll("[data-testid=link-dataset-name]")[1]?.value === "copy paste");
+  await page.locator("[data-testid=link-run]").click();
+  await page.locator("[data-testid=link-progress] [data-testid=link-cancel]").click();
+  const restoring = await page.waitForFunction(() => document.querySelector("[data-testid=link-restore] h2")?.innerText, null, { timeout: 30000, polling: 20 });
+  assert.match(await restoring.jsonValue(), /^Adding the datasets again: step [12] of 2, (own export|copy paste)$/);
+  await shot(page, "link-05-restore");
+  await page.locator("[data-testid=link-restore]").waitFor({ state: "detached", timeout: 180000 });
+  const notice = await view.locator(".notice").innerText();
+  assert.match(notice, /Linking was cancelled .*The 2 datasets were added again from the same files \([0-9.]+ s\)/);
+  t.diagnostic(`after the cancel: ${notice}`);
+  assert.deepEqual(await names(), ["own export", "copy paste"]);
+  assert.deepEqual(await listed(), before, "the same files, posts and accounts");
+  assert.equal(await page.locator("[data-testid=link-results]").count(), 0);
+  // the parameters stayed the user's (5); back to 4 and run
+  assert.equal(await page.locator("[data-testid=link-parameters] input[data-key=rep]").inputValue(), "5");
+  await page.locator("[data-testid=link-parameters] input[data-key=rep]").fill("4");
+  await page.locator("[data-testid=link-parameters] input[data-key=rep]").dispatchEvent("change");
+  await page.locator("[data-testid=link-run]").click();
+  await page.locator("[data-testid=link-results]").waitFor({ timeout: TIMEOUT });
+  assert.equal(await page.locator(cell("link-overlap-matrix", "own export", "copy paste")).getAttribute("data-strength"), strength, "the same link as before the cancel");
+  t.diagnostic(`the run after it: ${await page.locator("[data-testid=link-results] .results-head").innerText()}`);
   assert.deepEqual(consoleErrors, []);
   assertPrivate(rec);
   await context.close();
