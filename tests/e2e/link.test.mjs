@@ -363,3 +363,47 @@ test("an unknown CSV is mapped and added; detection parameters are the user's an
   assertPrivate(rec);
   await context.close();
 });
+
+test("cancelling a run after the demo keeps the demo's datasets as they were (removed, renamed) and the uploads", async (t) => {
+  const rec = await newRecordedPage(browser, server.url, { width: 1440, height: 900 });
+  const { page, context, consoleErrors } = rec;
+  await page.goto(server.url);
+  await page.locator("[data-testid=link-tab]").click();
+  const names = () => page.locator("[data-testid=link-dataset-name]").evaluateAll((els) => els.map((e) => e.value));
+  await page.locator("[data-testid=link-demo-button]").click();
+  await page.locator("[data-testid=link-results]").waitFor({ timeout: TIMEOUT });
+  await page.locator("[data-testid=link-remove]").nth(2).click();
+  await page.waitForFunction(() => document.querySelectorAll("[data-testid=link-dataset]").length === 2);
+  const a = page.locator("[data-testid=link-dataset-name]").nth(0);
+  await a.fill("op A");
+  await a.press("Enter");
+  await page.waitForFunction(() => document.querySelectorAll("[data-testid=link-dataset-name]")[0]?.value === "op A");
+  await page.locator("[data-testid=link-file-input]").setInputFiles(synthFiles("copy-paste", 32, 0.5));
+  await page.locator("[data-testid=link-dataset]").nth(2).waitFor({ timeout: 120000 });
+  assert.deepEqual(await names(), ["op A", "B-re-emergence", "synth_copy-paste_32"]);
+  // other parameters, so that every dataset is detected again; cancel that run
+  await page.locator("[data-testid=link-parameters] summary").click();
+  await page.locator("[data-testid=link-parameters] input[data-key=minc]").fill("4");
+  await page.locator("[data-testid=link-parameters] input[data-key=minc]").dispatchEvent("change");
+  await page.locator("[data-testid=link-run]").click();
+  await page.locator("[data-testid=link-progress] [data-testid=link-cancel]").click();
+  // every step shown (polled every 10 ms in the page), until the three datasets are back
+  await page.waitForFunction(() => {
+    const seen = (window.__steps ??= []);
+    const h = document.querySelector("[data-testid=link-restore] h2")?.innerText;
+    if (h && !seen.includes(h)) seen.push(h);
+    return !h && seen.length > 0 && document.querySelectorAll("[data-testid=link-dataset]").length === 3;
+  }, null, { timeout: 180000, polling: 10 });
+  const seen = await page.evaluate(() => window.__steps);
+  t.diagnostic(`restore steps seen: ${JSON.stringify(seen)}`);
+  assert.ok(seen.every((s) => /^Adding the datasets again: step [1-4] of 4, /.test(s)), JSON.stringify(seen));
+  assert.deepEqual(await names(), ["op A", "B-re-emergence", "synth_copy-paste_32"]);
+  assert.match(await page.locator("[data-testid=link-view] .notice").innerText(), /The 3 datasets were added again/);
+  await page.locator("[data-testid=link-run]").click();
+  await page.locator("[data-testid=link-results]").waitFor({ timeout: TIMEOUT });
+  assert.match(await page.locator("[data-testid=link-detect-params]").innerText(), /clusters ≥ 4 accounts/);
+  assert.equal(await page.locator(cell("link-overlap-matrix", "op A", "B-re-emergence")).getAttribute("data-linked"), "true");
+  assert.deepEqual(consoleErrors, []);
+  assertPrivate(rec);
+  await context.close();
+});
