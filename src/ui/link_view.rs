@@ -523,12 +523,26 @@ fn restore_steps(sources: &[Source], names: &[String]) -> VecDeque<Step> {
                 adding: None,
             });
         }
-        for (i, (k, name)) in demo.iter().enumerate() {
-            if DEMO_NAMES.get(*k).is_some_and(|d| d != *name) {
+        let renamed: Vec<(usize, usize, &String)> = demo
+            .iter()
+            .enumerate()
+            .filter(|(_, (k, name))| DEMO_NAMES.get(*k).is_some_and(|d| d != *name))
+            .map(|(i, (k, name))| (i, *k, *name))
+            .collect();
+        // names kept unique: a new name still held by another demo dataset (names swapped) gets a
+        // suffix in the first pass and its own name in a second one, once the other has moved
+        let swapped =
+            renamed.iter().any(|(_, k, name)| DEMO_NAMES.iter().enumerate().any(|(j, d)| j != *k && d == name));
+        for pass in 0..if swapped { 2 } else { 1 } {
+            for &(i, k, name) in &renamed {
                 steps.push_back(Step {
-                    req: Request::LinkRename { index: i as u32, name: (*name).clone() },
+                    req: Request::LinkRename { index: i as u32, name: name.clone() },
                     files: None,
-                    label: format!("renaming {} to {name}", DEMO_NAMES[*k]),
+                    label: format!(
+                        "renaming {} to {name}{}",
+                        DEMO_NAMES[k],
+                        if pass > 0 { " (names swapped)" } else { "" }
+                    ),
                     adding: None,
                 });
             }

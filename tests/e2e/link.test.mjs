@@ -364,7 +364,7 @@ test("an unknown CSV is mapped and added; detection parameters are the user's an
   await context.close();
 });
 
-test("cancelling a run after the demo keeps the demo's datasets as they were (removed, renamed) and the uploads", async (t) => {
+test("cancelling a run after the demo keeps the demo's datasets as they were (one removed, two with swapped names) and an upload", async (t) => {
   const rec = await newRecordedPage(browser, server.url, { width: 1440, height: 900 });
   const { page, context, consoleErrors } = rec;
   await page.goto(server.url);
@@ -374,13 +374,23 @@ test("cancelling a run after the demo keeps the demo's datasets as they were (re
   await page.locator("[data-testid=link-results]").waitFor({ timeout: TIMEOUT });
   await page.locator("[data-testid=link-remove]").nth(2).click();
   await page.waitForFunction(() => document.querySelectorAll("[data-testid=link-dataset]").length === 2);
-  const a = page.locator("[data-testid=link-dataset-name]").nth(0);
-  await a.fill("op A");
-  await a.press("Enter");
-  await page.waitForFunction(() => document.querySelectorAll("[data-testid=link-dataset-name]")[0]?.value === "op A");
+  // A and B swap names (through a third one)
+  const rename = async (i, name) => {
+    const input = page.locator("[data-testid=link-dataset-name]").nth(i);
+    await input.fill(name);
+    await input.press("Enter");
+    await page.waitForFunction(([i, name]) => document.querySelectorAll("[data-testid=link-dataset-name]")[i]?.value === name, [i, name]);
+  };
+  await rename(1, "tmp");
+  await rename(0, "B-re-emergence");
+  await rename(1, "A-operation");
   await page.locator("[data-testid=link-file-input]").setInputFiles(synthFiles("copy-paste", 32, 0.5));
   await page.locator("[data-testid=link-dataset]").nth(2).waitFor({ timeout: 120000 });
-  assert.deepEqual(await names(), ["op A", "B-re-emergence", "synth_copy-paste_32"]);
+  const expected = ["B-re-emergence", "A-operation", "synth_copy-paste_32"];
+  assert.deepEqual(await names(), expected);
+  const rows = () => page.locator("[data-testid=link-dataset]").evaluateAll((rs) => rs.map((r) => [...r.querySelectorAll("td")].slice(1, 5).map((td) => td.innerText.trim()).join(" | ")));
+  const before = await rows();
+  assert.notEqual(before[0], before[1], "A and B differ");
   // other parameters, so that every dataset is detected again; cancel that run
   await page.locator("[data-testid=link-parameters] summary").click();
   await page.locator("[data-testid=link-parameters] input[data-key=minc]").fill("4");
@@ -396,13 +406,15 @@ test("cancelling a run after the demo keeps the demo's datasets as they were (re
   }, null, { timeout: 180000, polling: 10 });
   const seen = await page.evaluate(() => window.__steps);
   t.diagnostic(`restore steps seen: ${JSON.stringify(seen)}`);
-  assert.ok(seen.every((s) => /^Adding the datasets again: step [1-4] of 4, /.test(s)), JSON.stringify(seen));
-  assert.deepEqual(await names(), ["op A", "B-re-emergence", "synth_copy-paste_32"]);
+  // the demo, C's removal, the two renames twice (swapped names), the upload
+  assert.ok(seen.every((s) => /^Adding the datasets again: step [1-7] of 7, /.test(s)), JSON.stringify(seen));
+  assert.deepEqual(await names(), expected);
+  assert.deepEqual(await rows(), before, "each name on its own data");
   assert.match(await page.locator("[data-testid=link-view] .notice").innerText(), /The 3 datasets were added again/);
   await page.locator("[data-testid=link-run]").click();
   await page.locator("[data-testid=link-results]").waitFor({ timeout: TIMEOUT });
   assert.match(await page.locator("[data-testid=link-detect-params]").innerText(), /clusters ≥ 4 accounts/);
-  assert.equal(await page.locator(cell("link-overlap-matrix", "op A", "B-re-emergence")).getAttribute("data-linked"), "true");
+  assert.equal(await page.locator(cell("link-overlap-matrix", "B-re-emergence", "A-operation")).getAttribute("data-linked"), "true");
   assert.deepEqual(consoleErrors, []);
   assertPrivate(rec);
   await context.close();
