@@ -103,12 +103,13 @@ fn run_plan(plan: &Plan) -> Result<String, String> {
         }
         read.push(inputs);
     }
+    let detect_params = DetectParams::default();
     let mut analyses = Vec::new();
     for (name, inputs) in plan.names.iter().zip(&read) {
         if !plan.quiet {
             eprintln!("chorus link: analysing {name}");
         }
-        let an = detect::analyze(&inputs.dataset, &DetectParams::default(), &mut |_, _| {}, &|| false)
+        let an = detect::analyze(&inputs.dataset, &detect_params, &mut |_, _| {}, &|| false)
             .map_err(|e| format!("analysis of {name} stopped: {e}"))?;
         analyses.push(an);
     }
@@ -118,7 +119,7 @@ fn run_plan(plan: &Plan) -> Result<String, String> {
     let result = link::link(&inputs, &params);
     let files: Vec<_> = read.iter().map(|i| i.fingerprints.clone()).collect();
     std::fs::create_dir_all(&plan.out).map_err(|e| format!("cannot create {}: {e}", plan.out.display()))?;
-    for f in lx::export_link_all(&inputs, &result, &files).map_err(|e| e.to_string())? {
+    for f in lx::export_link_all(&inputs, &result, &files, &detect_params).map_err(|e| e.to_string())? {
         write_file(&plan.out.join(f.name), &f.bytes)?;
     }
     let mut s = String::new();

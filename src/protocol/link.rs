@@ -607,48 +607,13 @@ impl LinkSession {
             "joint.graphml" => to_vec(|w| lx::joint_graphml(&inputs, r, w)),
             "link_report.json" => {
                 let detect = self.detect_params()?;
-                to_vec(|w| link_report_json(r, &files, detect, w))
+                to_vec(|w| lx::link_report_json(r, &files, detect, w))
             }
             _ => return Err(format!("internal error: there is no link export called {name}")),
         };
         let bytes = written.map_err(|e| format!("{name} could not be written: {e}"))?;
         Ok((super::mime_of(name), bytes))
     }
-}
-
-/// `link_report.json` of a link run in the browser: the core's report ([`lx::LinkReport`], the
-/// fields `chorus link` writes) and the detection parameters every dataset was analysed with.
-#[derive(Serialize)]
-struct SessionLinkReport<'a> {
-    #[serde(flatten)]
-    report: lx::LinkReport<'a>,
-    detect_params: &'a DetectParams,
-}
-
-/// Write `link_report.json` with `detect_params` (pretty JSON, like [`lx::link_report_json`]).
-pub fn link_report_json(
-    r: &LinkResult,
-    inputs: &[Vec<InputFingerprint>],
-    detect_params: &DetectParams,
-    w: &mut impl std::io::Write,
-) -> std::io::Result<()> {
-    let cluster_links = || r.links.iter().filter(|l| l.cluster_a != NONE);
-    let report = lx::LinkReport {
-        chorus_version: env!("CARGO_PKG_VERSION"),
-        params: &r.params,
-        inputs,
-        datasets: &r.datasets,
-        overlap: &r.overlap,
-        normalised_overlap: &r.normalised_overlap,
-        dataset_links: r.links.iter().filter(|l| l.cluster_a == NONE).collect(),
-        n_cluster_links: cluster_links().count(),
-        n_linked_cluster_pairs: cluster_links().filter(|l| l.linked).count(),
-        n_account_ties: r.accounts.len(),
-        n_re_emergent: r.accounts.iter().filter(|t| t.re_emergent).count(),
-    };
-    serde_json::to_writer_pretty(&mut *w, &SessionLinkReport { report, detect_params })
-        .map_err(std::io::Error::other)?;
-    w.write_all(b"\n")
 }
 
 /// Which criteria of [`link::Link::linked`] a link meets: (identity, content). The same tests as

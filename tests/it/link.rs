@@ -167,8 +167,8 @@ fn deterministic_and_independent_of_input_order() {
     let again = link::link(&ins, &LinkParams::default());
     assert_eq!(&again, result());
     let files = vec![Vec::new(); 3];
-    let one = lx::export_link_all(&ins, result(), &files).unwrap();
-    let two = lx::export_link_all(&ins, &again, &files).unwrap();
+    let one = lx::export_link_all(&ins, result(), &files, &Default::default()).unwrap();
+    let two = lx::export_link_all(&ins, &again, &files, &Default::default()).unwrap();
     assert_eq!(one, two);
     // reversed order: same strengths for the same pairs
     let rev: Vec<link::Input<'_>> = ins.iter().rev().copied().collect();
@@ -183,9 +183,12 @@ fn joint_network_files_are_well_formed_with_a_dataset_per_node() {
     let f = fixture();
     let ins = inputs(f);
     let r = result();
-    let gexf =
-        String::from_utf8(link::export::export_link_all(&ins, r, &[vec![], vec![], vec![]]).unwrap()[3].bytes.clone())
-            .unwrap();
+    let gexf = String::from_utf8(
+        link::export::export_link_all(&ins, r, &[vec![], vec![], vec![]], &Default::default()).unwrap()[3]
+            .bytes
+            .clone(),
+    )
+    .unwrap();
     let doc = roxmltree::Document::parse(&gexf).expect("joint.gexf parses");
     let nodes: Vec<_> = doc.descendants().filter(|n| n.has_tag_name("node")).collect();
     assert!(nodes.len() > 50);

@@ -495,16 +495,15 @@ fn link_run_detects_with_the_parameters_it_carries_and_reports_them() {
     assert_ne!(d.datasets.iter().map(|x| x.clusters).collect::<Vec<_>>(), default_clusters, "the parameters were used");
     assert!(l.cluster_labels.iter().all(|c| c.size >= 12), "{:?}", l.cluster_labels);
 
-    // link_report.json: the core's report of the same result, plus the detection parameters
+    // link_report.json: the core's report of the same result, with the detection parameters
     let out = ask(&mut s, Request::LinkExport { name: "link_report.json".into() });
     let Some(Response::Exported { bytes, .. }) = out.last() else { panic!("{out:?}") };
     let mut report: serde_json::Value = serde_json::from_slice(bytes).unwrap();
     let used: DetectParams = serde_json::from_value(report["detect_params"].clone()).unwrap();
     assert_eq!(used, p);
-    report.as_object_mut().unwrap().remove("detect_params");
     let files: Vec<Vec<_>> = s.link.entries.iter().map(|e| e.inputs.clone()).collect();
     let mut core = Vec::new();
-    chorus::core::link::export::link_report_json(s.link.result.as_ref().unwrap(), &files, &mut core).unwrap();
+    chorus::core::link::export::link_report_json(s.link.result.as_ref().unwrap(), &files, &p, &mut core).unwrap();
     assert_eq!(report, serde_json::from_slice::<serde_json::Value>(&core).unwrap());
 
     // back to the defaults: the same result as the default run

@@ -365,6 +365,8 @@ pub fn joint_graphml(inputs: &[Input<'_>], r: &LinkResult, w: &mut impl Write) -
 pub struct LinkReport<'a> {
     pub chorus_version: &'static str,
     pub params: &'a super::LinkParams,
+    /// The detection parameters every dataset was analysed with before linking.
+    pub detect_params: &'a crate::core::detect::DetectParams,
     /// Input files of each dataset, in dataset order.
     pub inputs: &'a [Vec<InputFingerprint>],
     pub datasets: &'a [super::DatasetSummary],
@@ -377,11 +379,18 @@ pub struct LinkReport<'a> {
     pub n_re_emergent: usize,
 }
 
-/// Write `link_report.json` (pretty JSON). `inputs[d]` are dataset `d`'s input files.
-pub fn link_report_json(r: &LinkResult, inputs: &[Vec<InputFingerprint>], w: &mut impl Write) -> io::Result<()> {
+/// Write `link_report.json` (pretty JSON). `inputs[d]` are dataset `d`'s input files; every
+/// dataset was analysed with `detect_params`.
+pub fn link_report_json(
+    r: &LinkResult,
+    inputs: &[Vec<InputFingerprint>],
+    detect_params: &crate::core::detect::DetectParams,
+    w: &mut impl Write,
+) -> io::Result<()> {
     let rep = LinkReport {
         chorus_version: env!("CARGO_PKG_VERSION"),
         params: &r.params,
+        detect_params,
         inputs,
         datasets: &r.datasets,
         overlap: &r.overlap,
@@ -401,6 +410,7 @@ pub fn export_link_all(
     inputs: &[Input<'_>],
     r: &LinkResult,
     files: &[Vec<InputFingerprint>],
+    detect_params: &crate::core::detect::DetectParams,
 ) -> io::Result<Vec<ExportFile>> {
     let csv = "text/csv;charset=utf-8";
     Ok(vec![
@@ -420,7 +430,7 @@ pub fn export_link_all(
         ExportFile {
             name: LINK_FILE_NAMES[5],
             mime: "application/json",
-            bytes: to_vec(|w| link_report_json(r, files, w))?,
+            bytes: to_vec(|w| link_report_json(r, files, detect_params, w))?,
         },
     ])
 }
