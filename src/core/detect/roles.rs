@@ -29,12 +29,12 @@
 //! `q = (o_core + ½) / (o + 1)`, `o` the boosts made by accounts outside `c` and `o_core` those of
 //! them that went to `c`'s core; `k` is then Binomial(n, q), taken as Poisson(n·q), whose upper
 //! tail is the larger one above the mean (`q` is small: the core is an echo chamber, most of its
-//! boosts come from `c`). The member is an
-//! amplifier when `P(X ≥ k) ≤ max_chance_p`. An account of a disguised operation that spends
-//! most of its boosts on popular organic content still boosts a core that nobody else boosts,
-//! far beyond chance; a member boosting a core that is popular outside the cluster needs a share
-//! instead. Only co-action members are tested this way (they are already tied to the cluster
-//! beyond chance); outside amplifiers (5.) still need the share.
+//! boosts come from `c`). The member is an amplifier when `P(X ≥ k) ≤ max_chance_p`. An account
+//! of a disguised operation that spends most of its boosts on popular organic content still
+//! boosts a core that nobody else boosts, far beyond chance; a member boosting a core that is
+//! popular outside the cluster needs a share instead. Only co-action members are tested this way
+//! (they are already tied to the cluster beyond chance); outside amplifiers (5.) still need the
+//! share.
 //!
 //! A cluster tied only by co-boosting (co-retweet / co-reply) whose core has fewer than two
 //! accounts, or which spends less than 40% of its boosts on its core, is an audience, not an
