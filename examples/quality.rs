@@ -4,7 +4,13 @@
 //! `cargo run --release --example quality -- [--scenarios a,b] [--seeds 1,2,3] [--scale X] [--check]`
 //! `--check` exits with status 1 when a run misses the targets (F1 >= 0.95, role accuracy >= 0.95,
 //! organic accounts flagged <= 0.5%; for a scenario without operations only the last applies).
+//!
+//! Per operation it also says where its accounts are lost: how many have a kept co-action tie (the
+//! others were never in the coordination network), and how many of its amplifiers give their own
+//! core at least `amplifier_min_share` of their boosts (ground truth; a co-action member below that
+//! share is not called an amplifier by the roles stage).
 use chorus::core::detect::{analyze, DetectParams, Role};
+use chorus::core::model::Kind;
 use chorus::core::synth::{self, eval};
 use std::time::Instant;
 
@@ -89,10 +95,35 @@ fn main() {
                     kinds.join(", ")
                 ));
             }
+            // where an operation's accounts are lost: co-action (no kept tie at all) or the later
+            // stages (communities, audiences, roles); and how many of its amplifiers give their
+            // own core at least `amplifier_min_share` of their boosts (what a member needs to be
+            // called an amplifier)
+            let mut tied = vec![false; ds.n_accounts()];
+            for e in &analysis.edges {
+                tied[e.a as usize] = true;
+                tied[e.b as usize] = true;
+            }
+            let min_share = DetectParams::default().amplifier_min_share;
+            let (boosts, to_own_core) = boosts_to_own_core(&data);
             for o in &r.operations {
+                let op = data.operation_names.iter().position(|n| *n == o.name).map(|k| k as u16);
+                let mut n_tied = 0;
+                let mut n_above_share = 0;
+                for (i, a) in data.accounts.iter().enumerate() {
+                    if a.operation.is_none() || a.operation != op {
+                        continue;
+                    }
+                    n_tied += tied[i] as u32;
+                    if a.role == synth::TruthRole::Amplifier
+                        && to_own_core[i] as f64 >= min_share * boosts[i].max(1) as f64
+                    {
+                        n_above_share += 1;
+                    }
+                }
                 details.push_str(&format!(
-                    "- {name}/{seed} {}: {} core, {} amplifiers; recall {:.3} (core {:.3}, amplifiers {:.3}), role accuracy {:.3}, in {} clusters ({:.3} in the largest)\n",
-                    o.name, o.n_core, o.n_amplifiers, o.recall, o.core_recall, o.amplifier_recall, o.role_accuracy, o.n_clusters, o.main_cluster_share
+                    "- {name}/{seed} {}: {} core, {} amplifiers; recall {:.3} (core {:.3}, amplifiers {:.3}), role accuracy {:.3}, in {} clusters ({:.3} in the largest); {n_tied} of {} with a kept co-action tie; {n_above_share} amplifiers give their core >= {min_share} of their boosts\n",
+                    o.name, o.n_core, o.n_amplifiers, o.recall, o.core_recall, o.amplifier_recall, o.role_accuracy, o.n_clusters, o.main_cluster_share, o.n_core + o.n_amplifiers
                 ));
             }
             // without planted accounts (organic-only) only the false-positive target applies
@@ -116,6 +147,25 @@ fn main() {
             std::process::exit(1);
         }
     }
+}
+
+/// Per account of the generated data: its boosts (retweets, quotes, replies of another account's
+/// post) and how many of them went to a core account of its own operation (ground truth).
+fn boosts_to_own_core(data: &synth::SynthOutput) -> (Vec<u32>, Vec<u32>) {
+    let mut boosts = vec![0u32; data.accounts.len()];
+    let mut to_core = vec![0u32; data.accounts.len()];
+    for p in &data.posts {
+        let Some(target) = data.posts.get(p.target as usize) else { continue };
+        if p.kind == Kind::Post || target.account == p.account {
+            continue;
+        }
+        boosts[p.account as usize] += 1;
+        let (me, them) = (&data.accounts[p.account as usize], &data.accounts[target.account as usize]);
+        if me.operation.is_some() && them.operation == me.operation && them.role == synth::TruthRole::Core {
+            to_core[p.account as usize] += 1;
+        }
+    }
+    (boosts, to_core)
 }
 
 fn fail(msg: &str) -> ! {

@@ -262,6 +262,60 @@ fn retweet_ring_is_found_and_split_into_core_and_amplifiers() {
     assert!(c.density > 0.2 && c.strength > 0.0);
 }
 
+/// Amplifiers that spend most of their boosts on organic content are still amplifiers when the
+/// core they boost is one nobody else boosts: their core boosts are far beyond its popularity.
+#[test]
+fn members_that_mostly_boost_organic_content_are_amplifiers_of_an_unpopular_core() {
+    let mut rng = Rng(7);
+    let mut posts = Vec::new();
+    organic(&mut rng, 300, 10, &mut posts);
+    // popular accounts, retweeted by many organic accounts within hours
+    let mut popular_posts: Vec<(String, String, i64)> = Vec::new();
+    for k in 0..5 {
+        let acc = format!("orgceleb{k}");
+        for j in 0..30 {
+            let t = T0 + rng.below(10 * 86_400_000) as i64;
+            let id = format!("celeb{k}_{j}");
+            posts.push(P::post(id.clone(), &acc, t, random_text(&mut rng, 8)));
+            for f in 0..60 {
+                let fan = format!("org{:04}", rng.below(300));
+                let rt = P::rt(format!("{id}_rt{f}"), &fan, t + 60_000 + rng.below(6 * 3_600_000) as i64, &id, &acc);
+                posts.push(rt);
+            }
+            popular_posts.push((id, acc.clone(), t));
+        }
+    }
+    let start = posts.len();
+    retweet_ring(&mut rng, "ring", 4, 24, 20, &mut posts);
+    // the first half of the amplifiers give the core 80% of their boosts, the others 30% (the rest
+    // goes to the popular accounts)
+    let mut core_boosts = [0usize; 24];
+    for p in &posts[start..] {
+        if let Some(a) = p.acc.strip_prefix("ringamp") {
+            core_boosts[a.parse::<usize>().expect("amplifier number")] += 1;
+        }
+    }
+    for (a, &n) in core_boosts.iter().enumerate() {
+        let share = if a < 12 { 0.8 } else { 0.3 };
+        let n_organic = (n as f64 * (1.0 - share) / share).round() as usize;
+        for k in 0..n_organic {
+            let (id, author, t) = &popular_posts[rng.below(popular_posts.len() as u64) as usize];
+            let t = t + 60_000 + rng.below(6 * 3_600_000) as i64;
+            posts.push(P::rt(format!("ringorg{a}_{k}"), &format!("ringamp{a}"), t, id, author));
+        }
+    }
+    let ds = build(&posts);
+    let an = run(&ds);
+    for c in 0..4 {
+        assert_eq!(verdict(&ds, &an, &format!("ringcore{c}")).role, Role::Core, "ringcore{c}");
+    }
+    for (a, n) in core_boosts.iter().enumerate() {
+        let v = verdict(&ds, &an, &format!("ringamp{a}"));
+        assert_eq!(v.role, Role::Amplifier, "ringamp{a} ({n} core boosts): {v:?}");
+    }
+    assert_eq!(flagged_with_prefix(&ds, &an, "org"), 0, "organic flagged");
+}
+
 #[test]
 fn copy_paste_network_is_core() {
     let mut rng = Rng(2);

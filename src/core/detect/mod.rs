@@ -18,7 +18,8 @@
 //! 3. `community`: Louvain with a connectivity refinement on CSR arrays; communities of at least
 //!    `min_cluster_size`. Pieces of one operation that boost the same accounts are merged.
 //! 4. `roles`: core (boosted echo chambers, copied originators, publishers), amplifiers (members
-//!    and outside accounts whose boosts mostly go to the core), audiences left alone.
+//!    and outside accounts whose boosts mostly go to the core, and members whose core boosts are
+//!    beyond the core's popularity), audiences left alone.
 //! 5. `clusters`: the measures of every [`Cluster`].
 //! 6. `evidence`: the reasons, with their numbers, and a score per flagged account.
 
@@ -112,7 +113,9 @@ pub struct DetectParams {
     /// Smallest cluster reported.
     pub min_cluster_size: u32,
     /// Share of an account's boosts (retweets, quotes, replies) that must go to one cluster's core
-    /// to call it an amplifier of that cluster (members and outside accounts alike).
+    /// to call it an amplifier of that cluster (outside accounts; a co-action member is also an
+    /// amplifier when its core boosts are beyond what the core's popularity explains, at
+    /// `max_chance_p`).
     pub amplifier_min_share: f64,
     /// Minimum number of boosts of a cluster's core for an outside amplifier.
     pub amplifier_min_boosts: u32,

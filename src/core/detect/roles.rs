@@ -10,8 +10,9 @@
 //!    cluster's members is at least `core_min_echo_share` — the echo chamber. A popular organic
 //!    account that a network also boosts receives most of its engagement from elsewhere and is
 //!    not core.
-//! 4. Members: core when they are core targets; amplifier when at least `amplifier_min_share` of
-//!    their boosts go to the core and those boosts are a quarter of their activity; members that
+//! 4. Members: core when they are core targets; amplifier when their boosts of the core are at
+//!    least `amplifier_min_share` of their boosts, or more than the core's popularity explains (see
+//!    below), and those boosts are a quarter of their activity; members that
 //!    mostly retweet other content are left unflagged; the rest publish own text: core when they
 //!    are copied or tied by text, link or hashtag co-actions, except in a *led* copy-paste cluster
 //!    (a fifth of the members receive 70% of the copies of member texts) where those who copy more
@@ -21,6 +22,19 @@
 //!    distinct posts of two or more core accounts (fans of one account are not a network), boosts
 //!    of the core are at least a quarter of all they do, and the median delay after the post is at
 //!    most `amplifier_max_delay_s`.
+//!
+//! *More than the core's popularity explains*, for a member of cluster `c` that made `n` boosts of
+//! which `k` went to `c`'s core: under the null that its boosts pick their targets the way the
+//! boosts of everyone outside `c` do, each lands on the core with probability
+//! `q = (o_core + ½) / (o + 1)`, `o` the boosts made by accounts outside `c` and `o_core` those of
+//! them that went to `c`'s core; `k` is then Binomial(n, q), taken as Poisson(n·q), whose upper
+//! tail is the larger one above the mean (`q` is small: the core is an echo chamber, most of its
+//! boosts come from `c`). The member is an amplifier when `P(X ≥ k) ≤ max_chance_p`. An account
+//! of a disguised operation that spends most of its boosts on popular organic content still
+//! boosts a core that nobody else boosts, far beyond chance; a member boosting a core that is
+//! popular outside the cluster needs a share instead. Only co-action members are tested this way
+//! (they are already tied to the cluster beyond chance); outside amplifiers (5.) still need the
+//! share.
 //!
 //! A cluster tied only by co-boosting (co-retweet / co-reply) whose core has fewer than two
 //! accounts, or which spends less than 40% of its boosts on its core, is an audience, not an
@@ -492,6 +506,22 @@ pub(crate) fn assign(
             led[c] = top_sum as f64 >= 0.7 * total as f64;
         }
     }
+    // the core's popularity outside each cluster: the share of the boosts made by non-members
+    // that go to the cluster's core (the null of the member test below; ½ and 1 keep it above 0)
+    let mut outside_to_core = vec![0u64; n_clusters];
+    for t in 0..n {
+        let c = core_cluster[t];
+        if c != NONE {
+            outside_to_core[c as usize] += recv_total[t].saturating_sub(recv_from_cluster[t].0) as u64;
+        }
+    }
+    let core_popularity: Vec<f64> = (0..n_clusters)
+        .map(|c| {
+            let outside_boosts = (all_boosts.len() as u64).saturating_sub(to_core[c].1);
+            (outside_to_core[c] as f64 + 0.5) / (outside_boosts as f64 + 1.0)
+        })
+        .collect();
+    let ln_max_chance_p = params.max_chance_p.clamp(1e-300, 1.0).ln();
     // 4. member roles
     let mut cluster = vec![NONE; n];
     let mut role = vec![Role::Unflagged; n];
@@ -512,10 +542,13 @@ pub(crate) fn assign(
             role[r] = Role::Core;
             continue;
         }
-        // boosting the core is most of its boosting and a real part of what it does
+        // boosting the core is most of its boosting, or far more than the core's popularity
+        // explains, and a real part of what it does
         let n_boosts = slice(r as u32).len() as f64;
+        let beyond_popularity =
+            || super::coaction::ln_poisson_tail(nb, n_boosts * core_popularity[c as usize]) <= ln_max_chance_p;
         if nb >= min_boosts
-            && nb as f64 >= params.amplifier_min_share * n_boosts
+            && (nb as f64 >= params.amplifier_min_share * n_boosts || beyond_popularity())
             && nb as f64 >= 0.25 * facts[r].activity.max(1) as f64
         {
             role[r] = Role::Amplifier;
