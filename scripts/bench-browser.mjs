@@ -2,11 +2,19 @@
 // Chromium headless): drop the tweets + users files of a synthetic IO archive, and measure
 // ingest MB/s (the page's own read time), time from drop to results, and the worker's
 // WebAssembly memory; also Chromium's CPU time (total and busiest threads, from /proc), the load
-// average and whether reading stopped early (memory guard). Usage:
+// average, whether reading stopped early (memory guard), the worker's own breakdown of its read
+// loop (its console), and checks that report.json's input fingerprints are the files' SHA-256
+// (as sha256sum computes them). Usage:
 //   node scripts/bench-browser.mjs TWEETS.csv USERS.csv
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { loadavg } from "node:os";
-import { startServer, launch, newRecordedPage, shot } from "../tests/e2e/harness.mjs";
+// With CHORUS_PROFILE=FILE.cpuprofile, V8's sampling profiler runs on the analysis worker from the
+// drop to the end of the read (CDP through the page's session), writes the profile (open it in
+// Chromium's DevTools, Performance tab) and prints the functions with the most self time; build
+// with names kept (`data-wasm-opt-params="-g"` on the worker in index.html) to see Rust names.
+import { createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { startServer, launch, newRecordedPage, shot, downloadText } from "../tests/e2e/harness.mjs";
 
 const files = process.argv.slice(2);
 if (files.length === 0) {
@@ -47,23 +55,79 @@ const cpuSeconds = () => {
   }
   return { total: total / 100, threads };
 };
-// The threads that used the most CPU between two snapshots, by name.
-const topThreads = (a, b, n = 4) => {
+// The threads that used the most CPU between two snapshots, by name; Web Workers one by one
+// (the analysis worker and its hash worker have the same thread name), with their thread id.
+const topThreads = (a, b, n = 5) => {
   const byName = new Map();
   for (const [k, t] of b.threads) {
     const d = (t.ticks - (a.threads.get(k)?.ticks ?? 0)) / 100;
-    byName.set(t.name, (byName.get(t.name) ?? 0) + d);
+    const name = t.name.startsWith("DedicatedWorker") ? `${t.name} #${k.split("/")[1]}` : t.name;
+    byName.set(name, (byName.get(name) ?? 0) + d);
   }
   return [...byName].sort((x, y) => y[1] - x[1]).slice(0, n).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(", ");
 };
+const sha256 = (path) =>
+  new Promise((resolve, reject) => {
+    const h = createHash("sha256");
+    createReadStream(path).on("data", (d) => h.update(d)).on("end", () => resolve(h.digest("hex"))).on("error", reject);
+  });
+// CDP to the app's analysis worker (the first worker target of the page), through the page's
+// CDP session in non-flat mode: Playwright gives no CDP session of a worker.
+async function workerProfiler(context, page) {
+  const cdp = await context.newCDPSession(page);
+  let sessionId = null;
+  let nextId = 1;
+  const waiting = new Map();
+  cdp.on("Target.attachedToTarget", (e) => {
+    if (e.targetInfo.type === "worker" && sessionId === null) sessionId = e.sessionId;
+  });
+  cdp.on("Target.receivedMessageFromTarget", (e) => {
+    const m = JSON.parse(e.message);
+    if (m.id && waiting.has(m.id)) {
+      waiting.get(m.id)(m);
+      waiting.delete(m.id);
+    }
+  });
+  await cdp.send("Target.setAutoAttach", { autoAttach: true, waitForDebuggerOnStart: false, flatten: false });
+  for (let i = 0; i < 100 && sessionId === null; i++) await new Promise((r) => setTimeout(r, 100));
+  if (sessionId === null) throw new Error("profile: no worker target");
+  const send = (method, params = {}) =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      waiting.set(id, (m) => (m.error ? reject(new Error(`${method}: ${m.error.message}`)) : resolve(m.result)));
+      cdp.send("Target.sendMessageToTarget", { sessionId, message: JSON.stringify({ id, method, params }) }).catch(reject);
+    });
+  await send("Profiler.enable");
+  await send("Profiler.setSamplingInterval", { interval: 500 });
+  return { start: () => send("Profiler.start"), stop: async () => (await send("Profiler.stop")).profile };
+}
+// Self time per function of a V8 CPU profile, largest first.
+function selfTimes(profile, n = 25) {
+  const byId = new Map(profile.nodes.map((x) => [x.id, x]));
+  const dt = profile.timeDeltas;
+  const self = new Map();
+  profile.samples.forEach((id, i) => {
+    const f = byId.get(id).callFrame;
+    const name = f.functionName || `(anonymous ${f.url.split("/").pop()})`;
+    self.set(name, (self.get(name) ?? 0) + (dt[i + 1] ?? 0) / 1000);
+  });
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  return [...self].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `${v.toFixed(0).padStart(6)} ms ${(100 * v / total).toFixed(1).padStart(5)}%  ${k}`);
+}
 const load = () => loadavg().map((x) => x.toFixed(2)).join(", ");
 const bytes = files.map((f) => statSync(f).size).reduce((a, b) => a + b, 0);
 const server = await startServer("/");
 const browser = await launch();
 try {
   const { page, context, foreign } = await newRecordedPage(browser, server.url, { width: 1920, height: 1080 });
+  // the worker's breakdown of its read loop (console.debug, one line per file)
+  const readLoop = [];
+  const onConsole = (m) => m.text().startsWith("read loop") && readLoop.push(m.text());
+  page.on("console", onConsole); // a worker's console messages arrive here too
   await page.goto(server.url);
   await page.locator("[data-testid=file-input]").waitFor();
+  const profiler = process.env.CHORUS_PROFILE ? await workerProfiler(context, page) : null;
+  if (profiler) await profiler.start();
   const loadBefore = load();
   const cpu0 = cpuSeconds();
   const t0 = Date.now();
@@ -72,6 +136,12 @@ try {
   const cpuReadSnap = cpuSeconds();
   const cpuRead = cpuReadSnap.total - cpu0.total;
   const readMs = Number(await page.locator("[data-testid=read-time]").getAttribute("data-ms"));
+  if (profiler) {
+    const profile = await profiler.stop();
+    writeFileSync(process.env.CHORUS_PROFILE, JSON.stringify(profile));
+    console.log(`profile of the analysis worker, drop to end of read (${process.env.CHORUS_PROFILE}), self time:`);
+    for (const line of selfTimes(profile)) console.log(line);
+  }
   await page.locator("[data-testid=results-summary]").waitFor({ timeout: 30 * 60 * 1000 });
   const totalMs = Date.now() - t0;
   const cpuEndSnap = cpuSeconds();
@@ -83,6 +153,16 @@ try {
   const mem = await page.locator("[data-testid=memory-use]").getAttribute("data-bytes").catch(() => null);
   const summary = (await page.locator("[data-testid=results-summary] .cards").innerText()).replace(/\s+/g, " ");
   await shot(page, "bench-browser-results");
+  // report.json's input fingerprints against the files' SHA-256
+  const tmp = mkdtempSync(join(tmpdir(), "chorus-bench-"));
+  const report = JSON.parse((await downloadText(page, "export-report-json", tmp)).text);
+  rmSync(tmp, { recursive: true, force: true });
+  const expected = await Promise.all(files.map(sha256));
+  const got = (report.inputs ?? []).map((i) => i.sha256);
+  const fingerprints = expected.every((h, i) => got[i] === h) && got.length === expected.length
+    ? `SHA-256 of all ${expected.length} files as sha256sum computes them`
+    : `MISMATCH: report.json ${JSON.stringify(got)}, files ${JSON.stringify(expected)}`;
+  if (fingerprints.startsWith("MISMATCH")) process.exitCode = 1;
   const mb = bytes / 1e6;
   console.log(`| input | ${mb.toFixed(0)} MB (${files.length} files) |`);
   console.log(`|---|---|`);
@@ -96,6 +176,8 @@ try {
   console.log(`| data read | ${readText} |`);
   console.log(`| reading stopped early (memory guard or fatal error) | ${warnings.length ? warnings.map((w) => w.replace(/\s+/g, " ")).join(" / ") : "no"} |`);
   console.log(`| results | ${summary} |`);
+  console.log(`| the worker's read loop (per file) | ${readLoop.length ? readLoop.join(" / ") : "n/a (no read-loop line in the console)"} |`);
+  console.log(`| report.json input fingerprints | ${fingerprints} |`);
   console.log(`| requests leaving the origin | ${foreign().length} |`);
   console.log(`| load average (1, 5, 15 min) at drop / at results | ${loadBefore} / ${loadAfter} |`);
   await context.close();

@@ -662,6 +662,16 @@ impl Session {
         }
     }
 
+    /// Like [`Session::ingest_file_start`], but the session does not hash the file: the shell
+    /// computes its SHA-256 elsewhere (the browser worker: on a second worker, off the reading
+    /// path) and ends the file with [`Session::ingest_file_end_hashed`].
+    pub fn ingest_file_start_unhashed(&mut self, index: usize) {
+        self.ingest_file_start(index);
+        if let Some(r) = &mut self.reading {
+            r.fingerprint = None;
+        }
+    }
+
     /// The next chunk of the current file.
     pub fn ingest_chunk(&mut self, chunk: &[u8]) {
         if let Some(r) = &mut self.reading {
@@ -695,7 +705,26 @@ impl Session {
         }
     }
 
-    /// Progress counts now (the shell throttles how often it sends them).
+    /// The current file ended and the shell hashed it: `sha256` (lower-case hex) of its first
+    /// `bytes` bytes, exactly the bytes given to [`Session::ingest_chunk`].
+    pub fn ingest_file_end_hashed(&mut self, bytes: u64, sha256: String) {
+        if let Some(r) = &mut self.reading {
+            let path = r.files.get(r.file_index).map(|f| f.name.clone()).unwrap_or_default();
+            r.fingerprint = None;
+            self.ingest_file_end();
+            if let Some(r) = &mut self.reading {
+                r.inputs.push(InputFingerprint { path, bytes, sha256 });
+            }
+        }
+    }
+
+    /// Posts read so far (cheap: the shell asks after every chunk, for its memory check).
+    pub fn ingest_posts(&self) -> u64 {
+        self.reading.as_ref().map_or(0, |r| r.builder.n_posts() as u64)
+    }
+
+    /// Progress counts now (the shell throttles how often it sends them). Costs a pass over
+    /// the posts read (the time span).
     pub fn ingest_progress(&self) -> Option<IngestProgress> {
         let r = self.reading.as_ref()?;
         let cur = r.builder.current_report();

@@ -1,9 +1,11 @@
 //! wasm-bindgen tests inside a dedicated Web Worker: the worker shell's File streaming
-//! (`Blob.slice().arrayBuffer()` in chunks, early stop for cancellation) and the protocol session,
-//! in the same environment the real worker runs in.
+//! (`Blob.slice().arrayBuffer()` in chunks read one ahead, early stop for cancellation), the input
+//! fingerprint off the reading path (the hash worker's hashing, its failure and the fallback) and
+//! the protocol session, in the same environment the real worker runs in.
 #![cfg(target_arch = "wasm32")]
 
-use chorus::worker::stream_blob;
+use chorus::worker::hash::{rehash, HashWorker, Hashing};
+use chorus::worker::{stream_blob, BlobChunks};
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen_test::*;
 use web_sys::Blob;
@@ -108,4 +110,100 @@ fn the_memory_guard_watches_real_memory_and_says_what_to_do() {
     let msg = chorus::worker::memory_guard_message("big_tweets.csv", 1_200_000_000, 5_300_000_000, 2_700_000_000);
     assert!(msg.contains("big_tweets.csv") && msg.contains("1.2 GB") && msg.contains("5.3 GB"), "{msg}");
     assert!(msg.contains("chorus analyze") && msg.contains("kept"), "{msg}");
+}
+
+/// SHA-256 of the fixture, as `sha256sum tests/it/data/export/hostile_tweets_csv_hashed.csv` prints it.
+const HOSTILE_SHA256: &str = "b5aad0304a906a45f3012c880b1169cfe888a4ae74777079304b7230e18a64ef";
+/// SHA-256 of `abc` (FIPS 180-2, appendix B.1).
+const ABC_SHA256: &str = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+
+#[wasm_bindgen_test]
+async fn blob_chunks_come_in_order_with_the_next_one_already_requested() {
+    let data: Vec<u8> = (0..10_500u32).map(|i| (i % 241) as u8).collect();
+    let mut chunks = BlobChunks::new(&blob_of(&data), 1000.0);
+    let mut got = Vec::new();
+    let mut sizes = Vec::new();
+    while let Some(buf) = chunks.next().await.unwrap() {
+        let arr = Uint8Array::new(&buf);
+        sizes.push(arr.length());
+        got.extend(arr.to_vec());
+    }
+    assert_eq!(got, data);
+    assert_eq!(sizes.len(), 11);
+    assert_eq!(sizes[10], 500);
+    assert!(chunks.next().await.unwrap().is_none(), "the end stays the end");
+    assert!(BlobChunks::new(&blob_of(b""), 1000.0).next().await.unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+fn the_hash_worker_hashes_each_file_by_id_and_drops_an_unfinished_one() {
+    let mut h = Hashing::default();
+    h.chunk(1, b"a");
+    h.chunk(1, b"bc");
+    assert_eq!(h.end(1), (3, ABC_SHA256.to_string()));
+    // file 2 is abandoned (a cancelled read) when file 3 starts
+    h.chunk(2, b"zzz");
+    h.chunk(3, b"ab");
+    h.chunk(3, b"c");
+    assert_eq!(h.end(3), (3, ABC_SHA256.to_string()));
+    // a file that got no chunk is the empty file
+    let (n, sha) = h.end(4);
+    assert_eq!((n, sha.as_str()), (0, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+}
+
+#[wasm_bindgen_test]
+async fn rehashing_reads_exactly_the_bytes_given() {
+    let data = b"abcdefgh".repeat(1000);
+    assert_eq!(rehash(&blob_of(&data), 3).await.unwrap(), (3, ABC_SHA256.to_string()));
+    let hostile: &[u8] = include_bytes!("it/data/export/hostile_tweets_csv_hashed.csv");
+    let (n, sha) = rehash(&blob_of(hostile), hostile.len() as u64).await.unwrap();
+    assert_eq!((n, sha.as_str()), (hostile.len() as u64, HOSTILE_SHA256));
+}
+
+#[wasm_bindgen_test]
+async fn a_hash_worker_that_cannot_start_fails_the_job_instead_of_hanging() {
+    // The test server has no worker-hash-loader.js (only the built site does): the worker fails
+    // to load, and the job says so (the analysis worker then hashes itself).
+    let worker = HashWorker::get().expect("a worker object is created");
+    let mut job = worker.begin();
+    let buf = Uint8Array::from(&b"abc"[..]).buffer();
+    job.send(buf);
+    assert!(job.finish().await.is_err());
+    assert!(HashWorker::get().is_none(), "a failed hash worker is not used again");
+}
+
+#[wasm_bindgen_test]
+fn the_session_records_the_fingerprint_it_hashed_or_the_one_it_is_given() {
+    use chorus::core::ingest::IngestOptions;
+    use chorus::protocol::{FileMeta, Request, Response, Session};
+    let data: &[u8] = include_bytes!("it/data/export/hostile_tweets_csv_hashed.csv");
+    let files = vec![
+        FileMeta { name: "a_tweets_csv_hashed.csv".into(), size: data.len() as u64 },
+        FileMeta { name: "b_tweets_csv_hashed.csv".into(), size: data.len() as u64 },
+    ];
+    let mut s = Session::new();
+    s.handle(Request::Ingest { files, options: IngestOptions::default() }, &mut |_| {});
+    // file 1 hashed by the session, file 2 by the shell (the hash worker)
+    s.ingest_file_start(0);
+    for c in data.chunks(333) {
+        s.ingest_chunk(c);
+    }
+    s.ingest_file_end();
+    s.ingest_file_start_unhashed(1);
+    let mut h = Hashing::default();
+    for c in data.chunks(500) {
+        s.ingest_chunk(c);
+        h.chunk(7, c);
+    }
+    let (n, sha) = h.end(7);
+    s.ingest_file_end_hashed(n, sha);
+    assert!(matches!(s.ingest_end(), Response::Ingested(_)));
+    let inputs = s.run_info().inputs;
+    assert_eq!(inputs.len(), 2);
+    for (input, name) in inputs.iter().zip(["a_tweets_csv_hashed.csv", "b_tweets_csv_hashed.csv"]) {
+        assert_eq!(
+            (input.path.as_str(), input.bytes, input.sha256.as_str()),
+            (name, data.len() as u64, HOSTILE_SHA256)
+        );
+    }
 }

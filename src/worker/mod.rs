@@ -5,9 +5,11 @@
 //! throttled progress, honours `Cancel` between chunks, and turns a panic into an `Error`
 //! response the UI shows. All decisions live in the pure session; this file only moves bytes.
 
+pub mod hash;
+
 use crate::core::ingest::IngestOptions;
 use crate::protocol::{self, FileMeta, Request, Response, Session};
-use js_sys::{Array, Reflect, Uint8Array};
+use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array};
 use serde::Serialize;
 use std::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
@@ -16,9 +18,14 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, MessageEvent};
 
 /// Bytes read from a `File` per step.
-const CHUNK_BYTES: f64 = 4.0 * 1024.0 * 1024.0;
+pub const CHUNK_BYTES: f64 = 4.0 * 1024.0 * 1024.0;
 /// Minimum milliseconds between two progress messages.
 const PROGRESS_EVERY_MS: f64 = 100.0;
+/// Progress messages are at least this many times their own cost apart: a progress message
+/// scans the posts read so far (their time span), which at millions of posts takes tens of
+/// milliseconds; sent every 100 ms it took ≈ 10% of a 1M-post read, and its share grows with
+/// the dump.
+const PROGRESS_COST_FACTOR: f64 = 20.0;
 
 thread_local! {
     static SESSION: RefCell<Session> = RefCell::new(Session::new());
@@ -221,21 +228,43 @@ pub fn memory_guard_message(file: &str, done: u64, total: u64, used: u64) -> Str
 
 async fn ingest(req: Request, source: Source, generation: u32) {
     SESSION.with(|s| s.borrow_mut().handle(req, &mut |r| post(&r)));
-    let mut last_progress = 0.0;
+    let mut next_progress = 0.0;
     let mut out_of_memory = false;
     let n_files = match &source {
         Source::Files(a) => a.length() as usize,
         Source::Bytes(v) => v.len(),
     };
     for index in 0..n_files {
-        SESSION.with(|s| s.borrow_mut().ingest_file_start(index));
+        // The user's files are hashed (their SHA-256 fingerprint) by the hash worker, in parallel.
+        let blob = match &source {
+            Source::Files(files) => match files.get(index as u32).dyn_into::<Blob>() {
+                Ok(b) => Some(b),
+                Err(_) => {
+                    post(&Response::Error { message: format!("internal error: item {index} is not a file") });
+                    return;
+                }
+            },
+            Source::Bytes(_) => None,
+        };
+        let mut job = blob.as_ref().and_then(|_| hash::HashWorker::get()).map(|w| w.begin());
+        SESSION.with(|s| {
+            let mut s = s.borrow_mut();
+            if job.is_some() {
+                s.ingest_file_start_unhashed(index)
+            } else {
+                s.ingest_file_start(index)
+            }
+        });
+        // Bytes given to the session, so the fingerprint covers exactly them.
+        let mut fed: u64 = 0;
         let mut on_chunk = |chunk: &[u8]| {
             if stale(generation) {
                 return false;
             }
             SESSION.with(|s| s.borrow_mut().ingest_chunk(chunk));
+            fed += chunk.len() as u64;
             let used = wasm_memory_bytes();
-            let posts = SESSION.with(|s| s.borrow().ingest_progress().map_or(0, |p| p.posts));
+            let posts = SESSION.with(|s| s.borrow().ingest_posts());
             if used >= MEMORY_GUARD_BYTES || crate::protocol::detection_would_not_fit(used, posts) {
                 out_of_memory = true;
                 SESSION.with(|s| {
@@ -245,25 +274,55 @@ async fn ingest(req: Request, source: Source, generation: u32) {
                 });
                 return false;
             }
-            let now = now_ms();
-            if now - last_progress >= PROGRESS_EVERY_MS {
-                last_progress = now;
+            let now = perf_now();
+            if now >= next_progress {
                 if let Some(mut p) = SESSION.with(|s| s.borrow().ingest_progress()) {
                     p.memory_bytes = used;
                     post(&Response::IngestProgress(p));
                 }
+                // Progress costs a pass over the posts read: keep it under 1/20 of the time.
+                let cost = perf_now() - now;
+                next_progress = perf_now() + PROGRESS_EVERY_MS.max(PROGRESS_COST_FACTOR * cost);
             }
             true
         };
-        let streamed = match &source {
-            Source::Files(files) => {
-                let Ok(blob) = files.get(index as u32).dyn_into::<Blob>() else {
-                    post(&Response::Error { message: format!("internal error: item {index} is not a file") });
-                    return;
+        let streamed = match (&source, &blob) {
+            (Source::Files(_), Some(blob)) => {
+                let mut chunks = BlobChunks::new(blob, CHUNK_BYTES);
+                let mut chunk = Vec::new();
+                let mut times = ReadLoopTimes::default();
+                let streamed = loop {
+                    let t0 = perf_now();
+                    let buf = match chunks.next().await {
+                        Ok(Some(buf)) => buf,
+                        Ok(None) => break Ok(()),
+                        Err(e) => break Err(e),
+                    };
+                    let t1 = perf_now();
+                    copy_into(&buf, &mut chunk);
+                    if let Some(j) = &mut job {
+                        j.send(buf);
+                    }
+                    let t2 = perf_now();
+                    let more = on_chunk(&chunk);
+                    let t3 = perf_now();
+                    if more {
+                        if let Some(j) = &job {
+                            if let Err(e) = j.room().await {
+                                web_sys::console::warn_1(&format!("the hash worker failed ({e}); hashing here").into());
+                                job = None;
+                            }
+                        }
+                    }
+                    times.add(chunk.len(), [t1 - t0, t2 - t1, t3 - t2, perf_now() - t3]);
+                    if !more {
+                        break Ok(());
+                    }
                 };
-                stream_blob(&blob, CHUNK_BYTES, on_chunk).await
+                times.log(&blob_name(blob), job.is_some());
+                streamed
             }
-            Source::Bytes(files) => {
+            (Source::Bytes(files), _) => {
                 for chunk in files[index].1.chunks(1 << 20) {
                     if !on_chunk(chunk) {
                         break;
@@ -272,6 +331,7 @@ async fn ingest(req: Request, source: Source, generation: u32) {
                 }
                 Ok(())
             }
+            (Source::Files(_), None) => Ok(()),
         };
         if GENERATION.with(|g| g.get()) != generation {
             return; // a newer Ingest replaced this one
@@ -283,7 +343,31 @@ async fn ingest(req: Request, source: Source, generation: u32) {
             SESSION.with(|s| s.borrow_mut().handle(Request::Cancel, &mut |r| post(&r)));
             return;
         }
-        SESSION.with(|s| s.borrow_mut().ingest_file_end());
+        if let Some(blob) = &blob {
+            let hashed = match job {
+                Some(j) => j.finish().await.map_err(|e| {
+                    web_sys::console::warn_1(&format!("the hash worker failed ({e}); hashing here").into())
+                }),
+                None => Err(()),
+            };
+            let (bytes, sha256) = match hashed {
+                Ok(h) => h,
+                // No hash worker, or it failed: read the same bytes again and hash them here.
+                Err(()) => match hash::rehash(blob, fed).await {
+                    Ok(h) => h,
+                    Err(e) => return read_failed(index, e),
+                },
+            };
+            if stale(generation) {
+                if GENERATION.with(|g| g.get()) == generation {
+                    SESSION.with(|s| s.borrow_mut().handle(Request::Cancel, &mut |r| post(&r)));
+                }
+                return;
+            }
+            SESSION.with(|s| s.borrow_mut().ingest_file_end_hashed(bytes, sha256));
+        } else {
+            SESSION.with(|s| s.borrow_mut().ingest_file_end());
+        }
         if out_of_memory {
             break; // keep what was read; the report of this file says why reading stopped
         }
@@ -303,6 +387,99 @@ async fn ingest(req: Request, source: Source, generation: u32) {
     post(&done);
 }
 
+/// Slices of a `Blob` requested ahead of the one being parsed.
+pub const READ_AHEAD: usize = 2;
+
+/// A `Blob` read in slices of a fixed size with `Blob.slice().arrayBuffer()`, [`READ_AHEAD`]
+/// slices ahead: the next slices are requested before the current one is returned, so the
+/// browser reads them (on its own threads) while the worker parses the current one.
+pub struct BlobChunks {
+    blob: Blob,
+    size: f64,
+    chunk_bytes: f64,
+    offset: f64,
+    pending: std::collections::VecDeque<JsFuture>,
+}
+
+impl BlobChunks {
+    pub fn new(blob: &Blob, chunk_bytes: f64) -> Self {
+        BlobChunks {
+            blob: blob.clone(),
+            size: blob.size(),
+            chunk_bytes: chunk_bytes.max(1.0),
+            offset: 0.0,
+            pending: Default::default(),
+        }
+    }
+
+    /// Request slices until [`READ_AHEAD`] + 1 are pending (or the blob is all requested).
+    fn request(&mut self) -> Result<(), JsValue> {
+        while self.pending.len() <= READ_AHEAD && self.offset < self.size {
+            let end = (self.offset + self.chunk_bytes).min(self.size);
+            let slice = self.blob.slice_with_f64_and_f64(self.offset, end)?;
+            self.pending.push_back(JsFuture::from(slice.array_buffer()));
+            self.offset = end;
+        }
+        Ok(())
+    }
+
+    /// The next slice, `None` at the end.
+    pub async fn next(&mut self) -> Result<Option<ArrayBuffer>, JsValue> {
+        self.request()?;
+        let Some(read) = self.pending.pop_front() else { return Ok(None) };
+        let buf = read.await?;
+        self.request()?;
+        Ok(Some(buf.unchecked_into()))
+    }
+}
+
+/// Where the read loop's time goes, per file (logged with `console.debug`, which the browser
+/// benchmark reads): waiting for the browser to deliver a chunk, copying it into Wasm memory
+/// (and handing it to the hash worker), parsing it, and waiting for the hash worker.
+#[derive(Default)]
+struct ReadLoopTimes {
+    chunks: u32,
+    bytes: f64,
+    ms: [f64; 4],
+}
+
+impl ReadLoopTimes {
+    fn add(&mut self, bytes: usize, ms: [f64; 4]) {
+        self.chunks += 1;
+        self.bytes += bytes as f64;
+        for (t, d) in self.ms.iter_mut().zip(ms) {
+            *t += d;
+        }
+    }
+
+    fn log(&self, file: &str, hash_worker: bool) {
+        let [wait, copy, parse, hash] = self.ms;
+        let line = format!(
+            "read loop, {file}: {:.0} MB in {} chunks; waiting for the file {wait:.0} ms, copying {copy:.0} ms, parsing {parse:.0} ms ({:.0} MB/s), waiting for the hash worker {hash:.0} ms ({})",
+            self.bytes / 1e6,
+            self.chunks,
+            self.bytes / 1e3 / parse.max(1.0),
+            if hash_worker { "hashed there" } else { "hashed here" }
+        );
+        web_sys::console::debug_1(&line.into());
+    }
+}
+
+fn perf_now() -> f64 {
+    js_sys::global().unchecked_into::<web_sys::WorkerGlobalScope>().performance().map_or_else(now_ms, |p| p.now())
+}
+
+fn blob_name(blob: &Blob) -> String {
+    blob.dyn_ref::<web_sys::File>().map(|f| f.name()).unwrap_or_default()
+}
+
+/// Copy an `ArrayBuffer` into `dst` (reused across chunks: no zeroing once it is large enough).
+fn copy_into(buf: &ArrayBuffer, dst: &mut Vec<u8>) {
+    let arr = Uint8Array::new(buf);
+    dst.resize(arr.length() as usize, 0);
+    arr.copy_to(dst);
+}
+
 /// Read `blob` in slices of `chunk_bytes`, calling `on_chunk` with each; stops early (Ok) when
 /// `on_chunk` returns false. Each slice is awaited, so messages (e.g. Cancel) are handled between
 /// chunks and the file is never held whole.
@@ -311,20 +488,13 @@ pub async fn stream_blob(
     chunk_bytes: f64,
     mut on_chunk: impl FnMut(&[u8]) -> bool,
 ) -> Result<(), JsValue> {
-    let size = blob.size();
-    let mut offset = 0.0;
+    let mut chunks = BlobChunks::new(blob, chunk_bytes);
     let mut chunk = Vec::new();
-    while offset < size {
-        let end = (offset + chunk_bytes).min(size);
-        let slice = blob.slice_with_f64_and_f64(offset, end)?;
-        let buf = JsFuture::from(slice.array_buffer()).await?;
-        let arr = Uint8Array::new(&buf);
-        chunk.resize(arr.length() as usize, 0);
-        arr.copy_to(&mut chunk);
+    while let Some(buf) = chunks.next().await? {
+        copy_into(&buf, &mut chunk);
         if !on_chunk(&chunk) {
             return Ok(());
         }
-        offset = end;
     }
     Ok(())
 }

@@ -5,6 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync, mkdtempSync, readFileSync, existsSync, rmSync } from "node:fs";
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startServer, launch, newRecordedPage, shot, ROOT, parseCsv, assertPrivate, downloadText } from "./harness.mjs";
@@ -112,6 +113,11 @@ test("IO-archive upload: results, exported accounts.csv parses; roles agree with
   for (const id of ["export-clusters-csv", "export-edges-csv", "export-gexf", "export-graphml", "export-report-json"]) {
     const f = await downloadText(page, id, tmp);
     assert.ok(f.text.length > 0, `${f.name} is empty`);
+    if (id === "export-report-json") {
+      // the input fingerprints (hashed by the hash worker beside the reading) are what sha256sum says
+      const sha = (path) => createHash("sha256").update(readFileSync(path)).digest("hex");
+      assert.deepEqual(JSON.parse(f.text).inputs.map((i) => [i.bytes, i.sha256]), files.map((p) => [readFileSync(p).length, sha(p)]));
+    }
   }
   // the native CLI on the same file, same default parameters
   const out = join(tmp, "cli-out");
