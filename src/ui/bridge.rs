@@ -8,14 +8,14 @@ use js_sys::{Array, Object, Reflect};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
+use web_sys::{ErrorEvent, Event, MessageEvent, Worker, WorkerOptions, WorkerType};
 use yew::Callback;
 
 /// A running worker and the closures that keep its handlers alive.
 pub struct WorkerBridge {
     worker: Worker,
     _onmessage: Closure<dyn FnMut(MessageEvent)>,
-    _onerror: Closure<dyn FnMut(ErrorEvent)>,
+    _onerror: Closure<dyn FnMut(Event)>,
 }
 
 impl WorkerBridge {
@@ -37,9 +37,10 @@ impl WorkerBridge {
         });
         worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
         let cb = on_response;
-        let onerror = Closure::<dyn FnMut(ErrorEvent)>::new(move |ev: ErrorEvent| {
+        // A worker script that fails to load fires a plain `Event`; an uncaught exception an `ErrorEvent`.
+        let onerror = Closure::<dyn FnMut(Event)>::new(move |ev: Event| {
             ev.prevent_default();
-            let msg = ev.message();
+            let msg = ev.dyn_ref::<ErrorEvent>().map(|e| e.message()).unwrap_or_default();
             cb.emit(Response::Error {
                 message: if msg.is_empty() {
                     "The analysis worker failed to load or crashed. Reload the page and try again.".into()
