@@ -5,6 +5,7 @@
 //! quotes and embedded newlines, a third retweets — then reports MB/s for the CSV reader alone
 //! and for the whole path (reader + IO handler + dataset builder), fed in 1 MiB chunks.
 
+use chorus::cli::pipeline::PipelinedBuilder;
 use chorus::core::ingest::csv::{CsvEvent, CsvReader};
 use chorus::core::ingest::{csv_parser, DatasetBuilder, Format, IngestOptions};
 use std::time::Instant;
@@ -156,16 +157,20 @@ fn timed(f: impl FnOnce()) -> (f64, f64) {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mb: usize = args.iter().find_map(|s| s.parse().ok()).unwrap_or(200);
-    // `full`: only the full path, `reader`: only the CSV reader (for profiling one of them).
-    let only = args.iter().find(|s| *s == "full" || *s == "reader").map(String::as_str);
+    // `full`: only the full path, `reader`: only the CSV reader, `pipe`: only the two-thread
+    // pipeline (for profiling one of them).
+    let only = args.iter().find(|s| *s == "full" || *s == "reader" || *s == "pipe").map(String::as_str);
     let data = generate(mb << 20);
     let size_mb = data.len() as f64 / (1 << 20) as f64;
     println!("generated {:.1} MiB of IO-archive CSV", size_mb);
-    if only != Some("full") {
+    if only.is_none() || only == Some("reader") {
         reader_only(&data, size_mb);
     }
-    if only != Some("reader") {
+    if only.is_none() || only == Some("full") {
         full(&data, size_mb);
+    }
+    if only.is_none() || only == Some("pipe") {
+        pipelined(&data, size_mb);
     }
 }
 
@@ -215,6 +220,43 @@ fn full(data: &[u8], size_mb: f64) {
         ds.n_accounts(),
         r.records_rejected,
         ds.posts.heap_bytes() as f64 / ds.n_posts().max(1) as f64
+    );
+}
+
+/// The full path on two threads (`chorus::cli::pipeline`): this thread reads the CSV, decodes the
+/// fields and fingerprints the texts; the building thread builds the dataset.
+#[inline(never)]
+fn pipelined(data: &[u8], size_mb: f64) {
+    let opts = IngestOptions::default();
+    let mut result = None;
+    let (wall, cpu) = timed(|| {
+        let Ok(mut pipe) = PipelinedBuilder::new(&opts) else { return };
+        pipe.builder().begin_file("bench_tweets_csv_hashed.csv");
+        if let Some(mut p) = csv_parser(Format::IoTweets, &opts) {
+            for chunk in data.chunks(1 << 20) {
+                p.feed(chunk, pipe.builder());
+                pipe.flush();
+            }
+            p.finish(pipe.builder());
+        }
+        result = pipe.finish().ok();
+    });
+    let Some(built) = result else {
+        println!("pipelined ingest: could not start the building thread");
+        return;
+    };
+    let ds = &built.dataset;
+    if std::env::args().any(|a| a == "digest") {
+        println!("dataset digest: {:016x} (pipelined)", digest(ds));
+    }
+    let build_cpu = built.builder_cpu_secs.unwrap_or(f64::NAN);
+    println!(
+        "pipelined ingest: {:6.0} MiB/s wall; parsing thread {:6.0} MiB/s CPU, building thread {:6.0} MiB/s CPU ({} posts, {} rejected)",
+        size_mb / wall,
+        size_mb / cpu,
+        size_mb / build_cpu,
+        ds.n_posts(),
+        built.reports[0].records_rejected,
     );
 }
 

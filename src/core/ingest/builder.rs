@@ -200,6 +200,10 @@ pub struct DatasetBuilder {
     /// Per account: how many samples `samples.by_account` holds (saturating at `PER_ACCOUNT`),
     /// so accounts that have all theirs skip the map.
     sampled: Vec<u8>,
+    /// Some: this builder records the calls instead of building (see [`Self::recording`]).
+    recorded: Option<RecordedCalls>,
+    /// The records [`Self::apply`] decodes recorded calls into (reused).
+    replay: Option<Box<Replay>>,
 }
 
 impl Default for DatasetBuilder {
@@ -227,7 +231,62 @@ impl DatasetBuilder {
             last_language: (String::new(), NONE),
             last_client: (String::new(), NONE),
             sampled: Vec::new(),
+            recorded: None,
+            replay: None,
         }
+    }
+
+    /// A builder that records the calls parsers make on it instead of building a dataset, so that
+    /// parsing and building can run on two threads of a native pipeline (the core itself starts
+    /// none): the parsing side feeds a recording builder and hands each [`Self::take_recorded`]
+    /// batch to the building side, which [`Self::apply`]s the batches in order to an ordinary
+    /// builder. The dataset and reports are then the same as if the parsers had called the
+    /// ordinary builder directly. The recording side also computes the text fingerprints (a
+    /// pure function of the text), which takes them off the building side.
+    ///
+    /// A recording builder answers reads as an empty builder would: `add_post` / `add_account`
+    /// return None, `n_posts` is 0, `current_report` is None; its `finish` gives an empty dataset.
+    pub fn recording(opts: IngestOptions) -> Self {
+        let mut b = Self::new(opts);
+        b.recorded = Some(RecordedCalls::default());
+        b
+    }
+
+    /// The calls recorded since the last take (empty unless [`Self::recording`]); `spare` (an
+    /// applied, hence empty, batch) takes its place so that its buffers are reused.
+    pub fn take_recorded(&mut self, spare: RecordedCalls) -> RecordedCalls {
+        match self.recorded.as_mut() {
+            Some(r) => std::mem::replace(r, spare),
+            None => spare,
+        }
+    }
+
+    /// Make the recorded `calls` on this builder, in order, leaving `calls` empty (for reuse).
+    pub fn apply(&mut self, calls: &mut RecordedCalls) {
+        let mut replay = self.replay.take().unwrap_or_default();
+        let mut strings = StringCursor { text: &calls.strings, ends: &calls.ends, next: 0 };
+        for call in calls.calls.drain(..) {
+            match call {
+                Call::BeginFile(name) => self.begin_file(&name),
+                Call::SetFormat(f) => self.set_format(f),
+                Call::AddBytes(n) => self.add_bytes(n),
+                Call::Fatal(m) => self.fatal(m),
+                Call::Reject(at, kind, m) => self.reject(at, kind, m),
+                Call::Repaired(at, kind, m) => self.repaired(at, kind, m),
+                Call::Note(kind, m) => self.note(kind, m),
+                Call::Account(at, scalars) => {
+                    strings.account(&mut replay.account, scalars);
+                    self.add_account(&replay.account, &at);
+                }
+                Call::Post(p) => {
+                    strings.post(&mut replay, &p);
+                    self.add_post_fingerprinted(&replay.post, &p.at, Some(p.fingerprints));
+                }
+            }
+        }
+        debug_assert_eq!(strings.next, calls.ends.len(), "every recorded string is read back");
+        calls.clear();
+        self.replay = Some(replay);
     }
 
     pub fn options(&self) -> &IngestOptions {
@@ -236,22 +295,34 @@ impl DatasetBuilder {
 
     /// Start a new file (or zip entry). Records until the next `begin_file` count for it.
     pub fn begin_file(&mut self, name: &str) {
+        if let Some(r) = self.recorded.as_mut() {
+            return r.calls.push(Call::BeginFile(name.into()));
+        }
         self.close_counts();
         self.reports.push(FileReport { name: name.to_string(), ..Default::default() });
     }
 
     /// Set the current file's detected format.
     pub fn set_format(&mut self, format: Format) {
+        if let Some(r) = self.recorded.as_mut() {
+            return r.calls.push(Call::SetFormat(format));
+        }
         self.current().format = Some(format);
     }
 
     /// Add to the current file's consumed byte count.
     pub fn add_bytes(&mut self, n: u64) {
+        if let Some(r) = self.recorded.as_mut() {
+            return r.calls.push(Call::AddBytes(n));
+        }
         self.current().bytes += n;
     }
 
     /// A file-level error: reading stopped; what was kept stays.
     pub fn fatal(&mut self, message: impl Into<String>) {
+        if let Some(r) = self.recorded.as_mut() {
+            return r.calls.push(Call::Fatal(message.into()));
+        }
         let r = self.current();
         if r.fatal.is_none() {
             r.fatal = Some(message.into());
@@ -269,6 +340,9 @@ impl DatasetBuilder {
 
     /// Reject a whole record with a reason.
     pub fn reject(&mut self, at: Position, kind: DiagKind, message: impl Into<String>) {
+        if let Some(r) = self.recorded.as_mut() {
+            return r.calls.push(Call::Reject(at, kind, message.into()));
+        }
         let r = self.current();
         r.records_read += 1;
         r.records_rejected += 1;
@@ -277,12 +351,18 @@ impl DatasetBuilder {
 
     /// Note a repair of a record that is still kept (call before `add_post` / `add_account`).
     pub fn repaired(&mut self, at: Position, kind: DiagKind, message: impl Into<String>) {
+        if let Some(r) = self.recorded.as_mut() {
+            return r.calls.push(Call::Repaired(at, kind, message.into()));
+        }
         self.current().records_repaired += 1;
         self.diag(at, kind, message.into(), false);
     }
 
     /// A diagnostic about the file that is not one record (e.g. an unknown column was ignored).
     pub fn note(&mut self, kind: DiagKind, message: impl Into<String>) {
+        if let Some(r) = self.recorded.as_mut() {
+            return r.calls.push(Call::Note(kind, message.into()));
+        }
         self.diag(Position { record: 0, line: 0, byte: 0 }, kind, message.into(), false);
     }
 
@@ -317,10 +397,10 @@ impl DatasetBuilder {
     /// Intern an account id (creating an attribute-less account when new).
     pub fn account(&mut self, id: &str) -> AccountIdx {
         let a = &mut self.ds.accounts;
-        if let Some(idx) = a.ids.get(id) {
+        let (idx, new) = a.ids.insert(id);
+        if !new {
             return idx;
         }
-        let idx = a.ids.intern(id);
         a.screen_name.push("".into());
         a.display_name.push("".into());
         a.created_at.push(NO_TIME);
@@ -392,6 +472,11 @@ impl DatasetBuilder {
 
     /// Keep one users-file record. Returns the account.
     pub fn add_account(&mut self, rec: &AccountRecord, at: &Position) -> Option<AccountIdx> {
+        if let Some(r) = self.recorded.as_mut() {
+            let scalars = r.put_account(rec);
+            r.calls.push(Call::Account(at.clone(), scalars));
+            return None;
+        }
         if rec.id.trim().is_empty() {
             self.reject(at.clone(), DiagKind::MissingField, "account row without an account id");
             return None;
@@ -405,6 +490,22 @@ impl DatasetBuilder {
 
     /// Keep one post (or count it as a duplicate / reject it). Returns the post index if kept.
     pub fn add_post(&mut self, rec: &PostRecord, at: &Position) -> Option<PostIdx> {
+        if let Some(r) = self.recorded.as_mut() {
+            let fingerprints = own_text_fingerprints(&self.opts, rec, &mut self.scratch_text);
+            let call = r.put_post(rec, at, fingerprints);
+            r.calls.push(Call::Post(call));
+            return None;
+        }
+        self.add_post_fingerprinted(rec, at, None)
+    }
+
+    /// [`Self::add_post`] with the text fingerprints given when known (computed when None).
+    fn add_post_fingerprinted(
+        &mut self,
+        rec: &PostRecord,
+        at: &Position,
+        fingerprints: Option<(u64, u64)>,
+    ) -> Option<PostIdx> {
         let author_id = rec.author.id.trim();
         if author_id.is_empty() {
             self.reject(at.clone(), DiagKind::MissingField, "post without an account id");
@@ -446,8 +547,10 @@ impl DatasetBuilder {
             let name = rec.target_screen_name.trim_start_matches('@').to_lowercase();
             self.pending_targets.push((idx, name.into()));
         }
-        let own_text = self.opts.text_fingerprints && rec.kind != Kind::Retweet && !rec.text.is_empty();
-        let (fp, sh) = if own_text { text::fingerprints(&rec.text, &mut self.scratch_text) } else { (0, 0) };
+        let (fp, sh) = match fingerprints {
+            Some(f) => f,
+            None => own_text_fingerprints(&self.opts, rec, &mut self.scratch_text),
+        };
 
         self.ds.posts.push(PostRow {
             id: key,
@@ -604,6 +707,193 @@ impl DatasetBuilder {
         }
         self.ds.shrink_to_fit();
         (self.ds, self.reports)
+    }
+}
+
+/// The text fingerprint and SimHash of a post with its own text ((0, 0) otherwise, or when the
+/// options turn fingerprints off).
+fn own_text_fingerprints(opts: &IngestOptions, rec: &PostRecord, scratch: &mut String) -> (u64, u64) {
+    let own_text = opts.text_fingerprints && rec.kind != Kind::Retweet && !rec.text.is_empty();
+    if own_text {
+        text::fingerprints(&rec.text, scratch)
+    } else {
+        (0, 0)
+    }
+}
+
+/// Builder calls recorded by a [`DatasetBuilder::recording`] builder, to be made on another
+/// builder with [`DatasetBuilder::apply`]. The records' strings are stored back to back in one
+/// buffer (a batch of a thousand posts makes a handful of allocations, reused batch to batch).
+#[derive(Debug, Default)]
+pub struct RecordedCalls {
+    calls: Vec<Call>,
+    /// Every string of the recorded records, in the order `apply` reads them back.
+    strings: String,
+    /// `ends[k]`: the end of string `k` in `strings`.
+    ends: Vec<usize>,
+}
+
+impl RecordedCalls {
+    /// Number of calls recorded.
+    pub fn len(&self) -> usize {
+        self.calls.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.calls.is_empty()
+    }
+    /// Bytes of record strings held.
+    pub fn string_bytes(&self) -> usize {
+        self.strings.len()
+    }
+    fn clear(&mut self) {
+        self.calls.clear();
+        self.strings.clear();
+        self.ends.clear();
+    }
+    #[inline]
+    fn put(&mut self, s: &str) {
+        self.strings.push_str(s);
+        self.ends.push(self.strings.len());
+    }
+    fn put_account(&mut self, a: &AccountRecord) -> AccountScalars {
+        for s in [&a.id, &a.screen_name, &a.display_name, &a.language, &a.client] {
+            self.put(s);
+        }
+        AccountScalars {
+            created_at_ms: a.created_at_ms,
+            followers: a.followers,
+            following: a.following,
+            description_empty: a.description_empty,
+        }
+    }
+    fn put_post(&mut self, p: &PostRecord, at: &Position, fingerprints: (u64, u64)) -> Box<PostCall> {
+        let author = self.put_account(&p.author);
+        for s in [&p.id, &p.target_post, &p.target_account_id, &p.target_screen_name, &p.text] {
+            self.put(s);
+        }
+        let lists = [&p.hashtags, &p.urls, &p.mentions];
+        for s in lists.into_iter().flatten() {
+            self.put(s);
+        }
+        for s in p.exact_urls.iter().flatten() {
+            self.put(s);
+        }
+        Box::new(PostCall {
+            at: at.clone(),
+            author,
+            time_ms: p.time_ms,
+            kind: p.kind,
+            time_s: p.time_s,
+            list_lens: lists.map(|l| l.len()),
+            exact_urls: p.exact_urls.as_ref().map(Vec::len),
+            fingerprints,
+        })
+    }
+}
+
+/// One recorded builder call; the strings of `Account` and `Post` are in [`RecordedCalls::strings`].
+#[derive(Debug)]
+enum Call {
+    BeginFile(Box<str>),
+    SetFormat(Format),
+    AddBytes(u64),
+    Fatal(String),
+    Reject(Position, DiagKind, String),
+    Repaired(Position, DiagKind, String),
+    Note(DiagKind, String),
+    Account(Position, AccountScalars),
+    Post(Box<PostCall>),
+}
+
+/// The fields of an [`AccountRecord`] that are not strings.
+#[derive(Clone, Copy, Debug)]
+struct AccountScalars {
+    created_at_ms: Option<i64>,
+    followers: Option<u32>,
+    following: Option<u32>,
+    description_empty: Option<bool>,
+}
+
+/// The fields of a [`PostRecord`] that are not strings, the list lengths, and the fingerprints.
+#[derive(Debug)]
+struct PostCall {
+    at: Position,
+    author: AccountScalars,
+    time_ms: i64,
+    kind: Kind,
+    time_s: Option<f64>,
+    /// Numbers of hashtags, URLs and mentions.
+    list_lens: [usize; 3],
+    exact_urls: Option<usize>,
+    fingerprints: (u64, u64),
+}
+
+/// The records `apply` decodes into, reused call after call (with spare list strings).
+#[derive(Default)]
+struct Replay {
+    post: PostRecord,
+    account: AccountRecord,
+}
+
+/// Reads a batch's strings back in the order they were put.
+struct StringCursor<'a> {
+    text: &'a str,
+    ends: &'a [usize],
+    next: usize,
+}
+
+impl StringCursor<'_> {
+    #[inline]
+    fn next(&mut self) -> &str {
+        let k = self.next;
+        self.next += 1;
+        let start = if k == 0 { 0 } else { self.ends[k - 1] };
+        &self.text[start..self.ends[k]]
+    }
+    #[inline]
+    fn set(&mut self, dst: &mut String) {
+        dst.clear();
+        dst.push_str(self.next());
+    }
+    fn list(&mut self, dst: &mut Vec<String>, n: usize) {
+        dst.truncate(n);
+        for item in dst.iter_mut() {
+            item.clear();
+        }
+        for k in 0..n {
+            let s = self.next();
+            match dst.get_mut(k) {
+                Some(item) => item.push_str(s),
+                None => dst.push(s.to_string()),
+            }
+        }
+    }
+    fn account(&mut self, a: &mut AccountRecord, scalars: AccountScalars) {
+        for dst in [&mut a.id, &mut a.screen_name, &mut a.display_name, &mut a.language, &mut a.client] {
+            self.set(dst);
+        }
+        a.created_at_ms = scalars.created_at_ms;
+        a.followers = scalars.followers;
+        a.following = scalars.following;
+        a.description_empty = scalars.description_empty;
+    }
+    fn post(&mut self, replay: &mut Replay, call: &PostCall) {
+        let p = &mut replay.post;
+        self.account(&mut p.author, call.author);
+        for dst in [&mut p.id, &mut p.target_post, &mut p.target_account_id, &mut p.target_screen_name, &mut p.text] {
+            self.set(dst);
+        }
+        let [h, u, m] = call.list_lens;
+        self.list(&mut p.hashtags, h);
+        self.list(&mut p.urls, u);
+        self.list(&mut p.mentions, m);
+        match call.exact_urls {
+            Some(n) => self.list(p.exact_urls.get_or_insert_with(Vec::new), n),
+            None => p.exact_urls = None,
+        }
+        p.time_ms = call.time_ms;
+        p.kind = call.kind;
+        p.time_s = call.time_s;
     }
 }
 
