@@ -200,6 +200,11 @@ pub struct DatasetBuilder {
     /// Per account: how many samples `samples.by_account` holds (saturating at `PER_ACCOUNT`),
     /// so accounts that have all theirs skip the map.
     sampled: Vec<u8>,
+    /// Per account: [`SCREEN_NAME_IS_ID`] / [`DISPLAY_NAME_IS_ID`] when that name is known to
+    /// equal the account id (hashed IO-archive accounts carry the hash as both names), so that
+    /// merging a row with the same names compares them with the row's id instead of reading the
+    /// stored names (a cache miss per name and row).
+    names_are_id: Vec<u8>,
     /// Some: this builder records the calls instead of building (see [`Self::recording`]).
     recorded: Option<RecordedCalls>,
     /// The records [`Self::apply`] decodes recorded calls into (reused).
@@ -231,6 +236,7 @@ impl DatasetBuilder {
             last_language: (String::new(), NONE),
             last_client: (String::new(), NONE),
             sampled: Vec::new(),
+            names_are_id: Vec::new(),
             recorded: None,
             replay: None,
         }
@@ -427,20 +433,35 @@ impl DatasetBuilder {
 
     /// Merge attributes into an account (non-empty values overwrite).
     fn merge_account(&mut self, rec: &AccountRecord) -> AccountIdx {
-        let idx = self.author_account(rec.id.trim());
+        let id = rec.id.trim();
+        let idx = self.author_account(id);
         let i = idx as usize;
+        if i >= self.names_are_id.len() {
+            self.names_are_id.resize(i + 1, 0);
+        }
         let mut has = false;
         if !rec.screen_name.is_empty() {
             let name = rec.screen_name.trim_start_matches('@');
-            if &*self.ds.accounts.screen_name[i] != name {
-                self.ds.accounts.screen_name[i] = name.into();
-                self.by_screen_name.insert(name.to_lowercase().into(), idx);
+            let is_id = name == id;
+            if !(is_id && self.names_are_id[i] & SCREEN_NAME_IS_ID != 0) {
+                if &*self.ds.accounts.screen_name[i] != name {
+                    self.ds.accounts.screen_name[i] = name.into();
+                    self.by_screen_name.insert(name.to_lowercase().into(), idx);
+                }
+                set_flag(&mut self.names_are_id[i], SCREEN_NAME_IS_ID, is_id);
             }
             has = true;
         }
         let a = &mut self.ds.accounts;
-        if !rec.display_name.is_empty() && &*a.display_name[i] != rec.display_name.as_str() {
-            a.display_name[i] = rec.display_name.as_str().into();
+        if !rec.display_name.is_empty() {
+            let name = rec.display_name.as_str();
+            let is_id = name == id;
+            if !(is_id && self.names_are_id[i] & DISPLAY_NAME_IS_ID != 0) {
+                if &*a.display_name[i] != name {
+                    a.display_name[i] = name.into();
+                }
+                set_flag(&mut self.names_are_id[i], DISPLAY_NAME_IS_ID, is_id);
+            }
         }
         if let Some(t) = rec.created_at_ms {
             a.created_at[i] = t;
@@ -676,6 +697,7 @@ impl DatasetBuilder {
         // column: the peak of `finish` is the model plus the largest column, not plus these).
         self.seen_posts = PostIndex::default();
         self.sampled = Vec::new();
+        self.names_are_id = Vec::new();
         let pending = std::mem::take(&mut self.pending_targets);
         for (post, name) in pending {
             let known = self.ds.posts.target_account(post as usize);
@@ -707,6 +729,20 @@ impl DatasetBuilder {
         }
         self.ds.shrink_to_fit();
         (self.ds, self.reports)
+    }
+}
+
+/// Bits of `DatasetBuilder::names_are_id`: the account's stored screen name / display name
+/// equals its id. Only `merge_account` sets them, right after storing or checking that name.
+const SCREEN_NAME_IS_ID: u8 = 1;
+const DISPLAY_NAME_IS_ID: u8 = 2;
+
+#[inline]
+fn set_flag(flags: &mut u8, bit: u8, on: bool) {
+    if on {
+        *flags |= bit;
+    } else {
+        *flags &= !bit;
     }
 }
 
@@ -766,7 +802,7 @@ impl RecordedCalls {
             description_empty: a.description_empty,
         }
     }
-    fn put_post(&mut self, p: &PostRecord, at: &Position, fingerprints: (u64, u64)) -> Box<PostCall> {
+    fn put_post(&mut self, p: &PostRecord, at: &Position, fingerprints: (u64, u64)) -> PostCall {
         let author = self.put_account(&p.author);
         for s in [&p.id, &p.target_post, &p.target_account_id, &p.target_screen_name, &p.text] {
             self.put(s);
@@ -778,7 +814,7 @@ impl RecordedCalls {
         for s in p.exact_urls.iter().flatten() {
             self.put(s);
         }
-        Box::new(PostCall {
+        PostCall {
             at: at.clone(),
             author,
             time_ms: p.time_ms,
@@ -787,7 +823,7 @@ impl RecordedCalls {
             list_lens: lists.map(|l| l.len()),
             exact_urls: p.exact_urls.as_ref().map(Vec::len),
             fingerprints,
-        })
+        }
     }
 }
 
@@ -802,7 +838,7 @@ enum Call {
     Repaired(Position, DiagKind, String),
     Note(DiagKind, String),
     Account(Position, AccountScalars),
-    Post(Box<PostCall>),
+    Post(PostCall),
 }
 
 /// The fields of an [`AccountRecord`] that are not strings.
@@ -828,7 +864,7 @@ struct PostCall {
     fingerprints: (u64, u64),
 }
 
-/// The records `apply` decodes into, reused call after call (with spare list strings).
+/// The records `apply` decodes into, reused call after call.
 #[derive(Default)]
 struct Replay {
     post: PostRecord,
