@@ -5,7 +5,7 @@
 //! quotes and embedded newlines, a third retweets — then reports MB/s for the CSV reader alone
 //! and for the whole path (reader + IO handler + dataset builder), fed in 1 MiB chunks.
 
-use chorus::cli::pipeline::PipelinedBuilder;
+use chorus::cli::pipeline::build_pipelined;
 use chorus::core::ingest::csv::{CsvEvent, CsvReader};
 use chorus::core::ingest::{csv_parser, DatasetBuilder, Format, IngestOptions};
 use std::time::Instant;
@@ -223,38 +223,37 @@ fn full(data: &[u8], size_mb: f64) {
     );
 }
 
-/// The full path on two threads (`chorus::cli::pipeline`): this thread reads the CSV, decodes the
-/// fields and fingerprints the texts; the building thread builds the dataset.
+/// The full path on two threads (`chorus::cli::pipeline`): a parsing thread reads the CSV,
+/// decodes the fields and fingerprints the texts; this thread builds the dataset.
 #[inline(never)]
 fn pipelined(data: &[u8], size_mb: f64) {
     let opts = IngestOptions::default();
-    let mut result = None;
-    let (wall, cpu) = timed(|| {
-        let Ok(mut pipe) = PipelinedBuilder::new(&opts) else { return };
-        pipe.builder().begin_file("bench_tweets_csv_hashed.csv");
+    let start = Instant::now();
+    let built = build_pipelined(&opts, |rec| {
+        rec.builder().begin_file("bench_tweets_csv_hashed.csv");
         if let Some(mut p) = csv_parser(Format::IoTweets, &opts) {
             for chunk in data.chunks(1 << 20) {
-                p.feed(chunk, pipe.builder());
-                pipe.flush();
+                p.feed(chunk, rec.builder());
+                rec.flush();
             }
-            p.finish(pipe.builder());
+            p.finish(rec.builder());
         }
-        result = pipe.finish().ok();
     });
-    let Some(built) = result else {
-        println!("pipelined ingest: could not start the building thread");
-        return;
+    let wall = start.elapsed().as_secs_f64();
+    let built = match built {
+        Ok(b) => b,
+        Err(e) => return println!("pipelined ingest: {e}"),
     };
     let ds = &built.dataset;
     if std::env::args().any(|a| a == "digest") {
         println!("dataset digest: {:016x} (pipelined)", digest(ds));
     }
-    let build_cpu = built.builder_cpu_secs.unwrap_or(f64::NAN);
+    let rate = |cpu: Option<f64>| cpu.map_or("?".to_string(), |c| format!("{:.0}", size_mb / c));
     println!(
-        "pipelined ingest: {:6.0} MiB/s wall; parsing thread {:6.0} MiB/s CPU, building thread {:6.0} MiB/s CPU ({} posts, {} rejected)",
+        "pipelined ingest: {:6.0} MiB/s wall; parsing thread {} MiB/s CPU, building thread {} MiB/s CPU ({} posts, {} rejected)",
         size_mb / wall,
-        size_mb / cpu,
-        size_mb / build_cpu,
+        rate(built.parse_cpu_secs),
+        rate(built.build_cpu_secs),
         ds.n_posts(),
         built.reports[0].records_rejected,
     );

@@ -1,116 +1,107 @@
-//! Native ingest on two threads: the calling thread parses (CSV/JSON reading, field decoding,
-//! text fingerprints) into a recording [`DatasetBuilder`], and a second thread builds the dataset
-//! from the recorded calls, batch by batch and in order, through a bounded channel. The core
-//! starts no thread; the result is the one the single-threaded path gives (same calls, same
-//! order, on one builder).
+//! Native ingest on two threads: a parsing thread (file reading, CSV/JSON parsing, field
+//! decoding, text fingerprints) feeds a recording [`DatasetBuilder`], and the calling thread
+//! builds the dataset from the recorded calls, batch by batch and in order, through a bounded
+//! channel. The core starts no thread; the result is the one the single-threaded path gives
+//! (the same calls in the same order on one builder).
+//!
+//! The building side stays on the calling thread because it is the one that allocates (text
+//! samples, vocabularies, columns): the main thread's allocator arena grows more cheaply than a
+//! spawned thread's.
 
 use crate::core::ingest::builder::RecordedCalls;
 use crate::core::ingest::{DatasetBuilder, FileReport, IngestOptions};
 use crate::core::model::Dataset;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
-use std::sync::Arc;
-use std::thread::JoinHandle;
 
 /// Batches in flight between the two threads (each is about one input chunk of records).
 const DEPTH: usize = 4;
 
-/// What the building thread returns.
-pub struct Built {
-    pub dataset: Dataset,
-    pub reports: Vec<FileReport>,
-    /// CPU seconds the building thread used (Linux; None elsewhere).
-    pub builder_cpu_secs: Option<f64>,
-}
-
-/// A recording builder whose batches a second thread applies (see the module docs).
-pub struct PipelinedBuilder {
+/// The parsing side: give [`Recorder::builder`] to the parsers, call [`Recorder::flush`] after
+/// each chunk.
+pub struct Recorder {
     recorder: DatasetBuilder,
-    to_builder: Option<SyncSender<RecordedCalls>>,
+    to_builder: SyncSender<RecordedCalls>,
     /// Applied (empty) batches coming back, to reuse their buffers.
     spare: Receiver<RecordedCalls>,
-    posts: Arc<AtomicUsize>,
-    worker: Option<JoinHandle<Built>>,
+    /// Posts the building side has kept, as of the last batch it applied.
+    posts: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
-impl PipelinedBuilder {
-    /// Start the building thread. Err when the system cannot start a thread.
-    pub fn new(opts: &IngestOptions) -> Result<Self, String> {
-        let (to_builder, batches) = sync_channel::<RecordedCalls>(DEPTH);
-        let (give_back, spare) = channel();
-        let posts = Arc::new(AtomicUsize::new(0));
-        let (opts_b, posts_b) = (opts.clone(), posts.clone());
-        let worker = std::thread::Builder::new()
-            .name("chorus-build".into())
-            .spawn(move || {
-                let cpu0 = thread_cpu_secs();
-                let mut b = DatasetBuilder::new(opts_b);
-                for mut calls in batches {
-                    b.apply(&mut calls);
-                    posts_b.store(b.n_posts(), Ordering::Relaxed);
-                    // The parsing side may be gone (finished): then the batch is simply dropped.
-                    let _ = give_back.send(calls);
-                }
-                let (dataset, reports) = b.finish();
-                let builder_cpu_secs = match (cpu0, thread_cpu_secs()) {
-                    (Some(a), Some(b)) => Some(b - a),
-                    _ => None,
-                };
-                Built { dataset, reports, builder_cpu_secs }
-            })
-            .map_err(|e| format!("cannot start the dataset-building thread: {e}"))?;
-        Ok(PipelinedBuilder {
-            recorder: DatasetBuilder::recording(opts.clone()),
-            to_builder: Some(to_builder),
-            spare,
-            posts,
-            worker: Some(worker),
-        })
-    }
-
+impl Recorder {
     /// The builder to give the parsers (it records their calls).
     pub fn builder(&mut self) -> &mut DatasetBuilder {
         &mut self.recorder
     }
 
-    /// Posts kept so far by the building thread (it may be a few batches behind).
-    pub fn posts(&self) -> usize {
-        self.posts.load(Ordering::Relaxed)
-    }
-
-    /// Hand the calls recorded so far to the building thread; waits while it is `DEPTH` batches
+    /// Hand the calls recorded so far to the building side; waits while it is `DEPTH` batches
     /// behind.
     pub fn flush(&mut self) {
         let spare = self.spare.try_recv().unwrap_or_default();
         let batch = self.recorder.take_recorded(spare);
-        if batch.is_empty() {
-            return;
-        }
-        if let Some(tx) = &self.to_builder {
-            // A send fails only when the building thread is gone (it panicked): `finish` says so.
-            if tx.send(batch).is_err() {
-                self.to_builder = None;
-            }
+        if !batch.is_empty() {
+            // Fails only when the building side is gone, which happens only after this side ended.
+            let _ = self.to_builder.send(batch);
         }
     }
 
-    /// Flush, let the building thread finish, and return its dataset.
-    pub fn finish(mut self) -> Result<Built, String> {
-        self.flush();
-        self.to_builder = None;
-        let worker = self.worker.take().ok_or("the dataset-building thread is gone")?;
-        worker.join().map_err(|_| "the dataset-building thread failed".to_string())
+    /// Posts kept so far by the building side (it may be a few batches behind).
+    pub fn posts(&self) -> usize {
+        self.posts.load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
-impl Drop for PipelinedBuilder {
-    fn drop(&mut self) {
-        // Close the channel first so that the building thread ends, then wait for it.
-        self.to_builder = None;
-        if let Some(w) = self.worker.take() {
-            let _ = w.join();
+/// What [`build_pipelined`] returns.
+pub struct Built<R> {
+    pub dataset: Dataset,
+    pub reports: Vec<FileReport>,
+    /// What the parsing closure returned.
+    pub parsed: R,
+    /// CPU seconds of the parsing thread and of the building (calling) thread, from the start of
+    /// the pipeline to the end of `finish` (Linux; None elsewhere).
+    pub parse_cpu_secs: Option<f64>,
+    pub build_cpu_secs: Option<f64>,
+}
+
+/// Run `parse` on a new thread with a [`Recorder`], and build the dataset from what it records
+/// on this thread. Err when no thread can be started (the caller can then read on one thread).
+pub fn build_pipelined<R: Send>(
+    opts: &IngestOptions,
+    parse: impl FnOnce(&mut Recorder) -> R + Send,
+) -> Result<Built<R>, String> {
+    let (to_builder, batches) = sync_channel::<RecordedCalls>(DEPTH);
+    let (give_back, spare) = channel();
+    let posts = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut recorder = Recorder { recorder: DatasetBuilder::recording(opts.clone()), to_builder, spare, posts };
+    let posts = recorder.posts.clone();
+    let build_cpu0 = thread_cpu_secs();
+    std::thread::scope(|scope| {
+        let parsing = std::thread::Builder::new()
+            .name("chorus-parse".into())
+            .spawn_scoped(scope, move || {
+                let cpu0 = thread_cpu_secs();
+                let parsed = parse(&mut recorder);
+                recorder.flush();
+                // Dropping the recorder closes the channel: the building loop below ends.
+                drop(recorder);
+                (parsed, diff(cpu0, thread_cpu_secs()))
+            })
+            .map_err(|e| format!("cannot start the parsing thread: {e}"))?;
+        let mut b = DatasetBuilder::new(opts.clone());
+        for mut calls in batches {
+            b.apply(&mut calls);
+            posts.store(b.n_posts(), std::sync::atomic::Ordering::Relaxed);
+            // The parsing side may be gone (finished): then the batch is simply dropped.
+            let _ = give_back.send(calls);
         }
-    }
+        let (parsed, parse_cpu_secs) = parsing.join().map_err(|_| "the parsing thread failed".to_string())?;
+        let (dataset, reports) = b.finish();
+        let build_cpu_secs = diff(build_cpu0, thread_cpu_secs());
+        Ok(Built { dataset, reports, parsed, parse_cpu_secs, build_cpu_secs })
+    })
+}
+
+fn diff(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    Some(b? - a?)
 }
 
 /// CPU time of the calling thread in seconds (Linux `/proc/thread-self/schedstat`).
