@@ -199,6 +199,7 @@ fn full(data: &[u8], size_mb: f64) {
     let (wall, cpu) = timed(|| {
         let mut b = DatasetBuilder::new(opts.clone());
         b.begin_file("bench_tweets_csv_hashed.csv");
+        b.expect_input_bytes(data.len() as u64);
         if let Some(mut p) = csv_parser(Format::IoTweets, &opts) {
             for chunk in data.chunks(1 << 20) {
                 p.feed(chunk, &mut b);
@@ -231,6 +232,7 @@ fn pipelined(data: &[u8], size_mb: f64) {
     let start = Instant::now();
     let built = build_pipelined(&opts, |rec| {
         rec.builder().begin_file("bench_tweets_csv_hashed.csv");
+        rec.builder().expect_input_bytes(data.len() as u64);
         if let Some(mut p) = csv_parser(Format::IoTweets, &opts) {
             for chunk in data.chunks(1 << 20) {
                 p.feed(chunk, rec.builder());

@@ -349,6 +349,18 @@ impl Posts {
     }
     /// Append a post's fixed-size values (its ragged rows are pushed to `hashtags`, `urls` and
     /// `mentions` separately).
+    /// Room for `n` more posts in the dense columns and the ragged columns' offsets (the sparse
+    /// columns grow with the rows that have a value).
+    pub fn reserve(&mut self, n: usize) {
+        self.id.reserve(n);
+        self.account.reserve(n);
+        self.time_hi.reserve(n);
+        self.time_lo.reserve(n);
+        self.kind.reserve(n);
+        for r in [&mut self.hashtags, &mut self.urls, &mut self.mentions] {
+            r.offsets.reserve(n);
+        }
+    }
     pub fn push(&mut self, r: PostRow) {
         let idx = self.id.len() as PostIdx;
         self.id.push(r.id);

@@ -63,6 +63,19 @@ pub struct AccountRecord {
 }
 
 impl AccountRecord {
+    /// Become a copy of `other`, reusing this record's string buffers (`clone_from` field by
+    /// field: the derived one allocates anew).
+    pub fn assign(&mut self, other: &AccountRecord) {
+        self.id.clone_from(&other.id);
+        self.screen_name.clone_from(&other.screen_name);
+        self.display_name.clone_from(&other.display_name);
+        self.created_at_ms = other.created_at_ms;
+        self.followers = other.followers;
+        self.following = other.following;
+        self.language.clone_from(&other.language);
+        self.description_empty = other.description_empty;
+        self.client.clone_from(&other.client);
+    }
     pub fn clear(&mut self) {
         self.id.clear();
         self.screen_name.clear();
@@ -127,6 +140,22 @@ impl Default for PostRecord {
 }
 
 impl PostRecord {
+    /// Become a copy of `other`, reusing this record's buffers (see [`AccountRecord::assign`]).
+    pub fn assign(&mut self, other: &PostRecord) {
+        self.id.clone_from(&other.id);
+        self.author.assign(&other.author);
+        self.time_ms = other.time_ms;
+        self.kind = other.kind;
+        self.target_post.clone_from(&other.target_post);
+        self.target_account_id.clone_from(&other.target_account_id);
+        self.target_screen_name.clone_from(&other.target_screen_name);
+        self.text.clone_from(&other.text);
+        self.hashtags.clone_from(&other.hashtags);
+        self.urls.clone_from(&other.urls);
+        self.mentions.clone_from(&other.mentions);
+        self.time_s = other.time_s;
+        self.exact_urls.clone_from(&other.exact_urls);
+    }
     pub fn clear(&mut self) {
         self.id.clear();
         self.author.clear();
@@ -207,8 +236,6 @@ pub struct DatasetBuilder {
     names_are_id: Vec<u8>,
     /// Some: this builder records the calls instead of building (see [`Self::recording`]).
     recorded: Option<RecordedCalls>,
-    /// The records [`Self::apply`] decodes recorded calls into (reused).
-    replay: Option<Box<Replay>>,
 }
 
 impl Default for DatasetBuilder {
@@ -238,7 +265,6 @@ impl DatasetBuilder {
             sampled: Vec::new(),
             names_are_id: Vec::new(),
             recorded: None,
-            replay: None,
         }
     }
 
@@ -269,30 +295,30 @@ impl DatasetBuilder {
 
     /// Make the recorded `calls` on this builder, in order, leaving `calls` empty (for reuse).
     pub fn apply(&mut self, calls: &mut RecordedCalls) {
-        let mut replay = self.replay.take().unwrap_or_default();
-        let mut strings = StringCursor { text: &calls.strings, ends: &calls.ends, next: 0 };
+        let (mut next_post, mut next_account) = (0, 0);
         for call in calls.calls.drain(..) {
             match call {
                 Call::BeginFile(name) => self.begin_file(&name),
                 Call::SetFormat(f) => self.set_format(f),
+                Call::ExpectInputBytes(n) => self.expect_input_bytes(n),
                 Call::AddBytes(n) => self.add_bytes(n),
                 Call::Fatal(m) => self.fatal(m),
                 Call::Reject(at, kind, m) => self.reject(at, kind, m),
                 Call::Repaired(at, kind, m) => self.repaired(at, kind, m),
                 Call::Note(kind, m) => self.note(kind, m),
-                Call::Account(at, scalars) => {
-                    strings.account(&mut replay.account, scalars);
-                    self.add_account(&replay.account, &at);
+                Call::Account(at) => {
+                    self.add_account(&calls.accounts[next_account], &at);
+                    next_account += 1;
                 }
-                Call::Post(p) => {
-                    strings.post(&mut replay, &p);
-                    self.add_post_fingerprinted(&replay.post, &p.at, Some(p.fingerprints));
+                Call::Post(at, fingerprints) => {
+                    self.add_post_fingerprinted(&calls.posts[next_post], &at, Some(fingerprints));
+                    next_post += 1;
                 }
             }
         }
-        debug_assert_eq!(strings.next, calls.ends.len(), "every recorded string is read back");
-        calls.clear();
-        self.replay = Some(replay);
+        debug_assert_eq!((next_post, next_account), (calls.n_posts, calls.n_accounts));
+        // The records stay, to be overwritten (reusing their strings) by the next recording.
+        (calls.n_posts, calls.n_accounts) = (0, 0);
     }
 
     pub fn options(&self) -> &IngestOptions {
@@ -306,6 +332,19 @@ impl DatasetBuilder {
         }
         self.close_counts();
         self.reports.push(FileReport { name: name.to_string(), ..Default::default() });
+    }
+
+    /// The input about to be read is about `bytes` long (e.g. a file's size): reserve the post
+    /// columns and the seen-post index for the posts it likely holds, so that they do not grow
+    /// (copying) and rehash while reading. The estimate is one post per 512 bytes (IO-archive
+    /// and API rows are 500-900 bytes; compressed input only makes it low, which costs nothing).
+    pub fn expect_input_bytes(&mut self, bytes: u64) {
+        if let Some(r) = self.recorded.as_mut() {
+            return r.calls.push(Call::ExpectInputBytes(bytes));
+        }
+        let posts = (bytes / 512).min(u32::MAX as u64 / 2) as usize;
+        self.ds.posts.reserve(posts);
+        self.seen_posts.reserve(posts, &self.ds.posts.id);
     }
 
     /// Set the current file's detected format.
@@ -494,8 +533,8 @@ impl DatasetBuilder {
     /// Keep one users-file record. Returns the account.
     pub fn add_account(&mut self, rec: &AccountRecord, at: &Position) -> Option<AccountIdx> {
         if let Some(r) = self.recorded.as_mut() {
-            let scalars = r.put_account(rec);
-            r.calls.push(Call::Account(at.clone(), scalars));
+            r.put_account(rec);
+            r.calls.push(Call::Account(at.clone()));
             return None;
         }
         if rec.id.trim().is_empty() {
@@ -513,8 +552,8 @@ impl DatasetBuilder {
     pub fn add_post(&mut self, rec: &PostRecord, at: &Position) -> Option<PostIdx> {
         if let Some(r) = self.recorded.as_mut() {
             let fingerprints = own_text_fingerprints(&self.opts, rec, &mut self.scratch_text);
-            let call = r.put_post(rec, at, fingerprints);
-            r.calls.push(Call::Post(call));
+            r.put_post(rec);
+            r.calls.push(Call::Post(at.clone(), fingerprints));
             return None;
         }
         self.add_post_fingerprinted(rec, at, None)
@@ -758,15 +797,19 @@ fn own_text_fingerprints(opts: &IngestOptions, rec: &PostRecord, scratch: &mut S
 }
 
 /// Builder calls recorded by a [`DatasetBuilder::recording`] builder, to be made on another
-/// builder with [`DatasetBuilder::apply`]. The records' strings are stored back to back in one
-/// buffer (a batch of a thousand posts makes a handful of allocations, reused batch to batch).
+/// builder with [`DatasetBuilder::apply`]. The records are copies kept from batch to batch: a
+/// recording overwrites the records of the batch it reuses, reusing their strings' buffers, so
+/// a steady stream of batches allocates nothing and the applying side reads the records as they
+/// are.
 #[derive(Debug, Default)]
 pub struct RecordedCalls {
     calls: Vec<Call>,
-    /// Every string of the recorded records, in the order `apply` reads them back.
-    strings: String,
-    /// `ends[k]`: the end of string `k` in `strings`.
-    ends: Vec<usize>,
+    /// The records of the `Post` / `Account` calls, in order: the first `n_posts` / `n_accounts`
+    /// are this batch's (the rest are spare records of an earlier batch).
+    posts: Vec<PostRecord>,
+    n_posts: usize,
+    accounts: Vec<AccountRecord>,
+    n_accounts: usize,
 }
 
 impl RecordedCalls {
@@ -777,160 +820,36 @@ impl RecordedCalls {
     pub fn is_empty(&self) -> bool {
         self.calls.is_empty()
     }
-    /// Bytes of record strings held.
-    pub fn string_bytes(&self) -> usize {
-        self.strings.len()
+    fn put_account(&mut self, a: &AccountRecord) {
+        match self.accounts.get_mut(self.n_accounts) {
+            Some(slot) => slot.assign(a),
+            None => self.accounts.push(a.clone()),
+        }
+        self.n_accounts += 1;
     }
-    fn clear(&mut self) {
-        self.calls.clear();
-        self.strings.clear();
-        self.ends.clear();
-    }
-    #[inline]
-    fn put(&mut self, s: &str) {
-        self.strings.push_str(s);
-        self.ends.push(self.strings.len());
-    }
-    fn put_account(&mut self, a: &AccountRecord) -> AccountScalars {
-        for s in [&a.id, &a.screen_name, &a.display_name, &a.language, &a.client] {
-            self.put(s);
+    fn put_post(&mut self, p: &PostRecord) {
+        match self.posts.get_mut(self.n_posts) {
+            Some(slot) => slot.assign(p),
+            None => self.posts.push(p.clone()),
         }
-        AccountScalars {
-            created_at_ms: a.created_at_ms,
-            followers: a.followers,
-            following: a.following,
-            description_empty: a.description_empty,
-        }
-    }
-    fn put_post(&mut self, p: &PostRecord, at: &Position, fingerprints: (u64, u64)) -> PostCall {
-        let author = self.put_account(&p.author);
-        for s in [&p.id, &p.target_post, &p.target_account_id, &p.target_screen_name, &p.text] {
-            self.put(s);
-        }
-        let lists = [&p.hashtags, &p.urls, &p.mentions];
-        for s in lists.into_iter().flatten() {
-            self.put(s);
-        }
-        for s in p.exact_urls.iter().flatten() {
-            self.put(s);
-        }
-        PostCall {
-            at: at.clone(),
-            author,
-            time_ms: p.time_ms,
-            kind: p.kind,
-            time_s: p.time_s,
-            list_lens: lists.map(|l| l.len()),
-            exact_urls: p.exact_urls.as_ref().map(Vec::len),
-            fingerprints,
-        }
+        self.n_posts += 1;
     }
 }
 
-/// One recorded builder call; the strings of `Account` and `Post` are in [`RecordedCalls::strings`].
+/// One recorded builder call; `Account` and `Post` take the batch's next record.
 #[derive(Debug)]
 enum Call {
     BeginFile(Box<str>),
     SetFormat(Format),
+    ExpectInputBytes(u64),
     AddBytes(u64),
     Fatal(String),
     Reject(Position, DiagKind, String),
     Repaired(Position, DiagKind, String),
     Note(DiagKind, String),
-    Account(Position, AccountScalars),
-    Post(PostCall),
-}
-
-/// The fields of an [`AccountRecord`] that are not strings.
-#[derive(Clone, Copy, Debug)]
-struct AccountScalars {
-    created_at_ms: Option<i64>,
-    followers: Option<u32>,
-    following: Option<u32>,
-    description_empty: Option<bool>,
-}
-
-/// The fields of a [`PostRecord`] that are not strings, the list lengths, and the fingerprints.
-#[derive(Debug)]
-struct PostCall {
-    at: Position,
-    author: AccountScalars,
-    time_ms: i64,
-    kind: Kind,
-    time_s: Option<f64>,
-    /// Numbers of hashtags, URLs and mentions.
-    list_lens: [usize; 3],
-    exact_urls: Option<usize>,
-    fingerprints: (u64, u64),
-}
-
-/// The records `apply` decodes into, reused call after call.
-#[derive(Default)]
-struct Replay {
-    post: PostRecord,
-    account: AccountRecord,
-}
-
-/// Reads a batch's strings back in the order they were put.
-struct StringCursor<'a> {
-    text: &'a str,
-    ends: &'a [usize],
-    next: usize,
-}
-
-impl StringCursor<'_> {
-    #[inline]
-    fn next(&mut self) -> &str {
-        let k = self.next;
-        self.next += 1;
-        let start = if k == 0 { 0 } else { self.ends[k - 1] };
-        &self.text[start..self.ends[k]]
-    }
-    #[inline]
-    fn set(&mut self, dst: &mut String) {
-        dst.clear();
-        dst.push_str(self.next());
-    }
-    fn list(&mut self, dst: &mut Vec<String>, n: usize) {
-        dst.truncate(n);
-        for item in dst.iter_mut() {
-            item.clear();
-        }
-        for k in 0..n {
-            let s = self.next();
-            match dst.get_mut(k) {
-                Some(item) => item.push_str(s),
-                None => dst.push(s.to_string()),
-            }
-        }
-    }
-    fn account(&mut self, a: &mut AccountRecord, scalars: AccountScalars) {
-        for dst in [&mut a.id, &mut a.screen_name, &mut a.display_name, &mut a.language, &mut a.client] {
-            self.set(dst);
-        }
-        a.created_at_ms = scalars.created_at_ms;
-        a.followers = scalars.followers;
-        a.following = scalars.following;
-        a.description_empty = scalars.description_empty;
-    }
-    fn post(&mut self, replay: &mut Replay, call: &PostCall) {
-        let p = &mut replay.post;
-        self.account(&mut p.author, call.author);
-        for dst in [&mut p.id, &mut p.target_post, &mut p.target_account_id, &mut p.target_screen_name, &mut p.text] {
-            self.set(dst);
-        }
-        let [h, u, m] = call.list_lens;
-        self.list(&mut p.hashtags, h);
-        self.list(&mut p.urls, u);
-        self.list(&mut p.mentions, m);
-        match call.exact_urls {
-            Some(n) => self.list(p.exact_urls.get_or_insert_with(Vec::new), n),
-            None => p.exact_urls = None,
-        }
-        p.time_ms = call.time_ms;
-        p.kind = call.kind;
-        p.time_s = call.time_s;
-    }
+    Account(Position),
+    /// With the text fingerprints, computed by the recording side.
+    Post(Position, (u64, u64)),
 }
 
 /// Post key -> post index, holding only the index (5 bytes a slot with the table's control byte,
@@ -954,6 +873,10 @@ impl PostIndex {
                 true
             }
         }
+    }
+    /// Room for `n` more posts without rehashing.
+    fn reserve(&mut self, n: usize, ids: &[u64]) {
+        self.0.reserve(n, |&i| Self::hash(ids[i as usize]));
     }
     fn get(&self, key: u64, ids: &[u64]) -> Option<PostIdx> {
         self.0.find(Self::hash(key), |&i| ids[i as usize] == key).copied()
