@@ -230,17 +230,21 @@ fn full(data: &[u8], size_mb: f64) {
 fn pipelined(data: &[u8], size_mb: f64) {
     let opts = IngestOptions::default();
     let start = Instant::now();
-    let built = build_pipelined(&opts, |rec| {
-        rec.builder().begin_file("bench_tweets_csv_hashed.csv");
-        rec.builder().expect_input_bytes(data.len() as u64);
-        if let Some(mut p) = csv_parser(Format::IoTweets, &opts) {
-            for chunk in data.chunks(1 << 20) {
-                p.feed(chunk, rec.builder());
-                rec.flush();
+    let built = build_pipelined(
+        &opts,
+        |rec| {
+            rec.builder().begin_file("bench_tweets_csv_hashed.csv");
+            rec.builder().expect_input_bytes(data.len() as u64);
+            if let Some(mut p) = csv_parser(Format::IoTweets, &opts) {
+                for chunk in data.chunks(1 << 20) {
+                    p.feed(chunk, rec.builder());
+                    rec.flush();
+                }
+                p.finish(rec.builder());
             }
-            p.finish(rec.builder());
-        }
-    });
+        },
+        |_| {},
+    );
     let wall = start.elapsed().as_secs_f64();
     let built = match built {
         Ok(b) => b,

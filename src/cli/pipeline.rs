@@ -21,10 +21,8 @@ const DEPTH: usize = 4;
 pub struct Recorder {
     recorder: DatasetBuilder,
     to_builder: SyncSender<RecordedCalls>,
-    /// Applied (empty) batches coming back, to reuse their buffers.
+    /// Applied batches coming back, to reuse their buffers.
     spare: Receiver<RecordedCalls>,
-    /// Posts the building side has kept, as of the last batch it applied.
-    posts: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Recorder {
@@ -43,11 +41,6 @@ impl Recorder {
             let _ = self.to_builder.send(batch);
         }
     }
-
-    /// Posts kept so far by the building side (it may be a few batches behind).
-    pub fn posts(&self) -> usize {
-        self.posts.load(std::sync::atomic::Ordering::Relaxed)
-    }
 }
 
 /// What [`build_pipelined`] returns.
@@ -63,16 +56,16 @@ pub struct Built<R> {
 }
 
 /// Run `parse` on a new thread with a [`Recorder`], and build the dataset from what it records
-/// on this thread. Err when no thread can be started (the caller can then read on one thread).
+/// on this thread, calling `after_batch` with the builder after each batch (for progress). Err
+/// when no thread can be started (the caller can then read on one thread).
 pub fn build_pipelined<R: Send>(
     opts: &IngestOptions,
     parse: impl FnOnce(&mut Recorder) -> R + Send,
+    mut after_batch: impl FnMut(&DatasetBuilder),
 ) -> Result<Built<R>, String> {
     let (to_builder, batches) = sync_channel::<RecordedCalls>(DEPTH);
     let (give_back, spare) = channel();
-    let posts = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let mut recorder = Recorder { recorder: DatasetBuilder::recording(opts.clone()), to_builder, spare, posts };
-    let posts = recorder.posts.clone();
+    let mut recorder = Recorder { recorder: DatasetBuilder::recording(opts.clone()), to_builder, spare };
     let build_cpu0 = thread_cpu_secs();
     std::thread::scope(|scope| {
         let parsing = std::thread::Builder::new()
@@ -89,7 +82,7 @@ pub fn build_pipelined<R: Send>(
         let mut b = DatasetBuilder::new(opts.clone());
         for mut calls in batches {
             b.apply(&mut calls);
-            posts.store(b.n_posts(), std::sync::atomic::Ordering::Relaxed);
+            after_batch(&b);
             // The parsing side may be gone (finished): then the batch is simply dropped.
             let _ = give_back.send(calls);
         }
