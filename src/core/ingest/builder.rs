@@ -345,6 +345,13 @@ impl DatasetBuilder {
         let posts = (bytes / 512).min(u32::MAX as u64 / 2) as usize;
         self.ds.posts.reserve(posts);
         self.seen_posts.reserve(posts, &self.ds.posts.id);
+        if self.opts.text_fingerprints {
+            // One sample per distinct text until the sample budget is spent (a few hundred bytes
+            // each): no more than the budget / 256 entries are worth reserving.
+            let have = self.ds.samples.by_fp.len();
+            let want = (have + posts).min(TextSamples::BUDGET_BYTES / 256);
+            self.ds.samples.by_fp.reserve(want.saturating_sub(have));
+        }
     }
 
     /// Set the current file's detected format.
@@ -931,4 +938,147 @@ pub fn truncate_at_char(s: &str, max: usize) -> &str {
         end -= 1;
     }
     &s[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::ingest::FileIngest;
+
+    /// Everything a dataset holds, as text (samples sorted), to compare two datasets.
+    fn describe(ds: &Dataset) -> String {
+        let p = &ds.posts;
+        let n = p.len();
+        let per_post: Vec<_> = (0..n)
+            .map(|i| {
+                (p.id[i], p.account[i], p.time_ms(i), p.kind[i], p.target_post(i), p.target_account(i), p.text_fp(i))
+            })
+            .collect();
+        let ragged: Vec<_> = (0..n).map(|i| (p.hashtags.row(i), p.urls.row(i), p.mentions.row(i))).collect();
+        let a = &ds.accounts;
+        let vocab: Vec<Vec<(u32, &str)>> =
+            [&a.ids, &ds.hashtags, &ds.urls, &ds.domains, &ds.mentions, &ds.languages, &ds.clients]
+                .iter()
+                .map(|i| i.iter().collect())
+                .collect();
+        let mut by_fp: Vec<_> = ds.samples.by_fp.iter().collect();
+        by_fp.sort();
+        let mut by_account: Vec<_> = ds.samples.by_account.iter().collect();
+        by_account.sort();
+        format!(
+            "{per_post:?}\n{:?}\n{ragged:?}\n{vocab:?}\n{:?}\n{:?}\n{:?}\n{by_fp:?}\n{by_account:?}\n{:?}",
+            p.simhashes().collect::<Vec<_>>(),
+            (&a.screen_name, &a.display_name, &a.created_at, &a.followers, &a.following),
+            (&a.language, &a.description_empty, &a.client, &a.has_profile),
+            ds.url_domain,
+            ds.texts,
+        )
+    }
+
+    /// Read `files` through `FileIngest` in chunks of `chunk` bytes into `b`.
+    fn read(files: &[(&str, &[u8])], opts: &IngestOptions, chunk: usize, b: &mut DatasetBuilder) {
+        for (name, bytes) in files {
+            let mut ing = FileIngest::new(name, opts, b);
+            b.expect_input_bytes(bytes.len() as u64);
+            for c in bytes.chunks(chunk) {
+                ing.feed(c, b);
+            }
+            ing.finish(b);
+        }
+    }
+
+    /// A recording builder's calls, applied batch by batch to another builder, give the dataset
+    /// and reports that the parsers give when they call a builder directly: every kind of call
+    /// (files, formats, notes, rejects, repairs, duplicates, accounts, posts, fatal errors).
+    #[test]
+    fn recorded_calls_applied_in_batches_build_the_same_dataset() {
+        let data = |p: &str| std::fs::read(format!("{}/tests/it/data/{p}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let owned: Vec<(&str, Vec<u8>)> = [
+            "csv/io_users.csv",
+            "csv/io_tweets_2019.csv",
+            "csv/io_tweets_2018.csv",
+            "csv/io_tweets_2019.csv",
+            "bad/mixed_types.csv",
+            "bad/mixed_bad.jsonl",
+            "bad/invalid_utf8.jsonl",
+            "bad/utf16.csv",
+            "json/v1.jsonl.gz",
+            "json/archive.zip",
+            "json/twarc2_pages.jsonl",
+            "csv/toolkit.csv",
+        ]
+        .iter()
+        .map(|p| (*p, data(p)))
+        .collect();
+        let files: Vec<(&str, &[u8])> = owned.iter().map(|(n, b)| (*n, b.as_slice())).collect();
+        for keep_text in [false, true] {
+            let opts = IngestOptions { keep_text, max_listed_diagnostics: 5, ..IngestOptions::default() };
+            let mut direct = DatasetBuilder::new(opts.clone());
+            read(&files, &opts, 1000, &mut direct);
+            let (want, want_reports) = direct.finish();
+            assert!(want.n_posts() > 20 && want.n_accounts() > 10);
+            assert!(want_reports.iter().any(|r| r.records_rejected > 0 && r.records_repaired > 0));
+            assert!(want_reports.iter().any(|r| r.duplicates > 0) && want_reports.iter().any(|r| r.fatal.is_some()));
+
+            for chunk in [1000, 97] {
+                // Record everything, applying after every chunk (a new batch each time, reusing
+                // the applied ones' records as the pipeline does).
+                let mut recording = DatasetBuilder::recording(opts.clone());
+                let mut target = DatasetBuilder::new(opts.clone());
+                let mut spare = RecordedCalls::default();
+                let mut batches = 0;
+                for (name, bytes) in &files {
+                    let mut ing = FileIngest::new(name, &opts, &mut recording);
+                    recording.expect_input_bytes(bytes.len() as u64);
+                    for c in bytes.chunks(chunk) {
+                        ing.feed(c, &mut recording);
+                        let mut batch = recording.take_recorded(std::mem::take(&mut spare));
+                        target.apply(&mut batch);
+                        spare = batch;
+                        batches += 1;
+                    }
+                    ing.finish(&mut recording);
+                }
+                let mut last = recording.take_recorded(RecordedCalls::default());
+                target.apply(&mut last);
+                assert!(batches > files.len());
+                assert_eq!(recording.n_posts(), 0);
+                let (got, got_reports) = target.finish();
+                assert_eq!(got_reports, want_reports, "chunk {chunk}");
+                assert_eq!(describe(&got), describe(&want), "chunk {chunk}");
+            }
+        }
+    }
+
+    #[test]
+    fn assign_copies_every_field() {
+        let mut rec = PostRecord::default();
+        rec.id.push_str("1");
+        rec.author.id.push_str("a");
+        rec.author.screen_name.push_str("s");
+        rec.author.display_name.push_str("d");
+        rec.author.created_at_ms = Some(5);
+        rec.author.followers = Some(6);
+        rec.author.following = Some(7);
+        rec.author.language.push_str("en");
+        rec.author.description_empty = Some(true);
+        rec.author.client.push_str("c");
+        rec.time_ms = 9;
+        rec.kind = Kind::Reply;
+        rec.target_post.push_str("2");
+        rec.target_account_id.push_str("b");
+        rec.target_screen_name.push_str("t");
+        rec.text.push_str("hello");
+        rec.hashtags = vec!["h".into()];
+        rec.urls = vec!["u".into(), "v".into()];
+        rec.mentions = vec!["m".into()];
+        rec.time_s = Some(0.5);
+        rec.exact_urls = Some(vec![String::new()]);
+        let mut slot = PostRecord::default();
+        slot.mentions = vec!["x".into(), "y".into()];
+        slot.assign(&rec);
+        assert_eq!(format!("{slot:?}"), format!("{rec:?}"));
+        slot.assign(&PostRecord::default());
+        assert_eq!(format!("{slot:?}"), format!("{:?}", PostRecord::default()));
+    }
 }
