@@ -1052,30 +1052,33 @@ mod tests {
 
     #[test]
     fn assign_copies_every_field() {
-        let mut rec = PostRecord::default();
-        rec.id.push_str("1");
-        rec.author.id.push_str("a");
-        rec.author.screen_name.push_str("s");
-        rec.author.display_name.push_str("d");
-        rec.author.created_at_ms = Some(5);
-        rec.author.followers = Some(6);
-        rec.author.following = Some(7);
-        rec.author.language.push_str("en");
-        rec.author.description_empty = Some(true);
-        rec.author.client.push_str("c");
-        rec.time_ms = 9;
-        rec.kind = Kind::Reply;
-        rec.target_post.push_str("2");
-        rec.target_account_id.push_str("b");
-        rec.target_screen_name.push_str("t");
-        rec.text.push_str("hello");
-        rec.hashtags = vec!["h".into()];
-        rec.urls = vec!["u".into(), "v".into()];
-        rec.mentions = vec!["m".into()];
-        rec.time_s = Some(0.5);
-        rec.exact_urls = Some(vec![String::new()]);
-        let mut slot = PostRecord::default();
-        slot.mentions = vec!["x".into(), "y".into()];
+        let author = AccountRecord {
+            id: "a".into(),
+            screen_name: "s".into(),
+            display_name: "d".into(),
+            created_at_ms: Some(5),
+            followers: Some(6),
+            following: Some(7),
+            language: "en".into(),
+            description_empty: Some(true),
+            client: "c".into(),
+        };
+        let rec = PostRecord {
+            id: "1".into(),
+            author,
+            time_ms: 9,
+            kind: Kind::Reply,
+            target_post: "2".into(),
+            target_account_id: "b".into(),
+            target_screen_name: "t".into(),
+            text: "hello".into(),
+            hashtags: vec!["h".into()],
+            urls: vec!["u".into(), "v".into()],
+            mentions: vec!["m".into()],
+            time_s: Some(0.5),
+            exact_urls: Some(vec![String::new()]),
+        };
+        let mut slot = PostRecord { mentions: vec!["x".into(), "y".into()], ..PostRecord::default() };
         slot.assign(&rec);
         assert_eq!(format!("{slot:?}"), format!("{rec:?}"));
         slot.assign(&PostRecord::default());
