@@ -3,7 +3,10 @@
 //! `cargo run --release --example bench_ingest [MB]` generates an IO-archive tweets file of about
 //! MB megabytes (default 200) in memory — 2019 column order, hashed ids, multilingual texts with
 //! quotes and embedded newlines, a third retweets — then reports MB/s for the CSV reader alone
-//! and for the whole path (reader + IO handler + dataset builder), fed in 1 MiB chunks.
+//! and for the whole path (reader + IO handler + dataset builder), fed in 1 MiB chunks, on one
+//! thread and on two (`chorus::cli::pipeline`: parsing on one, building on the other), each with
+//! the CPU time of its threads. `reader`, `full` or `pipe` runs only that one; `digest` prints a
+//! hash of the dataset built.
 
 use chorus::cli::pipeline::build_pipelined;
 use chorus::core::ingest::csv::{CsvEvent, CsvReader};

@@ -14,7 +14,7 @@ use crate::core::model::Dataset;
 use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
 
 /// Batches in flight between the two threads (each is about one input chunk of records).
-const DEPTH: usize = 4;
+const DEPTH: usize = 16;
 
 /// The parsing side: give [`Recorder::builder`] to the parsers, call [`Recorder::flush`] after
 /// each chunk.
