@@ -1,6 +1,5 @@
 //! Reading input files for every subcommand: streams each file through the core's push parsers
 //! (the same code the web worker runs) and fingerprints it with SHA-256 on the way.
-use super::pipeline::{build_pipelined, Recorder};
 use crate::core::ingest::{DatasetBuilder, FileIngest, FileReport, IngestOptions};
 use crate::core::model::Dataset;
 use std::io::Read;
@@ -35,91 +34,15 @@ pub fn read_inputs(paths: &[PathBuf], opts: &IngestOptions) -> Result<Inputs, St
 }
 
 /// [`read_inputs`] calling `progress` after every chunk (the callback throttles itself).
-///
-/// Reading runs on two threads (`super::pipeline`): a parsing thread reads, fingerprints and
-/// parses the files, and this thread builds the dataset and calls `progress`. The result is the
-/// same as on one thread, which is what happens when no thread can be started.
 pub fn read_inputs_with_progress(
     paths: &[PathBuf],
     opts: &IngestOptions,
     progress: &mut dyn FnMut(&ReadProgress<'_>),
 ) -> Result<Inputs, String> {
-    let bytes_total: u64 = paths.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
-    // Where the parsing thread is (file, bytes read), for the progress this thread shows.
-    let at = std::sync::Mutex::new((String::new(), 0u64));
-    let built = build_pipelined(
-        opts,
-        |rec| {
-            let mut feed = PipelinedFeed { rec, at: &at };
-            read_files(paths, opts, &mut feed)
-        },
-        |b| {
-            let (file, bytes_done) = at.lock().map(|a| a.clone()).unwrap_or_default();
-            progress(&ReadProgress { file: &file, bytes_done, bytes_total, posts: b.n_posts() });
-        },
-    );
-    let (dataset, reports, fingerprints) = match built {
-        Ok(b) => (b.dataset, b.reports, b.parsed?),
-        Err(_) => {
-            // No second thread: read and build on this one.
-            let mut feed = DirectFeed { b: DatasetBuilder::new(opts.clone()), bytes_total, progress };
-            let fingerprints = read_files(paths, opts, &mut feed)?;
-            let (dataset, reports) = feed.b.finish();
-            (dataset, reports, fingerprints)
-        }
-    };
-    Ok(Inputs { dataset, reports, fingerprints })
-}
-
-/// Where [`read_files`] sends what it parses.
-trait Feed {
-    fn builder(&mut self) -> &mut DatasetBuilder;
-    /// A chunk of `file` was fed; `bytes_done` read so far over all files.
-    fn chunk_done(&mut self, file: &str, bytes_done: u64);
-}
-
-/// Building on the reading thread.
-struct DirectFeed<'p> {
-    b: DatasetBuilder,
-    bytes_total: u64,
-    progress: &'p mut dyn FnMut(&ReadProgress<'_>),
-}
-
-impl Feed for DirectFeed<'_> {
-    fn builder(&mut self) -> &mut DatasetBuilder {
-        &mut self.b
-    }
-    fn chunk_done(&mut self, file: &str, bytes_done: u64) {
-        let posts = self.b.n_posts();
-        (self.progress)(&ReadProgress { file, bytes_done, bytes_total: self.bytes_total, posts });
-    }
-}
-
-/// Recording for the building thread.
-struct PipelinedFeed<'r, 'a> {
-    rec: &'r mut Recorder,
-    at: &'a std::sync::Mutex<(String, u64)>,
-}
-
-impl Feed for PipelinedFeed<'_, '_> {
-    fn builder(&mut self) -> &mut DatasetBuilder {
-        self.rec.builder()
-    }
-    fn chunk_done(&mut self, file: &str, bytes_done: u64) {
-        if let Ok(mut at) = self.at.lock() {
-            if at.0 != file {
-                at.0 = file.to_string();
-            }
-            at.1 = bytes_done;
-        }
-        self.rec.flush();
-    }
-}
-
-/// Stream every file through `FileIngest` into `feed`, fingerprinting each.
-fn read_files(paths: &[PathBuf], opts: &IngestOptions, feed: &mut dyn Feed) -> Result<Vec<InputFingerprint>, String> {
+    let mut b = DatasetBuilder::new(opts.clone());
     let mut fingerprints = Vec::new();
     let mut buf = vec![0u8; 1 << 20];
+    let bytes_total: u64 = paths.iter().filter_map(|p| std::fs::metadata(p).ok()).map(|m| m.len()).sum();
     let mut bytes_done = 0u64;
     for path in paths {
         let name = path.display().to_string();
@@ -127,10 +50,7 @@ fn read_files(paths: &[PathBuf], opts: &IngestOptions, feed: &mut dyn Feed) -> R
             return Err(format!("{name} is a directory; give the files inside it"));
         }
         let mut f = std::fs::File::open(path).map_err(|e| format!("cannot open {name}: {e}"))?;
-        let mut ing = FileIngest::new(&name, opts, feed.builder());
-        if let Ok(meta) = f.metadata() {
-            feed.builder().expect_input_bytes(meta.len());
-        }
+        let mut ing = FileIngest::new(&name, opts, &mut b);
         let mut fingerprint = Fingerprinter::new(&name);
         loop {
             match f.read(&mut buf) {
@@ -138,15 +58,16 @@ fn read_files(paths: &[PathBuf], opts: &IngestOptions, feed: &mut dyn Feed) -> R
                 Ok(n) => {
                     fingerprint.update(&buf[..n]);
                     bytes_done += n as u64;
-                    ing.feed(&buf[..n], feed.builder());
-                    feed.chunk_done(&name, bytes_done);
+                    ing.feed(&buf[..n], &mut b);
+                    progress(&ReadProgress { file: &name, bytes_done, bytes_total, posts: b.n_posts() });
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(format!("error reading {name}: {e}")),
             }
         }
-        ing.finish(feed.builder());
+        ing.finish(&mut b);
         fingerprints.push(fingerprint.finish());
     }
-    Ok(fingerprints)
+    let (dataset, reports) = b.finish();
+    Ok(Inputs { dataset, reports, fingerprints })
 }
