@@ -7,6 +7,9 @@
 //! The building side stays on the calling thread because it is the one that allocates (text
 //! samples, vocabularies, columns): the main thread's allocator arena grows more cheaply than a
 //! spawned thread's.
+//!
+//! `examples/bench_ingest.rs` measures it; `input::read_inputs` does not use it yet: wired in,
+//! it cost the CLI CPU and wall time on short synthetic rows (BENCHMARKS.md, "Ingest (native)").
 
 use crate::core::ingest::builder::RecordedCalls;
 use crate::core::ingest::{DatasetBuilder, FileReport, IngestOptions};
