@@ -3,8 +3,12 @@
 //! `cargo run --release --example bench_ingest [MB]` generates an IO-archive tweets file of about
 //! MB megabytes (default 200) in memory — 2019 column order, hashed ids, multilingual texts with
 //! quotes and embedded newlines, a third retweets — then reports MB/s for the CSV reader alone
-//! and for the whole path (reader + IO handler + dataset builder), fed in 1 MiB chunks.
+//! and for the whole path (reader + IO handler + dataset builder), fed in 1 MiB chunks, on one
+//! thread and on two (`chorus::cli::pipeline`: parsing on one, building on the other), each with
+//! the CPU time of its threads. `reader`, `full` or `pipe` runs only that one; `digest` prints a
+//! hash of the dataset built.
 
+use chorus::cli::pipeline::build_pipelined;
 use chorus::core::ingest::csv::{CsvEvent, CsvReader};
 use chorus::core::ingest::{csv_parser, DatasetBuilder, Format, IngestOptions};
 use std::time::Instant;
@@ -156,16 +160,20 @@ fn timed(f: impl FnOnce()) -> (f64, f64) {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mb: usize = args.iter().find_map(|s| s.parse().ok()).unwrap_or(200);
-    // `full`: only the full path, `reader`: only the CSV reader (for profiling one of them).
-    let only = args.iter().find(|s| *s == "full" || *s == "reader").map(String::as_str);
+    // `full`: only the full path, `reader`: only the CSV reader, `pipe`: only the two-thread
+    // pipeline (for profiling one of them).
+    let only = args.iter().find(|s| *s == "full" || *s == "reader" || *s == "pipe").map(String::as_str);
     let data = generate(mb << 20);
     let size_mb = data.len() as f64 / (1 << 20) as f64;
     println!("generated {:.1} MiB of IO-archive CSV", size_mb);
-    if only != Some("full") {
+    if only.is_none() || only == Some("reader") {
         reader_only(&data, size_mb);
     }
-    if only != Some("reader") {
+    if only.is_none() || only == Some("full") {
         full(&data, size_mb);
+    }
+    if only.is_none() || only == Some("pipe") {
+        pipelined(&data, size_mb);
     }
 }
 
@@ -194,6 +202,7 @@ fn full(data: &[u8], size_mb: f64) {
     let (wall, cpu) = timed(|| {
         let mut b = DatasetBuilder::new(opts.clone());
         b.begin_file("bench_tweets_csv_hashed.csv");
+        b.expect_input_bytes(data.len() as u64);
         if let Some(mut p) = csv_parser(Format::IoTweets, &opts) {
             for chunk in data.chunks(1 << 20) {
                 p.feed(chunk, &mut b);
@@ -215,6 +224,47 @@ fn full(data: &[u8], size_mb: f64) {
         ds.n_accounts(),
         r.records_rejected,
         ds.posts.heap_bytes() as f64 / ds.n_posts().max(1) as f64
+    );
+}
+
+/// The full path on two threads (`chorus::cli::pipeline`): a parsing thread reads the CSV,
+/// decodes the fields and fingerprints the texts; this thread builds the dataset.
+#[inline(never)]
+fn pipelined(data: &[u8], size_mb: f64) {
+    let opts = IngestOptions::default();
+    let start = Instant::now();
+    let built = build_pipelined(
+        &opts,
+        |rec| {
+            rec.builder().begin_file("bench_tweets_csv_hashed.csv");
+            rec.builder().expect_input_bytes(data.len() as u64);
+            if let Some(mut p) = csv_parser(Format::IoTweets, &opts) {
+                for chunk in data.chunks(1 << 20) {
+                    p.feed(chunk, rec.builder());
+                    rec.flush();
+                }
+                p.finish(rec.builder());
+            }
+        },
+        |_| {},
+    );
+    let wall = start.elapsed().as_secs_f64();
+    let built = match built {
+        Ok(b) => b,
+        Err(e) => return println!("pipelined ingest: {e}"),
+    };
+    let ds = &built.dataset;
+    if std::env::args().any(|a| a == "digest") {
+        println!("dataset digest: {:016x} (pipelined)", digest(ds));
+    }
+    let rate = |cpu: Option<f64>| cpu.map_or("?".to_string(), |c| format!("{:.0}", size_mb / c));
+    println!(
+        "pipelined ingest: {:6.0} MiB/s wall; parsing thread {} MiB/s CPU, building thread {} MiB/s CPU ({} posts, {} rejected)",
+        size_mb / wall,
+        rate(built.parse_cpu_secs),
+        rate(built.build_cpu_secs),
+        ds.n_posts(),
+        built.reports[0].records_rejected,
     );
 }
 

@@ -9,6 +9,7 @@ pub mod input;
 mod inspect;
 mod link;
 mod network;
+pub mod pipeline;
 mod synth;
 
 #[derive(Parser, Debug)]

@@ -57,53 +57,101 @@ impl Kind {
 }
 
 /// A string interner: each distinct string is stored once and gets a dense `u32` id.
+///
+/// The strings live back to back in one arena (`bytes`, with `ends[id]` marking where string `id`
+/// ends), so a new string costs one copy and no allocation of its own. The lookup table holds
+/// `(64-bit hash, id)` pairs: a probe compares the full hash stored in the table before it reads
+/// any string bytes, and growing the table rehashes from the stored hashes without touching the
+/// strings. Ids are given in order of first appearance, so nothing depends on the hash function.
 #[derive(Clone, Debug, Default)]
 pub struct Interner {
-    map: FxHashMap<Box<str>, u32>,
-    strings: Vec<Box<str>>,
+    table: hashbrown::HashTable<(u64, u32)>,
+    bytes: String,
+    /// `ends[id]` is the end of string `id` in `bytes`; it starts at `ends[id - 1]` (0 for id 0).
+    ends: Vec<usize>,
 }
 
 impl Interner {
     pub fn new() -> Self {
         Self::default()
     }
+    /// An interner with room for `strings` strings of `bytes` bytes in all before it grows.
+    pub fn with_capacity(strings: usize, bytes: usize) -> Self {
+        let mut i = Self::default();
+        i.reserve(strings, bytes);
+        i
+    }
+    /// Room for `strings` more strings of `bytes` more bytes in all.
+    pub fn reserve(&mut self, strings: usize, bytes: usize) {
+        self.table.reserve(strings, |&(h, _)| h);
+        self.ends.reserve(strings);
+        self.bytes.reserve(bytes);
+    }
+    #[inline]
+    fn hash(s: &str) -> u64 {
+        use std::hash::BuildHasher;
+        rustc_hash::FxBuildHasher.hash_one(s)
+    }
+    #[inline]
+    fn range(&self, id: u32) -> std::ops::Range<usize> {
+        let i = id as usize;
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        start..self.ends[i]
+    }
     /// The id of `s`, inserting it if new.
+    #[inline]
     pub fn intern(&mut self, s: &str) -> u32 {
-        if let Some(&id) = self.map.get(s) {
-            return id;
+        self.insert(s).0
+    }
+    /// The id of `s` and whether it was new (inserted by this call), like `HashSet::insert`.
+    pub fn insert(&mut self, s: &str) -> (u32, bool) {
+        let hash = Self::hash(s);
+        let (bytes, ends) = (&self.bytes, &self.ends);
+        let same = |&(h, id): &(u64, u32)| {
+            h == hash && {
+                let i = id as usize;
+                let start = if i == 0 { 0 } else { ends[i - 1] };
+                bytes.as_bytes()[start..ends[i]] == *s.as_bytes()
+            }
+        };
+        match self.table.entry(hash, same, |&(h, _)| h) {
+            hashbrown::hash_table::Entry::Occupied(e) => (e.get().1, false),
+            hashbrown::hash_table::Entry::Vacant(e) => {
+                let id = self.ends.len() as u32;
+                e.insert((hash, id));
+                self.bytes.push_str(s);
+                self.ends.push(self.bytes.len());
+                (id, true)
+            }
         }
-        let id = self.strings.len() as u32;
-        let boxed: Box<str> = s.into();
-        self.strings.push(boxed.clone());
-        self.map.insert(boxed, id);
-        id
     }
     /// The id of `s` if it was interned.
     pub fn get(&self, s: &str) -> Option<u32> {
-        self.map.get(s).copied()
+        let hash = Self::hash(s);
+        self.table.find(hash, |&(h, id)| h == hash && self.resolve(id) == s).map(|&(_, id)| id)
     }
     /// The string of id `id`.
+    #[inline]
     pub fn resolve(&self, id: u32) -> &str {
-        &self.strings[id as usize]
+        &self.bytes[self.range(id)]
     }
     pub fn len(&self) -> usize {
-        self.strings.len()
+        self.ends.len()
     }
     pub fn is_empty(&self) -> bool {
-        self.strings.is_empty()
+        self.ends.is_empty()
     }
-    /// Release the string list's spare capacity (the map is left as it is: shrinking it rehashes).
+    /// Release the arena's spare capacity (the table is left as it is: shrinking it rehashes).
     pub fn shrink_to_fit(&mut self) {
-        self.strings.shrink_to_fit();
+        self.bytes.shrink_to_fit();
+        self.ends.shrink_to_fit();
     }
     pub fn iter(&self) -> impl Iterator<Item = (u32, &str)> {
-        self.strings.iter().enumerate().map(|(i, s)| (i as u32, &**s))
+        (0..self.ends.len() as u32).map(move |id| (id, self.resolve(id)))
     }
-    /// Approximate heap bytes used (for memory reports).
+    /// Heap bytes used (for memory reports): the arena, the ends and the table.
     pub fn heap_bytes(&self) -> usize {
-        let strings: usize = self.strings.iter().map(|s| s.len()).sum();
-        // each string is held twice (map key and vector) plus table overhead
-        2 * strings + self.strings.capacity() * 16 + self.map.capacity() * 24
+        self.bytes.capacity() + self.ends.capacity() * std::mem::size_of::<usize>() + self.table.allocation_size()
     }
 }
 
@@ -301,6 +349,18 @@ impl Posts {
     }
     /// Append a post's fixed-size values (its ragged rows are pushed to `hashtags`, `urls` and
     /// `mentions` separately).
+    /// Room for `n` more posts in the dense columns and the ragged columns' offsets (the sparse
+    /// columns grow with the rows that have a value).
+    pub fn reserve(&mut self, n: usize) {
+        self.id.reserve(n);
+        self.account.reserve(n);
+        self.time_hi.reserve(n);
+        self.time_lo.reserve(n);
+        self.kind.reserve(n);
+        for r in [&mut self.hashtags, &mut self.urls, &mut self.mentions] {
+            r.offsets.reserve(n);
+        }
+    }
     pub fn push(&mut self, r: PostRow) {
         let idx = self.id.len() as PostIdx;
         self.id.push(r.id);
@@ -652,4 +712,53 @@ pub struct Diagnostic {
     pub message: String,
     /// true: the record was rejected (not in the dataset); false: repaired and kept.
     pub rejected: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interner_gives_dense_ids_in_order_and_resolves_them() {
+        let mut i = Interner::new();
+        assert_eq!(i.get(""), None);
+        assert_eq!(i.insert("b"), (0, true));
+        assert_eq!(i.insert(""), (1, true));
+        assert_eq!(i.insert("香港"), (2, true));
+        assert_eq!(i.insert("b"), (0, false));
+        assert_eq!(i.intern(""), 1);
+        assert_eq!((i.resolve(0), i.resolve(1), i.resolve(2)), ("b", "", "香港"));
+        assert_eq!(i.get("香港"), Some(2));
+        assert_eq!(i.get("香"), None);
+        assert_eq!(i.iter().collect::<Vec<_>>(), [(0, "b"), (1, ""), (2, "香港")]);
+        assert_eq!(i.len(), 3);
+    }
+
+    /// Many strings (the table grows and rehashes from its stored hashes), including prefixes of
+    /// each other: every id resolves to its string and every string finds its id, as a map would.
+    #[test]
+    fn interner_agrees_with_a_map_through_growth() {
+        let mut i = Interner::with_capacity(4, 8);
+        let mut want: std::collections::HashMap<String, u32> = Default::default();
+        let mut order = Vec::new();
+        let mut x: u64 = 7;
+        for _ in 0..50_000 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            let s = "ab".repeat((x >> 60) as usize) + &((x >> 40) % 20_000).to_string();
+            let next = want.len() as u32;
+            let id = *want.entry(s.clone()).or_insert_with(|| {
+                order.push(s.clone());
+                next
+            });
+            assert_eq!(i.insert(&s), (id, id == next));
+        }
+        assert_eq!(i.len(), want.len());
+        for (id, s) in order.iter().enumerate() {
+            assert_eq!(i.resolve(id as u32), s);
+            assert_eq!(i.get(s), Some(id as u32));
+        }
+        i.shrink_to_fit();
+        assert_eq!(i.iter().map(|(_, s)| s.to_string()).collect::<Vec<_>>(), order);
+        assert_eq!(i.get("missing"), None);
+    }
 }

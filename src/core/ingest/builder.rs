@@ -63,6 +63,19 @@ pub struct AccountRecord {
 }
 
 impl AccountRecord {
+    /// Become a copy of `other`, reusing this record's string buffers (`clone_from` field by
+    /// field: the derived one allocates anew).
+    pub fn assign(&mut self, other: &AccountRecord) {
+        self.id.clone_from(&other.id);
+        self.screen_name.clone_from(&other.screen_name);
+        self.display_name.clone_from(&other.display_name);
+        self.created_at_ms = other.created_at_ms;
+        self.followers = other.followers;
+        self.following = other.following;
+        self.language.clone_from(&other.language);
+        self.description_empty = other.description_empty;
+        self.client.clone_from(&other.client);
+    }
     pub fn clear(&mut self) {
         self.id.clear();
         self.screen_name.clear();
@@ -127,6 +140,22 @@ impl Default for PostRecord {
 }
 
 impl PostRecord {
+    /// Become a copy of `other`, reusing this record's buffers (see [`AccountRecord::assign`]).
+    pub fn assign(&mut self, other: &PostRecord) {
+        self.id.clone_from(&other.id);
+        self.author.assign(&other.author);
+        self.time_ms = other.time_ms;
+        self.kind = other.kind;
+        self.target_post.clone_from(&other.target_post);
+        self.target_account_id.clone_from(&other.target_account_id);
+        self.target_screen_name.clone_from(&other.target_screen_name);
+        self.text.clone_from(&other.text);
+        self.hashtags.clone_from(&other.hashtags);
+        self.urls.clone_from(&other.urls);
+        self.mentions.clone_from(&other.mentions);
+        self.time_s = other.time_s;
+        self.exact_urls.clone_from(&other.exact_urls);
+    }
     pub fn clear(&mut self) {
         self.id.clear();
         self.author.clear();
@@ -200,6 +229,13 @@ pub struct DatasetBuilder {
     /// Per account: how many samples `samples.by_account` holds (saturating at `PER_ACCOUNT`),
     /// so accounts that have all theirs skip the map.
     sampled: Vec<u8>,
+    /// Per account: [`SCREEN_NAME_IS_ID`] / [`DISPLAY_NAME_IS_ID`] when that name is known to
+    /// equal the account id (hashed IO-archive accounts carry the hash as both names), so that
+    /// merging a row with the same names compares them with the row's id instead of reading the
+    /// stored names (a cache miss per name and row).
+    names_are_id: Vec<u8>,
+    /// Some: this builder records the calls instead of building (see [`Self::recording`]).
+    recorded: Option<RecordedCalls>,
 }
 
 impl Default for DatasetBuilder {
@@ -227,7 +263,62 @@ impl DatasetBuilder {
             last_language: (String::new(), NONE),
             last_client: (String::new(), NONE),
             sampled: Vec::new(),
+            names_are_id: Vec::new(),
+            recorded: None,
         }
+    }
+
+    /// A builder that records the calls parsers make on it instead of building a dataset, so that
+    /// parsing and building can run on two threads of a native pipeline (the core itself starts
+    /// none): the parsing side feeds a recording builder and hands each [`Self::take_recorded`]
+    /// batch to the building side, which [`Self::apply`]s the batches in order to an ordinary
+    /// builder. The dataset and reports are then the same as if the parsers had called the
+    /// ordinary builder directly. The recording side also computes the text fingerprints (a
+    /// pure function of the text), which takes them off the building side.
+    ///
+    /// A recording builder answers reads as an empty builder would: `add_post` / `add_account`
+    /// return None, `n_posts` is 0, `current_report` is None; its `finish` gives an empty dataset.
+    pub fn recording(opts: IngestOptions) -> Self {
+        let mut b = Self::new(opts);
+        b.recorded = Some(RecordedCalls::default());
+        b
+    }
+
+    /// The calls recorded since the last take (empty unless [`Self::recording`]); `spare` (an
+    /// applied, hence empty, batch) takes its place so that its buffers are reused.
+    pub fn take_recorded(&mut self, spare: RecordedCalls) -> RecordedCalls {
+        match self.recorded.as_mut() {
+            Some(r) => std::mem::replace(r, spare),
+            None => spare,
+        }
+    }
+
+    /// Make the recorded `calls` on this builder, in order, leaving `calls` empty (for reuse).
+    pub fn apply(&mut self, calls: &mut RecordedCalls) {
+        let (mut next_post, mut next_account) = (0, 0);
+        for call in calls.calls.drain(..) {
+            match call {
+                Call::BeginFile(name) => self.begin_file(&name),
+                Call::SetFormat(f) => self.set_format(f),
+                Call::ExpectInputBytes(n) => self.expect_input_bytes(n),
+                Call::AddBytes(n) => self.add_bytes(n),
+                Call::Fatal(m) => self.fatal(m),
+                Call::Reject(at, kind, m) => self.reject(at, kind, m),
+                Call::Repaired(at, kind, m) => self.repaired(at, kind, m),
+                Call::Note(kind, m) => self.note(kind, m),
+                Call::Account(at) => {
+                    self.add_account(&calls.accounts[next_account], &at);
+                    next_account += 1;
+                }
+                Call::Post(at, fingerprints) => {
+                    self.add_post_fingerprinted(&calls.posts[next_post], &at, Some(fingerprints));
+                    next_post += 1;
+                }
+            }
+        }
+        debug_assert_eq!((next_post, next_account), (calls.n_posts, calls.n_accounts));
+        // The records stay, to be overwritten (reusing their strings) by the next recording.
+        (calls.n_posts, calls.n_accounts) = (0, 0);
     }
 
     pub fn options(&self) -> &IngestOptions {
@@ -236,22 +327,54 @@ impl DatasetBuilder {
 
     /// Start a new file (or zip entry). Records until the next `begin_file` count for it.
     pub fn begin_file(&mut self, name: &str) {
+        if let Some(r) = self.recorded.as_mut() {
+            return r.calls.push(Call::BeginFile(name.into()));
+        }
         self.close_counts();
         self.reports.push(FileReport { name: name.to_string(), ..Default::default() });
     }
 
+    /// The input about to be read is about `bytes` long (e.g. a file's size): reserve the post
+    /// columns and the seen-post index for the posts it likely holds, so that they do not grow
+    /// (copying) and rehash while reading. The estimate is one post per 512 bytes (IO-archive
+    /// and API rows are 500-900 bytes; compressed input only makes it low, which costs nothing).
+    pub fn expect_input_bytes(&mut self, bytes: u64) {
+        if let Some(r) = self.recorded.as_mut() {
+            return r.calls.push(Call::ExpectInputBytes(bytes));
+        }
+        let posts = (bytes / 512).min(u32::MAX as u64 / 2) as usize;
+        self.ds.posts.reserve(posts);
+        self.seen_posts.reserve(posts, &self.ds.posts.id);
+        if self.opts.text_fingerprints {
+            // One sample per distinct text until the sample budget is spent (a few hundred bytes
+            // each): no more than the budget / 256 entries are worth reserving.
+            let have = self.ds.samples.by_fp.len();
+            let want = (have + posts).min(TextSamples::BUDGET_BYTES / 256);
+            self.ds.samples.by_fp.reserve(want.saturating_sub(have));
+        }
+    }
+
     /// Set the current file's detected format.
     pub fn set_format(&mut self, format: Format) {
+        if let Some(r) = self.recorded.as_mut() {
+            return r.calls.push(Call::SetFormat(format));
+        }
         self.current().format = Some(format);
     }
 
     /// Add to the current file's consumed byte count.
     pub fn add_bytes(&mut self, n: u64) {
+        if let Some(r) = self.recorded.as_mut() {
+            return r.calls.push(Call::AddBytes(n));
+        }
         self.current().bytes += n;
     }
 
     /// A file-level error: reading stopped; what was kept stays.
     pub fn fatal(&mut self, message: impl Into<String>) {
+        if let Some(r) = self.recorded.as_mut() {
+            return r.calls.push(Call::Fatal(message.into()));
+        }
         let r = self.current();
         if r.fatal.is_none() {
             r.fatal = Some(message.into());
@@ -269,6 +392,9 @@ impl DatasetBuilder {
 
     /// Reject a whole record with a reason.
     pub fn reject(&mut self, at: Position, kind: DiagKind, message: impl Into<String>) {
+        if let Some(r) = self.recorded.as_mut() {
+            return r.calls.push(Call::Reject(at, kind, message.into()));
+        }
         let r = self.current();
         r.records_read += 1;
         r.records_rejected += 1;
@@ -277,12 +403,18 @@ impl DatasetBuilder {
 
     /// Note a repair of a record that is still kept (call before `add_post` / `add_account`).
     pub fn repaired(&mut self, at: Position, kind: DiagKind, message: impl Into<String>) {
+        if let Some(r) = self.recorded.as_mut() {
+            return r.calls.push(Call::Repaired(at, kind, message.into()));
+        }
         self.current().records_repaired += 1;
         self.diag(at, kind, message.into(), false);
     }
 
     /// A diagnostic about the file that is not one record (e.g. an unknown column was ignored).
     pub fn note(&mut self, kind: DiagKind, message: impl Into<String>) {
+        if let Some(r) = self.recorded.as_mut() {
+            return r.calls.push(Call::Note(kind, message.into()));
+        }
         self.diag(Position { record: 0, line: 0, byte: 0 }, kind, message.into(), false);
     }
 
@@ -317,10 +449,10 @@ impl DatasetBuilder {
     /// Intern an account id (creating an attribute-less account when new).
     pub fn account(&mut self, id: &str) -> AccountIdx {
         let a = &mut self.ds.accounts;
-        if let Some(idx) = a.ids.get(id) {
+        let (idx, new) = a.ids.insert(id);
+        if !new {
             return idx;
         }
-        let idx = a.ids.intern(id);
         a.screen_name.push("".into());
         a.display_name.push("".into());
         a.created_at.push(NO_TIME);
@@ -347,20 +479,35 @@ impl DatasetBuilder {
 
     /// Merge attributes into an account (non-empty values overwrite).
     fn merge_account(&mut self, rec: &AccountRecord) -> AccountIdx {
-        let idx = self.author_account(rec.id.trim());
+        let id = rec.id.trim();
+        let idx = self.author_account(id);
         let i = idx as usize;
+        if i >= self.names_are_id.len() {
+            self.names_are_id.resize(i + 1, 0);
+        }
         let mut has = false;
         if !rec.screen_name.is_empty() {
             let name = rec.screen_name.trim_start_matches('@');
-            if &*self.ds.accounts.screen_name[i] != name {
-                self.ds.accounts.screen_name[i] = name.into();
-                self.by_screen_name.insert(name.to_lowercase().into(), idx);
+            let is_id = name == id;
+            if !(is_id && self.names_are_id[i] & SCREEN_NAME_IS_ID != 0) {
+                if &*self.ds.accounts.screen_name[i] != name {
+                    self.ds.accounts.screen_name[i] = name.into();
+                    self.by_screen_name.insert(name.to_lowercase().into(), idx);
+                }
+                set_flag(&mut self.names_are_id[i], SCREEN_NAME_IS_ID, is_id);
             }
             has = true;
         }
         let a = &mut self.ds.accounts;
-        if !rec.display_name.is_empty() && &*a.display_name[i] != rec.display_name.as_str() {
-            a.display_name[i] = rec.display_name.as_str().into();
+        if !rec.display_name.is_empty() {
+            let name = rec.display_name.as_str();
+            let is_id = name == id;
+            if !(is_id && self.names_are_id[i] & DISPLAY_NAME_IS_ID != 0) {
+                if &*a.display_name[i] != name {
+                    a.display_name[i] = name.into();
+                }
+                set_flag(&mut self.names_are_id[i], DISPLAY_NAME_IS_ID, is_id);
+            }
         }
         if let Some(t) = rec.created_at_ms {
             a.created_at[i] = t;
@@ -392,6 +539,11 @@ impl DatasetBuilder {
 
     /// Keep one users-file record. Returns the account.
     pub fn add_account(&mut self, rec: &AccountRecord, at: &Position) -> Option<AccountIdx> {
+        if let Some(r) = self.recorded.as_mut() {
+            r.put_account(rec);
+            r.calls.push(Call::Account(at.clone()));
+            return None;
+        }
         if rec.id.trim().is_empty() {
             self.reject(at.clone(), DiagKind::MissingField, "account row without an account id");
             return None;
@@ -405,6 +557,22 @@ impl DatasetBuilder {
 
     /// Keep one post (or count it as a duplicate / reject it). Returns the post index if kept.
     pub fn add_post(&mut self, rec: &PostRecord, at: &Position) -> Option<PostIdx> {
+        if let Some(r) = self.recorded.as_mut() {
+            let fingerprints = own_text_fingerprints(&self.opts, rec, &mut self.scratch_text);
+            r.put_post(rec);
+            r.calls.push(Call::Post(at.clone(), fingerprints));
+            return None;
+        }
+        self.add_post_fingerprinted(rec, at, None)
+    }
+
+    /// [`Self::add_post`] with the text fingerprints given when known (computed when None).
+    fn add_post_fingerprinted(
+        &mut self,
+        rec: &PostRecord,
+        at: &Position,
+        fingerprints: Option<(u64, u64)>,
+    ) -> Option<PostIdx> {
         let author_id = rec.author.id.trim();
         if author_id.is_empty() {
             self.reject(at.clone(), DiagKind::MissingField, "post without an account id");
@@ -446,8 +614,10 @@ impl DatasetBuilder {
             let name = rec.target_screen_name.trim_start_matches('@').to_lowercase();
             self.pending_targets.push((idx, name.into()));
         }
-        let own_text = self.opts.text_fingerprints && rec.kind != Kind::Retweet && !rec.text.is_empty();
-        let (fp, sh) = if own_text { text::fingerprints(&rec.text, &mut self.scratch_text) } else { (0, 0) };
+        let (fp, sh) = match fingerprints {
+            Some(f) => f,
+            None => own_text_fingerprints(&self.opts, rec, &mut self.scratch_text),
+        };
 
         self.ds.posts.push(PostRow {
             id: key,
@@ -573,6 +743,7 @@ impl DatasetBuilder {
         // column: the peak of `finish` is the model plus the largest column, not plus these).
         self.seen_posts = PostIndex::default();
         self.sampled = Vec::new();
+        self.names_are_id = Vec::new();
         let pending = std::mem::take(&mut self.pending_targets);
         for (post, name) in pending {
             let known = self.ds.posts.target_account(post as usize);
@@ -607,6 +778,87 @@ impl DatasetBuilder {
     }
 }
 
+/// Bits of `DatasetBuilder::names_are_id`: the account's stored screen name / display name
+/// equals its id. Only `merge_account` sets them, right after storing or checking that name.
+const SCREEN_NAME_IS_ID: u8 = 1;
+const DISPLAY_NAME_IS_ID: u8 = 2;
+
+#[inline]
+fn set_flag(flags: &mut u8, bit: u8, on: bool) {
+    if on {
+        *flags |= bit;
+    } else {
+        *flags &= !bit;
+    }
+}
+
+/// The text fingerprint and SimHash of a post with its own text ((0, 0) otherwise, or when the
+/// options turn fingerprints off).
+fn own_text_fingerprints(opts: &IngestOptions, rec: &PostRecord, scratch: &mut String) -> (u64, u64) {
+    let own_text = opts.text_fingerprints && rec.kind != Kind::Retweet && !rec.text.is_empty();
+    if own_text {
+        text::fingerprints(&rec.text, scratch)
+    } else {
+        (0, 0)
+    }
+}
+
+/// Builder calls recorded by a [`DatasetBuilder::recording`] builder, to be made on another
+/// builder with [`DatasetBuilder::apply`]. The records are copies kept from batch to batch: a
+/// recording overwrites the records of the batch it reuses, reusing their strings' buffers, so
+/// a steady stream of batches allocates nothing and the applying side reads the records as they
+/// are.
+#[derive(Debug, Default)]
+pub struct RecordedCalls {
+    calls: Vec<Call>,
+    /// The records of the `Post` / `Account` calls, in order: the first `n_posts` / `n_accounts`
+    /// are this batch's (the rest are spare records of an earlier batch).
+    posts: Vec<PostRecord>,
+    n_posts: usize,
+    accounts: Vec<AccountRecord>,
+    n_accounts: usize,
+}
+
+impl RecordedCalls {
+    /// Number of calls recorded.
+    pub fn len(&self) -> usize {
+        self.calls.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.calls.is_empty()
+    }
+    fn put_account(&mut self, a: &AccountRecord) {
+        match self.accounts.get_mut(self.n_accounts) {
+            Some(slot) => slot.assign(a),
+            None => self.accounts.push(a.clone()),
+        }
+        self.n_accounts += 1;
+    }
+    fn put_post(&mut self, p: &PostRecord) {
+        match self.posts.get_mut(self.n_posts) {
+            Some(slot) => slot.assign(p),
+            None => self.posts.push(p.clone()),
+        }
+        self.n_posts += 1;
+    }
+}
+
+/// One recorded builder call; `Account` and `Post` take the batch's next record.
+#[derive(Debug)]
+enum Call {
+    BeginFile(Box<str>),
+    SetFormat(Format),
+    ExpectInputBytes(u64),
+    AddBytes(u64),
+    Fatal(String),
+    Reject(Position, DiagKind, String),
+    Repaired(Position, DiagKind, String),
+    Note(DiagKind, String),
+    Account(Position),
+    /// With the text fingerprints, computed by the recording side.
+    Post(Position, (u64, u64)),
+}
+
 /// Post key -> post index, holding only the index (5 bytes a slot with the table's control byte,
 /// against 17 for a map of key and index): the key is read back from the id column.
 #[derive(Default)]
@@ -628,6 +880,10 @@ impl PostIndex {
                 true
             }
         }
+    }
+    /// Room for `n` more posts without rehashing.
+    fn reserve(&mut self, n: usize, ids: &[u64]) {
+        self.0.reserve(n, |&i| Self::hash(ids[i as usize]));
     }
     fn get(&self, key: u64, ids: &[u64]) -> Option<PostIdx> {
         self.0.find(Self::hash(key), |&i| ids[i as usize] == key).copied()
@@ -682,4 +938,150 @@ pub fn truncate_at_char(s: &str, max: usize) -> &str {
         end -= 1;
     }
     &s[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::ingest::FileIngest;
+
+    /// Everything a dataset holds, as text (samples sorted), to compare two datasets.
+    fn describe(ds: &Dataset) -> String {
+        let p = &ds.posts;
+        let n = p.len();
+        let per_post: Vec<_> = (0..n)
+            .map(|i| {
+                (p.id[i], p.account[i], p.time_ms(i), p.kind[i], p.target_post(i), p.target_account(i), p.text_fp(i))
+            })
+            .collect();
+        let ragged: Vec<_> = (0..n).map(|i| (p.hashtags.row(i), p.urls.row(i), p.mentions.row(i))).collect();
+        let a = &ds.accounts;
+        let vocab: Vec<Vec<(u32, &str)>> =
+            [&a.ids, &ds.hashtags, &ds.urls, &ds.domains, &ds.mentions, &ds.languages, &ds.clients]
+                .iter()
+                .map(|i| i.iter().collect())
+                .collect();
+        let mut by_fp: Vec<_> = ds.samples.by_fp.iter().collect();
+        by_fp.sort();
+        let mut by_account: Vec<_> = ds.samples.by_account.iter().collect();
+        by_account.sort();
+        format!(
+            "{per_post:?}\n{:?}\n{ragged:?}\n{vocab:?}\n{:?}\n{:?}\n{:?}\n{by_fp:?}\n{by_account:?}\n{:?}",
+            p.simhashes().collect::<Vec<_>>(),
+            (&a.screen_name, &a.display_name, &a.created_at, &a.followers, &a.following),
+            (&a.language, &a.description_empty, &a.client, &a.has_profile),
+            ds.url_domain,
+            ds.texts,
+        )
+    }
+
+    /// Read `files` through `FileIngest` in chunks of `chunk` bytes into `b`.
+    fn read(files: &[(&str, &[u8])], opts: &IngestOptions, chunk: usize, b: &mut DatasetBuilder) {
+        for (name, bytes) in files {
+            let mut ing = FileIngest::new(name, opts, b);
+            b.expect_input_bytes(bytes.len() as u64);
+            for c in bytes.chunks(chunk) {
+                ing.feed(c, b);
+            }
+            ing.finish(b);
+        }
+    }
+
+    /// A recording builder's calls, applied batch by batch to another builder, give the dataset
+    /// and reports that the parsers give when they call a builder directly: every kind of call
+    /// (files, formats, notes, rejects, repairs, duplicates, accounts, posts, fatal errors).
+    #[test]
+    fn recorded_calls_applied_in_batches_build_the_same_dataset() {
+        let data = |p: &str| std::fs::read(format!("{}/tests/it/data/{p}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let owned: Vec<(&str, Vec<u8>)> = [
+            "csv/io_users.csv",
+            "csv/io_tweets_2019.csv",
+            "csv/io_tweets_2018.csv",
+            "csv/io_tweets_2019.csv",
+            "bad/mixed_types.csv",
+            "bad/mixed_bad.jsonl",
+            "bad/invalid_utf8.jsonl",
+            "bad/utf16.csv",
+            "json/v1.jsonl.gz",
+            "json/archive.zip",
+            "json/twarc2_pages.jsonl",
+            "csv/toolkit.csv",
+        ]
+        .iter()
+        .map(|p| (*p, data(p)))
+        .collect();
+        let files: Vec<(&str, &[u8])> = owned.iter().map(|(n, b)| (*n, b.as_slice())).collect();
+        for keep_text in [false, true] {
+            let opts = IngestOptions { keep_text, max_listed_diagnostics: 5, ..IngestOptions::default() };
+            let mut direct = DatasetBuilder::new(opts.clone());
+            read(&files, &opts, 1000, &mut direct);
+            let (want, want_reports) = direct.finish();
+            assert!(want.n_posts() > 20 && want.n_accounts() > 10);
+            assert!(want_reports.iter().any(|r| r.records_rejected > 0 && r.records_repaired > 0));
+            assert!(want_reports.iter().any(|r| r.duplicates > 0) && want_reports.iter().any(|r| r.fatal.is_some()));
+
+            for chunk in [1000, 97] {
+                // Record everything, applying after every chunk (a new batch each time, reusing
+                // the applied ones' records as the pipeline does).
+                let mut recording = DatasetBuilder::recording(opts.clone());
+                let mut target = DatasetBuilder::new(opts.clone());
+                let mut spare = RecordedCalls::default();
+                let mut batches = 0;
+                for (name, bytes) in &files {
+                    let mut ing = FileIngest::new(name, &opts, &mut recording);
+                    recording.expect_input_bytes(bytes.len() as u64);
+                    for c in bytes.chunks(chunk) {
+                        ing.feed(c, &mut recording);
+                        let mut batch = recording.take_recorded(std::mem::take(&mut spare));
+                        target.apply(&mut batch);
+                        spare = batch;
+                        batches += 1;
+                    }
+                    ing.finish(&mut recording);
+                }
+                let mut last = recording.take_recorded(RecordedCalls::default());
+                target.apply(&mut last);
+                assert!(batches > files.len());
+                assert_eq!(recording.n_posts(), 0);
+                let (got, got_reports) = target.finish();
+                assert_eq!(got_reports, want_reports, "chunk {chunk}");
+                assert_eq!(describe(&got), describe(&want), "chunk {chunk}");
+            }
+        }
+    }
+
+    #[test]
+    fn assign_copies_every_field() {
+        let author = AccountRecord {
+            id: "a".into(),
+            screen_name: "s".into(),
+            display_name: "d".into(),
+            created_at_ms: Some(5),
+            followers: Some(6),
+            following: Some(7),
+            language: "en".into(),
+            description_empty: Some(true),
+            client: "c".into(),
+        };
+        let rec = PostRecord {
+            id: "1".into(),
+            author,
+            time_ms: 9,
+            kind: Kind::Reply,
+            target_post: "2".into(),
+            target_account_id: "b".into(),
+            target_screen_name: "t".into(),
+            text: "hello".into(),
+            hashtags: vec!["h".into()],
+            urls: vec!["u".into(), "v".into()],
+            mentions: vec!["m".into()],
+            time_s: Some(0.5),
+            exact_urls: Some(vec![String::new()]),
+        };
+        let mut slot = PostRecord { mentions: vec!["x".into(), "y".into()], ..PostRecord::default() };
+        slot.assign(&rec);
+        assert_eq!(format!("{slot:?}"), format!("{rec:?}"));
+        slot.assign(&PostRecord::default());
+        assert_eq!(format!("{slot:?}"), format!("{:?}", PostRecord::default()));
+    }
 }

@@ -28,6 +28,10 @@ trait Sink {
     fn ascii(&mut self, b: u8);
     /// A non-ASCII alphanumeric char, lowercased.
     fn char(&mut self, c: char);
+    /// A run of ASCII letters and digits, not lowercased yet (same as `ascii` of each, lowercased).
+    fn ascii_run(&mut self, run: &[u8]);
+    /// A run of chars that are alphanumeric and their own lowercase (same as `char` of each).
+    fn verbatim_run(&mut self, run: &str);
     /// Anything that separates words.
     fn gap(&mut self);
 }
@@ -49,6 +53,18 @@ impl Sink for StringSink<'_> {
         }
         self.pending_space = false;
         self.out.push(c);
+    }
+    #[inline]
+    fn ascii_run(&mut self, run: &[u8]) {
+        for &b in run {
+            self.ascii(b.to_ascii_lowercase());
+        }
+    }
+    #[inline]
+    fn verbatim_run(&mut self, run: &str) {
+        for c in run.chars() {
+            self.char(c);
+        }
     }
     #[inline]
     fn gap(&mut self) {
@@ -145,13 +161,7 @@ fn walk<S: Sink>(text: &str, sink: &mut S) {
             continue;
         }
         if ascii {
-            for &c in w {
-                if CLASS[c as usize] == 2 {
-                    sink.ascii(c.to_ascii_lowercase());
-                } else {
-                    sink.gap();
-                }
-            }
+            ascii_runs(w, sink);
         } else if sigma {
             for c in word.to_lowercase().chars() {
                 if c.is_alphanumeric() {
@@ -161,27 +171,79 @@ fn walk<S: Sink>(text: &str, sink: &mut S) {
                 }
             }
         } else {
-            for c in word.chars() {
-                if c.is_ascii() {
-                    if c.is_ascii_alphanumeric() {
-                        sink.ascii((c as u8).to_ascii_lowercase());
+            // Runs of ASCII and runs of caseless letters whole; other chars one by one.
+            let mut k = 0;
+            while k < w.len() {
+                let c = w[k];
+                if c < 0x80 {
+                    let end = k + w[k..].iter().position(|&b| b >= 0x80).unwrap_or(w.len() - k);
+                    ascii_runs(&w[k..end], sink);
+                    k = end;
+                    continue;
+                }
+                let n = caseless_letter_len(&w[k..]);
+                if n > 0 {
+                    let start = k;
+                    k += n;
+                    loop {
+                        let n = caseless_letter_len(&w[k..]);
+                        if n == 0 {
+                            break;
+                        }
+                        k += n;
+                    }
+                    sink.verbatim_run(&word[start..k]);
+                    continue;
+                }
+                let ch = next_char(word, k);
+                k += ch.len_utf8();
+                for lc in ch.to_lowercase() {
+                    if lc.is_alphanumeric() {
+                        sink.char(lc);
                     } else {
                         sink.gap();
-                    }
-                } else if is_caseless_letter(c) {
-                    sink.char(c);
-                } else {
-                    for lc in c.to_lowercase() {
-                        if lc.is_alphanumeric() {
-                            sink.char(lc);
-                        } else {
-                            sink.gap();
-                        }
                     }
                 }
             }
         }
         sink.gap();
+    }
+}
+
+/// The ASCII bytes `w` to `sink`: runs of letters and digits as runs, anything else as a gap.
+#[inline]
+fn ascii_runs<S: Sink>(w: &[u8], sink: &mut S) {
+    let mut k = 0;
+    while k < w.len() {
+        if CLASS[w[k] as usize] == 2 {
+            let start = k;
+            k += 1;
+            while k < w.len() && CLASS[w[k] as usize] == 2 {
+                k += 1;
+            }
+            sink.ascii_run(&w[start..k]);
+        } else {
+            sink.gap();
+            k += 1;
+        }
+    }
+}
+
+/// The UTF-8 length of the char at the start of `w` when it is a caseless letter (see
+/// [`is_caseless_letter`]), read from its bytes without decoding it; 0 for any other char.
+#[inline]
+fn caseless_letter_len(w: &[u8]) -> usize {
+    match *w {
+        // U+4E00..=U+9FFF: E4 B8 80 ..= E9 BF BF
+        [0xE4, b1, _, ..] if b1 >= 0xB8 => 3,
+        [0xE5..=0xE9, _, _, ..] => 3,
+        // U+AC00..=U+D7A3: EA B0 80 ..= ED 9E A3
+        [0xEA, b1, _, ..] if b1 >= 0xB0 => 3,
+        [0xEB | 0xEC, _, _, ..] => 3,
+        [0xED, b1, b2, ..] if b1 < 0x9E || (b1 == 0x9E && b2 <= 0xA3) => 3,
+        // U+0621..=U+063A: D8 A1 ..= D8 BA; U+0641..=U+064A: D9 81 ..= D9 8A
+        [0xD8, 0xA1..=0xBA, ..] | [0xD9, 0x81..=0x8A, ..] => 2,
+        _ => 0,
     }
 }
 
@@ -260,6 +322,27 @@ impl Sink for HashSink {
         for &b in c.encode_utf8(&mut buf).as_bytes() {
             self.byte(b);
         }
+    }
+    #[inline]
+    fn ascii_run(&mut self, run: &[u8]) {
+        self.start_char();
+        let (mut whole, mut word) = (self.whole, self.word);
+        for &b in run {
+            let b = b.to_ascii_lowercase() as u64;
+            whole = (whole ^ b).wrapping_mul(FNV_PRIME);
+            word = (word ^ b).wrapping_mul(FNV_PRIME);
+        }
+        (self.whole, self.word) = (whole, word);
+    }
+    #[inline]
+    fn verbatim_run(&mut self, run: &str) {
+        self.start_char();
+        let (mut whole, mut word) = (self.whole, self.word);
+        for &b in run.as_bytes() {
+            whole = (whole ^ b as u64).wrapping_mul(FNV_PRIME);
+            word = (word ^ b as u64).wrapping_mul(FNV_PRIME);
+        }
+        (self.whole, self.word) = (whole, word);
     }
     #[inline]
     fn gap(&mut self) {
@@ -516,6 +599,19 @@ mod tests {
         for b in 0..0x80u8 {
             assert_eq!(is_ascii_ws(b), (b as char).is_whitespace(), "{b}");
             assert_eq!(CLASS[b as usize] == 2, b.is_ascii_alphanumeric(), "{b}");
+        }
+    }
+
+    #[test]
+    fn caseless_letter_bytes_match_the_char_test() {
+        for c in (0x80..=0x10FFFFu32).filter_map(char::from_u32) {
+            let mut buf = [0u8; 4];
+            let e = c.encode_utf8(&mut buf).as_bytes();
+            let want = if is_caseless_letter(c) { e.len() } else { 0 };
+            assert_eq!(caseless_letter_len(e), want, "{c:?}");
+        }
+        for w in [&b""[..], b"a", b"\xE4", b"\xE4\xB8", b"\xD8"] {
+            assert_eq!(caseless_letter_len(w), 0);
         }
     }
 
