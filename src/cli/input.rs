@@ -51,6 +51,9 @@ pub fn read_inputs_with_progress(
         }
         let mut f = std::fs::File::open(path).map_err(|e| format!("cannot open {name}: {e}"))?;
         let mut ing = FileIngest::new(&name, opts, &mut b);
+        if let Ok(meta) = f.metadata() {
+            b.expect_input_bytes(meta.len());
+        }
         let mut fingerprint = Fingerprinter::new(&name);
         loop {
             match f.read(&mut buf) {
