@@ -27,6 +27,7 @@
 //!   `b` is `E = 2 k_a k_b P / M²`; the pair is kept only when `P(X ≥ count) ≤ max_chance_p` for
 //!   `X ~ Poisson(E)`. Heavy users meet by chance on popular objects; a ring meets far more often.
 
+use super::chunked::Chunked;
 use super::{CoAction, DetectError, DetectParams, MethodStats};
 use crate::core::model::*;
 
@@ -56,13 +57,25 @@ pub(crate) fn slow_window_ms(kind: CoAction, params: &DetectParams) -> i64 {
     }
 }
 
+/// A kept pair as the rest of detection needs it (ranks `a < b`): 24 bytes instead of the 40
+/// of a [`PairStat`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct KeptPair {
+    pub a: u32,
+    pub b: u32,
+    pub n_objects: u32,
+    pub weight: f64,
+}
+
 /// What one method produced.
 pub(crate) struct MethodResult {
     pub kind: CoAction,
     pub window_ms: i64,
     /// The slow window (0 when the method has none).
     pub slow_ms: i64,
-    pub pairs: Vec<PairStat>,
+    /// The kept pairs, sorted by `(a, b)`, each pair once (in chunks: their number is only
+    /// known at the end, and a doubling `Vec` would hold up to twice as many).
+    pub pairs: Chunked<KeptPair>,
     pub stats: MethodStats,
 }
 
@@ -96,16 +109,43 @@ pub(crate) fn max_hamming(similarity: f64) -> u32 {
     ((theta / std::f64::consts::PI) * 64.0).floor() as u32
 }
 
-/// The events of one method, sorted by (object, time, rank). Retweets take part only in
-/// co-retweet: their hashtags, links and mentions are the original's, not the account's own.
-pub(crate) fn events(ds: &Dataset, kind: CoAction, rank: &[u32]) -> Vec<Event> {
+/// Parts of a method's object keys whose events are built and used one at a time: the four
+/// LSH bands of near-duplicates (the band is the top of the key, so the parts in order are the
+/// events in order; every post has an event in each band, so one band at a time holds a quarter
+/// of them: 100 bytes an own-text post otherwise); every other method is one part.
+pub(crate) fn n_parts(kind: CoAction) -> u64 {
+    if kind == CoAction::CoSimilarTweet {
+        BANDS as u64
+    } else {
+        1
+    }
+}
+
+/// Whether the object key `obj` of a `kind` event is in part `part` of [`n_parts`].
+fn in_part(kind: CoAction, obj: u64, part: u64) -> bool {
+    n_parts(kind) == 1 || obj >> 16 == part
+}
+
+/// The events of one method in part `part` of its object keys (see [`n_parts`]) by ranks with
+/// `keep_rank`, sorted by (object, time, rank). Retweets take part only in co-retweet: their
+/// hashtags, links and mentions are the original's, not the account's own.
+pub(crate) fn events(
+    ds: &Dataset,
+    kind: CoAction,
+    rank: &[u32],
+    part: u64,
+    keep_rank: &dyn Fn(u32) -> bool,
+) -> Vec<Event> {
     let p = &ds.posts;
+    let keep = |i: usize, obj: u64| in_part(kind, obj, part) && keep_rank(rank[p.account[i] as usize]);
     // counted first, so the events take exactly their room (at 10M posts, tens of millions)
     let mut n_events = 0usize;
-    actions(ds, kind, |_, _| n_events += 1);
+    actions(ds, kind, |i, obj| n_events += keep(i, obj) as usize);
     let mut ev = Vec::with_capacity(n_events);
     actions(ds, kind, |i, obj| {
-        ev.push(Event { obj, time: p.time_ms(i), rank: rank[p.account[i] as usize], post: i as u32 })
+        if keep(i, obj) {
+            ev.push(Event { obj, time: p.time_ms(i), rank: rank[p.account[i] as usize], post: i as u32 })
+        }
     });
     // (object, time, rank), then for near-duplicates (SimHash, fingerprint): the order does not
     // depend on the order posts were read in; identical actions count once
@@ -350,11 +390,15 @@ pub(crate) fn run_method_sliced(
     let window_ms = (window_s.max(0.0) * 1000.0).round() as i64;
     let slow_ms = slow_window_ms(kind, params).max(window_ms);
     let scan_ms = slow_ms;
-    let ev = events(ds, kind, rank);
+    // the events of one part of the object keys at a time (near-duplicates: an LSH band), part 0 first
+    let n_parts = n_parts(kind);
+    let part_events = |part: u64| events(ds, kind, rank, part, &|_| true);
+    let mut ev = part_events(0);
+    let mut ev_part = 0u64;
     let n_ranks = rank.len();
     let mut stats = MethodStats { kind, objects: 0, candidate_pairs: 0, edges: 0, budget_hit: false };
     // Activity per account: actions (distinct (object, time) events; for near-duplicates one per
-    // post, counted on band 0).
+    // post, counted on band 0, which is part 0).
     let mut activity = vec![0u32; n_ranks];
     for e in &ev {
         if kind != CoAction::CoSimilarTweet || e.obj >> 16 == 0 {
@@ -368,7 +412,7 @@ pub(crate) fn run_method_sliced(
     let occasion_ms = ((params.occasion_s.max(1.0)) * 1000.0).round() as i64;
     let similar = kind == CoAction::CoSimilarTweet;
     let posts = &ds.posts;
-    let emit = |g: &Group, id: usize, f: &mut dyn FnMut(u32, u32, u64)| {
+    let emit = |ev: &[Event], g: &Group, id: usize, f: &mut dyn FnMut(u32, u32, u64)| {
         let run = &ev[g.start as usize..g.end as usize];
         group_candidates(run, id as u64, kind, posts, window_ms, scan_ms, k_partners, max_d, occasion_ms, f)
     };
@@ -377,31 +421,42 @@ pub(crate) fn run_method_sliced(
     // a pair emits (to cut the accounts into slices).
     let rare_max = (n_active / 100.0).max(20.0) as usize;
     let mut groups: Vec<Group> = Vec::new();
+    // groups of part `p`: `part_groups[p]..part_groups[p + 1]` (a group's start and end index
+    // its part's events)
+    let mut part_groups: Vec<usize> = vec![0];
     let mut per_rank = vec![0u64; n_ranks];
     let mut scratch: Vec<u32> = Vec::new();
-    let mut start = 0usize;
-    while start < ev.len() {
-        if groups.len().is_multiple_of(4096) && cancelled() {
-            return Err(DetectError::Cancelled);
+    for part in 0..n_parts {
+        if part != ev_part {
+            drop(std::mem::take(&mut ev)); // the previous part's events are freed before the next is built
+            ev = part_events(part);
+            ev_part = part;
         }
-        let obj = ev[start].obj;
-        let mut end = start + 1;
-        while end < ev.len() && ev[end].obj == obj {
-            end += 1;
-        }
-        if end - start >= 2 {
-            scratch.clear();
-            scratch.extend(ev[start..end].iter().map(|e| e.rank));
-            scratch.sort_unstable();
-            scratch.dedup();
-            if scratch.len() >= 2 {
-                let idf = ((1.0 + n_active) / scratch.len() as f64).ln().max(0.0);
-                let g = Group { start: start as u32, end: end as u32, idf, rare: scratch.len() <= rare_max };
-                emit(&g, groups.len(), &mut |a, _, _| per_rank[a as usize] += 1);
-                groups.push(g);
+        let mut start = 0usize;
+        while start < ev.len() {
+            if groups.len().is_multiple_of(4096) && cancelled() {
+                return Err(DetectError::Cancelled);
             }
+            let obj = ev[start].obj;
+            let mut end = start + 1;
+            while end < ev.len() && ev[end].obj == obj {
+                end += 1;
+            }
+            if end - start >= 2 {
+                scratch.clear();
+                scratch.extend(ev[start..end].iter().map(|e| e.rank));
+                scratch.sort_unstable();
+                scratch.dedup();
+                if scratch.len() >= 2 {
+                    let idf = ((1.0 + n_active) / scratch.len() as f64).ln().max(0.0);
+                    let g = Group { start: start as u32, end: end as u32, idf, rare: scratch.len() <= rare_max };
+                    emit(&ev, &g, groups.len(), &mut |a, _, _| per_rank[a as usize] += 1);
+                    groups.push(g);
+                }
+            }
+            start = end;
         }
-        start = end;
+        part_groups.push(groups.len());
     }
     drop(scratch);
     stats.objects = groups.len() as u64;
@@ -469,15 +524,25 @@ pub(crate) fn run_method_sliced(
     let mut pass = |visit: &mut dyn FnMut(Held) -> bool, candidates: &mut u64| -> Result<(), DetectError> {
         for &(lo, hi) in &slices {
             cand.clear();
-            for (id, g) in groups.iter().enumerate() {
-                if id % 4096 == 0 && cancelled() {
-                    return Err(DetectError::Cancelled);
+            // every part's candidates (the one whose events are held first: the order of emission
+            // does not matter, the candidates are sorted)
+            let held_part = ev_part;
+            for part in std::iter::once(held_part).chain((0..n_parts).filter(|&q| q != held_part)) {
+                if part != ev_part {
+                    drop(std::mem::take(&mut ev));
+                    ev = part_events(part);
+                    ev_part = part;
                 }
-                emit(g, id, &mut |a, b, low| {
-                    if a >= lo && a < hi {
-                        cand.push(((a as u128) << 96) | ((b as u128) << 64) | low as u128);
+                for id in part_groups[part as usize]..part_groups[part as usize + 1] {
+                    if id % 4096 == 0 && cancelled() {
+                        return Err(DetectError::Cancelled);
                     }
-                });
+                    emit(&ev, &groups[id], id, &mut |a, b, low| {
+                        if a >= lo && a < hi {
+                            cand.push(((a as u128) << 96) | ((b as u128) << 64) | low as u128);
+                        }
+                    });
+                }
             }
             *candidates += cand.len() as u64;
             cand.sort_unstable();
@@ -532,7 +597,8 @@ pub(crate) fn run_method_sliced(
     // that, a second pass tests each pair as it comes, with the totals known.
     let repeats = |h: &Held| h.reps >= min_rep || (slow_enabled && h.s_reps > min_rep);
     let (mut n_pairs, mut n_fast) = (0u64, 0u64);
-    let mut held: Vec<Held> = Vec::new();
+    // (in chunks: a growing Vec would hold up to twice its rows, and copy them as it grows)
+    let mut held: Chunked<Held> = Chunked::new();
     let mut overflow = false;
     pass(
         &mut |h| {
@@ -541,7 +607,7 @@ pub(crate) fn run_method_sliced(
             if !overflow && repeats(&h) {
                 if held.len() >= held_pairs {
                     overflow = true;
-                    held = Vec::new();
+                    held.clear();
                 } else {
                     held.push(h);
                 }
@@ -582,21 +648,22 @@ pub(crate) fn run_method_sliced(
         }
         None
     };
-    let mut pairs: Vec<PairStat> = Vec::new();
+    // kept pairs come in (a, b) order (slices by ascending lower rank, each sorted), each once
+    let mut pairs: Chunked<KeptPair> = Chunked::new();
     let mut budget_hit = false;
     let mut keep = |p: PairStat| {
         if pairs.len() as u64 >= params.max_pairs {
             budget_hit = true;
             return false;
         }
-        pairs.push(p);
+        pairs.push(KeptPair { a: p.a, b: p.b, n_objects: p.n_objects, weight: p.weight });
         true
     };
     if overflow {
         let mut again = 0u64;
         pass(&mut |h| test(&h).is_none_or(&mut keep), &mut again)?;
     } else {
-        for h in &held {
+        for h in held.iter() {
             if let Some(p) = test(h) {
                 if !keep(p) {
                     break;
@@ -607,6 +674,7 @@ pub(crate) fn run_method_sliced(
     drop(held);
     stats.budget_hit = budget_hit;
     stats.edges = pairs.len() as u64;
+    debug_assert!(pairs.iter().zip(pairs.iter().skip(1)).all(|(x, y)| (x.a, x.b) < (y.a, y.b)));
     Ok(MethodResult { kind, window_ms, slow_ms: if slow_enabled { slow_ms } else { 0 }, pairs, stats })
 }
 
@@ -633,55 +701,57 @@ pub(crate) fn cluster_coaction_counts(
 ) -> Vec<u32> {
     let max_d = max_hamming(params.similarity_threshold);
     let k_partners = params.max_partners.max(1) as usize;
-    let mut ev = events(ds, kind, rank);
-    ev.retain(|e| cluster_of_rank[e.rank as usize] != NONE);
     // (rank, object) hits, deduplicated; an event is a hit when it is linked to a cluster partner
     let mut hits: Vec<(u32, u64)> = Vec::new();
     let mut hit = Vec::new();
-    let mut start = 0;
-    while start < ev.len() {
-        let obj = ev[start].obj;
-        let mut end = start + 1;
-        while end < ev.len() && ev[end].obj == obj {
-            end += 1;
-        }
-        let g = &ev[start..end];
-        hit.clear();
-        hit.resize(g.len(), None);
-        for i in 0..g.len() {
-            let mut linked = 0;
-            for j in i + 1..g.len() {
-                if g[j].time - g[i].time > window_ms || linked >= k_partners {
-                    break;
-                }
-                if g[j].rank == g[i].rank {
-                    continue;
-                }
-                linked += 1;
-                if cluster_of_rank[g[i].rank as usize] != cluster_of_rank[g[j].rank as usize] {
-                    continue;
-                }
-                let o = if kind == CoAction::CoSimilarTweet {
-                    let (pi, pj) = (g[i].post as usize, g[j].post as usize);
-                    let (fi, fj) = (ds.posts.text_fp(pi), ds.posts.text_fp(pj));
-                    if fi == fj || (ds.posts.simhash(pi) ^ ds.posts.simhash(pj)).count_ones() > max_d {
+    // the cluster members' events, one part of the object keys at a time
+    for part in 0..n_parts(kind) {
+        let ev = events(ds, kind, rank, part, &|r| cluster_of_rank[r as usize] != NONE);
+        let mut start = 0;
+        while start < ev.len() {
+            let obj = ev[start].obj;
+            let mut end = start + 1;
+            while end < ev.len() && ev[end].obj == obj {
+                end += 1;
+            }
+            let g = &ev[start..end];
+            hit.clear();
+            hit.resize(g.len(), None);
+            for i in 0..g.len() {
+                let mut linked = 0;
+                for j in i + 1..g.len() {
+                    if g[j].time - g[i].time > window_ms || linked >= k_partners {
+                        break;
+                    }
+                    if g[j].rank == g[i].rank {
                         continue;
                     }
-                    fi.min(fj)
-                } else {
-                    obj
-                };
-                if hit[i].is_none() {
-                    hit[i] = Some(o);
-                    hits.push((g[i].rank, o));
-                }
-                if hit[j].is_none() {
-                    hit[j] = Some(o);
-                    hits.push((g[j].rank, o));
+                    linked += 1;
+                    if cluster_of_rank[g[i].rank as usize] != cluster_of_rank[g[j].rank as usize] {
+                        continue;
+                    }
+                    let o = if kind == CoAction::CoSimilarTweet {
+                        let (pi, pj) = (g[i].post as usize, g[j].post as usize);
+                        let (fi, fj) = (ds.posts.text_fp(pi), ds.posts.text_fp(pj));
+                        if fi == fj || (ds.posts.simhash(pi) ^ ds.posts.simhash(pj)).count_ones() > max_d {
+                            continue;
+                        }
+                        fi.min(fj)
+                    } else {
+                        obj
+                    };
+                    if hit[i].is_none() {
+                        hit[i] = Some(o);
+                        hits.push((g[i].rank, o));
+                    }
+                    if hit[j].is_none() {
+                        hit[j] = Some(o);
+                        hits.push((g[j].rank, o));
+                    }
                 }
             }
+            start = end;
         }
-        start = end;
     }
     hits.sort_unstable();
     hits.dedup();
@@ -732,6 +802,30 @@ mod tests {
             assert_eq!(one.stats, twice.stats, "{}", m.kind.name());
             if m.kind == CoAction::CoRetweet {
                 assert!(one.stats.candidate_pairs > 20_000 && !one.pairs.is_empty(), "{:?}", one.stats);
+            }
+            // kept pairs come out sorted by (a, b), each once (the combined network relies on it)
+            let mut next = one.pairs.iter().skip(1);
+            assert!(one.pairs.iter().all(|x| next.next().is_none_or(|y| (x.a, x.b) < (y.a, y.b))), "{}", m.kind.name());
+        }
+    }
+
+    /// Events built one part of the object keys at a time (near-duplicates: one LSH band each)
+    /// are, part after part, every action sorted by (object, time, rank).
+    #[test]
+    fn parts_in_order_are_the_sorted_events() {
+        let sp = crate::core::synth::scenario("copy-paste", 2, 0.2).expect("scenario");
+        let ds = crate::core::synth::to_dataset(&crate::core::synth::generate(&sp).expect("generates"));
+        let ctx = super::super::Ctx::new(&ds);
+        for kind in [CoAction::CoSimilarTweet, CoAction::CoRetweet] {
+            let all: Vec<Event> = (0..n_parts(kind)).flat_map(|q| events(&ds, kind, &ctx.rank, q, &|_| true)).collect();
+            assert!(all.windows(2).all(|w| (w[0].obj, w[0].time, w[0].rank) <= (w[1].obj, w[1].time, w[1].rank)));
+            let mut n_actions = 0usize;
+            actions(&ds, kind, |_, _| n_actions += 1);
+            // identical actions (same object, time, account and text) count once
+            assert!(all.len() <= n_actions && all.len() * 100 >= n_actions * 95, "{} of {n_actions}", all.len());
+            if kind == CoAction::CoSimilarTweet {
+                assert_eq!(n_parts(kind), 4);
+                assert!((0..4).all(|q| all.iter().filter(|e| e.obj >> 16 == q).count() * 4 >= all.len() / 2));
             }
         }
     }
