@@ -23,9 +23,6 @@ impl<T> Chunked<T> {
     pub fn len(&self) -> usize {
         self.len
     }
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
     pub fn push(&mut self, x: T) {
         match self.chunks.last_mut() {
             Some(c) if c.len() < CHUNK => c.push(x),

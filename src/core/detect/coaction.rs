@@ -109,35 +109,41 @@ pub(crate) fn max_hamming(similarity: f64) -> u32 {
     ((theta / std::f64::consts::PI) * 64.0).floor() as u32
 }
 
-/// Parts of a method's object keys whose events are built and used one at a time: the four
-/// LSH bands of near-duplicates (the band is the top of the key, so the parts in order are the
-/// events in order; every post has an event in each band, so one band at a time holds a quarter
-/// of them: 100 bytes an own-text post otherwise); every other method is one part.
-pub(crate) fn n_parts(kind: CoAction) -> u64 {
-    if kind == CoAction::CoSimilarTweet {
+/// Near-duplicate events held at once (24 bytes each: 96 MiB) above which they are built one
+/// LSH band at a time (see [`n_parts`]).
+pub(crate) const PART_EVENTS: usize = 1 << 22;
+
+/// In how many parts of its object keys a method's events are built and used, one part at a
+/// time: near-duplicates have an event in each of the four LSH bands for every own-text post (96
+/// bytes a post), so beyond `part_events` events they are built one band at a time (the band is
+/// the top of the key, so the parts in order are the events in order), each band again for every
+/// slice of accounts; below it, and for every other method, in one part.
+pub(crate) fn n_parts(ds: &Dataset, kind: CoAction, part_events: usize) -> u64 {
+    if kind != CoAction::CoSimilarTweet {
+        return 1;
+    }
+    let mut n = 0usize;
+    actions(ds, kind, |_, _| n += 1);
+    if n > part_events {
         BANDS as u64
     } else {
         1
     }
 }
 
-/// Whether the object key `obj` of a `kind` event is in part `part` of [`n_parts`].
-fn in_part(kind: CoAction, obj: u64, part: u64) -> bool {
-    n_parts(kind) == 1 || obj >> 16 == part
-}
-
-/// The events of one method in part `part` of its object keys (see [`n_parts`]) by ranks with
-/// `keep_rank`, sorted by (object, time, rank). Retweets take part only in co-retweet: their
-/// hashtags, links and mentions are the original's, not the account's own.
+/// The events of one method in part `part` of `n_parts` of its object keys (see [`n_parts`]) by
+/// ranks with `keep_rank`, sorted by (object, time, rank). Retweets take part only in co-retweet:
+/// their hashtags, links and mentions are the original's, not the account's own.
 pub(crate) fn events(
     ds: &Dataset,
     kind: CoAction,
     rank: &[u32],
-    part: u64,
+    (part, n_parts): (u64, u64),
     keep_rank: &dyn Fn(u32) -> bool,
 ) -> Vec<Event> {
     let p = &ds.posts;
-    let keep = |i: usize, obj: u64| in_part(kind, obj, part) && keep_rank(rank[p.account[i] as usize]);
+    let in_part = |obj: u64| n_parts == 1 || obj >> 16 == part;
+    let keep = |i: usize, obj: u64| in_part(obj) && keep_rank(rank[p.account[i] as usize]);
     // counted first, so the events take exactly their room (at 10M posts, tens of millions)
     let mut n_events = 0usize;
     actions(ds, kind, |i, obj| n_events += keep(i, obj) as usize);
@@ -283,8 +289,10 @@ fn ln_factorial(n: u32) -> f64 {
 
 /// Most `(pair, object)` candidates held at once: the accounts are cut into slices (contiguous
 /// ranks, by the lower rank of each pair) so that one slice emits at most this many (16 bytes
-/// each: 128 MiB). Every slice scans all the events again, so results do not depend on it.
-pub(crate) const SLICE_CANDIDATES: u64 = 1 << 23;
+/// each: 64 MiB; it was 128 MiB, the largest single block of detection at 10M posts). Every
+/// slice scans the events again, skipping the actions of ranks below the slice (they cannot be
+/// the lower rank of its pairs), so results do not depend on it.
+pub(crate) const SLICE_CANDIDATES: u64 = 1 << 22;
 
 /// An object's run of events with at least two distinct accounts, its inverse-frequency weight
 /// and whether it is rare (examined over the slow window).
@@ -297,7 +305,8 @@ struct Group {
 
 /// Every candidate of one object's run, as `(a, b, low 64 bits of the key)` with ranks `a < b`.
 /// Each action is linked to at most `k_partners` following actions of other accounts within
-/// `scan_ms`. Low bits: object group (32) | occasion (31) | fast (1); for near-duplicates text key
+/// `scan_ms`. Only candidates whose lower rank `a` may be at least `min_rank` are made: the actions
+/// of ranks below it are skipped (a slice of accounts from `min_rank` on needs no others). Low bits: object group (32) | occasion (31) | fast (1); for near-duplicates text key
 /// (24) | LSH bucket (19) | occasion (20) | fast (1).
 #[allow(clippy::too_many_arguments)]
 fn group_candidates(
@@ -310,10 +319,14 @@ fn group_candidates(
     k_partners: usize,
     max_d: u32,
     occasion_ms: i64,
+    min_rank: u32,
     mut f: impl FnMut(u32, u32, u64),
 ) {
     let similar = kind == CoAction::CoSimilarTweet;
     for i in 0..g.len() {
+        if g[i].rank < min_rank {
+            continue; // every pair of this action has its lower rank below `min_rank`
+        }
         let mut linked = 0usize;
         for j in i + 1..g.len() {
             if g[j].time - g[i].time > scan_ms || linked >= k_partners {
@@ -371,11 +384,11 @@ pub(crate) fn run_method(
     rank: &[u32],
     cancelled: &dyn Fn() -> bool,
 ) -> Result<MethodResult, DetectError> {
-    run_method_sliced(ds, kind, window_s, params, rank, cancelled, SLICE_CANDIDATES, HELD_PAIRS)
+    run_method_sliced(ds, kind, window_s, params, rank, cancelled, SLICE_CANDIDATES, HELD_PAIRS, PART_EVENTS)
 }
 
-/// [`run_method`] with the slice size and the held pairs as parameters (tests check that they
-/// change nothing).
+/// [`run_method`] with the slice size, the held pairs and the events held at once as parameters
+/// (tests check that they change nothing).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn run_method_sliced(
     ds: &Dataset,
@@ -386,13 +399,14 @@ pub(crate) fn run_method_sliced(
     cancelled: &dyn Fn() -> bool,
     slice_candidates: u64,
     held_pairs: usize,
+    part_events: usize,
 ) -> Result<MethodResult, DetectError> {
     let window_ms = (window_s.max(0.0) * 1000.0).round() as i64;
     let slow_ms = slow_window_ms(kind, params).max(window_ms);
     let scan_ms = slow_ms;
     // the events of one part of the object keys at a time (near-duplicates: an LSH band), part 0 first
-    let n_parts = n_parts(kind);
-    let part_events = |part: u64| events(ds, kind, rank, part, &|_| true);
+    let n_parts = n_parts(ds, kind, part_events);
+    let part_events = |part: u64| events(ds, kind, rank, (part, n_parts), &|_| true);
     let mut ev = part_events(0);
     let mut ev_part = 0u64;
     let n_ranks = rank.len();
@@ -412,9 +426,9 @@ pub(crate) fn run_method_sliced(
     let occasion_ms = ((params.occasion_s.max(1.0)) * 1000.0).round() as i64;
     let similar = kind == CoAction::CoSimilarTweet;
     let posts = &ds.posts;
-    let emit = |ev: &[Event], g: &Group, id: usize, f: &mut dyn FnMut(u32, u32, u64)| {
+    let emit = |ev: &[Event], g: &Group, id: usize, min_rank: u32, f: &mut dyn FnMut(u32, u32, u64)| {
         let run = &ev[g.start as usize..g.end as usize];
-        group_candidates(run, id as u64, kind, posts, window_ms, scan_ms, k_partners, max_d, occasion_ms, f)
+        group_candidates(run, id as u64, kind, posts, window_ms, scan_ms, k_partners, max_d, occasion_ms, min_rank, f)
     };
 
     // The objects acted on by at least two accounts, and how many candidates each lower rank of
@@ -450,7 +464,7 @@ pub(crate) fn run_method_sliced(
                 if scratch.len() >= 2 {
                     let idf = ((1.0 + n_active) / scratch.len() as f64).ln().max(0.0);
                     let g = Group { start: start as u32, end: end as u32, idf, rare: scratch.len() <= rare_max };
-                    emit(&ev, &g, groups.len(), &mut |a, _, _| per_rank[a as usize] += 1);
+                    emit(&ev, &g, groups.len(), 0, &mut |a, _, _| per_rank[a as usize] += 1);
                     groups.push(g);
                 }
             }
@@ -537,7 +551,7 @@ pub(crate) fn run_method_sliced(
                     if id % 4096 == 0 && cancelled() {
                         return Err(DetectError::Cancelled);
                     }
-                    emit(&ev, &groups[id], id, &mut |a, b, low| {
+                    emit(&ev, &groups[id], id, lo, &mut |a, b, low| {
                         if a >= lo && a < hi {
                             cand.push(((a as u128) << 96) | ((b as u128) << 64) | low as u128);
                         }
@@ -705,8 +719,9 @@ pub(crate) fn cluster_coaction_counts(
     let mut hits: Vec<(u32, u64)> = Vec::new();
     let mut hit = Vec::new();
     // the cluster members' events, one part of the object keys at a time
-    for part in 0..n_parts(kind) {
-        let ev = events(ds, kind, rank, part, &|r| cluster_of_rank[r as usize] != NONE);
+    let n_parts = n_parts(ds, kind, PART_EVENTS);
+    for part in 0..n_parts {
+        let ev = events(ds, kind, rank, (part, n_parts), &|r| cluster_of_rank[r as usize] != NONE);
         let mut start = 0;
         while start < ev.len() {
             let obj = ev[start].obj;
@@ -789,19 +804,21 @@ mod tests {
         let ctx = super::super::Ctx::new(&ds);
         let params = DetectParams::default();
         for m in params.methods.iter().filter(|m| m.enabled) {
-            let run = |slice, held| {
-                run_method_sliced(&ds, m.kind, m.time_window_s, &params, &ctx.rank, &|| false, slice, held).unwrap()
+            let run = |slice, held, parts| {
+                run_method_sliced(&ds, m.kind, m.time_window_s, &params, &ctx.rank, &|| false, slice, held, parts)
+                    .unwrap()
             };
-            let one = run(u64::MAX, usize::MAX);
-            let many = run(2_000, usize::MAX);
+            let one = run(u64::MAX, usize::MAX, usize::MAX);
+            // (near-duplicates: one LSH band at a time, rebuilt for every slice)
+            let many = run(2_000, usize::MAX, 0);
             assert_eq!(one.pairs, many.pairs, "{}", m.kind.name());
             assert_eq!(one.stats, many.stats, "{}", m.kind.name());
             // too many repeated pairs to hold: a second pass tests them with the totals known
-            let twice = run(2_000, 10);
+            let twice = run(2_000, 10, 0);
             assert_eq!(one.pairs, twice.pairs, "{}", m.kind.name());
             assert_eq!(one.stats, twice.stats, "{}", m.kind.name());
             if m.kind == CoAction::CoRetweet {
-                assert!(one.stats.candidate_pairs > 20_000 && !one.pairs.is_empty(), "{:?}", one.stats);
+                assert!(one.stats.candidate_pairs > 20_000 && one.pairs.len() > 0, "{:?}", one.stats);
             }
             // kept pairs come out sorted by (a, b), each once (the combined network relies on it)
             let mut next = one.pairs.iter().skip(1);
@@ -817,14 +834,17 @@ mod tests {
         let ds = crate::core::synth::to_dataset(&crate::core::synth::generate(&sp).expect("generates"));
         let ctx = super::super::Ctx::new(&ds);
         for kind in [CoAction::CoSimilarTweet, CoAction::CoRetweet] {
-            let all: Vec<Event> = (0..n_parts(kind)).flat_map(|q| events(&ds, kind, &ctx.rank, q, &|_| true)).collect();
+            let parts = n_parts(&ds, kind, 0);
+            let all: Vec<Event> =
+                (0..parts).flat_map(|q| events(&ds, kind, &ctx.rank, (q, parts), &|_| true)).collect();
+            assert_eq!(all, events(&ds, kind, &ctx.rank, (0, 1), &|_| true));
             assert!(all.windows(2).all(|w| (w[0].obj, w[0].time, w[0].rank) <= (w[1].obj, w[1].time, w[1].rank)));
             let mut n_actions = 0usize;
             actions(&ds, kind, |_, _| n_actions += 1);
             // identical actions (same object, time, account and text) count once
             assert!(all.len() <= n_actions && all.len() * 100 >= n_actions * 95, "{} of {n_actions}", all.len());
             if kind == CoAction::CoSimilarTweet {
-                assert_eq!(n_parts(kind), 4);
+                assert_eq!((parts, n_parts(&ds, kind, usize::MAX)), (4, 1));
                 assert!((0..4).all(|q| all.iter().filter(|e| e.obj >> 16 == q).count() * 4 >= all.len() / 2));
             }
         }
