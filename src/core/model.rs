@@ -126,10 +126,8 @@ impl Ragged {
         &self.items[self.offsets[i] as usize..self.offsets[i + 1] as usize]
     }
     pub fn push_row(&mut self, items: impl IntoIterator<Item = u32>) {
-        for x in items {
-            push_grow(&mut self.items, x);
-        }
-        push_grow(&mut self.offsets, self.items.len() as u32);
+        self.items.extend(items);
+        self.offsets.push(self.items.len() as u32);
     }
     pub fn rows(&self) -> usize {
         self.offsets.len() - 1
@@ -256,19 +254,6 @@ pub struct PostRow {
     pub simhash: u64,
 }
 
-/// Append to a growing column, adding a quarter of its length (at least 4096 rows) when it is
-/// full instead of doubling: a doubling `Vec` holds up to twice its rows, and at 10M posts the
-/// post columns had room for 16.7M rows at the end of reading (336 MiB spare), which a
-/// WebAssembly worker's memory keeps for good. Costs more copying (about four times the
-/// column's size over a read instead of once).
-#[inline]
-fn push_grow<T>(v: &mut Vec<T>, x: T) {
-    if v.len() == v.capacity() {
-        v.reserve_exact((v.len() / 4).max(4096));
-    }
-    v.push(x);
-}
-
 /// `time_hi` of a post whose time does not fit in 48 bits (kept in `Posts::time_far`).
 const FAR_TIME: i32 = i32::MIN;
 
@@ -318,29 +303,29 @@ impl Posts {
     /// `mentions` separately).
     pub fn push(&mut self, r: PostRow) {
         let idx = self.id.len() as PostIdx;
-        push_grow(&mut self.id, r.id);
-        push_grow(&mut self.account, r.account);
+        self.id.push(r.id);
+        self.account.push(r.account);
         let hi = r.time_ms >> 16;
         if hi > FAR_TIME as i64 && hi <= i32::MAX as i64 {
-            push_grow(&mut self.time_hi, hi as i32);
-            push_grow(&mut self.time_lo, r.time_ms as u16);
+            self.time_hi.push(hi as i32);
+            self.time_lo.push(r.time_ms as u16);
         } else {
-            push_grow(&mut self.time_hi, FAR_TIME);
-            push_grow(&mut self.time_lo, 0);
+            self.time_hi.push(FAR_TIME);
+            self.time_lo.push(0);
             self.time_far.push((idx, r.time_ms));
         }
-        push_grow(&mut self.kind, r.kind);
+        self.kind.push(r.kind);
         let linked = r.target_post != 0 || r.target_account != NONE || r.kind != Kind::Post;
         self.linked.push(linked);
         if linked {
-            push_grow(&mut self.target_post, r.target_post);
-            push_grow(&mut self.target_account, r.target_account);
+            self.target_post.push(r.target_post);
+            self.target_account.push(r.target_account);
         }
         let texted = r.text_fp != 0 || r.simhash != 0;
         self.texted.push(texted);
         if texted {
-            push_grow(&mut self.text_fp, r.text_fp);
-            push_grow(&mut self.simhash, r.simhash);
+            self.text_fp.push(r.text_fp);
+            self.simhash.push(r.simhash);
         }
     }
     /// Post `i`'s fixed-size values.

@@ -547,11 +547,12 @@ pub(crate) fn run_method_sliced(
                     ev = part_events(part);
                     ev_part = part;
                 }
-                for id in part_groups[part as usize]..part_groups[part as usize + 1] {
+                let (first, end) = (part_groups[part as usize], part_groups[part as usize + 1]);
+                for (id, g) in groups.iter().enumerate().take(end).skip(first) {
                     if id % 4096 == 0 && cancelled() {
                         return Err(DetectError::Cancelled);
                     }
-                    emit(&ev, &groups[id], id, lo, &mut |a, b, low| {
+                    emit(&ev, g, id, lo, &mut |a, b, low| {
                         if a >= lo && a < hi {
                             cand.push(((a as u128) << 96) | ((b as u128) << 64) | low as u128);
                         }
