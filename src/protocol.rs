@@ -289,11 +289,11 @@ pub const MEMORY_PLAN_BYTES: u64 = 3_700 * 1024 * 1024;
 /// Detection's working memory on top of what reading has used is taken as this much plus
 /// [`DETECT_BYTES_PER_POST`] per post read. Measured peak heap above the dataset
 /// (`examples/detect_memory.rs`, BENCHMARKS.md "At IRA scale"): 113 MiB at 1.03M posts (the
-/// co-retweet stage: its 64 MiB candidate slice is the fixed part) and about 500 MiB at 9.7M
-/// (the roles stage, 54 bytes a post); in the browser, what detection adds to the worker's
-/// WebAssembly memory after reading 10M posts is about 550 MiB (memory freed by reading is
-/// little reused, so detection's blocks mostly land above it). The constants leave a margin of
-/// about 1.5× at 10M posts.
+/// co-retweet stage: its 64 MiB candidate slice is the fixed part) and 502 MiB at 9.7M (the
+/// roles stage, 54 bytes a post); in the browser the worker's WebAssembly memory after
+/// detecting 10M posts was 1,498 MiB where reading alone peaks at 1,042 MiB (natively), so
+/// detection added at most about 460 MiB there (memory freed by reading is little reused). At
+/// 10M posts these constants plan 891 MiB: a margin of about 1.7×.
 pub const DETECT_BASE_BYTES: u64 = 128 * 1024 * 1024;
 
 /// See [`DETECT_BASE_BYTES`].
