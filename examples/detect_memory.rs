@@ -59,6 +59,17 @@ fn mib(b: usize) -> f64 {
     b as f64 / (1024.0 * 1024.0)
 }
 
+/// CPU seconds (user + system) of the calling thread, from `/proc/thread-self/stat` (Linux; 0
+/// elsewhere): on a shared machine the wall time of a stage depends on the load, its CPU time
+/// much less.
+fn thread_cpu_s() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/thread-self/stat") else { return 0.0 };
+    // fields after the command name in parentheses: state is field 3, utime 14, stime 15
+    let rest: Vec<&str> = stat.rsplit_once(')').map_or("", |x| x.1).split_whitespace().collect();
+    let ticks = |i: usize| rest.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let scenario = args.first().map(String::as_str).unwrap_or("mixed");
@@ -86,17 +97,19 @@ fn main() {
         mib(base)
     );
     PEAK.store(base, Relaxed);
-    let mut stages: Vec<(String, f64, usize)> = Vec::new();
-    let mut current = (String::from("start"), Instant::now());
+    let mut stages: Vec<(String, f64, f64, usize)> = Vec::new();
+    let mut current = (String::from("start"), Instant::now(), thread_cpu_s());
     let t0 = Instant::now();
+    let cpu0 = thread_cpu_s();
     let an = analyze(
         &ds,
         &DetectParams::default(),
         &mut |stage, _| {
             if stage != current.0 {
                 let peak = PEAK.swap(LIVE.load(Relaxed), Relaxed);
-                let (name, wall) = std::mem::replace(&mut current, (stage.to_string(), Instant::now()));
-                stages.push((name, wall.elapsed().as_secs_f64(), peak));
+                let cpu = thread_cpu_s();
+                let (name, wall, cpu_start) = std::mem::replace(&mut current, (stage.to_string(), Instant::now(), cpu));
+                stages.push((name, wall.elapsed().as_secs_f64(), cpu - cpu_start, peak));
             }
         },
         &|| false,
@@ -106,13 +119,14 @@ fn main() {
         std::process::exit(1);
     });
     let total = t0.elapsed().as_secs_f64();
-    stages.push((current.0.clone(), current.1.elapsed().as_secs_f64(), PEAK.load(Relaxed)));
-    let overall = stages.iter().map(|s| s.2).max().unwrap_or(base);
-    println!("\n| stage | wall s | peak heap above dataset MiB |\n|---|---:|---:|");
-    for (name, wall, peak) in stages.iter().filter(|s| s.0 != "start") {
-        println!("| {name} | {wall:.2} | {:.0} |", mib(peak.saturating_sub(base)));
+    let cpu_total = thread_cpu_s() - cpu0;
+    stages.push((current.0.clone(), current.1.elapsed().as_secs_f64(), thread_cpu_s() - current.2, PEAK.load(Relaxed)));
+    let overall = stages.iter().map(|s| s.3).max().unwrap_or(base);
+    println!("\n| stage | wall s | CPU s | peak heap above dataset MiB |\n|---|---:|---:|---:|");
+    for (name, wall, cpu, peak) in stages.iter().filter(|s| s.0 != "start") {
+        println!("| {name} | {wall:.2} | {cpu:.2} | {:.0} |", mib(peak.saturating_sub(base)));
     }
-    println!("| **analyze** | {total:.2} | {:.0} |", mib(overall.saturating_sub(base)));
+    println!("| **analyze** | {total:.2} | {cpu_total:.2} | {:.0} |", mib(overall.saturating_sub(base)));
     println!(
         "\npeak heap during analyze: {:.0} MiB (dataset {:.0} MiB + detection {:.0} MiB)",
         mib(overall),

@@ -4,7 +4,9 @@
 // WebAssembly memory; also Chromium's CPU time (total and busiest threads, from /proc), the load
 // average, whether reading stopped early (memory guard), the worker's own breakdown of its read
 // loop (its console), and checks that report.json's input fingerprints are the files' SHA-256
-// (as sha256sum computes them). Usage:
+// (as sha256sum computes them); and the peak resident memory of Chromium's processes (VmHWM: the
+// worker's WebAssembly memory lives in the renderer process, so this bounds what the tab really
+// took, fragmentation included). Usage:
 //   node scripts/bench-browser.mjs TWEETS.csv USERS.csv
 // With CHORUS_PROFILE=FILE.cpuprofile, V8's sampling profiler runs on the analysis worker from the
 // drop to the end of the read (CDP through the page's session), writes the profile (open it in
@@ -115,6 +117,20 @@ function selfTimes(profile, n = 25) {
   return [...self].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `${v.toFixed(0).padStart(6)} ms ${(100 * v / total).toFixed(1).padStart(5)}%  ${k}`);
 }
 const load = () => loadavg().map((x) => x.toFixed(2)).join(", ");
+// Peak and current resident memory (MiB) of the process of this script's Chromium that peaked
+// highest (the renderer, which runs the page and its worker), from /proc/PID/status.
+const peakRss = () => {
+  let best = null;
+  for (const pid of new Set([...cpuSeconds().threads.keys()].map((k) => Number(k.split("/")[0])))) {
+    try {
+      const st = readFileSync(`/proc/${pid}/status`, "utf8");
+      const kib = (k) => Number((st.match(new RegExp(`^${k}:\\s+(\\d+) kB`, "m")) ?? [0, 0])[1]);
+      const name = (st.match(/^Name:\s+(\S+)/m) ?? [0, "?"])[1];
+      if (!best || kib("VmHWM") > best.hwm) best = { pid, name, hwm: kib("VmHWM"), rss: kib("VmRSS") };
+    } catch {}
+  }
+  return best ? `${(best.hwm / 1024).toFixed(0)} MiB peak, ${(best.rss / 1024).toFixed(0)} MiB now (pid ${best.pid}, ${best.name})` : "n/a";
+};
 const bytes = files.map((f) => statSync(f).size).reduce((a, b) => a + b, 0);
 const server = await startServer("/");
 const browser = await launch();
@@ -147,6 +163,7 @@ try {
   const cpuEndSnap = cpuSeconds();
   const cpuTotal = cpuEndSnap.total - cpu0.total;
   const loadAfter = load();
+  const rss = peakRss();
   const readText = (await page.locator("[data-testid=read-time]").innerText()).replace(/\s+/g, " ").trim();
   // A file whose reading stopped early (the worker's memory guard, a fatal error) says so here.
   const warnings = await page.locator("[data-testid=ingest-summary] p.warning").allInnerTexts();
@@ -166,6 +183,7 @@ try {
   const mb = bytes / 1e6;
   console.log(`| input | ${mb.toFixed(0)} MB (${files.length} files) |`);
   console.log(`|---|---|`);
+  console.log(`| date (UTC) at drop | ${new Date(t0).toISOString()} |`);
   console.log(`| ingest in the worker (page's read time) | ${(readMs / 1000).toFixed(1)} s = ${(mb / (readMs / 1000)).toFixed(0)} MB/s |`);
   console.log(`| Chromium CPU time, drop to end of read (all its processes) | ${cpuRead.toFixed(1)} s = ${(mb / cpuRead).toFixed(0)} MB per CPU second |`);
   console.log(`| busiest Chromium threads while reading | ${topThreads(cpu0, cpuReadSnap)} |`);
@@ -173,6 +191,7 @@ try {
   console.log(`| Chromium CPU time, drop to results (all its processes) | ${cpuTotal.toFixed(1)} s |`);
   console.log(`| busiest Chromium threads, end of read to results | ${topThreads(cpuReadSnap, cpuEndSnap)} |`);
   console.log(`| worker WebAssembly memory after detection | ${mem ? (Number(mem) / 2 ** 30).toFixed(2) + " GiB (" + (Number(mem) / 2 ** 20).toFixed(0) + " MiB)" : "n/a"} |`);
+  console.log(`| Chromium process with the highest peak resident memory (VmHWM), at results | ${rss} |`);
   console.log(`| data read | ${readText} |`);
   console.log(`| reading stopped early (memory guard or fatal error) | ${warnings.length ? warnings.map((w) => w.replace(/\s+/g, " ")).join(" / ") : "no"} |`);
   console.log(`| results | ${summary} |`);

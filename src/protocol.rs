@@ -286,17 +286,25 @@ pub const PREVIEW_ROWS: usize = 8;
 /// for the layout, the tables and the exports).
 pub const MEMORY_PLAN_BYTES: u64 = 3_700 * 1024 * 1024;
 
-/// Detection's working memory per post read, on top of what reading has used: its peak heap is
-/// 200 MiB at 1.03M posts (204 bytes/post, the co-retweet stage; small dumps cost more per post)
-/// and 942 MiB at 9.7M (102 bytes/post) (`examples/detect_memory.rs`, BENCHMARKS.md "At IRA
-/// scale"), with a margin for Wasm's memory growth.
-pub const DETECT_BYTES_PER_POST: u64 = 200;
+/// Detection's working memory on top of what reading has used is taken as this much plus
+/// [`DETECT_BYTES_PER_POST`] per post read. Measured peak heap above the dataset
+/// (`examples/detect_memory.rs`, BENCHMARKS.md "At IRA scale"): 113 MiB at 1.03M posts (the
+/// co-retweet stage: its 64 MiB candidate slice is the fixed part) and 502 MiB at 9.7M (the
+/// roles stage, 54 bytes a post); in the browser the worker's WebAssembly memory after
+/// detecting 10M posts was 1,498 MiB where reading alone peaks at 1,042 MiB (natively), so
+/// detection added at most about 460 MiB there (memory freed by reading is little reused). At
+/// 10M posts these constants plan 891 MiB: a margin of about 1.7×.
+pub const DETECT_BASE_BYTES: u64 = 128 * 1024 * 1024;
+
+/// See [`DETECT_BASE_BYTES`].
+pub const DETECT_BYTES_PER_POST: u64 = 80;
 
 /// Whether reading must stop now so that detecting the `posts` read so far still fits beside the
 /// `used` bytes of memory: without this a dump that reads within the limit could exhaust memory
 /// during detection, where nothing read could be kept.
 pub fn detection_would_not_fit(used: u64, posts: u64) -> bool {
-    used.saturating_add(posts.saturating_mul(DETECT_BYTES_PER_POST)) >= MEMORY_PLAN_BYTES
+    used.saturating_add(DETECT_BASE_BYTES).saturating_add(posts.saturating_mul(DETECT_BYTES_PER_POST))
+        >= MEMORY_PLAN_BYTES
 }
 
 struct Reading {

@@ -24,8 +24,11 @@
 //! 6. `evidence`: the reasons, with their numbers, and a score per flagged account.
 
 use crate::core::model::*;
+use chunked::Chunked;
+use coaction::KeptPair;
 use serde::{Deserialize, Serialize};
 
+mod chunked;
 mod clusters;
 mod coaction;
 mod community;
@@ -372,8 +375,9 @@ pub(crate) struct Ctx {
     /// Posts of each rank, by (time, post id): `posts[off[r]..off[r + 1]]`.
     posts_off: Vec<usize>,
     posts: Vec<PostIdx>,
-    /// (post key, post index), sorted, for resolving retweet / reply / quote targets.
-    post_keys: Vec<(u64, PostIdx)>,
+    /// Indices of the posts with an id, sorted by (post id, index), for resolving retweet /
+    /// reply / quote targets (4 bytes a post; the ids are read from the dataset's column).
+    post_keys: Vec<PostIdx>,
 }
 
 impl Ctx {
@@ -387,7 +391,10 @@ impl Ctx {
         }
         let p = &ds.posts;
         let mut order: Vec<PostIdx> = (0..p.len() as u32).collect();
-        order.sort_by_key(|&i| (rank[p.account[i as usize] as usize], p.time_ms(i as usize), p.id[i as usize], i));
+        // the key ends with the index: unique, so an unstable sort (no buffer) gives the same order
+        order.sort_unstable_by_key(|&i| {
+            (rank[p.account[i as usize] as usize], p.time_ms(i as usize), p.id[i as usize], i)
+        });
         let mut posts_off = vec![0usize; n + 1];
         for &i in &order {
             posts_off[rank[p.account[i as usize] as usize] as usize + 1] += 1;
@@ -395,19 +402,20 @@ impl Ctx {
         for r in 0..n {
             posts_off[r + 1] += posts_off[r];
         }
-        let mut post_keys: Vec<(u64, PostIdx)> =
-            (0..p.len()).filter(|&i| p.id[i] != 0).map(|i| (p.id[i], i as PostIdx)).collect();
-        post_keys.sort_unstable();
+        let mut post_keys: Vec<PostIdx> =
+            chunked::collect_exact(|| (0..p.len() as PostIdx).filter(|&i| p.id[i as usize] != 0));
+        post_keys.sort_unstable_by_key(|&i| (p.id[i as usize], i));
         Ctx { rank, by_rank, posts_off, posts: order, post_keys }
     }
     pub fn posts_of(&self, r: u32) -> &[PostIdx] {
         &self.posts[self.posts_off[r as usize]..self.posts_off[r as usize + 1]]
     }
-    pub fn lookup(&self, key: u64) -> Option<PostIdx> {
+    /// The post of `ds` (the dataset this index was built from) with id `key`.
+    pub fn lookup(&self, ds: &Dataset, key: u64) -> Option<PostIdx> {
         if key == 0 {
             return None;
         }
-        self.post_keys.binary_search_by_key(&key, |x| x.0).ok().map(|i| self.post_keys[i].1)
+        self.post_keys.binary_search_by_key(&key, |&i| ds.posts.id[i as usize]).ok().map(|i| self.post_keys[i])
     }
 }
 
@@ -430,9 +438,8 @@ pub fn analyze(
     // 1. co-action networks
     let enabled: Vec<&MethodParams> = params.methods.iter().filter(|m| m.enabled).collect();
     let mut results = Vec::new();
-    // each method's kept pairs, as the combined network needs them (24 bytes instead of 40), sorted
-    // by (a, b) (stable: a pair repeated in one method keeps its order there)
-    let mut kept: Vec<Vec<KeptPair>> = Vec::new();
+    // each method's kept pairs, as the combined network needs them (24 bytes), sorted by (a, b)
+    let mut kept: Vec<Chunked<KeptPair>> = Vec::new();
     for (k, m) in enabled.iter().enumerate() {
         progress(&format!("co-action: {}", m.kind.name()), k as f32 / enabled.len().max(1) as f32);
         let mut r = coaction::run_method(ds, m.kind, m.time_window_s, params, &ctx.rank, cancelled)?;
@@ -445,12 +452,8 @@ pub fn analyze(
                 params.max_pairs
             ));
         }
-        let mut pairs: Vec<KeptPair> = std::mem::take(&mut r.pairs)
-            .iter()
-            .map(|p| KeptPair { a: p.a, b: p.b, n_objects: p.n_objects, weight: p.weight })
-            .collect();
-        pairs.sort_by_key(|p| (p.a, p.b));
-        kept.push(pairs);
+        // already in (a, b) order, each pair once
+        kept.push(std::mem::replace(&mut r.pairs, Chunked::new()));
         results.push(r);
     }
     if ds.n_posts() > 0 && enabled.is_empty() {
@@ -466,7 +469,14 @@ pub fn analyze(
     let kinds: Vec<CoAction> = results.iter().map(|r| r.kind).collect();
     let (combined, multi_w) = combine(&kinds, &kept, params.min_edge_weight);
     // what the evidence needs of each method's pairs: the two accounts (8 bytes)
-    let method_pairs: Vec<Vec<(u32, u32)>> = kept.into_iter().map(|k| k.iter().map(|p| (p.a, p.b)).collect()).collect();
+    let method_pairs: Vec<Vec<(u32, u32)>> = kept
+        .into_iter()
+        .map(|k| {
+            let mut v = Vec::with_capacity(k.len());
+            v.extend(k.iter().map(|p| (p.a, p.b)));
+            v
+        })
+        .collect();
     check()?;
 
     // 3. communities over the accounts that have edges (node order = rank order)
@@ -622,14 +632,6 @@ pub fn analyze(
     })
 }
 
-/// A pair kept by one method, as the combined network needs it: 24 bytes.
-struct KeptPair {
-    a: u32,
-    b: u32,
-    n_objects: u32,
-    weight: f64,
-}
-
 /// An edge of the combined network (ranks, a < b): 24 bytes.
 struct CombinedEdge {
     a: u32,
@@ -645,7 +647,7 @@ struct CombinedEdge {
 /// pairs below `min_edge_weight` are dropped. Returns the edges, sorted by (a, b), and the
 /// per-method weights of the edges tied by more than one method (in edge order, each edge's
 /// weights in `CoAction` order, one per bit of `methods`).
-fn combine(kinds: &[CoAction], kept: &[Vec<KeptPair>], min_edge_weight: f64) -> (Vec<CombinedEdge>, Vec<f64>) {
+fn combine(kinds: &[CoAction], kept: &[Chunked<KeptPair>], min_edge_weight: f64) -> (Vec<CombinedEdge>, Vec<f64>) {
     // two passes over the merge, counting then filling, so both vectors have their exact size
     let (mut n_edges, mut n_multi) = (0usize, 0usize);
     merge_pairs(kinds, kept, min_edge_weight, &mut |e, _| {
@@ -667,15 +669,15 @@ fn combine(kinds: &[CoAction], kept: &[Vec<KeptPair>], min_edge_weight: f64) -> 
 
 fn merge_pairs(
     kinds: &[CoAction],
-    kept: &[Vec<KeptPair>],
+    kept: &[Chunked<KeptPair>],
     min_edge_weight: f64,
     out: &mut dyn FnMut(CombinedEdge, &[f64; 8]),
 ) {
-    let mut head = vec![0usize; kept.len()];
+    let mut heads: Vec<_> = kept.iter().map(|k| k.iter().peekable()).collect();
     loop {
         let mut next: Option<(u32, u32)> = None;
-        for (k, pairs) in kept.iter().enumerate() {
-            if let Some(p) = pairs.get(head[k]) {
+        for head in heads.iter_mut() {
+            if let Some(p) = head.peek() {
                 if next.is_none_or(|x| (p.a, p.b) < x) {
                     next = Some((p.a, p.b));
                 }
@@ -685,8 +687,8 @@ fn merge_pairs(
         let mut e = CombinedEdge { a, b, weight: 0.0, n_objects: 0, methods: 0 };
         let mut per = [0.0f64; 8];
         let mut first = true;
-        for (k, (pairs, &kind)) in kept.iter().zip(kinds).enumerate() {
-            while let Some(p) = pairs.get(head[k]).filter(|p| p.a == a && p.b == b) {
+        for (head, &kind) in heads.iter_mut().zip(kinds) {
+            while let Some(p) = head.next_if(|p| p.a == a && p.b == b) {
                 if first {
                     e.weight = p.weight;
                     e.n_objects = p.n_objects;
@@ -697,7 +699,6 @@ fn merge_pairs(
                 }
                 per[kind as usize] += p.weight;
                 e.methods |= kind.bit();
-                head[k] += 1;
             }
         }
         if e.weight >= min_edge_weight {

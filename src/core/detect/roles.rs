@@ -41,6 +41,7 @@
 //! operation (fans of a celebrity, a viral storm, heavy retweeters of popular accounts): it is
 //! not flagged.
 
+use super::chunked::collect_exact;
 use super::{Ctx, DetectParams, Role};
 use crate::core::model::*;
 
@@ -99,14 +100,16 @@ impl Boost {
 /// post index order).
 pub(crate) fn boosts(ds: &Dataset, ctx: &Ctx) -> Vec<Boost> {
     let p = &ds.posts;
-    let mut out = Vec::new();
+    // room for every post that may be a boost, at once (a doubling Vec would hold up to twice
+    // the boosts, and copy them as it grows)
+    let mut out = Vec::with_capacity(p.kind.iter().filter(|&&k| k != Kind::Post).count());
     for i in 0..p.len() {
         if p.kind[i] == Kind::Post {
             continue;
         }
         let booster = ctx.rank[p.account[i] as usize];
         let tp = p.target_post(i);
-        let found = ctx.lookup(tp);
+        let found = ctx.lookup(ds, tp);
         let target_acc =
             if p.target_account(i) != NONE { Some(p.target_account(i)) } else { found.map(|j| p.account[j as usize]) };
         let Some(ta) = target_acc else { continue };
@@ -117,8 +120,10 @@ pub(crate) fn boosts(ds: &Dataset, ctx: &Ctx) -> Vec<Boost> {
         let delay_ms = found.map(|j| p.time_ms(i) - p.time_ms(j as usize)).filter(|&d| d >= 0);
         out.push(Boost { booster, target, target_post: tp, delay: delay_ms.unwrap_or(-1) });
     }
-    // (-1 sorts before every known delay, as `None` did before `Some`)
-    out.sort_by_key(|b| (b.booster, b.target, b.target_post, b.delay));
+    // (-1 sorts before every known delay, as `None` did before `Some`). The key is every field,
+    // so boosts that compare equal are identical and an unstable sort (in place, no buffer) gives
+    // the order a stable one would.
+    out.sort_unstable_by_key(|b| (b.booster, b.target, b.target_post, b.delay));
     out
 }
 
@@ -157,25 +162,18 @@ fn boosts_to(slice: &[Boost], is_core: impl Fn(u32) -> bool) -> (u32, u32, Optio
 /// amplifier); the copied author is the narrative's originator (core).
 pub(crate) fn copies(ds: &Dataset, ctx: &Ctx, params: &DetectParams, coaction_cluster: &[u32]) -> Vec<(u32, u32, u32)> {
     let p = &ds.posts;
-    let mut own: Vec<(i64, u32, u32)> = Vec::new(); // (time, rank, post)
-    for i in 0..p.len() {
-        if p.kind[i] == Kind::Post && p.text_fp(i) != 0 {
-            own.push((p.time_ms(i), ctx.rank[p.account[i] as usize], i as u32));
-        }
-    }
+    // own-text posts (each band's rows are made from the columns, not from a list of them)
+    let own = |i: usize| p.kind[i] == Kind::Post && p.text_fp(i) != 0;
     let mut source: Vec<(u32, i64, u32, u32)> = Vec::new(); // (copy post, source time, source rank, source post)
     let max_d = super::coaction::max_hamming(params.similarity_threshold);
-    let mut keyed: Vec<(u64, i64, u32, u32)> = Vec::with_capacity(own.len());
+    let mut keyed: Vec<(u64, i64, u32, u32)> = Vec::with_capacity((0..p.len()).filter(|&i| own(i)).count());
     // exact copies: key = fp; near copies: key = band | bits, checked by Hamming distance
     for band in 0..5u32 {
         keyed.clear();
-        for &(t, r, i) in &own {
-            let key = if band == 4 {
-                p.text_fp(i as usize)
-            } else {
-                (band as u64) << 16 | (p.simhash(i as usize) >> (16 * band)) & 0xFFFF
-            };
-            keyed.push((key, t, r, i));
+        for i in (0..p.len()).filter(|&i| own(i)) {
+            let key =
+                if band == 4 { p.text_fp(i) } else { (band as u64) << 16 | (p.simhash(i) >> (16 * band)) & 0xFFFF };
+            keyed.push((key, p.time_ms(i), ctx.rank[p.account[i] as usize], i as u32));
         }
         keyed.sort_unstable();
         let mut a = 0;
@@ -308,11 +306,12 @@ pub(crate) fn assign(
     }
 
     // 1. candidates per cluster: (cluster, target) -> boosts, distinct members
-    let mut member_boosts: Vec<(u32, u32, u32)> = all_boosts
-        .iter()
-        .filter(|b| coaction_cluster[b.booster as usize] != NONE)
-        .map(|b| (coaction_cluster[b.booster as usize], b.target, b.booster))
-        .collect();
+    let mut member_boosts: Vec<(u32, u32, u32)> = collect_exact(|| {
+        all_boosts
+            .iter()
+            .filter(|b| coaction_cluster[b.booster as usize] != NONE)
+            .map(|b| (coaction_cluster[b.booster as usize], b.target, b.booster))
+    });
     member_boosts.sort_unstable();
     // a core account is boosted by a real part of the cluster: at least 2 members, and 5% of them
     let mut min_boosters = vec![0u32; n_clusters];
@@ -412,14 +411,15 @@ pub(crate) fn assign(
     let mut core_cluster = vec![NONE; n];
     let mut recv_from_cluster = vec![(0u32, 0u32); n];
     {
-        let mut rows: Vec<(u32, u32)> = all_boosts
-            .iter()
-            .filter(|b| {
-                let c = candidate_of[b.target as usize].0;
-                c != NONE && booster_cluster[b.booster as usize] == c
-            })
-            .map(|b| (b.target, b.booster))
-            .collect();
+        let mut rows: Vec<(u32, u32)> = collect_exact(|| {
+            all_boosts
+                .iter()
+                .filter(|b| {
+                    let c = candidate_of[b.target as usize].0;
+                    c != NONE && booster_cluster[b.booster as usize] == c
+                })
+                .map(|b| (b.target, b.booster))
+        });
         rows.sort_unstable();
         let mut i = 0;
         while i < rows.len() {
@@ -627,11 +627,12 @@ pub(crate) fn merge_by_targets(coaction_cluster: &[u32], n_clusters: usize, all_
         return (coaction_cluster.to_vec(), n_clusters);
     }
     // (target, cluster) -> boosts
-    let mut tc: Vec<(u32, u32)> = all_boosts
-        .iter()
-        .filter(|b| coaction_cluster[b.booster as usize] != NONE)
-        .map(|b| (b.target, coaction_cluster[b.booster as usize]))
-        .collect();
+    let mut tc: Vec<(u32, u32)> = collect_exact(|| {
+        all_boosts
+            .iter()
+            .filter(|b| coaction_cluster[b.booster as usize] != NONE)
+            .map(|b| (b.target, coaction_cluster[b.booster as usize]))
+    });
     tc.sort_unstable();
     let mut counts: Vec<(u32, u32, f64)> = Vec::new();
     for (t, c) in tc {
