@@ -303,6 +303,27 @@ struct Group {
     rare: bool,
 }
 
+/// The partners of action `i` in one object's actions `g` (in time order): the following actions
+/// of other accounts at most `max_gap_ms` later, the first `k_partners` of them. Co-action
+/// candidates and cluster evidence walk the same bounded partners.
+#[inline]
+fn partners(g: &[Event], i: usize, max_gap_ms: i64, k_partners: usize) -> impl Iterator<Item = usize> + '_ {
+    let (time, rank) = (g[i].time, g[i].rank);
+    (i + 1..g.len())
+        .take_while(move |&j| g[j].time - time <= max_gap_ms)
+        .filter(move |&j| g[j].rank != rank)
+        .take(k_partners)
+}
+
+/// Whether posts `a` and `b` are near-duplicates (different texts whose SimHashes differ in at
+/// most `max_d` bits), and then the smaller of their text fingerprints: the narrative they share.
+#[inline]
+fn near_duplicate(posts: &Posts, a: u32, b: u32, max_d: u32) -> Option<u64> {
+    let (a, b) = (a as usize, b as usize);
+    let (fa, fb) = (posts.text_fp(a), posts.text_fp(b));
+    (fa != fb && (posts.simhash(a) ^ posts.simhash(b)).count_ones() <= max_d).then(|| fa.min(fb))
+}
+
 /// Every candidate of one object's run, as `(a, b, low 64 bits of the key)` with ranks `a < b`.
 /// Each action is linked to at most `k_partners` following actions of other accounts within
 /// `scan_ms`. Only candidates whose lower rank `a` may be at least `min_rank` are made: the actions
@@ -327,27 +348,15 @@ fn group_candidates(
         if g[i].rank < min_rank {
             continue; // every pair of this action has its lower rank below `min_rank`
         }
-        let mut linked = 0usize;
-        for j in i + 1..g.len() {
-            if g[j].time - g[i].time > scan_ms || linked >= k_partners {
-                break;
-            }
-            if g[j].rank == g[i].rank {
-                continue;
-            }
-            linked += 1;
+        for j in partners(g, i, scan_ms, k_partners) {
             let fast = (g[j].time - g[i].time <= window_ms) as u64;
             let (a, b) = if g[i].rank < g[j].rank { (g[i].rank, g[j].rank) } else { (g[j].rank, g[i].rank) };
             if similar {
-                let (pi, pj) = (g[i].post as usize, g[j].post as usize);
-                let (fi, fj) = (posts.text_fp(pi), posts.text_fp(pj));
-                if fi == fj || (posts.simhash(pi) ^ posts.simhash(pj)).count_ones() > max_d {
-                    continue;
-                }
+                let Some(fp) = near_duplicate(posts, g[i].post, g[j].post, max_d) else { continue };
                 // the object is the narrative: the smaller of the two texts' fingerprints (24 bits
                 // of it), so a pair of posts that meets in several bands counts once; the group
                 // (its idf) is kept beside it
-                let text_key = fi.min(fj) & 0xFF_FFFF;
+                let text_key = fp & 0xFF_FFFF;
                 let day = (g[i].time.div_euclid(occasion_ms).clamp(0, 0xF_FFFF) as u64) << 1 | fast;
                 f(a, b, (text_key << 40) | ((group_id & 0x7_FFFF) << 21) | day);
             } else {
@@ -734,25 +743,13 @@ pub(crate) fn cluster_coaction_counts(
             hit.clear();
             hit.resize(g.len(), None);
             for i in 0..g.len() {
-                let mut linked = 0;
-                for j in i + 1..g.len() {
-                    if g[j].time - g[i].time > window_ms || linked >= k_partners {
-                        break;
-                    }
-                    if g[j].rank == g[i].rank {
-                        continue;
-                    }
-                    linked += 1;
+                for j in partners(g, i, window_ms, k_partners) {
                     if cluster_of_rank[g[i].rank as usize] != cluster_of_rank[g[j].rank as usize] {
                         continue;
                     }
                     let o = if kind == CoAction::CoSimilarTweet {
-                        let (pi, pj) = (g[i].post as usize, g[j].post as usize);
-                        let (fi, fj) = (ds.posts.text_fp(pi), ds.posts.text_fp(pj));
-                        if fi == fj || (ds.posts.simhash(pi) ^ ds.posts.simhash(pj)).count_ones() > max_d {
-                            continue;
-                        }
-                        fi.min(fj)
+                        let Some(fp) = near_duplicate(&ds.posts, g[i].post, g[j].post, max_d) else { continue };
+                        fp
                     } else {
                         obj
                     };
