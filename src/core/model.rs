@@ -630,10 +630,11 @@ pub fn post_key(id: &str) -> u64 {
         return 0;
     }
     if id.len() <= 19 && id.bytes().all(|b| b.is_ascii_digit()) {
-        if let Ok(v) = id.parse::<u64>() {
-            if v < (1u64 << 63) && v != 0 {
-                return v;
-            }
+        // At most 19 digits cannot overflow a u64, so plain arithmetic does (`str::parse` checks
+        // every step, a slow 128-bit multiply in Wasm).
+        let v = id.bytes().fold(0u64, |v, b| v * 10 + (b - b'0') as u64);
+        if v < (1u64 << 63) && v != 0 {
+            return v;
         }
     }
     fnv1a64(id.as_bytes()) | (1u64 << 63)
@@ -717,6 +718,21 @@ pub struct Diagnostic {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numeric_post_keys_are_their_values_up_to_2_pow_63() {
+        let hashed = |id: &str| fnv1a64(id.as_bytes()) | (1u64 << 63);
+        for id in ["1", "007", "1050118621198921728", "9223372036854775807", "999999999999999999"] {
+            assert_eq!(post_key(id), id.parse::<u64>().unwrap(), "{id}");
+        }
+        assert_eq!(post_key(" 42 "), 42);
+        // zero, 2^63 and above, 20 digits, and non-digits are hashed into the upper half
+        for id in ["0", "9223372036854775808", "9999999999999999999", "12345678901234567890", "12a", "-5", "+5"] {
+            assert_eq!(post_key(id), hashed(id), "{id}");
+        }
+        assert_eq!(post_key(""), 0);
+        assert_eq!(post_key("  "), 0);
+    }
 
     #[test]
     fn interner_gives_dense_ids_in_order_and_resolves_them() {
