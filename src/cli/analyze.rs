@@ -144,7 +144,7 @@ pub fn params_from(args: &AnalyzeArgs) -> Result<DetectParams, String> {
 /// Apply `NAME=VALUE` settings to any scalar field of [`DetectParams`] through its serialised
 /// form (so every parameter the detection defines is reachable, under its report.json name).
 /// VALUE is read as JSON (number, `true`/`false`), else as a string.
-fn set_params(p: DetectParams, settings: &[String]) -> Result<DetectParams, String> {
+pub(crate) fn set_params(p: DetectParams, settings: &[String]) -> Result<DetectParams, String> {
     let mut v = serde_json::to_value(&p).map_err(|e| format!("--param: {e}"))?;
     let obj = v.as_object_mut().ok_or("--param: parameters are not an object")?;
     for spec in settings {

@@ -10,8 +10,9 @@ use std::path::{Path, PathBuf};
 #[derive(clap::Args, Debug, Clone)]
 pub struct LinkArgs {
     /// Files of each dataset, groups separated by `--`, e.g. `a1.csv a2.csv -- b.csv`; the options
-    /// --out DIR, --names a,b, --quiet and --all-accounts (count the content of every account, not
-    /// only of flagged ones: for takedown archives) may come anywhere
+    /// --out DIR, --names a,b, --quiet, --all-accounts (count the content of every account, not
+    /// only of flagged ones: for takedown archives) and --param NAME=VALUE (a detection parameter
+    /// for every dataset, as in `chorus analyze`; repeatable) may come anywhere
     #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0.., value_name = "FILES")]
     pub args: Vec<String>,
 }
@@ -24,11 +25,14 @@ struct Plan {
     out: PathBuf,
     quiet: bool,
     all_accounts: bool,
+    /// Detection parameters for every dataset (`--param`, else the defaults).
+    detect: DetectParams,
 }
 
 fn plan(args: &[String]) -> Result<Plan, String> {
     let mut groups: Vec<Vec<PathBuf>> = vec![Vec::new()];
     let (mut out, mut names, mut quiet, mut all_accounts) = (None, None, false, false);
+    let mut settings = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -37,6 +41,8 @@ fn plan(args: &[String]) -> Result<Plan, String> {
             "--names" => names = Some(it.next().ok_or("--names needs a comma-separated list")?.clone()),
             "--quiet" | "-q" => quiet = true,
             "--all-accounts" => all_accounts = true,
+            "--param" => settings.push(it.next().ok_or("--param needs NAME=VALUE, e.g. resolution=1.2")?.clone()),
+            s if s.starts_with("--param=") => settings.push(s["--param=".len()..].to_string()),
             s if s.starts_with("--out=") => out = Some(s["--out=".len()..].to_string()),
             s if s.starts_with("--names=") => names = Some(s["--names=".len()..].to_string()),
             s if s.starts_with("--") => return Err(format!("unknown option `{s}`")),
@@ -67,7 +73,12 @@ fn plan(args: &[String]) -> Result<Plan, String> {
     if seen.len() != names.len() {
         return Err(format!("dataset names must differ, got {}; give --names", names.join(", ")));
     }
-    Ok(Plan { groups, names, out, quiet, all_accounts })
+    let detect = if settings.is_empty() {
+        DetectParams::default()
+    } else {
+        super::analyze::set_params(DetectParams::default(), &settings)?
+    };
+    Ok(Plan { groups, names, out, quiet, all_accounts, detect })
 }
 
 pub fn run(args: &LinkArgs) -> i32 {
@@ -103,13 +114,13 @@ fn run_plan(plan: &Plan) -> Result<String, String> {
         }
         read.push(inputs);
     }
-    let detect_params = DetectParams::default();
+    let detect_params = &plan.detect;
     let mut analyses = Vec::new();
     for (name, inputs) in plan.names.iter().zip(&read) {
         if !plan.quiet {
             eprintln!("chorus link: analysing {name}");
         }
-        let an = detect::analyze(&inputs.dataset, &detect_params, &mut |_, _| {}, &|| false)
+        let an = detect::analyze(&inputs.dataset, detect_params, &mut |_, _| {}, &|| false)
             .map_err(|e| format!("analysis of {name} stopped: {e}"))?;
         analyses.push(an);
     }
@@ -119,7 +130,7 @@ fn run_plan(plan: &Plan) -> Result<String, String> {
     let result = link::link(&inputs, &params);
     let files: Vec<_> = read.iter().map(|i| i.fingerprints.clone()).collect();
     std::fs::create_dir_all(&plan.out).map_err(|e| format!("cannot create {}: {e}", plan.out.display()))?;
-    for f in lx::export_link_all(&inputs, &result, &files, &detect_params).map_err(|e| e.to_string())? {
+    for f in lx::export_link_all(&inputs, &result, &files, detect_params).map_err(|e| e.to_string())? {
         write_file(&plan.out.join(f.name), &f.bytes)?;
     }
     let mut s = String::new();
@@ -168,6 +179,9 @@ mod tests {
         assert!(plan(&args("a -- b --out d --all-accounts")).unwrap().all_accounts);
         let p = plan(&args("dump2019.csv -- dump2020.csv --out d")).unwrap();
         assert_eq!(p.names, vec!["dump2019", "dump2020"]);
+        assert_eq!(p.detect, crate::core::detect::DetectParams::default());
+        let p = plan(&args("a -- b --param min_repetitions=4 --out d --param=resolution=1.5")).unwrap();
+        assert_eq!((p.detect.min_repetitions, p.detect.resolution), (4, 1.5));
     }
 
     #[test]
@@ -177,5 +191,7 @@ mod tests {
         assert!(plan(&args("a.csv -- b.csv --out d --names x")).unwrap_err().contains("names"));
         assert!(plan(&args("x/a.csv -- y/a.csv --out d")).unwrap_err().contains("differ"));
         assert!(plan(&args("a.csv -- b.csv --out d --bogus")).unwrap_err().contains("bogus"));
+        assert!(plan(&args("a -- b --out d --param bogus=1")).unwrap_err().contains("unknown parameter \"bogus\""));
+        assert!(plan(&args("a -- b --out d --param")).unwrap_err().contains("NAME=VALUE"));
     }
 }

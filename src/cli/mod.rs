@@ -26,7 +26,7 @@ enum Command {
     /// Find coordinated networks and write accounts.csv, clusters.csv, edges.csv,
     /// network.gexf, network.graphml and report.json into --out DIR.
     Analyze(analyze::AnalyzeArgs),
-    /// Link datasets: `chorus link A… -- B… [-- C…] --out DIR [--names a,b,c]` writes
+    /// Link datasets: `chorus link A… -- B… [-- C…] --out DIR [--names a,b,c] [--param NAME=VALUE]…` writes
     /// links.csv, link_accounts.csv, overlap.csv, joint.gexf, joint.graphml, link_report.json.
     Link(link::LinkArgs),
     /// Write a synthetic IO archive (tweets, users) with planted operations and ground truth.

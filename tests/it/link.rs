@@ -364,7 +364,7 @@ fn cli_links_two_datasets_and_writes_the_six_files() {
     let s = |p: &Path| p.display().to_string();
     let o = Command::new(env!("CARGO_BIN_EXE_chorus"))
         .args(["link", "-q", &s(&groups[0].0), &s(&groups[0].1), "--", &s(&groups[1].0), &s(&groups[1].1)])
-        .args(["--out", &s(&out), "--names", "first,second"])
+        .args(["--out", &s(&out), "--names", "first,second", "--param", "min_repetitions=3"])
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -377,6 +377,7 @@ fn cli_links_two_datasets_and_writes_the_six_files() {
         serde_json::from_slice(&std::fs::read(out.join("link_report.json")).unwrap()).unwrap();
     assert_eq!(report["inputs"][0][0]["path"], s(&groups[0].0));
     assert_eq!(report["datasets"][1]["name"], "second");
+    assert_eq!(report["detect_params"]["min_repetitions"], 3, "--param reaches detection and the report");
 
     let bad = Command::new(env!("CARGO_BIN_EXE_chorus"))
         .args(["link", &s(&groups[0].0), "--out", &s(&out)])
