@@ -1,28 +1,16 @@
 // End to end on the release build: upload, progress, result, cancel, and nothing leaves the origin.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync, mkdtempSync, openSync, writeSync, closeSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync, openSync, writeSync, closeSync } from "node:fs";
 import { join } from "node:path";
-import { startServer, launch, newRecordedPage, shot } from "./harness.mjs";
+import { suite, newRecordedPage, shot } from "./harness.mjs";
 
-let server, browser;
-const tmp = mkdtempSync(join(tmpdir(), "chorus-e2e-"));
-
-before(async () => {
-  server = await startServer("/chorus/");
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-  // the generated inputs (half a gigabyte with the large file) do not outlive the run
-  rmSync(tmp, { recursive: true, force: true });
-});
+const env = suite("e2e");
+const tmp = env.tmp;
 
 test("a dropped file is streamed by the worker and summarised; nothing leaves the origin", async () => {
-  const { page, foreign, carryingData, consoleErrors, context } = await newRecordedPage(browser, server.url);
-  await page.goto(server.url);
+  const { page, foreign, carryingData, consoleErrors, context } = await newRecordedPage(env.browser, env.server.url);
+  await page.goto(env.server.url);
   const csv = join(tmp, "toolkit.csv");
   writeFileSync(csv, "message_id,user_id,username,repost_id,reply_id,message,timestamp,urls\n1,10,alice,,,hello world,1600000000,\n2,11,bob,1,,,1600000010,\n");
   await page.locator("[data-testid=file-input]").setInputFiles(csv);
@@ -43,8 +31,8 @@ test("a dropped file is streamed by the worker and summarised; nothing leaves th
 });
 
 test("a long read can be cancelled and the page stays usable", async () => {
-  const { page, context } = await newRecordedPage(browser, server.url);
-  await page.goto(server.url);
+  const { page, context } = await newRecordedPage(env.browser, env.server.url);
+  await page.goto(env.server.url);
   const big = join(tmp, "big.csv");
   const fd = openSync(big, "w");
   writeSync(fd, "message_id,user_id,username,repost_id,reply_id,message,timestamp,urls\n");

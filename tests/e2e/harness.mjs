@@ -2,8 +2,10 @@
 // sub-path), Debian Chromium driven by playwright-core, and a recorder that fails a test on any
 // request leaving the page's origin or carrying data.
 import { spawn } from "node:child_process";
+import { before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -34,6 +36,25 @@ export async function launch() {
       "--disable-background-networking", "--disable-component-update", "--disable-sync",
       "--use-gl=angle", "--use-angle=swiftshader", "--enable-unsafe-swiftshader"],
   });
+}
+
+/**
+ * One suite's setup: the app served under /chorus/ and a browser (set in `before`), and a
+ * temporary directory for its inputs and downloads, removed with the server and browser after
+ * the suite (generated inputs can be half a gigabyte).
+ */
+export function suite(name) {
+  const env = { server: null, browser: null, tmp: mkdtempSync(join(tmpdir(), `chorus-${name}-`)) };
+  before(async () => {
+    env.server = await startServer("/chorus/");
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    env.server?.close();
+    rmSync(env.tmp, { recursive: true, force: true });
+  });
+  return env;
 }
 
 /** A browser context that records every request (page and workers) and console errors. */

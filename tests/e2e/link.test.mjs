@@ -6,27 +6,16 @@
 // with unknown columns is mapped with the workspace's form and added, detection runs with the
 // user's parameters and says so (and link_report.json), and cancelling a run keeps the datasets
 // (the worker restarts and they are added again from the same files). Nothing leaves the origin.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync } from "node:fs";
+import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startServer, launch, newRecordedPage, shot, ROOT, OUT, parseCsv, assertPrivate, downloadText } from "./harness.mjs";
+import { suite, newRecordedPage, shot, ROOT, OUT, parseCsv, assertPrivate, downloadText } from "./harness.mjs";
 
-let server, browser;
-const tmp = mkdtempSync(join(tmpdir(), "chorus-link-"));
+const env = suite("link");
+const tmp = env.tmp;
 const TIMEOUT = 240000;
-
-before(async () => {
-  server = await startServer("/chorus/");
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-  rmSync(tmp, { recursive: true, force: true });
-});
 
 /** The native CLI (release if built, else debug, built on demand). */
 function chorusBin() {
@@ -50,9 +39,9 @@ const near = (shown, value, digits) => Math.abs(Number(shown) - value) <= 0.5 * 
 const cell = (matrix, a, b) => `[data-testid=${matrix}] td[data-a="${a}"][data-b="${b}"]`;
 
 test("link demo: A–B linked and C not, evidence, shared and re-emergent accounts, exports", async () => {
-  const rec = await newRecordedPage(browser, server.url, { width: 1440, height: 900 });
+  const rec = await newRecordedPage(env.browser, env.server.url, { width: 1440, height: 900 });
   const { page, context, consoleErrors } = rec;
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   await page.locator("[data-testid=link-tab]").click();
   await page.locator("[data-testid=link-demo-button]").click();
   await page.locator("[data-testid=link-results]").waitFor({ timeout: TIMEOUT });
@@ -182,9 +171,9 @@ test("link demo: A–B linked and C not, evidence, shared and re-emergent accoun
 });
 
 test("two uploaded dumps become two named datasets, renamed, linked and exported under those names", async () => {
-  const rec = await newRecordedPage(browser, server.url, { width: 1440, height: 900 });
+  const rec = await newRecordedPage(env.browser, env.server.url, { width: 1440, height: 900 });
   const { page, context, consoleErrors } = rec;
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   await page.locator("[data-testid=link-tab]").click();
   // the first dataset named by the user, the second by its files
   await page.locator("[data-testid=link-name-input]").fill("first dump");
@@ -248,9 +237,9 @@ function unknownCsv(scenario, seed, scale) {
 }
 
 test("an unknown CSV is mapped and added; detection parameters are the user's and reported; cancelling a run keeps the datasets", async (t) => {
-  const rec = await newRecordedPage(browser, server.url, { width: 1440, height: 900 });
+  const rec = await newRecordedPage(env.browser, env.server.url, { width: 1440, height: 900 });
   const { page, context, consoleErrors } = rec;
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   await page.locator("[data-testid=link-tab]").click();
   const view = page.locator("[data-testid=link-view]");
   const own = unknownCsv("mixed", 31, 0.5);
@@ -365,9 +354,9 @@ test("an unknown CSV is mapped and added; detection parameters are the user's an
 });
 
 test("cancelling a run after the demo keeps the demo's datasets as they were (one removed, two with swapped names) and an upload", async (t) => {
-  const rec = await newRecordedPage(browser, server.url, { width: 1440, height: 900 });
+  const rec = await newRecordedPage(env.browser, env.server.url, { width: 1440, height: 900 });
   const { page, context, consoleErrors } = rec;
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   await page.locator("[data-testid=link-tab]").click();
   const names = () => page.locator("[data-testid=link-dataset-name]").evaluateAll((els) => els.map((e) => e.value));
   await page.locator("[data-testid=link-demo-button]").click();

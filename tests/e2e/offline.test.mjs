@@ -1,32 +1,21 @@
 // Privacy and offline use: after the first visit the app works with the network cut, and
 // analysing a file makes no request at all.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { startServer, launch, newRecordedPage, shot, ROOT } from "./harness.mjs";
+import { suite, newRecordedPage, shot, ROOT } from "./harness.mjs";
 
-let server, browser;
-const tmp = mkdtempSync(join(tmpdir(), "chorus-offline-"));
-
-before(async () => {
-  server = await startServer("/chorus/");
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-  rmSync(tmp, { recursive: true, force: true });
-});
+const env = suite("offline");
+const tmp = env.tmp;
 
 test("after the first visit the app loads and analyses a file offline, making no request", async () => {
-  const { page, context, requests } = await newRecordedPage(browser, server.url);
-  await page.goto(server.url);
+  const { page, context, requests } = await newRecordedPage(env.browser, env.server.url);
+  await page.goto(env.server.url);
   // the service worker takes control of the page once it has cached the build
   await page.waitForFunction(() => navigator.serviceWorker && navigator.serviceWorker.controller !== null, null, { timeout: 30000 });
   await context.setOffline(true);
-  server.close(); // and the server is gone too
+  env.server.close(); // and the server is gone too
   await page.reload();
   await page.locator("[data-testid=file-input]").waitFor({ timeout: 30000 });
   // the page's own lazy loads (the favicon) come from the service worker's cache; let them settle
@@ -40,7 +29,7 @@ test("after the first visit the app loads and analyses a file offline, making no
   // Allowed: GETs (no body) of the app's own built files, which the service worker serves from
   // its cache (the browser fetches the favicon lazily, at a time of its choosing). Anything else
   // — another URL, another method, a body — fails.
-  const own = new Set(readdirSync(join(ROOT, "dist")).map((f) => new URL(f, server.url).href));
+  const own = new Set(readdirSync(join(ROOT, "dist")).map((f) => new URL(f, env.server.url).href));
   const during = requests.slice(before).filter((r) => !r.url.startsWith("blob:") && !r.url.startsWith("data:"));
   const unexpected = during.filter((r) => !(r.method === "GET" && !r.hasBody && own.has(r.url.split("?")[0])));
   assert.deepEqual(unexpected.map((r) => `${r.method} ${r.url}`), [], "analysing a file made requests");

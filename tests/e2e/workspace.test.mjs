@@ -1,35 +1,24 @@
 // End to end on the release build served under a sub-path (/chorus/): the demo dataset, an
 // IO-archive upload with exports (roles checked against the native CLI), hostile content,
 // the column-mapping form, parameters in the URL fragment, and nothing leaving the origin.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync, mkdtempSync, readFileSync, existsSync, rmSync } from "node:fs";
+import { writeFileSync, readFileSync, existsSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startServer, launch, newRecordedPage, shot, ROOT, parseCsv, assertPrivate, downloadText } from "./harness.mjs";
+import { suite, newRecordedPage, shot, ROOT, parseCsv, assertPrivate, downloadText } from "./harness.mjs";
 
-let server, browser;
-const tmp = mkdtempSync(join(tmpdir(), "chorus-ws-"));
+const env = suite("ws");
+const tmp = env.tmp;
 const RING = join(ROOT, "tests", "it", "data", "export", "ring_tweets_csv_unhashed.csv");
 const HOSTILE = join(ROOT, "tests", "it", "data", "export", "hostile_tweets_csv_hashed.csv");
 const RESULTS_TIMEOUT = 240000;
 
-before(async () => {
-  server = await startServer("/chorus/");
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-  rmSync(tmp, { recursive: true, force: true });
-});
-
 test("demo dataset: clusters listed, network drawn, account panel, views screenshotted", async () => {
-  const rec = await newRecordedPage(browser, server.url);
+  const rec = await newRecordedPage(env.browser, env.server.url);
   const { page, context } = rec;
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   await page.locator("[data-testid=demo-button]").waitFor();
   await shot(page, "01-landing");
   await page.locator("[data-testid=demo-button]").click();
@@ -70,9 +59,9 @@ test("demo dataset: clusters listed, network drawn, account panel, views screens
 });
 
 test("demo at 1920x1080 is readable", async () => {
-  const rec = await newRecordedPage(browser, server.url, { width: 1920, height: 1080 });
+  const rec = await newRecordedPage(env.browser, env.server.url, { width: 1920, height: 1080 });
   const { page, context } = rec;
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   await page.locator("[data-testid=demo-button]").click();
   await page.locator("[data-testid=network-view] canvas").waitFor({ timeout: RESULTS_TIMEOUT });
   await page.waitForTimeout(500);
@@ -98,9 +87,9 @@ function synthFiles() {
 }
 
 test("IO-archive upload: results, exported accounts.csv parses; roles agree with the CLI", async () => {
-  const rec = await newRecordedPage(browser, server.url);
+  const rec = await newRecordedPage(env.browser, env.server.url);
   const { page, context } = rec;
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   const files = synthFiles();
   await page.locator("[data-testid=file-input]").setInputFiles(files);
   await page.locator("[data-testid=results-summary]").waitFor({ timeout: RESULTS_TIMEOUT });
@@ -131,11 +120,11 @@ test("IO-archive upload: results, exported accounts.csv parses; roles agree with
 });
 
 test("hostile content renders as text everywhere and runs nothing", async () => {
-  const rec = await newRecordedPage(browser, server.url);
+  const rec = await newRecordedPage(env.browser, env.server.url);
   const { page, context } = rec;
   const dialogs = [];
   page.on("dialog", async (d) => { dialogs.push(d.message()); await d.dismiss(); });
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   const scriptsBefore = await page.locator("script").count();
   await page.locator("[data-testid=file-input]").setInputFiles(HOSTILE);
   await page.locator("[data-testid=results-summary]").waitFor({ timeout: RESULTS_TIMEOUT });
@@ -162,7 +151,7 @@ test("hostile content renders as text everywhere and runs nothing", async () => 
 });
 
 test("hostile payloads inside real clusters (texts, hashtags, URLs, names) stay inert", async () => {
-  const rec = await newRecordedPage(browser, server.url);
+  const rec = await newRecordedPage(env.browser, env.server.url);
   const { page, context } = rec;
   const dialogs = [];
   page.on("dialog", async (d) => { dialogs.push(d.message()); await d.dismiss(); });
@@ -175,7 +164,7 @@ test("hostile payloads inside real clusters (texts, hashtags, URLs, names) stay 
   const hostileUsers = join(tmp, "hostile_synth_users_csv_hashed.csv");
   writeFileSync(hostileTweets, poison(readFileSync(tweets, "utf8")));
   writeFileSync(hostileUsers, poison(readFileSync(users, "utf8")));
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   await page.locator("[data-testid=file-input]").setInputFiles([hostileTweets, hostileUsers]);
   await page.locator("[data-testid=results-summary]").waitFor({ timeout: RESULTS_TIMEOUT });
   const n = await page.locator("[data-testid=cluster-list] .cluster-ol > li button").count();
@@ -206,9 +195,9 @@ test("hostile payloads inside real clusters (texts, hashtags, URLs, names) stay 
 });
 
 test("an unknown CSV gets a column-mapping form with a preview; the mapping is remembered", async () => {
-  const rec = await newRecordedPage(browser, server.url);
+  const rec = await newRecordedPage(env.browser, env.server.url);
   const { page, context } = rec;
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   const csv = join(tmp, "custom-export.csv");
   const lines = ["Author ID,Handle,Posted At,Body,Post Number,Shared Post"];
   for (let i = 0; i < 40; i++) lines.push(`${100 + (i % 8)},user${i % 8},2020-03-0${1 + (i % 5)} 10:${String(i).padStart(2, "0")}:00,text ${i} #tag${i % 3},${1000 + i},${i % 4 === 0 ? "" : 1000}`);
@@ -232,9 +221,9 @@ test("an unknown CSV gets a column-mapping form with a preview; the mapping is r
 });
 
 test("parameters come from the URL fragment", async () => {
-  const rec = await newRecordedPage(browser, server.url);
+  const rec = await newRecordedPage(env.browser, env.server.url);
   const { page, context } = rec;
-  await page.goto(server.url + "#rep=5&w=3.5&m=-co_hashtag:300");
+  await page.goto(env.server.url + "#rep=5&w=3.5&m=-co_hashtag:300");
   await page.locator("[data-testid=file-input]").setInputFiles(RING);
   await page.locator("[data-testid=results-summary]").waitFor({ timeout: RESULTS_TIMEOUT });
   await page.locator("[data-testid=parameters] summary").click();
@@ -248,9 +237,9 @@ test("parameters come from the URL fragment", async () => {
 });
 
 test("a file nothing can read gets a specific message and the page stays usable", async () => {
-  const rec = await newRecordedPage(browser, server.url);
+  const rec = await newRecordedPage(env.browser, env.server.url);
   const { page, context } = rec;
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   const bad = join(tmp, "garbage.bin");
   writeFileSync(bad, Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 7919) % 256)));
   await page.locator("[data-testid=file-input]").setInputFiles(bad);
@@ -266,9 +255,9 @@ test("a file nothing can read gets a specific message and the page stays usable"
 });
 
 test("after load the app works offline (nothing needs the network)", async () => {
-  const rec = await newRecordedPage(browser, server.url);
+  const rec = await newRecordedPage(env.browser, env.server.url);
   const { page, context } = rec;
-  await page.goto(server.url);
+  await page.goto(env.server.url);
   await page.locator("[data-testid=demo-button]").waitFor();
   await page.waitForTimeout(1000); // the worker has loaded its module
   await context.setOffline(true);
