@@ -199,6 +199,9 @@ pub struct LinkView {
     /// The rest of a restore, and the datasets it could not add again.
     restore: VecDeque<Step>,
     restore_lost: Vec<String>,
+    /// Renames sent and not answered yet: answers to earlier ones do not overwrite names typed
+    /// since, and the table is `aria-busy` until the last is in.
+    renames_pending: u32,
 }
 
 /// The error says the worker itself crashed or failed (a panic, or its `onerror`), not that a
@@ -215,6 +218,7 @@ impl LinkView {
     fn spawn(&mut self, ctx: &Context<Self>) {
         self.ready = false;
         self.pending.clear();
+        self.renames_pending = 0;
         match WorkerBridge::spawn(ctx.link().callback(LinkMsg::Worker)) {
             Ok(b) => self.bridge = Some(b),
             Err(e) => self.error = Some(e),
@@ -367,7 +371,16 @@ impl LinkView {
                 }
                 false
             }
-            Response::LinkDatasets(d) => {
+            Response::LinkDatasets(mut d) => {
+                if self.renames_pending > 0 {
+                    self.renames_pending -= 1;
+                    if self.renames_pending > 0 {
+                        // an answer to an earlier rename: the names shown (maybe typed since) stay
+                        for (new, shown) in d.datasets.iter_mut().zip(&self.datasets) {
+                            new.name = shown.name.clone();
+                        }
+                    }
+                }
                 self.apply_datasets(d.datasets);
                 if !d.result_current {
                     self.clear_result();
@@ -420,6 +433,7 @@ impl LinkView {
                 true
             }
             Response::Error { message } => {
+                self.renames_pending = self.renames_pending.saturating_sub(1);
                 let crashed = worker_died(&message);
                 self.auto_run = false;
                 self.exporting = None;
@@ -589,6 +603,7 @@ impl Component for LinkView {
             staged: None,
             restore: VecDeque::new(),
             restore_lost: Vec::new(),
+            renames_pending: 0,
         };
         if ctx.props().active {
             v.spawn(ctx);
@@ -673,8 +688,9 @@ impl Component for LinkView {
                 false
             }
             LinkMsg::Rename(i, name) => {
+                self.renames_pending += 1;
                 self.send(ctx, Request::LinkRename { index: i, name }, None);
-                false
+                true
             }
             LinkMsg::AllAccounts(on) => {
                 self.all_accounts = on;
@@ -832,7 +848,7 @@ impl LinkView {
                 </div>
                 if n > 0 {
                     <div class="table-wrap">
-                    <table class="table" data-testid="link-datasets">
+                    <table class="table" data-testid="link-datasets" aria-busy={(self.renames_pending > 0).to_string()}>
                         <thead><tr>
                             <th>{"Name"}</th><th>{"Files"}</th><th class="num">{"Posts"}</th><th class="num">{"Accounts"}</th>
                             <th>{"Period"}</th><th class="num">{"Clusters"}</th><th class="num">{"Flagged accounts"}</th><th></th>

@@ -327,7 +327,8 @@ test("an unknown CSV is mapped and added; detection parameters are the user's an
   const second = page.locator("[data-testid=link-dataset-name]").nth(1);
   await second.fill("copy paste");
   await second.press("Enter");
-  await page.waitForFunction(() => document.querySelectorAll("[data-testid=link-dataset-name]")[1]?.value === "copy paste");
+  await page.waitForFunction(() => document.querySelector("[data-testid=link-datasets]")?.getAttribute("aria-busy") === "false"
+    && document.querySelectorAll("[data-testid=link-dataset-name]")[1]?.value === "copy paste");
   await page.locator("[data-testid=link-run]").click();
   await page.locator("[data-testid=link-progress] [data-testid=link-cancel]").click();
   const restoring = await page.waitForFunction(() => document.querySelector("[data-testid=link-restore] h2")?.innerText, null, { timeout: 30000, polling: 20 });
@@ -368,7 +369,9 @@ test("cancelling a run after the demo keeps the demo's datasets as they were (on
     const input = page.locator("[data-testid=link-dataset-name]").nth(i);
     await input.fill(name);
     await input.press("Enter");
-    await page.waitForFunction(([i, name]) => document.querySelectorAll("[data-testid=link-dataset-name]")[i]?.value === name, [i, name]);
+    // the worker has answered every rename (the table is aria-busy until then) and kept this one
+    await page.waitForFunction(([i, name]) => document.querySelector("[data-testid=link-datasets]")?.getAttribute("aria-busy") === "false"
+      && document.querySelectorAll("[data-testid=link-dataset-name]")[i]?.value === name, [i, name]);
   };
   await rename(1, "tmp");
   await rename(0, "B-re-emergence");
