@@ -95,6 +95,9 @@ fn linked_on(l: &LinkRow) -> &'static str {
 pub struct LinkViewProps {
     /// The tab is shown (the worker is spawned the first time it is).
     pub active: bool,
+    /// The workspace's detection parameters (from the page address, or as the user set them
+    /// there): the tab starts with them and follows them until its own are changed.
+    pub workspace_params: DetectParams,
 }
 
 #[derive(Clone, PartialEq)]
@@ -190,6 +193,8 @@ pub struct LinkView {
     evidence_ref: NodeRef,
     /// Detection parameters of the next run.
     params: DetectParams,
+    /// The user changed `params` on this tab: they no longer follow the workspace's.
+    params_own: bool,
     /// Where each loaded dataset came from (same order as `datasets`).
     sources: Vec<Source>,
     /// What the request in flight adds once the worker answers with the dataset list.
@@ -597,7 +602,8 @@ impl Component for LinkView {
             started_ms: 0.0,
             run_ms: 0.0,
             evidence_ref: NodeRef::default(),
-            params: DetectParams::default(),
+            params: ctx.props().workspace_params.clone(),
+            params_own: false,
             sources: Vec::new(),
             adding: None,
             staged: None,
@@ -614,6 +620,9 @@ impl Component for LinkView {
     fn changed(&mut self, ctx: &Context<Self>, _old: &Self::Properties) -> bool {
         if ctx.props().active && self.bridge.is_none() {
             self.spawn(ctx);
+        }
+        if !self.params_own {
+            self.params = ctx.props().workspace_params.clone();
         }
         true
     }
@@ -663,6 +672,7 @@ impl Component for LinkView {
             }
             LinkMsg::Params(p) => {
                 self.params = p;
+                self.params_own = true;
                 true
             }
             LinkMsg::NextName(n) => {
@@ -894,7 +904,7 @@ impl LinkView {
                     <params::ParamsForm params={self.params.clone()} on_change={link.callback(LinkMsg::Params)} disabled={busy} />
                     <div class="actions">
                         <button class="button secondary small" data-testid="link-params-defaults" disabled={busy || self.params == DetectParams::default()} onclick={link.callback(|_| LinkMsg::Params(DetectParams::default()))}>{"Defaults"}</button>
-                        <span class="hint">{"Detection runs on each dataset with these before linking; a dataset already analysed with the same ones is not analysed again."}</span>
+                        <span class="hint">{"Detection runs on each dataset with these before linking; a dataset already analysed with the same ones is not analysed again. They start as the workspace's (and the page address's) and follow them until changed here."}</span>
                     </div>
                 </details>
             </section>

@@ -393,7 +393,7 @@ impl Component for App {
                     }
                   </div>
                   <div class={classes!((self.mode != Mode::Link).then_some("hidden"))}>
-                    <link_view::LinkView active={self.mode == Mode::Link} />
+                    <link_view::LinkView active={self.mode == Mode::Link} workspace_params={self.params.clone()} />
                   </div>
                 </main>
             </div>

@@ -239,7 +239,8 @@ function unknownCsv(scenario, seed, scale) {
 test("an unknown CSV is mapped and added; detection parameters are the user's and reported; cancelling a run keeps the datasets", async (t) => {
   const rec = await newRecordedPage(env.browser, env.server.url, { width: 1440, height: 900 });
   const { page, context, consoleErrors } = rec;
-  await page.goto(env.server.url);
+  // parameters in the page address are the workspace's, and the link tab starts with them
+  await page.goto(`${env.server.url}#rep=5`);
   await page.locator("[data-testid=link-tab]").click();
   const view = page.locator("[data-testid=link-view]");
   const own = unknownCsv("mixed", 31, 0.5);
@@ -302,7 +303,7 @@ test("an unknown CSV is mapped and added; detection parameters are the user's an
 
   // the user's detection parameters: 4 repetitions (3 by default), no co-hashtag
   await page.locator("[data-testid=link-parameters] summary").click();
-  assert.match(await page.locator("[data-testid=link-params-line]").innerText(), /co_hashtag 300 s.*; repetitions ≥ 3/);
+  assert.match(await page.locator("[data-testid=link-params-line]").innerText(), /co_hashtag 300 s.*; repetitions ≥ 5/);
   await page.locator("[data-testid=link-parameters] input[data-key=rep]").fill("4");
   await page.locator("[data-testid=link-parameters] input[data-key=rep]").dispatchEvent("change");
   await page.locator("[data-testid=link-parameters] [data-method=co_hashtag] input[type=checkbox]").uncheck();
