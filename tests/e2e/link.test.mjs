@@ -412,3 +412,40 @@ test("cancelling a run after the demo keeps the demo's datasets as they were (on
   assertPrivate(rec);
   await context.close();
 });
+
+test("a link worker that crashes is replaced and its datasets are added again", async () => {
+  const rec = await newRecordedPage(env.browser, env.server.url, { width: 1440, height: 900 });
+  const { page, context } = rec;
+  await page.goto(env.server.url);
+  const analysisWorkers = () => page.workers().filter((w) => w.url().endsWith("/worker-loader.js"));
+  // the workspace's worker is there from the start; the link tab spawns its own when first shown
+  for (let i = 0; analysisWorkers().length === 0; i++) {
+    assert.ok(i < 600, "the workspace's worker starts with the page");
+    await page.waitForTimeout(50);
+  }
+  const before = new Set(analysisWorkers());
+  await page.locator("[data-testid=link-tab]").click();
+  await page.locator("[data-testid=link-demo-button]").click();
+  await page.locator("[data-testid=link-results]").waitFor({ timeout: TIMEOUT });
+  const names = () => page.locator("[data-testid=link-dataset-name]").evaluateAll((els) => els.map((e) => e.value));
+  const expected = await names();
+  assert.equal(expected.length, 3);
+  const linkWorkers = analysisWorkers().filter((w) => !before.has(w));
+  assert.equal(linkWorkers.length, 1, `one new analysis worker for the link tab: ${page.workers().map((w) => w.url())}`);
+  // an uncaught exception in the worker (what a Wasm trap or an out-of-memory abort gives)
+  await linkWorkers[0].evaluate(() => setTimeout(() => { throw new Error("simulated crash"); }, 0));
+  await page.locator("[data-testid=link-error]").waitFor({ timeout: 60000 });
+  assert.match(await page.locator("[data-testid=link-error]").innerText(), /The analysis worker failed: .*simulated crash/s);
+  await page.waitForFunction(() => !document.querySelector("[data-testid=link-restore]")
+    && document.querySelectorAll("[data-testid=link-dataset]").length === 3
+    && /were added again/.test(document.querySelector("[data-testid=link-view] .notice")?.innerText ?? ""), null, { timeout: 180000 });
+  assert.match(await page.locator("[data-testid=link-view] .notice").innerText(), /The link worker was restarted\. The 3 datasets were added again/);
+  assert.deepEqual(await names(), expected);
+  // the new worker works: the link runs again
+  await page.locator("[data-testid=link-error] button").click();
+  await page.locator("[data-testid=link-run]").click();
+  await page.locator("[data-testid=link-results]").waitFor({ timeout: TIMEOUT });
+  assert.equal(await page.locator(cell("link-overlap-matrix", "A-operation", "B-re-emergence")).getAttribute("data-linked"), "true");
+  assertPrivate(rec);
+  await context.close();
+});
