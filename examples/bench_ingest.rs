@@ -294,10 +294,11 @@ fn digest(ds: &chorus::core::model::Dataset) -> u64 {
         i.iter().collect::<Vec<_>>().hash(&mut h);
     }
     ds.url_domain.hash(&mut h);
-    let mut fp: Vec<_> = ds.samples.by_fp.iter().collect();
+    // (the same hash as the former maps of boxed strings: `&str` hashes as `Box<str>`)
+    let mut fp: Vec<_> = ds.samples.fp_texts().collect();
     fp.sort();
     fp.hash(&mut h);
-    let mut acc: Vec<_> = ds.samples.by_account.iter().collect();
+    let mut acc: Vec<_> = ds.samples.accounts().map(|a| (a, ds.samples.of_account(a).collect::<Vec<_>>())).collect();
     acc.sort();
     acc.hash(&mut h);
     ds.samples.bytes.hash(&mut h);

@@ -584,19 +584,11 @@ impl Session {
         }
         let mut samples: Vec<(i64, String)> = ds
             .samples
-            .by_account
-            .get(&idx)
-            .map(|v| {
-                v.iter()
-                    .map(|(p, text)| {
-                        (
-                            if (*p as usize) < ds.n_posts() { ds.posts.time_ms(*p as usize) } else { NO_TIME },
-                            text.to_string(),
-                        )
-                    })
-                    .collect()
+            .of_account(idx)
+            .map(|(p, text)| {
+                (if (p as usize) < ds.n_posts() { ds.posts.time_ms(p as usize) } else { NO_TIME }, text.to_string())
             })
-            .unwrap_or_default();
+            .collect();
         samples.sort();
         let mut partners: Vec<(u32, String, f32)> = an
             .edges

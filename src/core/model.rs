@@ -59,16 +59,66 @@ impl Kind {
 /// A string interner: each distinct string is stored once and gets a dense `u32` id.
 ///
 /// The strings live back to back in one arena (`bytes`, with `ends[id]` marking where string `id`
-/// ends), so a new string costs one copy and no allocation of its own. The lookup table holds
-/// `(64-bit hash, id)` pairs: a probe compares the full hash stored in the table before it reads
-/// any string bytes, and growing the table rehashes from the stored hashes without touching the
-/// strings. Ids are given in order of first appearance, so nothing depends on the hash function.
+/// ends), so a new string costs one copy and no allocation of its own. The lookup table holds a
+/// [`Slot`] per string: 32 bits of its hash, its id, and where its bytes are, so a probe compares
+/// the stored hash bits and length before it reads any string bytes, and reads them straight from
+/// the arena (not through `ends`: one cache miss fewer). Growing the table hashes the strings
+/// again. Ids are given in order of first appearance, so nothing depends on the hash function.
 #[derive(Clone, Debug, Default)]
 pub struct Interner {
-    table: hashbrown::HashTable<(u64, u32)>,
+    table: hashbrown::HashTable<Slot>,
     bytes: String,
     /// `ends[id]` is the end of string `id` in `bytes`; it starts at `ends[id - 1]` (0 for id 0).
     ends: Vec<usize>,
+}
+
+/// An [`Interner`] table entry: bits 25..57 of the string's hash (the table's own 7-bit tag is
+/// the top bits), its id, and `at` = start in the arena << 16 | length, or [`Slot::LONG`] as
+/// the length when the string is too long for 16 bits or starts beyond 2^48 (it is then found
+/// through `ends`).
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    hash_bits: u32,
+    id: u32,
+    at: u64,
+}
+
+impl Slot {
+    const LONG: u64 = 0xffff;
+    #[inline]
+    fn hash_bits(hash: u64) -> u32 {
+        (hash >> 25) as u32
+    }
+    fn new(hash: u64, id: u32, start: usize, len: usize) -> Slot {
+        let at = if len < Self::LONG as usize && (start as u64) < 1 << 48 {
+            (start as u64) << 16 | len as u64
+        } else {
+            Self::LONG
+        };
+        Slot { hash_bits: Self::hash_bits(hash), id, at }
+    }
+    /// The string's bytes in `bytes` (`ends` as in [`Interner`]).
+    #[inline]
+    fn str<'a>(&self, bytes: &'a str, ends: &[usize]) -> &'a str {
+        let len = self.at & Self::LONG;
+        if len != Self::LONG {
+            let start = (self.at >> 16) as usize;
+            &bytes[start..start + len as usize]
+        } else {
+            let i = self.id as usize;
+            let start = if i == 0 { 0 } else { ends[i - 1] };
+            &bytes[start..ends[i]]
+        }
+    }
+    /// Whether this is the slot of `s`, of hash `hash`: the hash bits and the length before the
+    /// bytes.
+    #[inline]
+    fn is(&self, hash: u64, s: &str, bytes: &str, ends: &[usize]) -> bool {
+        let len = self.at & Self::LONG;
+        self.hash_bits == Self::hash_bits(hash)
+            && (len == Self::LONG || len as usize == s.len())
+            && self.str(bytes, ends) == s
+    }
 }
 
 impl Interner {
@@ -83,7 +133,8 @@ impl Interner {
     }
     /// Room for `strings` more strings of `bytes` more bytes in all.
     pub fn reserve(&mut self, strings: usize, bytes: usize) {
-        self.table.reserve(strings, |&(h, _)| h);
+        let (b, e) = (&self.bytes, &self.ends);
+        self.table.reserve(strings, |slot| Self::hash(slot.str(b, e)));
         self.ends.reserve(strings);
         self.bytes.reserve(bytes);
     }
@@ -107,18 +158,13 @@ impl Interner {
     pub fn insert(&mut self, s: &str) -> (u32, bool) {
         let hash = Self::hash(s);
         let (bytes, ends) = (&self.bytes, &self.ends);
-        let same = |&(h, id): &(u64, u32)| {
-            h == hash && {
-                let i = id as usize;
-                let start = if i == 0 { 0 } else { ends[i - 1] };
-                bytes.as_bytes()[start..ends[i]] == *s.as_bytes()
-            }
-        };
-        match self.table.entry(hash, same, |&(h, _)| h) {
-            hashbrown::hash_table::Entry::Occupied(e) => (e.get().1, false),
+        let same = |slot: &Slot| slot.is(hash, s, bytes, ends);
+        let rehash = |slot: &Slot| Self::hash(slot.str(bytes, ends));
+        match self.table.entry(hash, same, rehash) {
+            hashbrown::hash_table::Entry::Occupied(e) => (e.get().id, false),
             hashbrown::hash_table::Entry::Vacant(e) => {
                 let id = self.ends.len() as u32;
-                e.insert((hash, id));
+                e.insert(Slot::new(hash, id, self.bytes.len(), s.len()));
                 self.bytes.push_str(s);
                 self.ends.push(self.bytes.len());
                 (id, true)
@@ -128,7 +174,7 @@ impl Interner {
     /// The id of `s` if it was interned.
     pub fn get(&self, s: &str) -> Option<u32> {
         let hash = Self::hash(s);
-        self.table.find(hash, |&(h, id)| h == hash && self.resolve(id) == s).map(|&(_, id)| id)
+        self.table.find(hash, |slot| slot.is(hash, s, &self.bytes, &self.ends)).map(|slot| slot.id)
     }
     /// The string of id `id`.
     #[inline]
@@ -491,13 +537,33 @@ impl Posts {
 }
 
 /// A bounded sample of raw texts, for display and for "top repeated texts".
+///
+/// The texts live back to back in chunks of [`Self::CHUNK`] bytes that never move or grow (so
+/// keeping a text costs one copy, no allocation of its own, and no reallocation of what is kept);
+/// the maps hold where each text is. A post's text sampled both for its account and for its
+/// fingerprint is stored once. Read them with [`Self::by_fp`], [`Self::of_account`] and the
+/// iterators (in hash order: sort what reaches an output).
 #[derive(Clone, Debug, Default)]
 pub struct TextSamples {
-    /// One sample text per text fingerprint (first seen), up to a byte budget.
-    pub by_fp: FxHashMap<u64, Box<str>>,
+    chunks: Vec<String>,
+    /// One sample text per text fingerprint (first seen), up to the byte budget.
+    by_fp: FxHashMap<u64, TextRef>,
     /// Up to `PER_ACCOUNT` sample posts per account: (post index, text).
-    pub by_account: FxHashMap<AccountIdx, Vec<(PostIdx, Box<str>)>>,
+    by_account: FxHashMap<AccountIdx, Vec<(PostIdx, TextRef)>>,
+    /// Bytes counted against [`Self::BUDGET_BYTES`]: each text kept, per map entry, plus 16 for
+    /// an account's sample and 24 for a fingerprint's (so the samples chosen do not depend on how
+    /// they are stored).
     pub bytes: usize,
+}
+
+// Every chunk the budget can fill has a `u32` position (`TextRef::at`).
+const _: () = assert!(TextSamples::BUDGET_BYTES / TextSamples::CHUNK + 2 < 1 << 12);
+
+/// Where a sample text is: `at` = chunk × [`TextSamples::CHUNK`] + offset in the chunk, length.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TextRef {
+    at: u32,
+    len: u32,
 }
 
 impl TextSamples {
@@ -506,6 +572,99 @@ impl TextSamples {
     pub const BUDGET_BYTES: usize = 64 << 20;
     /// Longest sample kept, in bytes (longer texts are cut at a char boundary).
     pub const MAX_TEXT: usize = 560;
+    /// Bytes of one chunk of texts (a text never straddles two; less than `MAX_TEXT` is left
+    /// unused at the end of each). The budget spans far fewer than the 4,096 chunks a `u32`
+    /// position can name.
+    pub const CHUNK: usize = 1 << 20;
+
+    /// Whether the byte budget is spent (nothing more is kept).
+    #[inline]
+    pub fn full(&self) -> bool {
+        self.bytes >= Self::BUDGET_BYTES
+    }
+    /// Keep `text` (at most [`Self::MAX_TEXT`] bytes) in `chunks` and say where it is.
+    fn store(chunks: &mut Vec<String>, text: &str) -> TextRef {
+        debug_assert!(text.len() <= Self::MAX_TEXT);
+        match chunks.last() {
+            Some(c) if Self::CHUNK - c.len() >= text.len() => {}
+            _ => chunks.push(String::with_capacity(Self::CHUNK)),
+        }
+        let chunk = chunks.len() - 1;
+        let c = &mut chunks[chunk];
+        let start = c.len();
+        c.push_str(text);
+        TextRef { at: (chunk * Self::CHUNK + start) as u32, len: text.len() as u32 }
+    }
+    #[inline]
+    fn text(&self, r: TextRef) -> &str {
+        let (chunk, start) = (r.at as usize / Self::CHUNK, r.at as usize % Self::CHUNK);
+        &self.chunks[chunk][start..start + r.len as usize]
+    }
+    /// Sample post `post`'s `text`, cut to [`Self::MAX_TEXT`] bytes: as one of `account`'s when
+    /// `for_account`, and as the text of fingerprint `fp` when `fp` is not 0 and has none yet.
+    /// Returns how many samples `account` has (0 when not `for_account`). The caller checks the
+    /// budget ([`Self::full`]) first and keeps at most [`Self::PER_ACCOUNT`] per account.
+    pub fn add(&mut self, post: PostIdx, account: AccountIdx, for_account: bool, fp: u64, text: &str) -> usize {
+        let text = truncate_at_char(text, Self::MAX_TEXT);
+        let mut stored = None;
+        let mut per_account = 0;
+        if for_account {
+            let r = Self::store(&mut self.chunks, text);
+            stored = Some(r);
+            // (callers keep at most `PER_ACCOUNT`: one allocation per account)
+            let per = self.by_account.entry(account).or_insert_with(|| Vec::with_capacity(Self::PER_ACCOUNT));
+            per.push((post, r));
+            per_account = per.len();
+            self.bytes += text.len() + 16;
+        }
+        if fp != 0 {
+            if let std::collections::hash_map::Entry::Vacant(e) = self.by_fp.entry(fp) {
+                e.insert(stored.unwrap_or_else(|| Self::store(&mut self.chunks, text)));
+                self.bytes += text.len() + 24;
+            }
+        }
+        per_account
+    }
+    /// Room for `n` more fingerprints' samples without the map growing.
+    pub fn reserve_fps(&mut self, n: usize) {
+        self.by_fp.reserve(n);
+    }
+    /// Fingerprints with a sample.
+    pub fn n_fps(&self) -> usize {
+        self.by_fp.len()
+    }
+    /// The sample text of fingerprint `fp`.
+    pub fn by_fp(&self, fp: u64) -> Option<&str> {
+        self.by_fp.get(&fp).map(|&r| self.text(r))
+    }
+    /// `account`'s sample posts, in the order they were read: (post index, text).
+    pub fn of_account(&self, account: AccountIdx) -> impl Iterator<Item = (PostIdx, &str)> + '_ {
+        self.by_account.get(&account).into_iter().flatten().map(|&(p, r)| (p, self.text(r)))
+    }
+    /// Every (fingerprint, text), in hash order.
+    pub fn fp_texts(&self) -> impl Iterator<Item = (u64, &str)> + '_ {
+        self.by_fp.iter().map(|(&fp, &r)| (fp, self.text(r)))
+    }
+    /// Every account with samples, in hash order.
+    pub fn accounts(&self) -> impl Iterator<Item = AccountIdx> + '_ {
+        self.by_account.keys().copied()
+    }
+    /// Release the last chunk's spare room.
+    pub fn shrink_to_fit(&mut self) {
+        if let Some(c) = self.chunks.last_mut() {
+            c.shrink_to_fit();
+        }
+        self.chunks.shrink_to_fit();
+    }
+    /// Heap bytes used: the chunks and the two maps.
+    pub fn heap_bytes(&self) -> usize {
+        let per_account: usize =
+            self.by_account.values().map(|v| v.capacity() * std::mem::size_of::<(PostIdx, TextRef)>()).sum();
+        self.chunks.iter().map(|c| c.capacity()).sum::<usize>()
+            + self.by_fp.capacity() * (8 + std::mem::size_of::<TextRef>() + 1)
+            + self.by_account.capacity() * (4 + std::mem::size_of::<Vec<(PostIdx, TextRef)>>() + 1)
+            + per_account
+    }
 }
 
 /// The dataset: accounts, posts, interned vocabularies and bounded text samples.
@@ -604,6 +763,7 @@ impl Dataset {
             i.shrink_to_fit();
         }
         self.url_domain.shrink_to_fit();
+        self.samples.shrink_to_fit();
         if let Some(t) = self.texts.as_mut() {
             t.shrink_to_fit();
         }
@@ -625,7 +785,7 @@ impl Dataset {
 /// get a 64-bit FNV-1a hash with the top bit set so the two spaces cannot collide.
 /// Returns 0 for an empty id (0 means "none").
 pub fn post_key(id: &str) -> u64 {
-    let id = id.trim();
+    let id = crate::core::ingest::csv::fast_trim(id);
     if id.is_empty() {
         return 0;
     }
@@ -638,6 +798,18 @@ pub fn post_key(id: &str) -> u64 {
         }
     }
     fnv1a64(id.as_bytes()) | (1u64 << 63)
+}
+
+/// The longest prefix of `s` of at most `max` bytes that ends on a char boundary.
+pub fn truncate_at_char(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 /// 64-bit FNV-1a: a simple, stable, platform-independent hash for fingerprints.
@@ -776,5 +948,69 @@ mod tests {
         i.shrink_to_fit();
         assert_eq!(i.iter().map(|(_, s)| s.to_string()).collect::<Vec<_>>(), order);
         assert_eq!(i.get("missing"), None);
+    }
+
+    /// Strings too long for a table slot's 16-bit length are found through the end offsets,
+    /// next to short ones, before and after the table grows.
+    #[test]
+    fn interner_finds_long_strings() {
+        let mut i = Interner::new();
+        let long = |k: usize| format!("{k}").repeat(70_000 / (k + 1).to_string().len());
+        assert_eq!(i.insert("a"), (0, true));
+        assert_eq!(i.insert(&long(1)), (1, true));
+        assert_eq!(i.insert(&"é".repeat(40_000)), (2, true));
+        for k in 0..200 {
+            i.insert(&k.to_string());
+        }
+        assert_eq!(i.insert(&long(1)), (1, false));
+        assert_eq!(i.insert(&"é".repeat(40_000)), (2, false));
+        assert_eq!(i.get(&long(2)), None);
+        assert_eq!(i.get(&long(1)[..65_535]), None);
+        assert_eq!(i.resolve(1), long(1));
+        assert_eq!(i.get("a"), Some(0));
+        assert_eq!(i.get("199"), Some(202));
+    }
+
+    /// Samples: the first text of each fingerprint, up to `PER_ACCOUNT` per account as the caller
+    /// asks, cut at a char boundary, stored across chunks; the budget counts what the maps hold.
+    #[test]
+    fn text_samples_keep_first_texts_across_chunks() {
+        let mut s = TextSamples::default();
+        let text = |k: u32| format!("{k} {}", "香".repeat(300));
+        let mut want_bytes = 0;
+        for k in 0..5_000u32 {
+            let t = text(k);
+            let cut = truncate_at_char(&t, TextSamples::MAX_TEXT);
+            assert!(cut.len() <= TextSamples::MAX_TEXT && cut.len() > TextSamples::MAX_TEXT - 3);
+            let for_account = k % 7 < 3;
+            let n = s.add(k, k % 10, for_account, (k % 2_000) as u64 + 1, &t);
+            if for_account {
+                want_bytes += cut.len() + 16;
+                assert!(n >= 1);
+            } else {
+                assert_eq!(n, 0);
+            }
+            if k < 2_000 {
+                want_bytes += cut.len() + 24;
+            }
+        }
+        assert_eq!(s.bytes, want_bytes);
+        assert_eq!(s.n_fps(), 2_000);
+        assert!(s.chunks.len() >= 2, "{} chunks", s.chunks.len());
+        for fp in 1..=2_000u64 {
+            assert_eq!(s.by_fp(fp), Some(truncate_at_char(&text(fp as u32 - 1), TextSamples::MAX_TEXT)));
+        }
+        assert_eq!(s.by_fp(0), None);
+        assert_eq!(s.by_fp(2_001), None);
+        let of3: Vec<_> = s.of_account(3).take(3).collect();
+        let cut = |k: u32| truncate_at_char(&text(k), TextSamples::MAX_TEXT).to_string();
+        let of3: Vec<_> = of3.into_iter().map(|(p, t)| (p, t.to_string())).collect();
+        assert_eq!(of3, [(23, cut(23)), (43, cut(43)), (63, cut(63))]);
+        assert_eq!(s.of_account(99).count(), 0);
+        let mut accounts: Vec<_> = s.accounts().collect();
+        accounts.sort();
+        assert_eq!(accounts, (0..10).collect::<Vec<_>>());
+        s.shrink_to_fit();
+        assert_eq!(s.by_fp(2_000), Some(truncate_at_char(&text(1_999), TextSamples::MAX_TEXT)));
     }
 }

@@ -286,12 +286,8 @@ pub(crate) fn measure(
             j += 1;
         }
         if j - i >= 2 {
-            let text = ds
-                .samples
-                .by_fp
-                .get(&fps[i])
-                .map(|s| s.to_string())
-                .unwrap_or_else(|| format!("(text {:016x})", fps[i]));
+            let text =
+                ds.samples.by_fp(fps[i]).map(|s| s.to_string()).unwrap_or_else(|| format!("(text {:016x})", fps[i]));
             texts.push((text, (j - i) as u32));
         }
         i = j;

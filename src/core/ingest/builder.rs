@@ -5,6 +5,7 @@
 //! [`DatasetBuilder::reject`]. The builder interns strings, deduplicates posts across files,
 //! merges account attributes from tweets and users files, and keeps the per-file accounting.
 
+use super::csv::fast_trim;
 use super::text;
 use super::Format;
 use crate::core::model::*;
@@ -226,14 +227,9 @@ pub struct DatasetBuilder {
     /// The last language and client interned, with their ids (usually the same row after row).
     last_language: (String, u32),
     last_client: (String, u32),
-    /// Per account: how many samples `samples.by_account` holds (saturating at `PER_ACCOUNT`),
-    /// so accounts that have all theirs skip the map.
-    sampled: Vec<u8>,
-    /// Per account: [`SCREEN_NAME_IS_ID`] / [`DISPLAY_NAME_IS_ID`] when that name is known to
-    /// equal the account id (hashed IO-archive accounts carry the hash as both names), so that
-    /// merging a row with the same names compares them with the row's id instead of reading the
-    /// stored names (a cache miss per name and row).
-    names_are_id: Vec<u8>,
+    /// Per account, its attributes and the builder's own flags in one record (the `Accounts`
+    /// columns other than the ids and names stay empty until `finish` fills them from these).
+    attrs: Vec<AccountAttrs>,
     /// Some: this builder records the calls instead of building (see [`Self::recording`]).
     recorded: Option<RecordedCalls>,
 }
@@ -262,8 +258,7 @@ impl DatasetBuilder {
             last_author: (String::new(), NONE),
             last_language: (String::new(), NONE),
             last_client: (String::new(), NONE),
-            sampled: Vec::new(),
-            names_are_id: Vec::new(),
+            attrs: Vec::new(),
             recorded: None,
         }
     }
@@ -348,9 +343,9 @@ impl DatasetBuilder {
         if self.opts.text_fingerprints {
             // One sample per distinct text until the sample budget is spent (a few hundred bytes
             // each): no more than the budget / 256 entries are worth reserving.
-            let have = self.ds.samples.by_fp.len();
+            let have = self.ds.samples.n_fps();
             let want = (have + posts).min(TextSamples::BUDGET_BYTES / 256);
-            self.ds.samples.by_fp.reserve(want.saturating_sub(have));
+            self.ds.samples.reserve_fps(want.saturating_sub(have));
         }
     }
 
@@ -455,13 +450,7 @@ impl DatasetBuilder {
         }
         a.screen_name.push("".into());
         a.display_name.push("".into());
-        a.created_at.push(NO_TIME);
-        a.followers.push(u32::MAX);
-        a.following.push(u32::MAX);
-        a.language.push(NONE);
-        a.description_empty.push(2);
-        a.client.push(NONE);
-        a.has_profile.push(false);
+        self.attrs.push(AccountAttrs::UNKNOWN);
         idx
     }
 
@@ -479,61 +468,57 @@ impl DatasetBuilder {
 
     /// Merge attributes into an account (non-empty values overwrite).
     fn merge_account(&mut self, rec: &AccountRecord) -> AccountIdx {
-        let id = rec.id.trim();
+        let id = fast_trim(&rec.id);
         let idx = self.author_account(id);
         let i = idx as usize;
-        if i >= self.names_are_id.len() {
-            self.names_are_id.resize(i + 1, 0);
-        }
+        let at = &mut self.attrs[i];
         let mut has = false;
         if !rec.screen_name.is_empty() {
             let name = rec.screen_name.trim_start_matches('@');
             let is_id = name == id;
-            if !(is_id && self.names_are_id[i] & SCREEN_NAME_IS_ID != 0) {
+            if !(is_id && at.names_are_id & SCREEN_NAME_IS_ID != 0) {
                 if &*self.ds.accounts.screen_name[i] != name {
                     self.ds.accounts.screen_name[i] = name.into();
                     self.by_screen_name.insert(name.to_lowercase().into(), idx);
                 }
-                set_flag(&mut self.names_are_id[i], SCREEN_NAME_IS_ID, is_id);
+                set_flag(&mut at.names_are_id, SCREEN_NAME_IS_ID, is_id);
             }
             has = true;
         }
-        let a = &mut self.ds.accounts;
         if !rec.display_name.is_empty() {
             let name = rec.display_name.as_str();
             let is_id = name == id;
-            if !(is_id && self.names_are_id[i] & DISPLAY_NAME_IS_ID != 0) {
-                if &*a.display_name[i] != name {
-                    a.display_name[i] = name.into();
+            if !(is_id && at.names_are_id & DISPLAY_NAME_IS_ID != 0) {
+                let stored = &mut self.ds.accounts.display_name[i];
+                if &**stored != name {
+                    *stored = name.into();
                 }
-                set_flag(&mut self.names_are_id[i], DISPLAY_NAME_IS_ID, is_id);
+                set_flag(&mut at.names_are_id, DISPLAY_NAME_IS_ID, is_id);
             }
         }
         if let Some(t) = rec.created_at_ms {
-            a.created_at[i] = t;
+            at.created_at = t;
             has = true;
         }
         if let Some(v) = rec.followers {
-            a.followers[i] = v;
+            at.followers = v;
             has = true;
         }
         if let Some(v) = rec.following {
-            a.following[i] = v;
+            at.following = v;
             has = true;
         }
         if !rec.language.is_empty() {
-            a.language[i] = intern_cached(&mut self.ds.languages, &mut self.last_language, &rec.language);
+            at.language = intern_cached(&mut self.ds.languages, &mut self.last_language, &rec.language);
         }
         if let Some(e) = rec.description_empty {
-            a.description_empty[i] = e as u8;
+            at.description_empty = e as u8;
             has = true;
         }
         if !rec.client.is_empty() {
-            a.client[i] = intern_cached(&mut self.ds.clients, &mut self.last_client, &rec.client);
+            at.client = intern_cached(&mut self.ds.clients, &mut self.last_client, &rec.client);
         }
-        if has {
-            a.has_profile[i] = true;
-        }
+        at.has_profile |= has;
         idx
     }
 
@@ -544,7 +529,7 @@ impl DatasetBuilder {
             r.calls.push(Call::Account(at.clone()));
             return None;
         }
-        if rec.id.trim().is_empty() {
+        if fast_trim(&rec.id).is_empty() {
             self.reject(at.clone(), DiagKind::MissingField, "account row without an account id");
             return None;
         }
@@ -573,8 +558,7 @@ impl DatasetBuilder {
         at: &Position,
         fingerprints: Option<(u64, u64)>,
     ) -> Option<PostIdx> {
-        let author_id = rec.author.id.trim();
-        if author_id.is_empty() {
+        if fast_trim(&rec.author.id).is_empty() {
             self.reject(at.clone(), DiagKind::MissingField, "post without an account id");
             return None;
         }
@@ -600,8 +584,9 @@ impl DatasetBuilder {
         let account = self.merge_account(&rec.author);
         let target_post = post_key(&rec.target_post);
         let mut target_account = NONE;
-        if !rec.target_account_id.trim().is_empty() {
-            target_account = self.account(rec.target_account_id.trim());
+        let target_account_id = fast_trim(&rec.target_account_id);
+        if !target_account_id.is_empty() {
+            target_account = self.account(target_account_id);
             if !rec.target_screen_name.is_empty() {
                 let i = target_account as usize;
                 if self.ds.accounts.screen_name[i].is_empty() {
@@ -633,16 +618,16 @@ impl DatasetBuilder {
         let (item, ids) = (&mut self.scratch_item, &mut self.scratch_ids);
         ids.clear();
         for h in &rec.hashtags {
-            lowercase_into(h.trim().trim_start_matches(['#', '＃']), item);
-            if !item.is_empty() {
-                ids.push(ds.hashtags.intern(item));
+            let tag = lowercased(fast_trim(h).trim_start_matches(['#', '＃']), item);
+            if !tag.is_empty() {
+                ids.push(ds.hashtags.intern(tag));
             }
         }
         ids.dedup();
         ds.posts.hashtags.push_row(ids.iter().copied());
         ids.clear();
         for u in &rec.urls {
-            let u = u.trim();
+            let u = fast_trim(u);
             if u.is_empty() {
                 continue;
             }
@@ -656,9 +641,9 @@ impl DatasetBuilder {
         ds.posts.urls.push_row(ids.iter().copied());
         ids.clear();
         for m in &rec.mentions {
-            lowercase_into(m.trim().trim_start_matches('@'), item);
-            if !item.is_empty() && item != "0" {
-                ids.push(ds.mentions.intern(item));
+            let name = lowercased(fast_trim(m).trim_start_matches('@'), item);
+            if !name.is_empty() && name != "0" {
+                ids.push(ds.mentions.intern(name));
             }
         }
         ds.posts.mentions.push_row(ids.iter().copied());
@@ -686,25 +671,17 @@ impl DatasetBuilder {
 
     fn sample_text(&mut self, post: PostIdx, account: AccountIdx, fp: u64, raw: &str) {
         let s = &mut self.ds.samples;
-        if s.bytes >= TextSamples::BUDGET_BYTES {
+        if s.full() {
             return;
         }
-        let cut = truncate_at_char(raw, TextSamples::MAX_TEXT);
-        let a = account as usize;
-        if a >= self.sampled.len() {
-            self.sampled.resize(a + 1, 0);
+        let sampled = &mut self.attrs[account as usize].sampled;
+        let for_account = (*sampled as usize) < TextSamples::PER_ACCOUNT;
+        if !for_account && fp == 0 {
+            return;
         }
-        if (self.sampled[a] as usize) < TextSamples::PER_ACCOUNT {
-            let per = s.by_account.entry(account).or_default();
-            per.push((post, cut.into()));
-            s.bytes += cut.len() + 16;
-            self.sampled[a] = per.len() as u8;
-        }
-        if fp != 0 {
-            if let std::collections::hash_map::Entry::Vacant(e) = s.by_fp.entry(fp) {
-                e.insert(cut.into());
-                s.bytes += cut.len() + 24;
-            }
+        let n = s.add(post, account, for_account, fp, raw);
+        if for_account {
+            *sampled = n as u8;
         }
     }
 
@@ -742,8 +719,6 @@ impl DatasetBuilder {
         // Free the ingest-only indexes before the columns are shrunk (each shrink copies a
         // column: the peak of `finish` is the model plus the largest column, not plus these).
         self.seen_posts = PostIndex::default();
-        self.sampled = Vec::new();
-        self.names_are_id = Vec::new();
         let pending = std::mem::take(&mut self.pending_targets);
         for (post, name) in pending {
             let known = self.ds.posts.target_account(post as usize);
@@ -769,6 +744,17 @@ impl DatasetBuilder {
             debug_assert!(linked, "a pending target is a repost, reply or quote");
         }
         self.by_screen_name = FxHashMap::default();
+        // The attribute columns, each allocated once at its final size.
+        let attrs = std::mem::take(&mut self.attrs);
+        let a = &mut self.ds.accounts;
+        a.created_at = attrs.iter().map(|x| x.created_at).collect();
+        a.followers = attrs.iter().map(|x| x.followers).collect();
+        a.following = attrs.iter().map(|x| x.following).collect();
+        a.language = attrs.iter().map(|x| x.language).collect();
+        a.description_empty = attrs.iter().map(|x| x.description_empty).collect();
+        a.client = attrs.iter().map(|x| x.client).collect();
+        a.has_profile = attrs.iter().map(|x| x.has_profile).collect();
+        drop(attrs);
         if self.opts.keep_text {
             self.ds.texts = Some(std::mem::take(&mut self.texts));
             self.ds.exact = Some(std::mem::take(&mut self.exact));
@@ -778,7 +764,44 @@ impl DatasetBuilder {
     }
 }
 
-/// Bits of `DatasetBuilder::names_are_id`: the account's stored screen name / display name
+/// One account's attributes while the dataset is built: the values of the `Accounts` columns
+/// (see there) that a row's merge writes, next to each other so that a row touches one cache
+/// line for them instead of one per column, and the builder's per-account flags.
+#[derive(Clone, Copy, Debug)]
+struct AccountAttrs {
+    created_at: i64,
+    followers: u32,
+    following: u32,
+    language: u32,
+    client: u32,
+    description_empty: u8,
+    has_profile: bool,
+    /// [`SCREEN_NAME_IS_ID`] / [`DISPLAY_NAME_IS_ID`] when that name is known to equal the account
+    /// id (hashed IO-archive accounts carry the hash as both names), so that merging a row with
+    /// the same names compares them with the row's id instead of reading the stored names (a
+    /// cache miss per name and row).
+    names_are_id: u8,
+    /// How many samples `samples` holds for the account (saturating at `PER_ACCOUNT`), so that
+    /// accounts that have all theirs skip the map.
+    sampled: u8,
+}
+
+impl AccountAttrs {
+    /// An account known by its id only.
+    const UNKNOWN: AccountAttrs = AccountAttrs {
+        created_at: NO_TIME,
+        followers: u32::MAX,
+        following: u32::MAX,
+        language: NONE,
+        client: NONE,
+        description_empty: 2,
+        has_profile: false,
+        names_are_id: 0,
+        sampled: 0,
+    };
+}
+
+/// Bits of `AccountAttrs::names_are_id`: the account's stored screen name / display name
 /// equals its id. Only `merge_account` sets them, right after storing or checking that name.
 const SCREEN_NAME_IS_ID: u8 = 1;
 const DISPLAY_NAME_IS_ID: u8 = 2;
@@ -905,6 +928,22 @@ fn intern_cached(interner: &mut Interner, last: &mut (String, u32), s: &str) -> 
     id
 }
 
+/// `s.to_lowercase()`: `s` itself when it is its own lowercase (ASCII without capitals, or with
+/// caseless letters: CJK, Arabic, Hangul), else its lowercase in `buf`.
+fn lowercased<'a>(s: &'a str, buf: &'a mut String) -> &'a str {
+    let own = if s.is_ascii() {
+        !s.bytes().any(|b| b.is_ascii_uppercase())
+    } else {
+        s.chars().all(|c| if c.is_ascii() { !c.is_ascii_uppercase() } else { text::is_caseless_letter(c) })
+    };
+    if own {
+        s
+    } else {
+        lowercase_into(s, buf);
+        buf
+    }
+}
+
 /// `s.to_lowercase()` into a reused buffer, without allocating for ASCII.
 fn lowercase_into(s: &str, out: &mut String) {
     out.clear();
@@ -928,17 +967,7 @@ fn lowercase_into(s: &str, out: &mut String) {
     }
 }
 
-/// The longest prefix of `s` of at most `max` bytes that ends on a char boundary.
-pub fn truncate_at_char(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
-}
+pub use crate::core::model::truncate_at_char;
 
 #[cfg(test)]
 mod tests {
@@ -961,9 +990,10 @@ mod tests {
                 .iter()
                 .map(|i| i.iter().collect())
                 .collect();
-        let mut by_fp: Vec<_> = ds.samples.by_fp.iter().collect();
+        let mut by_fp: Vec<_> = ds.samples.fp_texts().collect();
         by_fp.sort();
-        let mut by_account: Vec<_> = ds.samples.by_account.iter().collect();
+        let mut by_account: Vec<_> =
+            ds.samples.accounts().map(|a| (a, ds.samples.of_account(a).collect::<Vec<_>>())).collect();
         by_account.sort();
         format!(
             "{per_post:?}\n{:?}\n{ragged:?}\n{vocab:?}\n{:?}\n{:?}\n{:?}\n{by_fp:?}\n{by_account:?}\n{:?}",
@@ -1083,5 +1113,34 @@ mod tests {
         assert_eq!(format!("{slot:?}"), format!("{rec:?}"));
         slot.assign(&PostRecord::default());
         assert_eq!(format!("{slot:?}"), format!("{:?}", PostRecord::default()));
+    }
+
+    /// `lowercased` is `to_lowercase`, whether it hands back the item itself or the buffer.
+    #[test]
+    fn lowercased_is_to_lowercase() {
+        let mut buf = String::from("stale");
+        for s in [
+            "",
+            "hongkong",
+            "HongKong",
+            "123",
+            "a_b",
+            "香港",
+            "香港HK",
+            "香港hk",
+            "عاجل",
+            "한국",
+            "Ελλάδα",
+            "ΟΔΟΣ",
+            "straße",
+            "İstanbul",
+            "ǅ",
+            "@x",
+            "ÄÖ",
+            "é",
+            "日本語のテキスト",
+        ] {
+            assert_eq!(lowercased(s, &mut buf), s.to_lowercase(), "{s:?}");
+        }
     }
 }

@@ -1045,13 +1045,13 @@ fn evidence(inputs: &[Input<'_>], acc: &Acc) -> Vec<String> {
                     }
                     TieKind::Text | TieKind::NearText => {
                         let fp = ((loc as usize) < ds.n_posts()).then(|| ds.posts.text_fp(loc as usize))?;
-                        format!("'{}'", shorten(ds.samples.by_fp.get(&fp)?, 60))
+                        format!("'{}'", shorten(ds.samples.by_fp(fp)?, 60))
                     }
                     TieKind::CoAction => {
                         if loc == 0 {
                             return None;
                         }
-                        format!("'{}'", shorten(ds.samples.by_fp.get(&loc)?, 60))
+                        format!("'{}'", shorten(ds.samples.by_fp(loc)?, 60))
                     }
                     TieKind::Url => ds.urls.resolve(loc as u32).to_string(),
                     TieKind::Domain => ds.domains.resolve(loc as u32).to_string(),
