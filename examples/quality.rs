@@ -8,7 +8,9 @@
 //! Per operation it also says where its accounts are lost: how many have a kept co-action tie (the
 //! others were never in the coordination network), and how many of its amplifiers give their own
 //! core at least `amplifier_min_share` of their boosts (ground truth; a co-action member below that
-//! share is not called an amplifier by the roles stage).
+//! share is not called an amplifier by the roles stage, unless its core boosts are beyond the core's
+//! popularity), and which clusters tied only by co-boosting were kept as amplifier networks
+//! although their members give the core less than 40% of their boosts (with the reason).
 use chorus::core::detect::{analyze, DetectParams, Role};
 use chorus::core::model::Kind;
 use chorus::core::synth::{self, eval};
@@ -124,6 +126,31 @@ fn main() {
                 details.push_str(&format!(
                     "- {name}/{seed} {}: {} core, {} amplifiers; recall {:.3} (core {:.3}, amplifiers {:.3}), role accuracy {:.3}, in {} clusters ({:.3} in the largest); {n_tied} of {} with a kept co-action tie; {n_above_share} amplifiers give their core >= {min_share} of their boosts\n",
                     o.name, o.n_core, o.n_amplifiers, o.recall, o.core_recall, o.amplifier_recall, o.role_accuracy, o.n_clusters, o.main_cluster_share, o.n_core + o.n_amplifiers
+                ));
+            }
+            // clusters tied only by co-boosting kept although their members give the core less
+            // than 40% of their boosts (the amplifier-network test of the roles stage): its reason,
+            // as a core account of the cluster gives it, with an amplifier's `boosts_core` reason
+            let mut seen = vec![false; analysis.clusters.len()];
+            for v in &analysis.accounts {
+                let Some(r) = v.reasons.iter().find(|r| r.code == "amplifier_network") else { continue };
+                if v.role != Role::Core || std::mem::replace(&mut seen[v.cluster as usize], true) {
+                    continue;
+                }
+                let amp = analysis.accounts.iter().find(|a| {
+                    a.cluster == v.cluster
+                        && a.role == Role::Amplifier
+                        && a.reasons.iter().any(|r| r.code == "boosts_core" && r.text.contains("far beyond"))
+                });
+                let amp_text = amp
+                    .and_then(|a| a.reasons.iter().find(|r| r.code == "boosts_core"))
+                    .map(|r| format!("; an amplifier: \"{}\"", r.text))
+                    .unwrap_or_default();
+                details.push_str(&format!(
+                    "- {name}/{seed} cluster {} ({} accounts) is an amplifier network: \"{}\"{amp_text}\n",
+                    v.cluster,
+                    analysis.clusters[v.cluster as usize].accounts.len(),
+                    r.text
                 ));
             }
             // without planted accounts (organic-only) only the false-positive target applies

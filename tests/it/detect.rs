@@ -316,6 +316,79 @@ fn members_that_mostly_boost_organic_content_are_amplifiers_of_an_unpopular_core
     assert_eq!(flagged_with_prefix(&ds, &an, "org"), 0, "organic flagged");
 }
 
+/// An amplifier network whose amplifiers all hide most of their boosting among popular posts
+/// gives its core less than the audience line (40%) of the cluster's boosts. Judged member by
+/// member it is still an operation: every amplifier boosts the core far beyond its popularity,
+/// and the evidence says so.
+#[test]
+fn amplifier_network_below_the_audience_share_is_not_an_audience() {
+    let mut rng = Rng(11);
+    let mut posts = Vec::new();
+    organic(&mut rng, 300, 10, &mut posts);
+    // popular accounts, retweeted by many organic accounts within hours
+    let mut popular_posts: Vec<(String, String, i64)> = Vec::new();
+    for k in 0..5 {
+        let acc = format!("orgceleb{k}");
+        for j in 0..30 {
+            let t = T0 + rng.below(10 * 86_400_000) as i64;
+            let id = format!("celeb{k}_{j}");
+            posts.push(P::post(id.clone(), &acc, t, random_text(&mut rng, 8)));
+            for f in 0..60 {
+                let fan = format!("org{:04}", rng.below(300));
+                let rt = P::rt(format!("{id}_rt{f}"), &fan, t + 60_000 + rng.below(6 * 3_600_000) as i64, &id, &acc);
+                posts.push(rt);
+            }
+            popular_posts.push((id, acc.clone(), t));
+        }
+    }
+    let start = posts.len();
+    retweet_ring(&mut rng, "ring", 4, 24, 20, &mut posts);
+    let mut core_boosts = [0usize; 24];
+    for p in &posts[start..] {
+        if let Some(a) = p.acc.strip_prefix("ringamp") {
+            core_boosts[a.parse::<usize>().expect("amplifier number")] += 1;
+        }
+    }
+    // every amplifier gives the core 30% of its boosts, the rest to the popular accounts
+    for (a, &n) in core_boosts.iter().enumerate() {
+        for k in 0..(n as f64 * 0.7 / 0.3).round() as usize {
+            let (id, author, t) = &popular_posts[rng.below(popular_posts.len() as u64) as usize];
+            let t = t + 60_000 + rng.below(6 * 3_600_000) as i64;
+            posts.push(P::rt(format!("ringorg{a}_{k}"), &format!("ringamp{a}"), t, id, author));
+        }
+    }
+    let ds = build(&posts);
+    let an = run(&ds);
+    for c in 0..4 {
+        assert_eq!(verdict(&ds, &an, &format!("ringcore{c}")).role, Role::Core, "ringcore{c}");
+    }
+    for (a, n) in core_boosts.iter().enumerate() {
+        let v = verdict(&ds, &an, &format!("ringamp{a}"));
+        assert_eq!(v.role, Role::Amplifier, "ringamp{a} ({n} core boosts): {v:?}");
+    }
+    assert_eq!(flagged_with_prefix(&ds, &an, "org"), 0, "organic flagged");
+    assert!(an.warnings.iter().all(|w| !w.contains("not flagged")), "{:?}", an.warnings);
+    // the cluster-level reason, on core and amplifiers alike
+    for id in ["ringcore0", "ringamp0"] {
+        let r = verdict(&ds, &an, id).reasons.iter().find(|r| r.code == "amplifier_network").expect("reason").clone();
+        assert_eq!(r.value, 24.0, "{}", r.text);
+        assert!(
+            r.text.starts_with("its cluster is tied only by co-boosting and gives 30% of its boosts to its core")
+                && r.text.contains("but 24 of its 24 members outside the core each boost the core on 3 or more posts"),
+            "{}",
+            r.text
+        );
+    }
+    let b = verdict(&ds, &an, "ringamp0").reasons.iter().find(|r| r.code == "boosts_core").expect("boost reason");
+    let n = core_boosts[0];
+    let boosts = n + (n as f64 * 0.7 / 0.3).round() as usize;
+    assert!(
+        b.text.contains(&format!("; that is {n} of its {boosts} boosts, but far beyond the core's popularity")),
+        "{}",
+        b.text
+    );
+}
+
 #[test]
 fn copy_paste_network_is_core() {
     let mut rng = Rng(2);

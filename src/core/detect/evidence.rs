@@ -171,15 +171,30 @@ pub(crate) fn verdicts(
                     let share = f.core_boosts as f64 / f.activity.max(1) as f64;
                     let delay =
                         f.core_delay_s.map(|d| format!(", median {} after posting", secs(d))).unwrap_or_default();
+                    // a member called an amplifier because its core boosts are beyond the core's
+                    // popularity, not by their share of its boosts
+                    let beyond = f
+                        .beyond_popularity
+                        .map(|(boosts, expected)| {
+                            format!(
+                                "; that is {} of its {} boosts, but far beyond the core's popularity: {} boosts picking their targets the way accounts outside the cluster do would land on the core about {:.1} times",
+                                f.core_boosts,
+                                boosts,
+                                boosts,
+                                expected
+                            )
+                        })
+                        .unwrap_or_default();
                     reasons.push(reason(
                         "boosts_core",
                         f.core_posts as f64,
                         format!(
-                            "boosted {} posts of this cluster's core ({} boosts, {} of its activity){}",
+                            "boosted {} posts of this cluster's core ({} boosts, {} of its activity){}{}",
                             f.core_posts,
                             f.core_boosts,
                             pct(share),
-                            delay
+                            delay,
+                            beyond
                         ),
                     ));
                     add(share * (1.0 - (-(f.core_posts as f64) / 5.0).exp()));
@@ -207,6 +222,20 @@ pub(crate) fn verdicts(
                 }
             }
             Role::Unflagged => {}
+        }
+        // a co-boosting cluster whose pooled boosts go mostly elsewhere, kept as an amplifier network
+        if let Some(a) = f.amplified {
+            reasons.push(reason(
+                "amplifier_network",
+                a.amplifying as f64,
+                format!(
+                    "its cluster is tied only by co-boosting and gives {} of its boosts to its core (an audience, such as fans or a viral storm, would give it that little), but {} of its {} members outside the core each boost the core on {} or more posts, a quarter or more of their activity and beyond the core's popularity: an amplifier network among accounts that also boost popular posts",
+                    pct(a.core_share),
+                    a.amplifying,
+                    a.others,
+                    params.amplifier_min_boosts.max(1)
+                ),
+            ));
         }
         // provenance
         let acc = &ds.accounts;

@@ -37,9 +37,30 @@
 //! share.
 //!
 //! A cluster tied only by co-boosting (co-retweet / co-reply) whose core has fewer than two
-//! accounts, or which spends less than 40% of its boosts on its core, is an audience, not an
-//! operation (fans of a celebrity, a viral storm, heavy retweeters of popular accounts): it is
-//! not flagged.
+//! accounts, or which spends less than 40% of its boosts on its core and is not an amplifier
+//! network (below), is an audience, not an operation (fans of a celebrity, a viral storm, heavy
+//! retweeters of popular accounts): it is not flagged.
+//!
+//! *Amplifier network.* The pooled share of the members' boosts is a poor measure of a community
+//! that co-boosting builds: an operation whose amplifiers spend most of their boosts on popular
+//! organic posts (to look organic) co-retweets those posts with ordinary accounts that retweet
+//! them too, and those accounts join its community. They dilute the pooled share (in our
+//! synthetic "hard" scenario, about 110 organic accounts in a community of 290 bring it to 24%,
+//! when the operation's own amplifiers give its core about 40%), and their number grows with the
+//! popularity of what the operation mimics, not with the operation. So the community is judged
+//! member by member instead: it is an operation when at least [`AMPLIFIED_MIN_MEMBERS`] (a
+//! quarter) of its members outside the core, and at least `min_cluster_size`, each *amplify* the
+//! core — step 4's member test (core boosts beyond the core's popularity or at least
+//! `amplifier_min_share` of its boosts, and a quarter of its activity) on at least
+//! `amplifier_min_boosts` distinct core posts. An audience boosts the accounts it follows in
+//! proportion to their appeal: a storm crowd's members touch the obscure accounts that happen to
+//! be boosted mostly by that crowd once or twice among dozens of viral retweets, so almost none
+//! passes (none in the 106–155-member storm communities with two to four core accounts seen on
+//! synthetic seeds 1–5), while an amplifier network is built of such members (56% of the non-core
+//! members of the disguised operation's community: 158 of 281, 155 of 277). The members that do not amplify the core stay unflagged as before (step 4); the
+//! audience rule for fans of one account is unchanged (a fan club amplifies its idol by this
+//! test, so it needs two core accounts). The reason `amplifier_network` on every flagged account
+//! of such a cluster gives its numbers.
 
 use super::chunked::collect_exact;
 use super::{Ctx, DetectParams, Role};
@@ -66,7 +87,35 @@ pub(crate) struct RoleFacts {
     /// Copies of its posts made by other members, and by how many members.
     pub copies_received: u32,
     pub copied_by: u32,
+    /// Amplifiers called so by the popularity test (their core boosts are less than
+    /// `amplifier_min_share` of their boosts): their boosts, and the core boosts the core's
+    /// popularity outside the cluster explains (boosts × the share of outside boosts it receives).
+    pub beyond_popularity: Option<(u32, f64)>,
+    /// Flagged accounts of a cluster kept by the amplifier-network test although tied only by
+    /// co-boosting and giving its core less than `AUDIENCE_MAX_CORE_SHARE` of its boosts.
+    pub amplified: Option<AmplifiedCore>,
 }
+
+/// Why a cluster tied only by co-boosting, whose members give less than
+/// [`AUDIENCE_MAX_CORE_SHARE`] of their boosts to its core, is an operation and not an audience.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct AmplifiedCore {
+    /// Share of the members' boosts that go to the core.
+    pub core_share: f64,
+    /// Members (not core) that each amplify the core (see [`AMPLIFIED_MIN_MEMBERS`]).
+    pub amplifying: u32,
+    /// Members that are not core.
+    pub others: u32,
+}
+
+/// A cluster tied only by co-boosting whose members give less than this share of their boosts to
+/// its core is an audience, unless it is an amplifier network by [`AMPLIFIED_MIN_MEMBERS`].
+pub(crate) const AUDIENCE_MAX_CORE_SHARE: f64 = 0.4;
+
+/// Share of a co-boosting cluster's non-core members that must each amplify its core (step 4's
+/// member test, on at least `amplifier_min_boosts` distinct core posts) for the cluster to be an
+/// operation although its members' pooled boosts go mostly elsewhere.
+pub(crate) const AMPLIFIED_MIN_MEMBERS: f64 = 0.25;
 
 pub(crate) struct RoleResult {
     /// Cluster of each rank (`NONE` when unflagged), after attaching core and amplifiers.
@@ -470,15 +519,69 @@ pub(crate) fn assign(
             }
         }
     }
+    // the core's popularity outside each cluster: the share of the boosts made by non-members
+    // that go to the cluster's core (the null of the member test of step 4 and of the audience
+    // test; ½ and 1 keep it above 0)
+    let mut outside_to_core = vec![0u64; n_clusters];
+    for t in 0..n {
+        let c = core_cluster[t];
+        if c != NONE {
+            outside_to_core[c as usize] += recv_total[t].saturating_sub(recv_from_cluster[t].0) as u64;
+        }
+    }
+    let core_popularity: Vec<f64> = (0..n_clusters)
+        .map(|c| {
+            let outside_boosts = (all_boosts.len() as u64).saturating_sub(to_core[c].1);
+            (outside_to_core[c] as f64 + 0.5) / (outside_boosts as f64 + 1.0)
+        })
+        .collect();
+    // whether a member's boosts of its cluster's core make it an amplifier (step 4): at least
+    // `amplifier_min_boosts` of them, a quarter of its activity, and most of its boosting or more
+    // than the core's popularity outside the cluster explains
+    let ln_max_chance_p = params.max_chance_p.clamp(1e-300, 1.0).ln();
+    let amplifies = |core_boosts: u32, boosts: usize, activity: u32, c: usize| {
+        let n_boosts = boosts as f64;
+        let beyond_popularity =
+            || super::coaction::ln_poisson_tail(core_boosts, n_boosts * core_popularity[c]) <= ln_max_chance_p;
+        core_boosts >= min_boosts
+            && (core_boosts as f64 >= params.amplifier_min_share * n_boosts || beyond_popularity())
+            && core_boosts as f64 >= 0.25 * activity.max(1) as f64
+    };
+    // per cluster: members other than its core, and those of them that amplify the core on at
+    // least `amplifier_min_boosts` distinct core posts (the audience test below)
+    let mut others = vec![0u32; n_clusters];
+    let mut amplifying = vec![0u32; n_clusters];
+    for r in 0..n {
+        let c = coaction_cluster[r];
+        if c == NONE || core_cluster[r] == c || !boost_only[c as usize] {
+            continue;
+        }
+        others[c as usize] += 1;
+        let s = slice(r as u32);
+        let (nb, posts, _) = boosts_to(s, |t| core_cluster[t as usize] == c);
+        if posts >= min_boosts && amplifies(nb, s.len(), facts[r].activity, c as usize) {
+            amplifying[c as usize] += 1;
+        }
+    }
     let mut audience = vec![false; n_clusters];
     let mut audiences = 0;
+    let mut amplified = vec![None; n_clusters];
     for c in 0..n_clusters {
+        if !boost_only[c] {
+            continue;
+        }
         // fans of one account, or a crowd whose boosts mostly go to accounts whose engagement
-        // comes from elsewhere
+        // comes from elsewhere — unless a real part of the crowd amplifies the core, each member
+        // beyond what the core's popularity explains (an amplifier network that also boosts
+        // popular content, joined by organic accounts boosting the same popular posts)
         let core_share = to_core[c].0 as f64 / to_core[c].1.max(1) as f64;
-        if boost_only[c] && (n_core[c] < 2 || core_share < 0.4) {
+        let network = amplifying[c] >= params.min_cluster_size.max(2)
+            && amplifying[c] as f64 >= AMPLIFIED_MIN_MEMBERS * others[c].max(1) as f64;
+        if n_core[c] < 2 || (core_share < AUDIENCE_MAX_CORE_SHARE && !network) {
             audience[c] = true;
             audiences += 1;
+        } else if core_share < AUDIENCE_MAX_CORE_SHARE {
+            amplified[c] = Some(AmplifiedCore { core_share, amplifying: amplifying[c], others: others[c] });
         }
     }
     // a cluster is led when a fifth of its members receive at least 70% of the copies of member
@@ -506,22 +609,6 @@ pub(crate) fn assign(
             led[c] = top_sum as f64 >= 0.7 * total as f64;
         }
     }
-    // the core's popularity outside each cluster: the share of the boosts made by non-members
-    // that go to the cluster's core (the null of the member test below; ½ and 1 keep it above 0)
-    let mut outside_to_core = vec![0u64; n_clusters];
-    for t in 0..n {
-        let c = core_cluster[t];
-        if c != NONE {
-            outside_to_core[c as usize] += recv_total[t].saturating_sub(recv_from_cluster[t].0) as u64;
-        }
-    }
-    let core_popularity: Vec<f64> = (0..n_clusters)
-        .map(|c| {
-            let outside_boosts = (all_boosts.len() as u64).saturating_sub(to_core[c].1);
-            (outside_to_core[c] as f64 + 0.5) / (outside_boosts as f64 + 1.0)
-        })
-        .collect();
-    let ln_max_chance_p = params.max_chance_p.clamp(1e-300, 1.0).ln();
     // 4. member roles
     let mut cluster = vec![NONE; n];
     let mut role = vec![Role::Unflagged; n];
@@ -544,13 +631,11 @@ pub(crate) fn assign(
         }
         // boosting the core is most of its boosting, or far more than the core's popularity
         // explains, and a real part of what it does
-        let n_boosts = slice(r as u32).len() as f64;
-        let beyond_popularity =
-            || super::coaction::ln_poisson_tail(nb, n_boosts * core_popularity[c as usize]) <= ln_max_chance_p;
-        if nb >= min_boosts
-            && (nb as f64 >= params.amplifier_min_share * n_boosts || beyond_popularity())
-            && nb as f64 >= 0.25 * facts[r].activity.max(1) as f64
-        {
+        let n_boosts = slice(r as u32).len();
+        if amplifies(nb, n_boosts, facts[r].activity, c as usize) {
+            if (nb as f64) < params.amplifier_min_share * n_boosts as f64 {
+                facts[r].beyond_popularity = Some((n_boosts as u32, n_boosts as f64 * core_popularity[c as usize]));
+            }
             role[r] = Role::Amplifier;
             continue;
         }
@@ -612,6 +697,12 @@ pub(crate) fn assign(
         f.core_delay_s = delay;
         cluster[r as usize] = c;
         role[r as usize] = Role::Amplifier;
+    }
+    // the reason a low-share co-boosting cluster was kept, on each of its flagged accounts
+    for r in 0..n {
+        if cluster[r] != NONE {
+            facts[r].amplified = amplified[cluster[r] as usize];
+        }
     }
     RoleResult { cluster, role, member, facts, audiences }
 }
