@@ -289,31 +289,31 @@ impl DatasetBuilder {
     }
 
     /// Make the recorded `calls` on this builder, in order, leaving `calls` empty (for reuse).
+    /// The records are read in place: borrowed views into the batch's one string buffer.
     pub fn apply(&mut self, calls: &mut RecordedCalls) {
-        let (mut next_post, mut next_account) = (0, 0);
-        for call in calls.calls.drain(..) {
+        let mut strs = Strs { text: &calls.text, lens: &calls.lens };
+        for call in &calls.calls {
             match call {
-                Call::BeginFile(name) => self.begin_file(&name),
-                Call::SetFormat(f) => self.set_format(f),
-                Call::ExpectInputBytes(n) => self.expect_input_bytes(n),
-                Call::AddBytes(n) => self.add_bytes(n),
-                Call::Fatal(m) => self.fatal(m),
-                Call::Reject(at, kind, m) => self.reject(at, kind, m),
-                Call::Repaired(at, kind, m) => self.repaired(at, kind, m),
-                Call::Note(kind, m) => self.note(kind, m),
-                Call::Account(at) => {
-                    self.add_account(&calls.accounts[next_account], &at);
-                    next_account += 1;
+                Call::BeginFile => self.begin_file(strs.next()),
+                Call::SetFormat(f) => self.set_format(*f),
+                Call::ExpectInputBytes(n) => self.expect_input_bytes(*n),
+                Call::AddBytes(n) => self.add_bytes(*n),
+                Call::Fatal => self.fatal(strs.next()),
+                Call::Reject(at, kind) => self.reject(at.clone(), *kind, strs.next()),
+                Call::Repaired(at, kind) => self.repaired(at.clone(), *kind, strs.next()),
+                Call::Note(kind) => self.note(*kind, strs.next()),
+                Call::Account(at, numbers) => {
+                    let rec = strs.account(numbers);
+                    self.add_account_view(&rec, at);
                 }
-                Call::Post(at, fingerprints) => {
-                    self.add_post_fingerprinted(&calls.posts[next_post], &at, Some(fingerprints));
-                    next_post += 1;
+                Call::Post(d) => {
+                    let rec = strs.post(d);
+                    self.add_post_fingerprinted(&rec, &d.at, Some(d.fingerprints));
                 }
             }
         }
-        debug_assert_eq!((next_post, next_account), (calls.n_posts, calls.n_accounts));
-        // The records stay, to be overwritten (reusing their strings) by the next recording.
-        (calls.n_posts, calls.n_accounts) = (0, 0);
+        debug_assert!(strs.text.is_empty() && strs.lens.is_empty(), "every recorded string read back once");
+        calls.clear();
     }
 
     pub fn options(&self) -> &IngestOptions {
@@ -323,7 +323,8 @@ impl DatasetBuilder {
     /// Start a new file (or zip entry). Records until the next `begin_file` count for it.
     pub fn begin_file(&mut self, name: &str) {
         if let Some(r) = self.recorded.as_mut() {
-            return r.calls.push(Call::BeginFile(name.into()));
+            r.put_str(name);
+            return r.calls.push(Call::BeginFile);
         }
         self.close_counts();
         self.reports.push(FileReport { name: name.to_string(), ..Default::default() });
@@ -368,7 +369,8 @@ impl DatasetBuilder {
     /// A file-level error: reading stopped; what was kept stays.
     pub fn fatal(&mut self, message: impl Into<String>) {
         if let Some(r) = self.recorded.as_mut() {
-            return r.calls.push(Call::Fatal(message.into()));
+            r.put_str(&message.into());
+            return r.calls.push(Call::Fatal);
         }
         let r = self.current();
         if r.fatal.is_none() {
@@ -388,7 +390,8 @@ impl DatasetBuilder {
     /// Reject a whole record with a reason.
     pub fn reject(&mut self, at: Position, kind: DiagKind, message: impl Into<String>) {
         if let Some(r) = self.recorded.as_mut() {
-            return r.calls.push(Call::Reject(at, kind, message.into()));
+            r.put_str(&message.into());
+            return r.calls.push(Call::Reject(at, kind));
         }
         let r = self.current();
         r.records_read += 1;
@@ -399,7 +402,8 @@ impl DatasetBuilder {
     /// Note a repair of a record that is still kept (call before `add_post` / `add_account`).
     pub fn repaired(&mut self, at: Position, kind: DiagKind, message: impl Into<String>) {
         if let Some(r) = self.recorded.as_mut() {
-            return r.calls.push(Call::Repaired(at, kind, message.into()));
+            r.put_str(&message.into());
+            return r.calls.push(Call::Repaired(at, kind));
         }
         self.current().records_repaired += 1;
         self.diag(at, kind, message.into(), false);
@@ -408,7 +412,8 @@ impl DatasetBuilder {
     /// A diagnostic about the file that is not one record (e.g. an unknown column was ignored).
     pub fn note(&mut self, kind: DiagKind, message: impl Into<String>) {
         if let Some(r) = self.recorded.as_mut() {
-            return r.calls.push(Call::Note(kind, message.into()));
+            r.put_str(&message.into());
+            return r.calls.push(Call::Note(kind));
         }
         self.diag(Position { record: 0, line: 0, byte: 0 }, kind, message.into(), false);
     }
@@ -467,8 +472,8 @@ impl DatasetBuilder {
     }
 
     /// Merge attributes into an account (non-empty values overwrite).
-    fn merge_account(&mut self, rec: &AccountRecord) -> AccountIdx {
-        let id = fast_trim(&rec.id);
+    fn merge_account(&mut self, rec: &AccountView) -> AccountIdx {
+        let id = fast_trim(rec.id);
         let idx = self.author_account(id);
         let i = idx as usize;
         let at = &mut self.attrs[i];
@@ -486,7 +491,7 @@ impl DatasetBuilder {
             has = true;
         }
         if !rec.display_name.is_empty() {
-            let name = rec.display_name.as_str();
+            let name = rec.display_name;
             let is_id = name == id;
             if !(is_id && at.names_are_id & DISPLAY_NAME_IS_ID != 0) {
                 let stored = &mut self.ds.accounts.display_name[i];
@@ -525,11 +530,15 @@ impl DatasetBuilder {
     /// Keep one users-file record. Returns the account.
     pub fn add_account(&mut self, rec: &AccountRecord, at: &Position) -> Option<AccountIdx> {
         if let Some(r) = self.recorded.as_mut() {
-            r.put_account(rec);
-            r.calls.push(Call::Account(at.clone()));
+            r.put_account(rec, at);
             return None;
         }
-        if fast_trim(&rec.id).is_empty() {
+        self.add_account_view(&rec.view(), at)
+    }
+
+    /// [`Self::add_account`] of a borrowed record.
+    fn add_account_view(&mut self, rec: &AccountView, at: &Position) -> Option<AccountIdx> {
+        if fast_trim(rec.id).is_empty() {
             self.reject(at.clone(), DiagKind::MissingField, "account row without an account id");
             return None;
         }
@@ -543,18 +552,18 @@ impl DatasetBuilder {
     /// Keep one post (or count it as a duplicate / reject it). Returns the post index if kept.
     pub fn add_post(&mut self, rec: &PostRecord, at: &Position) -> Option<PostIdx> {
         if let Some(r) = self.recorded.as_mut() {
-            let fingerprints = own_text_fingerprints(&self.opts, rec, &mut self.scratch_text);
-            r.put_post(rec);
-            r.calls.push(Call::Post(at.clone(), fingerprints));
+            let fingerprints = own_text_fingerprints(&self.opts, rec.kind, &rec.text, &mut self.scratch_text);
+            r.put_post(rec, at, fingerprints);
             return None;
         }
-        self.add_post_fingerprinted(rec, at, None)
+        self.add_post_fingerprinted(&rec.view(), at, None)
     }
 
-    /// [`Self::add_post`] with the text fingerprints given when known (computed when None).
+    /// [`Self::add_post`] of a borrowed record, with the text fingerprints given when known
+    /// (computed when None).
     fn add_post_fingerprinted(
         &mut self,
-        rec: &PostRecord,
+        rec: &PostView,
         at: &Position,
         fingerprints: Option<(u64, u64)>,
     ) -> Option<PostIdx> {
@@ -601,7 +610,7 @@ impl DatasetBuilder {
         }
         let (fp, sh) = match fingerprints {
             Some(f) => f,
-            None => own_text_fingerprints(&self.opts, rec, &mut self.scratch_text),
+            None => own_text_fingerprints(&self.opts, rec.kind, rec.text, &mut self.scratch_text),
         };
 
         self.ds.posts.push(PostRow {
@@ -649,17 +658,17 @@ impl DatasetBuilder {
         ds.posts.mentions.push_row(ids.iter().copied());
 
         if self.opts.text_fingerprints && !rec.text.is_empty() {
-            self.sample_text(idx, account, fp, &rec.text);
+            self.sample_text(idx, account, fp, rec.text);
         }
         if self.opts.keep_text {
-            self.texts.push(rec.text.as_str().into());
+            self.texts.push(rec.text.into());
             let x = &mut self.exact;
-            x.message_id.push(&rec.id);
+            x.message_id.push(rec.id);
             let same = self.ds.accounts.ids.resolve(account) == rec.author.id;
-            x.user_id.push(if same { NONE } else { x.user_strings.intern(&rec.author.id) });
-            x.target_id.push(&rec.target_post);
+            x.user_id.push(if same { NONE } else { x.user_strings.intern(rec.author.id) });
+            x.target_id.push(rec.target_post);
             x.time_s.push(rec.time_s.unwrap_or(rec.time_ms as f64 / 1000.0));
-            let urls = rec.exact_urls.as_ref().unwrap_or(&rec.urls);
+            let urls = rec.exact_urls.unwrap_or(rec.urls);
             let ids: Vec<u32> = urls.iter().map(|u| x.url_strings.intern(u)).collect();
             x.urls.push_row(ids);
         }
@@ -817,29 +826,34 @@ fn set_flag(flags: &mut u8, bit: u8, on: bool) {
 
 /// The text fingerprint and SimHash of a post with its own text ((0, 0) otherwise, or when the
 /// options turn fingerprints off).
-fn own_text_fingerprints(opts: &IngestOptions, rec: &PostRecord, scratch: &mut String) -> (u64, u64) {
-    let own_text = opts.text_fingerprints && rec.kind != Kind::Retweet && !rec.text.is_empty();
+fn own_text_fingerprints(opts: &IngestOptions, kind: Kind, own: &str, scratch: &mut String) -> (u64, u64) {
+    let own_text = opts.text_fingerprints && kind != Kind::Retweet && !own.is_empty();
     if own_text {
-        text::fingerprints(&rec.text, scratch)
+        text::fingerprints(own, scratch)
     } else {
         (0, 0)
     }
 }
 
 /// Builder calls recorded by a [`DatasetBuilder::recording`] builder, to be made on another
-/// builder with [`DatasetBuilder::apply`]. The records are copies kept from batch to batch: a
-/// recording overwrites the records of the batch it reuses, reusing their strings' buffers, so
-/// a steady stream of batches allocates nothing and the applying side reads the records as they
-/// are.
+/// builder with [`DatasetBuilder::apply`].
+///
+/// A batch is self-contained and holds no pointer: every string of its calls (each record's
+/// string fields, list items, file names, messages) is appended to one byte buffer, back to
+/// back in the order `apply` reads them, with its byte length in a `u32` array; the calls are
+/// fixed-size descriptors of plain values (position, numeric fields, kind, fingerprints, list
+/// lengths). So recording a record is two appends and no allocation once the buffers have
+/// grown, `apply` reads the records as borrowed views (`&str`) into the buffer, and an applied
+/// batch goes back to the recording side to be refilled: nothing is freed on another thread
+/// than the one that allocated it. (The same layout could cross a Web Worker boundary as
+/// transferable `ArrayBuffer`s: the bytes, the lengths and the descriptors as `u32` words.)
 #[derive(Debug, Default)]
 pub struct RecordedCalls {
     calls: Vec<Call>,
-    /// The records of the `Post` / `Account` calls, in order: the first `n_posts` / `n_accounts`
-    /// are this batch's (the rest are spare records of an earlier batch).
-    posts: Vec<PostRecord>,
-    n_posts: usize,
-    accounts: Vec<AccountRecord>,
-    n_accounts: usize,
+    /// Every string of `calls`, back to back, in the order `apply` reads them back.
+    text: String,
+    /// The byte length of each string of `text`, in order.
+    lens: Vec<u32>,
 }
 
 impl RecordedCalls {
@@ -850,36 +864,281 @@ impl RecordedCalls {
     pub fn is_empty(&self) -> bool {
         self.calls.is_empty()
     }
-    fn put_account(&mut self, a: &AccountRecord) {
-        match self.accounts.get_mut(self.n_accounts) {
-            Some(slot) => slot.assign(a),
-            None => self.accounts.push(a.clone()),
-        }
-        self.n_accounts += 1;
+    /// Bytes of strings recorded.
+    pub fn text_bytes(&self) -> usize {
+        self.text.len()
     }
-    fn put_post(&mut self, p: &PostRecord) {
-        match self.posts.get_mut(self.n_posts) {
-            Some(slot) => slot.assign(p),
-            None => self.posts.push(p.clone()),
+    /// Empty the batch, keeping its buffers.
+    fn clear(&mut self) {
+        self.calls.clear();
+        self.text.clear();
+        self.lens.clear();
+    }
+    fn put_str(&mut self, s: &str) {
+        // A string of 4 GiB or more (which no parser's record holds: a chunk is a few MiB) would
+        // be cut at the last char boundary below 4 GiB.
+        let s = truncate_at_char(s, u32::MAX as usize);
+        self.text.push_str(s);
+        self.lens.push(s.len() as u32);
+    }
+    /// The strings of an account, in the order [`Strs::account`] reads them.
+    fn put_account_strs(&mut self, a: &AccountRecord) {
+        for s in [&a.id, &a.screen_name, &a.display_name, &a.language, &a.client] {
+            self.put_str(s);
         }
-        self.n_posts += 1;
+    }
+    fn put_account(&mut self, a: &AccountRecord, at: &Position) {
+        self.put_account_strs(a);
+        self.calls.push(Call::Account(at.clone(), AccountNumbers::of(a)));
+    }
+    /// A post, in the order [`Strs::post`] reads it.
+    fn put_post(&mut self, p: &PostRecord, at: &Position, fingerprints: (u64, u64)) {
+        self.put_str(&p.id);
+        self.put_account_strs(&p.author);
+        for s in [&p.target_post, &p.target_account_id, &p.target_screen_name, &p.text] {
+            self.put_str(s);
+        }
+        let lists = [&p.hashtags, &p.urls, &p.mentions];
+        for list in lists {
+            list.iter().for_each(|s| self.put_str(s));
+        }
+        if let Some(list) = &p.exact_urls {
+            list.iter().for_each(|s| self.put_str(s));
+        }
+        self.calls.push(Call::Post(PostNumbers {
+            at: at.clone(),
+            fingerprints,
+            time_ms: p.time_ms,
+            time_s: p.time_s,
+            kind: p.kind,
+            author: AccountNumbers::of(&p.author),
+            lists: lists.map(|l| l.len() as u32),
+            exact_urls: p.exact_urls.as_ref().map(|l| l.len() as u32),
+        }));
     }
 }
 
-/// One recorded builder call; `Account` and `Post` take the batch's next record.
+/// One recorded builder call: its plain-value arguments here, its strings (in order) in the
+/// batch's buffer.
 #[derive(Debug)]
 enum Call {
-    BeginFile(Box<str>),
+    /// The file name.
+    BeginFile,
     SetFormat(Format),
     ExpectInputBytes(u64),
     AddBytes(u64),
-    Fatal(String),
-    Reject(Position, DiagKind, String),
-    Repaired(Position, DiagKind, String),
-    Note(DiagKind, String),
-    Account(Position),
-    /// With the text fingerprints, computed by the recording side.
-    Post(Position, (u64, u64)),
+    /// The message.
+    Fatal,
+    /// And the message.
+    Reject(Position, DiagKind),
+    Repaired(Position, DiagKind),
+    Note(DiagKind),
+    /// And the account's strings.
+    Account(Position, AccountNumbers),
+    /// And the post's strings.
+    Post(PostNumbers),
+}
+
+/// The fields of an [`AccountRecord`] that are not strings.
+#[derive(Debug)]
+struct AccountNumbers {
+    created_at_ms: Option<i64>,
+    followers: Option<u32>,
+    following: Option<u32>,
+    description_empty: Option<bool>,
+}
+
+impl AccountNumbers {
+    fn of(a: &AccountRecord) -> Self {
+        AccountNumbers {
+            created_at_ms: a.created_at_ms,
+            followers: a.followers,
+            following: a.following,
+            description_empty: a.description_empty,
+        }
+    }
+}
+
+/// The fields of a [`PostRecord`] that are not strings, with the lengths of its lists and the
+/// text fingerprints (computed by the recording side).
+#[derive(Debug)]
+struct PostNumbers {
+    at: Position,
+    fingerprints: (u64, u64),
+    time_ms: i64,
+    time_s: Option<f64>,
+    kind: Kind,
+    author: AccountNumbers,
+    /// Items of `hashtags`, `urls`, `mentions`.
+    lists: [u32; 3],
+    exact_urls: Option<u32>,
+}
+
+/// Reads a batch's strings back in order.
+struct Strs<'a> {
+    text: &'a str,
+    lens: &'a [u32],
+}
+
+impl<'a> Strs<'a> {
+    fn next(&mut self) -> &'a str {
+        let (&n, lens) = self.lens.split_first().unwrap_or((&0, &[]));
+        self.lens = lens;
+        let (s, text) = self.text.split_at(n as usize);
+        self.text = text;
+        s
+    }
+    fn list(&mut self, items: u32) -> StrList<'a> {
+        let (lens, rest) = self.lens.split_at(items as usize);
+        self.lens = rest;
+        let (text, rest) = self.text.split_at(lens.iter().map(|&n| n as usize).sum());
+        self.text = rest;
+        StrList::Packed { text, lens }
+    }
+    fn account(&mut self, n: &AccountNumbers) -> AccountView<'a> {
+        let (id, screen_name, display_name) = (self.next(), self.next(), self.next());
+        let (language, client) = (self.next(), self.next());
+        AccountView {
+            id,
+            screen_name,
+            display_name,
+            created_at_ms: n.created_at_ms,
+            followers: n.followers,
+            following: n.following,
+            language,
+            description_empty: n.description_empty,
+            client,
+        }
+    }
+    fn post(&mut self, n: &PostNumbers) -> PostView<'a> {
+        let id = self.next();
+        let author = self.account(&n.author);
+        let (target_post, target_account_id, target_screen_name) = (self.next(), self.next(), self.next());
+        let text = self.next();
+        let [hashtags, urls, mentions] = n.lists.map(|items| self.list(items));
+        let exact_urls = n.exact_urls.map(|items| self.list(items));
+        PostView {
+            id,
+            author,
+            time_ms: n.time_ms,
+            kind: n.kind,
+            target_post,
+            target_account_id,
+            target_screen_name,
+            text,
+            hashtags,
+            urls,
+            mentions,
+            time_s: n.time_s,
+            exact_urls,
+        }
+    }
+}
+
+/// An [`AccountRecord`] borrowed: from a record, or from a batch ([`RecordedCalls`]).
+struct AccountView<'a> {
+    id: &'a str,
+    screen_name: &'a str,
+    display_name: &'a str,
+    created_at_ms: Option<i64>,
+    followers: Option<u32>,
+    following: Option<u32>,
+    language: &'a str,
+    description_empty: Option<bool>,
+    client: &'a str,
+}
+
+/// A [`PostRecord`] borrowed: from a record, or from a batch ([`RecordedCalls`]).
+struct PostView<'a> {
+    id: &'a str,
+    author: AccountView<'a>,
+    time_ms: i64,
+    kind: Kind,
+    target_post: &'a str,
+    target_account_id: &'a str,
+    target_screen_name: &'a str,
+    text: &'a str,
+    hashtags: StrList<'a>,
+    urls: StrList<'a>,
+    mentions: StrList<'a>,
+    time_s: Option<f64>,
+    exact_urls: Option<StrList<'a>>,
+}
+
+impl AccountRecord {
+    fn view(&self) -> AccountView<'_> {
+        AccountView {
+            id: &self.id,
+            screen_name: &self.screen_name,
+            display_name: &self.display_name,
+            created_at_ms: self.created_at_ms,
+            followers: self.followers,
+            following: self.following,
+            language: &self.language,
+            description_empty: self.description_empty,
+            client: &self.client,
+        }
+    }
+}
+
+impl PostRecord {
+    fn view(&self) -> PostView<'_> {
+        PostView {
+            id: &self.id,
+            author: self.author.view(),
+            time_ms: self.time_ms,
+            kind: self.kind,
+            target_post: &self.target_post,
+            target_account_id: &self.target_account_id,
+            target_screen_name: &self.target_screen_name,
+            text: &self.text,
+            hashtags: StrList::Strings(&self.hashtags),
+            urls: StrList::Strings(&self.urls),
+            mentions: StrList::Strings(&self.mentions),
+            time_s: self.time_s,
+            exact_urls: self.exact_urls.as_deref().map(StrList::Strings),
+        }
+    }
+}
+
+/// A list of strings of a [`PostView`]: a record's own, or items back to back in a batch.
+#[derive(Clone, Copy)]
+enum StrList<'a> {
+    Strings(&'a [String]),
+    Packed { text: &'a str, lens: &'a [u32] },
+}
+
+impl<'a> StrList<'a> {
+    fn iter(&self) -> StrIter<'a> {
+        match *self {
+            StrList::Strings(s) => StrIter::Strings(s.iter()),
+            StrList::Packed { text, lens } => StrIter::Packed(Strs { text, lens }),
+        }
+    }
+}
+
+impl<'a> IntoIterator for &StrList<'a> {
+    type Item = &'a str;
+    type IntoIter = StrIter<'a>;
+    fn into_iter(self) -> StrIter<'a> {
+        self.iter()
+    }
+}
+
+enum StrIter<'a> {
+    Strings(std::slice::Iter<'a, String>),
+    Packed(Strs<'a>),
+}
+
+impl<'a> Iterator for StrIter<'a> {
+    type Item = &'a str;
+    fn next(&mut self) -> Option<&'a str> {
+        match self {
+            StrIter::Strings(i) => i.next().map(String::as_str),
+            StrIter::Packed(s) if s.lens.is_empty() => None,
+            StrIter::Packed(s) => Some(s.next()),
+        }
+    }
 }
 
 /// Post key -> post index, holding only the index (5 bytes a slot with the table's control byte,
