@@ -575,7 +575,7 @@ impl DatasetBuilder {
             self.reject(at.clone(), DiagKind::MissingField, "post without a time");
             return None;
         }
-        let key = post_key(&rec.id);
+        let key = rec.key;
         // From here on the post is kept unless it is a duplicate: claim its key in one lookup.
         let idx = self.ds.posts.len() as PostIdx;
         if key != 0 && !self.seen_posts.claim(key, idx, &self.ds.posts.id) {
@@ -591,7 +591,7 @@ impl DatasetBuilder {
             return None;
         }
         let account = self.merge_account(&rec.author);
-        let target_post = post_key(&rec.target_post);
+        let target_post = rec.target_key;
         let mut target_account = NONE;
         let target_account_id = fast_trim(&rec.target_account_id);
         if !target_account_id.is_empty() {
@@ -881,6 +881,12 @@ impl RecordedCalls {
         self.text.push_str(s);
         self.lens.push(s.len() as u32);
     }
+    /// A list's items, and its (items, bytes).
+    fn put_list(&mut self, list: &[String]) -> ListLen {
+        let start = self.text.len();
+        list.iter().for_each(|s| self.put_str(s));
+        ListLen { items: list.len() as u32, bytes: (self.text.len() - start) as u32 }
+    }
     /// The strings of an account, in the order [`Strs::account`] reads them.
     fn put_account_strs(&mut self, a: &AccountRecord) {
         for s in [&a.id, &a.screen_name, &a.display_name, &a.language, &a.client] {
@@ -898,22 +904,18 @@ impl RecordedCalls {
         for s in [&p.target_post, &p.target_account_id, &p.target_screen_name, &p.text] {
             self.put_str(s);
         }
-        let lists = [&p.hashtags, &p.urls, &p.mentions];
-        for list in lists {
-            list.iter().for_each(|s| self.put_str(s));
-        }
-        if let Some(list) = &p.exact_urls {
-            list.iter().for_each(|s| self.put_str(s));
-        }
+        let lists = [&p.hashtags, &p.urls, &p.mentions].map(|list| self.put_list(list));
+        let exact_urls = p.exact_urls.as_ref().map(|list| self.put_list(list));
         self.calls.push(Call::Post(PostNumbers {
             at: at.clone(),
             fingerprints,
+            keys: (post_key(&p.id), post_key(&p.target_post)),
             time_ms: p.time_ms,
             time_s: p.time_s,
             kind: p.kind,
             author: AccountNumbers::of(&p.author),
-            lists: lists.map(|l| l.len() as u32),
-            exact_urls: p.exact_urls.as_ref().map(|l| l.len() as u32),
+            lists,
+            exact_urls,
         }));
     }
 }
@@ -959,19 +961,29 @@ impl AccountNumbers {
     }
 }
 
-/// The fields of a [`PostRecord`] that are not strings, with the lengths of its lists and the
-/// text fingerprints (computed by the recording side).
+/// The fields of a [`PostRecord`] that are not strings, with the lengths of its lists, and what
+/// the recording side computes from it: the text fingerprints and the post keys.
 #[derive(Debug)]
 struct PostNumbers {
     at: Position,
     fingerprints: (u64, u64),
+    /// `post_key` of the id and of the target post.
+    keys: (u64, u64),
     time_ms: i64,
     time_s: Option<f64>,
     kind: Kind,
     author: AccountNumbers,
-    /// Items of `hashtags`, `urls`, `mentions`.
-    lists: [u32; 3],
-    exact_urls: Option<u32>,
+    /// `hashtags`, `urls`, `mentions`.
+    lists: [ListLen; 3],
+    exact_urls: Option<ListLen>,
+}
+
+/// The number of items of a recorded list and their bytes. A list of 4 GiB or more (which no
+/// parser's record holds: a chunk is a few MiB) would be read back wrong.
+#[derive(Clone, Copy, Debug)]
+struct ListLen {
+    items: u32,
+    bytes: u32,
 }
 
 /// Reads a batch's strings back in order.
@@ -988,10 +1000,10 @@ impl<'a> Strs<'a> {
         self.text = text;
         s
     }
-    fn list(&mut self, items: u32) -> StrList<'a> {
-        let (lens, rest) = self.lens.split_at(items as usize);
+    fn list(&mut self, n: ListLen) -> StrList<'a> {
+        let (lens, rest) = self.lens.split_at(n.items as usize);
         self.lens = rest;
-        let (text, rest) = self.text.split_at(lens.iter().map(|&n| n as usize).sum());
+        let (text, rest) = self.text.split_at(n.bytes as usize);
         self.text = rest;
         StrList::Packed { text, lens }
     }
@@ -1015,14 +1027,16 @@ impl<'a> Strs<'a> {
         let author = self.account(&n.author);
         let (target_post, target_account_id, target_screen_name) = (self.next(), self.next(), self.next());
         let text = self.next();
-        let [hashtags, urls, mentions] = n.lists.map(|items| self.list(items));
-        let exact_urls = n.exact_urls.map(|items| self.list(items));
+        let (hashtags, urls, mentions) = (self.list(n.lists[0]), self.list(n.lists[1]), self.list(n.lists[2]));
+        let exact_urls = n.exact_urls.map(|l| self.list(l));
         PostView {
             id,
+            key: n.keys.0,
             author,
             time_ms: n.time_ms,
             kind: n.kind,
             target_post,
+            target_key: n.keys.1,
             target_account_id,
             target_screen_name,
             text,
@@ -1048,13 +1062,16 @@ struct AccountView<'a> {
     client: &'a str,
 }
 
-/// A [`PostRecord`] borrowed: from a record, or from a batch ([`RecordedCalls`]).
+/// A [`PostRecord`] borrowed: from a record, or from a batch ([`RecordedCalls`]), with the post
+/// keys of `id` and `target_post`.
 struct PostView<'a> {
     id: &'a str,
+    key: u64,
     author: AccountView<'a>,
     time_ms: i64,
     kind: Kind,
     target_post: &'a str,
+    target_key: u64,
     target_account_id: &'a str,
     target_screen_name: &'a str,
     text: &'a str,
@@ -1085,10 +1102,12 @@ impl PostRecord {
     fn view(&self) -> PostView<'_> {
         PostView {
             id: &self.id,
+            key: post_key(&self.id),
             author: self.author.view(),
             time_ms: self.time_ms,
             kind: self.kind,
             target_post: &self.target_post,
+            target_key: post_key(&self.target_post),
             target_account_id: &self.target_account_id,
             target_screen_name: &self.target_screen_name,
             text: &self.text,
