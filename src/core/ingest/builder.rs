@@ -64,19 +64,6 @@ pub struct AccountRecord {
 }
 
 impl AccountRecord {
-    /// Become a copy of `other`, reusing this record's string buffers (`clone_from` field by
-    /// field: the derived one allocates anew).
-    pub fn assign(&mut self, other: &AccountRecord) {
-        self.id.clone_from(&other.id);
-        self.screen_name.clone_from(&other.screen_name);
-        self.display_name.clone_from(&other.display_name);
-        self.created_at_ms = other.created_at_ms;
-        self.followers = other.followers;
-        self.following = other.following;
-        self.language.clone_from(&other.language);
-        self.description_empty = other.description_empty;
-        self.client.clone_from(&other.client);
-    }
     pub fn clear(&mut self) {
         self.id.clear();
         self.screen_name.clear();
@@ -141,22 +128,6 @@ impl Default for PostRecord {
 }
 
 impl PostRecord {
-    /// Become a copy of `other`, reusing this record's buffers (see [`AccountRecord::assign`]).
-    pub fn assign(&mut self, other: &PostRecord) {
-        self.id.clone_from(&other.id);
-        self.author.assign(&other.author);
-        self.time_ms = other.time_ms;
-        self.kind = other.kind;
-        self.target_post.clone_from(&other.target_post);
-        self.target_account_id.clone_from(&other.target_account_id);
-        self.target_screen_name.clone_from(&other.target_screen_name);
-        self.text.clone_from(&other.text);
-        self.hashtags.clone_from(&other.hashtags);
-        self.urls.clone_from(&other.urls);
-        self.mentions.clone_from(&other.mentions);
-        self.time_s = other.time_s;
-        self.exact_urls.clone_from(&other.exact_urls);
-    }
     pub fn clear(&mut self) {
         self.id.clear();
         self.author.clear();
@@ -514,14 +485,14 @@ impl DatasetBuilder {
             has = true;
         }
         if !rec.language.is_empty() {
-            at.language = intern_cached(&mut self.ds.languages, &mut self.last_language, &rec.language);
+            at.language = intern_cached(&mut self.ds.languages, &mut self.last_language, rec.language);
         }
         if let Some(e) = rec.description_empty {
             at.description_empty = e as u8;
             has = true;
         }
         if !rec.client.is_empty() {
-            at.client = intern_cached(&mut self.ds.clients, &mut self.last_client, &rec.client);
+            at.client = intern_cached(&mut self.ds.clients, &mut self.last_client, rec.client);
         }
         at.has_profile |= has;
         idx
@@ -1273,8 +1244,15 @@ mod tests {
         let mut by_account: Vec<_> =
             ds.samples.accounts().map(|a| (a, ds.samples.of_account(a).collect::<Vec<_>>())).collect();
         by_account.sort();
+        // The verbatim columns of `keep_text` (ids, times and URLs as given).
+        let exact = ds.exact.as_ref().map(|x| {
+            let urls: Vec<_> = (0..x.time_s.len()).map(|i| x.urls.row(i)).collect();
+            let times: Vec<u64> = x.time_s.iter().map(|t| t.to_bits()).collect();
+            let strings: Vec<Vec<(u32, &str)>> = [&x.user_strings, &x.url_strings].map(|i| i.iter().collect()).into();
+            format!("{:?}", (&x.message_id, &x.user_id, &x.target_id, times, urls, strings))
+        });
         format!(
-            "{per_post:?}\n{:?}\n{ragged:?}\n{vocab:?}\n{:?}\n{:?}\n{:?}\n{by_fp:?}\n{by_account:?}\n{:?}",
+            "{per_post:?}\n{:?}\n{ragged:?}\n{vocab:?}\n{:?}\n{:?}\n{:?}\n{by_fp:?}\n{by_account:?}\n{:?}\n{exact:?}",
             p.simhashes().collect::<Vec<_>>(),
             (&a.screen_name, &a.display_name, &a.created_at, &a.followers, &a.following),
             (&a.language, &a.description_empty, &a.client, &a.has_profile),
@@ -1355,70 +1333,6 @@ mod tests {
                 assert_eq!(got_reports, want_reports, "chunk {chunk}");
                 assert_eq!(describe(&got), describe(&want), "chunk {chunk}");
             }
-        }
-    }
-
-    #[test]
-    fn assign_copies_every_field() {
-        let author = AccountRecord {
-            id: "a".into(),
-            screen_name: "s".into(),
-            display_name: "d".into(),
-            created_at_ms: Some(5),
-            followers: Some(6),
-            following: Some(7),
-            language: "en".into(),
-            description_empty: Some(true),
-            client: "c".into(),
-        };
-        let rec = PostRecord {
-            id: "1".into(),
-            author,
-            time_ms: 9,
-            kind: Kind::Reply,
-            target_post: "2".into(),
-            target_account_id: "b".into(),
-            target_screen_name: "t".into(),
-            text: "hello".into(),
-            hashtags: vec!["h".into()],
-            urls: vec!["u".into(), "v".into()],
-            mentions: vec!["m".into()],
-            time_s: Some(0.5),
-            exact_urls: Some(vec![String::new()]),
-        };
-        let mut slot = PostRecord { mentions: vec!["x".into(), "y".into()], ..PostRecord::default() };
-        slot.assign(&rec);
-        assert_eq!(format!("{slot:?}"), format!("{rec:?}"));
-        slot.assign(&PostRecord::default());
-        assert_eq!(format!("{slot:?}"), format!("{:?}", PostRecord::default()));
-    }
-
-    /// `lowercased` is `to_lowercase`, whether it hands back the item itself or the buffer.
-    #[test]
-    fn lowercased_is_to_lowercase() {
-        let mut buf = String::from("stale");
-        for s in [
-            "",
-            "hongkong",
-            "HongKong",
-            "123",
-            "a_b",
-            "香港",
-            "香港HK",
-            "香港hk",
-            "عاجل",
-            "한국",
-            "Ελλάδα",
-            "ΟΔΟΣ",
-            "straße",
-            "İstanbul",
-            "ǅ",
-            "@x",
-            "ÄÖ",
-            "é",
-            "日本語のテキスト",
-        ] {
-            assert_eq!(lowercased(s, &mut buf), s.to_lowercase(), "{s:?}");
         }
     }
 }
