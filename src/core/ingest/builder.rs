@@ -239,8 +239,8 @@ impl DatasetBuilder {
     /// none): the parsing side feeds a recording builder and hands each [`Self::take_recorded`]
     /// batch to the building side, which [`Self::apply`]s the batches in order to an ordinary
     /// builder. The dataset and reports are then the same as if the parsers had called the
-    /// ordinary builder directly. The recording side also computes the text fingerprints (a
-    /// pure function of the text), which takes them off the building side.
+    /// ordinary builder directly. The recording side also computes the text fingerprints and
+    /// the post keys (pure functions of the record), which takes them off the building side.
     ///
     /// A recording builder answers reads as an empty builder would: `add_post` / `add_account`
     /// return None, `n_posts` is 0, `current_report` is None; its `finish` gives an empty dataset.
@@ -1334,5 +1334,76 @@ mod tests {
                 assert_eq!(describe(&got), describe(&want), "chunk {chunk}");
             }
         }
+    }
+
+    /// Every field of a post and an account record crosses a batch (the fixtures above leave
+    /// some at values a loss would not show, e.g. times in whole seconds).
+    #[test]
+    fn every_record_field_crosses_a_batch() {
+        let author = AccountRecord {
+            id: " a1 ".into(),
+            screen_name: "@Sn".into(),
+            display_name: "D".into(),
+            created_at_ms: Some(5),
+            followers: Some(6),
+            following: Some(7),
+            language: "en".into(),
+            description_empty: Some(true),
+            client: "c".into(),
+        };
+        let post = PostRecord {
+            id: "11".into(),
+            author,
+            time_ms: 9_000,
+            kind: Kind::Reply,
+            target_post: "2".into(),
+            target_account_id: "b".into(),
+            target_screen_name: "T".into(),
+            text: "hello there world".into(),
+            hashtags: vec!["#H".into(), "x".into()],
+            urls: vec!["http://u.example/a".into()],
+            mentions: vec!["@M".into()],
+            time_s: Some(9.000_25),
+            exact_urls: Some(vec![String::new(), "http://u.example/a".into()]),
+        };
+        let retweet = PostRecord {
+            id: "12".into(),
+            kind: Kind::Retweet,
+            time_s: Some(1.5),
+            target_account_id: String::new(),
+            exact_urls: None,
+            ..post.clone()
+        };
+        let user = AccountRecord { id: "z".into(), followers: Some(1), ..Default::default() };
+        let at = Position { record: 1, line: 2, byte: 3 };
+        let feed = |b: &mut DatasetBuilder| {
+            b.begin_file("f.csv");
+            b.set_format(crate::core::ingest::Format::Toolkit);
+            b.note(DiagKind::MissingField, "a note");
+            b.add_account(&user, &at);
+            b.add_post(&post, &at);
+            b.add_post(&retweet, &at);
+            b.add_post(&post, &at); // a duplicate
+            b.repaired(at.clone(), DiagKind::MissingField, "repaired");
+            b.reject(at.clone(), DiagKind::MissingField, "rejected");
+            b.add_bytes(77);
+            b.fatal("stop");
+        };
+        let opts = IngestOptions { keep_text: true, ..IngestOptions::default() };
+        let mut direct = DatasetBuilder::new(opts.clone());
+        feed(&mut direct);
+        let mut recording = DatasetBuilder::recording(opts.clone());
+        feed(&mut recording);
+        let mut batch = recording.take_recorded(RecordedCalls::default());
+        assert_eq!(batch.len(), 11);
+        let mut applied = DatasetBuilder::new(opts);
+        applied.apply(&mut batch);
+        assert!(batch.is_empty() && batch.text_bytes() == 0);
+        let (want, want_reports) = direct.finish();
+        let (got, got_reports) = applied.finish();
+        assert_eq!(got_reports, want_reports);
+        assert_eq!(describe(&got), describe(&want));
+        assert_eq!(want.exact.as_ref().map(|x| x.time_s.clone()), Some(vec![9.000_25, 1.5]));
+        assert_eq!((want.n_posts(), want_reports[0].duplicates, want_reports[0].bytes), (2, 1, 77));
     }
 }
