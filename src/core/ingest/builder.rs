@@ -538,7 +538,7 @@ impl DatasetBuilder {
         at: &Position,
         fingerprints: Option<(u64, u64)>,
     ) -> Option<PostIdx> {
-        if fast_trim(&rec.author.id).is_empty() {
+        if fast_trim(rec.author.id).is_empty() {
             self.reject(at.clone(), DiagKind::MissingField, "post without an account id");
             return None;
         }
@@ -564,7 +564,7 @@ impl DatasetBuilder {
         let account = self.merge_account(&rec.author);
         let target_post = rec.target_key;
         let mut target_account = NONE;
-        let target_account_id = fast_trim(&rec.target_account_id);
+        let target_account_id = fast_trim(rec.target_account_id);
         if !target_account_id.is_empty() {
             target_account = self.account(target_account_id);
             if !rec.target_screen_name.is_empty() {
