@@ -258,11 +258,14 @@ fn pipelined(data: &[u8], size_mb: f64) {
         println!("dataset digest: {:016x} (pipelined)", digest(ds));
     }
     let rate = |cpu: Option<f64>| cpu.map_or("?".to_string(), |c| format!("{:.0}", size_mb / c));
+    // Both threads' CPU together, to compare with the one-thread path's CPU rate.
+    let together = built.parse_cpu_secs.zip(built.build_cpu_secs).map(|(p, b)| p + b);
     println!(
-        "pipelined ingest: {:6.0} MiB/s wall; parsing thread {} MiB/s CPU, building thread {} MiB/s CPU ({} posts, {} rejected)",
+        "pipelined ingest: {:6.0} MiB/s wall; parsing thread {} MiB/s CPU, building thread {} MiB/s CPU, both {} MiB/s CPU ({} posts, {} rejected)",
         size_mb / wall,
         rate(built.parse_cpu_secs),
         rate(built.build_cpu_secs),
+        rate(together),
         ds.n_posts(),
         built.reports[0].records_rejected,
     );

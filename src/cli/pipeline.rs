@@ -4,12 +4,17 @@
 //! channel. The core starts no thread; the result is the one the single-threaded path gives
 //! (the same calls in the same order on one builder).
 //!
+//! A batch ([`RecordedCalls`]) is one string buffer, a `u32` array of string lengths and
+//! fixed-size call descriptors; the building side reads its records in place (borrowed `&str`
+//! views), and applied batches come back to the parsing side to be refilled, so that once warm
+//! neither side allocates or frees per record, and no block is freed on another thread than the
+//! one that allocated it.
+//!
 //! The building side stays on the calling thread because it is the one that allocates (text
 //! samples, vocabularies, columns): the main thread's allocator arena grows more cheaply than a
 //! spawned thread's.
 //!
-//! `examples/bench_ingest.rs` measures it; `input::read_inputs` does not use it yet: wired in,
-//! it cost the CLI CPU and wall time on short synthetic rows (BENCHMARKS.md, "Ingest (native)").
+//! `input::read_inputs` (every `chorus` subcommand) and `examples/bench_ingest.rs` use it.
 
 use crate::core::ingest::builder::RecordedCalls;
 use crate::core::ingest::{DatasetBuilder, FileReport, IngestOptions};

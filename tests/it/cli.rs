@@ -165,3 +165,66 @@ fn analyze_fixtures_write_six_deterministic_files() {
         assert_eq!(outputs[0], outputs[1], "{name}: same input and parameters, same bytes");
     }
 }
+
+fn chorus_threads(threads: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_chorus")).env("CHORUS_THREADS", threads).args(args).output().expect("run chorus")
+}
+
+/// Reading on two threads (the default on two cores or more) and on one (`CHORUS_THREADS=1`)
+/// gives the same outputs: `chorus analyze` writes the same six files and `chorus inspect --json`
+/// prints the same, for a synthetic archive of several read chunks (its tweets file given twice,
+/// so every post of the second is a duplicate) beside files with rejected and repaired rows.
+#[test]
+fn analyze_and_inspect_on_one_and_two_threads_give_the_same_outputs() {
+    let dir = scratch("threads");
+    let synth = dir.join("synth");
+    let r =
+        chorus(&["synth", "--scenario", "mixed", "--seed", "2", "--scale", "0.06", "--out", synth.to_str().unwrap()]);
+    assert_eq!(r.status.code(), Some(0), "{}", stderr(&r));
+    let file = |part: &str| {
+        let name = format!("synth_mixed_2_{part}_csv_hashed.csv");
+        let p = synth.join(&name);
+        assert!(p.exists(), "synth wrote {name}");
+        p.display().to_string()
+    };
+    let (tweets, users) = (file("tweets"), file("users"));
+    let size = std::fs::metadata(&tweets).unwrap().len();
+    assert!(size > 3 << 20, "the tweets file spans several 1 MiB read chunks ({size} bytes)");
+    let inputs = [users, tweets.clone(), data("bad/mixed_bad.jsonl"), data("bad/invalid_utf8.jsonl"), tweets];
+    let mut analyzed = Vec::new();
+    let mut inspected = Vec::new();
+    for threads in ["1", "2"] {
+        let out = dir.join(format!("out{threads}"));
+        let mut args = vec!["analyze", "--out", out.to_str().unwrap(), "--quiet"];
+        args.extend(inputs.iter().map(String::as_str));
+        let r = chorus_threads(threads, &args);
+        assert_eq!(r.status.code(), Some(0), "{threads} thread(s): {}", stderr(&r));
+        let files: Vec<Vec<u8>> = chorus::core::export::FILE_NAMES
+            .iter()
+            .map(|f| std::fs::read(out.join(f)).unwrap_or_else(|e| panic!("{threads} thread(s): {f}: {e}")))
+            .collect();
+        analyzed.push(files);
+        let mut args = vec!["inspect", "--json"];
+        args.extend(inputs.iter().map(String::as_str));
+        let r = chorus_threads(threads, &args);
+        assert_eq!(r.status.code(), Some(0), "{threads} thread(s): {}", stderr(&r));
+        inspected.push(r.stdout);
+    }
+    let v: serde_json::Value = serde_json::from_slice(&inspected[0]).expect("inspect --json prints JSON");
+    let files = v["files"].as_array().unwrap();
+    assert_eq!(files.len(), 5);
+    let count = |k: &str| files.iter().map(|f| f[k].as_u64().unwrap()).sum::<u64>();
+    assert!(count("records_kept") > 10_000 && count("duplicates") > 10_000, "{v}");
+    assert!(count("records_rejected") > 0 && count("records_repaired") > 0, "{v}");
+    for (k, name) in chorus::core::export::FILE_NAMES.iter().enumerate() {
+        assert!(analyzed[0][k] == analyzed[1][k], "{name} differs between one and two threads");
+    }
+    assert_eq!(String::from_utf8_lossy(&inspected[0]), String::from_utf8_lossy(&inspected[1]));
+}
+
+#[test]
+fn a_bad_thread_count_is_named() {
+    let r = chorus_threads("zero", &["inspect", &data("toolkit-ring.csv")]);
+    assert_ne!(r.status.code(), Some(0));
+    assert!(stderr(&r).contains("CHORUS_THREADS") && stderr(&r).contains("zero"), "{}", stderr(&r));
+}
