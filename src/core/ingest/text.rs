@@ -5,8 +5,6 @@
 //! space. Two posts with the same normalised text share a `fingerprint`; posts whose word sets
 //! overlap a lot have SimHashes a small Hamming distance apart.
 
-use crate::core::model::fnv1a64;
-
 /// Normalised text (see module docs).
 pub fn normalise(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -24,11 +22,9 @@ pub fn normalise_into(text: &str, out: &mut String) {
 /// Receives the normalised text from [`walk`]: alphanumeric chars (already lowercased) and gaps
 /// (a run of anything else, folded into one space between two kept chars).
 trait Sink {
-    /// An ASCII letter or digit, lowercased.
-    fn ascii(&mut self, b: u8);
     /// A non-ASCII alphanumeric char, lowercased.
     fn char(&mut self, c: char);
-    /// A run of ASCII letters and digits, not lowercased yet (same as `ascii` of each, lowercased).
+    /// A run of ASCII letters and digits, not lowercased yet (same as `char` of each, lowercased).
     fn ascii_run(&mut self, run: &[u8]);
     /// A run of chars that are alphanumeric and their own lowercase (same as `char` of each).
     fn verbatim_run(&mut self, run: &str);
@@ -43,10 +39,6 @@ struct StringSink<'a> {
 
 impl Sink for StringSink<'_> {
     #[inline]
-    fn ascii(&mut self, b: u8) {
-        self.char(b as char)
-    }
-    #[inline]
     fn char(&mut self, c: char) {
         if self.pending_space && !self.out.is_empty() {
             self.out.push(' ');
@@ -57,7 +49,7 @@ impl Sink for StringSink<'_> {
     #[inline]
     fn ascii_run(&mut self, run: &[u8]) {
         for &b in run {
-            self.ascii(b.to_ascii_lowercase());
+            self.char(b.to_ascii_lowercase() as char);
         }
     }
     #[inline]
@@ -126,6 +118,36 @@ fn walk<S: Sink>(text: &str, sink: &mut S) {
             let c = next_char(t, i);
             if c.is_whitespace() {
                 i += c.len_utf8();
+                continue;
+            }
+        }
+        // Fast paths for the most common words, found and handed over in one pass: ASCII letters
+        // and digits only, or caseless letters only (the calls the general path below makes for
+        // them: no such word starts with `@`, `http://`, `https://` or `www.`, or holds `Σ`).
+        if CLASS[c0 as usize] == 2 {
+            let mut j = i + 1;
+            while j < n && CLASS[b[j] as usize] == 2 {
+                j += 1;
+            }
+            if j == n || is_ascii_ws(b[j]) {
+                sink.ascii_run(&b[i..j]);
+                sink.gap();
+                i = j;
+                continue;
+            }
+        } else if c0 >= 0x80 {
+            let mut j = i;
+            loop {
+                let k = caseless_letter_len(&b[j..]);
+                if k == 0 {
+                    break;
+                }
+                j += k;
+            }
+            if j > i && (j == n || is_ascii_ws(b[j])) {
+                sink.verbatim_run(&t[i..j]);
+                sink.gap();
+                i = j;
                 continue;
             }
         }
@@ -264,15 +286,128 @@ fn next_char(t: &str, i: usize) -> char {
     t[i..].chars().next().unwrap_or(' ')
 }
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+/// Seeds and multipliers of the word hash, the text chain and the bigram features (the wyhash
+/// secrets). `K_BLOCK`'s low byte is 0 and a word's bytes never are (NUL is not alphanumeric),
+/// so `lo ^ K_BLOCK` is never 0 (a zero factor would lose the state).
+const K_BLOCK: u64 = 0xa076_1d64_78bd_6400;
+const K_LEN: u64 = 0xe703_7ed1_a0b4_28db;
+const K_WORD: u64 = 0x8ebc_6af0_9c88_c6e3;
+const K_TEXT: u64 = 0x5899_65cc_7537_4cc3;
+const K_PAIR: u64 = 0x1d8e_4e27_c47d_124f;
+/// The text chain's start (not `K_TEXT`: its first step would multiply by 0).
+const TEXT_SEED: u64 = 0x2d35_8dcc_aa6c_78a5;
+
+/// The 128-bit product of `a` and `b`, its halves XORed (wyhash's mix): one multiply that
+/// spreads every input bit over the whole output. `u128` arithmetic, so the same value on every
+/// target (wasm32 splits it into 64-bit multiplies).
+#[inline(always)]
+fn fold_mul(a: u64, b: u64) -> u64 {
+    let p = (a as u128).wrapping_mul(b as u128);
+    (p as u64) ^ ((p >> 64) as u64)
+}
+
+/// The `k` (1..=8) bytes of `b` as a little-endian number, zero-padded: with two overlapping
+/// loads instead of a byte loop or a `memcpy` call.
+#[inline(always)]
+fn load_le(b: &[u8], k: usize) -> u64 {
+    debug_assert!((1..=8).contains(&k) && b.len() >= k);
+    if k == 8 {
+        u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
+    } else if k >= 4 {
+        let lo = u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as u64;
+        let hi = u32::from_le_bytes([b[k - 4], b[k - 3], b[k - 2], b[k - 1]]) as u64;
+        // The overlapping bytes land on the same bit positions in both: OR is exact.
+        lo | hi << (8 * (k - 4))
+    } else {
+        b[0] as u64 | (b[k / 2] as u64) << (8 * (k / 2)) | (b[k - 1] as u64) << (8 * (k - 1))
+    }
+}
+
+/// The hash of one normalised word (its UTF-8 bytes `w`): 16 bytes per [`fold_mul`], the last
+/// (partial, zero-padded, possibly empty) block, then the length. The definition
+/// [`WordHasher`] computes from the word's pieces as the walk produces them.
+fn word_hash(w: &[u8]) -> u64 {
+    let mut s = K_WORD;
+    let mut blocks = w.chunks_exact(16);
+    let le = |b: &[u8]| b.iter().rev().fold(0u64, |x, &c| x << 8 | c as u64);
+    for b in &mut blocks {
+        s = fold_mul(le(&b[..8]) ^ K_BLOCK, le(&b[8..]) ^ s);
+    }
+    let r = blocks.remainder();
+    let (lo, hi) = (le(&r[..r.len().min(8)]), le(&r[r.len().min(8)..]));
+    fold_mul(fold_mul(lo ^ K_BLOCK, hi ^ s) ^ K_LEN, w.len() as u64 ^ K_LEN)
+}
+
+/// [`word_hash`] fed in pieces: the bytes of the open block in `lo`, `hi`.
+#[derive(Clone, Copy)]
+struct WordHasher {
+    s: u64,
+    lo: u64,
+    hi: u64,
+    /// Bytes in the open block (0..16).
+    fill: usize,
+    len: u64,
+}
+
+impl WordHasher {
+    const NEW: WordHasher = WordHasher { s: K_WORD, lo: 0, hi: 0, fill: 0, len: 0 };
+
+    /// Appends `b`, each byte ORed with the matching byte of `or` (0x20 lowercases ASCII letters
+    /// and leaves digits as they are; 0 for bytes kept as they are).
+    #[inline(always)]
+    fn push(&mut self, mut b: &[u8], or: u64) {
+        self.len += b.len() as u64;
+        while !b.is_empty() {
+            let c = self.fill;
+            let k = b.len().min(8).min(16 - c);
+            let mask = if k == 8 { or } else { or & ((1u64 << (8 * k)) - 1) };
+            let v = load_le(b, k) | mask;
+            if c < 8 {
+                self.lo |= v << (8 * c);
+                if c + k > 8 {
+                    self.hi |= v >> (64 - 8 * c);
+                }
+            } else {
+                self.hi |= v << (8 * (c - 8));
+            }
+            if c + k == 16 {
+                self.s = fold_mul(self.lo ^ K_BLOCK, self.hi ^ self.s);
+                (self.lo, self.hi, self.fill) = (0, 0, 0);
+            } else {
+                self.fill = c + k;
+            }
+            b = &b[k..];
+        }
+    }
+
+    #[inline(always)]
+    fn finish(&self) -> u64 {
+        fold_mul(fold_mul(self.lo ^ K_BLOCK, self.hi ^ self.s) ^ K_LEN, self.len ^ K_LEN)
+    }
+}
+
+/// One step of the whole-text chain over the word hashes.
+#[inline(always)]
+fn chain(whole: u64, word: u64) -> u64 {
+    fold_mul(whole ^ K_TEXT, word ^ K_BLOCK)
+}
+
+/// The SimHash feature of the consecutive words with hashes `a`, `b` (order matters).
+#[inline(always)]
+fn pair(a: u64, b: u64) -> u64 {
+    fold_mul(a ^ K_PAIR, b ^ K_LEN)
+}
+
+/// 0x20 in every byte: ORed into an ASCII letter or digit it gives its lowercase (digits and
+/// lower-case letters have the bit set already).
+const LOWER: u64 = 0x2020_2020_2020_2020;
 
 /// Computes [`fingerprint`] and [`simhash`] while the text is normalised, without building the
-/// normalised string: FNV-1a of the whole normalised text, FNV-1a of the current word, and the
-/// SimHash votes of each finished word and word pair.
+/// normalised string: the hash of the current word from its pieces ([`WordHasher`]), and at each
+/// word's end the text chain step and the SimHash votes of the word and the word pair.
 struct HashSink {
     whole: u64,
-    word: u64,
+    word: WordHasher,
     /// A gap was seen since the last kept char.
     pending_space: bool,
     /// Some char was kept (the normalised text is not empty).
@@ -285,64 +420,40 @@ impl HashSink {
     #[inline]
     fn start_char(&mut self) {
         if self.pending_space && self.nonempty {
-            // The space between two words, then a new word.
-            self.whole = (self.whole ^ b' ' as u64).wrapping_mul(FNV_PRIME);
             self.end_word();
         }
         self.pending_space = false;
         self.nonempty = true;
     }
     #[inline]
-    fn byte(&mut self, b: u8) {
-        self.whole = (self.whole ^ b as u64).wrapping_mul(FNV_PRIME);
-        self.word = (self.word ^ b as u64).wrapping_mul(FNV_PRIME);
-    }
-    #[inline]
     fn end_word(&mut self) {
-        let hw = self.word;
-        self.votes.add(mix(hw));
+        let hw = self.word.finish();
+        self.word = WordHasher::NEW;
+        self.whole = chain(self.whole, hw);
+        self.votes.add(hw);
         if let Some(hp) = self.prev {
-            self.votes.add(mix(hp ^ hw.rotate_left(17)));
+            self.votes.add(pair(hp, hw));
         }
         self.prev = Some(hw);
-        self.word = FNV_OFFSET;
     }
 }
 
 impl Sink for HashSink {
     #[inline]
-    fn ascii(&mut self, b: u8) {
-        self.start_char();
-        self.byte(b);
-    }
-    #[inline]
     fn char(&mut self, c: char) {
         self.start_char();
         let mut buf = [0u8; 4];
-        for &b in c.encode_utf8(&mut buf).as_bytes() {
-            self.byte(b);
-        }
+        self.word.push(c.encode_utf8(&mut buf).as_bytes(), 0);
     }
     #[inline]
     fn ascii_run(&mut self, run: &[u8]) {
         self.start_char();
-        let (mut whole, mut word) = (self.whole, self.word);
-        for &b in run {
-            let b = b.to_ascii_lowercase() as u64;
-            whole = (whole ^ b).wrapping_mul(FNV_PRIME);
-            word = (word ^ b).wrapping_mul(FNV_PRIME);
-        }
-        (self.whole, self.word) = (whole, word);
+        self.word.push(run, LOWER);
     }
     #[inline]
     fn verbatim_run(&mut self, run: &str) {
         self.start_char();
-        let (mut whole, mut word) = (self.whole, self.word);
-        for &b in run.as_bytes() {
-            whole = (whole ^ b as u64).wrapping_mul(FNV_PRIME);
-            word = (word ^ b as u64).wrapping_mul(FNV_PRIME);
-        }
-        (self.whole, self.word) = (whole, word);
+        self.word.push(run.as_bytes(), 0);
     }
     #[inline]
     fn gap(&mut self) {
@@ -366,8 +477,8 @@ pub fn fingerprint(text: &str) -> u64 {
 pub fn fingerprints(text: &str, scratch: &mut String) -> (u64, u64) {
     let _ = scratch;
     let mut h = HashSink {
-        whole: FNV_OFFSET,
-        word: FNV_OFFSET,
+        whole: TEXT_SEED,
+        word: WordHasher::NEW,
         pending_space: false,
         nonempty: false,
         prev: None,
@@ -386,11 +497,13 @@ pub fn fingerprints(text: &str, scratch: &mut String) -> (u64, u64) {
     (fp, sh)
 }
 
+/// The definition: the chain over the hashes of the words, in order (distinct word sequences are
+/// distinct normalised texts, and the other way round).
 fn fingerprint_of_normalised(n: &str) -> u64 {
     if n.is_empty() {
         return 0;
     }
-    let h = fnv1a64(n.as_bytes());
+    let h = n.split(' ').fold(TEXT_SEED, |h, w| chain(h, word_hash(w.as_bytes())));
     if h == 0 {
         1
     } else {
@@ -408,10 +521,10 @@ fn simhash_of_normalised(n: &str) -> u64 {
     // Each word, and each pair of consecutive words, is one feature.
     let mut prev: Option<u64> = None;
     for w in n.split(' ').filter(|w| !w.is_empty()) {
-        let hw = fnv1a64(w.as_bytes());
-        votes.add(mix(hw));
+        let hw = word_hash(w.as_bytes());
+        votes.add(hw);
         if let Some(hp) = prev {
-            votes.add(mix(hp ^ hw.rotate_left(17)));
+            votes.add(pair(hp, hw));
         }
         prev = Some(hw);
     }
@@ -499,13 +612,6 @@ impl BitCounts {
         }
         out
     }
-}
-
-/// A 64-bit finaliser (splitmix64) so similar inputs give unrelated bits.
-fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
 }
 
 /// The lowercased host of a URL without `www.`; the input itself when it has no scheme/host.
@@ -715,10 +821,8 @@ mod tests {
         for t in ["one", "one two", "a b c d e f g h", "x x x x", long.as_str(), &long[..1500]] {
             let n = normalise(t);
             let words: Vec<&str> = n.split(' ').filter(|w| !w.is_empty()).collect();
-            let mut feats: Vec<u64> = words.iter().map(|w| mix(fnv1a64(w.as_bytes()))).collect();
-            feats.extend(
-                words.windows(2).map(|p| mix(fnv1a64(p[0].as_bytes()) ^ fnv1a64(p[1].as_bytes()).rotate_left(17))),
-            );
+            let mut feats: Vec<u64> = words.iter().map(|w| word_hash(w.as_bytes())).collect();
+            feats.extend(words.windows(2).map(|p| pair(word_hash(p[0].as_bytes()), word_hash(p[1].as_bytes()))));
             let mut acc = [0i32; 64];
             for h in feats {
                 for (bit, a) in acc.iter_mut().enumerate() {
@@ -729,6 +833,164 @@ mod tests {
             assert_eq!(simhash(t), if want == 0 { 1 } else { want }, "{t:.20}");
         }
         assert_eq!(simhash(""), 0);
+    }
+
+    /// Pushing a word in any pieces, ASCII pieces upper-case with the 0x20 mask, equals hashing
+    /// its bytes whole; and `load_le` equals a zero-padded little-endian read.
+    #[test]
+    fn word_hasher_in_pieces_equals_the_word_hash() {
+        for k in 1..=8 {
+            let b: Vec<u8> = (1..=k as u8).map(|i| i * 37).collect();
+            let mut want = [0u8; 8];
+            want[..k].copy_from_slice(&b);
+            assert_eq!(load_le(&b, k), u64::from_le_bytes(want), "{k}");
+        }
+        let mut x: u64 = 99;
+        let mut next = |n: u64| {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (x >> 33) % n
+        };
+        let pieces = ["a", "Zq9", "中国", "ب", "é", "ABCDEFGHIJ", "0123456789abcdefXYZ", "가"];
+        for _ in 0..20_000 {
+            let mut w = WordHasher::NEW;
+            let mut bytes = Vec::new();
+            for _ in 0..next(12) + 1 {
+                let p = pieces[next(pieces.len() as u64) as usize];
+                if p.is_ascii() {
+                    w.push(p.as_bytes(), LOWER);
+                    bytes.extend(p.to_ascii_lowercase().bytes());
+                } else {
+                    w.push(p.as_bytes(), 0);
+                    bytes.extend(p.bytes());
+                }
+            }
+            assert_eq!(w.finish(), word_hash(&bytes), "{:?}", String::from_utf8_lossy(&bytes));
+        }
+        // Lengths around the 8- and 16-byte boundaries, in one piece and byte by byte.
+        for n in 0..50 {
+            let word: Vec<u8> = (0..n).map(|i| b'a' + (i % 26) as u8).collect();
+            let mut whole = WordHasher::NEW;
+            if n > 0 {
+                whole.push(&word, 0);
+            }
+            let mut bytewise = WordHasher::NEW;
+            for b in &word {
+                bytewise.push(std::slice::from_ref(b), 0);
+            }
+            assert_eq!(whole.finish(), word_hash(&word), "{n}");
+            assert_eq!(bytewise.finish(), word_hash(&word), "{n}");
+        }
+    }
+
+    /// Equal fingerprints exactly for equal normalised texts: near misses of many kinds differ.
+    #[test]
+    fn fingerprints_separate_near_misses() {
+        let base = [
+            "Hong Kong police stop the riot today",
+            "香港 加油 政府 警察",
+            "عاجل الحكومة الشعب",
+            "freedom 🔥 order 🙏 peace",
+            "a b c d e f g h i j k l m n o p q r s t u v w x y z",
+            "supercalifragilisticexpialidocious antidisestablishmentarianism",
+        ];
+        let mut seen = std::collections::HashMap::new();
+        let mut distinct = 0;
+        for b in base {
+            // Same normalised text: case, punctuation, spacing, URLs, mentions.
+            let n = normalise(b);
+            for same in [
+                b.to_uppercase(),
+                format!("  {b}!!! "),
+                b.replace(' ', " ,\t "),
+                format!("{b} https://t.co/x @someone"),
+            ] {
+                assert_eq!(normalise(&same), n, "{same}");
+                assert_eq!(fingerprint(&same), fingerprint(b), "{same}");
+            }
+            // Different normalised text: word order, one letter, a word joined or split, one more
+            // word, one less, a duplicated word.
+            let words: Vec<&str> = n.split(' ').collect();
+            let mut variants = vec![n.clone()];
+            let mut swapped = words.clone();
+            swapped.swap(0, words.len() - 1);
+            variants.push(swapped.join(" "));
+            variants.push(words[1..].join(" "));
+            variants.push(format!("{n} x"));
+            variants.push(format!("x {n}"));
+            variants.push(format!("{n} {}", words[0]));
+            variants.push(words.join(""));
+            for (i, c) in n.char_indices() {
+                if c != ' ' {
+                    let mut v = n.clone();
+                    v.replace_range(i..i + c.len_utf8(), "q");
+                    variants.push(v);
+                }
+                if i > 0 && c != ' ' {
+                    let mut v = n.clone();
+                    v.insert(i, ' ');
+                    variants.push(v.replace("  ", " "));
+                }
+            }
+            variants.sort();
+            variants.dedup();
+            for v in variants {
+                assert_eq!(normalise(&v), v);
+                let fp = fingerprint(&v);
+                assert_ne!(fp, 0);
+                if let Some(other) = seen.insert(fp, v.clone()) {
+                    panic!("{v:?} and {other:?} share a fingerprint");
+                }
+                distinct += 1;
+            }
+        }
+        assert!(distinct > 300, "{distinct}");
+        // Every word of one letter or digit, and every pair of them: all distinct.
+        let alnum: Vec<char> = ('a'..='z').chain('0'..='9').chain("中国가بé".chars()).collect();
+        let mut fps = std::collections::HashSet::new();
+        for a in &alnum {
+            assert!(fps.insert(fingerprint(&a.to_string())));
+            for b in &alnum {
+                assert!(fps.insert(fingerprint(&format!("{a}{b}"))));
+                assert!(fps.insert(fingerprint(&format!("{a} {b}"))));
+            }
+        }
+    }
+
+    /// SimHash: texts that share most words are a few bits apart, unrelated texts about 32.
+    #[test]
+    fn simhash_distances_of_near_duplicates_and_unrelated_texts() {
+        let vocab: Vec<String> = ["香港", "加油", "政府", "警察", "عاجل", "الحكومة", "the", "people", "police", "riot"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain((0..400).map(|i| format!("w{i}")))
+            .collect();
+        let mut x: u64 = 7;
+        let mut next = |n: u64| {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (x >> 33) % n
+        };
+        let (mut near, mut far, mut n) = (0u32, 0u32, 0u32);
+        let mut far_min = 64;
+        for _ in 0..2000 {
+            let len = 15 + next(15) as usize;
+            let a: Vec<&str> = (0..len).map(|_| vocab[next(vocab.len() as u64) as usize].as_str()).collect();
+            // One word replaced: 3 of about 2 * len features change.
+            let mut b = a.clone();
+            b[next(len as u64) as usize] = "replaced";
+            let c: Vec<&str> = (0..len).map(|_| vocab[next(vocab.len() as u64) as usize].as_str()).collect();
+            let (ha, hb, hc) = (simhash(&a.join(" ")), simhash(&b.join(" ")), simhash(&c.join(" ")));
+            near += (ha ^ hb).count_ones();
+            far += (ha ^ hc).count_ones();
+            far_min = far_min.min((ha ^ hc).count_ones());
+            n += 1;
+        }
+        let (near, far) = (near as f64 / n as f64, far as f64 / n as f64);
+        assert!(near < 8.0, "one word changed: {near} bits on average");
+        assert!((29.0..35.0).contains(&far), "unrelated: {far} bits on average");
+        assert!(far_min >= 12, "unrelated texts {far_min} bits apart");
+        // Case, punctuation and URLs do not move it at all.
+        let t = "Hong Kong police stop the riot today, watch the news";
+        assert_eq!(simhash(t), simhash(&format!("RT @a: {} https://t.co/x!!", t.to_uppercase())));
     }
 
     #[test]
