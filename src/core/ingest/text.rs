@@ -26,6 +26,9 @@ trait Sink {
     fn char(&mut self, c: char);
     /// A run of ASCII letters and digits, not lowercased yet (same as `char` of each, lowercased).
     fn ascii_run(&mut self, run: &[u8]);
+    /// A whole word of `k` (1..=7) ASCII letters and digits: the low `k` bytes of `v`
+    /// (little-endian), not lowercased yet (same as `ascii_run` of them).
+    fn ascii_word(&mut self, v: u64, k: usize);
     /// A run of chars that are alphanumeric and their own lowercase (same as `char` of each).
     fn verbatim_run(&mut self, run: &str);
     /// Anything that separates words.
@@ -50,6 +53,12 @@ impl Sink for StringSink<'_> {
     fn ascii_run(&mut self, run: &[u8]) {
         for &b in run {
             self.char(b.to_ascii_lowercase() as char);
+        }
+    }
+    #[inline]
+    fn ascii_word(&mut self, v: u64, k: usize) {
+        for i in 0..k {
+            self.char(((v >> (8 * i)) as u8).to_ascii_lowercase() as char);
         }
     }
     #[inline]
@@ -125,6 +134,16 @@ fn walk<S: Sink>(text: &str, sink: &mut S) {
         // and digits only, or caseless letters only (the calls the general path below makes for
         // them: no such word starts with `@`, `http://`, `https://` or `www.`, or holds `Σ`).
         if CLASS[c0 as usize] == 2 {
+            // Eight bytes at once: a word of up to 7 letters and digits, then whitespace or the
+            // end (zero padding past the end counts as not alphanumeric).
+            let v = load_le(&b[i..], (n - i).min(8));
+            let k = (non_alnum(v).trailing_zeros() / 8) as usize;
+            if k < 8 && (i + k == n || is_ascii_ws((v >> (8 * k)) as u8)) {
+                sink.ascii_word(v, k);
+                sink.gap();
+                i += k;
+                continue;
+            }
             let mut j = i + 1;
             while j < n && CLASS[b[j] as usize] == 2 {
                 j += 1;
@@ -230,6 +249,21 @@ fn walk<S: Sink>(text: &str, sink: &mut S) {
         }
         sink.gap();
     }
+}
+
+/// 0x80 in each byte of `v` that is not an ASCII letter or digit, 0 in the others (no carries
+/// cross bytes: every sum below stays under 0x100).
+#[inline(always)]
+fn non_alnum(v: u64) -> u64 {
+    const H: u64 = 0x8080_8080_8080_8080;
+    const fn rep(b: u8) -> u64 {
+        0x0101_0101_0101_0101 * b as u64
+    }
+    let x = v & !H;
+    let l = x | LOWER;
+    let letter = (l + rep(0x80 - b'a')) & !(l + rep(0x7F - b'z'));
+    let digit = (x + rep(0x80 - b'0')) & !(x + rep(0x7F - b'9'));
+    (!(letter | digit) | v) & H
 }
 
 /// The ASCII bytes `w` to `sink`: runs of letters and digits as runs, anything else as a gap.
@@ -356,27 +390,32 @@ impl WordHasher {
     /// and leaves digits as they are; 0 for bytes kept as they are).
     #[inline(always)]
     fn push(&mut self, mut b: &[u8], or: u64) {
-        self.len += b.len() as u64;
         while !b.is_empty() {
-            let c = self.fill;
-            let k = b.len().min(8).min(16 - c);
-            let mask = if k == 8 { or } else { or & ((1u64 << (8 * k)) - 1) };
-            let v = load_le(b, k) | mask;
-            if c < 8 {
-                self.lo |= v << (8 * c);
-                if c + k > 8 {
-                    self.hi |= v >> (64 - 8 * c);
-                }
-            } else {
-                self.hi |= v << (8 * (c - 8));
-            }
-            if c + k == 16 {
-                self.s = fold_mul(self.lo ^ K_BLOCK, self.hi ^ self.s);
-                (self.lo, self.hi, self.fill) = (0, 0, 0);
-            } else {
-                self.fill = c + k;
-            }
+            let k = b.len().min(8).min(16 - self.fill);
+            self.push_value(load_le(b, k), k, or);
             b = &b[k..];
+        }
+    }
+
+    /// Appends the low `k` (1..=8, at most `16 - fill`) bytes of `v`, ORed with `or` as in `push`.
+    #[inline(always)]
+    fn push_value(&mut self, v: u64, k: usize, or: u64) {
+        self.len += k as u64;
+        let c = self.fill;
+        let v = (v | or) & (u64::MAX >> (64 - 8 * k));
+        if c < 8 {
+            self.lo |= v << (8 * c);
+            if c + k > 8 {
+                self.hi |= v >> (64 - 8 * c);
+            }
+        } else {
+            self.hi |= v << (8 * (c - 8));
+        }
+        if c + k == 16 {
+            self.s = fold_mul(self.lo ^ K_BLOCK, self.hi ^ self.s);
+            (self.lo, self.hi, self.fill) = (0, 0, 0);
+        } else {
+            self.fill = c + k;
         }
     }
 
@@ -430,9 +469,9 @@ impl HashSink {
         let hw = self.word.finish();
         self.word = WordHasher::NEW;
         self.whole = chain(self.whole, hw);
-        self.votes.add(hw);
-        if let Some(hp) = self.prev {
-            self.votes.add(pair(hp, hw));
+        match self.prev {
+            Some(hp) => self.votes.add2(hw, pair(hp, hw)),
+            None => self.votes.add(hw),
         }
         self.prev = Some(hw);
     }
@@ -449,6 +488,15 @@ impl Sink for HashSink {
     fn ascii_run(&mut self, run: &[u8]) {
         self.start_char();
         self.word.push(run, LOWER);
+    }
+    #[inline]
+    fn ascii_word(&mut self, v: u64, k: usize) {
+        self.start_char();
+        if self.word.fill + k <= 16 {
+            self.word.push_value(v, k, LOWER);
+        } else {
+            self.word.push(&v.to_le_bytes()[..k], LOWER);
+        }
     }
     #[inline]
     fn verbatim_run(&mut self, run: &str) {
@@ -551,28 +599,44 @@ fn count_in_planes(planes: &[u64; 8], bit: usize) -> u32 {
 #[derive(Default)]
 struct BitCounts {
     planes: [u64; 8],
-    /// Hashes in the planes (at most 255, then they are flushed into `wide`).
+    /// Hashes in the planes (at most 255: flushed into `wide` from 254 on).
     in_planes: u32,
     wide: Option<Box<[u32; 64]>>,
     n: u32,
 }
 
 impl BitCounts {
-    #[inline]
+    /// Adds one hash (the ripple runs through all planes: no branch to mispredict).
+    #[inline(always)]
     fn add(&mut self, h: u64) {
-        let mut carry = h;
-        for plane in self.planes.iter_mut() {
-            if carry == 0 {
-                break;
-            }
+        self.ripple(h, 0);
+        self.in_planes += 1;
+        self.n += 1;
+        if self.in_planes >= 254 {
+            self.flush();
+        }
+    }
+    /// Adds two hashes in one ripple: their sum per bit is `a ^ b` (weight 1) plus `a & b`
+    /// (weight 2), and `a & b` never meets a carry out of plane 0 (that needs `a ^ b`).
+    #[inline(always)]
+    fn add2(&mut self, a: u64, b: u64) {
+        let (s, c) = (a ^ b, a & b);
+        let carry = self.planes[0] & s;
+        self.planes[0] ^= s;
+        self.ripple(carry | c, 1);
+        self.in_planes += 2;
+        self.n += 2;
+        // At most 253 + 2 = 255 in the planes: the top carry is always 0.
+        if self.in_planes >= 254 {
+            self.flush();
+        }
+    }
+    #[inline(always)]
+    fn ripple(&mut self, mut carry: u64, from: usize) {
+        for plane in self.planes[from..].iter_mut() {
             let next = *plane & carry;
             *plane ^= carry;
             carry = next;
-        }
-        self.in_planes += 1;
-        self.n += 1;
-        if self.in_planes == 255 {
-            self.flush();
         }
     }
     fn flush(&mut self) {
@@ -705,6 +769,21 @@ mod tests {
         for b in 0..0x80u8 {
             assert_eq!(is_ascii_ws(b), (b as char).is_whitespace(), "{b}");
             assert_eq!(CLASS[b as usize] == 2, b.is_ascii_alphanumeric(), "{b}");
+        }
+    }
+
+    #[test]
+    fn swar_alphanumeric_test_matches_the_byte_test() {
+        for b in 0..=255u8 {
+            for pos in 0..8 {
+                let mut bytes = *b"aZ09zA9m";
+                bytes[pos] = b;
+                let flags = non_alnum(u64::from_le_bytes(bytes));
+                for (i, &c) in bytes.iter().enumerate() {
+                    assert_eq!(flags >> (8 * i + 7) & 1 == 1, !c.is_ascii_alphanumeric(), "{b} at {pos}");
+                }
+                assert_eq!(flags & !0x8080_8080_8080_8080, 0);
+            }
         }
     }
 
