@@ -236,6 +236,12 @@ fn walk<S: Sink>(text: &str, sink: &mut S) {
                     sink.verbatim_run(&word[start..k]);
                     continue;
                 }
+                if is_pictograph_bytes(&w[k..]) {
+                    // An emoji: not alphanumeric, a gap (without a Unicode table lookup).
+                    sink.gap();
+                    k += 4;
+                    continue;
+                }
                 let ch = next_char(word, k);
                 k += ch.len_utf8();
                 for lc in ch.to_lowercase() {
@@ -301,6 +307,19 @@ fn caseless_letter_len(w: &[u8]) -> usize {
         [0xD8, 0xA1..=0xBA, ..] | [0xD9, 0x81..=0x8A, ..] => 2,
         _ => 0,
     }
+}
+
+/// Pictographs (most emoji: U+1F300..=U+1F6FF, U+1F900..=U+1F9FF): neither letters nor digits,
+/// and their own lowercase (checked against the Unicode tables in the tests).
+#[cfg(test)]
+fn is_pictograph(c: char) -> bool {
+    matches!(c, '\u{1F300}'..='\u{1F6FF}' | '\u{1F900}'..='\u{1F9FF}')
+}
+
+/// Whether `w` starts with the UTF-8 bytes of a pictograph (see [`is_pictograph`]).
+#[inline]
+fn is_pictograph_bytes(w: &[u8]) -> bool {
+    matches!(*w, [0xF0, 0x9F, 0x8C..=0x9B | 0xA4..=0xA7, _, ..])
 }
 
 /// Length of the UTF-8 sequence that starts with lead byte `c` (not a continuation byte).
@@ -798,6 +817,20 @@ mod tests {
         for w in [&b""[..], b"a", b"\xE4", b"\xE4\xB8", b"\xD8"] {
             assert_eq!(caseless_letter_len(w), 0);
         }
+    }
+
+    #[test]
+    fn pictographs_are_not_alphanumeric_and_their_own_lowercase() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let mut buf = [0u8; 4];
+            assert_eq!(is_pictograph_bytes(c.encode_utf8(&mut buf).as_bytes()), is_pictograph(c), "{c:?}");
+            if is_pictograph(c) {
+                assert!(!c.is_alphanumeric(), "{c:?}");
+                assert!(c.to_lowercase().eq([c]), "{c:?}");
+            }
+        }
+        assert!(!is_pictograph_bytes(b"\xF0\x9F\x8C"));
+        assert_eq!(normalise("a🙏b 🔥🔥 c😂"), "a b c");
     }
 
     #[test]
