@@ -123,7 +123,8 @@ fn walk<S: Sink>(text: &str, sink: &mut S) {
                 i += 1;
                 continue;
             }
-        } else {
+        } else if matches!(c0, 0xC2 | 0xE1 | 0xE2 | 0xE3) {
+            // Only these lead bytes start non-ASCII whitespace (see the word scan below).
             let c = next_char(t, i);
             if c.is_whitespace() {
                 i += c.len_utf8();
@@ -175,6 +176,15 @@ fn walk<S: Sink>(text: &str, sink: &mut S) {
         let mut ascii = true;
         let mut sigma = false;
         while i < n {
+            // Eight printable ASCII bytes at once (URLs, words with punctuation).
+            if i + 8 <= n {
+                let f = ws_or_non_ascii(load_le(&b[i..], 8));
+                if f == 0 {
+                    i += 8;
+                    continue;
+                }
+                i += (f.trailing_zeros() / 8) as usize;
+            }
             let c = b[i];
             if c < 0x80 {
                 if is_ascii_ws(c) {
@@ -270,6 +280,15 @@ fn non_alnum(v: u64) -> u64 {
     let letter = (l + rep(0x80 - b'a')) & !(l + rep(0x7F - b'z'));
     let digit = (x + rep(0x80 - b'0')) & !(x + rep(0x7F - b'9'));
     (!(letter | digit) | v) & H
+}
+
+/// 0x80 in each byte of `v` that is not ASCII or is at most 0x20 (space, controls: a superset of
+/// ASCII whitespace), 0 in the others.
+#[inline(always)]
+fn ws_or_non_ascii(v: u64) -> u64 {
+    const H: u64 = 0x8080_8080_8080_8080;
+    // x + 0x5F has its top bit set when x >= 0x21 (x < 0x80: no carry out of the byte).
+    (v | !((v & !H) + 0x5F5F_5F5F_5F5F_5F5F)) & H
 }
 
 /// The ASCII bytes `w` to `sink`: runs of letters and digits as runs, anything else as a gap.
@@ -800,6 +819,11 @@ mod tests {
                 let flags = non_alnum(u64::from_le_bytes(bytes));
                 for (i, &c) in bytes.iter().enumerate() {
                     assert_eq!(flags >> (8 * i + 7) & 1 == 1, !c.is_ascii_alphanumeric(), "{b} at {pos}");
+                }
+                assert_eq!(flags & !0x8080_8080_8080_8080, 0);
+                let flags = ws_or_non_ascii(u64::from_le_bytes(bytes));
+                for (i, &c) in bytes.iter().enumerate() {
+                    assert_eq!(flags >> (8 * i + 7) & 1 == 1, c >= 0x80 || c <= 0x20, "{b} at {pos}");
                 }
                 assert_eq!(flags & !0x8080_8080_8080_8080, 0);
             }
