@@ -1129,6 +1129,23 @@ mod tests {
         assert_eq!(simhash(t), simhash(&format!("RT @a: {} https://t.co/x!!", t.to_uppercase())));
     }
 
+    /// The values are the same on every target (64- and 128-bit integer arithmetic only, no
+    /// `usize` in them): pinned, so a change to them is deliberate (it changes which posts share a
+    /// narrative across chorus versions, and the dataset digest of `bench_ingest`).
+    #[test]
+    fn values_are_pinned() {
+        let got: Vec<(u64, u64)> = ["Hong Kong police stop the riot today", "香港 加油 عاجل 🙏 freedom", "a"]
+            .iter()
+            .map(|t| fingerprints(t, &mut String::new()))
+            .collect();
+        let want: Vec<(u64, u64)> = vec![
+            (0x40bc_91bc_b0f8_6ca0, 0x40f5_cf9e_d5f3_32ce),
+            (0xd8a8_8640_cc58_d296, 0x99a6_ea72_1f8e_2f77),
+            (0x7836_4325_754c_3f3c, 0x9ceb_f9df_8498_3b97),
+        ];
+        assert_eq!(got, want, "{got:#x?}");
+    }
+
     #[test]
     fn domains() {
         assert_eq!(domain_of("https://www.Example.com:443/a?b"), "example.com");
