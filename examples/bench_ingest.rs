@@ -163,9 +163,8 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mb: usize = args.iter().find_map(|s| s.parse().ok()).unwrap_or(200);
     // `full`: only the full path, `reader`: only the CSV reader, `pipe`: only the two-thread
-    // pipeline (for profiling one of them).
-    let only =
-        args.iter().find(|s| *s == "full" || *s == "reader" || *s == "pipe" || *s == "fp").map(String::as_str);
+    // pipeline (for profiling one of them), `fp`: only the text fingerprint microbench.
+    let only = args.iter().find(|s| *s == "full" || *s == "reader" || *s == "pipe" || *s == "fp").map(String::as_str);
     let data = generate(mb << 20);
     let size_mb = data.len() as f64 / (1 << 20) as f64;
     println!("generated {:.1} MiB of IO-archive CSV", size_mb);
