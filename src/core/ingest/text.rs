@@ -139,21 +139,29 @@ fn walk<S: Sink>(text: &str, sink: &mut S) {
             // end (zero padding past the end counts as not alphanumeric).
             let v = load_le(&b[i..], (n - i).min(8));
             let k = (non_alnum(v).trailing_zeros() / 8) as usize;
-            if k < 8 && (i + k == n || is_ascii_ws((v >> (8 * k)) as u8)) {
-                sink.ascii_word(v, k);
-                sink.gap();
-                i += k;
-                continue;
-            }
-            let mut j = i + 1;
-            while j < n && CLASS[b[j] as usize] == 2 {
-                j += 1;
-            }
-            if j == n || is_ascii_ws(b[j]) {
-                sink.ascii_run(&b[i..j]);
-                sink.gap();
-                i = j;
-                continue;
+            if k < 8 {
+                if i + k == n || is_ascii_ws((v >> (8 * k)) as u8) {
+                    sink.ascii_word(v, k);
+                    sink.gap();
+                    i += k;
+                    continue;
+                }
+            } else {
+                // A longer one: on, eight bytes at a time (the padding stops it at the end).
+                let mut j = i + 8;
+                while j < n {
+                    let m = (non_alnum(load_le(&b[j..], (n - j).min(8))).trailing_zeros() / 8) as usize;
+                    j += m;
+                    if m < 8 {
+                        break;
+                    }
+                }
+                if j == n || is_ascii_ws(b[j]) {
+                    sink.ascii_run(&b[i..j]);
+                    sink.gap();
+                    i = j;
+                    continue;
+                }
             }
         } else if c0 >= 0x80 {
             let mut j = i;
@@ -950,6 +958,20 @@ mod tests {
             assert_eq!(normalise(t), reference_normalise(t), "{t}");
             let mut scratch = String::new();
             assert_eq!(fingerprints(t, &mut scratch), (fingerprint(t), simhash(t)));
+        }
+        // Letters and digits only, of every length around the eight-byte steps, then the end,
+        // whitespace, punctuation or other scripts.
+        let mut scratch = String::new();
+        for len in 1..40 {
+            let word: String = (0..len).map(|i| b"aB3zQ9xY"[i % 8] as char).collect();
+            for end in ["", " ", "\t", ",", "é", "中", "\u{a0}", "Σ", "😂", "@x"] {
+                for t in [format!("{word}{end}"), format!("x {word}{end} tail"), format!("{end}{word}")] {
+                    let n = reference_normalise(&t);
+                    assert_eq!(normalise(&t), n, "{t:?}");
+                    let want = (fingerprint_of_normalised(&n), simhash_of_normalised(&n));
+                    assert_eq!(fingerprints(&t, &mut scratch), want, "{t:?}");
+                }
+            }
         }
         assert_eq!(simhash("a"), simhash("A!"));
         // The bit-plane vote equals the plain +1/-1 sum, also past 255 features (a flush).
