@@ -343,7 +343,7 @@ fn is_pictograph(c: char) -> bool {
     matches!(c, '\u{1F300}'..='\u{1F6FF}' | '\u{1F900}'..='\u{1F9FF}')
 }
 
-/// Whether `w` starts with the UTF-8 bytes of a pictograph (see [`is_pictograph`]).
+/// Whether `w` starts with the UTF-8 bytes of a pictograph (see `is_pictograph`, in the tests).
 #[inline]
 fn is_pictograph_bytes(w: &[u8]) -> bool {
     matches!(*w, [0xF0, 0x9F, 0x8C..=0x9B | 0xA4..=0xA7, _, ..])
