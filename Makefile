@@ -5,7 +5,7 @@ export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 PORT ?= 8080
 # wasm-bindgen-test files (browser tests)
-WASM_TESTS := --test web --test in_worker --test web_viz
+WASM_TESTS := --test web --test in_worker --test web_viz --test wasm_fingerprints
 
 .PHONY: setup serve build dev test fmt-check test-native test-wasm test-e2e test-exports test-peer bench fuzz fuzz-smoke wasm-pack-test clean
 

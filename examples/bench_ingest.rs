@@ -6,11 +6,13 @@
 //! and for the whole path (reader + IO handler + dataset builder), fed in 1 MiB chunks, on one
 //! thread and on two (`chorus::cli::pipeline`: parsing on one, building on the other), each with
 //! the CPU time of its threads. `reader`, `full` or `pipe` runs only that one; `digest` prints a
-//! hash of the dataset built.
+//! hash of the dataset built. `fp` runs only the text fingerprint microbench: the own texts of the
+//! generated posts (not the retweets, as the builder skips them) through `text::fingerprints`,
+//! five rounds, with the CPU time of the fastest and an XOR of all values (changes with the hash).
 
 use chorus::cli::pipeline::build_pipelined;
 use chorus::core::ingest::csv::{CsvEvent, CsvReader};
-use chorus::core::ingest::{csv_parser, DatasetBuilder, Format, IngestOptions};
+use chorus::core::ingest::{csv_parser, text, DatasetBuilder, Format, IngestOptions};
 use std::time::Instant;
 
 struct Lcg(u64);
@@ -161,11 +163,14 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mb: usize = args.iter().find_map(|s| s.parse().ok()).unwrap_or(200);
     // `full`: only the full path, `reader`: only the CSV reader, `pipe`: only the two-thread
-    // pipeline (for profiling one of them).
-    let only = args.iter().find(|s| *s == "full" || *s == "reader" || *s == "pipe").map(String::as_str);
+    // pipeline (for profiling one of them), `fp`: only the text fingerprint microbench.
+    let only = args.iter().find(|s| *s == "full" || *s == "reader" || *s == "pipe" || *s == "fp").map(String::as_str);
     let data = generate(mb << 20);
     let size_mb = data.len() as f64 / (1 << 20) as f64;
     println!("generated {:.1} MiB of IO-archive CSV", size_mb);
+    if only == Some("fp") {
+        return fingerprints(&data);
+    }
     if only.is_none() || only == Some("reader") {
         reader_only(&data, size_mb);
     }
@@ -224,6 +229,50 @@ fn full(data: &[u8], size_mb: f64) {
         ds.n_accounts(),
         r.records_rejected,
         ds.posts.heap_bytes() as f64 / ds.n_posts().max(1) as f64
+    );
+}
+
+/// The text fingerprint microbench (`fp`): `text::fingerprints` of every post's own text.
+#[inline(never)]
+fn fingerprints(data: &[u8]) {
+    // The texts (column 12) of the rows that are not retweets (column 18), as the builder sees them.
+    let mut texts: Vec<String> = Vec::new();
+    let mut reader = CsvReader::new(None);
+    let mut header = true;
+    let mut keep = |ev: CsvEvent| {
+        if let CsvEvent::Record { fields, .. } = ev {
+            if !std::mem::take(&mut header) && fields.get(18) != "True" && !fields.get(12).is_empty() {
+                texts.push(fields.get(12).to_string());
+            }
+        }
+    };
+    for chunk in data.chunks(1 << 20) {
+        reader.feed(chunk, &mut keep);
+    }
+    reader.finish(&mut keep);
+    let bytes: usize = texts.iter().map(String::len).sum();
+    let mb = bytes as f64 / (1 << 20) as f64;
+    let mut scratch = String::new();
+    let (mut best, mut xor) = (f64::INFINITY, 0u64);
+    for _ in 0..5 {
+        let mut x = 0u64;
+        let (_, cpu) = timed(|| {
+            for t in &texts {
+                let (fp, sh) = text::fingerprints(std::hint::black_box(t), &mut scratch);
+                x ^= fp.rotate_left(1) ^ sh;
+            }
+        });
+        best = best.min(cpu);
+        xor = x;
+    }
+    println!(
+        "text fingerprints: {:6.0} MiB/s CPU, {:5.1} ns/text ({} texts, {:.1} MiB, {:.0} bytes/text; values xor {:016x})",
+        mb / best,
+        best * 1e9 / texts.len() as f64,
+        texts.len(),
+        mb,
+        bytes as f64 / texts.len() as f64,
+        xor
     );
 }
 

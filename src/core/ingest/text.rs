@@ -5,8 +5,6 @@
 //! space. Two posts with the same normalised text share a `fingerprint`; posts whose word sets
 //! overlap a lot have SimHashes a small Hamming distance apart.
 
-use crate::core::model::fnv1a64;
-
 /// Normalised text (see module docs).
 pub fn normalise(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -24,12 +22,13 @@ pub fn normalise_into(text: &str, out: &mut String) {
 /// Receives the normalised text from [`walk`]: alphanumeric chars (already lowercased) and gaps
 /// (a run of anything else, folded into one space between two kept chars).
 trait Sink {
-    /// An ASCII letter or digit, lowercased.
-    fn ascii(&mut self, b: u8);
     /// A non-ASCII alphanumeric char, lowercased.
     fn char(&mut self, c: char);
-    /// A run of ASCII letters and digits, not lowercased yet (same as `ascii` of each, lowercased).
+    /// A run of ASCII letters and digits, not lowercased yet (same as `char` of each, lowercased).
     fn ascii_run(&mut self, run: &[u8]);
+    /// A whole word of `k` (1..=7) ASCII letters and digits: the low `k` bytes of `v`
+    /// (little-endian), not lowercased yet (same as `ascii_run` of them).
+    fn ascii_word(&mut self, v: u64, k: usize);
     /// A run of chars that are alphanumeric and their own lowercase (same as `char` of each).
     fn verbatim_run(&mut self, run: &str);
     /// Anything that separates words.
@@ -43,10 +42,6 @@ struct StringSink<'a> {
 
 impl Sink for StringSink<'_> {
     #[inline]
-    fn ascii(&mut self, b: u8) {
-        self.char(b as char)
-    }
-    #[inline]
     fn char(&mut self, c: char) {
         if self.pending_space && !self.out.is_empty() {
             self.out.push(' ');
@@ -57,7 +52,13 @@ impl Sink for StringSink<'_> {
     #[inline]
     fn ascii_run(&mut self, run: &[u8]) {
         for &b in run {
-            self.ascii(b.to_ascii_lowercase());
+            self.char(b.to_ascii_lowercase() as char);
+        }
+    }
+    #[inline]
+    fn ascii_word(&mut self, v: u64, k: usize) {
+        for i in 0..k {
+            self.char(((v >> (8 * i)) as u8).to_ascii_lowercase() as char);
         }
     }
     #[inline]
@@ -122,10 +123,59 @@ fn walk<S: Sink>(text: &str, sink: &mut S) {
                 i += 1;
                 continue;
             }
-        } else {
+        } else if matches!(c0, 0xC2 | 0xE1 | 0xE2 | 0xE3) {
+            // Only these lead bytes start non-ASCII whitespace (see the word scan below).
             let c = next_char(t, i);
             if c.is_whitespace() {
                 i += c.len_utf8();
+                continue;
+            }
+        }
+        // Fast paths for the most common words, found and handed over in one pass: ASCII letters
+        // and digits only, or caseless letters only (the calls the general path below makes for
+        // them: no such word starts with `@`, `http://`, `https://` or `www.`, or holds `Σ`).
+        if CLASS[c0 as usize] == 2 {
+            // Eight bytes at once: a word of up to 7 letters and digits, then whitespace or the
+            // end (zero padding past the end counts as not alphanumeric).
+            let v = load_le(&b[i..], (n - i).min(8));
+            let k = (non_alnum(v).trailing_zeros() / 8) as usize;
+            if k < 8 {
+                if i + k == n || is_ascii_ws((v >> (8 * k)) as u8) {
+                    sink.ascii_word(v, k);
+                    sink.gap();
+                    i += k;
+                    continue;
+                }
+            } else {
+                // A longer one: on, eight bytes at a time (the padding stops it at the end).
+                let mut j = i + 8;
+                while j < n {
+                    let m = (non_alnum(load_le(&b[j..], (n - j).min(8))).trailing_zeros() / 8) as usize;
+                    j += m;
+                    if m < 8 {
+                        break;
+                    }
+                }
+                if j == n || is_ascii_ws(b[j]) {
+                    sink.ascii_run(&b[i..j]);
+                    sink.gap();
+                    i = j;
+                    continue;
+                }
+            }
+        } else if c0 >= 0x80 {
+            let mut j = i;
+            loop {
+                let k = caseless_letter_len(&b[j..]);
+                if k == 0 {
+                    break;
+                }
+                j += k;
+            }
+            if j > i && (j == n || is_ascii_ws(b[j])) {
+                sink.verbatim_run(&t[i..j]);
+                sink.gap();
+                i = j;
                 continue;
             }
         }
@@ -134,6 +184,15 @@ fn walk<S: Sink>(text: &str, sink: &mut S) {
         let mut ascii = true;
         let mut sigma = false;
         while i < n {
+            // Eight printable ASCII bytes at once (URLs, words with punctuation).
+            if i + 8 <= n {
+                let f = ws_or_non_ascii(load_le(&b[i..], 8));
+                if f == 0 {
+                    i += 8;
+                    continue;
+                }
+                i += (f.trailing_zeros() / 8) as usize;
+            }
             let c = b[i];
             if c < 0x80 {
                 if is_ascii_ws(c) {
@@ -195,6 +254,12 @@ fn walk<S: Sink>(text: &str, sink: &mut S) {
                     sink.verbatim_run(&word[start..k]);
                     continue;
                 }
+                if is_pictograph_bytes(&w[k..]) {
+                    // An emoji: not alphanumeric, a gap (without a Unicode table lookup).
+                    sink.gap();
+                    k += 4;
+                    continue;
+                }
                 let ch = next_char(word, k);
                 k += ch.len_utf8();
                 for lc in ch.to_lowercase() {
@@ -208,6 +273,30 @@ fn walk<S: Sink>(text: &str, sink: &mut S) {
         }
         sink.gap();
     }
+}
+
+/// 0x80 in each byte of `v` that is not an ASCII letter or digit, 0 in the others (no carries
+/// cross bytes: every sum below stays under 0x100).
+#[inline(always)]
+fn non_alnum(v: u64) -> u64 {
+    const H: u64 = 0x8080_8080_8080_8080;
+    const fn rep(b: u8) -> u64 {
+        0x0101_0101_0101_0101 * b as u64
+    }
+    let x = v & !H;
+    let l = x | LOWER;
+    let letter = (l + rep(0x80 - b'a')) & !(l + rep(0x7F - b'z'));
+    let digit = (x + rep(0x80 - b'0')) & !(x + rep(0x7F - b'9'));
+    (!(letter | digit) | v) & H
+}
+
+/// 0x80 in each byte of `v` that is not ASCII or is at most 0x20 (space, controls: a superset of
+/// ASCII whitespace), 0 in the others.
+#[inline(always)]
+fn ws_or_non_ascii(v: u64) -> u64 {
+    const H: u64 = 0x8080_8080_8080_8080;
+    // x + 0x5F has its top bit set when x >= 0x21 (x < 0x80: no carry out of the byte).
+    (v | !((v & !H) + 0x5F5F_5F5F_5F5F_5F5F)) & H
 }
 
 /// The ASCII bytes `w` to `sink`: runs of letters and digits as runs, anything else as a gap.
@@ -247,6 +336,19 @@ fn caseless_letter_len(w: &[u8]) -> usize {
     }
 }
 
+/// Pictographs (most emoji: U+1F300..=U+1F6FF, U+1F900..=U+1F9FF): neither letters nor digits,
+/// and their own lowercase (checked against the Unicode tables in the tests).
+#[cfg(test)]
+fn is_pictograph(c: char) -> bool {
+    matches!(c, '\u{1F300}'..='\u{1F6FF}' | '\u{1F900}'..='\u{1F9FF}')
+}
+
+/// Whether `w` starts with the UTF-8 bytes of a pictograph (see `is_pictograph`, in the tests).
+#[inline]
+fn is_pictograph_bytes(w: &[u8]) -> bool {
+    matches!(*w, [0xF0, 0x9F, 0x8C..=0x9B | 0xA4..=0xA7, _, ..])
+}
+
 /// Length of the UTF-8 sequence that starts with lead byte `c` (not a continuation byte).
 #[inline]
 fn utf8_len(c: u8) -> usize {
@@ -264,15 +366,133 @@ fn next_char(t: &str, i: usize) -> char {
     t[i..].chars().next().unwrap_or(' ')
 }
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+/// Seeds and multipliers of the word hash, the text chain and the bigram features (the wyhash
+/// secrets). `K_BLOCK`'s low byte is 0 and a word's bytes never are (NUL is not alphanumeric),
+/// so `lo ^ K_BLOCK` is never 0 (a zero factor would lose the state).
+const K_BLOCK: u64 = 0xa076_1d64_78bd_6400;
+const K_LEN: u64 = 0xe703_7ed1_a0b4_28db;
+const K_WORD: u64 = 0x8ebc_6af0_9c88_c6e3;
+const K_TEXT: u64 = 0x5899_65cc_7537_4cc3;
+const K_PAIR: u64 = 0x1d8e_4e27_c47d_124f;
+/// The text chain's start (not `K_TEXT`: its first step would multiply by 0).
+const TEXT_SEED: u64 = 0x2d35_8dcc_aa6c_78a5;
+
+/// The 128-bit product of `a` and `b`, its halves XORed (wyhash's mix): one multiply that
+/// spreads every input bit over the whole output. `u128` arithmetic, so the same value on every
+/// target (wasm32 splits it into 64-bit multiplies).
+#[inline(always)]
+fn fold_mul(a: u64, b: u64) -> u64 {
+    let p = (a as u128).wrapping_mul(b as u128);
+    (p as u64) ^ ((p >> 64) as u64)
+}
+
+/// The `k` (1..=8) bytes of `b` as a little-endian number, zero-padded: with two overlapping
+/// loads instead of a byte loop or a `memcpy` call.
+#[inline(always)]
+fn load_le(b: &[u8], k: usize) -> u64 {
+    debug_assert!((1..=8).contains(&k) && b.len() >= k);
+    if k == 8 {
+        u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
+    } else if k >= 4 {
+        let lo = u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as u64;
+        let hi = u32::from_le_bytes([b[k - 4], b[k - 3], b[k - 2], b[k - 1]]) as u64;
+        // The overlapping bytes land on the same bit positions in both: OR is exact.
+        lo | hi << (8 * (k - 4))
+    } else {
+        b[0] as u64 | (b[k / 2] as u64) << (8 * (k / 2)) | (b[k - 1] as u64) << (8 * (k - 1))
+    }
+}
+
+/// The hash of one normalised word (its UTF-8 bytes `w`): 16 bytes per [`fold_mul`], the last
+/// (partial, zero-padded, possibly empty) block, then the length. The definition
+/// [`WordHasher`] computes from the word's pieces as the walk produces them.
+fn word_hash(w: &[u8]) -> u64 {
+    let mut s = K_WORD;
+    let mut blocks = w.chunks_exact(16);
+    let le = |b: &[u8]| b.iter().rev().fold(0u64, |x, &c| x << 8 | c as u64);
+    for b in &mut blocks {
+        s = fold_mul(le(&b[..8]) ^ K_BLOCK, le(&b[8..]) ^ s);
+    }
+    let r = blocks.remainder();
+    let (lo, hi) = (le(&r[..r.len().min(8)]), le(&r[r.len().min(8)..]));
+    fold_mul(fold_mul(lo ^ K_BLOCK, hi ^ s) ^ K_LEN, w.len() as u64 ^ K_LEN)
+}
+
+/// [`word_hash`] fed in pieces: the bytes of the open block in `lo`, `hi`.
+#[derive(Clone, Copy)]
+struct WordHasher {
+    s: u64,
+    lo: u64,
+    hi: u64,
+    /// Bytes in the open block (0..16).
+    fill: usize,
+    len: u64,
+}
+
+impl WordHasher {
+    const NEW: WordHasher = WordHasher { s: K_WORD, lo: 0, hi: 0, fill: 0, len: 0 };
+
+    /// Appends `b`, each byte ORed with the matching byte of `or` (0x20 lowercases ASCII letters
+    /// and leaves digits as they are; 0 for bytes kept as they are).
+    #[inline(always)]
+    fn push(&mut self, mut b: &[u8], or: u64) {
+        while !b.is_empty() {
+            let k = b.len().min(8).min(16 - self.fill);
+            self.push_value(load_le(b, k), k, or);
+            b = &b[k..];
+        }
+    }
+
+    /// Appends the low `k` (1..=8, at most `16 - fill`) bytes of `v`, ORed with `or` as in `push`.
+    #[inline(always)]
+    fn push_value(&mut self, v: u64, k: usize, or: u64) {
+        self.len += k as u64;
+        let c = self.fill;
+        let v = (v | or) & (u64::MAX >> (64 - 8 * k));
+        if c < 8 {
+            self.lo |= v << (8 * c);
+            if c + k > 8 {
+                self.hi |= v >> (64 - 8 * c);
+            }
+        } else {
+            self.hi |= v << (8 * (c - 8));
+        }
+        if c + k == 16 {
+            self.s = fold_mul(self.lo ^ K_BLOCK, self.hi ^ self.s);
+            (self.lo, self.hi, self.fill) = (0, 0, 0);
+        } else {
+            self.fill = c + k;
+        }
+    }
+
+    #[inline(always)]
+    fn finish(&self) -> u64 {
+        fold_mul(fold_mul(self.lo ^ K_BLOCK, self.hi ^ self.s) ^ K_LEN, self.len ^ K_LEN)
+    }
+}
+
+/// One step of the whole-text chain over the word hashes.
+#[inline(always)]
+fn chain(whole: u64, word: u64) -> u64 {
+    fold_mul(whole ^ K_TEXT, word ^ K_BLOCK)
+}
+
+/// The SimHash feature of the consecutive words with hashes `a`, `b` (order matters).
+#[inline(always)]
+fn pair(a: u64, b: u64) -> u64 {
+    fold_mul(a ^ K_PAIR, b ^ K_LEN)
+}
+
+/// 0x20 in every byte: ORed into an ASCII letter or digit it gives its lowercase (digits and
+/// lower-case letters have the bit set already).
+const LOWER: u64 = 0x2020_2020_2020_2020;
 
 /// Computes [`fingerprint`] and [`simhash`] while the text is normalised, without building the
-/// normalised string: FNV-1a of the whole normalised text, FNV-1a of the current word, and the
-/// SimHash votes of each finished word and word pair.
+/// normalised string: the hash of the current word from its pieces ([`WordHasher`]), and at each
+/// word's end the text chain step and the SimHash votes of the word and the word pair.
 struct HashSink {
     whole: u64,
-    word: u64,
+    word: WordHasher,
     /// A gap was seen since the last kept char.
     pending_space: bool,
     /// Some char was kept (the normalised text is not empty).
@@ -285,64 +505,49 @@ impl HashSink {
     #[inline]
     fn start_char(&mut self) {
         if self.pending_space && self.nonempty {
-            // The space between two words, then a new word.
-            self.whole = (self.whole ^ b' ' as u64).wrapping_mul(FNV_PRIME);
             self.end_word();
         }
         self.pending_space = false;
         self.nonempty = true;
     }
     #[inline]
-    fn byte(&mut self, b: u8) {
-        self.whole = (self.whole ^ b as u64).wrapping_mul(FNV_PRIME);
-        self.word = (self.word ^ b as u64).wrapping_mul(FNV_PRIME);
-    }
-    #[inline]
     fn end_word(&mut self) {
-        let hw = self.word;
-        self.votes.add(mix(hw));
-        if let Some(hp) = self.prev {
-            self.votes.add(mix(hp ^ hw.rotate_left(17)));
+        let hw = self.word.finish();
+        self.word = WordHasher::NEW;
+        self.whole = chain(self.whole, hw);
+        match self.prev {
+            Some(hp) => self.votes.add2(hw, pair(hp, hw)),
+            None => self.votes.add(hw),
         }
         self.prev = Some(hw);
-        self.word = FNV_OFFSET;
     }
 }
 
 impl Sink for HashSink {
     #[inline]
-    fn ascii(&mut self, b: u8) {
-        self.start_char();
-        self.byte(b);
-    }
-    #[inline]
     fn char(&mut self, c: char) {
         self.start_char();
         let mut buf = [0u8; 4];
-        for &b in c.encode_utf8(&mut buf).as_bytes() {
-            self.byte(b);
-        }
+        self.word.push(c.encode_utf8(&mut buf).as_bytes(), 0);
     }
     #[inline]
     fn ascii_run(&mut self, run: &[u8]) {
         self.start_char();
-        let (mut whole, mut word) = (self.whole, self.word);
-        for &b in run {
-            let b = b.to_ascii_lowercase() as u64;
-            whole = (whole ^ b).wrapping_mul(FNV_PRIME);
-            word = (word ^ b).wrapping_mul(FNV_PRIME);
+        self.word.push(run, LOWER);
+    }
+    #[inline]
+    fn ascii_word(&mut self, v: u64, k: usize) {
+        self.start_char();
+        if self.word.fill + k <= 16 {
+            self.word.push_value(v, k, LOWER);
+        } else {
+            self.word.push(&v.to_le_bytes()[..k], LOWER);
         }
-        (self.whole, self.word) = (whole, word);
     }
     #[inline]
     fn verbatim_run(&mut self, run: &str) {
         self.start_char();
-        let (mut whole, mut word) = (self.whole, self.word);
-        for &b in run.as_bytes() {
-            whole = (whole ^ b as u64).wrapping_mul(FNV_PRIME);
-            word = (word ^ b as u64).wrapping_mul(FNV_PRIME);
-        }
-        (self.whole, self.word) = (whole, word);
+        self.word.push(run.as_bytes(), 0);
     }
     #[inline]
     fn gap(&mut self) {
@@ -366,8 +571,8 @@ pub fn fingerprint(text: &str) -> u64 {
 pub fn fingerprints(text: &str, scratch: &mut String) -> (u64, u64) {
     let _ = scratch;
     let mut h = HashSink {
-        whole: FNV_OFFSET,
-        word: FNV_OFFSET,
+        whole: TEXT_SEED,
+        word: WordHasher::NEW,
         pending_space: false,
         nonempty: false,
         prev: None,
@@ -386,11 +591,13 @@ pub fn fingerprints(text: &str, scratch: &mut String) -> (u64, u64) {
     (fp, sh)
 }
 
+/// The definition: the chain over the hashes of the words, in order (distinct word sequences are
+/// distinct normalised texts, and the other way round).
 fn fingerprint_of_normalised(n: &str) -> u64 {
     if n.is_empty() {
         return 0;
     }
-    let h = fnv1a64(n.as_bytes());
+    let h = n.split(' ').fold(TEXT_SEED, |h, w| chain(h, word_hash(w.as_bytes())));
     if h == 0 {
         1
     } else {
@@ -408,10 +615,10 @@ fn simhash_of_normalised(n: &str) -> u64 {
     // Each word, and each pair of consecutive words, is one feature.
     let mut prev: Option<u64> = None;
     for w in n.split(' ').filter(|w| !w.is_empty()) {
-        let hw = fnv1a64(w.as_bytes());
-        votes.add(mix(hw));
+        let hw = word_hash(w.as_bytes());
+        votes.add(hw);
         if let Some(hp) = prev {
-            votes.add(mix(hp ^ hw.rotate_left(17)));
+            votes.add(pair(hp, hw));
         }
         prev = Some(hw);
     }
@@ -438,28 +645,44 @@ fn count_in_planes(planes: &[u64; 8], bit: usize) -> u32 {
 #[derive(Default)]
 struct BitCounts {
     planes: [u64; 8],
-    /// Hashes in the planes (at most 255, then they are flushed into `wide`).
+    /// Hashes in the planes (at most 255: flushed into `wide` from 254 on).
     in_planes: u32,
     wide: Option<Box<[u32; 64]>>,
     n: u32,
 }
 
 impl BitCounts {
-    #[inline]
+    /// Adds one hash (the ripple runs through all planes: no branch to mispredict).
+    #[inline(always)]
     fn add(&mut self, h: u64) {
-        let mut carry = h;
-        for plane in self.planes.iter_mut() {
-            if carry == 0 {
-                break;
-            }
+        self.ripple(h, 0);
+        self.in_planes += 1;
+        self.n += 1;
+        if self.in_planes >= 254 {
+            self.flush();
+        }
+    }
+    /// Adds two hashes in one ripple: their sum per bit is `a ^ b` (weight 1) plus `a & b`
+    /// (weight 2), and `a & b` never meets a carry out of plane 0 (that needs `a ^ b`).
+    #[inline(always)]
+    fn add2(&mut self, a: u64, b: u64) {
+        let (s, c) = (a ^ b, a & b);
+        let carry = self.planes[0] & s;
+        self.planes[0] ^= s;
+        self.ripple(carry | c, 1);
+        self.in_planes += 2;
+        self.n += 2;
+        // At most 253 + 2 = 255 in the planes: the top carry is always 0.
+        if self.in_planes >= 254 {
+            self.flush();
+        }
+    }
+    #[inline(always)]
+    fn ripple(&mut self, mut carry: u64, from: usize) {
+        for plane in self.planes[from..].iter_mut() {
             let next = *plane & carry;
             *plane ^= carry;
             carry = next;
-        }
-        self.in_planes += 1;
-        self.n += 1;
-        if self.in_planes == 255 {
-            self.flush();
         }
     }
     fn flush(&mut self) {
@@ -499,13 +722,6 @@ impl BitCounts {
         }
         out
     }
-}
-
-/// A 64-bit finaliser (splitmix64) so similar inputs give unrelated bits.
-fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
 }
 
 /// The lowercased host of a URL without `www.`; the input itself when it has no scheme/host.
@@ -603,6 +819,26 @@ mod tests {
     }
 
     #[test]
+    fn swar_alphanumeric_test_matches_the_byte_test() {
+        for b in 0..=255u8 {
+            for pos in 0..8 {
+                let mut bytes = *b"aZ09zA9m";
+                bytes[pos] = b;
+                let flags = non_alnum(u64::from_le_bytes(bytes));
+                for (i, &c) in bytes.iter().enumerate() {
+                    assert_eq!(flags >> (8 * i + 7) & 1 == 1, !c.is_ascii_alphanumeric(), "{b} at {pos}");
+                }
+                assert_eq!(flags & !0x8080_8080_8080_8080, 0);
+                let flags = ws_or_non_ascii(u64::from_le_bytes(bytes));
+                for (i, &c) in bytes.iter().enumerate() {
+                    assert_eq!(flags >> (8 * i + 7) & 1 == 1, c >= 0x80 || c <= 0x20, "{b} at {pos}");
+                }
+                assert_eq!(flags & !0x8080_8080_8080_8080, 0);
+            }
+        }
+    }
+
+    #[test]
     fn caseless_letter_bytes_match_the_char_test() {
         for c in (0x80..=0x10FFFFu32).filter_map(char::from_u32) {
             let mut buf = [0u8; 4];
@@ -613,6 +849,20 @@ mod tests {
         for w in [&b""[..], b"a", b"\xE4", b"\xE4\xB8", b"\xD8"] {
             assert_eq!(caseless_letter_len(w), 0);
         }
+    }
+
+    #[test]
+    fn pictographs_are_not_alphanumeric_and_their_own_lowercase() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let mut buf = [0u8; 4];
+            assert_eq!(is_pictograph_bytes(c.encode_utf8(&mut buf).as_bytes()), is_pictograph(c), "{c:?}");
+            if is_pictograph(c) {
+                assert!(!c.is_alphanumeric(), "{c:?}");
+                assert!(c.to_lowercase().eq([c]), "{c:?}");
+            }
+        }
+        assert!(!is_pictograph_bytes(b"\xF0\x9F\x8C"));
+        assert_eq!(normalise("a🙏b 🔥🔥 c😂"), "a b c");
     }
 
     #[test]
@@ -709,16 +959,28 @@ mod tests {
             let mut scratch = String::new();
             assert_eq!(fingerprints(t, &mut scratch), (fingerprint(t), simhash(t)));
         }
+        // Letters and digits only, of every length around the eight-byte steps, then the end,
+        // whitespace, punctuation or other scripts.
+        let mut scratch = String::new();
+        for len in 1..40 {
+            let word: String = (0..len).map(|i| b"aB3zQ9xY"[i % 8] as char).collect();
+            for end in ["", " ", "\t", ",", "é", "中", "\u{a0}", "Σ", "😂", "@x"] {
+                for t in [format!("{word}{end}"), format!("x {word}{end} tail"), format!("{end}{word}")] {
+                    let n = reference_normalise(&t);
+                    assert_eq!(normalise(&t), n, "{t:?}");
+                    let want = (fingerprint_of_normalised(&n), simhash_of_normalised(&n));
+                    assert_eq!(fingerprints(&t, &mut scratch), want, "{t:?}");
+                }
+            }
+        }
         assert_eq!(simhash("a"), simhash("A!"));
         // The bit-plane vote equals the plain +1/-1 sum, also past 255 features (a flush).
         let long: String = (0..700).map(|i| format!("w{} ", i * 7919 % 1013)).collect();
         for t in ["one", "one two", "a b c d e f g h", "x x x x", long.as_str(), &long[..1500]] {
             let n = normalise(t);
             let words: Vec<&str> = n.split(' ').filter(|w| !w.is_empty()).collect();
-            let mut feats: Vec<u64> = words.iter().map(|w| mix(fnv1a64(w.as_bytes()))).collect();
-            feats.extend(
-                words.windows(2).map(|p| mix(fnv1a64(p[0].as_bytes()) ^ fnv1a64(p[1].as_bytes()).rotate_left(17))),
-            );
+            let mut feats: Vec<u64> = words.iter().map(|w| word_hash(w.as_bytes())).collect();
+            feats.extend(words.windows(2).map(|p| pair(word_hash(p[0].as_bytes()), word_hash(p[1].as_bytes()))));
             let mut acc = [0i32; 64];
             for h in feats {
                 for (bit, a) in acc.iter_mut().enumerate() {
@@ -729,6 +991,181 @@ mod tests {
             assert_eq!(simhash(t), if want == 0 { 1 } else { want }, "{t:.20}");
         }
         assert_eq!(simhash(""), 0);
+    }
+
+    /// Pushing a word in any pieces, ASCII pieces upper-case with the 0x20 mask, equals hashing
+    /// its bytes whole; and `load_le` equals a zero-padded little-endian read.
+    #[test]
+    fn word_hasher_in_pieces_equals_the_word_hash() {
+        for k in 1..=8 {
+            let b: Vec<u8> = (1..=k as u8).map(|i| i * 37).collect();
+            let mut want = [0u8; 8];
+            want[..k].copy_from_slice(&b);
+            assert_eq!(load_le(&b, k), u64::from_le_bytes(want), "{k}");
+        }
+        let mut x: u64 = 99;
+        let mut next = |n: u64| {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (x >> 33) % n
+        };
+        let pieces = ["a", "Zq9", "中国", "ب", "é", "ABCDEFGHIJ", "0123456789abcdefXYZ", "가"];
+        for _ in 0..20_000 {
+            let mut w = WordHasher::NEW;
+            let mut bytes = Vec::new();
+            for _ in 0..next(12) + 1 {
+                let p = pieces[next(pieces.len() as u64) as usize];
+                if p.is_ascii() {
+                    w.push(p.as_bytes(), LOWER);
+                    bytes.extend(p.to_ascii_lowercase().bytes());
+                } else {
+                    w.push(p.as_bytes(), 0);
+                    bytes.extend(p.bytes());
+                }
+            }
+            assert_eq!(w.finish(), word_hash(&bytes), "{:?}", String::from_utf8_lossy(&bytes));
+        }
+        // Lengths around the 8- and 16-byte boundaries, in one piece and byte by byte.
+        for n in 0..50 {
+            let word: Vec<u8> = (0..n).map(|i| b'a' + (i % 26) as u8).collect();
+            let mut whole = WordHasher::NEW;
+            if n > 0 {
+                whole.push(&word, 0);
+            }
+            let mut bytewise = WordHasher::NEW;
+            for b in &word {
+                bytewise.push(std::slice::from_ref(b), 0);
+            }
+            assert_eq!(whole.finish(), word_hash(&word), "{n}");
+            assert_eq!(bytewise.finish(), word_hash(&word), "{n}");
+        }
+    }
+
+    /// Equal fingerprints exactly for equal normalised texts: near misses of many kinds differ.
+    #[test]
+    fn fingerprints_separate_near_misses() {
+        let base = [
+            "Hong Kong police stop the riot today",
+            "香港 加油 政府 警察",
+            "عاجل الحكومة الشعب",
+            "freedom 🔥 order 🙏 peace",
+            "a b c d e f g h i j k l m n o p q r s t u v w x y z",
+            "supercalifragilisticexpialidocious antidisestablishmentarianism",
+        ];
+        let mut seen = std::collections::HashMap::new();
+        let mut distinct = 0;
+        for b in base {
+            // Same normalised text: case, punctuation, spacing, URLs, mentions.
+            let n = normalise(b);
+            for same in [
+                b.to_uppercase(),
+                format!("  {b}!!! "),
+                b.replace(' ', " ,\t "),
+                format!("{b} https://t.co/x @someone"),
+            ] {
+                assert_eq!(normalise(&same), n, "{same}");
+                assert_eq!(fingerprint(&same), fingerprint(b), "{same}");
+            }
+            // Different normalised text: word order, one letter, a word joined or split, one more
+            // word, one less, a duplicated word.
+            let words: Vec<&str> = n.split(' ').collect();
+            let mut variants = vec![n.clone()];
+            let mut swapped = words.clone();
+            swapped.swap(0, words.len() - 1);
+            variants.push(swapped.join(" "));
+            variants.push(words[1..].join(" "));
+            variants.push(format!("{n} x"));
+            variants.push(format!("x {n}"));
+            variants.push(format!("{n} {}", words[0]));
+            variants.push(words.join(""));
+            for (i, c) in n.char_indices() {
+                if c != ' ' {
+                    let mut v = n.clone();
+                    v.replace_range(i..i + c.len_utf8(), "q");
+                    variants.push(v);
+                }
+                if i > 0 && c != ' ' {
+                    let mut v = n.clone();
+                    v.insert(i, ' ');
+                    variants.push(v.replace("  ", " "));
+                }
+            }
+            variants.sort();
+            variants.dedup();
+            for v in variants {
+                assert_eq!(normalise(&v), v);
+                let fp = fingerprint(&v);
+                assert_ne!(fp, 0);
+                if let Some(other) = seen.insert(fp, v.clone()) {
+                    panic!("{v:?} and {other:?} share a fingerprint");
+                }
+                distinct += 1;
+            }
+        }
+        assert!(distinct > 300, "{distinct}");
+        // Every word of one letter or digit, and every pair of them: all distinct.
+        let alnum: Vec<char> = ('a'..='z').chain('0'..='9').chain("中国가بé".chars()).collect();
+        let mut fps = std::collections::HashSet::new();
+        for a in &alnum {
+            assert!(fps.insert(fingerprint(&a.to_string())));
+            for b in &alnum {
+                assert!(fps.insert(fingerprint(&format!("{a}{b}"))));
+                assert!(fps.insert(fingerprint(&format!("{a} {b}"))));
+            }
+        }
+    }
+
+    /// SimHash: texts that share most words are a few bits apart, unrelated texts about 32.
+    #[test]
+    fn simhash_distances_of_near_duplicates_and_unrelated_texts() {
+        let vocab: Vec<String> = ["香港", "加油", "政府", "警察", "عاجل", "الحكومة", "the", "people", "police", "riot"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain((0..400).map(|i| format!("w{i}")))
+            .collect();
+        let mut x: u64 = 7;
+        let mut next = |n: u64| {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (x >> 33) % n
+        };
+        let (mut near, mut far, mut n) = (0u32, 0u32, 0u32);
+        let mut far_min = 64;
+        for _ in 0..2000 {
+            let len = 15 + next(15) as usize;
+            let a: Vec<&str> = (0..len).map(|_| vocab[next(vocab.len() as u64) as usize].as_str()).collect();
+            // One word replaced: 3 of about 2 * len features change.
+            let mut b = a.clone();
+            b[next(len as u64) as usize] = "replaced";
+            let c: Vec<&str> = (0..len).map(|_| vocab[next(vocab.len() as u64) as usize].as_str()).collect();
+            let (ha, hb, hc) = (simhash(&a.join(" ")), simhash(&b.join(" ")), simhash(&c.join(" ")));
+            near += (ha ^ hb).count_ones();
+            far += (ha ^ hc).count_ones();
+            far_min = far_min.min((ha ^ hc).count_ones());
+            n += 1;
+        }
+        let (near, far) = (near as f64 / n as f64, far as f64 / n as f64);
+        assert!(near < 8.0, "one word changed: {near} bits on average");
+        assert!((29.0..35.0).contains(&far), "unrelated: {far} bits on average");
+        assert!(far_min >= 12, "unrelated texts {far_min} bits apart");
+        // Case, punctuation and URLs do not move it at all.
+        let t = "Hong Kong police stop the riot today, watch the news";
+        assert_eq!(simhash(t), simhash(&format!("RT @a: {} https://t.co/x!!", t.to_uppercase())));
+    }
+
+    /// The values are the same on every target (64- and 128-bit integer arithmetic only, no
+    /// `usize` in them): pinned, so a change to them is deliberate (it changes which posts share a
+    /// narrative across chorus versions, and the dataset digest of `bench_ingest`).
+    #[test]
+    fn values_are_pinned() {
+        let got: Vec<(u64, u64)> = ["Hong Kong police stop the riot today", "香港 加油 عاجل 🙏 freedom", "a"]
+            .iter()
+            .map(|t| fingerprints(t, &mut String::new()))
+            .collect();
+        let want: Vec<(u64, u64)> = vec![
+            (0x40bc_91bc_b0f8_6ca0, 0x40f5_cf9e_d5f3_32ce),
+            (0xd8a8_8640_cc58_d296, 0x99a6_ea72_1f8e_2f77),
+            (0x7836_4325_754c_3f3c, 0x9ceb_f9df_8498_3b97),
+        ];
+        assert_eq!(got, want, "{got:#x?}");
     }
 
     #[test]
