@@ -1,10 +1,13 @@
 //! The text fingerprints in Wasm equal the native ones: the values pinned natively in
-//! `text::tests::values_are_pinned`, computed here in wasm32 (in Node:
+//! `text::tests::values_are_pinned`, computed here in wasm32 in a dedicated worker of headless
+//! Chromium, where the app computes them (`make test-wasm`, or
 //! `cargo test --target wasm32-unknown-unknown --test wasm_fingerprints`).
 #![cfg(target_arch = "wasm32")]
 
 use chorus::core::ingest::text::fingerprints;
 use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 #[wasm_bindgen_test]
 fn fingerprints_equal_the_native_values() {
