@@ -9,6 +9,7 @@
 //! hash of the dataset built. `fp` runs only the text fingerprint microbench: the own texts of the
 //! generated posts (not the retweets, as the builder skips them) through `text::fingerprints`,
 //! five rounds, with the CPU time of the fastest and an XOR of all values (changes with the hash).
+//! `write PATH` only writes the generated file (to time `chorus inspect` on the same rows).
 
 use chorus::cli::pipeline::build_pipelined;
 use chorus::core::ingest::csv::{CsvEvent, CsvReader};
@@ -168,6 +169,12 @@ fn main() {
     let data = generate(mb << 20);
     let size_mb = data.len() as f64 / (1 << 20) as f64;
     println!("generated {:.1} MiB of IO-archive CSV", size_mb);
+    if let Some(path) = args.iter().position(|a| a == "write").and_then(|i| args.get(i + 1)) {
+        // The same rows as a file, for `chorus inspect` / `chorus analyze` (what users run).
+        std::fs::write(path, &data).unwrap_or_else(|e| panic!("cannot write {path}: {e}"));
+        println!("wrote {path}");
+        return;
+    }
     if only == Some("fp") {
         return fingerprints(&data);
     }

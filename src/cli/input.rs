@@ -5,6 +5,7 @@ use crate::core::ingest::{DatasetBuilder, FileIngest, FileReport, IngestOptions}
 use crate::core::model::Dataset;
 use std::io::Read;
 use std::path::PathBuf;
+use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
 
 use crate::core::export::Fingerprinter;
 /// An input file's identity for report.json (defined in the core so the browser fills it too).
@@ -37,8 +38,8 @@ pub fn read_inputs(paths: &[PathBuf], opts: &IngestOptions) -> Result<Inputs, St
 /// [`read_inputs`] calling `progress` after every chunk (the callback throttles itself).
 ///
 /// When the machine has two cores or more, reading runs on two threads (`super::pipeline`): a
-/// parsing thread reads, fingerprints (SHA-256) and parses the files, and this thread builds the
-/// dataset and calls `progress`. The result is the same as on one thread, which is what happens
+/// parsing thread reads and parses the files, and this thread builds the dataset and calls
+/// `progress`; a third computes the fingerprints (SHA-256, [`Hashing`]). The result is the same as on one thread, which is what happens
 /// on one core, with `CHORUS_THREADS=1` in the environment, or when no thread can be started.
 pub fn read_inputs_with_progress(
     paths: &[PathBuf],
@@ -53,7 +54,7 @@ pub fn read_inputs_with_progress(
             opts,
             |rec| {
                 let mut feed = PipelinedFeed { rec, at: &at };
-                read_files(paths, opts, &mut feed)
+                read_files(paths, opts, &mut feed, true)
             },
             |b| {
                 let (file, bytes_done) = at.lock().map(|a| a.clone()).unwrap_or_default();
@@ -68,7 +69,7 @@ pub fn read_inputs_with_progress(
         Some(b) => (b.dataset, b.reports, b.parsed?),
         None => {
             let mut feed = DirectFeed { b: DatasetBuilder::new(opts.clone()), bytes_total, progress };
-            let fingerprints = read_files(paths, opts, &mut feed)?;
+            let fingerprints = read_files(paths, opts, &mut feed, false)?;
             let (dataset, reports) = feed.b.finish();
             (dataset, reports, fingerprints)
         }
@@ -133,10 +134,143 @@ impl Feed for PipelinedFeed<'_, '_> {
     }
 }
 
-/// Stream every file through `FileIngest` into `feed`, fingerprinting each.
-fn read_files(paths: &[PathBuf], opts: &IngestOptions, feed: &mut dyn Feed) -> Result<Vec<InputFingerprint>, String> {
-    let mut fingerprints = Vec::new();
-    let mut buf = vec![0u8; 1 << 20];
+/// Stream every file through `FileIngest` into `feed`, fingerprinting each (on this thread, or
+/// with `hash_thread` on a thread of its own, see [`HashThread`]).
+fn read_files(
+    paths: &[PathBuf],
+    opts: &IngestOptions,
+    feed: &mut dyn Feed,
+    hash_thread: bool,
+) -> Result<Vec<InputFingerprint>, String> {
+    let inline = |feed: &mut dyn Feed| {
+        let mut hashing = Hashing::Inline(Vec::new(), None);
+        read_files_hashing(paths, opts, feed, &mut hashing)?;
+        match hashing {
+            Hashing::Inline(done, _) => Ok(done),
+            Hashing::Thread { .. } => unreachable!("hashing inline"),
+        }
+    };
+    if !hash_thread {
+        return inline(feed);
+    }
+    std::thread::scope(|scope| {
+        let (to_hasher, chunks) = sync_channel::<HashMsg>(HASH_BUFFERS);
+        let (give_back, back) = channel::<Vec<u8>>();
+        let hasher = std::thread::Builder::new().name("chorus-sha256".into()).spawn_scoped(scope, move || {
+            let mut done = Vec::new();
+            let mut current = None;
+            for msg in chunks {
+                match msg {
+                    HashMsg::Start(name) => current = Some(Fingerprinter::new(&name)),
+                    HashMsg::Chunk(buf, n) => {
+                        if let Some(f) = current.as_mut() {
+                            f.update(&buf[..n]);
+                        }
+                        // the reading side may have stopped (an error): then the buffer is dropped
+                        let _ = give_back.send(buf);
+                    }
+                    HashMsg::End => done.extend(current.take().map(Fingerprinter::finish)),
+                }
+            }
+            done
+        });
+        let Ok(hasher) = hasher else {
+            // no thread to be had: hash on this one
+            return inline(feed);
+        };
+        let mut hashing = Hashing::Thread { to: to_hasher, back, buffers: 0 };
+        let read = read_files_hashing(paths, opts, feed, &mut hashing);
+        drop(hashing); // closes the channel: the hash thread ends
+        let fingerprints = hasher.join().map_err(|_| "the SHA-256 thread failed".to_string())?;
+        read.map(|()| fingerprints)
+    })
+}
+
+/// Buffers of the two-thread read in flight to the hash thread (each one read chunk).
+const HASH_BUFFERS: usize = 4;
+
+/// What the reading side tells the hash thread: a file starts, a chunk of it (the buffer and how
+/// many bytes of it were read), the file ended.
+enum HashMsg {
+    Start(String),
+    Chunk(Vec<u8>, usize),
+    End,
+}
+
+/// Where the input fingerprints (SHA-256) are computed. On the two-thread read the parsing
+/// thread is the slower of the two (BENCHMARKS.md, "Ingest (native)"), and SHA-256 is a fifth of
+/// its time: a third thread takes it, given each chunk after it is parsed (the buffer itself,
+/// which comes back to be read into again), so the two cores share three threads' work.
+enum Hashing {
+    /// On the reading thread: the fingerprints so far and the file's.
+    Inline(Vec<InputFingerprint>, Option<Fingerprinter>),
+    /// On the hash thread; `buffers` allocated so far (at most [`HASH_BUFFERS`] + 1).
+    Thread { to: SyncSender<HashMsg>, back: Receiver<Vec<u8>>, buffers: usize },
+}
+
+impl Hashing {
+    fn start(&mut self, name: &str) {
+        match self {
+            Hashing::Inline(_, f) => *f = Some(Fingerprinter::new(name)),
+            Hashing::Thread { to, .. } => {
+                let _ = to.send(HashMsg::Start(name.to_string()));
+            }
+        }
+    }
+    /// A buffer to read the next chunk into.
+    fn buffer(&mut self, spare: &mut Option<Vec<u8>>) -> Vec<u8> {
+        if let Some(b) = spare.take() {
+            return b;
+        }
+        match self {
+            Hashing::Inline(..) => vec![0u8; READ_CHUNK],
+            Hashing::Thread { back, buffers, .. } => {
+                if let Ok(b) = back.try_recv() {
+                    return b;
+                }
+                if *buffers <= HASH_BUFFERS {
+                    *buffers += 1;
+                    return vec![0u8; READ_CHUNK];
+                }
+                back.recv().unwrap_or_else(|_| vec![0u8; READ_CHUNK])
+            }
+        }
+    }
+    /// The chunk `buf[..n]` was parsed: fingerprint it (the buffer comes back in `spare` when
+    /// hashed here).
+    fn chunk(&mut self, buf: Vec<u8>, n: usize, spare: &mut Option<Vec<u8>>) {
+        match self {
+            Hashing::Inline(_, f) => {
+                if let Some(f) = f.as_mut() {
+                    f.update(&buf[..n]);
+                }
+                *spare = Some(buf);
+            }
+            Hashing::Thread { to, .. } => {
+                let _ = to.send(HashMsg::Chunk(buf, n));
+            }
+        }
+    }
+    fn end(&mut self) {
+        match self {
+            Hashing::Inline(done, f) => done.extend(f.take().map(Fingerprinter::finish)),
+            Hashing::Thread { to, .. } => {
+                let _ = to.send(HashMsg::End);
+            }
+        }
+    }
+}
+
+/// Bytes read at a time.
+const READ_CHUNK: usize = 1 << 20;
+
+fn read_files_hashing(
+    paths: &[PathBuf],
+    opts: &IngestOptions,
+    feed: &mut dyn Feed,
+    hashing: &mut Hashing,
+) -> Result<(), String> {
+    let mut spare = None;
     let mut bytes_done = 0u64;
     for path in paths {
         let name = path.display().to_string();
@@ -148,22 +282,26 @@ fn read_files(paths: &[PathBuf], opts: &IngestOptions, feed: &mut dyn Feed) -> R
         if let Ok(meta) = f.metadata() {
             feed.builder().expect_input_bytes(meta.len());
         }
-        let mut fingerprint = Fingerprinter::new(&name);
+        hashing.start(&name);
         loop {
+            let mut buf = hashing.buffer(&mut spare);
             match f.read(&mut buf) {
-                Ok(0) => break,
+                Ok(0) => {
+                    spare = Some(buf);
+                    break;
+                }
                 Ok(n) => {
-                    fingerprint.update(&buf[..n]);
                     bytes_done += n as u64;
                     ing.feed(&buf[..n], feed.builder());
+                    hashing.chunk(buf, n, &mut spare);
                     feed.chunk_done(&name, bytes_done);
                 }
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => spare = Some(buf),
                 Err(e) => return Err(format!("error reading {name}: {e}")),
             }
         }
         ing.finish(feed.builder());
-        fingerprints.push(fingerprint.finish());
+        hashing.end();
     }
-    Ok(fingerprints)
+    Ok(())
 }
