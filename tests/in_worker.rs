@@ -210,54 +210,6 @@ fn the_session_records_the_fingerprint_it_hashed_or_the_one_it_is_given() {
     }
 }
 
-/// The worker's word-at-a-time `memcmp` / `bcmp` (src/worker/mem.rs, which replace the byte loop
-/// of `compiler_builtins` in every wasm32 binary) order bytes as C's `memcmp` does: every length
-/// up to 40 (whole words and tails), every position of the first difference, unaligned starts,
-/// differences of both signs, later bytes differing too; and the slice comparisons that std
-/// routes through them agree.
-#[wasm_bindgen_test]
-fn memcmp_agrees_with_a_byte_loop() {
-    use chorus::worker::mem::{bcmp, memcmp};
-    fn byte_loop(a: &[u8], b: &[u8]) -> i32 {
-        for (x, y) in a.iter().zip(b) {
-            if x != y {
-                return *x as i32 - *y as i32;
-            }
-        }
-        0
-    }
-    let base: Vec<u8> = (0..48u32).map(|i| (i * 37 % 251) as u8).collect();
-    for start in 0..3 {
-        for n in 0..=40 {
-            let a = &base[start..start + n];
-            let same = a.to_vec();
-            // SAFETY: both pointers are valid for n bytes.
-            assert_eq!(unsafe { memcmp(a.as_ptr(), same.as_ptr(), n) }, 0, "start {start} n {n}");
-            assert_eq!(unsafe { bcmp(a.as_ptr(), same.as_ptr(), n) }, 0, "start {start} n {n}");
-            assert_eq!(a, &same[..]);
-            for pos in 0..n {
-                for delta in [1u8, 0x80, 0xff] {
-                    let mut b = a.to_vec();
-                    b[pos] = b[pos].wrapping_add(delta);
-                    for later in b.iter_mut().skip(pos + 1) {
-                        *later ^= 0x5a;
-                    }
-                    let want = byte_loop(a, &b);
-                    assert_ne!(want, 0);
-                    // SAFETY: both pointers are valid for n bytes.
-                    let got = unsafe { memcmp(a.as_ptr(), b.as_ptr(), n) };
-                    assert_eq!(got, want, "start {start} n {n} pos {pos} delta {delta}");
-                    // SAFETY: as above.
-                    assert_ne!(unsafe { bcmp(a.as_ptr(), b.as_ptr(), n) }, 0);
-                    assert_eq!(a.cmp(&b[..]), want.cmp(&0));
-                    assert_eq!(b[..].cmp(a), 0.cmp(&want));
-                    assert_ne!(a, &b[..]);
-                }
-            }
-        }
-    }
-}
-
 /// A read error the hash worker reports reaches the user as its name and message (a
 /// `DOMException` such as `NotReadableError` says nothing through `JSON.stringify`).
 #[wasm_bindgen_test]

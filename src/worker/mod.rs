@@ -7,7 +7,6 @@
 //! response the UI shows. All decisions live in the pure session; this file only moves bytes.
 
 pub mod hash;
-pub mod mem;
 
 use crate::core::ingest::IngestOptions;
 use crate::protocol::{self, FileMeta, Request, Response, Session};
