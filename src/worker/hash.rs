@@ -337,7 +337,7 @@ impl HashWorker {
     /// Start reading and hashing `blob` in slices of `chunk_bytes` (chunks read ahead of an
     /// earlier file are dropped).
     pub fn read(self: &Rc<Self>, blob: &Blob, chunk_bytes: f64) -> HashJob {
-        let id = self.next_id.get().wrapping_add(1);
+        let id = self.next_id.get().wrapping_add(1).max(1); // 0 is "no file"
         self.next_id.set(id);
         {
             let mut s = self.shared.borrow_mut();
@@ -444,12 +444,13 @@ impl HashJob {
 }
 
 impl Drop for HashJob {
-    /// A job dropped before its end (a cancelled or replaced read): the hash worker stops reading
-    /// the file, and the chunks it read ahead are let go.
+    /// A job ends (finished, or dropped by a cancelled or replaced read): the hash worker stops
+    /// reading the file, and the chunks it read ahead, here or still on their way, are let go.
     fn drop(&mut self) {
         {
             let mut s = self.worker.shared.borrow_mut();
             if s.reading == self.id {
+                s.reading = 0; // no file: ids start at 1
                 s.chunks.clear();
             }
         }
