@@ -66,7 +66,7 @@ const topThreads = (a, b, n = 5) => {
     const name = t.name.startsWith("DedicatedWorker") ? `${t.name} #${k.split("/")[1]}` : t.name;
     byName.set(name, (byName.get(name) ?? 0) + d);
   }
-  return [...byName].sort((x, y) => y[1] - x[1]).slice(0, n).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(", ");
+  return [...byName].sort((x, y) => y[1] - x[1]).slice(0, n).map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(", ");
 };
 const sha256 = (path) =>
   new Promise((resolve, reject) => {

@@ -4,7 +4,7 @@
 //! the protocol session, in the same environment the real worker runs in.
 #![cfg(target_arch = "wasm32")]
 
-use chorus::worker::hash::{rehash, HashWorker, Hashing};
+use chorus::worker::hash::{describe, rehash, HashWorker, Hashing, ReadFailed};
 use chorus::worker::{stream_blob, BlobChunks};
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen_test::*;
@@ -164,10 +164,12 @@ async fn rehashing_reads_exactly_the_bytes_given() {
 async fn a_hash_worker_that_cannot_start_fails_the_job_instead_of_hanging() {
     // The test server has no worker-hash-loader.js (only the built site does): the worker fails
     // to load, and the job says so (the analysis worker then hashes itself).
+    // The reading fails the same way (the analysis worker then reads the rest itself).
     let worker = HashWorker::get().expect("a worker object is created");
-    let mut job = worker.begin();
+    let mut job = worker.read(&blob_of(b"abc"), 1024.0);
+    assert!(matches!(job.next().await, Err(ReadFailed::HashWorker(_))));
     let buf = Uint8Array::from(&b"abc"[..]).buffer();
-    job.send(buf);
+    job.give_back(buf);
     assert!(job.finish().await.is_err());
     assert!(HashWorker::get().is_none(), "a failed hash worker is not used again");
 }
@@ -206,4 +208,16 @@ fn the_session_records_the_fingerprint_it_hashed_or_the_one_it_is_given() {
             (name, data.len() as u64, HOSTILE_SHA256)
         );
     }
+}
+
+/// A read error the hash worker reports reaches the user as its name and message (a
+/// `DOMException` such as `NotReadableError` says nothing through `JSON.stringify`).
+#[wasm_bindgen_test]
+fn read_errors_are_described_by_name_and_message() {
+    assert_eq!(describe(&"gone".into()), "gone");
+    assert_eq!(describe(&js_sys::Error::new("boom").into()), "Error: boom");
+    let e = js_sys::Error::new("the file changed");
+    e.set_name("NotReadableError");
+    assert_eq!(describe(&e.into()), "NotReadableError: the file changed");
+    assert_eq!(describe(&js_sys::Object::new().into()), "{}");
 }

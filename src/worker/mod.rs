@@ -1,7 +1,8 @@
 //! The Web Worker shell: a thin layer over [`crate::protocol::Session`].
 //!
 //! It receives `{ req, files }` messages (the `File` handles travel beside the request), streams
-//! each `File` with `Blob.slice().arrayBuffer()` in fixed-size chunks into the session, sends
+//! each `File` in fixed-size chunks into the session (read with `Blob.slice().arrayBuffer()` by
+//! the hash worker, which also fingerprints them, see [`hash`]; here if it is unusable), sends
 //! throttled progress, honours `Cancel` between chunks, and turns a panic into an `Error`
 //! response the UI shows. All decisions live in the pure session; this file only moves bytes.
 
@@ -246,7 +247,8 @@ async fn ingest(req: Request, source: Source, generation: u32) {
             },
             Source::Bytes(_) => None,
         };
-        let mut job = blob.as_ref().and_then(|_| hash::HashWorker::get()).map(|w| w.begin());
+        // The hash worker reads the user's files and hashes what was parsed (see `hash`).
+        let mut job = blob.as_ref().and_then(|b| Some(hash::HashWorker::get()?.read(b, CHUNK_BYTES)));
         SESSION.with(|s| {
             let mut s = s.borrow_mut();
             if job.is_some() {
@@ -256,13 +258,13 @@ async fn ingest(req: Request, source: Source, generation: u32) {
             }
         });
         // Bytes given to the session, so the fingerprint covers exactly them.
-        let mut fed: u64 = 0;
+        let fed = Cell::new(0u64);
         let mut on_chunk = |chunk: &[u8]| {
             if stale(generation) {
                 return false;
             }
             SESSION.with(|s| s.borrow_mut().ingest_chunk(chunk));
-            fed += chunk.len() as u64;
+            fed.set(fed.get() + chunk.len() as u64);
             let used = wasm_memory_bytes();
             let posts = SESSION.with(|s| s.borrow().ingest_posts());
             if used >= MEMORY_GUARD_BYTES || crate::protocol::detection_would_not_fit(used, posts) {
@@ -288,38 +290,55 @@ async fn ingest(req: Request, source: Source, generation: u32) {
         };
         let streamed = match (&source, &blob) {
             (Source::Files(_), Some(blob)) => {
-                let mut chunks = BlobChunks::new(blob, CHUNK_BYTES);
+                // Read by the hash worker; here (from where it stopped) if it fails.
+                let mut here: Option<BlobChunks> = None;
                 let mut chunk = Vec::new();
                 let mut times = ReadLoopTimes::default();
+                let read_there = job.is_some();
                 let streamed = loop {
                     let t0 = perf_now();
-                    let buf = match chunks.next().await {
+                    let next = match (&mut job, &mut here) {
+                        (Some(j), _) => match j.next().await {
+                            Ok(next) => Ok(next),
+                            Err(hash::ReadFailed::File(e)) => Err(JsValue::from_str(&e)),
+                            Err(hash::ReadFailed::HashWorker(e)) => {
+                                web_sys::console::warn_1(
+                                    &format!("the hash worker failed ({e}); reading and hashing here").into(),
+                                );
+                                job = None;
+                                continue;
+                            }
+                        },
+                        (None, Some(c)) => c.next().await,
+                        (None, None) => match blob.slice_with_f64(fed.get() as f64) {
+                            Ok(rest) => {
+                                here = Some(BlobChunks::new(&rest, CHUNK_BYTES));
+                                continue;
+                            }
+                            Err(e) => Err(e),
+                        },
+                    };
+                    let buf = match next {
                         Ok(Some(buf)) => buf,
                         Ok(None) => break Ok(()),
                         Err(e) => break Err(e),
                     };
                     let t1 = perf_now();
                     copy_into(&buf, &mut chunk);
-                    if let Some(j) = &mut job {
-                        j.send(buf);
-                    }
                     let t2 = perf_now();
+                    let before = fed.get();
                     let more = on_chunk(&chunk);
                     let t3 = perf_now();
-                    if more {
-                        if let Some(j) = &job {
-                            if let Err(e) = j.room().await {
-                                web_sys::console::warn_1(&format!("the hash worker failed ({e}); hashing here").into());
-                                job = None;
-                            }
-                        }
+                    // Given to the session: to be hashed (a chunk not given, after a cancel, is not).
+                    if let (true, Some(j)) = (fed.get() > before, &mut job) {
+                        j.give_back(buf);
                     }
-                    times.add(chunk.len(), [t1 - t0, t2 - t1, t3 - t2, perf_now() - t3]);
+                    times.add(chunk.len(), [t1 - t0, t2 - t1, t3 - t2]);
                     if !more {
                         break Ok(());
                     }
                 };
-                times.log(&blob_name(blob), job.is_some());
+                times.log(&blob_name(blob), read_there, job.is_some());
                 streamed
             }
             (Source::Bytes(files), _) => {
@@ -353,7 +372,7 @@ async fn ingest(req: Request, source: Source, generation: u32) {
             let (bytes, sha256) = match hashed {
                 Ok(h) => h,
                 // No hash worker, or it failed: read the same bytes again and hash them here.
-                Err(()) => match hash::rehash(blob, fed).await {
+                Err(()) => match hash::rehash(blob, fed.get()).await {
                     Ok(h) => h,
                     Err(e) => return read_failed(index, e),
                 },
@@ -391,8 +410,10 @@ async fn ingest(req: Request, source: Source, generation: u32) {
 pub const READ_AHEAD: usize = 2;
 
 /// A `Blob` read in slices of a fixed size with `Blob.slice().arrayBuffer()`, [`READ_AHEAD`]
-/// slices ahead: the next slices are requested before the current one is returned, so the
-/// browser reads them (on its own threads) while the worker parses the current one.
+/// slices ahead: the next slices are requested before the current one is returned. Chromium
+/// hands the bytes over in tasks of the requesting thread, so the read-ahead only progresses
+/// while that thread's event loop runs: the hash worker, idle most of the time, reads for the
+/// analysis worker (which reads itself only when the hash worker is unusable).
 pub struct BlobChunks {
     blob: Blob,
     size: f64,
@@ -434,17 +455,17 @@ impl BlobChunks {
 }
 
 /// Where the read loop's time goes, per file (logged with `console.debug`, which the browser
-/// benchmark reads): waiting for the browser to deliver a chunk, copying it into Wasm memory
-/// (and handing it to the hash worker), parsing it, and waiting for the hash worker.
+/// benchmark reads): waiting for the next chunk (read by the hash worker, or here), copying it
+/// into Wasm memory, and parsing it.
 #[derive(Default)]
 struct ReadLoopTimes {
     chunks: u32,
     bytes: f64,
-    ms: [f64; 4],
+    ms: [f64; 3],
 }
 
 impl ReadLoopTimes {
-    fn add(&mut self, bytes: usize, ms: [f64; 4]) {
+    fn add(&mut self, bytes: usize, ms: [f64; 3]) {
         self.chunks += 1;
         self.bytes += bytes as f64;
         for (t, d) in self.ms.iter_mut().zip(ms) {
@@ -452,14 +473,20 @@ impl ReadLoopTimes {
         }
     }
 
-    fn log(&self, file: &str, hash_worker: bool) {
-        let [wait, copy, parse, hash] = self.ms;
+    /// `read_there`: the hash worker read the file (else this worker did); `hashed_there`: it
+    /// also hashed all of it (else it failed on the way and this worker read the rest).
+    fn log(&self, file: &str, read_there: bool, hashed_there: bool) {
+        let [wait, copy, parse] = self.ms;
         let line = format!(
-            "read loop, {file}: {:.0} MB in {} chunks; waiting for the file {wait:.0} ms, copying {copy:.0} ms, parsing {parse:.0} ms ({:.0} MB/s), waiting for the hash worker {hash:.0} ms ({})",
+            "read loop, {file}: {:.0} MB in {} chunks; waiting for the file {wait:.0} ms, copying {copy:.0} ms, parsing {parse:.0} ms ({:.0} MB/s) ({})",
             self.bytes / 1e6,
             self.chunks,
             self.bytes / 1e3 / parse.max(1.0),
-            if hash_worker { "hashed there" } else { "hashed here" }
+            match (read_there, hashed_there) {
+                (true, true) => "read and hashed by the hash worker",
+                (true, false) => "the hash worker failed: read and hashed here from there on",
+                _ => "read and hashed here",
+            }
         );
         web_sys::console::debug_1(&line.into());
     }
