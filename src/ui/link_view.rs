@@ -353,13 +353,7 @@ impl LinkView {
             return self.on_restore_response(ctx, done, resp);
         }
         match resp {
-            Response::Ready => {
-                self.ready = true;
-                for (req, files) in std::mem::take(&mut self.pending) {
-                    self.send(ctx, req, files);
-                }
-                false
-            }
+            Response::Ready => self.on_ready(ctx),
             Response::Previewed(previews) => {
                 let Phase::Previewing { name } = &self.phase else { return false };
                 let name = name.clone();
@@ -459,6 +453,15 @@ impl LinkView {
 }
 
 impl LinkView {
+    /// The worker is up: send what waited for it.
+    fn on_ready(&mut self, ctx: &Context<Self>) -> bool {
+        self.ready = true;
+        for (req, files) in std::mem::take(&mut self.pending) {
+            self.send(ctx, req, files);
+        }
+        false
+    }
+
     /// An answer during a restore (step `done` in flight).
     fn on_restore_response(&mut self, ctx: &Context<Self>, done: usize, resp: Response) -> bool {
         let label = match &self.phase {
@@ -466,13 +469,7 @@ impl LinkView {
             _ => String::new(),
         };
         match resp {
-            Response::Ready => {
-                self.ready = true;
-                for (req, files) in std::mem::take(&mut self.pending) {
-                    self.send(ctx, req, files);
-                }
-                false
-            }
+            Response::Ready => self.on_ready(ctx),
             Response::IngestProgress(p) => {
                 if let Phase::Restoring { progress, .. } = &mut self.phase {
                     *progress = Some(p);

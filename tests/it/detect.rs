@@ -264,12 +264,14 @@ fn retweet_ring_is_found_and_split_into_core_and_amplifiers() {
 
 /// Amplifiers that spend most of their boosts on organic content are still amplifiers when the
 /// core they boost is one nobody else boosts: their core boosts are far beyond its popularity.
-#[test]
-fn members_that_mostly_boost_organic_content_are_amplifiers_of_an_unpopular_core() {
-    let mut rng = Rng(7);
+/// 300 organic accounts, five popular accounts whose posts their fans retweet within hours, and
+/// a retweet ring (4 core, 24 amplifiers) whose amplifier `a` gives the core `share(a)` of its
+/// boosts, the rest going to the popular posts. Returns the posts and each amplifier's core
+/// boosts.
+fn ring_hiding_among_popular(seed: u64, share: impl Fn(usize) -> f64) -> (Vec<P>, [usize; 24]) {
+    let mut rng = Rng(seed);
     let mut posts = Vec::new();
     organic(&mut rng, 300, 10, &mut posts);
-    // popular accounts, retweeted by many organic accounts within hours
     let mut popular_posts: Vec<(String, String, i64)> = Vec::new();
     for k in 0..5 {
         let acc = format!("orgceleb{k}");
@@ -287,8 +289,6 @@ fn members_that_mostly_boost_organic_content_are_amplifiers_of_an_unpopular_core
     }
     let start = posts.len();
     retweet_ring(&mut rng, "ring", 4, 24, 20, &mut posts);
-    // the first half of the amplifiers give the core 80% of their boosts, the others 30% (the rest
-    // goes to the popular accounts)
     let mut core_boosts = [0usize; 24];
     for p in &posts[start..] {
         if let Some(a) = p.acc.strip_prefix("ringamp") {
@@ -296,14 +296,20 @@ fn members_that_mostly_boost_organic_content_are_amplifiers_of_an_unpopular_core
         }
     }
     for (a, &n) in core_boosts.iter().enumerate() {
-        let share = if a < 12 { 0.8 } else { 0.3 };
-        let n_organic = (n as f64 * (1.0 - share) / share).round() as usize;
-        for k in 0..n_organic {
+        let share = share(a);
+        for k in 0..(n as f64 * (1.0 - share) / share).round() as usize {
             let (id, author, t) = &popular_posts[rng.below(popular_posts.len() as u64) as usize];
             let t = t + 60_000 + rng.below(6 * 3_600_000) as i64;
             posts.push(P::rt(format!("ringorg{a}_{k}"), &format!("ringamp{a}"), t, id, author));
         }
     }
+    (posts, core_boosts)
+}
+
+#[test]
+fn members_that_mostly_boost_organic_content_are_amplifiers_of_an_unpopular_core() {
+    // the first half of the amplifiers give the core 80% of their boosts, the others 30%
+    let (posts, core_boosts) = ring_hiding_among_popular(7, |a| if a < 12 { 0.8 } else { 0.3 });
     let ds = build(&posts);
     let an = run(&ds);
     for c in 0..4 {
@@ -322,41 +328,8 @@ fn members_that_mostly_boost_organic_content_are_amplifiers_of_an_unpopular_core
 /// and the evidence says so.
 #[test]
 fn amplifier_network_below_the_audience_share_is_not_an_audience() {
-    let mut rng = Rng(11);
-    let mut posts = Vec::new();
-    organic(&mut rng, 300, 10, &mut posts);
-    // popular accounts, retweeted by many organic accounts within hours
-    let mut popular_posts: Vec<(String, String, i64)> = Vec::new();
-    for k in 0..5 {
-        let acc = format!("orgceleb{k}");
-        for j in 0..30 {
-            let t = T0 + rng.below(10 * 86_400_000) as i64;
-            let id = format!("celeb{k}_{j}");
-            posts.push(P::post(id.clone(), &acc, t, random_text(&mut rng, 8)));
-            for f in 0..60 {
-                let fan = format!("org{:04}", rng.below(300));
-                let rt = P::rt(format!("{id}_rt{f}"), &fan, t + 60_000 + rng.below(6 * 3_600_000) as i64, &id, &acc);
-                posts.push(rt);
-            }
-            popular_posts.push((id, acc.clone(), t));
-        }
-    }
-    let start = posts.len();
-    retweet_ring(&mut rng, "ring", 4, 24, 20, &mut posts);
-    let mut core_boosts = [0usize; 24];
-    for p in &posts[start..] {
-        if let Some(a) = p.acc.strip_prefix("ringamp") {
-            core_boosts[a.parse::<usize>().expect("amplifier number")] += 1;
-        }
-    }
     // every amplifier gives the core 30% of its boosts, the rest to the popular accounts
-    for (a, &n) in core_boosts.iter().enumerate() {
-        for k in 0..(n as f64 * 0.7 / 0.3).round() as usize {
-            let (id, author, t) = &popular_posts[rng.below(popular_posts.len() as u64) as usize];
-            let t = t + 60_000 + rng.below(6 * 3_600_000) as i64;
-            posts.push(P::rt(format!("ringorg{a}_{k}"), &format!("ringamp{a}"), t, id, author));
-        }
-    }
+    let (posts, core_boosts) = ring_hiding_among_popular(11, |_| 0.3);
     let ds = build(&posts);
     let an = run(&ds);
     for c in 0..4 {
