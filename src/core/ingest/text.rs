@@ -998,7 +998,7 @@ mod tests {
     #[test]
     fn word_hasher_in_pieces_equals_the_word_hash() {
         for k in 1..=8 {
-            let b: Vec<u8> = (1..=k as u8).map(|i| i * 37).collect();
+            let b: Vec<u8> = (1..=k as u8).map(|i| i.wrapping_mul(37)).collect();
             let mut want = [0u8; 8];
             want[..k].copy_from_slice(&b);
             assert_eq!(load_le(&b, k), u64::from_le_bytes(want), "{k}");
