@@ -228,6 +228,6 @@ fn reading_stops_while_detection_still_fits() {
         (protocol::MEMORY_PLAN_BYTES - protocol::DETECT_BASE_BYTES - 1_300 * MIB) / protocol::DETECT_BYTES_PER_POST;
     assert!(!protocol::detection_would_not_fit(1_300 * MIB, last_ok - 1));
     assert!(protocol::detection_would_not_fit(1_300 * MIB, last_ok + 1));
-    assert!(protocol::MEMORY_PLAN_BYTES < 4096 * MIB);
+    const { assert!(protocol::MEMORY_PLAN_BYTES < 4096 * MIB) };
     assert!(protocol::detection_would_not_fit(u64::MAX, u64::MAX));
 }

@@ -498,7 +498,7 @@ fn link_run_detects_with_the_parameters_it_carries_and_reports_them() {
     // link_report.json: the core's report of the same result, with the detection parameters
     let out = ask(&mut s, Request::LinkExport { name: "link_report.json".into() });
     let Some(Response::Exported { bytes, .. }) = out.last() else { panic!("{out:?}") };
-    let mut report: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+    let report: serde_json::Value = serde_json::from_slice(bytes).unwrap();
     let used: DetectParams = serde_json::from_value(report["detect_params"].clone()).unwrap();
     assert_eq!(used, p);
     let files: Vec<Vec<_>> = s.link.entries.iter().map(|e| e.inputs.clone()).collect();
