@@ -8,6 +8,7 @@
 
 use crate::core::detect::{self, Analysis, DetectParams, Reason, Role};
 use crate::core::export::{self, Fingerprinter, InputFingerprint, RunInfo};
+pub use crate::core::ingest::builder::RecordedCalls;
 use crate::core::ingest::sniff::{self, Sniffed};
 use crate::core::ingest::{
     csv_detect, ColumnMapping, CsvPreview, DatasetBuilder, FileIngest, FileReport, IngestOptions,
@@ -672,6 +673,27 @@ impl Session {
         }
     }
 
+    /// Like [`Session::ingest_file_start_unhashed`], but the file is also *parsed* elsewhere
+    /// (the browser: by the reading worker, with a [`ParseSide`]): the session builds the
+    /// dataset from the batches of builder calls the parser recorded ([`Session::ingest_batch`]),
+    /// the first of which begins the file. End it with [`Session::ingest_file_end_hashed`].
+    pub fn ingest_file_start_parsed_elsewhere(&mut self, index: usize) {
+        if let Some(r) = &mut self.reading {
+            r.file_index = index;
+            r.file = None;
+            r.fingerprint = None;
+        }
+    }
+
+    /// The next batch of builder calls of the current file's parser ([`ParseSide`]), made
+    /// from `bytes` bytes of the file (0 for the batch that ends it); `batch` is left empty.
+    pub fn ingest_batch(&mut self, batch: &mut RecordedCalls, bytes: u64) {
+        if let Some(r) = &mut self.reading {
+            r.builder.apply(batch);
+            r.bytes_done += bytes;
+        }
+    }
+
     /// The next chunk of the current file.
     pub fn ingest_chunk(&mut self, chunk: &[u8]) {
         if let Some(r) = &mut self.reading {
@@ -778,6 +800,43 @@ impl Session {
         self.reports = reports;
         self.dataset = Some(ds);
         Response::Ingested(summary)
+    }
+}
+
+/// The parsing half of a read split across two workers, the way `chorus` splits it across two
+/// threads: the browser's reading worker feeds each chunk of a file to the file's parser over a
+/// recording [`DatasetBuilder`], and sends the calls it recorded, as one [`RecordedCalls`] batch
+/// per chunk, to the analysis worker, whose [`Session::ingest_batch`] builds the dataset from
+/// them. The dataset and reports are the same as if the session had parsed the chunks itself.
+pub struct ParseSide {
+    file: Option<FileIngest>,
+    recorder: DatasetBuilder,
+}
+
+impl ParseSide {
+    /// Start parsing a file called `name` of `size` bytes (its first batch begins the file).
+    pub fn new(name: &str, size: u64, options: &IngestOptions) -> Self {
+        let mut recorder = DatasetBuilder::recording(options.clone());
+        let file = FileIngest::new(name, options, &mut recorder);
+        recorder.expect_input_bytes(size);
+        ParseSide { file: Some(file), recorder }
+    }
+
+    /// Parse the next chunk: the calls it made, in a batch that takes the place of `spare` (an
+    /// applied, hence empty, batch whose buffers are reused).
+    pub fn feed(&mut self, chunk: &[u8], spare: RecordedCalls) -> RecordedCalls {
+        if let Some(f) = &mut self.file {
+            f.feed(chunk, &mut self.recorder);
+        }
+        self.recorder.take_recorded(spare)
+    }
+
+    /// The file ended: the last calls (a record cut by the end, the file's last diagnostics).
+    pub fn finish(&mut self, spare: RecordedCalls) -> RecordedCalls {
+        if let Some(f) = self.file.take() {
+            f.finish(&mut self.recorder);
+        }
+        self.recorder.take_recorded(spare)
     }
 }
 

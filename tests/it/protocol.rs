@@ -71,6 +71,77 @@ fn chunking_does_not_change_what_is_read_and_inputs_are_fingerprinted() {
     assert_eq!(a.inputs[0].sha256.len(), 64);
 }
 
+/// The browser's split read: its reading worker parses each chunk with a `ParseSide` and sends
+/// the recorded calls, as a batch's three parts, to the session, which builds from them; the
+/// file is hashed elsewhere too. What is read, reported and detected is the same as when the
+/// session parses the chunks itself.
+#[test]
+fn a_read_parsed_elsewhere_builds_the_same_dataset_reports_and_clusters() {
+    use chorus::core::export::Fingerprinter;
+    use chorus::protocol::{ParseSide, RecordedCalls};
+    let mut files = synth_files();
+    files.push(("hostile_tweets_csv_hashed.csv".into(), HOSTILE.to_vec()));
+    files.push(("ring_tweets_csv_unhashed.csv".into(), RING.to_vec()));
+    for bad in ["mixed_types.csv", "mixed_bad.jsonl", "utf16.csv"] {
+        let path = format!("{}/tests/it/data/bad/{bad}", env!("CARGO_MANIFEST_DIR"));
+        files.push((bad.into(), std::fs::read(path).unwrap()));
+    }
+    let refs: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+    let (mut direct, want) = ingest(&refs, 100_000);
+    let Response::Ingested(want_summary) = &want else { panic!("{want:?}") };
+    assert!(
+        want_summary.files.iter().any(|f| f.records_rejected > 0)
+            && want_summary.files.iter().any(|f| f.fatal.is_some())
+    );
+
+    let mut s = Session::new();
+    let options = IngestOptions::default();
+    let metas = refs.iter().map(|(n, b)| FileMeta { name: n.to_string(), size: b.len() as u64 }).collect();
+    s.handle(Request::Ingest { files: metas, options: options.clone() }, &mut |r| panic!("{r:?}"));
+    let mut spare = RecordedCalls::default();
+    let mut calls = Vec::new();
+    for (i, (name, bytes)) in refs.iter().enumerate() {
+        s.ingest_file_start_parsed_elsewhere(i);
+        let mut parse = ParseSide::new(name, bytes.len() as u64, &options);
+        let mut sha = Fingerprinter::new("");
+        let mut send = |batch: &mut RecordedCalls, bytes: u64, s: &mut Session| {
+            // across the worker boundary: the three parts, into the session's spare batch
+            calls.clear();
+            batch.encode_calls(&mut calls);
+            let mut got = RecordedCalls::default();
+            got.refill(batch.text(), batch.lens(), &calls).unwrap();
+            s.ingest_batch(&mut got, bytes);
+            assert!(got.is_empty());
+        };
+        for c in bytes.chunks(100_000) {
+            let mut batch = parse.feed(c, std::mem::take(&mut spare));
+            send(&mut batch, c.len() as u64, &mut s);
+            sha.update(c);
+            spare = batch;
+        }
+        let mut last = parse.finish(std::mem::take(&mut spare));
+        send(&mut last, 0, &mut s);
+        let progress = s.ingest_progress().unwrap();
+        assert_eq!(progress.bytes_done, refs[..=i].iter().map(|(_, b)| b.len() as u64).sum::<u64>());
+        let done = sha.finish();
+        s.ingest_file_end_hashed(done.bytes, done.sha256);
+    }
+    let got = s.ingest_end();
+    assert_eq!(got, want);
+    assert_eq!(s.inputs, direct.inputs);
+    let mut analyses = Vec::new();
+    for session in [&mut direct, &mut s] {
+        session.handle(Request::Analyze { params: DetectParams::default() }, &mut |r| {
+            if matches!(r, Response::Analyzed(_)) {
+                analyses.push(r)
+            }
+        });
+    }
+    assert_eq!(analyses.len(), 2);
+    assert_eq!(analyses[0], analyses[1]);
+    assert_eq!(direct.export("accounts.csv"), s.export("accounts.csv"));
+}
+
 #[test]
 fn analysis_summary_lists_clusters_with_their_measures() {
     let mut s = analyzed_synth();

@@ -250,9 +250,10 @@ impl DatasetBuilder {
         b
     }
 
-    /// The calls recorded since the last take (empty unless [`Self::recording`]); `spare` (an
-    /// applied, hence empty, batch) takes its place so that its buffers are reused.
-    pub fn take_recorded(&mut self, spare: RecordedCalls) -> RecordedCalls {
+    /// The calls recorded since the last take (empty unless [`Self::recording`]); `spare` (a
+    /// batch done with, emptied here) takes its place so that its buffers are reused.
+    pub fn take_recorded(&mut self, mut spare: RecordedCalls) -> RecordedCalls {
+        spare.clear();
         match self.recorded.as_mut() {
             Some(r) => std::mem::replace(r, spare),
             None => spare,
@@ -893,7 +894,7 @@ impl RecordedCalls {
 
 /// One recorded builder call: its plain-value arguments here, its strings (in order) in the
 /// batch's buffer.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 enum Call {
     /// The file name.
     BeginFile,
@@ -913,7 +914,7 @@ enum Call {
 }
 
 /// The fields of an [`AccountRecord`] that are not strings.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 struct AccountNumbers {
     created_at_ms: Option<i64>,
     followers: Option<u32>,
@@ -934,7 +935,7 @@ impl AccountNumbers {
 
 /// The fields of a [`PostRecord`] that are not strings, with the lengths of its lists, and what
 /// the recording side computes from it: the text fingerprints and the post keys.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
 struct PostNumbers {
     at: Position,
     fingerprints: (u64, u64),
@@ -951,7 +952,7 @@ struct PostNumbers {
 
 /// The number of items of a recorded list and their bytes. A list of 4 GiB or more (which no
 /// parser's record holds: a chunk is a few MiB) would be read back wrong.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
 struct ListLen {
     items: u32,
     bytes: u32,
@@ -1017,6 +1018,54 @@ impl<'a> Strs<'a> {
             time_s: n.time_s,
             exact_urls,
         }
+    }
+}
+
+/// A batch as plain bytes, to cross a process or Web Worker boundary (the browser splits a read
+/// across two workers the way `chorus` splits it across two threads): the string buffer and the
+/// length array as they are, and the call descriptors in a compact serde encoding (postcard).
+impl RecordedCalls {
+    /// Every string of the batch, back to back.
+    pub fn text(&self) -> &[u8] {
+        self.text.as_bytes()
+    }
+
+    /// The byte length of each string of [`Self::text`], in order.
+    pub fn lens(&self) -> &[u32] {
+        &self.lens
+    }
+
+    /// Append the call descriptors, encoded, to `out`.
+    pub fn encode_calls(&self, out: &mut Vec<u8>) {
+        // Encoding plain data into a growable buffer cannot fail.
+        if let Ok(v) = postcard::to_extend(&self.calls, std::mem::take(out)) {
+            *out = v;
+        }
+    }
+
+    /// Make this batch the one whose three parts are `text`, `lens` and `calls` (from
+    /// [`Self::text`], [`Self::lens`] and [`Self::encode_calls`]), reusing its buffers. Err (the
+    /// batch is then empty) when they do not make a batch: the strings must be UTF-8, and the
+    /// lengths must cut them at character boundaries and add up to their length.
+    pub fn refill(&mut self, text: &[u8], lens: &[u32], calls: &[u8]) -> Result<(), String> {
+        self.clear();
+        let text =
+            simdutf8::basic::from_utf8(text).map_err(|_| "a recorded batch's strings are not UTF-8".to_string())?;
+        let mut at = 0usize;
+        for &n in lens {
+            at = at
+                .checked_add(n as usize)
+                .filter(|&end| end <= text.len() && text.is_char_boundary(end))
+                .ok_or("a recorded batch's string lengths do not fit its strings")?;
+        }
+        if at != text.len() {
+            return Err(format!("a recorded batch has {} bytes of strings its lengths do not cover", text.len() - at));
+        }
+        self.calls =
+            postcard::from_bytes(calls).map_err(|e| format!("a recorded batch's calls cannot be decoded ({e})"))?;
+        self.text.push_str(text);
+        self.lens.extend_from_slice(lens);
+        Ok(())
     }
 }
 
@@ -1319,6 +1368,10 @@ mod tests {
                     for c in bytes.chunks(chunk) {
                         ing.feed(c, &mut recording);
                         let mut batch = recording.take_recorded(std::mem::take(&mut spare));
+                        if chunk == 97 {
+                            // as the browser's parsing worker sends it to the building one
+                            batch = through_parts(&batch);
+                        }
                         target.apply(&mut batch);
                         spare = batch;
                         batches += 1;
@@ -1334,6 +1387,52 @@ mod tests {
                 assert_eq!(describe(&got), describe(&want), "chunk {chunk}");
             }
         }
+    }
+
+    /// A batch sent as its three parts and rebuilt from them.
+    fn through_parts(batch: &RecordedCalls) -> RecordedCalls {
+        let mut calls = Vec::new();
+        batch.encode_calls(&mut calls);
+        let mut out = RecordedCalls::default();
+        out.refill(batch.text(), batch.lens(), &calls).unwrap();
+        assert_eq!(out.len(), batch.len());
+        out
+    }
+
+    #[test]
+    fn parts_that_do_not_make_a_batch_are_refused_and_leave_it_empty() {
+        let opts = IngestOptions::default();
+        let mut recording = DatasetBuilder::recording(opts.clone());
+        let mut ing = FileIngest::new("t_tweets_csv_hashed.csv", &opts, &mut recording);
+        let path = format!("{}/tests/it/data/csv/io_tweets_2019.csv", env!("CARGO_MANIFEST_DIR"));
+        ing.feed(&std::fs::read(path).unwrap(), &mut recording);
+        ing.finish(&mut recording);
+        let batch = recording.take_recorded(RecordedCalls::default());
+        assert!(batch.len() > 3 && batch.text_bytes() > 100);
+        let mut calls = Vec::new();
+        batch.encode_calls(&mut calls);
+        let (text, lens) = (batch.text(), batch.lens());
+        let mut out = RecordedCalls::default();
+        let mut short = lens.to_vec();
+        short.pop();
+        let mut long = lens.to_vec();
+        long.push(1);
+        let mut cut = text.to_vec();
+        cut.truncate(text.len() - 1);
+        let bad_utf8 = [&text[..text.len() - 1], &[0xff][..]].concat();
+        for (t, l, c, why) in [
+            (text, &short[..], &calls[..], "lengths do not cover"),
+            (text, &long[..], &calls[..], "do not fit"),
+            (&cut[..], lens, &calls[..], "do not fit"),
+            (&bad_utf8[..], lens, &calls[..], "not UTF-8"),
+            (text, lens, &calls[..calls.len() / 2], "cannot be decoded"),
+        ] {
+            let e = out.refill(t, l, c).unwrap_err();
+            assert!(e.contains(why), "{e}");
+            assert!(out.is_empty() && out.text_bytes() == 0);
+        }
+        out.refill(text, lens, &calls).unwrap();
+        assert_eq!((out.len(), out.text_bytes()), (batch.len(), batch.text_bytes()));
     }
 
     /// Every field of a post and an account record crosses a batch (the fixtures above leave
