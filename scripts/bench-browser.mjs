@@ -138,7 +138,7 @@ try {
   const { page, context, foreign } = await newRecordedPage(browser, server.url, { width: 1920, height: 1080 });
   // the worker's breakdown of its read loop (console.debug, one line per file)
   const readLoop = [];
-  const onConsole = (m) => m.text().startsWith("read loop") && readLoop.push(m.text());
+  const onConsole = (m) => (m.text().startsWith("read loop") || m.text().startsWith("reading worker")) && readLoop.push(m.text());
   page.on("console", onConsole); // a worker's console messages arrive here too
   await page.goto(server.url);
   await page.locator("[data-testid=file-input]").waitFor();

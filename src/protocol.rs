@@ -653,6 +653,13 @@ impl Session {
         self.reading.is_some()
     }
 
+    /// File `index` of the ingest under way and the read's options (for a shell that has the
+    /// file parsed elsewhere, see [`ParseSide`]).
+    pub fn ingest_file(&self, index: usize) -> Option<(FileMeta, IngestOptions)> {
+        let r = self.reading.as_ref()?;
+        Some((r.files.get(index)?.clone(), r.options.clone()))
+    }
+
     /// The shell starts streaming file `index` of the ingest request.
     pub fn ingest_file_start(&mut self, index: usize) {
         if let Some(r) = &mut self.reading {
@@ -663,20 +670,11 @@ impl Session {
         }
     }
 
-    /// Like [`Session::ingest_file_start`], but the session does not hash the file: the shell
-    /// computes its SHA-256 elsewhere (the browser worker: on a second worker, off the reading
-    /// path) and ends the file with [`Session::ingest_file_end_hashed`].
-    pub fn ingest_file_start_unhashed(&mut self, index: usize) {
-        self.ingest_file_start(index);
-        if let Some(r) = &mut self.reading {
-            r.fingerprint = None;
-        }
-    }
-
-    /// Like [`Session::ingest_file_start_unhashed`], but the file is also *parsed* elsewhere
-    /// (the browser: by the reading worker, with a [`ParseSide`]): the session builds the
-    /// dataset from the batches of builder calls the parser recorded ([`Session::ingest_batch`]),
-    /// the first of which begins the file. End it with [`Session::ingest_file_end_hashed`].
+    /// Like [`Session::ingest_file_start`], but the file is read, parsed and hashed elsewhere
+    /// (the browser: by the reading worker, with a [`ParseSide`], and the analysis worker): the
+    /// session builds the dataset from the batches of builder calls the parser recorded
+    /// ([`Session::ingest_batch`]), the first of which begins the file. End it with
+    /// [`Session::ingest_file_end_hashed`].
     pub fn ingest_file_start_parsed_elsewhere(&mut self, index: usize) {
         if let Some(r) = &mut self.reading {
             r.file_index = index;
@@ -728,7 +726,7 @@ impl Session {
     }
 
     /// The current file ended and the shell hashed it: `sha256` (lower-case hex) of its first
-    /// `bytes` bytes, exactly the bytes given to [`Session::ingest_chunk`].
+    /// `bytes` bytes, exactly the bytes its batches were made from ([`Session::ingest_batch`]).
     pub fn ingest_file_end_hashed(&mut self, bytes: u64, sha256: String) {
         if let Some(r) = &mut self.reading {
             let path = r.files.get(r.file_index).map(|f| f.name.clone()).unwrap_or_default();

@@ -1,10 +1,10 @@
 //! wasm-bindgen tests inside a dedicated Web Worker: the worker shell's File streaming
 //! (`Blob.slice().arrayBuffer()` in chunks read one ahead, early stop for cancellation), the input
-//! fingerprint off the reading path (the hash worker's hashing, its failure and the fallback) and
-//! the protocol session, in the same environment the real worker runs in.
+//! fingerprint, the reading worker's failure (the fallback reads here), and the protocol session
+//! (reading a file parsed elsewhere too), in the same environment the real worker runs in.
 #![cfg(target_arch = "wasm32")]
 
-use chorus::worker::hash::{describe, rehash, HashWorker, Hashing, ReadFailed};
+use chorus::worker::read::{describe, rehash, ReadFailed, ReadWorker};
 use chorus::worker::{stream_blob, BlobChunks};
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen_test::*;
@@ -136,22 +136,6 @@ async fn blob_chunks_come_in_order_with_the_next_one_already_requested() {
 }
 
 #[wasm_bindgen_test]
-fn the_hash_worker_hashes_each_file_by_id_and_drops_an_unfinished_one() {
-    let mut h = Hashing::default();
-    h.chunk(1, b"a");
-    h.chunk(1, b"bc");
-    assert_eq!(h.end(1), (3, ABC_SHA256.to_string()));
-    // file 2 is abandoned (a cancelled read) when file 3 starts
-    h.chunk(2, b"zzz");
-    h.chunk(3, b"ab");
-    h.chunk(3, b"c");
-    assert_eq!(h.end(3), (3, ABC_SHA256.to_string()));
-    // a file that got no chunk is the empty file
-    let (n, sha) = h.end(4);
-    assert_eq!((n, sha.as_str()), (0, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
-}
-
-#[wasm_bindgen_test]
 async fn rehashing_reads_exactly_the_bytes_given() {
     let data = b"abcdefgh".repeat(1000);
     assert_eq!(rehash(&blob_of(&data), 3).await.unwrap(), (3, ABC_SHA256.to_string()));
@@ -161,23 +145,24 @@ async fn rehashing_reads_exactly_the_bytes_given() {
 }
 
 #[wasm_bindgen_test]
-async fn a_hash_worker_that_cannot_start_fails_the_job_instead_of_hanging() {
-    // The test server has no worker-hash-loader.js (only the built site does): the worker fails
-    // to load, and the job says so (the analysis worker then hashes itself).
-    // The reading fails the same way (the analysis worker then reads the rest itself).
-    let worker = HashWorker::get().expect("a worker object is created");
-    let mut job = worker.read(&blob_of(b"abc"), 1024.0);
-    assert!(matches!(job.next().await, Err(ReadFailed::HashWorker(_))));
-    let buf = Uint8Array::from(&b"abc"[..]).buffer();
-    job.give_back(buf);
-    assert!(job.finish().await.is_err());
-    assert!(HashWorker::get().is_none(), "a failed hash worker is not used again");
+async fn a_reading_worker_that_cannot_start_fails_the_job_instead_of_hanging() {
+    // The test server has no worker-read-loader.js (only the built site does): the worker fails
+    // to load, and the job says so (the analysis worker then reads the file itself).
+    use chorus::core::ingest::IngestOptions;
+    let worker = ReadWorker::get().expect("a worker object is created");
+    let mut job = worker.parse(&blob_of(b"abc"), "a.csv", 3, &IngestOptions::default(), 1024.0, true).unwrap();
+    assert!(matches!(job.next().await, Err(ReadFailed::Worker(_))));
+    assert!(ReadWorker::get().is_none(), "a failed reading worker is not used again");
 }
 
+/// The session builds from batches parsed elsewhere (the reading worker's `ParseSide`), crossing
+/// as their three parts, and records the fingerprint it is given, as when it parses and hashes
+/// the file itself.
 #[wasm_bindgen_test]
-fn the_session_records_the_fingerprint_it_hashed_or_the_one_it_is_given() {
+fn the_session_builds_what_was_parsed_elsewhere_and_records_the_fingerprint_it_is_given() {
+    use chorus::core::export::Fingerprinter;
     use chorus::core::ingest::IngestOptions;
-    use chorus::protocol::{FileMeta, Request, Response, Session};
+    use chorus::protocol::{FileMeta, ParseSide, RecordedCalls, Request, Response, Session};
     let data: &[u8] = include_bytes!("it/data/export/hostile_tweets_csv_hashed.csv");
     let files = vec![
         FileMeta { name: "a_tweets_csv_hashed.csv".into(), size: data.len() as u64 },
@@ -185,21 +170,36 @@ fn the_session_records_the_fingerprint_it_hashed_or_the_one_it_is_given() {
     ];
     let mut s = Session::new();
     s.handle(Request::Ingest { files, options: IngestOptions::default() }, &mut |_| {});
-    // file 1 hashed by the session, file 2 by the shell (the hash worker)
+    // file 1 parsed and hashed by the session, file 2 elsewhere
     s.ingest_file_start(0);
     for c in data.chunks(333) {
         s.ingest_chunk(c);
     }
     s.ingest_file_end();
-    s.ingest_file_start_unhashed(1);
-    let mut h = Hashing::default();
+    s.ingest_file_start_parsed_elsewhere(1);
+    let mut parse = ParseSide::new("b_tweets_csv_hashed.csv", data.len() as u64, &IngestOptions::default());
+    let mut h = Fingerprinter::new("");
+    let mut calls = Vec::new();
+    let mut apply = |batch: &RecordedCalls, bytes: u64, s: &mut Session| {
+        calls.clear();
+        batch.encode_calls(&mut calls);
+        let mut got = RecordedCalls::default();
+        got.refill(batch.text(), batch.lens(), &calls).unwrap();
+        s.ingest_batch(&mut got, bytes);
+    };
     for c in data.chunks(500) {
-        s.ingest_chunk(c);
-        h.chunk(7, c);
+        let batch = parse.feed(c, RecordedCalls::default());
+        apply(&batch, c.len() as u64, &mut s);
+        h.update(c);
     }
-    let (n, sha) = h.end(7);
-    s.ingest_file_end_hashed(n, sha);
-    assert!(matches!(s.ingest_end(), Response::Ingested(_)));
+    apply(&parse.finish(RecordedCalls::default()), 0, &mut s);
+    let done = h.finish();
+    s.ingest_file_end_hashed(done.bytes, done.sha256);
+    let Response::Ingested(summary) = s.ingest_end() else { panic!("not ingested") };
+    assert_eq!(summary.files.len(), 2);
+    let (a, b) = (&summary.files[0], &summary.files[1]);
+    assert_eq!((a.records_read, a.bytes), (b.records_read, b.bytes));
+    assert_eq!(b.duplicates, b.records_read, "every post of the second copy was already read");
     let inputs = s.run_info().inputs;
     assert_eq!(inputs.len(), 2);
     for (input, name) in inputs.iter().zip(["a_tweets_csv_hashed.csv", "b_tweets_csv_hashed.csv"]) {
@@ -210,7 +210,7 @@ fn the_session_records_the_fingerprint_it_hashed_or_the_one_it_is_given() {
     }
 }
 
-/// A read error the hash worker reports reaches the user as its name and message (a
+/// A read error the reading worker reports reaches the user as its name and message (a
 /// `DOMException` such as `NotReadableError` says nothing through `JSON.stringify`).
 #[wasm_bindgen_test]
 fn read_errors_are_described_by_name_and_message() {

@@ -1,15 +1,17 @@
 //! The Web Worker shell: a thin layer over [`crate::protocol::Session`].
 //!
-//! It receives `{ req, files }` messages (the `File` handles travel beside the request), streams
-//! each `File` in fixed-size chunks into the session (read with `Blob.slice().arrayBuffer()` by
-//! the hash worker, which also fingerprints them, see [`hash`]; here if it is unusable), sends
-//! throttled progress, honours `Cancel` between chunks, and turns a panic into an `Error`
-//! response the UI shows. All decisions live in the pure session; this file only moves bytes.
+//! It receives `{ req, files }` messages (the `File` handles travel beside the request), has each
+//! `File` read and parsed by the reading worker and builds the session's dataset from the batches
+//! it sends (see [`read`]; or streams the file in fixed-size chunks into the session itself when
+//! the reading worker is unusable), fingerprints the inputs, sends throttled progress, honours
+//! `Cancel` between batches, and turns a panic into an `Error` response the UI shows. All
+//! decisions live in the pure session; this file only moves bytes.
 
-pub mod hash;
+pub mod read;
 
+use crate::core::export::Fingerprinter;
 use crate::core::ingest::IngestOptions;
-use crate::protocol::{self, FileMeta, Request, Response, Session};
+use crate::protocol::{self, FileMeta, RecordedCalls, Request, Response, Session};
 use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array};
 use serde::Serialize;
 use std::cell::{Cell, RefCell};
@@ -227,167 +229,101 @@ pub fn memory_guard_message(file: &str, done: u64, total: u64, used: u64) -> Str
     )
 }
 
+/// What the read loop checks after each chunk or batch given to the session: whether to go on.
+/// It stops on a cancel or a newer read, and when memory runs short (then the current file's
+/// report says why, and what was read is kept: `out_of_memory`); it sends throttled progress.
+struct AfterInput {
+    generation: u32,
+    next_progress: f64,
+    out_of_memory: bool,
+}
+
+impl AfterInput {
+    fn go_on(&mut self) -> bool {
+        if stale(self.generation) {
+            return false;
+        }
+        let used = wasm_memory_bytes();
+        let posts = SESSION.with(|s| s.borrow().ingest_posts());
+        if used >= MEMORY_GUARD_BYTES || crate::protocol::detection_would_not_fit(used, posts) {
+            self.out_of_memory = true;
+            SESSION.with(|s| {
+                let mut s = s.borrow_mut();
+                let p = s.ingest_progress().unwrap_or_default();
+                s.ingest_stop(memory_guard_message(&p.file_name, p.bytes_done, p.bytes_total, used));
+            });
+            return false;
+        }
+        let now = perf_now();
+        if now >= self.next_progress {
+            if let Some(mut p) = SESSION.with(|s| s.borrow().ingest_progress()) {
+                p.memory_bytes = used;
+                post(&Response::IngestProgress(p));
+            }
+            // Progress costs a pass over the posts read: keep it under 1/20 of the time.
+            let cost = perf_now() - now;
+            self.next_progress = perf_now() + PROGRESS_EVERY_MS.max(PROGRESS_COST_FACTOR * cost);
+        }
+        true
+    }
+}
+
+/// How a file's read ended: `Err` the browser could not read it (or the reading worker failed
+/// in the middle of it: then the message says so, and nothing more is read).
+enum ReadEnd {
+    Done,
+    ReadError(JsValue),
+    WorkerFailed(String),
+}
+
 async fn ingest(req: Request, source: Source, generation: u32) {
     SESSION.with(|s| s.borrow_mut().handle(req, &mut |r| post(&r)));
-    let mut next_progress = 0.0;
-    let mut out_of_memory = false;
+    let mut after = AfterInput { generation, next_progress: 0.0, out_of_memory: false };
     let n_files = match &source {
         Source::Files(a) => a.length() as usize,
         Source::Bytes(v) => v.len(),
     };
     for index in 0..n_files {
-        // The user's files are hashed (their SHA-256 fingerprint) by the hash worker, in parallel.
-        let blob = match &source {
-            Source::Files(files) => match files.get(index as u32).dyn_into::<Blob>() {
-                Ok(b) => Some(b),
-                Err(_) => {
+        let end = match &source {
+            Source::Files(files) => {
+                let Ok(blob) = files.get(index as u32).dyn_into::<Blob>() else {
                     post(&Response::Error { message: format!("internal error: item {index} is not a file") });
                     return;
-                }
-            },
-            Source::Bytes(_) => None,
-        };
-        // The hash worker reads the user's files and hashes what was parsed (see `hash`).
-        let mut job = blob.as_ref().and_then(|b| Some(hash::HashWorker::get()?.read(b, CHUNK_BYTES)));
-        SESSION.with(|s| {
-            let mut s = s.borrow_mut();
-            if job.is_some() {
-                s.ingest_file_start_unhashed(index)
-            } else {
-                s.ingest_file_start(index)
-            }
-        });
-        // Bytes given to the session, so the fingerprint covers exactly them.
-        let fed = Cell::new(0u64);
-        let mut on_chunk = |chunk: &[u8]| {
-            if stale(generation) {
-                return false;
-            }
-            SESSION.with(|s| s.borrow_mut().ingest_chunk(chunk));
-            fed.set(fed.get() + chunk.len() as u64);
-            let used = wasm_memory_bytes();
-            let posts = SESSION.with(|s| s.borrow().ingest_posts());
-            if used >= MEMORY_GUARD_BYTES || crate::protocol::detection_would_not_fit(used, posts) {
-                out_of_memory = true;
-                SESSION.with(|s| {
-                    let mut s = s.borrow_mut();
-                    let p = s.ingest_progress().unwrap_or_default();
-                    s.ingest_stop(memory_guard_message(&p.file_name, p.bytes_done, p.bytes_total, used));
-                });
-                return false;
-            }
-            let now = perf_now();
-            if now >= next_progress {
-                if let Some(mut p) = SESSION.with(|s| s.borrow().ingest_progress()) {
-                    p.memory_bytes = used;
-                    post(&Response::IngestProgress(p));
-                }
-                // Progress costs a pass over the posts read: keep it under 1/20 of the time.
-                let cost = perf_now() - now;
-                next_progress = perf_now() + PROGRESS_EVERY_MS.max(PROGRESS_COST_FACTOR * cost);
-            }
-            true
-        };
-        let streamed = match (&source, &blob) {
-            (Source::Files(_), Some(blob)) => {
-                // Read by the hash worker; here (from where it stopped) if it fails.
-                let mut here: Option<BlobChunks> = None;
-                let mut chunk = Vec::new();
-                let mut times = ReadLoopTimes::default();
-                let read_there = job.is_some();
-                let streamed = loop {
-                    let t0 = perf_now();
-                    let next = match (&mut job, &mut here) {
-                        (Some(j), _) => match j.next().await {
-                            Ok(next) => Ok(next),
-                            Err(hash::ReadFailed::File(e)) => Err(JsValue::from_str(&e)),
-                            Err(hash::ReadFailed::HashWorker(e)) => {
-                                web_sys::console::warn_1(
-                                    &format!("the hash worker failed ({e}); reading and hashing here").into(),
-                                );
-                                job = None;
-                                continue;
-                            }
-                        },
-                        (None, Some(c)) => c.next().await,
-                        (None, None) => match blob.slice_with_f64(fed.get() as f64) {
-                            Ok(rest) => {
-                                here = Some(BlobChunks::new(&rest, CHUNK_BYTES));
-                                continue;
-                            }
-                            Err(e) => Err(e),
-                        },
-                    };
-                    let buf = match next {
-                        Ok(Some(buf)) => buf,
-                        Ok(None) => break Ok(()),
-                        Err(e) => break Err(e),
-                    };
-                    let t1 = perf_now();
-                    copy_into(&buf, &mut chunk);
-                    let t2 = perf_now();
-                    let before = fed.get();
-                    let more = on_chunk(&chunk);
-                    let t3 = perf_now();
-                    // Given to the session: to be hashed (a chunk not given, after a cancel, is not).
-                    if let (true, Some(j)) = (fed.get() > before, &mut job) {
-                        j.give_back(buf);
-                    }
-                    times.add(chunk.len(), [t1 - t0, t2 - t1, t3 - t2]);
-                    if !more {
-                        break Ok(());
-                    }
                 };
-                times.log(&blob_name(blob), read_there, job.is_some());
-                streamed
+                read_file(index, &blob, &mut after).await
             }
-            (Source::Bytes(files), _) => {
+            Source::Bytes(files) => {
+                SESSION.with(|s| s.borrow_mut().ingest_file_start(index));
                 for chunk in files[index].1.chunks(1 << 20) {
-                    if !on_chunk(chunk) {
+                    SESSION.with(|s| s.borrow_mut().ingest_chunk(chunk));
+                    if !after.go_on() {
                         break;
                     }
                     yield_now().await;
                 }
-                Ok(())
+                if !stale(generation) {
+                    SESSION.with(|s| s.borrow_mut().ingest_file_end());
+                }
+                ReadEnd::Done
             }
-            (Source::Files(_), None) => Ok(()),
         };
         if GENERATION.with(|g| g.get()) != generation {
             return; // a newer Ingest replaced this one
         }
-        if let Err(e) = streamed {
-            return read_failed(index, e);
+        match end {
+            ReadEnd::Done => {}
+            ReadEnd::ReadError(e) => return read_failed(index, e),
+            ReadEnd::WorkerFailed(message) => {
+                SESSION.with(|s| s.borrow_mut().handle(Request::Cancel, &mut |_| {}));
+                post(&Response::Error { message });
+                return;
+            }
         }
         if CANCEL.with(|c| c.get()) {
             SESSION.with(|s| s.borrow_mut().handle(Request::Cancel, &mut |r| post(&r)));
             return;
         }
-        if let Some(blob) = &blob {
-            let hashed = match job {
-                Some(j) => j.finish().await.map_err(|e| {
-                    web_sys::console::warn_1(&format!("the hash worker failed ({e}); hashing here").into())
-                }),
-                None => Err(()),
-            };
-            let (bytes, sha256) = match hashed {
-                Ok(h) => h,
-                // No hash worker, or it failed: read the same bytes again and hash them here.
-                Err(()) => match hash::rehash(blob, fed.get()).await {
-                    Ok(h) => h,
-                    Err(e) => return read_failed(index, e),
-                },
-            };
-            if stale(generation) {
-                if GENERATION.with(|g| g.get()) == generation {
-                    SESSION.with(|s| s.borrow_mut().handle(Request::Cancel, &mut |r| post(&r)));
-                }
-                return;
-            }
-            SESSION.with(|s| s.borrow_mut().ingest_file_end_hashed(bytes, sha256));
-        } else {
-            SESSION.with(|s| s.borrow_mut().ingest_file_end());
-        }
-        if out_of_memory {
+        if after.out_of_memory {
             break; // keep what was read; the report of this file says why reading stopped
         }
     }
@@ -406,14 +342,196 @@ async fn ingest(req: Request, source: Source, generation: u32) {
     post(&done);
 }
 
+/// Read file `index` of the session's ingest from `blob`: parsed by the reading worker and built
+/// here (see [`read`]), or read and parsed here when the reading worker is unusable; then end it
+/// with its fingerprint (unless the read was cancelled or replaced).
+async fn read_file(index: usize, blob: &Blob, after: &mut AfterInput) -> ReadEnd {
+    let Some((meta, options)) = SESSION.with(|s| s.borrow().ingest_file(index)) else { return ReadEnd::Done };
+    // Hashed by the browser's SHA-256 when it can; else here, chunk by chunk (sent with the batches).
+    let whole = whole_file_sha256(blob);
+    let send_chunks = whole.is_none();
+    let job = read::ReadWorker::get().map(|w| w.parse(blob, &meta.name, meta.size, &options, CHUNK_BYTES, send_chunks));
+    let job = match job {
+        Some(Ok(job)) => Some(job),
+        Some(Err(message)) => return ReadEnd::WorkerFailed(message),
+        None => None,
+    };
+    if let Some(job) = job {
+        match parsed_elsewhere(index, blob, job, whole, after).await {
+            Ok(end) => return end,
+            Err(e) => web_sys::console::warn_1(&format!("the reading worker failed ({e}); reading here").into()),
+        }
+    }
+    // Read, parse and hash here.
+    SESSION.with(|s| s.borrow_mut().ingest_file_start(index));
+    let mut times = ReadLoopTimes::default();
+    let mut chunks = BlobChunks::new(blob, CHUNK_BYTES);
+    let mut chunk = Vec::new();
+    loop {
+        let t0 = perf_now();
+        let buf = match chunks.next().await {
+            Ok(Some(buf)) => buf,
+            Ok(None) => break,
+            Err(e) => return ReadEnd::ReadError(e),
+        };
+        let t1 = perf_now();
+        copy_into(&buf, &mut chunk);
+        let t2 = perf_now();
+        SESSION.with(|s| s.borrow_mut().ingest_chunk(&chunk));
+        let more = after.go_on();
+        times.add(chunk.len(), [t1 - t0, t2 - t1, perf_now() - t2]);
+        if !more {
+            break;
+        }
+    }
+    times.log(&meta.name, false);
+    if !stale(after.generation) {
+        SESSION.with(|s| s.borrow_mut().ingest_file_end());
+    }
+    ReadEnd::Done
+}
+
+/// Files up to this size are fingerprinted by the browser's own SHA-256 ([`whole_file_sha256`]),
+/// which reads the whole file into memory (and WebCrypto copies it once more): at most an
+/// eighth of the device's memory (`navigator.deviceMemory`, which Chromium reports up to 8 GB;
+/// 4 GB when unknown), between 64 MiB and 1 GiB. Larger files are hashed here, chunk by chunk.
+fn whole_file_hash_limit() -> f64 {
+    let navigator = Reflect::get(&js_sys::global(), &JsValue::from_str("navigator")).unwrap_or(JsValue::UNDEFINED);
+    let gb = Reflect::get(&navigator, &JsValue::from_str("deviceMemory")).ok().and_then(|v| v.as_f64()).unwrap_or(4.0);
+    (gb * 1024.0 * 1024.0 * 1024.0 / 8.0).clamp(64.0 * 1024.0 * 1024.0, 1024.0 * 1024.0 * 1024.0)
+}
+
+/// Start hashing the whole of `blob` with the browser's SHA-256 (WebCrypto: native code on a
+/// browser thread, with the CPU's SHA instructions where it has them: ≈ 0.4 s for 360 MB on the
+/// benchmark machine, against ≈ 1.6 s of this worker's time in WebAssembly). `None` where it
+/// is unavailable (not a secure context) or the file is larger than [`whole_file_hash_limit`].
+/// The promise resolves to the lower-case hex digest.
+fn whole_file_sha256(blob: &Blob) -> Option<js_sys::Promise> {
+    let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+    if !scope.is_secure_context() || blob.size() > whole_file_hash_limit() {
+        return None;
+    }
+    let subtle = scope.crypto().ok()?.subtle();
+    let blob = blob.clone();
+    Some(wasm_bindgen_futures::future_to_promise(async move {
+        let bytes = JsFuture::from(blob.array_buffer()).await?;
+        let digest =
+            JsFuture::from(subtle.digest_with_str_and_buffer_source("SHA-256", bytes.unchecked_ref())?).await?;
+        let hex: String = Uint8Array::new(&digest).to_vec().iter().map(|b| format!("{b:02x}")).collect();
+        Ok(JsValue::from_str(&hex))
+    }))
+}
+
+/// The reading worker reads and parses the file; here each batch is applied and the chunk it was
+/// made from hashed. Err (nothing of the file applied yet) when the reading worker failed before
+/// its first batch: the caller then reads the file itself.
+async fn parsed_elsewhere(
+    index: usize,
+    blob: &Blob,
+    mut job: read::ReadJob,
+    whole: Option<js_sys::Promise>,
+    after: &mut AfterInput,
+) -> Result<ReadEnd, String> {
+    SESSION.with(|s| s.borrow_mut().ingest_file_start_parsed_elsewhere(index));
+    // The chunks come with their batches to be hashed here when the browser cannot hash the file.
+    let hashed_here = whole.is_none();
+    let mut batch = RecordedCalls::default();
+    let mut scratch = read::Unpacking::default();
+    let mut hashing = Fingerprinter::new("");
+    let mut chunk = Vec::new();
+    let mut applied_any = false;
+    let mut fed = 0u64;
+    let mut times = ReadLoopTimes::default();
+    let end = loop {
+        let t0 = perf_now();
+        let b = match job.next().await {
+            Ok(Some(b)) => b,
+            Ok(None) => break ReadEnd::Done,
+            Err(read::ReadFailed::File(e)) => break ReadEnd::ReadError(JsValue::from_str(&e)),
+            Err(read::ReadFailed::Worker(e)) if !applied_any => return Err(e),
+            Err(read::ReadFailed::Worker(e)) => {
+                break ReadEnd::WorkerFailed(format!(
+                    "The reading worker failed while reading {} ({e}). Your files were not sent anywhere. Load the files again; if it happens again with this file, please report it.",
+                    blob_name(blob)
+                ))
+            }
+        };
+        if stale(after.generation) {
+            break ReadEnd::Done;
+        }
+        if let Some([wait, slices, copy, parse, send]) = b.times {
+            let line = format!(
+                "reading worker, {}: waiting for the analysis worker {wait:.0} ms, for the file {slices:.0} ms, copying in {copy:.0} ms, parsing {parse:.0} ms ({:.0} MB/s), sending {send:.0} ms",
+                blob_name(blob),
+                fed as f64 / 1e3 / parse.max(1.0)
+            );
+            web_sys::console::debug_1(&line.into());
+        }
+        let t1 = perf_now();
+        if let Err(e) = b.unpack(&mut scratch, &mut batch) {
+            break ReadEnd::WorkerFailed(format!(
+                "internal error: the reading worker sent a batch that cannot be read ({e})"
+            ));
+        }
+        if let Some(c) = &b.chunk {
+            copy_into(c, &mut chunk);
+            hashing.update(&chunk);
+        }
+        let t2 = perf_now();
+        SESSION.with(|s| s.borrow_mut().ingest_batch(&mut batch, b.bytes));
+        applied_any = true;
+        fed += b.bytes;
+        job.applied();
+        let more = after.go_on();
+        times.add(b.bytes as usize, [t1 - t0, t2 - t1, perf_now() - t2]);
+        if !more {
+            break ReadEnd::Done;
+        }
+    };
+    drop(job);
+    times.log(&blob_name(blob), true);
+    if !matches!(end, ReadEnd::Done) || stale(after.generation) {
+        return Ok(end);
+    }
+    // The fingerprint covers exactly the bytes read: the whole file, or as far as the read went.
+    let whole = match whole {
+        Some(p) if fed as f64 == blob.size() => match JsFuture::from(p).await {
+            Ok(hex) => hex.as_string().map(|h| (fed, h)),
+            Err(e) => {
+                web_sys::console::warn_1(
+                    &format!("the browser's SHA-256 failed ({}); hashing here", read::describe(&e)).into(),
+                );
+                None
+            }
+        },
+        _ => None,
+    };
+    let (bytes, sha256) = match whole {
+        Some(h) => h,
+        None if hashed_here => {
+            let done = hashing.finish();
+            (done.bytes, done.sha256)
+        }
+        None => match read::rehash(blob, fed).await {
+            Ok(h) => h,
+            Err(e) => return Ok(ReadEnd::ReadError(e)),
+        },
+    };
+    if stale(after.generation) {
+        return Ok(ReadEnd::Done);
+    }
+    SESSION.with(|s| s.borrow_mut().ingest_file_end_hashed(bytes, sha256));
+    Ok(ReadEnd::Done)
+}
+
 /// Slices of a `Blob` requested ahead of the one being parsed.
 pub const READ_AHEAD: usize = 2;
 
 /// A `Blob` read in slices of a fixed size with `Blob.slice().arrayBuffer()`, [`READ_AHEAD`]
 /// slices ahead: the next slices are requested before the current one is returned. Chromium
 /// hands the bytes over in tasks of the requesting thread, so the read-ahead only progresses
-/// while that thread's event loop runs: the hash worker, idle most of the time, reads for the
-/// analysis worker (which reads itself only when the hash worker is unusable).
+/// while that thread's event loop runs: the reading worker, never busy for long, reads for the
+/// analysis worker (which reads itself only when the reading worker is unusable).
 pub struct BlobChunks {
     blob: Blob,
     size: f64,
@@ -455,8 +573,8 @@ impl BlobChunks {
 }
 
 /// Where the read loop's time goes, per file (logged with `console.debug`, which the browser
-/// benchmark reads): waiting for the next chunk (read by the hash worker, or here), copying it
-/// into Wasm memory, and parsing it.
+/// benchmark reads): waiting for the next batch of the reading worker (or chunk read here),
+/// copying it into Wasm memory (and hashing it, when done here), and building (or parsing) it.
 #[derive(Default)]
 struct ReadLoopTimes {
     chunks: u32,
@@ -473,26 +591,29 @@ impl ReadLoopTimes {
         }
     }
 
-    /// `read_there`: the hash worker read the file (else this worker did); `hashed_there`: it
-    /// also hashed all of it (else it failed on the way and this worker read the rest).
-    fn log(&self, file: &str, read_there: bool, hashed_there: bool) {
-        let [wait, copy, parse] = self.ms;
-        let line = format!(
-            "read loop, {file}: {:.0} MB in {} chunks; waiting for the file {wait:.0} ms, copying {copy:.0} ms, parsing {parse:.0} ms ({:.0} MB/s) ({})",
-            self.bytes / 1e6,
-            self.chunks,
-            self.bytes / 1e3 / parse.max(1.0),
-            match (read_there, hashed_there) {
-                (true, true) => "read and hashed by the hash worker",
-                (true, false) => "the hash worker failed: read and hashed here from there on",
-                _ => "read and hashed here",
-            }
-        );
+    /// `elsewhere`: the reading worker read and parsed the file (else this worker did).
+    fn log(&self, file: &str, elsewhere: bool) {
+        let [wait, copy, work] = self.ms;
+        let line = if elsewhere {
+            format!(
+                "read loop, {file}: {:.0} MB in {} batches; waiting for the reading worker {wait:.0} ms, copying in and hashing {copy:.0} ms, building {work:.0} ms ({:.0} MB/s) (read and parsed by the reading worker)",
+                self.bytes / 1e6,
+                self.chunks,
+                self.bytes / 1e3 / work.max(1.0),
+            )
+        } else {
+            format!(
+                "read loop, {file}: {:.0} MB in {} chunks; waiting for the file {wait:.0} ms, copying {copy:.0} ms, parsing {work:.0} ms ({:.0} MB/s) (read, parsed and hashed here)",
+                self.bytes / 1e6,
+                self.chunks,
+                self.bytes / 1e3 / work.max(1.0),
+            )
+        };
         web_sys::console::debug_1(&line.into());
     }
 }
 
-fn perf_now() -> f64 {
+pub(crate) fn perf_now() -> f64 {
     js_sys::global().unchecked_into::<web_sys::WorkerGlobalScope>().performance().map_or_else(now_ms, |p| p.now())
 }
 
@@ -501,7 +622,7 @@ fn blob_name(blob: &Blob) -> String {
 }
 
 /// Copy an `ArrayBuffer` into `dst` (reused across chunks: no zeroing once it is large enough).
-fn copy_into(buf: &ArrayBuffer, dst: &mut Vec<u8>) {
+pub(crate) fn copy_into(buf: &ArrayBuffer, dst: &mut Vec<u8>) {
     let arr = Uint8Array::new(buf);
     dst.resize(arr.length() as usize, 0);
     arr.copy_to(dst);
