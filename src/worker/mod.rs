@@ -384,7 +384,7 @@ async fn read_file(index: usize, blob: &Blob, after: &mut AfterInput) -> ReadEnd
             break;
         }
     }
-    times.log(&meta.name, false);
+    times.log(&meta.name, None);
     if !stale(after.generation) {
         SESSION.with(|s| s.borrow_mut().ingest_file_end());
     }
@@ -489,7 +489,7 @@ async fn parsed_elsewhere(
         }
     };
     drop(job);
-    times.log(&blob_name(blob), true);
+    times.log(&blob_name(blob), Some(hashed_here));
     if !matches!(end, ReadEnd::Done) || stale(after.generation) {
         return Ok(end);
     }
@@ -591,15 +591,18 @@ impl ReadLoopTimes {
         }
     }
 
-    /// `elsewhere`: the reading worker read and parsed the file (else this worker did).
-    fn log(&self, file: &str, elsewhere: bool) {
+    /// `elsewhere`: Some when the reading worker read and parsed the file (else this worker did),
+    /// with whether this worker hashed its chunks (else the browser hashed the whole file).
+    fn log(&self, file: &str, elsewhere: Option<bool>) {
         let [wait, copy, work] = self.ms;
-        let line = if elsewhere {
+        let line = if let Some(hashed_here) = elsewhere {
             format!(
-                "read loop, {file}: {:.0} MB in {} batches; waiting for the reading worker {wait:.0} ms, copying in and hashing {copy:.0} ms, building {work:.0} ms ({:.0} MB/s) (read and parsed by the reading worker)",
+                "read loop, {file}: {:.0} MB in {} batches; waiting for the reading worker {wait:.0} ms, copying in{} {copy:.0} ms, building {work:.0} ms ({:.0} MB/s) (read and parsed by the reading worker, {})",
                 self.bytes / 1e6,
                 self.chunks,
+                if hashed_here { " and hashing" } else { "" },
                 self.bytes / 1e3 / work.max(1.0),
+                if hashed_here { "hashed here" } else { "hashed by the browser" },
             )
         } else {
             format!(

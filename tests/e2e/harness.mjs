@@ -15,9 +15,9 @@ export const OUT = join(ROOT, "tests", "e2e", "out");
 mkdirSync(OUT, { recursive: true });
 
 /** Start `scripts/serve.mjs dist 0 PREFIX`; resolves to { url, close }. */
-export function startServer(prefix = "/") {
+export function startServer(prefix = "/", dir = join(ROOT, "dist")) {
   return new Promise((resolve, reject) => {
-    const child = spawn("node", [join(ROOT, "scripts", "serve.mjs"), join(ROOT, "dist"), "0", prefix], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn("node", [join(ROOT, "scripts", "serve.mjs"), dir, "0", prefix], { stdio: ["ignore", "pipe", "inherit"] });
     let buf = "";
     child.stdout.on("data", (d) => {
       buf += d;
@@ -28,13 +28,13 @@ export function startServer(prefix = "/") {
   });
 }
 
-export async function launch() {
+export async function launch(extraArgs = []) {
   return chromium.launch({
     executablePath: "/usr/bin/chromium",
     headless: true,
     args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync",
-      "--use-gl=angle", "--use-angle=swiftshader", "--enable-unsafe-swiftshader"],
+      "--use-gl=angle", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", ...extraArgs],
   });
 }
 
@@ -58,8 +58,8 @@ export function suite(name) {
 }
 
 /** A browser context that records every request (page and workers) and console errors. */
-export async function newRecordedPage(browser, baseUrl, viewport = { width: 1280, height: 800 }) {
-  const context = await browser.newContext({ viewport, acceptDownloads: true });
+export async function newRecordedPage(browser, baseUrl, viewport = { width: 1280, height: 800 }, contextOptions = {}) {
+  const context = await browser.newContext({ viewport, acceptDownloads: true, ...contextOptions });
   const origin = new URL(baseUrl).origin;
   const requests = [];
   const consoleErrors = [];

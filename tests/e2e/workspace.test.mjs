@@ -3,11 +3,11 @@
 // the column-mapping form, parameters in the URL fragment, and nothing leaving the origin.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync, readFileSync, existsSync } from "node:fs";
+import { writeFileSync, readFileSync, existsSync, cpSync, rmSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { suite, newRecordedPage, shot, ROOT, parseCsv, assertPrivate, downloadText } from "./harness.mjs";
+import { suite, newRecordedPage, shot, ROOT, parseCsv, assertPrivate, downloadText, startServer, launch } from "./harness.mjs";
 
 const env = suite("ws");
 const tmp = env.tmp;
@@ -86,10 +86,11 @@ function synthFiles() {
   return [`${stem}_tweets_csv_hashed.csv`, `${stem}_users_csv_hashed.csv`];
 }
 
-test("IO-archive upload: results, exported accounts.csv parses; roles agree with the CLI", async () => {
-  const rec = await newRecordedPage(env.browser, env.server.url);
-  const { page, context } = rec;
-  await page.goto(env.server.url);
+/** Upload the synthetic IO archive on `rec`'s page; check its exports, that report.json's input
+ * fingerprints are what sha256sum says, and that its roles agree with the native CLI's. */
+async function uploadAndCheckAgainstCli(rec, url = env.server.url) {
+  const { page } = rec;
+  await page.goto(url);
   const files = synthFiles();
   await page.locator("[data-testid=file-input]").setInputFiles(files);
   await page.locator("[data-testid=results-summary]").waitFor({ timeout: RESULTS_TIMEOUT });
@@ -103,7 +104,7 @@ test("IO-archive upload: results, exported accounts.csv parses; roles agree with
     const f = await downloadText(page, id, tmp);
     assert.ok(f.text.length > 0, `${f.name} is empty`);
     if (id === "export-report-json") {
-      // the input fingerprints (hashed by the hash worker beside the reading) are what sha256sum says
+      // the input fingerprints (the browser's SHA-256 of each file, or ours) are what sha256sum says
       const sha = (path) => createHash("sha256").update(readFileSync(path)).digest("hex");
       assert.deepEqual(JSON.parse(f.text).inputs.map((i) => [i.bytes, i.sha256]), files.map((p) => [readFileSync(p).length, sha(p)]));
     }
@@ -116,7 +117,60 @@ test("IO-archive upload: results, exported accounts.csv parses; roles agree with
   assert.equal(browserRoles.size, cliRoles.size);
   for (const [id, role] of cliRoles) assert.equal(browserRoles.get(id), role, `role of ${id}`);
   assertPrivate(rec);
-  await context.close();
+}
+
+/** The worker's read-loop lines (console.debug): who read and parsed each file. */
+function readLoopLines(page) {
+  const lines = [];
+  page.on("console", (m) => { if (m.text().startsWith("read loop")) lines.push(m.text()); });
+  return lines;
+}
+
+test("IO-archive upload: results, exported accounts.csv parses; roles agree with the CLI", async () => {
+  const rec = await newRecordedPage(env.browser, env.server.url);
+  const lines = readLoopLines(rec.page);
+  await uploadAndCheckAgainstCli(rec);
+  // both files were read and parsed by the reading worker, and built by the analysis worker
+  assert.equal(lines.length, 2, lines.join("\n"));
+  for (const l of lines) assert.match(l, /read and parsed by the reading worker, hashed by the browser/);
+  await rec.context.close();
+});
+
+test("if the reading worker cannot start, the analysis worker reads the files itself, with the same results", async () => {
+  // the built site without the reading worker's loader (its service worker, which precaches it,
+  // cannot install: it is blocked in this context)
+  const site = join(tmp, "site-without-reading-worker");
+  cpSync(join(ROOT, "dist"), site, { recursive: true, dereference: true });
+  rmSync(join(site, "worker-read-loader.js"));
+  const server = await startServer("/chorus/", site);
+  try {
+    const rec = await newRecordedPage(env.browser, server.url, undefined, { serviceWorkers: "block" });
+    const lines = readLoopLines(rec.page);
+    await uploadAndCheckAgainstCli(rec, server.url);
+    assert.equal(lines.length, 2, lines.join("\n"));
+    for (const l of lines) assert.match(l, /read, parsed and hashed here/);
+    await rec.context.close();
+  } finally {
+    server.close();
+  }
+});
+
+test("served over plain http from a LAN name (no WebCrypto there), each file is hashed chunk by chunk, with the same results", async () => {
+  // Chromium resolves chorus.lan to the test server: http from a name other than localhost is not
+  // a secure context, so the browser's SHA-256 (crypto.subtle) and the service worker are missing
+  const browser = await launch(["--host-resolver-rules=MAP chorus.lan 127.0.0.1"]);
+  try {
+    const url = env.server.url.replace("127.0.0.1", "chorus.lan");
+    const rec = await newRecordedPage(browser, url);
+    const lines = readLoopLines(rec.page);
+    await uploadAndCheckAgainstCli(rec, url);
+    assert.equal(await rec.page.evaluate(() => window.isSecureContext), false);
+    assert.equal(lines.length, 2, lines.join("\n"));
+    for (const l of lines) assert.match(l, /read and parsed by the reading worker, hashed here/);
+    await rec.context.close();
+  } finally {
+    await browser.close();
+  }
 });
 
 test("hostile content renders as text everywhere and runs nothing", async () => {
