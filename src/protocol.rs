@@ -8,7 +8,7 @@
 
 use crate::core::detect::{self, Analysis, DetectParams, Reason, Role};
 use crate::core::export::{self, Fingerprinter, InputFingerprint, RunInfo};
-pub use crate::core::ingest::builder::RecordedCalls;
+pub use crate::core::ingest::builder::{RecordedCalls, WireCall};
 use crate::core::ingest::sniff::{self, Sniffed};
 use crate::core::ingest::{
     csv_detect, ColumnMapping, CsvPreview, DatasetBuilder, FileIngest, FileReport, IngestOptions,

@@ -182,7 +182,7 @@ fn the_session_builds_what_was_parsed_elsewhere_and_records_the_fingerprint_it_i
     let mut calls = Vec::new();
     let mut apply = |batch: &RecordedCalls, bytes: u64, s: &mut Session| {
         calls.clear();
-        batch.encode_calls(&mut calls);
+        batch.wire_calls(&mut calls);
         let mut got = RecordedCalls::default();
         got.refill(batch.text(), batch.lens(), &calls).unwrap();
         s.ingest_batch(&mut got, bytes);

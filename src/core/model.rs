@@ -859,6 +859,19 @@ pub enum DiagKind {
 }
 
 impl DiagKind {
+    pub const ALL: [DiagKind; 10] = [
+        DiagKind::MissingField,
+        DiagKind::BadValue,
+        DiagKind::FieldCount,
+        DiagKind::Syntax,
+        DiagKind::InvalidUtf8,
+        DiagKind::TooLong,
+        DiagKind::Duplicate,
+        DiagKind::Unsupported,
+        DiagKind::Truncated,
+        DiagKind::Limit,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             DiagKind::MissingField => "missing field",

@@ -33,7 +33,7 @@
 
 use crate::core::export::Fingerprinter;
 use crate::core::ingest::IngestOptions;
-use crate::protocol::{ParseSide, RecordedCalls};
+use crate::protocol::{ParseSide, RecordedCalls, WireCall};
 use js_sys::{Array, ArrayBuffer, Function, Object, Promise, Reflect, Uint32Array, Uint8Array};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -233,16 +233,15 @@ async fn parse_file(reading: Rc<RefCell<Reading>>, job: ParseJob) {
 fn send_batch(
     id: u32,
     batch: &RecordedCalls,
-    calls: &mut Vec<u8>,
+    calls: &mut Vec<WireCall>,
     bytes: usize,
     chunk: Option<ArrayBuffer>,
     last: Option<[f64; 5]>,
 ) -> Result<(), JsValue> {
-    calls.clear();
-    batch.encode_calls(calls);
+    batch.wire_calls(calls);
     let text = Uint8Array::from(batch.text()).buffer();
     let lens = Uint32Array::from(batch.lens()).buffer();
-    let calls = Uint8Array::from(&calls[..]).buffer();
+    let calls = Uint8Array::from(bytemuck::cast_slice::<WireCall, u8>(calls)).buffer();
     let msg = object(&[
         ("id", &id.into()),
         ("text", &text),
@@ -291,17 +290,24 @@ pub struct Batch {
 pub struct Unpacking {
     text: Vec<u8>,
     lens: Vec<u32>,
-    calls: Vec<u8>,
+    calls: Vec<WireCall>,
 }
 
 impl Batch {
     /// Copy the batch into this worker's memory, into `into` (reusing its buffers).
     pub fn unpack(&self, scratch: &mut Unpacking, into: &mut RecordedCalls) -> Result<(), String> {
         super::copy_into(&self.text, &mut scratch.text);
-        super::copy_into(&self.calls, &mut scratch.calls);
         let lens = Uint32Array::new(&self.lens);
         scratch.lens.resize(lens.length() as usize, 0);
         lens.copy_to(&mut scratch.lens);
+        // the descriptors are copied straight into place: they are plain words
+        let calls = Uint8Array::new(&self.calls);
+        let size = std::mem::size_of::<WireCall>();
+        if calls.length() as usize % size != 0 {
+            return Err(format!("a recorded batch's calls are {} bytes, not a whole number of calls", calls.length()));
+        }
+        scratch.calls.resize(calls.length() as usize / size, WireCall::default());
+        calls.copy_to(bytemuck::cast_slice_mut(&mut scratch.calls));
         into.refill(&scratch.text, &scratch.lens, &scratch.calls)
     }
 }

@@ -107,7 +107,7 @@ fn a_read_parsed_elsewhere_builds_the_same_dataset_reports_and_clusters() {
         let mut send = |batch: &mut RecordedCalls, bytes: u64, s: &mut Session| {
             // across the worker boundary: the three parts, into the session's spare batch
             calls.clear();
-            batch.encode_calls(&mut calls);
+            batch.wire_calls(&mut calls);
             let mut got = RecordedCalls::default();
             got.refill(batch.text(), batch.lens(), &calls).unwrap();
             s.ingest_batch(&mut got, bytes);
