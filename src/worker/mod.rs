@@ -347,17 +347,20 @@ async fn ingest(req: Request, source: Source, generation: u32) {
 /// with its fingerprint (unless the read was cancelled or replaced).
 async fn read_file(index: usize, blob: &Blob, after: &mut AfterInput) -> ReadEnd {
     let Some((meta, options)) = SESSION.with(|s| s.borrow().ingest_file(index)) else { return ReadEnd::Done };
-    // Hashed by the browser's SHA-256 when it can; else here, chunk by chunk (sent with the batches).
-    let whole = whole_file_sha256(blob);
-    let send_chunks = whole.is_none();
-    let job = read::ReadWorker::get().map(|w| w.parse(blob, &meta.name, meta.size, &options, CHUNK_BYTES, send_chunks));
+    // Read whole and hashed by the browser's SHA-256 when it can; else in slices, hashed here.
+    let hash = if read::browser_sha256_available() && blob.size() <= read::whole_file_limit() {
+        read::Hash::Whole
+    } else {
+        read::Hash::Chunks
+    };
+    let job = read::ReadWorker::get().map(|w| w.parse(blob, &meta.name, meta.size, &options, CHUNK_BYTES, hash));
     let job = match job {
         Some(Ok(job)) => Some(job),
         Some(Err(message)) => return ReadEnd::WorkerFailed(message),
         None => None,
     };
     if let Some(job) = job {
-        match parsed_elsewhere(index, blob, job, whole, after).await {
+        match parsed_elsewhere(index, blob, job, hash, after).await {
             Ok(end) => return end,
             Err(e) => web_sys::console::warn_1(&format!("the reading worker failed ({e}); reading here").into()),
         }
@@ -391,37 +394,6 @@ async fn read_file(index: usize, blob: &Blob, after: &mut AfterInput) -> ReadEnd
     ReadEnd::Done
 }
 
-/// Files up to this size are fingerprinted by the browser's own SHA-256 ([`whole_file_sha256`]),
-/// which reads the whole file into memory (and WebCrypto copies it once more): at most an
-/// eighth of the device's memory (`navigator.deviceMemory`, which Chromium reports up to 8 GB;
-/// 4 GB when unknown), between 64 MiB and 1 GiB. Larger files are hashed here, chunk by chunk.
-fn whole_file_hash_limit() -> f64 {
-    let navigator = Reflect::get(&js_sys::global(), &JsValue::from_str("navigator")).unwrap_or(JsValue::UNDEFINED);
-    let gb = Reflect::get(&navigator, &JsValue::from_str("deviceMemory")).ok().and_then(|v| v.as_f64()).unwrap_or(4.0);
-    (gb * 1024.0 * 1024.0 * 1024.0 / 8.0).clamp(64.0 * 1024.0 * 1024.0, 1024.0 * 1024.0 * 1024.0)
-}
-
-/// Start hashing the whole of `blob` with the browser's SHA-256 (WebCrypto: native code on a
-/// browser thread, with the CPU's SHA instructions where it has them: ≈ 0.4 s for 360 MB on the
-/// benchmark machine, against ≈ 1.6 s of this worker's time in WebAssembly). `None` where it
-/// is unavailable (not a secure context) or the file is larger than [`whole_file_hash_limit`].
-/// The promise resolves to the lower-case hex digest.
-fn whole_file_sha256(blob: &Blob) -> Option<js_sys::Promise> {
-    let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
-    if !scope.is_secure_context() || blob.size() > whole_file_hash_limit() {
-        return None;
-    }
-    let subtle = scope.crypto().ok()?.subtle();
-    let blob = blob.clone();
-    Some(wasm_bindgen_futures::future_to_promise(async move {
-        let bytes = JsFuture::from(blob.array_buffer()).await?;
-        let digest =
-            JsFuture::from(subtle.digest_with_str_and_buffer_source("SHA-256", bytes.unchecked_ref())?).await?;
-        let hex: String = Uint8Array::new(&digest).to_vec().iter().map(|b| format!("{b:02x}")).collect();
-        Ok(JsValue::from_str(&hex))
-    }))
-}
-
 /// The reading worker reads and parses the file; here each batch is applied and the chunk it was
 /// made from hashed. Err (nothing of the file applied yet) when the reading worker failed before
 /// its first batch: the caller then reads the file itself.
@@ -429,12 +401,13 @@ async fn parsed_elsewhere(
     index: usize,
     blob: &Blob,
     mut job: read::ReadJob,
-    whole: Option<js_sys::Promise>,
+    hash: read::Hash,
     after: &mut AfterInput,
 ) -> Result<ReadEnd, String> {
     SESSION.with(|s| s.borrow_mut().ingest_file_start_parsed_elsewhere(index));
-    // The chunks come with their batches to be hashed here when the browser cannot hash the file.
-    let hashed_here = whole.is_none();
+    // The slices come with their batches to be hashed here when the browser does not hash the file.
+    let hashed_here = hash == read::Hash::Chunks;
+    let mut whole = None;
     let mut batch = RecordedCalls::default();
     let mut scratch = read::Unpacking::default();
     let mut hashing = Fingerprinter::new("");
@@ -458,6 +431,9 @@ async fn parsed_elsewhere(
         };
         if stale(after.generation) {
             break ReadEnd::Done;
+        }
+        if let Some(sha256) = &b.sha256 {
+            whole = Some(sha256.clone());
         }
         if let Some([wait, slices, copy, parse, send]) = b.times {
             let line = format!(
@@ -495,15 +471,11 @@ async fn parsed_elsewhere(
     }
     // The fingerprint covers exactly the bytes read: the whole file, or as far as the read went.
     let whole = match whole {
-        Some(p) if fed as f64 == blob.size() => match JsFuture::from(p).await {
-            Ok(hex) => hex.as_string().map(|h| (fed, h)),
-            Err(e) => {
-                web_sys::console::warn_1(
-                    &format!("the browser's SHA-256 failed ({}); hashing here", read::describe(&e)).into(),
-                );
-                None
-            }
-        },
+        Some(Ok(hex)) if fed as f64 == blob.size() => Some((fed, hex)),
+        Some(Err(why)) if !why.is_empty() => {
+            web_sys::console::warn_1(&format!("the browser's SHA-256 failed ({why}); hashing here").into());
+            None
+        }
         _ => None,
     };
     let (bytes, sha256) = match whole {
