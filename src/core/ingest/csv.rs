@@ -510,20 +510,9 @@ impl CsvReader {
 /// fields are short ids, counts and dates, too short for a SIMD search to pay off).
 #[inline]
 fn find_field_end(h: &[u8], delim: u8) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    // High bit set in each byte of `x` equal to `b` (and possibly in bytes after the first such
-    // byte, which is why only the lowest one is used).
-    #[inline]
-    fn bytes_equal(x: u64, b: u8) -> u64 {
-        let y = x ^ (ONES * b as u64);
-        y.wrapping_sub(ONES) & !y & HIGHS
-    }
     let mut i = 0;
     while i + 8 <= h.len() {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(&h[i..i + 8]);
-        let x = u64::from_le_bytes(word);
+        let x = load_word(&h[i..i + 8]);
         let m = bytes_equal(x, delim) | bytes_equal(x, b'\n') | bytes_equal(x, b'\r');
         if m != 0 {
             return Some(i + (m.trailing_zeros() / 8) as usize);
@@ -531,6 +520,32 @@ fn find_field_end(h: &[u8], delim: u8) -> Option<usize> {
         i += 8;
     }
     h[i..].iter().position(|&b| b == delim || b == b'\n' || b == b'\r').map(|k| i + k)
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Eight bytes as a little-endian word (the byte at index 0 is the lowest).
+#[inline]
+fn load_word(b: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&b[..8]);
+    u64::from_le_bytes(word)
+}
+
+/// High bit set in each byte of `x` equal to `b` (and possibly in bytes after the first such
+/// byte, which is why only the lowest one is used).
+#[inline]
+fn bytes_equal(x: u64, b: u8) -> u64 {
+    let y = x ^ (ONES * b as u64);
+    y.wrapping_sub(ONES) & !y & HIGHS
+}
+
+/// High bit set in each byte of `x` below `n` (n ≤ 128; as for [`bytes_equal`], only the lowest
+/// one is certain).
+#[inline]
+fn bytes_below(x: u64, n: u8) -> u64 {
+    x.wrapping_sub(ONES * n as u64) & !x & HIGHS
 }
 
 /// The delimiter of a header line: the most frequent of comma, tab and semicolon outside quotes
@@ -817,24 +832,44 @@ impl PushParser for CsvParser {
 // Field helpers shared by the handlers.
 // ---------------------------------------------------------------------------------------------
 
-/// `s.trim()`, returning at once when `s` starts and ends with a visible ASCII char (most fields
-/// do; the general trim decodes a char at each end).
+/// `s.trim()`, returning at once when `s` is empty or starts and ends with a char that is
+/// surely not whitespace (most fields do; the general trim decodes a char at each end).
 #[inline]
 pub fn fast_trim(s: &str) -> &str {
-    let visible = |b: u8| b > b' ' && b < 0x7F;
-    match s.as_bytes() {
-        [first, .., last] if visible(*first) && visible(*last) => s,
-        [only] if visible(*only) => s,
+    let b = s.as_bytes();
+    match b {
+        [] => s,
+        [first, ..] if not_space_lead(*first) && not_space_end(b) => s,
         _ => s.trim(),
     }
+}
+
+/// Whether a char starting with byte `b` is surely not whitespace: visible ASCII, or the lead
+/// byte of a multibyte char other than C2 (U+0085, U+00A0), E1 (U+1680), E2 (U+2000–U+205F)
+/// and E3 (U+3000), the lead bytes of every non-ASCII whitespace char.
+#[inline]
+fn not_space_lead(b: u8) -> bool {
+    (b > b' ' && b < 0x7F) || (b >= 0xC0 && !matches!(b, 0xC2 | 0xE1 | 0xE2 | 0xE3))
+}
+
+/// Whether the last char of the non-empty `b` (valid UTF-8) is surely not whitespace.
+#[inline]
+fn not_space_end(b: &[u8]) -> bool {
+    let n = b.len();
+    let last = b[n - 1];
+    if last < 0x80 {
+        return last > b' ' && last < 0x7F;
+    }
+    // A continuation byte: the char's lead byte is at most three bytes back.
+    (2..=4).find(|&k| k <= n && b[n - k] >= 0xC0).is_some_and(|k| not_space_lead(b[n - k]))
 }
 
 /// A count (followers, following): blank, negative or non-numeric → None. Accepts `12.0`
 /// (pandas float columns) and clamps to `u32::MAX - 1`.
 pub fn parse_count(s: &str) -> Option<u32> {
     let s = fast_trim(s);
-    let int = match s.split_once('.') {
-        Some((int, frac)) if frac.bytes().all(|b| b == b'0') => int,
+    let int = match s.bytes().position(|b| b == b'.') {
+        Some(dot) if s.as_bytes()[dot + 1..].iter().all(|&b| b == b'0') => &s[..dot],
         Some(_) => return None,
         None => s,
     };
@@ -850,36 +885,22 @@ pub fn parse_bool(s: &str) -> bool {
     s.eq_ignore_ascii_case("true") || s == "1" || s.eq_ignore_ascii_case("t") || s.eq_ignore_ascii_case("yes")
 }
 
-/// Strings of list items kept from row to row, so that reading a list allocates only when a row
-/// has more or longer items than the rows before.
-#[derive(Debug, Default)]
-pub struct ItemPool {
-    spare: Vec<String>,
-}
-
-impl ItemPool {
-    /// Take back the items of `list` from index `from` on (the list keeps the ones before).
-    pub fn recycle(&mut self, list: &mut Vec<String>, from: usize) {
-        if from < list.len() {
-            self.spare.extend(list.drain(from..));
-        }
-    }
-    /// An empty string, reusing a spare one.
-    fn take(&mut self) -> String {
-        let mut s = self.spare.pop().unwrap_or_default();
-        s.clear();
-        s
-    }
-}
-
 /// Split a list cell into `out`: `[a, b]` (IO 2018), `['a', 'b']` / `["a"]` (Python repr),
 /// `[]` or "" (empty), or a bare `a, b` / `a b` list. Empty items are dropped.
 pub fn parse_list(cell: &str, out: &mut Vec<String>) {
-    parse_list_pooled(cell, out, &mut ItemPool::default())
+    split_list(cell, &mut String::new(), |item| out.push(item.to_string()));
 }
 
-/// [`parse_list`] with the item strings taken from `pool`.
-pub fn parse_list_pooled(cell: &str, out: &mut Vec<String>, pool: &mut ItemPool) {
+/// The items of a list cell (the forms [`parse_list`] reads), trimmed and non-empty, handed to
+/// `item` in order without copying them: each is a slice of `cell`, except a quoted item with
+/// backslash escapes (Python repr, e.g. `'it\'s'`), which is unescaped into `scratch`.
+pub fn split_list(cell: &str, scratch: &mut String, mut item: impl FnMut(&str)) {
+    let mut emit = |s: &str| {
+        let s = fast_trim(s);
+        if !s.is_empty() {
+            item(s);
+        }
+    };
     let mut s = fast_trim(cell);
     if let Some(inner) = s.strip_prefix('[') {
         s = fast_trim(inner.strip_suffix(']').unwrap_or(inner));
@@ -890,53 +911,61 @@ pub fn parse_list_pooled(cell: &str, out: &mut Vec<String>, pool: &mut ItemPool)
         match b[i] {
             b' ' | b',' | b'\t' | b'\n' | b'\r' => i += 1,
             q @ (b'\'' | b'"') => {
-                // A quoted item with backslash escapes (Python repr).
-                let mut item = pool.take();
+                // A quoted item with backslash escapes (Python repr): `j` ends at the closing
+                // quote, or at the end of the cell when there is none. An escape keeps the char
+                // after the backslash (`\'` is `'`).
                 let mut j = i + 1;
                 let mut seg = j;
-                let mut closed = false;
-                while j < b.len() {
-                    if b[j] == b'\\' && j + 1 < b.len() {
-                        item.push_str(&s[seg..j]);
-                        seg = j + 1;
-                        j += 2;
-                    } else if b[j] == q {
-                        item.push_str(&s[seg..j]);
-                        closed = true;
+                let mut escaped = false;
+                loop {
+                    let Some(k) = memchr::memchr2(q, b'\\', &b[j..]) else {
+                        j = b.len();
                         break;
-                    } else {
-                        j += 1;
+                    };
+                    j += k;
+                    if b[j] == q {
+                        break;
                     }
+                    if j + 1 == b.len() {
+                        // A backslash that ends the cell is kept as it is.
+                        j = b.len();
+                        break;
+                    }
+                    if !escaped {
+                        escaped = true;
+                        scratch.clear();
+                    }
+                    scratch.push_str(&s[seg..j]);
+                    seg = j + 1;
+                    j += 2;
                 }
-                if !closed {
-                    item.push_str(&s[seg..]);
-                }
-                let item_trim = fast_trim(&item);
-                if item_trim.len() == item.len() && !item.is_empty() {
-                    out.push(item);
+                let last = &s[seg..j];
+                if escaped {
+                    scratch.push_str(last);
+                    emit(scratch);
                 } else {
-                    push_item(item_trim, out, pool);
-                    pool.spare.push(item);
+                    emit(last);
                 }
                 i = j + 1;
             }
             _ => {
                 // An unquoted item ends at whitespace or a comma, except that a comma inside a
                 // URL (`?a=1,2`) only ends it when the next item starts (`,http…`, `, `).
-                let token_end = s[i..].find([' ', '\t', '\n', '\r']).map_or(s.len(), |k| i + k);
+                let token_end =
+                    b[i..].iter().position(|&c| matches!(c, b' ' | b'\t' | b'\n' | b'\r')).map_or(b.len(), |k| i + k);
                 let token = &s[i..token_end];
                 if token.contains("://") {
                     let mut start = 0;
                     for (k, _) in token.match_indices(',') {
                         let next = &token[k + 1..];
                         if next.starts_with("http://") || next.starts_with("https://") || next.starts_with("www.") {
-                            push_item(&token[start..k], out, pool);
+                            emit(&token[start..k]);
                             start = k + 1;
                         }
                     }
-                    push_item(token[start..].trim_end_matches(','), out, pool);
+                    emit(token[start..].trim_end_matches(','));
                 } else {
-                    token.split(',').for_each(|t| push_item(t, out, pool));
+                    token.split(',').for_each(&mut emit);
                 }
                 i = token_end;
             }
@@ -944,19 +973,31 @@ pub fn parse_list_pooled(cell: &str, out: &mut Vec<String>, pool: &mut ItemPool)
     }
 }
 
-fn push_item(item: &str, out: &mut Vec<String>, pool: &mut ItemPool) {
-    let item = fast_trim(item);
-    if !item.is_empty() {
-        let mut s = pool.take();
-        s.push_str(item);
-        out.push(s);
-    }
-}
-
 /// The screen name in a leading `RT @name:` (the retweeted account), if any.
 pub fn rt_target(text: &str) -> Option<&str> {
     let rest = text.trim_start().strip_prefix("RT @")?;
-    let end = rest.find(|c: char| c == ':' || c.is_whitespace()).unwrap_or(rest.len());
+    // Byte by byte while the name is ASCII (it nearly always is), by char from the first
+    // non-ASCII byte on; ASCII whitespace as `char::is_whitespace` has it: tab to CR, space.
+    // Words of eight bytes without a candidate (`:`, space, a byte below 14, non-ASCII) are
+    // skipped whole.
+    let b = rest.as_bytes();
+    let mut skip = 0;
+    while skip + 8 <= b.len() {
+        let x = load_word(&b[skip..]);
+        if (bytes_equal(x, b':') | bytes_equal(x, b' ') | bytes_below(x, 14) | (x & HIGHS)) != 0 {
+            break;
+        }
+        skip += 8;
+    }
+    let ascii =
+        b[skip..].iter().position(|&c| c == b':' || matches!(c, b'\t'..=b'\r' | b' ') || c >= 0x80).map(|k| skip + k);
+    let end = match ascii {
+        Some(k) if rest.as_bytes()[k] >= 0x80 => {
+            rest[k..].find(|c: char| c == ':' || c.is_whitespace()).map_or(rest.len(), |e| k + e)
+        }
+        Some(k) => k,
+        None => rest.len(),
+    };
     let name = &rest[..end];
     (!name.is_empty()).then_some(name)
 }
@@ -1138,16 +1179,148 @@ mod tests {
             ("[http://a.com/x?a=1,2, http://b.com]", &["http://a.com/x?a=1,2", "http://b.com"]),
             ("[http://a.com/x,https://b.com/y,]", &["http://a.com/x", "https://b.com/y"]),
         ];
-        let mut pool = ItemPool::default();
-        let mut pooled = Vec::new();
+        let mut scratch = String::new();
         for (cell, want) in cases.iter().chain(cases.iter().rev()) {
             let mut got = Vec::new();
             parse_list(cell, &mut got);
             assert_eq!(got, *want, "{cell}");
-            // The same with item strings reused from the rows before.
-            pool.recycle(&mut pooled, 0);
-            parse_list_pooled(cell, &mut pooled, &mut pool);
-            assert_eq!(pooled, *want, "{cell} (pooled)");
+            // The same items handed out one by one, with a scratch string used before.
+            let mut split = Vec::new();
+            split_list(cell, &mut scratch, |item| split.push(item.to_string()));
+            assert_eq!(split, *want, "{cell} (split)");
+        }
+    }
+
+    /// The list reader as it was before it handed items out without copying them (items pushed
+    /// into a `Vec<String>`), kept as the reference `split_list` must agree with.
+    fn parse_list_before(cell: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let push_item = |item: &str, out: &mut Vec<String>| {
+            let item = fast_trim(item);
+            if !item.is_empty() {
+                out.push(item.to_string());
+            }
+        };
+        let mut s = fast_trim(cell);
+        if let Some(inner) = s.strip_prefix('[') {
+            s = fast_trim(inner.strip_suffix(']').unwrap_or(inner));
+        }
+        let b = s.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            match b[i] {
+                b' ' | b',' | b'\t' | b'\n' | b'\r' => i += 1,
+                q @ (b'\'' | b'"') => {
+                    let mut item = String::new();
+                    let mut j = i + 1;
+                    let mut seg = j;
+                    let mut closed = false;
+                    while j < b.len() {
+                        if b[j] == b'\\' && j + 1 < b.len() {
+                            item.push_str(&s[seg..j]);
+                            seg = j + 1;
+                            j += 2;
+                        } else if b[j] == q {
+                            item.push_str(&s[seg..j]);
+                            closed = true;
+                            break;
+                        } else {
+                            j += 1;
+                        }
+                    }
+                    if !closed {
+                        item.push_str(&s[seg..]);
+                    }
+                    push_item(&item, &mut out);
+                    i = j + 1;
+                }
+                _ => {
+                    let token_end = s[i..].find([' ', '\t', '\n', '\r']).map_or(s.len(), |k| i + k);
+                    let token = &s[i..token_end];
+                    if token.contains("://") {
+                        let mut start = 0;
+                        for (k, _) in token.match_indices(',') {
+                            let next = &token[k + 1..];
+                            if next.starts_with("http://") || next.starts_with("https://") || next.starts_with("www.") {
+                                push_item(&token[start..k], &mut out);
+                                start = k + 1;
+                            }
+                        }
+                        push_item(token[start..].trim_end_matches(','), &mut out);
+                    } else {
+                        token.split(',').for_each(|t| push_item(t, &mut out));
+                    }
+                    i = token_end;
+                }
+            }
+        }
+        out
+    }
+
+    /// The RT target as it was found before the byte-wise scan.
+    fn rt_target_before(text: &str) -> Option<&str> {
+        let rest = text.trim_start().strip_prefix("RT @")?;
+        let end = rest.find(|c: char| c == ':' || c.is_whitespace()).unwrap_or(rest.len());
+        let name = &rest[..end];
+        (!name.is_empty()).then_some(name)
+    }
+
+    #[test]
+    fn lists_and_rt_targets_as_before_on_random_cells() {
+        // Cells built from the pieces that matter to the two readers: brackets, both quotes,
+        // backslashes, separators, URL commas, whitespace of every kind, multibyte chars.
+        const PIECES: &[&str] = &[
+            "[",
+            "]",
+            "'",
+            "\"",
+            "\\",
+            ",",
+            ", ",
+            " ",
+            "\t",
+            "\n",
+            "\r",
+            "\u{b}",
+            "\u{c}",
+            "a",
+            "Zx",
+            "0",
+            "#tag",
+            "http://a.b/c?d=1",
+            ",http://e.f",
+            ",https://g",
+            ",www.h",
+            "://",
+            "é",
+            "中国",
+            "\u{a0}",
+            "\u{3000}",
+            "\u{85}",
+            ":",
+            "RT @",
+            "@",
+            "🙏",
+        ];
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut scratch = String::new();
+        for _ in 0..20_000 {
+            let mut cell = String::new();
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let n = (x % 12) as usize;
+            let mut y = x;
+            for _ in 0..n {
+                y = y.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                cell.push_str(PIECES[(y >> 33) as usize % PIECES.len()]);
+            }
+            let mut split = Vec::new();
+            split_list(&cell, &mut scratch, |item| split.push(item.to_string()));
+            assert_eq!(split, parse_list_before(&cell), "{cell:?}");
+            assert_eq!(rt_target(&cell), rt_target_before(&cell), "{cell:?}");
+            let rt = format!("RT @{cell}");
+            assert_eq!(rt_target(&rt), rt_target_before(&rt), "{rt:?}");
         }
     }
 
@@ -1168,8 +1341,43 @@ mod tests {
             "é",
             " é ",
             "\u{7f}",
+            "香港",
+            " 香港",
+            "香港\u{3000}",
+            "\u{3000}香港",
+            "مرحبا",
+            "🙏",
+            "a🙏",
+            "🙏 ",
+            "é\u{85}",
+            "\u{85}é",
+            "x\u{a0}",
+            "x\u{1680}",
+            "\u{2000}x",
+            "x\u{200a}",
+            "x\u{2028}",
+            "x\u{2029}",
+            "x\u{202f}",
+            "x\u{205f}",
+            "x\u{200b}",
+            "x\u{2060}",
+            "x\u{e000}",
+            "\u{10ffff}",
+            "x\u{80}",
+            "\u{ff}",
         ] {
             assert_eq!(fast_trim(s), s.trim(), "{s:?}");
+        }
+        // Every char at either end, alone and beside ASCII and multibyte neighbours.
+        let mut s = String::new();
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            for (before, after) in [("", ""), ("x", ""), ("", "x"), ("é", "中"), ("中", "🙏")] {
+                s.clear();
+                s.push_str(before);
+                s.push(c);
+                s.push_str(after);
+                assert_eq!(fast_trim(&s), s.trim(), "{s:?}");
+            }
         }
     }
 
@@ -1188,5 +1396,12 @@ mod tests {
         assert_eq!(rt_target("RT @abc"), Some("abc"));
         assert_eq!(rt_target("hello RT @abc:"), None);
         assert_eq!(rt_target("RT @: x"), None);
+        assert_eq!(
+            rt_target("RT @abcdefghijklmnopqrstuvwxyz_0123456789: x"),
+            Some("abcdefghijklmnopqrstuvwxyz_0123456789")
+        );
+        assert_eq!(rt_target("RT @abcdefghijk\u{1}lmnop\u{b}q"), Some("abcdefghijk\u{1}lmnop"));
+        assert_eq!(rt_target("RT @abcdefghijk香港\u{3000}x"), Some("abcdefghijk香港"));
+        assert_eq!(rt_target("RT @abcdefghijklmnop"), Some("abcdefghijklmnop"));
     }
 }
