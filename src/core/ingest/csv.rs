@@ -630,6 +630,22 @@ fn find_field_end(h: &[u8], delim: u8) -> Option<usize> {
     h[i..].iter().position(|&b| b == delim || b == b'\n' || b == b'\r').map(|k| i + k)
 }
 
+/// Position of the first `a` or `b` in `h`, eight bytes at a time (for list items, mostly
+/// shorter than a SIMD search's set-up pays for).
+#[inline]
+fn find_either(h: &[u8], a: u8, b: u8) -> Option<usize> {
+    let mut i = 0;
+    while i + 8 <= h.len() {
+        let x = load_word(&h[i..i + 8]);
+        let m = bytes_equal(x, a) | bytes_equal(x, b);
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    h[i..].iter().position(|&c| c == a || c == b).map(|k| i + k)
+}
+
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
@@ -984,7 +1000,12 @@ pub fn parse_count(s: &str) -> Option<u32> {
     if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    Some(int.parse::<u64>().map_or(u32::MAX - 1, |v| v.min(u32::MAX as u64 - 1) as u32))
+    // Up to 19 digits cannot overflow a u64: no checked steps.
+    let v = match int.len() {
+        ..=19 => int.bytes().fold(0u64, |v, d| v * 10 + (d - b'0') as u64),
+        _ => int.parse::<u64>().unwrap_or(u64::MAX),
+    };
+    Some(v.min(u32::MAX as u64 - 1) as u32)
 }
 
 /// Whether a boolean cell is true (`true`, `True`, `TRUE`, `1`, `t`, `yes`).
@@ -1026,7 +1047,7 @@ pub fn split_list(cell: &str, scratch: &mut String, mut item: impl FnMut(&str)) 
                 let mut seg = j;
                 let mut escaped = false;
                 loop {
-                    let Some(k) = memchr::memchr2(q, b'\\', &b[j..]) else {
+                    let Some(k) = find_either(&b[j..], q, b'\\') else {
                         j = b.len();
                         break;
                     };
@@ -1502,6 +1523,15 @@ mod tests {
         assert_eq!(parse_count("12.5"), None);
         assert_eq!(parse_count("-3"), None);
         assert_eq!(parse_count("99999999999999"), Some(u32::MAX - 1));
+        assert_eq!(parse_count("4294967293"), Some(u32::MAX - 2));
+        assert_eq!(parse_count("4294967294"), Some(u32::MAX - 1));
+        assert_eq!(parse_count("9999999999999999999"), Some(u32::MAX - 1));
+        assert_eq!(parse_count("99999999999999999999999"), Some(u32::MAX - 1));
+        assert_eq!(parse_count(" 0012.00 "), Some(12));
+        assert_eq!(parse_count("00000000000000000000012"), Some(12));
+        assert_eq!(parse_count("1.0.0"), None);
+        assert_eq!(parse_count("."), None);
+        assert_eq!(parse_count("+5"), None);
         assert!(
             parse_bool("True") && parse_bool("true") && parse_bool("TRUE") && !parse_bool("False") && !parse_bool("")
         );
