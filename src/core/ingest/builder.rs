@@ -5,7 +5,7 @@
 //! [`DatasetBuilder::reject`]. The builder interns strings, deduplicates posts across files,
 //! merges account attributes from tweets and users files, and keeps the per-file accounting.
 
-use super::csv::fast_trim;
+use super::csv::{fast_trim, split_list};
 use super::text;
 use super::Format;
 use crate::core::model::*;
@@ -203,6 +203,8 @@ pub struct DatasetBuilder {
     attrs: Vec<AccountAttrs>,
     /// Some: this builder records the calls instead of building (see [`Self::recording`]).
     recorded: Option<RecordedCalls>,
+    /// The list items of [`Self::add_post_cells`] when not recording (reused).
+    cell_lists: RecordedCalls,
 }
 
 impl Default for DatasetBuilder {
@@ -231,6 +233,7 @@ impl DatasetBuilder {
             last_client: (String::new(), NONE),
             attrs: Vec::new(),
             recorded: None,
+            cell_lists: RecordedCalls::default(),
         }
     }
 
@@ -501,15 +504,15 @@ impl DatasetBuilder {
 
     /// Keep one users-file record. Returns the account.
     pub fn add_account(&mut self, rec: &AccountRecord, at: &Position) -> Option<AccountIdx> {
+        self.add_account_view(&rec.view(), at)
+    }
+
+    /// [`Self::add_account`] of a borrowed record (e.g. straight from a parser's fields).
+    pub fn add_account_view(&mut self, rec: &AccountView, at: &Position) -> Option<AccountIdx> {
         if let Some(r) = self.recorded.as_mut() {
             r.put_account(rec, at);
             return None;
         }
-        self.add_account_view(&rec.view(), at)
-    }
-
-    /// [`Self::add_account`] of a borrowed record.
-    fn add_account_view(&mut self, rec: &AccountView, at: &Position) -> Option<AccountIdx> {
         if fast_trim(rec.id).is_empty() {
             self.reject(at.clone(), DiagKind::MissingField, "account row without an account id");
             return None;
@@ -525,10 +528,46 @@ impl DatasetBuilder {
     pub fn add_post(&mut self, rec: &PostRecord, at: &Position) -> Option<PostIdx> {
         if let Some(r) = self.recorded.as_mut() {
             let fingerprints = own_text_fingerprints(&self.opts, rec.kind, &rec.text, &mut self.scratch_text);
-            r.put_post(rec, at, fingerprints);
+            r.put_post(&rec.view(), at, fingerprints);
             return None;
         }
         self.add_post_fingerprinted(&rec.view(), at, None)
+    }
+
+    /// [`Self::add_post`] of a post borrowed from a parser's fields, its lists still list cells
+    /// (split as [`split_list`] splits them): nothing of the row is copied into a record first.
+    /// Recording, the strings go straight into the batch and the cells are split into it.
+    pub fn add_post_cells(&mut self, rec: &PostCells, at: &Position) -> Option<PostIdx> {
+        if let Some(r) = self.recorded.as_mut() {
+            let fingerprints = own_text_fingerprints(&self.opts, rec.kind, rec.text, &mut self.scratch_text);
+            r.put_post_cells(rec, at, fingerprints, &mut self.scratch_item);
+            return None;
+        }
+        // The lists split into a reused buffer, as a batch holds them, and read back as views.
+        let mut lists = std::mem::take(&mut self.cell_lists);
+        let lens = lists.put_cell_lists(rec, &mut self.scratch_item);
+        let mut items = Strs { text: &lists.text, lens: &lists.lens };
+        let view = PostView {
+            id: rec.id,
+            key: post_key(rec.id),
+            author: rec.author,
+            time_ms: rec.time_ms,
+            kind: rec.kind,
+            target_post: rec.target_post,
+            target_key: post_key(rec.target_post),
+            target_account_id: rec.target_account_id,
+            target_screen_name: rec.target_screen_name,
+            text: rec.text,
+            hashtags: items.list(lens[0]),
+            urls: items.list(lens[1]),
+            mentions: items.list(lens[2]),
+            time_s: None,
+            exact_urls: None,
+        };
+        let kept = self.add_post_fingerprinted(&view, at, None);
+        lists.clear();
+        self.cell_lists = lists;
+        kept
     }
 
     /// [`Self::add_post`] of a borrowed record, with the text fingerprints given when known
@@ -854,40 +893,83 @@ impl RecordedCalls {
         self.lens.push(s.len() as u32);
     }
     /// A list's items, and its (items, bytes).
-    fn put_list(&mut self, list: &[String]) -> ListLen {
-        let start = self.text.len();
+    fn put_list(&mut self, list: &StrList) -> ListLen {
+        let start = (self.text.len(), self.lens.len());
         list.iter().for_each(|s| self.put_str(s));
-        ListLen { items: list.len() as u32, bytes: (self.text.len() - start) as u32 }
+        self.list_len(start)
+    }
+    /// The (items, bytes) recorded since `start` (the lengths of `text` and `lens` then).
+    fn list_len(&self, start: (usize, usize)) -> ListLen {
+        ListLen { items: (self.lens.len() - start.1) as u32, bytes: (self.text.len() - start.0) as u32 }
+    }
+    /// A list cell's items (see [`split_list`]), split straight into the buffer; `drop_zero`:
+    /// without its `0` items (no account, in IO-archive mentions).
+    fn put_cell_list(&mut self, cell: &str, drop_zero: bool, scratch: &mut String) -> ListLen {
+        let start = (self.text.len(), self.lens.len());
+        split_list(cell, scratch, |item| {
+            if !(drop_zero && item == "0") {
+                self.put_str(item);
+            }
+        });
+        self.list_len(start)
+    }
+    /// The three lists of a [`PostCells`], in order.
+    fn put_cell_lists(&mut self, p: &PostCells, scratch: &mut String) -> [ListLen; 3] {
+        [
+            self.put_cell_list(p.hashtags, false, scratch),
+            self.put_cell_list(p.urls, false, scratch),
+            self.put_cell_list(p.mentions, true, scratch),
+        ]
     }
     /// The strings of an account, in the order [`Strs::account`] reads them.
-    fn put_account_strs(&mut self, a: &AccountRecord) {
-        for s in [&a.id, &a.screen_name, &a.display_name, &a.language, &a.client] {
+    fn put_account_strs(&mut self, a: &AccountView) {
+        for s in [a.id, a.screen_name, a.display_name, a.language, a.client] {
             self.put_str(s);
         }
     }
-    fn put_account(&mut self, a: &AccountRecord, at: &Position) {
+    fn put_account(&mut self, a: &AccountView, at: &Position) {
         self.put_account_strs(a);
         self.calls.push(Call::Account(at.clone(), AccountNumbers::of(a)));
     }
-    /// A post, in the order [`Strs::post`] reads it.
-    fn put_post(&mut self, p: &PostRecord, at: &Position, fingerprints: (u64, u64)) {
-        self.put_str(&p.id);
-        self.put_account_strs(&p.author);
-        for s in [&p.target_post, &p.target_account_id, &p.target_screen_name, &p.text] {
+    /// The strings of a post before its lists, in the order [`Strs::post`] reads them.
+    fn put_post_strs(&mut self, id: &str, author: &AccountView, targets_and_text: [&str; 4]) {
+        self.put_str(id);
+        self.put_account_strs(author);
+        for s in targets_and_text {
             self.put_str(s);
         }
+    }
+    /// A post, in the order [`Strs::post`] reads it.
+    fn put_post(&mut self, p: &PostView, at: &Position, fingerprints: (u64, u64)) {
+        self.put_post_strs(p.id, &p.author, [p.target_post, p.target_account_id, p.target_screen_name, p.text]);
         let lists = [&p.hashtags, &p.urls, &p.mentions].map(|list| self.put_list(list));
         let exact_urls = p.exact_urls.as_ref().map(|list| self.put_list(list));
         self.calls.push(Call::Post(PostNumbers {
             at: at.clone(),
             fingerprints,
-            keys: (post_key(&p.id), post_key(&p.target_post)),
+            keys: (p.key, p.target_key),
             time_ms: p.time_ms,
             time_s: p.time_s,
             kind: p.kind,
             author: AccountNumbers::of(&p.author),
             lists,
             exact_urls,
+        }));
+    }
+    /// A post from cells, recorded exactly as the same post from a record is by [`Self::put_post`].
+    fn put_post_cells(&mut self, p: &PostCells, at: &Position, fingerprints: (u64, u64), scratch: &mut String) {
+        self.put_post_strs(p.id, &p.author, [p.target_post, p.target_account_id, p.target_screen_name, p.text]);
+        let lists = self.put_cell_lists(p, scratch);
+        self.calls.push(Call::Post(PostNumbers {
+            at: at.clone(),
+            fingerprints,
+            keys: (post_key(p.id), post_key(p.target_post)),
+            time_ms: p.time_ms,
+            time_s: None,
+            kind: p.kind,
+            author: AccountNumbers::of(&p.author),
+            lists,
+            exact_urls: None,
         }));
     }
 }
@@ -923,7 +1005,7 @@ struct AccountNumbers {
 }
 
 impl AccountNumbers {
-    fn of(a: &AccountRecord) -> Self {
+    fn of(a: &AccountView) -> Self {
         AccountNumbers {
             created_at_ms: a.created_at_ms,
             followers: a.followers,
@@ -1240,17 +1322,38 @@ impl WireCall {
     }
 }
 
-/// An [`AccountRecord`] borrowed: from a record, or from a batch ([`RecordedCalls`]).
-struct AccountView<'a> {
-    id: &'a str,
-    screen_name: &'a str,
-    display_name: &'a str,
-    created_at_ms: Option<i64>,
-    followers: Option<u32>,
-    following: Option<u32>,
-    language: &'a str,
-    description_empty: Option<bool>,
-    client: &'a str,
+/// An [`AccountRecord`] borrowed: from a record, from a parser's fields, or from a batch
+/// ([`RecordedCalls`]). The fields mean what the record's do.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AccountView<'a> {
+    pub id: &'a str,
+    pub screen_name: &'a str,
+    pub display_name: &'a str,
+    pub created_at_ms: Option<i64>,
+    pub followers: Option<u32>,
+    pub following: Option<u32>,
+    pub language: &'a str,
+    pub description_empty: Option<bool>,
+    pub client: &'a str,
+}
+
+/// A [`PostRecord`] borrowed from a parser's fields, with its three lists as the list cells of
+/// the row (`[a, b]`, `['a', 'b']`, `[]`, …: the forms [`split_list`] reads), for
+/// [`DatasetBuilder::add_post_cells`]. No `time_s` and no `exact_urls` (None in the record).
+#[derive(Clone, Copy, Debug)]
+pub struct PostCells<'a> {
+    pub id: &'a str,
+    pub author: AccountView<'a>,
+    pub time_ms: i64,
+    pub kind: Kind,
+    pub target_post: &'a str,
+    pub target_account_id: &'a str,
+    pub target_screen_name: &'a str,
+    pub text: &'a str,
+    pub hashtags: &'a str,
+    pub urls: &'a str,
+    /// Its `0` items (no account, in IO archives) are dropped.
+    pub mentions: &'a str,
 }
 
 /// A [`PostRecord`] borrowed: from a record, or from a batch ([`RecordedCalls`]), with the post

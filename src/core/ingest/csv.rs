@@ -35,11 +35,16 @@ pub const MAX_FIELDS: usize = 1 << 16;
 /// How much of the first line is buffered to sniff the encoding and delimiter.
 const HEAD_LIMIT: usize = 64 << 10;
 
-/// The fields of one record, borrowed from the reader's buffer.
+/// The fields of one record, borrowed from the reader's buffer or, for a record read in place,
+/// from the input chunk.
 #[derive(Clone, Copy, Debug)]
 pub struct Fields<'a> {
     text: &'a str,
     ends: &'a [usize],
+    /// Where each field starts in `text` when the fields are not back to back (a record read
+    /// in place: delimiters and quotes lie between them); empty when each field starts where
+    /// the one before ends.
+    starts: &'a [usize],
 }
 
 impl<'a> Fields<'a> {
@@ -55,7 +60,11 @@ impl<'a> Fields<'a> {
         if i >= self.ends.len() {
             return "";
         }
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        let start = match self.starts.get(i) {
+            Some(&start) => start,
+            None if i == 0 => 0,
+            None => self.ends[i - 1],
+        };
         self.text.get(start..self.ends[i]).unwrap_or("")
     }
     /// Field `i` when the column exists, else "".
@@ -95,6 +104,8 @@ pub struct CsvReader {
     out_len: usize,
     ends: Vec<usize>,
     ends_len: usize,
+    /// Field starts of a record read in place (see [`Fields`]).
+    starts: Vec<usize>,
     /// Lossy UTF-8 repair buffers (used only for records with invalid bytes).
     repair: String,
     repair_ends: Vec<usize>,
@@ -115,8 +126,10 @@ pub struct CsvReader {
     core_has_read: bool,
     /// `csv-core` holds part of the current record: it must finish it.
     in_core: bool,
-    /// Records the fast path read (the tests check that it is used).
+    /// Records the fast path read, and of those the ones read in place (the tests check that
+    /// both are used).
     fast_records: u64,
+    in_place_records: u64,
 }
 
 impl CsvReader {
@@ -134,6 +147,7 @@ impl CsvReader {
             out_len: 0,
             ends: vec![0; 64],
             ends_len: 0,
+            starts: vec![0; 64],
             repair: String::new(),
             repair_ends: Vec::new(),
             offset: 0,
@@ -145,6 +159,7 @@ impl CsvReader {
             core_has_read: false,
             in_core: false,
             fast_records: 0,
+            in_place_records: 0,
         }
     }
 
@@ -331,11 +346,20 @@ impl CsvReader {
     /// take: a record not complete in `input`, a closing quote followed by other text
     /// (`"a"b`), a record at a size limit. `csv-core` then reads that record.
     fn fast_record(&mut self, input: &[u8]) -> Option<usize> {
+        self.fast_record_from(input, 0, 0)
+    }
+
+    /// [`Self::fast_record`] of a record whose first `nf` fields [`Self::in_place_record`] read
+    /// (their starts and ends in `input`), the next one starting at `input[i]`: those fields are
+    /// copied into the output first.
+    fn fast_record_from(&mut self, input: &[u8], mut i: usize, mut nf: usize) -> Option<usize> {
         let delim = self.delimiter.unwrap_or(b',');
         let max_out = self.max_record_bytes;
-        let mut i = 0;
         let mut o = 0;
-        let mut nf = 0;
+        for k in 0..nf {
+            self.fast_put(&mut o, &input[self.starts[k]..self.ends[k]], max_out)?;
+            self.ends[k] = o;
+        }
         loop {
             // Start of a field at `i`.
             let at_end;
@@ -381,6 +405,59 @@ impl CsvReader {
                 self.out_len = o;
                 self.ends_len = nf;
                 return Some(i);
+            }
+        }
+    }
+
+    /// The fast path without a copy: a record as [`Self::fast_record`] takes it whose quoted
+    /// fields hold no `""` (so that every field is a slice of `input`), its fields' starts and
+    /// ends (in `input`) put in `starts` and `ends`. `None` — having written nothing that
+    /// counts — where `fast_record` would give `None`.
+    fn in_place_record(&mut self, input: &[u8]) -> Option<InPlace> {
+        let delim = self.delimiter.unwrap_or(b',');
+        let max_out = self.max_record_bytes;
+        let mut i = 0;
+        // The bytes `fast_record` would have written (for the same size limit).
+        let mut o = 0;
+        let mut nf = 0;
+        loop {
+            // Start of a field at `i`.
+            let (start, end, at_end);
+            if *input.get(i)? == b'"' {
+                start = i + 1;
+                end = start + memchr::memchr(b'"', &input[start..])?;
+                at_end = match *input.get(end + 1)? {
+                    c if c == delim => false,
+                    b'\n' | b'\r' => true,
+                    // An escaped quote: this field needs unquoting.
+                    b'"' => return Some(InPlace::Unquote { i: start - 1, nf }),
+                    // `"a"b`: `csv-core` reads it.
+                    _ => return None,
+                };
+                i = end + 1;
+            } else {
+                let k = find_field_end(&input[i..], delim)?;
+                (start, end) = (i, i + k);
+                i = end;
+                at_end = input[i] != delim;
+            }
+            // `input[i]` ends the field: a delimiter or the record's terminator.
+            o += end - start;
+            if o >= max_out || nf + 1 >= MAX_FIELDS {
+                return None;
+            }
+            if nf == self.ends.len() {
+                self.ends.resize(nf * 2, 0);
+            }
+            if nf == self.starts.len() {
+                self.starts.resize(nf * 2, 0);
+            }
+            self.starts[nf] = start;
+            self.ends[nf] = end;
+            nf += 1;
+            i += 1;
+            if at_end {
+                return Some(InPlace::Record { bytes: i, fields: nf });
             }
         }
     }
@@ -433,8 +510,30 @@ impl CsvReader {
             }
             if self.core_has_read && !self.in_core {
                 // At the start of a record that csv-core has not seen: take it whole when it
-                // is simple and complete in `input`.
-                if let Some(n) = self.fast_record(input) {
+                // is simple and complete in `input`, in place when it is valid UTF-8 and needs
+                // no unquoting, else copied into the output.
+                let copied = match self.in_place_record(input) {
+                    Some(InPlace::Record { bytes: n, fields: nf }) => {
+                        if let Ok(text) = simdutf8::basic::from_utf8(&input[..n]) {
+                            self.fast_records += 1;
+                            self.in_place_records += 1;
+                            self.advance(&input[..n]);
+                            input = &input[n..];
+                            let at = self.rec_start.take().unwrap_or_else(|| self.position_here());
+                            self.record_no += 1;
+                            // Every start and end is next to a delimiter, quote or line end (or
+                            // is 0): a char boundary of the valid `text`.
+                            let fields = Fields { text, ends: &self.ends[..nf], starts: &self.starts[..nf] };
+                            f(CsvEvent::Record { fields, at, repaired_field: None });
+                            continue;
+                        }
+                        // Invalid UTF-8: copied, then repaired field by field.
+                        self.fast_record(input)
+                    }
+                    Some(InPlace::Unquote { i, nf }) => self.fast_record_from(input, i, nf),
+                    None => None,
+                };
+                if let Some(n) = copied {
                     self.fast_records += 1;
                     self.advance(&input[..n]);
                     input = &input[n..];
@@ -482,7 +581,7 @@ impl CsvReader {
         let ends = &self.ends[..self.ends_len];
         if let Ok(text) = simdutf8::basic::from_utf8(bytes) {
             if ends.iter().all(|&e| text.is_char_boundary(e)) {
-                g(Fields { text, ends }, None);
+                g(Fields { text, ends, starts: &[] }, None);
                 return;
             }
         }
@@ -502,28 +601,26 @@ impl CsvReader {
             self.repair_ends.push(self.repair.len());
             start = end;
         }
-        g(Fields { text: &self.repair, ends: &self.repair_ends }, first_bad);
+        g(Fields { text: &self.repair, ends: &self.repair_ends, starts: &[] }, first_bad);
     }
+}
+
+/// What [`CsvReader::in_place_record`] found.
+enum InPlace {
+    /// The whole record: the bytes it took (through its first terminator byte) and its fields.
+    Record { bytes: usize, fields: usize },
+    /// Field `nf`, which starts at `input[i]` (its opening quote), holds an escaped quote `""`;
+    /// the fields before it were read in place.
+    Unquote { i: usize, nf: usize },
 }
 
 /// Position of the first delimiter, CR or LF in `h`: eight bytes at a time (most unquoted
 /// fields are short ids, counts and dates, too short for a SIMD search to pay off).
 #[inline]
 fn find_field_end(h: &[u8], delim: u8) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    // High bit set in each byte of `x` equal to `b` (and possibly in bytes after the first such
-    // byte, which is why only the lowest one is used).
-    #[inline]
-    fn bytes_equal(x: u64, b: u8) -> u64 {
-        let y = x ^ (ONES * b as u64);
-        y.wrapping_sub(ONES) & !y & HIGHS
-    }
     let mut i = 0;
     while i + 8 <= h.len() {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(&h[i..i + 8]);
-        let x = u64::from_le_bytes(word);
+        let x = load_word(&h[i..i + 8]);
         let m = bytes_equal(x, delim) | bytes_equal(x, b'\n') | bytes_equal(x, b'\r');
         if m != 0 {
             return Some(i + (m.trailing_zeros() / 8) as usize);
@@ -531,6 +628,48 @@ fn find_field_end(h: &[u8], delim: u8) -> Option<usize> {
         i += 8;
     }
     h[i..].iter().position(|&b| b == delim || b == b'\n' || b == b'\r').map(|k| i + k)
+}
+
+/// Position of the first `a` or `b` in `h`, eight bytes at a time (for list items, mostly
+/// shorter than a SIMD search's set-up pays for).
+#[inline]
+fn find_either(h: &[u8], a: u8, b: u8) -> Option<usize> {
+    let mut i = 0;
+    while i + 8 <= h.len() {
+        let x = load_word(&h[i..i + 8]);
+        let m = bytes_equal(x, a) | bytes_equal(x, b);
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    h[i..].iter().position(|&c| c == a || c == b).map(|k| i + k)
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Eight bytes as a little-endian word (the byte at index 0 is the lowest).
+#[inline]
+fn load_word(b: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&b[..8]);
+    u64::from_le_bytes(word)
+}
+
+/// High bit set in each byte of `x` equal to `b` (and possibly in bytes after the first such
+/// byte, which is why only the lowest one is used).
+#[inline]
+fn bytes_equal(x: u64, b: u8) -> u64 {
+    let y = x ^ (ONES * b as u64);
+    y.wrapping_sub(ONES) & !y & HIGHS
+}
+
+/// High bit set in each byte of `x` below `n` (n ≤ 128; as for [`bytes_equal`], only the lowest
+/// one is certain).
+#[inline]
+fn bytes_below(x: u64, n: u8) -> u64 {
+    x.wrapping_sub(ONES * n as u64) & !x & HIGHS
 }
 
 /// The delimiter of a header line: the most frequent of comma, tab and semicolon outside quotes
@@ -817,31 +956,56 @@ impl PushParser for CsvParser {
 // Field helpers shared by the handlers.
 // ---------------------------------------------------------------------------------------------
 
-/// `s.trim()`, returning at once when `s` starts and ends with a visible ASCII char (most fields
-/// do; the general trim decodes a char at each end).
+/// `s.trim()`, returning at once when `s` is empty or starts and ends with a char that is
+/// surely not whitespace (most fields do; the general trim decodes a char at each end).
 #[inline]
 pub fn fast_trim(s: &str) -> &str {
-    let visible = |b: u8| b > b' ' && b < 0x7F;
-    match s.as_bytes() {
-        [first, .., last] if visible(*first) && visible(*last) => s,
-        [only] if visible(*only) => s,
+    let b = s.as_bytes();
+    match b {
+        [] => s,
+        [first, ..] if not_space_lead(*first) && not_space_end(b) => s,
         _ => s.trim(),
     }
+}
+
+/// Whether a char starting with byte `b` is surely not whitespace: visible ASCII, or the lead
+/// byte of a multibyte char other than C2 (U+0085, U+00A0), E1 (U+1680), E2 (U+2000–U+205F)
+/// and E3 (U+3000), the lead bytes of every non-ASCII whitespace char.
+#[inline]
+fn not_space_lead(b: u8) -> bool {
+    (b > b' ' && b < 0x7F) || (b >= 0xC0 && !matches!(b, 0xC2 | 0xE1 | 0xE2 | 0xE3))
+}
+
+/// Whether the last char of the non-empty `b` (valid UTF-8) is surely not whitespace.
+#[inline]
+fn not_space_end(b: &[u8]) -> bool {
+    let n = b.len();
+    let last = b[n - 1];
+    if last < 0x80 {
+        return last > b' ' && last < 0x7F;
+    }
+    // A continuation byte: the char's lead byte is at most three bytes back.
+    (2..=4).find(|&k| k <= n && b[n - k] >= 0xC0).is_some_and(|k| not_space_lead(b[n - k]))
 }
 
 /// A count (followers, following): blank, negative or non-numeric → None. Accepts `12.0`
 /// (pandas float columns) and clamps to `u32::MAX - 1`.
 pub fn parse_count(s: &str) -> Option<u32> {
     let s = fast_trim(s);
-    let int = match s.split_once('.') {
-        Some((int, frac)) if frac.bytes().all(|b| b == b'0') => int,
+    let int = match s.bytes().position(|b| b == b'.') {
+        Some(dot) if s.as_bytes()[dot + 1..].iter().all(|&b| b == b'0') => &s[..dot],
         Some(_) => return None,
         None => s,
     };
     if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    Some(int.parse::<u64>().map_or(u32::MAX - 1, |v| v.min(u32::MAX as u64 - 1) as u32))
+    // Up to 19 digits cannot overflow a u64: no checked steps.
+    let v = match int.len() {
+        ..=19 => int.bytes().fold(0u64, |v, d| v * 10 + (d - b'0') as u64),
+        _ => int.parse::<u64>().unwrap_or(u64::MAX),
+    };
+    Some(v.min(u32::MAX as u64 - 1) as u32)
 }
 
 /// Whether a boolean cell is true (`true`, `True`, `TRUE`, `1`, `t`, `yes`).
@@ -850,36 +1014,22 @@ pub fn parse_bool(s: &str) -> bool {
     s.eq_ignore_ascii_case("true") || s == "1" || s.eq_ignore_ascii_case("t") || s.eq_ignore_ascii_case("yes")
 }
 
-/// Strings of list items kept from row to row, so that reading a list allocates only when a row
-/// has more or longer items than the rows before.
-#[derive(Debug, Default)]
-pub struct ItemPool {
-    spare: Vec<String>,
-}
-
-impl ItemPool {
-    /// Take back the items of `list` from index `from` on (the list keeps the ones before).
-    pub fn recycle(&mut self, list: &mut Vec<String>, from: usize) {
-        if from < list.len() {
-            self.spare.extend(list.drain(from..));
-        }
-    }
-    /// An empty string, reusing a spare one.
-    fn take(&mut self) -> String {
-        let mut s = self.spare.pop().unwrap_or_default();
-        s.clear();
-        s
-    }
-}
-
 /// Split a list cell into `out`: `[a, b]` (IO 2018), `['a', 'b']` / `["a"]` (Python repr),
 /// `[]` or "" (empty), or a bare `a, b` / `a b` list. Empty items are dropped.
 pub fn parse_list(cell: &str, out: &mut Vec<String>) {
-    parse_list_pooled(cell, out, &mut ItemPool::default())
+    split_list(cell, &mut String::new(), |item| out.push(item.to_string()));
 }
 
-/// [`parse_list`] with the item strings taken from `pool`.
-pub fn parse_list_pooled(cell: &str, out: &mut Vec<String>, pool: &mut ItemPool) {
+/// The items of a list cell (the forms [`parse_list`] reads), trimmed and non-empty, handed to
+/// `item` in order without copying them: each is a slice of `cell`, except a quoted item with
+/// backslash escapes (Python repr, e.g. `'it\'s'`), which is unescaped into `scratch`.
+pub fn split_list(cell: &str, scratch: &mut String, mut item: impl FnMut(&str)) {
+    let mut emit = |s: &str| {
+        let s = fast_trim(s);
+        if !s.is_empty() {
+            item(s);
+        }
+    };
     let mut s = fast_trim(cell);
     if let Some(inner) = s.strip_prefix('[') {
         s = fast_trim(inner.strip_suffix(']').unwrap_or(inner));
@@ -890,53 +1040,61 @@ pub fn parse_list_pooled(cell: &str, out: &mut Vec<String>, pool: &mut ItemPool)
         match b[i] {
             b' ' | b',' | b'\t' | b'\n' | b'\r' => i += 1,
             q @ (b'\'' | b'"') => {
-                // A quoted item with backslash escapes (Python repr).
-                let mut item = pool.take();
+                // A quoted item with backslash escapes (Python repr): `j` ends at the closing
+                // quote, or at the end of the cell when there is none. An escape keeps the char
+                // after the backslash (`\'` is `'`).
                 let mut j = i + 1;
                 let mut seg = j;
-                let mut closed = false;
-                while j < b.len() {
-                    if b[j] == b'\\' && j + 1 < b.len() {
-                        item.push_str(&s[seg..j]);
-                        seg = j + 1;
-                        j += 2;
-                    } else if b[j] == q {
-                        item.push_str(&s[seg..j]);
-                        closed = true;
+                let mut escaped = false;
+                loop {
+                    let Some(k) = find_either(&b[j..], q, b'\\') else {
+                        j = b.len();
                         break;
-                    } else {
-                        j += 1;
+                    };
+                    j += k;
+                    if b[j] == q {
+                        break;
                     }
+                    if j + 1 == b.len() {
+                        // A backslash that ends the cell is kept as it is.
+                        j = b.len();
+                        break;
+                    }
+                    if !escaped {
+                        escaped = true;
+                        scratch.clear();
+                    }
+                    scratch.push_str(&s[seg..j]);
+                    seg = j + 1;
+                    j += 2;
                 }
-                if !closed {
-                    item.push_str(&s[seg..]);
-                }
-                let item_trim = fast_trim(&item);
-                if item_trim.len() == item.len() && !item.is_empty() {
-                    out.push(item);
+                let last = &s[seg..j];
+                if escaped {
+                    scratch.push_str(last);
+                    emit(scratch);
                 } else {
-                    push_item(item_trim, out, pool);
-                    pool.spare.push(item);
+                    emit(last);
                 }
                 i = j + 1;
             }
             _ => {
                 // An unquoted item ends at whitespace or a comma, except that a comma inside a
                 // URL (`?a=1,2`) only ends it when the next item starts (`,http…`, `, `).
-                let token_end = s[i..].find([' ', '\t', '\n', '\r']).map_or(s.len(), |k| i + k);
+                let token_end =
+                    b[i..].iter().position(|&c| matches!(c, b' ' | b'\t' | b'\n' | b'\r')).map_or(b.len(), |k| i + k);
                 let token = &s[i..token_end];
                 if token.contains("://") {
                     let mut start = 0;
                     for (k, _) in token.match_indices(',') {
                         let next = &token[k + 1..];
                         if next.starts_with("http://") || next.starts_with("https://") || next.starts_with("www.") {
-                            push_item(&token[start..k], out, pool);
+                            emit(&token[start..k]);
                             start = k + 1;
                         }
                     }
-                    push_item(token[start..].trim_end_matches(','), out, pool);
+                    emit(token[start..].trim_end_matches(','));
                 } else {
-                    token.split(',').for_each(|t| push_item(t, out, pool));
+                    token.split(',').for_each(&mut emit);
                 }
                 i = token_end;
             }
@@ -944,19 +1102,31 @@ pub fn parse_list_pooled(cell: &str, out: &mut Vec<String>, pool: &mut ItemPool)
     }
 }
 
-fn push_item(item: &str, out: &mut Vec<String>, pool: &mut ItemPool) {
-    let item = fast_trim(item);
-    if !item.is_empty() {
-        let mut s = pool.take();
-        s.push_str(item);
-        out.push(s);
-    }
-}
-
 /// The screen name in a leading `RT @name:` (the retweeted account), if any.
 pub fn rt_target(text: &str) -> Option<&str> {
     let rest = text.trim_start().strip_prefix("RT @")?;
-    let end = rest.find(|c: char| c == ':' || c.is_whitespace()).unwrap_or(rest.len());
+    // Byte by byte while the name is ASCII (it nearly always is), by char from the first
+    // non-ASCII byte on; ASCII whitespace as `char::is_whitespace` has it: tab to CR, space.
+    // Words of eight bytes without a candidate (`:`, space, a byte below 14, non-ASCII) are
+    // skipped whole.
+    let b = rest.as_bytes();
+    let mut skip = 0;
+    while skip + 8 <= b.len() {
+        let x = load_word(&b[skip..]);
+        if (bytes_equal(x, b':') | bytes_equal(x, b' ') | bytes_below(x, 14) | (x & HIGHS)) != 0 {
+            break;
+        }
+        skip += 8;
+    }
+    let ascii =
+        b[skip..].iter().position(|&c| c == b':' || matches!(c, b'\t'..=b'\r' | b' ') || c >= 0x80).map(|k| skip + k);
+    let end = match ascii {
+        Some(k) if rest.as_bytes()[k] >= 0x80 => {
+            rest[k..].find(|c: char| c == ':' || c.is_whitespace()).map_or(rest.len(), |e| k + e)
+        }
+        Some(k) => k,
+        None => rest.len(),
+    };
     let name = &rest[..end];
     (!name.is_empty()).then_some(name)
 }
@@ -1068,7 +1238,7 @@ mod tests {
             state ^= state << 17;
             (state % n as u64) as usize
         };
-        let mut fast_records = 0;
+        let (mut fast_records, mut in_place_records) = (0, 0);
         for case in 0..3000 {
             let mut input = Vec::new();
             if case % 3 == 0 {
@@ -1087,8 +1257,13 @@ mod tests {
             let mut r = CsvReader::new(None).with_max_record_bytes(max);
             r.feed(&input, &mut |_| {});
             fast_records += r.fast_records;
+            in_place_records += r.in_place_records;
         }
         assert!(fast_records > 3000, "the fast path took only {fast_records} records");
+        assert!(
+            in_place_records > 1000 && in_place_records < fast_records,
+            "in place: {in_place_records} of the fast path's {fast_records} records"
+        );
     }
 
     #[test]
@@ -1138,16 +1313,148 @@ mod tests {
             ("[http://a.com/x?a=1,2, http://b.com]", &["http://a.com/x?a=1,2", "http://b.com"]),
             ("[http://a.com/x,https://b.com/y,]", &["http://a.com/x", "https://b.com/y"]),
         ];
-        let mut pool = ItemPool::default();
-        let mut pooled = Vec::new();
+        let mut scratch = String::new();
         for (cell, want) in cases.iter().chain(cases.iter().rev()) {
             let mut got = Vec::new();
             parse_list(cell, &mut got);
             assert_eq!(got, *want, "{cell}");
-            // The same with item strings reused from the rows before.
-            pool.recycle(&mut pooled, 0);
-            parse_list_pooled(cell, &mut pooled, &mut pool);
-            assert_eq!(pooled, *want, "{cell} (pooled)");
+            // The same items handed out one by one, with a scratch string used before.
+            let mut split = Vec::new();
+            split_list(cell, &mut scratch, |item| split.push(item.to_string()));
+            assert_eq!(split, *want, "{cell} (split)");
+        }
+    }
+
+    /// The list reader as it was before it handed items out without copying them (items pushed
+    /// into a `Vec<String>`), kept as the reference `split_list` must agree with.
+    fn parse_list_before(cell: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let push_item = |item: &str, out: &mut Vec<String>| {
+            let item = fast_trim(item);
+            if !item.is_empty() {
+                out.push(item.to_string());
+            }
+        };
+        let mut s = fast_trim(cell);
+        if let Some(inner) = s.strip_prefix('[') {
+            s = fast_trim(inner.strip_suffix(']').unwrap_or(inner));
+        }
+        let b = s.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            match b[i] {
+                b' ' | b',' | b'\t' | b'\n' | b'\r' => i += 1,
+                q @ (b'\'' | b'"') => {
+                    let mut item = String::new();
+                    let mut j = i + 1;
+                    let mut seg = j;
+                    let mut closed = false;
+                    while j < b.len() {
+                        if b[j] == b'\\' && j + 1 < b.len() {
+                            item.push_str(&s[seg..j]);
+                            seg = j + 1;
+                            j += 2;
+                        } else if b[j] == q {
+                            item.push_str(&s[seg..j]);
+                            closed = true;
+                            break;
+                        } else {
+                            j += 1;
+                        }
+                    }
+                    if !closed {
+                        item.push_str(&s[seg..]);
+                    }
+                    push_item(&item, &mut out);
+                    i = j + 1;
+                }
+                _ => {
+                    let token_end = s[i..].find([' ', '\t', '\n', '\r']).map_or(s.len(), |k| i + k);
+                    let token = &s[i..token_end];
+                    if token.contains("://") {
+                        let mut start = 0;
+                        for (k, _) in token.match_indices(',') {
+                            let next = &token[k + 1..];
+                            if next.starts_with("http://") || next.starts_with("https://") || next.starts_with("www.") {
+                                push_item(&token[start..k], &mut out);
+                                start = k + 1;
+                            }
+                        }
+                        push_item(token[start..].trim_end_matches(','), &mut out);
+                    } else {
+                        token.split(',').for_each(|t| push_item(t, &mut out));
+                    }
+                    i = token_end;
+                }
+            }
+        }
+        out
+    }
+
+    /// The RT target as it was found before the byte-wise scan.
+    fn rt_target_before(text: &str) -> Option<&str> {
+        let rest = text.trim_start().strip_prefix("RT @")?;
+        let end = rest.find(|c: char| c == ':' || c.is_whitespace()).unwrap_or(rest.len());
+        let name = &rest[..end];
+        (!name.is_empty()).then_some(name)
+    }
+
+    #[test]
+    fn lists_and_rt_targets_as_before_on_random_cells() {
+        // Cells built from the pieces that matter to the two readers: brackets, both quotes,
+        // backslashes, separators, URL commas, whitespace of every kind, multibyte chars.
+        const PIECES: &[&str] = &[
+            "[",
+            "]",
+            "'",
+            "\"",
+            "\\",
+            ",",
+            ", ",
+            " ",
+            "\t",
+            "\n",
+            "\r",
+            "\u{b}",
+            "\u{c}",
+            "a",
+            "Zx",
+            "0",
+            "#tag",
+            "http://a.b/c?d=1",
+            ",http://e.f",
+            ",https://g",
+            ",www.h",
+            "://",
+            "é",
+            "中国",
+            "\u{a0}",
+            "\u{3000}",
+            "\u{85}",
+            ":",
+            "RT @",
+            "@",
+            "🙏",
+        ];
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut scratch = String::new();
+        for _ in 0..20_000 {
+            let mut cell = String::new();
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let n = (x % 12) as usize;
+            let mut y = x;
+            for _ in 0..n {
+                y = y.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                cell.push_str(PIECES[(y >> 33) as usize % PIECES.len()]);
+            }
+            let mut split = Vec::new();
+            split_list(&cell, &mut scratch, |item| split.push(item.to_string()));
+            assert_eq!(split, parse_list_before(&cell), "{cell:?}");
+            assert_eq!(rt_target(&cell), rt_target_before(&cell), "{cell:?}");
+            let rt = format!("RT @{cell}");
+            assert_eq!(rt_target(&rt), rt_target_before(&rt), "{rt:?}");
         }
     }
 
@@ -1168,8 +1475,43 @@ mod tests {
             "é",
             " é ",
             "\u{7f}",
+            "香港",
+            " 香港",
+            "香港\u{3000}",
+            "\u{3000}香港",
+            "مرحبا",
+            "🙏",
+            "a🙏",
+            "🙏 ",
+            "é\u{85}",
+            "\u{85}é",
+            "x\u{a0}",
+            "x\u{1680}",
+            "\u{2000}x",
+            "x\u{200a}",
+            "x\u{2028}",
+            "x\u{2029}",
+            "x\u{202f}",
+            "x\u{205f}",
+            "x\u{200b}",
+            "x\u{2060}",
+            "x\u{e000}",
+            "\u{10ffff}",
+            "x\u{80}",
+            "\u{ff}",
         ] {
             assert_eq!(fast_trim(s), s.trim(), "{s:?}");
+        }
+        // Every char at either end, alone and beside ASCII and multibyte neighbours.
+        let mut s = String::new();
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            for (before, after) in [("", ""), ("x", ""), ("", "x"), ("é", "中"), ("中", "🙏")] {
+                s.clear();
+                s.push_str(before);
+                s.push(c);
+                s.push_str(after);
+                assert_eq!(fast_trim(&s), s.trim(), "{s:?}");
+            }
         }
     }
 
@@ -1181,6 +1523,15 @@ mod tests {
         assert_eq!(parse_count("12.5"), None);
         assert_eq!(parse_count("-3"), None);
         assert_eq!(parse_count("99999999999999"), Some(u32::MAX - 1));
+        assert_eq!(parse_count("4294967293"), Some(u32::MAX - 2));
+        assert_eq!(parse_count("4294967294"), Some(u32::MAX - 1));
+        assert_eq!(parse_count("9999999999999999999"), Some(u32::MAX - 1));
+        assert_eq!(parse_count("99999999999999999999999"), Some(u32::MAX - 1));
+        assert_eq!(parse_count(" 0012.00 "), Some(12));
+        assert_eq!(parse_count("00000000000000000000012"), Some(12));
+        assert_eq!(parse_count("1.0.0"), None);
+        assert_eq!(parse_count("."), None);
+        assert_eq!(parse_count("+5"), None);
         assert!(
             parse_bool("True") && parse_bool("true") && parse_bool("TRUE") && !parse_bool("False") && !parse_bool("")
         );
@@ -1188,5 +1539,12 @@ mod tests {
         assert_eq!(rt_target("RT @abc"), Some("abc"));
         assert_eq!(rt_target("hello RT @abc:"), None);
         assert_eq!(rt_target("RT @: x"), None);
+        assert_eq!(
+            rt_target("RT @abcdefghijklmnopqrstuvwxyz_0123456789: x"),
+            Some("abcdefghijklmnopqrstuvwxyz_0123456789")
+        );
+        assert_eq!(rt_target("RT @abcdefghijk\u{1}lmnop\u{b}q"), Some("abcdefghijk\u{1}lmnop"));
+        assert_eq!(rt_target("RT @abcdefghijk香港\u{3000}x"), Some("abcdefghijk香港"));
+        assert_eq!(rt_target("RT @abcdefghijklmnop"), Some("abcdefghijklmnop"));
     }
 }

@@ -10,11 +10,8 @@
 //! Required tweets columns: `tweetid`, `userid`, `tweet_time` (their absence is fatal for the file,
 //! naming them). Required users column: `userid`. Everything else is optional.
 
-use super::builder::{AccountRecord, DatasetBuilder, PostRecord};
-use super::csv::{
-    fast_trim, parse_bool, parse_count, parse_list_pooled, require, rt_target, Fields, Header, ItemPool, RowCtx,
-    RowHandler,
-};
+use super::builder::{AccountView, DatasetBuilder, PostCells};
+use super::csv::{fast_trim, parse_bool, parse_count, require, rt_target, Fields, Header, RowCtx, RowHandler};
 use super::time::{parse_time_ms, snowflake_ms};
 use crate::core::model::{DiagKind, Kind};
 
@@ -45,21 +42,24 @@ impl AccountCols {
         }
     }
 
-    /// Fill `a` from a row (the id is trimmed; attributes that are blank stay unknown). Returns
-    /// the creation date when it is given but not a date (it is then left unknown).
-    fn fill<'a>(&self, f: &Fields<'a>, a: &mut AccountRecord) -> Option<&'a str> {
-        a.id.push_str(fast_trim(f.get(self.userid)));
-        a.screen_name.push_str(fast_trim(f.opt(self.screen_name)));
-        a.display_name.push_str(fast_trim(f.opt(self.display_name)));
+    /// The account of a row, borrowed from its fields (the id is trimmed; attributes that are
+    /// blank stay unknown; no client). With it, the creation date when it is given but not a
+    /// date (it is then left unknown).
+    fn view<'a>(&self, f: &Fields<'a>) -> (AccountView<'a>, Option<&'a str>) {
         let created = fast_trim(f.opt(self.created));
-        a.created_at_ms = parse_time_ms(created);
-        a.followers = parse_count(f.opt(self.followers));
-        a.following = parse_count(f.opt(self.following));
-        a.language.push_str(fast_trim(f.opt(self.language)));
-        if self.description.is_some() {
-            a.description_empty = Some(fast_trim(f.opt(self.description)).is_empty());
-        }
-        (a.created_at_ms.is_none() && !created.is_empty()).then_some(created)
+        let created_at_ms = parse_time_ms(created);
+        let a = AccountView {
+            id: fast_trim(f.get(self.userid)),
+            screen_name: fast_trim(f.opt(self.screen_name)),
+            display_name: fast_trim(f.opt(self.display_name)),
+            created_at_ms,
+            followers: parse_count(f.opt(self.followers)),
+            following: parse_count(f.opt(self.following)),
+            language: fast_trim(f.opt(self.language)),
+            description_empty: self.description.map(|i| fast_trim(f.get(i)).is_empty()),
+            client: "",
+        };
+        (a, (created_at_ms.is_none() && !created.is_empty()).then_some(created))
     }
 }
 
@@ -80,9 +80,6 @@ pub struct IoTweets {
     hashtags: Option<usize>,
     urls: Option<usize>,
     mentions: Option<usize>,
-    rec: PostRecord,
-    /// The list items' strings, reused from row to row.
-    pool: ItemPool,
 }
 
 impl IoTweets {
@@ -95,7 +92,7 @@ impl IoTweets {
 /// `tweet_time` (same minute, with a minute of slack either side), else `tweet_time` itself.
 /// An empty `tweet_time` falls back to the snowflake alone.
 fn post_time(tweetid: &str, tweet_time: &str) -> Result<i64, String> {
-    let snow = tweetid.parse::<u64>().ok().and_then(snowflake_ms);
+    let snow = parse_u64(tweetid).and_then(snowflake_ms);
     let tt = fast_trim(tweet_time);
     if tt.is_empty() {
         return snow.ok_or_else(|| "empty tweet_time and a tweetid that is not a snowflake".to_string());
@@ -105,6 +102,17 @@ fn post_time(tweetid: &str, tweet_time: &str) -> Result<i64, String> {
         Some(s) if s >= minute - 60_000 && s < minute + 120_000 => s,
         _ => minute,
     })
+}
+
+/// `s.parse::<u64>().ok()`, without checking every step for up to 19 digits (which cannot
+/// overflow).
+fn parse_u64(s: &str) -> Option<u64> {
+    let b = s.as_bytes();
+    if !b.is_empty() && b.len() <= 19 && b.iter().all(u8::is_ascii_digit) {
+        Some(b.iter().fold(0u64, |v, &d| v * 10 + (d - b'0') as u64))
+    } else {
+        s.parse().ok()
+    }
 }
 
 fn bad_date_message(value: &str) -> String {
@@ -155,18 +163,9 @@ impl RowHandler for IoTweets {
                 return;
             }
         };
-        let r = &mut self.rec;
-        let pool = &mut self.pool;
-        for list in [&mut r.hashtags, &mut r.urls, &mut r.mentions] {
-            pool.recycle(list, 0);
-        }
-        r.clear();
-        r.id.push_str(tweetid);
-        r.time_ms = time_ms;
-        let bad_created = self.account.fill(f, &mut r.author);
-        r.author.client.push_str(fast_trim(f.opt(self.client)));
-        r.text.push_str(f.opt(self.text));
-
+        let (mut author, bad_created) = self.account.view(f);
+        author.client = fast_trim(f.opt(self.client));
+        let text = f.opt(self.text);
         let reply_tweet = fast_trim(f.opt(self.reply_tweet));
         let reply_user = fast_trim(f.opt(self.reply_user));
         let quoted = fast_trim(f.opt(self.quoted));
@@ -177,38 +176,34 @@ impl RowHandler for IoTweets {
             Some(i) => parse_bool(f.get(i)),
             None => !rt_tweet.is_empty(),
         };
-        if is_retweet {
-            r.kind = Kind::Retweet;
-            r.target_post.push_str(rt_tweet);
-            r.target_account_id.push_str(rt_user);
-            if let Some(name) = rt_target(&r.text) {
-                r.target_screen_name.push_str(name);
-            }
+        let (kind, target_post, target_account_id, target_screen_name) = if is_retweet {
+            (Kind::Retweet, rt_tweet, rt_user, rt_target(text).unwrap_or(""))
         } else if !reply_tweet.is_empty() || !reply_user.is_empty() {
-            r.kind = Kind::Reply;
-            r.target_post.push_str(reply_tweet);
-            r.target_account_id.push_str(reply_user);
+            (Kind::Reply, reply_tweet, reply_user, "")
         } else if !quoted.is_empty() {
-            r.kind = Kind::Quote;
-            r.target_post.push_str(quoted);
-        }
-        parse_list_pooled(f.opt(self.hashtags), &mut r.hashtags, pool);
-        parse_list_pooled(f.opt(self.urls), &mut r.urls, pool);
-        parse_list_pooled(f.opt(self.mentions), &mut r.mentions, pool);
-        // Drop the `0` entries (no account), keeping the order of the others.
-        let mut kept = 0;
-        for k in 0..r.mentions.len() {
-            if r.mentions[k] != "0" {
-                r.mentions.swap(kept, k);
-                kept += 1;
-            }
-        }
-        pool.recycle(&mut r.mentions, kept);
+            (Kind::Quote, quoted, "", "")
+        } else {
+            (Kind::Post, "", "", "")
+        };
+        let post = PostCells {
+            id: tweetid,
+            author,
+            time_ms,
+            kind,
+            target_post,
+            target_account_id,
+            target_screen_name,
+            text,
+            hashtags: f.opt(self.hashtags),
+            urls: f.opt(self.urls),
+            // (its `0` entries, no account, are dropped)
+            mentions: f.opt(self.mentions),
+        };
         ctx.report_repair(out);
         if let Some(c) = bad_created {
             out.repaired(ctx.at.clone(), DiagKind::BadValue, bad_date_message(c));
         }
-        out.add_post(&self.rec, &ctx.at);
+        out.add_post_cells(&post, &ctx.at);
     }
 }
 
@@ -216,7 +211,6 @@ impl RowHandler for IoTweets {
 #[derive(Default)]
 pub struct IoUsers {
     account: AccountCols,
-    rec: AccountRecord,
 }
 
 impl IoUsers {
@@ -236,13 +230,12 @@ impl RowHandler for IoUsers {
         if require(out, ctx, "userid", f.get(self.account.userid)).is_none() {
             return;
         }
-        self.rec.clear();
-        let bad_created = self.account.fill(f, &mut self.rec);
+        let (account, bad_created) = self.account.view(f);
         ctx.report_repair(out);
         if let Some(c) = bad_created {
             out.repaired(ctx.at.clone(), DiagKind::BadValue, bad_date_message(c));
         }
-        out.add_account(&self.rec, &ctx.at);
+        out.add_account_view(&account, &ctx.at);
     }
 }
 
@@ -268,6 +261,26 @@ mod tests {
         assert_eq!(ds.posts.target_post(1), 1_050_118_621_198_921_728);
         assert_eq!(&*ds.accounts.screen_name[ds.posts.target_account(1) as usize], "u1name");
         assert_eq!(ds.accounts.description_empty[0], 2); // no description column: unknown
+    }
+
+    #[test]
+    fn ids_parse_as_str_parse_does() {
+        for s in [
+            "",
+            "0",
+            "1050118621198921728",
+            "9999999999999999999",
+            "18446744073709551615",
+            "18446744073709551616",
+            "99999999999999999999",
+            "+12",
+            "-1",
+            "1 ",
+            "12a",
+            "00000000000000000000001",
+        ] {
+            assert_eq!(parse_u64(s), s.parse::<u64>().ok(), "{s:?}");
+        }
     }
 
     #[test]
