@@ -4,7 +4,7 @@
 //! (reading a file parsed elsewhere too), in the same environment the real worker runs in.
 #![cfg(target_arch = "wasm32")]
 
-use chorus::worker::read::{describe, rehash, Hash, ReadFailed, ReadWorker};
+use chorus::worker::read::{describe, rehash, ReadFailed, ReadWorker};
 use chorus::worker::{stream_blob, BlobChunks};
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen_test::*;
@@ -150,7 +150,7 @@ async fn a_reading_worker_that_cannot_start_fails_the_job_instead_of_hanging() {
     // to load, and the job says so (the analysis worker then reads the file itself).
     use chorus::core::ingest::IngestOptions;
     let worker = ReadWorker::get().expect("a worker object is created");
-    let mut job = worker.parse(&blob_of(b"abc"), "a.csv", 3, &IngestOptions::default(), 1024.0, Hash::Whole).unwrap();
+    let mut job = worker.parse(&blob_of(b"abc"), "a.csv", 3, &IngestOptions::default(), 1024.0).unwrap();
     assert!(matches!(job.next().await, Err(ReadFailed::Worker(_))));
     assert!(ReadWorker::get().is_none(), "a failed reading worker is not used again");
 }

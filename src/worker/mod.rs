@@ -347,13 +347,13 @@ async fn ingest(req: Request, source: Source, generation: u32) {
 /// with its fingerprint (unless the read was cancelled or replaced).
 async fn read_file(index: usize, blob: &Blob, after: &mut AfterInput) -> ReadEnd {
     let Some((meta, options)) = SESSION.with(|s| s.borrow().ingest_file(index)) else { return ReadEnd::Done };
-    // Read whole and hashed by the browser's SHA-256 when it can; else in slices, hashed here.
+    // Hashed by the browser's SHA-256 when it can (the slices gathered here); else slice by slice.
     let hash = if read::browser_sha256_available() && blob.size() <= read::whole_file_limit() {
         read::Hash::Whole
     } else {
         read::Hash::Chunks
     };
-    let job = read::ReadWorker::get().map(|w| w.parse(blob, &meta.name, meta.size, &options, CHUNK_BYTES, hash));
+    let job = read::ReadWorker::get().map(|w| w.parse(blob, &meta.name, meta.size, &options, CHUNK_BYTES));
     let job = match job {
         Some(Ok(job)) => Some(job),
         Some(Err(message)) => return ReadEnd::WorkerFailed(message),
@@ -405,9 +405,15 @@ async fn parsed_elsewhere(
     after: &mut AfterInput,
 ) -> Result<ReadEnd, String> {
     SESSION.with(|s| s.borrow_mut().ingest_file_start_parsed_elsewhere(index));
-    // The slices come with their batches to be hashed here when the browser does not hash the file.
+    // The slices come with their batches: gathered for the browser's SHA-256, or hashed here.
     let hashed_here = hash == read::Hash::Chunks;
-    let mut whole = None;
+    let mut gathered = match hash {
+        read::Hash::Whole => {
+            Some(Uint8Array::new_with_length(blob.size() as u32)).filter(|w| w.length() as f64 == blob.size())
+        }
+        read::Hash::Chunks => None,
+    };
+    let mut at = 0u32;
     let mut batch = RecordedCalls::default();
     let mut scratch = read::Unpacking::default();
     let mut hashing = Fingerprinter::new("");
@@ -432,9 +438,6 @@ async fn parsed_elsewhere(
         if stale(after.generation) {
             break ReadEnd::Done;
         }
-        if let Some(sha256) = &b.sha256 {
-            whole = Some(sha256.clone());
-        }
         if let Some([wait, slices, copy, parse, send]) = b.times {
             let line = format!(
                 "reading worker, {}: waiting for the analysis worker {wait:.0} ms, for the file {slices:.0} ms, copying in {copy:.0} ms, parsing {parse:.0} ms ({:.0} MB/s), sending {send:.0} ms",
@@ -450,8 +453,19 @@ async fn parsed_elsewhere(
             ));
         }
         if let Some(c) = &b.chunk {
-            copy_into(c, &mut chunk);
-            hashing.update(&chunk);
+            match &gathered {
+                Some(w) => {
+                    let slice = Uint8Array::new(c);
+                    if at as u64 + slice.length() as u64 <= w.length() as u64 {
+                        w.set(&slice, at);
+                    }
+                    at = at.saturating_add(slice.length());
+                }
+                None => {
+                    copy_into(c, &mut chunk);
+                    hashing.update(&chunk);
+                }
+            }
         }
         let t2 = perf_now();
         SESSION.with(|s| s.borrow_mut().ingest_batch(&mut batch, b.bytes));
@@ -470,12 +484,17 @@ async fn parsed_elsewhere(
         return Ok(end);
     }
     // The fingerprint covers exactly the bytes read: the whole file, or as far as the read went.
-    let whole = match whole {
-        Some(Ok(hex)) if fed as f64 == blob.size() => Some((fed, hex)),
-        Some(Err(why)) if !why.is_empty() => {
-            web_sys::console::warn_1(&format!("the browser's SHA-256 failed ({why}); hashing here").into());
-            None
-        }
+    let digest =
+        gathered.take().filter(|_| fed as f64 == blob.size() && at as u64 == fed).map(|w| read::browser_sha256(&w));
+    let whole = match digest {
+        Some(Some(p)) => match JsFuture::from(p).await {
+            Ok(hex) => hex.as_string().map(|h| (fed, h)),
+            Err(e) => {
+                let why = read::describe(&e);
+                web_sys::console::warn_1(&format!("the browser's SHA-256 failed ({why}); hashing here").into());
+                None
+            }
+        },
         _ => None,
     };
     let (bytes, sha256) = match whole {

@@ -109,17 +109,16 @@ struct ParseJob {
     size: u64,
     options: IngestOptions,
     chunk_bytes: f64,
-    hash: Hash,
 }
 
-/// How a file's input fingerprint is taken.
+/// How the analysis worker takes a file's input fingerprint from the slices that come with the
+/// batches.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Hash {
-    /// The reading worker gathers the file's slices into one buffer as it parses them, and hashes
-    /// it with the browser's SHA-256 ([`browser_sha256`]); the digest comes with the last batch.
+    /// Gather the slices into one buffer of the file's size and hash it with the browser's
+    /// SHA-256 at the end ([`browser_sha256`]).
     Whole,
-    /// The reading worker reads the file in slices, and each batch brings the slice it was made
-    /// from, for the analysis worker to hash.
+    /// Hash each slice here, in WebAssembly.
     Chunks,
 }
 
@@ -151,7 +150,6 @@ pub fn start_read_worker() {
                 size: get(&data, "size").as_f64().unwrap_or(0.0) as u64,
                 options,
                 chunk_bytes: get(&data, "chunkBytes").as_f64().unwrap_or(super::CHUNK_BYTES),
-                hash: if get(&data, "hashWhole").is_truthy() { Hash::Whole } else { Hash::Chunks },
             };
             // an older reading loop sees the new id and stops
             r.id = Some(id);
@@ -187,17 +185,6 @@ async fn parse_file(reading: Rc<RefCell<Reading>>, job: ParseJob) {
     // copying a slice in, parsing it, sending the batch; reported with the last batch.
     let mut times = [0.0f64; 5];
     let mut chunks = super::BlobChunks::new(&job.blob, job.chunk_bytes);
-    // Hash::Whole: the slices are copied into one buffer of the file's size as they come (the
-    // browser's SHA-256 takes one buffer; reading the file whole instead took seconds at 360 MB),
-    // which is hashed at the end.
-    let mut whole = match job.hash {
-        Hash::Whole => match js_sys::Uint8Array::new_with_length(job.size.min(u32::MAX as u64) as u32) {
-            whole if whole.length() as u64 == job.size => Some(whole),
-            _ => None,
-        },
-        Hash::Chunks => None,
-    };
-    let mut at = 0u32;
     loop {
         let t0 = super::perf_now();
         loop {
@@ -224,18 +211,11 @@ async fn parse_file(reading: Rc<RefCell<Reading>>, job: ParseJob) {
                 let bytes = Uint8Array::new(&buf);
                 chunk.resize(bytes.length() as usize, 0);
                 bytes.copy_to(&mut chunk);
-                if let Some(w) = &whole {
-                    if at as u64 + chunk.len() as u64 <= job.size {
-                        w.set(&bytes, at);
-                    }
-                    at = at.saturating_add(bytes.length());
-                }
                 let t3 = super::perf_now();
                 batch = parse.feed(&chunk, batch);
                 let t4 = super::perf_now();
                 reading.borrow_mut().outstanding += 1;
-                let slice = (job.hash == Hash::Chunks).then_some(buf);
-                let sent = send_batch(id, &batch, &mut calls, chunk.len(), slice, None);
+                let sent = send_batch(id, &batch, &mut calls, chunk.len(), buf, None);
                 for (t, d) in times.iter_mut().zip([t1 - t0, t2 - t1, t3 - t2, t4 - t3, super::perf_now() - t4]) {
                     *t += d;
                 }
@@ -243,20 +223,7 @@ async fn parse_file(reading: Rc<RefCell<Reading>>, job: ParseJob) {
             }
             Ok(None) => {
                 batch = parse.finish(batch);
-                // The browser's digest of the whole file, or why there is none.
-                let digest = whole.take().filter(|_| at as u64 == job.size).and_then(|w| browser_sha256(&w));
-                let sha256 = match (digest, job.hash) {
-                    (Some(d), _) => match JsFuture::from(d).await {
-                        Ok(hex) => hex.as_string().ok_or_else(|| "the digest is not text".to_string()),
-                        Err(e) => Err(describe(&e)),
-                    },
-                    (None, Hash::Whole) => Err("the browser's SHA-256 is unavailable".to_string()),
-                    (None, Hash::Chunks) => Err(String::new()),
-                };
-                if !current(&reading.borrow()) {
-                    return;
-                }
-                let _ = send_batch(id, &batch, &mut calls, 0, None, Some((times, sha256)));
+                let _ = send_batch(id, &batch, &mut calls, 0, ArrayBuffer::new(0), Some(times));
                 return;
             }
             Err(e) => return read_error(id, &e),
@@ -276,7 +243,7 @@ fn read_error(id: u32, e: &JsValue) {
 /// SHA-256 ([`Hash::Whole`]): the file is then in memory once while it is read (and WebCrypto
 /// copies it once more for a moment), so at most an eighth of the device's memory (`navigator.deviceMemory`, which Chromium
 /// reports up to 8 GB; 4 GB when unknown), between 64 MiB and 1 GiB. Larger files are read in
-/// slices and hashed by the analysis worker, slice by slice.
+/// slices and hashed by the analysis worker, slice by slice ([`Hash::Chunks`]).
 pub fn whole_file_limit() -> f64 {
     let navigator = Reflect::get(&js_sys::global(), &JsValue::from_str("navigator")).unwrap_or(JsValue::UNDEFINED);
     let gb = Reflect::get(&navigator, &JsValue::from_str("deviceMemory")).ok().and_then(|v| v.as_f64()).unwrap_or(4.0);
@@ -293,7 +260,7 @@ pub fn browser_sha256_available() -> bool {
 /// with the CPU's SHA instructions where it has them: ≈ 0.4 s for 360 MB on the benchmark
 /// machine, against ≈ 1.6 s of a worker's time in WebAssembly). `None` where it is unavailable.
 /// The promise resolves to the lower-case hex digest.
-fn browser_sha256(bytes: &JsValue) -> Option<Promise> {
+pub fn browser_sha256(bytes: &JsValue) -> Option<Promise> {
     let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
     if !scope.is_secure_context() {
         return None;
@@ -308,16 +275,15 @@ fn browser_sha256(bytes: &JsValue) -> Option<Promise> {
 }
 
 /// Post a batch (its three parts, copied out of this worker's memory and transferred), made from
-/// `bytes` bytes of file `id`, with the slice itself when the analysis worker hashes it; `last`:
-/// the batch that ends the file, with this worker's times and the file's SHA-256 (or why there is
-/// none: empty when it was not asked for).
+/// `bytes` bytes of file `id`, with the slice itself (transferred too: the analysis worker hashes
+/// it); `last`: the batch that ends the file, with this worker's times.
 fn send_batch(
     id: u32,
     batch: &RecordedCalls,
     calls: &mut Vec<WireCall>,
     bytes: usize,
-    chunk: Option<ArrayBuffer>,
-    last: Option<([f64; 5], Result<String, String>)>,
+    slice: ArrayBuffer,
+    last: Option<[f64; 5]>,
 ) -> Result<(), JsValue> {
     batch.wire_calls(calls);
     let text = Uint8Array::from(batch.text()).buffer();
@@ -331,20 +297,12 @@ fn send_batch(
         ("bytes", &(bytes as f64).into()),
         ("last", &last.is_some().into()),
     ]);
-    if let Some((times, sha256)) = last {
+    if let Some(times) = last {
         let times: Array = times.iter().map(|&t| JsValue::from(t)).collect();
         let _ = Reflect::set(&msg, &JsValue::from_str("times"), &times);
-        let (key, value) = match sha256 {
-            Ok(hex) => ("sha256", hex),
-            Err(why) => ("sha256Error", why),
-        };
-        let _ = Reflect::set(&msg, &JsValue::from_str(key), &value.into());
     }
-    let transfer = Array::of3(&text, &lens, &calls);
-    if let Some(c) = chunk {
-        let _ = Reflect::set(&msg, &JsValue::from_str("chunk"), &c);
-        transfer.push(&c);
-    }
+    let _ = Reflect::set(&msg, &JsValue::from_str("chunk"), &slice);
+    let transfer = Array::of4(&text, &lens, &calls, &slice);
     read_scope().post_message_with_transfer(&msg, &transfer)
 }
 
@@ -359,16 +317,13 @@ pub struct Batch {
     calls: ArrayBuffer,
     /// Bytes of the file it was made from (0 for the batch that ends the file).
     pub bytes: u64,
-    /// Those bytes, when the job sends them (to be hashed).
+    /// Those bytes (to be hashed).
     pub chunk: Option<ArrayBuffer>,
     /// The batch that ends the file.
     pub last: bool,
     /// With the last batch: where the reading worker's time went (ms): waiting for the analysis
     /// worker, for the file, copying pieces in, parsing, sending the batches.
     pub times: Option<[f64; 5]>,
-    /// With the last batch of a file read whole: its SHA-256 (lower-case hex), or why the browser
-    /// could not take it.
-    pub sha256: Option<Result<String, String>>,
 }
 
 /// Reused buffers for [`Batch::unpack`].
@@ -478,11 +433,6 @@ impl ReadWorker {
                             }
                             t
                         }),
-                        sha256: match (get(&data, "sha256").as_string(), get(&data, "sha256Error").as_string()) {
-                            (Some(hex), _) => Some(Ok(hex)),
-                            (None, Some(why)) => Some(Err(why)),
-                            _ => None,
-                        },
                     });
                 }
             }
@@ -521,9 +471,8 @@ impl ReadWorker {
         })
     }
 
-    /// Start reading and parsing `blob` (a file called `name` of `size` bytes) in pieces of
-    /// `chunk_bytes`, hashed as `hash` says. Batches of an earlier file still on their way are
-    /// let go.
+    /// Start reading and parsing `blob` (a file called `name` of `size` bytes) in slices of
+    /// `chunk_bytes`. Batches of an earlier file still on their way are let go.
     pub fn parse(
         self: &Rc<Self>,
         blob: &Blob,
@@ -531,7 +480,6 @@ impl ReadWorker {
         size: u64,
         options: &IngestOptions,
         chunk_bytes: f64,
-        hash: Hash,
     ) -> Result<ReadJob, String> {
         let options = serde::Serialize::serialize(options, &super::js_serializer())
             .map_err(|e| format!("internal error: the read options could not be encoded ({e})"))?;
@@ -550,7 +498,6 @@ impl ReadWorker {
             ("size", &(size as f64).into()),
             ("options", &options),
             ("chunkBytes", &chunk_bytes.into()),
-            ("hashWhole", &(hash == Hash::Whole).into()),
         ]);
         self.post(msg);
         Ok(ReadJob { worker: self.clone(), id, ended: false })
