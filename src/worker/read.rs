@@ -184,7 +184,7 @@ async fn parse_file(reading: Rc<RefCell<Reading>>, job: ParseJob) {
     // Where this worker's time goes (ms): waiting for the analysis worker, for the file's slices,
     // copying a slice in, parsing it, sending the batch; reported with the last batch.
     let mut times = [0.0f64; 5];
-    let mut chunks = super::BlobChunks::new(&job.blob, job.chunk_bytes);
+    let mut chunks = Slices::new(&job.blob, job.chunk_bytes);
     loop {
         let t0 = super::perf_now();
         loop {
@@ -232,6 +232,144 @@ async fn parse_file(reading: Rc<RefCell<Reading>>, job: ParseJob) {
             let _ = read_scope().post_message(&object(&[("error", &describe(&e).into())]));
             return;
         }
+    }
+}
+
+/// Slices of the file being read, in order: from the slice reader (`static/slice-reader.js`, a
+/// small script worker this worker starts per file), which reads [`SLICES_AHEAD`] slices ahead
+/// on a thread that is otherwise idle, so that Chromium's delivery of their bytes (in tasks of the
+/// thread that asked) does not wait for this worker to finish parsing a chunk; or read here when
+/// the slice reader cannot start or fails (from where it stopped).
+enum Slices {
+    Reader { reader: SliceReader, blob: Blob, chunk_bytes: f64, offset: f64 },
+    Here(super::BlobChunks),
+}
+
+/// Slices the slice reader reads ahead of the one being parsed (4 MiB each).
+pub const SLICES_AHEAD: u32 = 4;
+
+impl Slices {
+    fn new(blob: &Blob, chunk_bytes: f64) -> Slices {
+        match SliceReader::start(blob, chunk_bytes) {
+            Ok(reader) => Slices::Reader { reader, blob: blob.clone(), chunk_bytes, offset: 0.0 },
+            Err(e) => {
+                web_sys::console::warn_1(&format!("the slice reader cannot start ({e}); reading here").into());
+                Slices::Here(super::BlobChunks::new(blob, chunk_bytes))
+            }
+        }
+    }
+
+    async fn next(&mut self) -> Result<Option<ArrayBuffer>, JsValue> {
+        loop {
+            match self {
+                Slices::Reader { reader, blob, chunk_bytes, offset } => match reader.next().await {
+                    Ok(Some(buf)) => {
+                        *offset += buf.byte_length() as f64;
+                        return Ok(Some(buf));
+                    }
+                    Ok(None) => return Ok(None),
+                    Err(SliceFail::File(e)) => return Err(JsValue::from_str(&e)),
+                    Err(SliceFail::Worker(e)) => {
+                        web_sys::console::warn_1(&format!("the slice reader failed ({e}); reading here").into());
+                        let rest = blob.slice_with_f64(*offset)?;
+                        *self = Slices::Here(super::BlobChunks::new(&rest, *chunk_bytes));
+                    }
+                },
+                Slices::Here(chunks) => return chunks.next().await,
+            }
+        }
+    }
+}
+
+enum SliceFail {
+    /// The browser could not read the file.
+    File(String),
+    /// The slice reader failed (or could not load).
+    Worker(String),
+}
+
+#[derive(Default)]
+struct SliceShared {
+    chunks: VecDeque<ArrayBuffer>,
+    eof: bool,
+    read_error: Option<String>,
+    failed: Option<String>,
+    wakers: Vec<Function>,
+}
+
+/// One file's slice reader (terminated when dropped).
+struct SliceReader {
+    worker: Worker,
+    shared: Rc<RefCell<SliceShared>>,
+    _onmessage: Closure<dyn FnMut(MessageEvent)>,
+    _onerror: Closure<dyn FnMut(Event)>,
+}
+
+impl SliceReader {
+    fn start(blob: &Blob, chunk_bytes: f64) -> Result<SliceReader, String> {
+        let worker = Worker::new("slice-reader.js").map_err(|e| describe(&e))?;
+        let shared = Rc::new(RefCell::new(SliceShared::default()));
+        let sh = shared.clone();
+        let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
+            let data = ev.data();
+            let mut s = sh.borrow_mut();
+            if let Ok(chunk) = get(&data, "chunk").dyn_into::<ArrayBuffer>() {
+                s.chunks.push_back(chunk);
+            } else if get(&data, "eof").is_truthy() {
+                s.eof = true;
+            } else if let Some(e) = get(&data, "readError").as_string() {
+                s.read_error = Some(e);
+            }
+            for w in s.wakers.drain(..) {
+                let _ = w.call0(&JsValue::NULL);
+            }
+        });
+        worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
+        let sh = shared.clone();
+        // A script that fails to load fires a plain `Event`, an uncaught exception an `ErrorEvent`.
+        let onerror = Closure::<dyn FnMut(Event)>::new(move |ev: Event| {
+            ev.prevent_default();
+            let mut s = sh.borrow_mut();
+            let m = ev.dyn_ref::<ErrorEvent>().map(|e| e.message()).unwrap_or_default();
+            s.failed = Some(if m.is_empty() { "the slice reader failed to load".into() } else { m });
+            for w in s.wakers.drain(..) {
+                let _ = w.call0(&JsValue::NULL);
+            }
+        });
+        worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
+        let start = object(&[("blob", blob), ("chunkBytes", &chunk_bytes.into()), ("ahead", &SLICES_AHEAD.into())]);
+        worker.post_message(&start).map_err(|e| describe(&e))?;
+        Ok(SliceReader { worker, shared, _onmessage: onmessage, _onerror: onerror })
+    }
+
+    async fn next(&mut self) -> Result<Option<ArrayBuffer>, SliceFail> {
+        loop {
+            let wait = {
+                let mut s = self.shared.borrow_mut();
+                if let Some(buf) = s.chunks.pop_front() {
+                    let _ = self.worker.post_message(&object(&[("more", &1.into())]));
+                    return Ok(Some(buf));
+                }
+                if let Some(e) = s.read_error.take() {
+                    return Err(SliceFail::File(e));
+                }
+                if let Some(e) = &s.failed {
+                    return Err(SliceFail::Worker(e.clone()));
+                }
+                if s.eof {
+                    return Ok(None);
+                }
+                Promise::new(&mut |resolve, _| s.wakers.push(resolve))
+            };
+            let _ = JsFuture::from(wait).await;
+        }
+    }
+}
+
+impl Drop for SliceReader {
+    fn drop(&mut self) {
+        let _ = self.worker.post_message(&object(&[("stop", &JsValue::TRUE)]));
+        self.worker.terminate();
     }
 }
 
