@@ -68,6 +68,24 @@ pub fn describe(e: &JsValue) -> String {
     }
 }
 
+/// Resolve every pending wait.
+fn wake_all(wakers: &mut Vec<Function>) {
+    for w in wakers.drain(..) {
+        let _ = w.call0(&JsValue::NULL);
+    }
+}
+
+/// The `error` handler of a worker this one starts: `failed` gets the error's message, or says
+/// that `what` failed to load (a script that fails to load fires a plain `Event`, an uncaught
+/// exception an `ErrorEvent`).
+fn on_worker_error(what: &'static str, mut failed: impl FnMut(String) + 'static) -> Closure<dyn FnMut(Event)> {
+    Closure::new(move |ev: Event| {
+        ev.prevent_default();
+        let m = ev.dyn_ref::<ErrorEvent>().map(|e| e.message()).unwrap_or_default();
+        failed(if m.is_empty() { format!("{what} failed to load") } else { m });
+    })
+}
+
 fn object(fields: &[(&str, &JsValue)]) -> Object {
     let o = Object::new();
     for (k, v) in fields {
@@ -91,9 +109,7 @@ struct Reading {
 
 impl Reading {
     fn wake(&mut self) {
-        for w in self.wakers.drain(..) {
-            let _ = w.call0(&JsValue::NULL);
-        }
+        wake_all(&mut self.wakers);
     }
 }
 
@@ -320,21 +336,14 @@ impl SliceReader {
             } else if let Some(e) = get(&data, "readError").as_string() {
                 s.read_error = Some(e);
             }
-            for w in s.wakers.drain(..) {
-                let _ = w.call0(&JsValue::NULL);
-            }
+            wake_all(&mut s.wakers);
         });
         worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
         let sh = shared.clone();
-        // A script that fails to load fires a plain `Event`, an uncaught exception an `ErrorEvent`.
-        let onerror = Closure::<dyn FnMut(Event)>::new(move |ev: Event| {
-            ev.prevent_default();
+        let onerror = on_worker_error("the slice reader", move |e| {
             let mut s = sh.borrow_mut();
-            let m = ev.dyn_ref::<ErrorEvent>().map(|e| e.message()).unwrap_or_default();
-            s.failed = Some(if m.is_empty() { "the slice reader failed to load".into() } else { m });
-            for w in s.wakers.drain(..) {
-                let _ = w.call0(&JsValue::NULL);
-            }
+            s.failed = Some(e);
+            wake_all(&mut s.wakers);
         });
         worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
         let start = object(&[("blob", blob), ("chunkBytes", &chunk_bytes.into()), ("ahead", &SLICES_AHEAD.into())]);
@@ -509,9 +518,7 @@ struct Shared {
 
 impl Shared {
     fn wake(&mut self) {
-        for w in self.wakers.drain(..) {
-            let _ = w.call0(&JsValue::NULL);
-        }
+        wake_all(&mut self.wakers);
     }
 }
 
@@ -578,12 +585,9 @@ impl ReadWorker {
         });
         worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
         let sh = shared.clone();
-        // A script that fails to load fires a plain `Event`, an uncaught exception an `ErrorEvent`.
-        let onerror = Closure::<dyn FnMut(Event)>::new(move |ev: Event| {
-            ev.prevent_default();
+        let onerror = on_worker_error("the reading worker", move |e| {
             let mut s = sh.borrow_mut();
-            let m = ev.dyn_ref::<ErrorEvent>().map(|e| e.message()).unwrap_or_default();
-            s.failed = Some(if m.is_empty() { "the reading worker failed to load".into() } else { m });
+            s.failed = Some(e);
             s.wake();
         });
         worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
