@@ -6,18 +6,19 @@
 //! text fingerprints) plus the building (interning, columns, samples) on one core, ≈ 120 MB/s.
 //! The analysis worker starts a small second worker (the `worker_read` binary, started by
 //! `worker-read-loader.js`) and posts it each `File` handle. The reading worker reads
-//! [`CHUNK_BYTES`](super::CHUNK_BYTES) slices of it (Chromium delivers `Blob.arrayBuffer()` in
-//! tasks of the thread that asked, and this one is never busy for long, so slices are taken as
-//! they come), parses each with a [`ParseSide`] (the file's parser over a recording builder),
-//! and *transfers* the calls it recorded as one batch — the batch's strings, their lengths and
-//! its encoded call descriptors, three `ArrayBuffer`s — to the analysis worker, at most
-//! [`WINDOW`] batches ahead of it. The analysis worker copies them into its memory and applies
-//! them ([`crate::protocol::Session::ingest_batch`]); the dataset, the reports and every
-//! diagnostic are those of the one-worker read (tested natively, `tests/it/protocol.rs`).
+//! [`CHUNK_BYTES`](super::CHUNK_BYTES) slices of it ([`Slices`]: read ahead by a script worker,
+//! because Chromium delivers `Blob.arrayBuffer()` in tasks of the thread that asked and this one
+//! is busy parsing), parses each with a [`ParseSide`] (the file's parser over a recording
+//! builder), and *transfers* the calls it recorded as one batch — the batch's strings, their
+//! lengths and its call descriptors as plain-data [`WireCall`]s, three `ArrayBuffer`s — with the
+//! slice itself to the analysis worker, at most [`WINDOW`] batches ahead of it. The analysis
+//! worker copies them into its memory and applies them
+//! ([`crate::protocol::Session::ingest_batch`]); the dataset, the reports and every diagnostic
+//! are those of the one-worker read (tested natively, `tests/it/protocol.rs`).
 //!
 //! The input fingerprint (SHA-256, report.json) covers exactly the bytes whose batches were
-//! applied: the chunk itself travels with its batch when the analysis worker hashes it (see
-//! `super::ingest`), and a read stopped early is hashed as far as it was applied.
+//! applied: the analysis worker gathers the slices for the browser's SHA-256 or hashes them
+//! itself ([`Hash`]), and a read stopped early is hashed as far as it was applied.
 //!
 //! Failures lose nothing that was read: if the reading worker cannot start, or fails before the
 //! first batch of a file was applied, the analysis worker reads and parses the file itself. If it
@@ -25,11 +26,12 @@
 //! the read ends with an error that says so.
 //!
 //! Messages, as plain JS objects: to the reading worker `{ id, parse: Blob, name, size,
-//! options, chunkBytes, sendChunks }` (read and parse file `id`), `{ id, applied: true }` (a
-//! batch was applied: one more may be sent) and `{ id, stop: true }` (stop: the job was
-//! dropped); from it `{ ready: true }`, `{ id, text, lens, calls, bytes, last, chunk? }` (the
-//! next batch, made from `bytes` bytes of the file; `last` ends the file), `{ id, readError }`
-//! and `{ error }`. `id` numbers a file; a new `id` stops the reading of the previous one.
+//! options, chunkBytes }` (read and parse file `id`), `{ id, applied: true }` (a batch was
+//! applied: one more may be sent) and `{ id, stop: true }` (stop: the job was dropped); from it
+//! `{ ready: true }`, `{ id, text, lens, calls, chunk, bytes, last, times? }` (the next batch,
+//! made from the `bytes` bytes of `chunk`; `last` ends the file and brings this worker's
+//! times), `{ id, readError }` and `{ error }`. `id` numbers a file; a new `id` stops the
+//! reading of the previous one.
 
 use crate::core::export::Fingerprinter;
 use crate::core::ingest::IngestOptions;
@@ -44,8 +46,8 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, DedicatedWorkerGlobalScope, ErrorEvent, Event, MessageEvent, Worker, WorkerOptions, WorkerType};
 
 /// Batches the reading worker has sent and the analysis worker has not yet applied, at most
-/// (each about one [`CHUNK_BYTES`](super::CHUNK_BYTES) chunk of strings; the reading worker's
-/// own read-ahead adds [`READ_AHEAD`](super::READ_AHEAD) + 1 slices being read).
+/// (each about one [`CHUNK_BYTES`](super::CHUNK_BYTES) slice and its strings; the slice
+/// reader's read-ahead adds [`SLICES_AHEAD`] slices).
 pub const WINDOW: u32 = 4;
 
 /// The script that starts the reading worker (next to `worker-loader.js`).
@@ -187,8 +189,8 @@ pub fn start_read_worker() {
     let _ = read_scope().post_message(&object(&[("ready", &JsValue::TRUE)]));
 }
 
-/// Read file `job.id` in slices, parse each (and hash the file, see [`Hash`]), and transfer
-/// each batch to the analysis worker, at most [`WINDOW`] ahead of the ones it applied; stops
+/// Read file `job.id` in slices, parse each, and transfer each batch (with its slice) to the
+/// analysis worker, at most [`WINDOW`] ahead of the ones it applied; stops
 /// when another file is read or `id` stopped.
 async fn parse_file(reading: Rc<RefCell<Reading>>, job: ParseJob) {
     let id = job.id;
