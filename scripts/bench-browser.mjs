@@ -58,7 +58,7 @@ const cpuSeconds = () => {
   return { total: total / 100, threads };
 };
 // The threads that used the most CPU between two snapshots, by name; Web Workers one by one
-// (the analysis worker and its hash worker have the same thread name), with their thread id.
+// (the analysis worker, its reading worker and the slice reader have the same thread name; the analysis worker starts first), with their thread id.
 const topThreads = (a, b, n = 5) => {
   const byName = new Map();
   for (const [k, t] of b.threads) {
