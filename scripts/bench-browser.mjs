@@ -133,7 +133,9 @@ const peakRss = () => {
 };
 const bytes = files.map((f) => statSync(f).size).reduce((a, b) => a + b, 0);
 const server = await startServer("/");
-const browser = await launch();
+// CHORUS_CHROMIUM_ARGS="--js-flags=--perf-basic-prof ..." passes extra flags to Chromium (profiling
+// with `perf record`: V8 then writes /tmp/perf-PID.map with the names of JS and Wasm functions).
+const browser = await launch((process.env.CHORUS_CHROMIUM_ARGS ?? "").split(" ").filter(Boolean));
 try {
   const { page, context, foreign } = await newRecordedPage(browser, server.url, { width: 1920, height: 1080 });
   // the worker's breakdown of its read loop (console.debug, one line per file)

@@ -276,6 +276,8 @@ pub struct Session {
     activity: Vec<(u32, u32)>,
     /// The datasets loaded side by side for linking, apart from the dataset above.
     pub link: link::LinkSession,
+    /// The last ticket of a fingerprint given later ([`Session::ingest_file_end_hash_later`]).
+    last_ticket: u64,
 }
 
 /// Largest number of edges sent for drawing (the heaviest are kept).
@@ -733,9 +735,52 @@ impl Session {
             r.fingerprint = None;
             self.ingest_file_end();
             if let Some(r) = &mut self.reading {
-                r.inputs.push(InputFingerprint { path, bytes, sha256 });
+                r.inputs.push(InputFingerprint { path, bytes, sha256, ..Default::default() });
             }
         }
+    }
+
+    /// The current file ended, and its fingerprint — the SHA-256 of its first `bytes` bytes,
+    /// exactly the bytes its batches were made from — is computed after the read, beside the
+    /// analysis (the browser app: the reading worker reads the file again and hashes it): it is
+    /// given to [`Session::input_hashed`] with the ticket returned here. Until then the input's
+    /// `sha256` is empty, so the shell must not let report.json be written before it arrives.
+    pub fn ingest_file_end_hash_later(&mut self, bytes: u64) -> Option<u64> {
+        let r = self.reading.as_mut()?;
+        let path = r.files.get(r.file_index).map(|f| f.name.clone()).unwrap_or_default();
+        r.fingerprint = None;
+        self.ingest_file_end();
+        self.last_ticket += 1;
+        let ticket = self.last_ticket;
+        let r = self.reading.as_mut()?;
+        r.inputs.push(InputFingerprint { path, bytes, pending: Some(ticket), ..Default::default() });
+        Some(ticket)
+    }
+
+    /// The fingerprint of ticket `ticket` ([`Session::ingest_file_end_hash_later`]): its SHA-256
+    /// (lower-case hex), or why the file could not be hashed. Whether an input still waited for
+    /// it (not when its dataset was replaced since).
+    pub fn input_hashed(&mut self, ticket: u64, sha256: Result<String, String>) -> bool {
+        let reading = self.reading.iter_mut().flat_map(|r| r.inputs.iter_mut());
+        let linked = self.link.entries.iter_mut().flat_map(|e| e.inputs.iter_mut());
+        let Some(input) = reading.chain(self.inputs.iter_mut()).chain(linked).find(|i| i.pending == Some(ticket))
+        else {
+            return false;
+        };
+        input.pending = None;
+        match sha256 {
+            Ok(hex) => input.sha256 = hex,
+            Err(why) => input.note = Some(why),
+        }
+        true
+    }
+
+    /// Whether an input (being read, loaded, or of a link dataset) still waits for the
+    /// fingerprint of `ticket`.
+    pub fn awaits_fingerprint(&self, ticket: u64) -> bool {
+        let reading = self.reading.iter().flat_map(|r| r.inputs.iter());
+        let linked = self.link.entries.iter().flat_map(|e| e.inputs.iter());
+        reading.chain(self.inputs.iter()).chain(linked).any(|i| i.pending == Some(ticket))
     }
 
     /// Posts read so far (cheap: the shell asks after every chunk, for its memory check).

@@ -525,7 +525,12 @@ mod tests {
             b.add_post(&rec, &Position { record: i + 1, line: i + 2, byte: i * 10 });
         }
         let (dataset, reports) = b.finish();
-        let fingerprints = vec![export::InputFingerprint { path: "mem".into(), bytes: 50, sha256: "0".repeat(64) }];
+        let fingerprints = vec![export::InputFingerprint {
+            path: "mem".into(),
+            bytes: 50,
+            sha256: "0".repeat(64),
+            ..Default::default()
+        }];
         let inputs = Inputs { dataset, reports, fingerprints };
         let out = std::env::temp_dir().join(format!("chorus-analyze-unit-{}", std::process::id()));
         let summary =

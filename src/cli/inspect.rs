@@ -286,8 +286,8 @@ mod tests {
     fn summary_counts_every_record_and_lists_the_first_rejected() {
         let (ds, reports) = reports();
         let inputs = vec![
-            InputFingerprint { path: "tweets.csv".into(), bytes: 1234, sha256: "a".repeat(64) },
-            InputFingerprint { path: "part2.csv.gz".into(), bytes: 10, sha256: "b".repeat(64) },
+            InputFingerprint { path: "tweets.csv".into(), bytes: 1234, sha256: "a".repeat(64), ..Default::default() },
+            InputFingerprint { path: "part2.csv.gz".into(), bytes: 10, sha256: "b".repeat(64), ..Default::default() },
         ];
         let s = summarize(&ds, &reports, &inputs, 2);
         let f = &s.files[0];

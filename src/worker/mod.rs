@@ -9,7 +9,6 @@
 
 pub mod read;
 
-use crate::core::export::Fingerprinter;
 use crate::core::ingest::IngestOptions;
 use crate::protocol::{self, FileMeta, RecordedCalls, Request, Response, Session};
 use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array};
@@ -35,6 +34,12 @@ thread_local! {
     static CANCEL: Cell<bool> = const { Cell::new(false) };
     /// Bumped by every Ingest request: an older read still in flight sees the change and stops.
     static GENERATION: Cell<u32> = const { Cell::new(0) };
+    /// Input fingerprints being taken after their file's read (the session's tickets), with the
+    /// reading worker taking them ([`fingerprint_later`]).
+    static PENDING: RefCell<Vec<(u64, std::rc::Rc<read::ReadWorker>)>> = const { RefCell::new(Vec::new()) };
+    /// Messages that wait for them, in order: the first that writes report.json (`Export`,
+    /// `LinkExport`) and every one after it, until no fingerprint is pending.
+    static DEFERRED: RefCell<std::collections::VecDeque<JsValue>> = const { RefCell::new(std::collections::VecDeque::new()) };
 }
 
 fn stale(generation: u32) -> bool {
@@ -82,11 +87,18 @@ pub fn start() {
     let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(on_message);
     scope().set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     onmessage.forget();
+    // Start the reading worker now, so that its WebAssembly is compiled before the first file
+    // is dropped rather than while it is read.
+    let _ = read::ReadWorker::get();
     post(&Response::Ready);
 }
 
 fn on_message(ev: MessageEvent) {
-    let data = ev.data();
+    dispatch(ev.data());
+}
+
+/// Handle one message from the UI: `{ req, files }`.
+fn dispatch(data: JsValue) {
     let req_js = Reflect::get(&data, &JsValue::from_str("req")).unwrap_or(JsValue::UNDEFINED);
     let req: Request = match serde_wasm_bindgen::from_value(req_js) {
         Ok(r) => r,
@@ -97,6 +109,13 @@ fn on_message(ev: MessageEvent) {
             return;
         }
     };
+    // report.json needs every input's fingerprint: wait for them (and keep the order)
+    let writes_report = matches!(req, Request::Export { .. } | Request::LinkExport { .. });
+    let waiting = PENDING.with(|p| !p.borrow().is_empty());
+    if waiting && !matches!(req, Request::Cancel) && (writes_report || DEFERRED.with(|d| !d.borrow().is_empty())) {
+        DEFERRED.with(|d| d.borrow_mut().push_back(data));
+        return;
+    }
     match req {
         Request::Ingest { .. } | Request::LinkAdd { .. } => {
             let files: Array = Reflect::get(&data, &JsValue::from_str("files"))
@@ -147,6 +166,7 @@ fn on_message(ev: MessageEvent) {
 
 /// Requests answered synchronously by the session.
 pub fn handle_other(req: Request) {
+    let removes = matches!(req, Request::LinkRemove { .. });
     SESSION.with(|s| {
         s.borrow_mut().handle(req, &mut |r| match r {
             Response::Analyzed(mut summary) => {
@@ -160,6 +180,9 @@ pub fn handle_other(req: Request) {
             other => post(&other),
         })
     });
+    if removes {
+        prune_pending();
+    }
 }
 
 fn now_ms() -> f64 {
@@ -278,6 +301,7 @@ enum ReadEnd {
 
 async fn ingest(req: Request, source: Source, generation: u32) {
     SESSION.with(|s| s.borrow_mut().handle(req, &mut |r| post(&r)));
+    prune_pending(); // a new dataset replaces the one whose fingerprints were pending
     let mut after = AfterInput { generation, next_progress: 0.0, out_of_memory: false };
     let n_files = match &source {
         Source::Files(a) => a.length() as usize,
@@ -347,12 +371,6 @@ async fn ingest(req: Request, source: Source, generation: u32) {
 /// with its fingerprint (unless the read was cancelled or replaced).
 async fn read_file(index: usize, blob: &Blob, after: &mut AfterInput) -> ReadEnd {
     let Some((meta, options)) = SESSION.with(|s| s.borrow().ingest_file(index)) else { return ReadEnd::Done };
-    // Hashed by the browser's SHA-256 when it can (the slices gathered here); else slice by slice.
-    let hash = if read::browser_sha256_available() && blob.size() <= read::whole_file_limit() {
-        read::Hash::Whole
-    } else {
-        read::Hash::Chunks
-    };
     let job = read::ReadWorker::get().map(|w| w.parse(blob, &meta.name, meta.size, &options, CHUNK_BYTES));
     let job = match job {
         Some(Ok(job)) => Some(job),
@@ -360,7 +378,7 @@ async fn read_file(index: usize, blob: &Blob, after: &mut AfterInput) -> ReadEnd
         None => None,
     };
     if let Some(job) = job {
-        match parsed_elsewhere(index, blob, job, hash, after).await {
+        match parsed_elsewhere(index, blob, job, after).await {
             Ok(end) => return end,
             Err(e) => web_sys::console::warn_1(&format!("the reading worker failed ({e}); reading here").into()),
         }
@@ -387,37 +405,25 @@ async fn read_file(index: usize, blob: &Blob, after: &mut AfterInput) -> ReadEnd
             break;
         }
     }
-    times.log(&meta.name, None);
+    times.log(&meta.name, false);
     if !stale(after.generation) {
         SESSION.with(|s| s.borrow_mut().ingest_file_end());
     }
     ReadEnd::Done
 }
 
-/// The reading worker reads and parses the file; here each batch is applied and the chunk it was
-/// made from hashed. Err (nothing of the file applied yet) when the reading worker failed before
-/// its first batch: the caller then reads the file itself.
+/// The reading worker reads and parses the file; here each batch is applied, and the file is
+/// fingerprinted after the read ([`fingerprint_later`]). Err (nothing of the file applied yet)
+/// when the reading worker failed before its first batch: the caller then reads the file itself.
 async fn parsed_elsewhere(
     index: usize,
     blob: &Blob,
     mut job: read::ReadJob,
-    hash: read::Hash,
     after: &mut AfterInput,
 ) -> Result<ReadEnd, String> {
     SESSION.with(|s| s.borrow_mut().ingest_file_start_parsed_elsewhere(index));
-    // The slices come with their batches: gathered for the browser's SHA-256, or hashed here.
-    let hashed_here = hash == read::Hash::Chunks;
-    let mut gathered = match hash {
-        read::Hash::Whole => {
-            Some(Uint8Array::new_with_length(blob.size() as u32)).filter(|w| w.length() as f64 == blob.size())
-        }
-        read::Hash::Chunks => None,
-    };
-    let mut at = 0u32;
     let mut batch = RecordedCalls::default();
     let mut scratch = read::Unpacking::default();
-    let mut hashing = Fingerprinter::new("");
-    let mut chunk = Vec::new();
     let mut applied_any = false;
     let mut fed = 0u64;
     let mut times = ReadLoopTimes::default();
@@ -452,67 +458,97 @@ async fn parsed_elsewhere(
                 "internal error: the reading worker sent a batch that cannot be read ({e})"
             ));
         }
-        if let Some(c) = &b.chunk {
-            match &gathered {
-                Some(w) => {
-                    let slice = Uint8Array::new(c);
-                    if at as u64 + slice.length() as u64 <= w.length() as u64 {
-                        w.set(&slice, at);
-                    }
-                    at = at.saturating_add(slice.length());
-                }
-                None => {
-                    copy_into(c, &mut chunk);
-                    hashing.update(&chunk);
-                }
-            }
-        }
         let t2 = perf_now();
-        SESSION.with(|s| s.borrow_mut().ingest_batch(&mut batch, b.bytes));
+        let bytes = b.bytes;
+        SESSION.with(|s| s.borrow_mut().ingest_batch(&mut batch, bytes));
         applied_any = true;
-        fed += b.bytes;
-        job.applied();
+        fed += bytes;
+        job.applied(b.buffers());
         let more = after.go_on();
-        times.add(b.bytes as usize, [t1 - t0, t2 - t1, perf_now() - t2]);
+        times.add(bytes as usize, [t1 - t0, t2 - t1, perf_now() - t2]);
         if !more {
             break ReadEnd::Done;
         }
     };
+    let worker = job.worker();
     drop(job);
-    times.log(&blob_name(blob), Some(hashed_here));
+    times.log(&blob_name(blob), true);
     if !matches!(end, ReadEnd::Done) || stale(after.generation) {
         return Ok(end);
     }
     // The fingerprint covers exactly the bytes read: the whole file, or as far as the read went.
-    let digest =
-        gathered.take().filter(|_| fed as f64 == blob.size() && at as u64 == fed).map(|w| read::browser_sha256(&w));
-    let whole = match digest {
-        Some(Some(p)) => match JsFuture::from(p).await {
-            Ok(hex) => hex.as_string().map(|h| (fed, h)),
-            Err(e) => {
-                let why = read::describe(&e);
-                web_sys::console::warn_1(&format!("the browser's SHA-256 failed ({why}); hashing here").into());
-                None
-            }
-        },
-        _ => None,
-    };
-    let (bytes, sha256) = match whole {
-        Some(h) => h,
-        None if hashed_here => {
-            let done = hashing.finish();
-            (done.bytes, done.sha256)
-        }
-        None => match read::rehash(blob, fed).await {
-            Ok(h) => h,
-            Err(e) => return Ok(ReadEnd::ReadError(e)),
-        },
-    };
-    if stale(after.generation) {
-        return Ok(ReadEnd::Done);
+    if let Some(ticket) = SESSION.with(|s| s.borrow_mut().ingest_file_end_hash_later(fed)) {
+        fingerprint_later(ticket, blob.clone(), fed, worker);
     }
-    SESSION.with(|s| s.borrow_mut().ingest_file_end_hashed(bytes, sha256));
     Ok(ReadEnd::Done)
+}
+
+/// Have the reading worker fingerprint the first `bytes` bytes of `blob` after the read (the
+/// session's input `ticket` waits for it): the read ends without waiting, and the hash runs
+/// beside the analysis, on the core it leaves idle. Requests that write report.json wait for it
+/// ([`PENDING`]). If the reading worker fails, the bytes are hashed here instead; if the browser
+/// cannot read them again (the file changed or was removed since), report.json says so.
+fn fingerprint_later(ticket: u64, blob: Blob, bytes: u64, worker: std::rc::Rc<read::ReadWorker>) {
+    PENDING.with(|p| p.borrow_mut().push((ticket, worker.clone())));
+    wasm_bindgen_futures::spawn_local(async move {
+        let name = blob_name(&blob);
+        let got = worker.hash(ticket as u32, &blob, bytes).await;
+        if !PENDING.with(|p| p.borrow().iter().any(|(t, _)| *t == ticket)) {
+            return; // its dataset was replaced
+        }
+        let sha256 = match got {
+            Ok(h) => {
+                let line = format!(
+                    "fingerprint of {name}: {} in the reading worker, after the read, {:.0} ms",
+                    h.how, h.ms
+                );
+                web_sys::console::debug_1(&line.into());
+                Ok(h.sha256)
+            }
+            Err(read::ReadFailed::File(e)) => Err(format!(
+                "the browser could not read {name} again to fingerprint it ({e}): it changed or was removed after it was read"
+            )),
+            Err(read::ReadFailed::Worker(e)) => {
+                web_sys::console::warn_1(&format!("the reading worker could not fingerprint {name} ({e}); hashing here").into());
+                match read::rehash(&blob, bytes).await {
+                    Ok((_, hex)) => Ok(hex),
+                    Err(e) => Err(format!(
+                        "the browser could not read {name} again to fingerprint it ({}): it changed or was removed after it was read",
+                        read::describe(&e)
+                    )),
+                }
+            }
+        };
+        SESSION.with(|s| s.borrow_mut().input_hashed(ticket, sha256));
+        PENDING.with(|p| p.borrow_mut().retain(|(t, _)| *t != ticket));
+        run_deferred();
+    });
+}
+
+/// Forget the fingerprints no input waits for any more (their dataset was replaced or removed),
+/// and run the requests that waited for them once none is left.
+fn prune_pending() {
+    let gone: Vec<(u64, std::rc::Rc<read::ReadWorker>)> = PENDING.with(|p| {
+        let mut p = p.borrow_mut();
+        let (keep, gone) = p.drain(..).partition(|(t, _)| SESSION.with(|s| s.borrow().awaits_fingerprint(*t)));
+        *p = keep;
+        gone
+    });
+    for (ticket, worker) in gone {
+        worker.forget(ticket as u32);
+    }
+    run_deferred();
+}
+
+/// Run the requests that waited for fingerprints, in order, once none is pending.
+fn run_deferred() {
+    loop {
+        if PENDING.with(|p| !p.borrow().is_empty()) {
+            return;
+        }
+        let Some(data) = DEFERRED.with(|d| d.borrow_mut().pop_front()) else { return };
+        dispatch(data);
+    }
 }
 
 /// Slices of a `Blob` requested ahead of the one being parsed.
@@ -582,18 +618,16 @@ impl ReadLoopTimes {
         }
     }
 
-    /// `elsewhere`: Some when the reading worker read and parsed the file (else this worker did),
-    /// with whether this worker hashed its chunks (else the browser hashed the whole file).
-    fn log(&self, file: &str, elsewhere: Option<bool>) {
+    /// `elsewhere`: the reading worker read and parsed the file (and fingerprints it after the
+    /// read), else this worker read, parsed and hashed it.
+    fn log(&self, file: &str, elsewhere: bool) {
         let [wait, copy, work] = self.ms;
-        let line = if let Some(hashed_here) = elsewhere {
+        let line = if elsewhere {
             format!(
-                "read loop, {file}: {:.0} MB in {} batches; waiting for the reading worker {wait:.0} ms, copying in{} {copy:.0} ms, building {work:.0} ms ({:.0} MB/s) (read and parsed by the reading worker, {})",
+                "read loop, {file}: {:.0} MB in {} batches; waiting for the reading worker {wait:.0} ms, copying in {copy:.0} ms, building {work:.0} ms ({:.0} MB/s) (read and parsed by the reading worker, fingerprinted after the read)",
                 self.bytes / 1e6,
                 self.chunks,
-                if hashed_here { " and hashing" } else { "" },
                 self.bytes / 1e3 / work.max(1.0),
-                if hashed_here { "hashed here" } else { "hashed by the browser" },
             )
         } else {
             format!(

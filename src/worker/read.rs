@@ -10,15 +10,20 @@
 //! because Chromium delivers `Blob.arrayBuffer()` in tasks of the thread that asked and this one
 //! is busy parsing), parses each with a [`ParseSide`] (the file's parser over a recording
 //! builder), and *transfers* the calls it recorded as one batch — the batch's strings, their
-//! lengths and its call descriptors as plain-data [`WireCall`]s, three `ArrayBuffer`s — with the
-//! slice itself to the analysis worker, at most [`WINDOW`] batches ahead of it. The analysis
-//! worker copies them into its memory and applies them
-//! ([`crate::protocol::Session::ingest_batch`]); the dataset, the reports and every diagnostic
-//! are those of the one-worker read (tested natively, `tests/it/protocol.rs`).
+//! lengths and its call descriptors as plain-data [`WireCall`]s, three `ArrayBuffer`s — to the
+//! analysis worker, at most [`WINDOW`] batches ahead of it. The analysis worker copies them into
+//! its memory and applies them ([`crate::protocol::Session::ingest_batch`]); the dataset, the
+//! reports and every diagnostic are those of the one-worker read (tested natively,
+//! `tests/it/protocol.rs`).
 //!
-//! The input fingerprint (SHA-256, report.json) covers exactly the bytes whose batches were
-//! applied: the analysis worker gathers the slices for the browser's SHA-256 or hashes them
-//! itself ([`Hash`]), and a read stopped early is hashed as far as it was applied.
+//! The input fingerprint (SHA-256, report.json) is taken *after* the read, beside the analysis:
+//! once a file's batches are applied the analysis worker asks this worker to hash exactly the
+//! bytes they were made from (the whole file, or as far as a read stopped early went;
+//! [`ReadWorker::hash`]). It reads them again and hashes them with the browser's SHA-256
+//! (WebCrypto) when it can, else slice by slice in WebAssembly ([`fingerprint`]). Hashing while
+//! reading cost the read a fifth of its time on two cores (gathering the slices, WebCrypto's
+//! copy of them, the digest), where after it the hash runs on the core that detection leaves
+//! idle; report.json waits for it (`super::PENDING`).
 //!
 //! Failures lose nothing that was read: if the reading worker cannot start, or fails before the
 //! first batch of a file was applied, the analysis worker reads and parses the file itself. If it
@@ -26,12 +31,15 @@
 //! the read ends with an error that says so.
 //!
 //! Messages, as plain JS objects: to the reading worker `{ id, parse: Blob, name, size,
-//! options, chunkBytes }` (read and parse file `id`), `{ id, applied: true }` (a batch was
-//! applied: one more may be sent) and `{ id, stop: true }` (stop: the job was dropped); from it
-//! `{ ready: true }`, `{ id, text, lens, calls, chunk, bytes, last, times? }` (the next batch,
-//! made from the `bytes` bytes of `chunk`; `last` ends the file and brings this worker's
-//! times), `{ id, readError }` and `{ error }`. `id` numbers a file; a new `id` stops the
-//! reading of the previous one.
+//! options, chunkBytes }` (read and parse file `id`), `{ id, applied: true, give }` (a batch was
+//! applied: one more may be sent; `give` hands its buffers back), `{ id, stop: true }` (stop: the job was dropped),
+//! `{ hash: ticket, blob, bytes }` (fingerprint the first `bytes` bytes of `blob`) and
+//! `{ forget: ticket }` (that fingerprint is no longer wanted); from it `{ ready: true }`,
+//! `{ id, text, textLen, lens, lensLen, calls, callsLen, bytes, last, times? }` (the next
+//! batch, its parts at the start of three buffers, made from `bytes` bytes of the file; `last` ends the file and brings this worker's times), `{ id, readError }`,
+//! `{ hashed: ticket, sha256, how, ms }` or `{ hashed: ticket, readError }`, and `{ error }`.
+//! `id` numbers a file; a new `id` stops the reading of the previous one. Fingerprints are
+//! taken one at a time, in the order asked.
 
 use crate::core::export::Fingerprinter;
 use crate::core::ingest::IngestOptions;
@@ -107,7 +115,13 @@ struct Reading {
     id: Option<u32>,
     outstanding: u32,
     wakers: Vec<Function>,
+    /// Buffers of applied batches, handed back to be filled again: a fresh `ArrayBuffer` per
+    /// part and batch cost ≈ 0.2 s per 360 MB in first touches of new memory.
+    pool: Vec<ArrayBuffer>,
 }
+
+/// Buffers kept for reuse, at most (three per batch in flight).
+const POOL_MAX: usize = 3 * (WINDOW as usize + 2);
 
 impl Reading {
     fn wake(&mut self) {
@@ -129,15 +143,20 @@ struct ParseJob {
     chunk_bytes: f64,
 }
 
-/// How the analysis worker takes a file's input fingerprint from the slices that come with the
-/// batches.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Hash {
-    /// Gather the slices into one buffer of the file's size and hash it with the browser's
-    /// SHA-256 at the end ([`browser_sha256`]).
-    Whole,
-    /// Hash each slice here, in WebAssembly.
-    Chunks,
+/// A fingerprint the reading worker is asked for: of the first `bytes` bytes of `blob`.
+struct HashJob {
+    ticket: u32,
+    blob: Blob,
+    bytes: f64,
+}
+
+/// The fingerprints asked for and not yet taken (one at a time, in order), and the tickets no
+/// longer wanted.
+#[derive(Default)]
+struct Hashing {
+    queue: VecDeque<HashJob>,
+    running: bool,
+    forgotten: Vec<u32>,
 }
 
 /// Entry point of the `worker_read` binary.
@@ -146,8 +165,25 @@ pub fn start_read_worker() {
         let _ = read_scope().post_message(&object(&[("error", &JsValue::from_str(&info.to_string()))]));
     }));
     let reading = Rc::new(RefCell::new(Reading::default()));
+    let hashing = Rc::new(RefCell::new(Hashing::default()));
     let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
         let data = ev.data();
+        if let (Some(ticket), Ok(blob)) = (get(&data, "hash").as_f64(), get(&data, "blob").dyn_into::<Blob>()) {
+            let bytes = get(&data, "bytes").as_f64().unwrap_or(0.0);
+            let mut h = hashing.borrow_mut();
+            h.queue.push_back(HashJob { ticket: ticket as u32, blob, bytes });
+            if !h.running {
+                h.running = true;
+                wasm_bindgen_futures::spawn_local(hash_queued(hashing.clone()));
+            }
+            return;
+        }
+        if let Some(ticket) = get(&data, "forget").as_f64().map(|f| f as u32) {
+            let mut h = hashing.borrow_mut();
+            h.queue.retain(|j| j.ticket != ticket);
+            h.forgotten.push(ticket);
+            return;
+        }
         let Some(id) = get(&data, "id").as_f64().map(|f| f as u32) else { return };
         let mut r = reading.borrow_mut();
         if let Some(blob) = get(&data, "parse").dyn_ref::<Blob>() {
@@ -175,6 +211,13 @@ pub fn start_read_worker() {
             r.wake();
             wasm_bindgen_futures::spawn_local(parse_file(reading.clone(), job));
         } else if get(&data, "applied").is_truthy() {
+            if let Ok(given) = get(&data, "give").dyn_into::<Array>() {
+                for buf in given.iter().filter_map(|b| b.dyn_into::<ArrayBuffer>().ok()) {
+                    if r.pool.len() < POOL_MAX {
+                        r.pool.push(buf);
+                    }
+                }
+            }
             if r.id == Some(id) {
                 r.outstanding = r.outstanding.saturating_sub(1);
                 r.wake();
@@ -189,7 +232,7 @@ pub fn start_read_worker() {
     let _ = read_scope().post_message(&object(&[("ready", &JsValue::TRUE)]));
 }
 
-/// Read file `job.id` in slices, parse each, and transfer each batch (with its slice) to the
+/// Read file `job.id` in slices, parse each, and transfer each batch to the
 /// analysis worker, at most [`WINDOW`] ahead of the ones it applied; stops
 /// when another file is read or `id` stopped.
 async fn parse_file(reading: Rc<RefCell<Reading>>, job: ParseJob) {
@@ -233,7 +276,8 @@ async fn parse_file(reading: Rc<RefCell<Reading>>, job: ParseJob) {
                 batch = parse.feed(&chunk, batch);
                 let t4 = super::perf_now();
                 reading.borrow_mut().outstanding += 1;
-                let sent = send_batch(id, &batch, &mut calls, chunk.len(), buf, None);
+                drop(buf);
+                let sent = send_batch(id, &batch, &mut calls, chunk.len(), None, &mut reading.borrow_mut().pool);
                 for (t, d) in times.iter_mut().zip([t1 - t0, t2 - t1, t3 - t2, t4 - t3, super::perf_now() - t4]) {
                     *t += d;
                 }
@@ -241,7 +285,7 @@ async fn parse_file(reading: Rc<RefCell<Reading>>, job: ParseJob) {
             }
             Ok(None) => {
                 batch = parse.finish(batch);
-                let _ = send_batch(id, &batch, &mut calls, 0, ArrayBuffer::new(0), Some(times));
+                let _ = send_batch(id, &batch, &mut calls, 0, Some(times), &mut reading.borrow_mut().pool);
                 return;
             }
             Err(e) => return read_error(id, &e),
@@ -388,11 +432,83 @@ fn read_error(id: u32, e: &JsValue) {
     let _ = read_scope().post_message(&object(&[("id", &id.into()), ("readError", &describe(e).into())]));
 }
 
-/// Files up to this size are gathered into one buffer and fingerprinted by the browser's own
-/// SHA-256 ([`Hash::Whole`]): the file is then in memory once while it is read (and WebCrypto
-/// copies it once more for a moment), so at most an eighth of the device's memory (`navigator.deviceMemory`, which Chromium
-/// reports up to 8 GB; 4 GB when unknown), between 64 MiB and 1 GiB. Larger files are read in
-/// slices and hashed by the analysis worker, slice by slice ([`Hash::Chunks`]).
+/// Take the fingerprints asked for, one at a time, and answer each (unless it was forgotten).
+async fn hash_queued(hashing: Rc<RefCell<Hashing>>) {
+    loop {
+        let job = {
+            let mut h = hashing.borrow_mut();
+            match h.queue.pop_front() {
+                Some(job) => job,
+                None => {
+                    h.running = false;
+                    h.forgotten.clear();
+                    return;
+                }
+            }
+        };
+        let t0 = super::perf_now();
+        let ticket = job.ticket;
+        let wanted = || !hashing.borrow().forgotten.contains(&ticket);
+        let msg = match fingerprint(&job.blob, job.bytes, &wanted).await {
+            Ok(Some((sha256, how))) => object(&[
+                ("hashed", &ticket.into()),
+                ("sha256", &sha256.into()),
+                ("how", &how.into()),
+                ("ms", &(super::perf_now() - t0).into()),
+            ]),
+            Ok(None) => continue, // forgotten
+            Err(e) => object(&[("hashed", &ticket.into()), ("readError", &describe(&e).into())]),
+        };
+        if wanted() {
+            let _ = read_scope().post_message(&msg);
+        }
+    }
+}
+
+/// The SHA-256 (lower-case hex) of the first `bytes` bytes of `blob`, and how it was taken: by
+/// the browser's SHA-256 over the bytes read whole when it can ([`browser_sha256_available`],
+/// up to [`whole_file_limit`]), else in WebAssembly slice by slice (read ahead by a slice
+/// reader); `None` once `wanted` says it is no longer wanted. Err: the browser could not read
+/// the file (it changed or was removed since it was read).
+async fn fingerprint(
+    blob: &Blob,
+    bytes: f64,
+    wanted: &dyn Fn() -> bool,
+) -> Result<Option<(String, &'static str)>, JsValue> {
+    let head = blob.slice_with_f64_and_f64(0.0, bytes)?;
+    if browser_sha256_available() && bytes <= whole_file_limit() {
+        let whole = JsFuture::from(head.array_buffer()).await?;
+        if !wanted() {
+            return Ok(None);
+        }
+        if let Some(digest) = browser_sha256(&whole) {
+            match JsFuture::from(digest).await.map(|hex| hex.as_string()) {
+                Ok(Some(hex)) => return Ok(Some((hex, "the browser's SHA-256"))),
+                Ok(None) => {}
+                Err(e) => web_sys::console::warn_1(
+                    &format!("the browser's SHA-256 failed ({}); hashing in WebAssembly", describe(&e)).into(),
+                ),
+            }
+        }
+    }
+    let mut fp = Fingerprinter::new("");
+    let mut slices = Slices::new(&head, super::CHUNK_BYTES);
+    let mut chunk = Vec::new();
+    while let Some(buf) = slices.next().await? {
+        if !wanted() {
+            return Ok(None);
+        }
+        super::copy_into(&buf, &mut chunk);
+        fp.update(&chunk);
+    }
+    Ok(Some((fp.finish().sha256, "SHA-256 in WebAssembly")))
+}
+
+/// Files up to this size are read whole and fingerprinted by the browser's own SHA-256 (see
+/// [`fingerprint`]): the file is then in memory once more for a moment (and WebCrypto copies it
+/// once more), so at most an eighth of the device's memory (`navigator.deviceMemory`, which
+/// Chromium reports up to 8 GB; 4 GB when unknown), between 64 MiB and 1 GiB. Larger files are
+/// hashed slice by slice in WebAssembly.
 pub fn whole_file_limit() -> f64 {
     let navigator = Reflect::get(&js_sys::global(), &JsValue::from_str("navigator")).unwrap_or(JsValue::UNDEFINED);
     let gb = Reflect::get(&navigator, &JsValue::from_str("deviceMemory")).ok().and_then(|v| v.as_f64()).unwrap_or(4.0);
@@ -423,26 +539,41 @@ pub fn browser_sha256(bytes: &JsValue) -> Option<Promise> {
     }))
 }
 
-/// Post a batch (its three parts, copied out of this worker's memory and transferred), made from
-/// `bytes` bytes of file `id`, with the slice itself (transferred too: the analysis worker hashes
-/// it); `last`: the batch that ends the file, with this worker's times.
+/// Copy `bytes` to the start of a buffer from `pool` (the smallest that holds them) or of a new
+/// one (with room to spare, so that it fits later batches too).
+fn fill(pool: &mut Vec<ArrayBuffer>, bytes: &[u8]) -> ArrayBuffer {
+    let need = bytes.len() as u32;
+    let fits = pool.iter().enumerate().filter(|(_, b)| b.byte_length() >= need).min_by_key(|(_, b)| b.byte_length());
+    let buf = match fits.map(|(i, _)| i) {
+        Some(i) => pool.swap_remove(i),
+        None => ArrayBuffer::new(need.saturating_add(need / 4).max(4096)),
+    };
+    Uint8Array::new_with_byte_offset_and_length(&buf, 0, need).copy_from(bytes);
+    buf
+}
+
+/// Post a batch (its three parts, copied out of this worker's memory into buffers of `pool` and
+/// transferred; the analysis worker hands them back), made from `bytes` bytes of file `id`;
+/// `last`: the batch that ends the file, with this worker's times.
 fn send_batch(
     id: u32,
     batch: &RecordedCalls,
     calls: &mut Vec<WireCall>,
     bytes: usize,
-    slice: ArrayBuffer,
     last: Option<[f64; 5]>,
+    pool: &mut Vec<ArrayBuffer>,
 ) -> Result<(), JsValue> {
     batch.wire_calls(calls);
-    let text = Uint8Array::from(batch.text()).buffer();
-    let lens = Uint32Array::from(batch.lens()).buffer();
-    let calls = Uint8Array::from(bytemuck::cast_slice::<WireCall, u8>(calls)).buffer();
+    let parts = [batch.text(), bytemuck::cast_slice::<u32, u8>(batch.lens()), bytemuck::cast_slice(calls)];
+    let [text, lens, calls] = parts.map(|p| fill(pool, p));
     let msg = object(&[
         ("id", &id.into()),
         ("text", &text),
+        ("textLen", &parts[0].len().into()),
         ("lens", &lens),
+        ("lensLen", &parts[1].len().into()),
         ("calls", &calls),
+        ("callsLen", &parts[2].len().into()),
         ("bytes", &(bytes as f64).into()),
         ("last", &last.is_some().into()),
     ]);
@@ -450,8 +581,7 @@ fn send_batch(
         let times: Array = times.iter().map(|&t| JsValue::from(t)).collect();
         let _ = Reflect::set(&msg, &JsValue::from_str("times"), &times);
     }
-    let _ = Reflect::set(&msg, &JsValue::from_str("chunk"), &slice);
-    let transfer = Array::of4(&text, &lens, &calls, &slice);
+    let transfer = Array::of3(&text, &lens, &calls);
     read_scope().post_message_with_transfer(&msg, &transfer)
 }
 
@@ -461,13 +591,13 @@ fn send_batch(
 
 /// A batch received from the reading worker.
 pub struct Batch {
+    /// The three parts, each at the start of its buffer (`lens` in bytes).
     text: ArrayBuffer,
     lens: ArrayBuffer,
     calls: ArrayBuffer,
+    len: [u32; 3],
     /// Bytes of the file it was made from (0 for the batch that ends the file).
     pub bytes: u64,
-    /// Those bytes (to be hashed).
-    pub chunk: Option<ArrayBuffer>,
     /// The batch that ends the file.
     pub last: bool,
     /// With the last batch: where the reading worker's time went (ms): waiting for the analysis
@@ -486,12 +616,22 @@ pub struct Unpacking {
 impl Batch {
     /// Copy the batch into this worker's memory, into `into` (reusing its buffers).
     pub fn unpack(&self, scratch: &mut Unpacking, into: &mut RecordedCalls) -> Result<(), String> {
-        super::copy_into(&self.text, &mut scratch.text);
-        let lens = Uint32Array::new(&self.lens);
+        let [text_len, lens_len, calls_len] = self.len;
+        let fits = |buf: &ArrayBuffer, len: u32| len <= buf.byte_length();
+        if !fits(&self.text, text_len) || !fits(&self.lens, lens_len) || !fits(&self.calls, calls_len) {
+            return Err("a recorded batch's parts are longer than their buffers".into());
+        }
+        let text = Uint8Array::new_with_byte_offset_and_length(&self.text, 0, text_len);
+        scratch.text.resize(text_len as usize, 0);
+        text.copy_to(&mut scratch.text);
+        if lens_len % 4 != 0 {
+            return Err(format!("a recorded batch's string lengths are {lens_len} bytes, not whole numbers"));
+        }
+        let lens = Uint32Array::new_with_byte_offset_and_length(&self.lens, 0, lens_len / 4);
         scratch.lens.resize(lens.length() as usize, 0);
         lens.copy_to(&mut scratch.lens);
         // the descriptors are copied straight into place: they are plain words
-        let calls = Uint8Array::new(&self.calls);
+        let calls = Uint8Array::new_with_byte_offset_and_length(&self.calls, 0, calls_len);
         let size = std::mem::size_of::<WireCall>();
         if calls.length() as usize % size != 0 {
             return Err(format!("a recorded batch's calls are {} bytes, not a whole number of calls", calls.length()));
@@ -499,6 +639,11 @@ impl Batch {
         scratch.calls.resize(calls.length() as usize / size, WireCall::default());
         calls.copy_to(bytemuck::cast_slice_mut(&mut scratch.calls));
         into.refill(&scratch.text, &scratch.lens, &scratch.calls)
+    }
+
+    /// The batch's buffers, to hand back to the reading worker ([`ReadJob::applied`]).
+    pub fn buffers(self) -> [ArrayBuffer; 3] {
+        [self.text, self.lens, self.calls]
     }
 }
 
@@ -514,6 +659,8 @@ struct Shared {
     reading: u32,
     batches: VecDeque<Batch>,
     read_error: Option<String>,
+    /// Fingerprints taken ([`ReadWorker::hash`]) and not yet collected, by ticket.
+    hashed: Vec<(u32, Result<Hashed, ReadFailed>)>,
     /// Pending waits, resolved on every message or error.
     wakers: Vec<Function>,
 }
@@ -556,6 +703,16 @@ impl ReadWorker {
                 }
             } else if let Some(e) = get(&data, "error").as_string() {
                 s.failed = Some(e);
+            } else if let Some(ticket) = get(&data, "hashed").as_f64().map(|f| f as u32) {
+                let result = match (get(&data, "sha256").as_string(), get(&data, "readError").as_string()) {
+                    (Some(sha256), _) => Ok(Hashed {
+                        sha256,
+                        how: get(&data, "how").as_string().unwrap_or_default(),
+                        ms: get(&data, "ms").as_f64().unwrap_or(0.0),
+                    }),
+                    (None, e) => Err(ReadFailed::File(e.unwrap_or_default())),
+                };
+                s.hashed.push((ticket, result));
             } else if let Some(id) = get(&data, "id").as_f64().map(|f| f as u32) {
                 if id != s.reading {
                     // a batch of a file no longer read: let it go
@@ -566,12 +723,15 @@ impl ReadWorker {
                     get(&data, "lens").dyn_into::<ArrayBuffer>().ok(),
                     get(&data, "calls").dyn_into::<ArrayBuffer>().ok(),
                 ) {
+                    let len =
+                        |key: &str, buf: &ArrayBuffer| get(&data, key).as_f64().map_or(buf.byte_length(), |n| n as u32);
+                    let len = [len("textLen", &text), len("lensLen", &lens), len("callsLen", &calls)];
                     s.batches.push_back(Batch {
                         text,
                         lens,
                         calls,
+                        len,
                         bytes: get(&data, "bytes").as_f64().unwrap_or(0.0) as u64,
-                        chunk: get(&data, "chunk").dyn_into::<ArrayBuffer>().ok(),
                         last: get(&data, "last").is_truthy(),
                         times: get(&data, "times").dyn_into::<Array>().ok().map(|a| {
                             let mut t = [0.0; 5];
@@ -656,6 +816,36 @@ impl ReadWorker {
         }
     }
 
+    /// Fingerprint the first `bytes` bytes of `blob` (the bytes a file's batches were made from):
+    /// the reading worker reads them again and hashes them, after the fingerprints asked for
+    /// before. `ticket` names the request (the session's ticket); Err(File) when the browser
+    /// could not read them, Err(Worker) when the reading worker failed (or the fingerprint was
+    /// forgotten: [`ReadWorker::forget`]).
+    pub async fn hash(&self, ticket: u32, blob: &Blob, bytes: u64) -> Result<Hashed, ReadFailed> {
+        self.post(object(&[("hash", &ticket.into()), ("blob", blob), ("bytes", &(bytes as f64).into())]));
+        loop {
+            {
+                let mut s = self.shared.borrow_mut();
+                if let Some(at) = s.hashed.iter().position(|(t, _)| *t == ticket) {
+                    return s.hashed.swap_remove(at).1;
+                }
+                if let Some(e) = &s.failed {
+                    return Err(ReadFailed::Worker(e.clone()));
+                }
+            }
+            self.wait().await;
+        }
+    }
+
+    /// The fingerprint of `ticket` is no longer wanted (its dataset was replaced): the reading
+    /// worker drops it, and [`ReadWorker::hash`] ends with Err(Worker).
+    pub fn forget(&self, ticket: u32) {
+        self.post(object(&[("forget", &ticket.into())]));
+        let mut s = self.shared.borrow_mut();
+        s.hashed.push((ticket, Err(ReadFailed::Worker("not wanted any more".into()))));
+        s.wake();
+    }
+
     /// Wait for the next message (or error) of the reading worker.
     async fn wait(&self) {
         let shared = self.shared.clone();
@@ -670,7 +860,18 @@ fn send(worker: &Worker, msg: &Object) {
     }
 }
 
-/// Why [`ReadJob::next`] has no batch.
+/// A fingerprint the reading worker took ([`ReadWorker::hash`]).
+#[derive(Debug)]
+pub struct Hashed {
+    /// Lower-case hex.
+    pub sha256: String,
+    /// By what: the browser's SHA-256, or in WebAssembly.
+    pub how: String,
+    /// How long it took there (reading the bytes again and hashing them), ms.
+    pub ms: f64,
+}
+
+/// Why [`ReadJob::next`] has no batch (or [`ReadWorker::hash`] no fingerprint).
 #[derive(Debug)]
 pub enum ReadFailed {
     /// The browser could not read the file.
@@ -711,9 +912,20 @@ impl ReadJob {
         }
     }
 
-    /// A batch was applied: the reading worker may send one more.
-    pub fn applied(&self) {
-        self.worker.post(object(&[("id", &self.id.into()), ("applied", &JsValue::TRUE)]));
+    /// The reading worker reading the file.
+    pub fn worker(&self) -> Rc<ReadWorker> {
+        self.worker.clone()
+    }
+
+    /// A batch was applied: the reading worker may send one more, and gets its `buffers` back
+    /// (transferred) to fill again.
+    pub fn applied(&self, buffers: [ArrayBuffer; 3]) {
+        let give = Array::of3(&buffers[0], &buffers[1], &buffers[2]);
+        let msg = object(&[("id", &self.id.into()), ("applied", &JsValue::TRUE), ("give", &give)]);
+        // the reading worker is ready: it sent this batch
+        if let Err(e) = self.worker.worker.post_message_with_transfer(&msg, &give) {
+            web_sys::console::warn_1(&format!("could not reach the reading worker: {e:?}").into());
+        }
     }
 }
 

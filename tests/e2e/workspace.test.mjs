@@ -119,10 +119,16 @@ async function uploadAndCheckAgainstCli(rec, url = env.server.url) {
   assertPrivate(rec);
 }
 
-/** The worker's read-loop lines (console.debug): who read and parsed each file. */
+/** The worker's read-loop lines (console.debug): who read and parsed each file; and in
+ * `lines.fingerprints` its lines on how each file was fingerprinted after the read. */
 function readLoopLines(page) {
   const lines = [];
-  page.on("console", (m) => { if (m.text().startsWith("read loop")) lines.push(m.text()); });
+  lines.fingerprints = [];
+  page.on("console", (m) => {
+    const t = m.text();
+    if (t.startsWith("read loop")) lines.push(t);
+    else if (t.startsWith("fingerprint of")) lines.fingerprints.push(t);
+  });
   return lines;
 }
 
@@ -132,7 +138,10 @@ test("IO-archive upload: results, exported accounts.csv parses; roles agree with
   await uploadAndCheckAgainstCli(rec);
   // both files were read and parsed by the reading worker, and built by the analysis worker
   assert.equal(lines.length, 2, lines.join("\n"));
-  for (const l of lines) assert.match(l, /read and parsed by the reading worker, hashed by the browser/);
+  for (const l of lines) assert.match(l, /read and parsed by the reading worker, fingerprinted after the read/);
+  // and fingerprinted after the read by the browser's SHA-256 (report.json waited for it)
+  assert.equal(lines.fingerprints.length, 2, lines.fingerprints.join("\n"));
+  for (const l of lines.fingerprints) assert.match(l, /the browser's SHA-256 in the reading worker, after the read/);
   await rec.context.close();
 });
 
@@ -155,7 +164,7 @@ test("if the reading worker cannot start, the analysis worker reads the files it
   }
 });
 
-test("served over plain http from a LAN name (no WebCrypto there), each file is hashed chunk by chunk, with the same results", async () => {
+test("served over plain http from a LAN name (no WebCrypto there), each file is hashed in WebAssembly, with the same results", async () => {
   // Chromium resolves chorus.lan to the test server: http from a name other than localhost is not
   // a secure context, so the browser's SHA-256 (crypto.subtle) and the service worker are missing
   const browser = await launch(["--host-resolver-rules=MAP chorus.lan 127.0.0.1"]);
@@ -166,7 +175,9 @@ test("served over plain http from a LAN name (no WebCrypto there), each file is 
     await uploadAndCheckAgainstCli(rec, url);
     assert.equal(await rec.page.evaluate(() => window.isSecureContext), false);
     assert.equal(lines.length, 2, lines.join("\n"));
-    for (const l of lines) assert.match(l, /read and parsed by the reading worker, hashed here/);
+    for (const l of lines) assert.match(l, /read and parsed by the reading worker, fingerprinted after the read/);
+    assert.equal(lines.fingerprints.length, 2, lines.fingerprints.join("\n"));
+    for (const l of lines.fingerprints) assert.match(l, /SHA-256 in WebAssembly in the reading worker, after the read/);
     await rec.context.close();
   } finally {
     await browser.close();

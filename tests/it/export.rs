@@ -162,7 +162,12 @@ pub fn fixture() -> (Dataset, Analysis) {
 
 fn run_info() -> RunInfo {
     RunInfo {
-        inputs: vec![InputFingerprint { path: "in/<x>.csv".into(), bytes: 42, sha256: "ab".repeat(32) }],
+        inputs: vec![InputFingerprint {
+            path: "in/<x>.csv".into(),
+            bytes: 42,
+            sha256: "ab".repeat(32),
+            ..Default::default()
+        }],
         ingest: vec![],
         input_format: None,
     }

@@ -71,6 +71,68 @@ fn chunking_does_not_change_what_is_read_and_inputs_are_fingerprinted() {
     assert_eq!(a.inputs[0].sha256.len(), 64);
 }
 
+/// The browser fingerprints each file after its read, beside the analysis: the session ends the
+/// file with a ticket, the input waits (empty `sha256`), and the digest or why there is none lands
+/// in report.json once given; a ticket whose dataset was replaced is let go; a link dataset's
+/// inputs take their tickets too.
+#[test]
+fn fingerprints_given_after_the_read_land_in_report_json_and_are_let_go_with_their_dataset() {
+    let files = [("a_tweets_csv_hashed.csv", HOSTILE), ("b_tweets_csv_unhashed.csv", RING)];
+    let read = |s: &mut Session, link: Option<&str>| -> Vec<u64> {
+        let metas = files.iter().map(|(n, b)| FileMeta { name: n.to_string(), size: b.len() as u64 }).collect();
+        let options = IngestOptions::default();
+        let req = match link {
+            Some(name) => Request::LinkAdd { name: name.into(), files: metas, options },
+            None => Request::Ingest { files: metas, options },
+        };
+        s.handle(req, &mut |r| panic!("{r:?}"));
+        let mut tickets = Vec::new();
+        for (i, (_, bytes)) in files.iter().enumerate() {
+            s.ingest_file_start(i);
+            s.ingest_chunk(bytes);
+            tickets.push(s.ingest_file_end_hash_later(bytes.len() as u64).unwrap());
+        }
+        tickets
+    };
+    let mut s = Session::new();
+    let t = read(&mut s, None);
+    assert_ne!(t[0], t[1]);
+    // the first fingerprint arrives while the read is still going on, the second after it ended
+    assert!(s.awaits_fingerprint(t[0]) && s.awaits_fingerprint(t[1]));
+    assert!(s.input_hashed(t[0], Ok("ab".repeat(32))));
+    assert!(matches!(s.ingest_end(), Response::Ingested(_)));
+    assert_eq!(s.inputs[1].sha256, "", "not given yet");
+    assert!(s.input_hashed(t[1], Err("the browser could not read b again".into())));
+    assert!(!s.awaits_fingerprint(t[0]) && !s.awaits_fingerprint(t[1]));
+    assert!(!s.input_hashed(t[1], Ok("cd".repeat(32))), "given once");
+    s.handle(Request::Analyze { params: DetectParams::default() }, &mut |_| {});
+    let (_, report) = s.export("report.json").unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&report).unwrap();
+    let inputs = &v["inputs"];
+    assert_eq!(inputs[0]["path"], "a_tweets_csv_hashed.csv");
+    assert_eq!(inputs[0]["bytes"], HOSTILE.len() as u64);
+    assert_eq!(inputs[0]["sha256"], "ab".repeat(32));
+    assert!(inputs[0].get("note").is_none() && inputs[0].get("pending").is_none(), "{inputs}");
+    assert_eq!(inputs[1]["sha256"], "");
+    assert_eq!(inputs[1]["note"], "the browser could not read b again");
+
+    // a new dataset replaces one whose fingerprints were still to come: their tickets are let go
+    let old = read(&mut s, None);
+    s.ingest_end();
+    let new = read(&mut s, None);
+    assert!(old.iter().all(|&t| !s.awaits_fingerprint(t)) && new.iter().all(|&t| s.awaits_fingerprint(t)));
+    assert!(!s.input_hashed(old[0], Ok("ef".repeat(32))));
+    s.ingest_end();
+
+    // a link dataset's inputs
+    let linked = read(&mut s, Some("op-2020"));
+    assert!(matches!(s.ingest_end(), Response::LinkDatasets(_)));
+    assert!(s.awaits_fingerprint(linked[1]));
+    assert!(s.input_hashed(linked[1], Ok("12".repeat(32))));
+    assert_eq!(s.link.entries[0].inputs[1].sha256, "12".repeat(32));
+    assert_eq!(s.link.entries[0].inputs[1].pending, None);
+}
+
 /// The browser's split read: its reading worker parses each chunk with a `ParseSide` and sends
 /// the recorded calls, as a batch's three parts, to the session, which builds from them; the
 /// file is hashed elsewhere too. What is read, reported and detected is the same as when the

@@ -48,11 +48,21 @@ pub use graphml::graphml;
 pub use report::report_json;
 
 /// An input file's identity (for report.json): as given, its size and its SHA-256 (hex).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputFingerprint {
     pub path: String,
     pub bytes: u64,
+    /// Lower-case hex; empty when the file could not be fingerprinted (`note` says why).
     pub sha256: String,
+    /// Why there is no fingerprint (the browser could not read the file again after reading it:
+    /// it changed or was removed in between).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The browser app fingerprints a file after reading it, beside the analysis: until the
+    /// digest arrives this is its ticket (the protocol's `Session::input_hashed`) and
+    /// `sha256` is empty. Never written out.
+    #[serde(skip)]
+    pub pending: Option<u64>,
 }
 
 /// Computes an [`InputFingerprint`] while a file streams by (the CLI and the worker feed it the
@@ -77,7 +87,7 @@ impl Fingerprinter {
         use sha2::Digest;
         let digest = self.hasher.finalize();
         let sha256 = digest.iter().map(|b| format!("{b:02x}")).collect();
-        InputFingerprint { path: self.path, bytes: self.bytes, sha256 }
+        InputFingerprint { path: self.path, bytes: self.bytes, sha256, ..Default::default() }
     }
 }
 
