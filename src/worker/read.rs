@@ -268,15 +268,14 @@ async fn parse_file(reading: Rc<RefCell<Reading>>, job: ParseJob) {
         }
         let t2 = super::perf_now();
         let sent = match next {
-            Ok(Some(buf)) => {
-                let bytes = Uint8Array::new(&buf);
+            Ok(Some(bytes)) => {
                 chunk.resize(bytes.length() as usize, 0);
                 bytes.copy_to(&mut chunk);
+                chunks.give_back(bytes);
                 let t3 = super::perf_now();
                 batch = parse.feed(&chunk, batch);
                 let t4 = super::perf_now();
                 reading.borrow_mut().outstanding += 1;
-                drop(buf);
                 let sent = send_batch(id, &batch, &mut calls, chunk.len(), None, &mut reading.borrow_mut().pool);
                 for (t, d) in times.iter_mut().zip([t1 - t0, t2 - t1, t3 - t2, t4 - t3, super::perf_now() - t4]) {
                     *t += d;
@@ -321,13 +320,14 @@ impl Slices {
         }
     }
 
-    async fn next(&mut self) -> Result<Option<ArrayBuffer>, JsValue> {
+    /// The next slice, as a view of the bytes read at the start of its buffer.
+    async fn next(&mut self) -> Result<Option<Uint8Array>, JsValue> {
         loop {
             match self {
                 Slices::Reader { reader, blob, chunk_bytes, offset } => match reader.next().await {
-                    Ok(Some(buf)) => {
-                        *offset += buf.byte_length() as f64;
-                        return Ok(Some(buf));
+                    Ok(Some(bytes)) => {
+                        *offset += bytes.length() as f64;
+                        return Ok(Some(bytes));
                     }
                     Ok(None) => return Ok(None),
                     Err(SliceFail::File(e)) => return Err(JsValue::from_str(&e)),
@@ -337,8 +337,15 @@ impl Slices {
                         *self = Slices::Here(super::BlobChunks::new(&rest, *chunk_bytes));
                     }
                 },
-                Slices::Here(chunks) => return chunks.next().await,
+                Slices::Here(chunks) => return Ok(chunks.next().await?.map(|buf| Uint8Array::new(&buf))),
             }
+        }
+    }
+
+    /// Hand a slice's buffer back (its bytes were copied) to be filled again.
+    fn give_back(&self, bytes: Uint8Array) {
+        if let Slices::Reader { reader, .. } = self {
+            reader.give_back(bytes.buffer());
         }
     }
 }
@@ -352,7 +359,8 @@ enum SliceFail {
 
 #[derive(Default)]
 struct SliceShared {
-    chunks: VecDeque<ArrayBuffer>,
+    /// Slices read and not yet taken: their buffer and how many of its bytes were read.
+    chunks: VecDeque<(ArrayBuffer, u32)>,
     eof: bool,
     read_error: Option<String>,
     failed: Option<String>,
@@ -376,7 +384,8 @@ impl SliceReader {
             let data = ev.data();
             let mut s = sh.borrow_mut();
             if let Ok(chunk) = get(&data, "chunk").dyn_into::<ArrayBuffer>() {
-                s.chunks.push_back(chunk);
+                let length = get(&data, "length").as_f64().map_or(chunk.byte_length(), |n| n as u32);
+                s.chunks.push_back((chunk, length));
             } else if get(&data, "eof").is_truthy() {
                 s.eof = true;
             } else if let Some(e) = get(&data, "readError").as_string() {
@@ -397,13 +406,15 @@ impl SliceReader {
         Ok(SliceReader { worker, shared, _onmessage: onmessage, _onerror: onerror })
     }
 
-    async fn next(&mut self) -> Result<Option<ArrayBuffer>, SliceFail> {
+    async fn next(&mut self) -> Result<Option<Uint8Array>, SliceFail> {
         loop {
             let wait = {
                 let mut s = self.shared.borrow_mut();
-                if let Some(buf) = s.chunks.pop_front() {
-                    let _ = self.worker.post_message(&object(&[("more", &1.into())]));
-                    return Ok(Some(buf));
+                if let Some((buf, length)) = s.chunks.pop_front() {
+                    if length > buf.byte_length() {
+                        return Err(SliceFail::Worker("a slice is longer than its buffer".into()));
+                    }
+                    return Ok(Some(Uint8Array::new_with_byte_offset_and_length(&buf, 0, length)));
                 }
                 if let Some(e) = s.read_error.take() {
                     return Err(SliceFail::File(e));
@@ -418,6 +429,14 @@ impl SliceReader {
             };
             let _ = JsFuture::from(wait).await;
         }
+    }
+}
+
+impl SliceReader {
+    /// A slice was taken: one more may be read, into `buf` again (transferred back).
+    fn give_back(&self, buf: ArrayBuffer) {
+        let msg = object(&[("more", &1.into()), ("give", &buf)]);
+        let _ = self.worker.post_message_with_transfer(&msg, &Array::of1(&buf));
     }
 }
 
@@ -494,11 +513,13 @@ async fn fingerprint(
     let mut fp = Fingerprinter::new("");
     let mut slices = Slices::new(&head, super::CHUNK_BYTES);
     let mut chunk = Vec::new();
-    while let Some(buf) = slices.next().await? {
+    while let Some(bytes) = slices.next().await? {
         if !wanted() {
             return Ok(None);
         }
-        super::copy_into(&buf, &mut chunk);
+        chunk.resize(bytes.length() as usize, 0);
+        bytes.copy_to(&mut chunk);
+        slices.give_back(bytes);
         fp.update(&chunk);
     }
     Ok(Some((fp.finish().sha256, "SHA-256 in WebAssembly")))
