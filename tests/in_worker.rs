@@ -4,7 +4,7 @@
 //! (reading a file parsed elsewhere too), in the same environment the real worker runs in.
 #![cfg(target_arch = "wasm32")]
 
-use chorus::worker::read::{describe, rehash, ReadFailed, ReadWorker};
+use chorus::worker::read::{browser_sha256_available, describe, fingerprint, rehash, ReadFailed, ReadWorker};
 use chorus::worker::{stream_blob, BlobChunks};
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen_test::*;
@@ -142,6 +142,39 @@ async fn rehashing_reads_exactly_the_bytes_given() {
     let hostile: &[u8] = include_bytes!("it/data/export/hostile_tweets_csv_hashed.csv");
     let (n, sha) = rehash(&blob_of(hostile), hostile.len() as u64).await.unwrap();
     assert_eq!((n, sha.as_str()), (hostile.len() as u64, HOSTILE_SHA256));
+}
+
+/// The fingerprint the reading worker takes after a read covers exactly the bytes asked for:
+/// by the browser's SHA-256 where there is one (the test page is on localhost: a secure context),
+/// and in WebAssembly slice by slice above the whole-file limit; none once it is not wanted.
+/// (`whole_file_limit()` is at least 64 MiB: the test passes its own.)
+#[wasm_bindgen_test]
+async fn the_fingerprint_after_the_read_covers_exactly_the_bytes_asked_for() {
+    let hostile: &[u8] = include_bytes!("it/data/export/hostile_tweets_csv_hashed.csv");
+    let blob = blob_of(hostile);
+    assert!(browser_sha256_available(), "the test page is a secure context");
+    let limit = chorus::worker::read::whole_file_limit();
+    assert!(limit >= 64.0 * 1024.0 * 1024.0);
+    let (sha, how) = fingerprint(&blob, hostile.len() as f64, limit, &|| true).await.unwrap().unwrap();
+    assert_eq!((sha.as_str(), how), (HOSTILE_SHA256, "the browser's SHA-256"));
+    // the first 3 bytes of a longer file
+    let abc = blob_of(&b"abcdefgh".repeat(1000));
+    let (sha, _) = fingerprint(&abc, 3.0, limit, &|| true).await.unwrap().unwrap();
+    assert_eq!(sha, ABC_SHA256);
+    // above the whole-file limit: slice by slice in WebAssembly (the slices read ahead by the
+    // slice reader, or here where it cannot start, as on this test server, which does not serve
+    // it), across several 4 MiB slices
+    let big: Vec<u8> = (0..9 * 1024 * 1024 + 5).map(|i| (i % 251) as u8).collect();
+    let want = {
+        let mut fp = chorus::core::export::Fingerprinter::new("");
+        fp.update(&big);
+        fp.finish().sha256
+    };
+    let (sha, how) = fingerprint(&blob_of(&big), big.len() as f64, 1024.0, &|| true).await.unwrap().unwrap();
+    assert_eq!((sha, how), (want, "SHA-256 in WebAssembly"));
+    let (sha, how) = fingerprint(&abc, 3.0, 0.0, &|| true).await.unwrap().unwrap();
+    assert_eq!((sha.as_str(), how), (ABC_SHA256, "SHA-256 in WebAssembly"));
+    assert!(fingerprint(&blob, hostile.len() as f64, limit, &|| false).await.unwrap().is_none(), "not wanted any more");
 }
 
 #[wasm_bindgen_test]

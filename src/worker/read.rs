@@ -468,7 +468,7 @@ async fn hash_queued(hashing: Rc<RefCell<Hashing>>) {
         let t0 = super::perf_now();
         let ticket = job.ticket;
         let wanted = || !hashing.borrow().forgotten.contains(&ticket);
-        let msg = match fingerprint(&job.blob, job.bytes, &wanted).await {
+        let msg = match fingerprint(&job.blob, job.bytes, whole_file_limit(), &wanted).await {
             Ok(Some((sha256, how))) => object(&[
                 ("hashed", &ticket.into()),
                 ("sha256", &sha256.into()),
@@ -486,16 +486,17 @@ async fn hash_queued(hashing: Rc<RefCell<Hashing>>) {
 
 /// The SHA-256 (lower-case hex) of the first `bytes` bytes of `blob`, and how it was taken: by
 /// the browser's SHA-256 over the bytes read whole when it can ([`browser_sha256_available`],
-/// up to [`whole_file_limit`]), else in WebAssembly slice by slice (read ahead by a slice
-/// reader); `None` once `wanted` says it is no longer wanted. Err: the browser could not read
-/// the file (it changed or was removed since it was read).
-async fn fingerprint(
+/// up to `whole_limit` bytes: [`whole_file_limit`]), else in WebAssembly slice by slice (read
+/// ahead by a slice reader); `None` once `wanted` says it is no longer wanted. Err: the browser
+/// could not read the file (it changed or was removed since it was read).
+pub async fn fingerprint(
     blob: &Blob,
     bytes: f64,
+    whole_limit: f64,
     wanted: &dyn Fn() -> bool,
 ) -> Result<Option<(String, &'static str)>, JsValue> {
     let head = blob.slice_with_f64_and_f64(0.0, bytes)?;
-    if browser_sha256_available() && bytes <= whole_file_limit() {
+    if browser_sha256_available() && bytes <= whole_limit {
         let whole = JsFuture::from(head.array_buffer()).await?;
         if !wanted() {
             return Ok(None);
