@@ -958,11 +958,24 @@ impl PushParser for CsvParser {
 
 /// `s.trim()`, returning at once when `s` is empty or starts and ends with a char that is
 /// surely not whitespace (most fields do; the general trim decodes a char at each end).
-#[inline]
+/// Inlined everywhere down to two byte checks (visible ASCII at both ends); the rest is
+/// [`trim_rest`]. (In Wasm an out-of-line call returns the `&str` through memory: `fast_trim`
+/// was 4.9% of the browser's reading worker.)
+#[inline(always)]
 pub fn fast_trim(s: &str) -> &str {
     let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (None, _) => s,
+        (Some(&f), Some(&l)) if f > b' ' && f < 0x7F && l > b' ' && l < 0x7F => s,
+        _ => trim_rest(s),
+    }
+}
+
+/// [`fast_trim`] of a non-empty `s` with a space, control or non-ASCII byte at one end.
+#[inline(never)]
+fn trim_rest(s: &str) -> &str {
+    let b = s.as_bytes();
     match b {
-        [] => s,
         [first, ..] if not_space_lead(*first) && not_space_end(b) => s,
         _ => s.trim(),
     }
