@@ -436,7 +436,7 @@ impl DatasetBuilder {
 
     /// [`Self::account`] through a one-entry cache (an id's account never changes).
     fn author_account(&mut self, id: &str) -> AccountIdx {
-        if self.last_author.1 != NONE && self.last_author.0 == id {
+        if self.last_author.1 != NONE && same_str(&self.last_author.0, id) {
             return self.last_author.1;
         }
         let idx = self.account(id);
@@ -455,9 +455,9 @@ impl DatasetBuilder {
         let mut has = false;
         if !rec.screen_name.is_empty() {
             let name = rec.screen_name.trim_start_matches('@');
-            let is_id = name == id;
+            let is_id = same_str(name, id);
             if !(is_id && at.names_are_id & SCREEN_NAME_IS_ID != 0) {
-                if &*self.ds.accounts.screen_name[i] != name {
+                if !same_str(&self.ds.accounts.screen_name[i], name) {
                     self.ds.accounts.screen_name[i] = name.into();
                     self.by_screen_name.insert(name.to_lowercase().into(), idx);
                 }
@@ -467,10 +467,10 @@ impl DatasetBuilder {
         }
         if !rec.display_name.is_empty() {
             let name = rec.display_name;
-            let is_id = name == id;
+            let is_id = same_str(name, id);
             if !(is_id && at.names_are_id & DISPLAY_NAME_IS_ID != 0) {
                 let stored = &mut self.ds.accounts.display_name[i];
-                if &**stored != name {
+                if !same_str(stored, name) {
                     *stored = name.into();
                 }
                 set_flag(&mut at.names_are_id, DISPLAY_NAME_IS_ID, is_id);
@@ -675,7 +675,7 @@ impl DatasetBuilder {
             self.texts.push(rec.text.into());
             let x = &mut self.exact;
             x.message_id.push(rec.id);
-            let same = self.ds.accounts.ids.resolve(account) == rec.author.id;
+            let same = same_str(self.ds.accounts.ids.resolve(account), rec.author.id);
             x.user_id.push(if same { NONE } else { x.user_strings.intern(rec.author.id) });
             x.target_id.push(rec.target_post);
             x.time_s.push(rec.time_s.unwrap_or(rec.time_ms as f64 / 1000.0));
@@ -1490,7 +1490,7 @@ impl PostIndex {
 
 /// `interner.intern(s)` through a one-entry cache of the last value.
 fn intern_cached(interner: &mut Interner, last: &mut (String, u32), s: &str) -> u32 {
-    if last.1 != NONE && last.0 == s {
+    if last.1 != NONE && same_str(&last.0, s) {
         return last.1;
     }
     let id = interner.intern(s);
