@@ -971,9 +971,10 @@ mod tests {
     #[test]
     fn same_bytes_is_slice_equality() {
         let base: Vec<u8> = (0..70u8).map(|b| b.wrapping_mul(37) ^ 0x5a).collect();
+        let copy = base.clone();
         for n in 0..base.len() {
             let a = &base[..n];
-            assert!(same_bytes(a, a) && same_bytes(a, &a.to_vec()));
+            assert!(same_bytes(a, a) && same_bytes(a, &copy[..n]));
             for at in 0..n {
                 let mut b = a.to_vec();
                 b[at] ^= 1 << (at % 8);
