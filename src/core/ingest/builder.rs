@@ -1515,8 +1515,9 @@ impl<'a> Iterator for StrIter<'a> {
 /// strict order, the index is the id column itself, and claiming a key that continues the order
 /// is one comparison with the last key, where a hash table probe is a cache miss a post (15% of
 /// the building thread on the synthetic rows). That sorted prefix of the posts ends at the first
-/// post out of order (or without a key); it is then searched by bisection, and the posts after
-/// it go to a hash table as before. Which posts are found is the same either way: the first post
+/// post out of order (or without a key); it is then searched by bisection (when a key is within
+/// its range), and the posts after it go to a hash table as before; a prefix of fewer than
+/// [`Self::SHORT_PREFIX`] posts goes into the table too. Which posts are found is the same either way: the first post
 /// of each key.
 #[derive(Default)]
 struct PostIndex {
@@ -1533,6 +1534,8 @@ struct PostIndex {
 }
 
 impl PostIndex {
+    /// A sorted prefix shorter than this goes into the table when it ends.
+    const SHORT_PREFIX: usize = 1 << 16;
     fn hash(key: u64) -> u64 {
         use std::hash::BuildHasher;
         rustc_hash::FxBuildHasher.hash_one(key)
@@ -1559,10 +1562,18 @@ impl PostIndex {
                     _ => {}
                 }
             }
-            // out of order (or after a post without a key): the prefix is complete
+            // out of order (or after a post without a key): the prefix is complete; a short one
+            // goes into the table (a lookup then probes one structure, not two)
             self.ended = true;
-            let more = self.expected.saturating_sub(self.run);
+            let short = self.run < Self::SHORT_PREFIX;
+            let more = self.expected.saturating_sub(if short { 0 } else { self.run });
             self.table.reserve(more, |&i| Self::hash(ids[i as usize]));
+            if short {
+                for (i, &key) in ids[..self.run].iter().enumerate() {
+                    self.table.insert_unique(Self::hash(key), i as PostIdx, |&i| Self::hash(ids[i as usize]));
+                }
+                self.run = 0;
+            }
         }
         if self.in_prefix(key, ids).is_some() {
             return false;
@@ -1576,9 +1587,14 @@ impl PostIndex {
             }
         }
     }
-    /// The post of `key` among the sorted prefix.
+    /// The post of `key` among the sorted prefix (bisected only when `key` is within its range).
     fn in_prefix(&self, key: u64, ids: &[u64]) -> Option<PostIdx> {
         let prefix = &ids[..self.run];
+        let (&first, &last) = (prefix.first()?, prefix.last()?);
+        let (lo, hi) = if self.descending { (last, first) } else { (first, last) };
+        if key < lo || key > hi {
+            return None;
+        }
         let found = if self.descending { prefix.binary_search_by(|k| key.cmp(k)) } else { prefix.binary_search(&key) };
         found.ok().map(|i| i as PostIdx)
     }
@@ -1843,17 +1859,17 @@ mod tests {
             x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
             (x >> 33) % n
         };
-        let up: Vec<u64> = (1..=3000).map(|k| k * 7).collect();
+        let up: Vec<u64> = (1..=(PostIndex::SHORT_PREFIX as u64 + 3000)).map(|k| k * 7).collect();
         let down: Vec<u64> = up.iter().rev().copied().collect();
         let mut cases: Vec<Vec<u64>> = vec![up.clone(), down.clone()];
         for base in [&up, &down] {
-            for at in [1, 2, 3, 1500, 2999] {
+            for at in [1, 2, 3, 1500, up.len() - 1] {
                 // the order broken at `at` by a duplicate, by a key out of order, by a keyless post
                 for breaker in [base[at / 2], base[at - 1], 1, 0] {
                     let mut keys = base.clone();
                     keys.insert(at, breaker);
                     keys.extend(base.iter().step_by(13).copied()); // duplicates after the break
-                    keys.extend((0..200).map(|_| 1 + rnd(30_000)));
+                    keys.extend((0..200).map(|_| 1 + rnd(up.len() as u64 * 8)));
                     cases.push(keys);
                 }
             }
@@ -1881,7 +1897,7 @@ mod tests {
                     ids.push(key);
                 }
             }
-            for key in 0..=30_001u64 {
+            for key in (0..=up.len() as u64 * 8 + 1).step_by(if keys.len() > 10_000 { 5 } else { 1 }) {
                 let want = if key == 0 { None } else { want.get(&key).copied() };
                 assert_eq!(index.get(key, &ids).filter(|_| key != 0), want, "case {c}, key {key}");
             }
