@@ -9,7 +9,9 @@
 //! hash of the dataset built. `fp` runs only the text fingerprint microbench: the own texts of the
 //! generated posts (not the retweets, as the builder skips them) through `text::fingerprints`,
 //! five rounds, with the CPU time of the fastest and an XOR of all values (changes with the hash).
-//! `write PATH` only writes the generated file (to time `chorus inspect` on the same rows).
+//! `write PATH` only writes the generated file (to time `chorus inspect` on the same rows);
+//! `read PATH` reads the rows of an IO-archive tweets file instead of generating them (e.g.
+//! `chorus synth`'s, to time the building thread on them: `bench_ingest read FILE pipe`).
 
 use chorus::cli::pipeline::build_pipelined;
 use chorus::core::ingest::csv::{CsvEvent, CsvReader};
@@ -166,9 +168,21 @@ fn main() {
     // `full`: only the full path, `reader`: only the CSV reader, `pipe`: only the two-thread
     // pipeline (for profiling one of them), `fp`: only the text fingerprint microbench.
     let only = args.iter().find(|s| *s == "full" || *s == "reader" || *s == "pipe" || *s == "fp").map(String::as_str);
-    let data = generate(mb << 20);
+    // `read PATH`: the rows of an IO-archive tweets file instead of generated ones (e.g. the
+    // synthetic rows of `chorus synth`), through the same paths.
+    let data = match args.iter().position(|a| a == "read").and_then(|i| args.get(i + 1)) {
+        Some(path) => {
+            let data = std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+            println!("read {:.1} MiB of {path}", data.len() as f64 / (1 << 20) as f64);
+            data
+        }
+        None => {
+            let data = generate(mb << 20);
+            println!("generated {:.1} MiB of IO-archive CSV", data.len() as f64 / (1 << 20) as f64);
+            data
+        }
+    };
     let size_mb = data.len() as f64 / (1 << 20) as f64;
-    println!("generated {:.1} MiB of IO-archive CSV", size_mb);
     if let Some(path) = args.iter().position(|a| a == "write").and_then(|i| args.get(i + 1)) {
         // The same rows as a file, for `chorus inspect` / `chorus analyze` (what users run).
         std::fs::write(path, &data).unwrap_or_else(|e| panic!("cannot write {path}: {e}"));

@@ -13,6 +13,48 @@
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
+/// Whether `a` and `b` are the same bytes, compared 8 bytes at a time (the last word overlapping
+/// the one before when the length is not a multiple of 8). The same answer as `a == b`, without a
+/// call to `memcmp`: in WebAssembly that is compiler_builtins' byte-at-a-time loop (there is no
+/// libc), and the strings compared here (ids, names, vocabulary items) are mostly 8 to 64 bytes.
+#[inline]
+pub fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |s: &[u8], at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&s[at..at + 8]);
+        u64::from_le_bytes(w)
+    };
+    if n >= 8 {
+        let mut diff = 0u64;
+        let mut at = 0;
+        while at + 8 < n {
+            diff |= word(a, at) ^ word(b, at);
+            at += 8;
+        }
+        diff |= word(a, n - 8) ^ word(b, n - 8);
+        diff == 0
+    } else if n >= 4 {
+        let half = |s: &[u8], at: usize| {
+            let mut w = [0u8; 4];
+            w.copy_from_slice(&s[at..at + 4]);
+            u32::from_le_bytes(w)
+        };
+        (half(a, 0) ^ half(b, 0)) | (half(a, n - 4) ^ half(b, n - 4)) == 0
+    } else {
+        a.iter().zip(b).all(|(x, y)| x == y)
+    }
+}
+
+/// [`same_bytes`] of two strings: `a == b`.
+#[inline]
+pub fn same_str(a: &str, b: &str) -> bool {
+    same_bytes(a.as_bytes(), b.as_bytes())
+}
+
 /// Index of an account in [`Accounts`].
 pub type AccountIdx = u32;
 /// Index of a post in [`Posts`].
@@ -97,9 +139,10 @@ impl Slot {
         };
         Slot { hash_bits: Self::hash_bits(hash), id, at }
     }
-    /// The string's bytes in `bytes` (`ends` as in [`Interner`]).
+    /// The string's bytes in the arena `bytes` (`ends` as in [`Interner`]), as bytes: a probe
+    /// compares bytes, so it need not check that the range cuts the arena at char boundaries.
     #[inline]
-    fn str<'a>(&self, bytes: &'a str, ends: &[usize]) -> &'a str {
+    fn bytes<'a>(&self, bytes: &'a [u8], ends: &[usize]) -> &'a [u8] {
         let len = self.at & Self::LONG;
         if len != Self::LONG {
             let start = (self.at >> 16) as usize;
@@ -113,11 +156,11 @@ impl Slot {
     /// Whether this is the slot of `s`, of hash `hash`: the hash bits and the length before the
     /// bytes.
     #[inline]
-    fn is(&self, hash: u64, s: &str, bytes: &str, ends: &[usize]) -> bool {
+    fn is(&self, hash: u64, s: &[u8], bytes: &[u8], ends: &[usize]) -> bool {
         let len = self.at & Self::LONG;
         self.hash_bits == Self::hash_bits(hash)
             && (len == Self::LONG || len as usize == s.len())
-            && self.str(bytes, ends) == s
+            && same_bytes(self.bytes(bytes, ends), s)
     }
 }
 
@@ -133,15 +176,19 @@ impl Interner {
     }
     /// Room for `strings` more strings of `bytes` more bytes in all.
     pub fn reserve(&mut self, strings: usize, bytes: usize) {
-        let (b, e) = (&self.bytes, &self.ends);
-        self.table.reserve(strings, |slot| Self::hash(slot.str(b, e)));
+        let (b, e) = (self.bytes.as_bytes(), &self.ends);
+        self.table.reserve(strings, |slot| Self::hash(slot.bytes(b, e)));
         self.ends.reserve(strings);
         self.bytes.reserve(bytes);
     }
+    /// The hash of a string's bytes (one `FxHasher::write`: no end marker, as `Hash for str`
+    /// adds; the table is the only user of these values, nothing else depends on them).
     #[inline]
-    fn hash(s: &str) -> u64 {
-        use std::hash::BuildHasher;
-        rustc_hash::FxBuildHasher.hash_one(s)
+    fn hash(s: &[u8]) -> u64 {
+        use std::hash::Hasher;
+        let mut h = rustc_hash::FxHasher::default();
+        h.write(s);
+        h.finish()
     }
     #[inline]
     fn range(&self, id: u32) -> std::ops::Range<usize> {
@@ -156,10 +203,10 @@ impl Interner {
     }
     /// The id of `s` and whether it was new (inserted by this call), like `HashSet::insert`.
     pub fn insert(&mut self, s: &str) -> (u32, bool) {
-        let hash = Self::hash(s);
-        let (bytes, ends) = (&self.bytes, &self.ends);
-        let same = |slot: &Slot| slot.is(hash, s, bytes, ends);
-        let rehash = |slot: &Slot| Self::hash(slot.str(bytes, ends));
+        let hash = Self::hash(s.as_bytes());
+        let (bytes, ends) = (self.bytes.as_bytes(), &self.ends);
+        let same = |slot: &Slot| slot.is(hash, s.as_bytes(), bytes, ends);
+        let rehash = |slot: &Slot| Self::hash(slot.bytes(bytes, ends));
         match self.table.entry(hash, same, rehash) {
             hashbrown::hash_table::Entry::Occupied(e) => (e.get().id, false),
             hashbrown::hash_table::Entry::Vacant(e) => {
@@ -173,8 +220,8 @@ impl Interner {
     }
     /// The id of `s` if it was interned.
     pub fn get(&self, s: &str) -> Option<u32> {
-        let hash = Self::hash(s);
-        self.table.find(hash, |slot| slot.is(hash, s, &self.bytes, &self.ends)).map(|slot| slot.id)
+        let hash = Self::hash(s.as_bytes());
+        self.table.find(hash, |slot| slot.is(hash, s.as_bytes(), self.bytes.as_bytes(), &self.ends)).map(|slot| slot.id)
     }
     /// The string of id `id`.
     #[inline]
@@ -917,6 +964,28 @@ mod tests {
         }
         assert_eq!(post_key(""), 0);
         assert_eq!(post_key("  "), 0);
+    }
+
+    /// `same_bytes` is `==` at every length around the word sizes, with a difference at every
+    /// position (first byte, last byte, inside the overlapping last word) or none.
+    #[test]
+    fn same_bytes_is_slice_equality() {
+        let base: Vec<u8> = (0..70u8).map(|b| b.wrapping_mul(37) ^ 0x5a).collect();
+        let copy = base.clone();
+        for n in 0..base.len() {
+            let a = &base[..n];
+            assert!(same_bytes(a, a) && same_bytes(a, &copy[..n]));
+            for at in 0..n {
+                let mut b = a.to_vec();
+                b[at] ^= 1 << (at % 8);
+                assert!(!same_bytes(a, &b), "length {n}, difference at {at}");
+                assert!(!same_bytes(&b, a), "length {n}, difference at {at}");
+            }
+            if n > 0 {
+                assert!(!same_bytes(a, &base[..n - 1]) && !same_bytes(&base[..n - 1], a));
+            }
+        }
+        assert!(same_str("香港", "香港") && !same_str("香港", "香渚") && same_str("", ""));
     }
 
     #[test]
