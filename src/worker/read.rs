@@ -6,9 +6,9 @@
 //! text fingerprints) plus the building (interning, columns, samples) on one core, ≈ 120 MB/s.
 //! The analysis worker starts a small second worker (the `worker_read` binary, started by
 //! `worker-read-loader.js`) and posts it each `File` handle. The reading worker reads
-//! [`CHUNK_BYTES`](super::CHUNK_BYTES) slices of it ([`Slices`]: read ahead by a script worker,
-//! because Chromium delivers `Blob.arrayBuffer()` in tasks of the thread that asked and this one
-//! is busy parsing), parses each with a [`ParseSide`] (the file's parser over a recording
+//! [`CHUNK_BYTES`](super::CHUNK_BYTES) slices of it ([`Slices`]: read ahead by a script worker
+//! as one byte stream into buffers handed back to it, because Chromium delivers a file's bytes
+//! in tasks of the thread that asked and this one is busy parsing), parses each with a [`ParseSide`] (the file's parser over a recording
 //! builder), and *transfers* the calls it recorded as one batch — the batch's strings, their
 //! lengths and its call descriptors as plain-data [`WireCall`]s, three `ArrayBuffer`s — to the
 //! analysis worker, at most [`WINDOW`] batches ahead of it. The analysis worker copies them into
@@ -31,12 +31,13 @@
 //! the read ends with an error that says so.
 //!
 //! Messages, as plain JS objects: to the reading worker `{ id, parse: Blob, name, size,
-//! options, chunkBytes }` (read and parse file `id`), `{ id, applied: true, give }` (a batch was
-//! applied: one more may be sent; `give` hands its buffers back), `{ id, stop: true }` (stop: the job was dropped),
-//! `{ hash: ticket, blob, bytes }` (fingerprint the first `bytes` bytes of `blob`) and
-//! `{ forget: ticket }` (that fingerprint is no longer wanted); from it `{ ready: true }`,
-//! `{ id, text, textLen, lens, lensLen, calls, callsLen, bytes, last, times? }` (the next
-//! batch, its parts at the start of three buffers, made from `bytes` bytes of the file; `last` ends the file and brings this worker's times), `{ id, readError }`,
+//! options, chunkBytes }` (read and parse file `id`), `{ id, applied: true, give }` (a batch
+//! was applied: one more may be sent; `give` hands its buffers back), `{ id, stop: true }`
+//! (stop: the job was dropped), `{ hash: ticket, blob, bytes }` (fingerprint the first `bytes`
+//! bytes of `blob`) and `{ forget: ticket }` (that fingerprint is no longer wanted); from it
+//! `{ ready: true }`, `{ id, text, textLen, lens, lensLen, calls, callsLen, bytes, last, times? }`
+//! (the next batch, its parts at the start of three buffers, made from `bytes` bytes of the
+//! file; `last` ends the file and brings this worker's times), `{ id, readError }`,
 //! `{ hashed: ticket, sha256, how, ms }` or `{ hashed: ticket, readError }`, and `{ error }`.
 //! `id` numbers a file; a new `id` stops the reading of the previous one. Fingerprints are
 //! taken one at a time, in the order asked.
@@ -298,7 +299,8 @@ async fn parse_file(reading: Rc<RefCell<Reading>>, job: ParseJob) {
 
 /// Slices of the file being read, in order: from the slice reader (`static/slice-reader.js`, a
 /// small script worker this worker starts per file), which reads [`SLICES_AHEAD`] slices ahead
-/// on a thread that is otherwise idle, so that Chromium's delivery of their bytes (in tasks of the
+/// (one byte stream, into the buffers [`Slices::give_back`] returns) on a thread that is
+/// otherwise idle, so that Chromium's delivery of their bytes (in tasks of the
 /// thread that asked) does not wait for this worker to finish parsing a chunk; or read here when
 /// the slice reader cannot start or fails (from where it stopped).
 enum Slices {
