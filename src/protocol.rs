@@ -730,14 +730,7 @@ impl Session {
     /// The current file ended and the shell hashed it: `sha256` (lower-case hex) of its first
     /// `bytes` bytes, exactly the bytes its batches were made from ([`Session::ingest_batch`]).
     pub fn ingest_file_end_hashed(&mut self, bytes: u64, sha256: String) {
-        if let Some(r) = &mut self.reading {
-            let path = r.files.get(r.file_index).map(|f| f.name.clone()).unwrap_or_default();
-            r.fingerprint = None;
-            self.ingest_file_end();
-            if let Some(r) = &mut self.reading {
-                r.inputs.push(InputFingerprint { path, bytes, sha256, ..Default::default() });
-            }
-        }
+        self.end_file_fingerprinted(|path| InputFingerprint { path, bytes, sha256, ..Default::default() });
     }
 
     /// The current file ended, and its fingerprint — the SHA-256 of its first `bytes` bytes,
@@ -746,15 +739,29 @@ impl Session {
     /// given to [`Session::input_hashed`] with the ticket returned here. Until then the input's
     /// `sha256` is empty, so the shell must not let report.json be written before it arrives.
     pub fn ingest_file_end_hash_later(&mut self, bytes: u64) -> Option<u64> {
-        let r = self.reading.as_mut()?;
-        let path = r.files.get(r.file_index).map(|f| f.name.clone()).unwrap_or_default();
-        r.fingerprint = None;
-        self.ingest_file_end();
+        self.reading.as_ref()?;
         self.last_ticket += 1;
         let ticket = self.last_ticket;
-        let r = self.reading.as_mut()?;
-        r.inputs.push(InputFingerprint { path, bytes, pending: Some(ticket), ..Default::default() });
+        self.end_file_fingerprinted(|path| InputFingerprint {
+            path,
+            bytes,
+            pending: Some(ticket),
+            ..Default::default()
+        });
         Some(ticket)
+    }
+
+    /// End the current file with the input fingerprint `input` makes from its name (the shell
+    /// fingerprints it, not the session).
+    fn end_file_fingerprinted(&mut self, input: impl FnOnce(String) -> InputFingerprint) {
+        if let Some(r) = &mut self.reading {
+            let path = r.files.get(r.file_index).map(|f| f.name.clone()).unwrap_or_default();
+            r.fingerprint = None;
+            self.ingest_file_end();
+            if let Some(r) = &mut self.reading {
+                r.inputs.push(input(path));
+            }
+        }
     }
 
     /// The fingerprint of ticket `ticket` ([`Session::ingest_file_end_hash_later`]): its SHA-256

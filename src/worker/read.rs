@@ -969,15 +969,10 @@ impl Drop for ReadJob {
     }
 }
 
-/// Hash the first `bytes` bytes of `blob` here: its length and SHA-256 (hex).
+/// Hash the first `bytes` bytes of `blob` in this worker (as [`fingerprint`] does in the reading
+/// worker): its length and SHA-256 (hex).
 pub async fn rehash(blob: &Blob, bytes: u64) -> Result<(u64, String), JsValue> {
-    let mut fp = Fingerprinter::new("");
-    let head = blob.slice_with_f64_and_f64(0.0, bytes as f64)?;
-    super::stream_blob(&head, super::CHUNK_BYTES, |c| {
-        fp.update(c);
-        true
-    })
-    .await?;
-    let done = fp.finish();
-    Ok((done.bytes, done.sha256))
+    let taken = fingerprint(blob, bytes as f64, whole_file_limit(), &|| true).await?;
+    let (sha256, _) = taken.ok_or_else(|| JsValue::from_str("the fingerprint was not taken"))?;
+    Ok((bytes.min(blob.size() as u64), sha256))
 }
