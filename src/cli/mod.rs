@@ -42,6 +42,10 @@ enum Command {
         /// Output directory
         #[arg(long)]
         out: PathBuf,
+        /// Order of the tweets file's rows: `time`, or `archive` (in no time order, as in the
+        /// published archives)
+        #[arg(long, default_value = "time")]
+        rows: String,
     },
     /// Score an accounts.csv (account_id, role) against a ground-truth CSV.
     Eval {
@@ -92,7 +96,7 @@ pub fn main() -> i32 {
         Command::Inspect(args) => inspect::run(&args),
         Command::Analyze(args) => analyze::run(&args),
         Command::Link(args) => link::run(&args),
-        Command::Synth { scenario, seed, scale, out } => synth::run(&scenario, seed, scale, &out),
+        Command::Synth { scenario, seed, scale, out, rows } => synth::run(&scenario, seed, scale, &out, &rows),
         Command::Eval { truth, accounts, json } => eval::run(&truth, &accounts, json),
         Command::Network {
             network_type,

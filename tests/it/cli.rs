@@ -172,14 +172,32 @@ fn chorus_threads(threads: &str, args: &[&str]) -> Output {
 
 /// Reading on two threads (the default on two cores or more) and on one (`CHORUS_THREADS=1`)
 /// gives the same outputs: `chorus analyze` writes the same six files and `chorus inspect --json`
-/// prints the same, for a synthetic archive of several read chunks (its tweets file given twice,
+/// prints the same, for a synthetic archive of several read chunks (rows in archive order; its tweets file given twice,
 /// so every post of the second is a duplicate) beside files with rejected and repaired rows.
 #[test]
 fn analyze_and_inspect_on_one_and_two_threads_give_the_same_outputs() {
     let dir = scratch("threads");
     let synth = dir.join("synth");
-    let r =
-        chorus(&["synth", "--scenario", "mixed", "--seed", "2", "--scale", "0.06", "--out", synth.to_str().unwrap()]);
+    let synth_args = |rows| {
+        [
+            "synth",
+            "--scenario",
+            "mixed",
+            "--seed",
+            "2",
+            "--scale",
+            "0.06",
+            "--rows",
+            rows,
+            "--out",
+            synth.to_str().unwrap(),
+        ]
+    };
+    let r = chorus(&synth_args("shuffled"));
+    assert_eq!(r.status.code(), Some(2));
+    assert!(stderr(&r).contains("--rows must be `time` or `archive`"), "{}", stderr(&r));
+    // rows in no time order, as in the published archives
+    let r = chorus(&synth_args("archive"));
     assert_eq!(r.status.code(), Some(0), "{}", stderr(&r));
     let file = |part: &str| {
         let name = format!("synth_mixed_2_{part}_csv_hashed.csv");

@@ -38,7 +38,9 @@ pub use gen::generate;
 pub use scenarios::{demo, scenario, scenarios, Scenario};
 pub use text::RenderedPost;
 pub use time::{format_date, format_minute};
-pub use write::{to_dataset, write_truth, write_tweets, write_users, TWEET_COLUMNS, USER_COLUMNS};
+pub use write::{
+    to_dataset, write_truth, write_tweets, write_tweets_in, write_users, RowOrder, TWEET_COLUMNS, USER_COLUMNS,
+};
 
 use crate::core::model::{Kind, NONE};
 use serde::{Deserialize, Serialize};

@@ -172,15 +172,47 @@ fn engagement(out: &SynthOutput) -> Vec<[u32; 3]> {
     c
 }
 
+/// The order of the tweets file's rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowOrder {
+    /// In time order (as the posts are generated).
+    Time,
+    /// In no time order, as in the published archives: the first rows of the IRA and Iran files
+    /// (2018) hold tweets years apart, and a 2020–21 file runs from a tweet of November 2020 to
+    /// one of May 2018. A fixed permutation (the posts sorted by a hash of their id), so the
+    /// same scenario and seed give the same file.
+    Archive,
+}
+
+impl RowOrder {
+    pub fn parse(s: &str) -> Option<RowOrder> {
+        match s {
+            "time" => Some(RowOrder::Time),
+            "archive" => Some(RowOrder::Archive),
+            _ => None,
+        }
+    }
+}
+
 /// Write the tweets file: header + one row per post in time order, streamed (texts are rendered
 /// one at a time, never all held).
-pub fn write_tweets<W: Write>(out: &SynthOutput, mut w: W) -> io::Result<()> {
+pub fn write_tweets<W: Write>(out: &SynthOutput, w: W) -> io::Result<()> {
+    write_tweets_in(out, RowOrder::Time, w)
+}
+
+/// [`write_tweets`] with its rows in `order`.
+pub fn write_tweets_in<W: Write>(out: &SynthOutput, order: RowOrder, mut w: W) -> io::Result<()> {
     let counts = engagement(out);
     let mut row = String::with_capacity(1 << 17);
     let mut s = String::new();
     let mut r = RenderedPost::default();
     header(&mut row, &TWEET_COLUMNS);
-    for (i, p) in out.posts.iter().enumerate() {
+    let mut rows: Vec<u32> = (0..out.posts.len() as u32).collect();
+    if order == RowOrder::Archive {
+        rows.sort_unstable_by_key(|&i| (super::gen::mix64(out.posts[i as usize].id), i));
+    }
+    for i in rows {
+        let (i, p) = (i as usize, &out.posts[i as usize]);
         out.render(i, &mut r);
         let a = &out.accounts[p.account as usize];
         s.clear();
