@@ -9,11 +9,17 @@
 // per 4 MiB slice took 0.7-1.3 s (a read of the blob per slice, and a fresh buffer whose memory is
 // touched for the first time). Where a byob reader is not available it reads slice by slice.
 //
-// Messages in: { blob, chunkBytes, ahead } starts reading a file (and stops the one before);
-// { more: 1, give? } says a slice was taken (one more may be read) and may hand its buffer back
-// (transferred) to be filled again; { stop: true } stops. Out: { chunk, length } (transferred; the
-// slice is its first `length` bytes), { eof: true }, { readError: "Name: message" }.
+// The reading worker starts one and gives it every file it parses, one at a time.
+//
+// Messages in: { blob, chunkBytes, ahead, file } starts reading a file (and stops the one
+// before); { more: 1, give? } says a slice was taken (one more may be read) and may hand its
+// buffer back (transferred) to be filled again; { stop: true } stops. Out, each with the `file`
+// it is about: { chunk, length } (transferred; the slice is its first `length` bytes),
+// { eof: true }, { readError: "Name: message" }.
 let current = null;
+// Buffers handed back, kept for the file's next slices.
+let pool = [];
+const POOL_MAX = 8;
 
 function describe(e) {
   return e && e.name && e.message ? e.name + ": " + e.message : String(e);
@@ -22,12 +28,12 @@ function describe(e) {
 function fail(s, err) {
   if (current === s) {
     current = null;
-    self.postMessage({ readError: describe(err) });
+    self.postMessage({ readError: describe(err), file: s.file });
   }
 }
 
 function send(s, buf, length) {
-  if (current === s) self.postMessage({ chunk: buf, length }, [buf]);
+  if (current === s) self.postMessage({ chunk: buf, length, file: s.file }, [buf]);
 }
 
 // Slice by slice: Blob.slice().arrayBuffer(), `credit` reads in flight.
@@ -43,7 +49,7 @@ function pump(s) {
   }
   if (current === s && s.offset >= s.size && !s.ended) {
     s.ended = true;
-    s.tail.then(() => { if (current === s) self.postMessage({ eof: true }); }).catch(() => {});
+    s.tail.then(() => { if (current === s) self.postMessage({ eof: true, file: s.file }); }).catch(() => {});
   }
 }
 
@@ -53,7 +59,7 @@ async function stream(s, reader) {
     for (;;) {
       while (current === s && s.credit <= 0) await new Promise((wake) => { s.wake = wake; });
       if (current !== s) break;
-      let buf = s.pool.pop() || new ArrayBuffer(s.chunkBytes);
+      let buf = pool.pop() || new ArrayBuffer(s.chunkBytes);
       let length = 0;
       let done = false;
       while (length < buf.byteLength) {
@@ -70,7 +76,7 @@ async function stream(s, reader) {
         send(s, buf, length);
       }
       if (done) {
-        if (current === s) self.postMessage({ eof: true });
+        if (current === s) self.postMessage({ eof: true, file: s.file });
         return;
       }
     }
@@ -93,7 +99,9 @@ self.onmessage = (e) => {
   if (d.blob) {
     if (current && current.wake) current.wake();
     const s = { blob: d.blob, size: d.blob.size, chunkBytes: Math.max(1, d.chunkBytes), offset: 0,
-      credit: Math.max(1, d.ahead), ended: false, tail: Promise.resolve(), pool: [], wake: null, streaming: false };
+      credit: Math.max(1, d.ahead), ended: false, tail: Promise.resolve(), wake: null, streaming: false,
+      file: d.file };
+    pool = pool.filter((b) => b.byteLength === s.chunkBytes);
     current = s;
     const reader = byobReader(d.blob);
     if (reader) {
@@ -105,10 +113,11 @@ self.onmessage = (e) => {
   } else if (d.stop) {
     if (current && current.wake) current.wake();
     current = null;
+    pool = []; // nothing is held between files
   } else if (d.more && current) {
     const s = current;
     current.credit += d.more;
-    if (d.give instanceof ArrayBuffer && d.give.byteLength === s.chunkBytes && s.pool.length < 8) s.pool.push(d.give);
+    if (d.give instanceof ArrayBuffer && d.give.byteLength === s.chunkBytes && pool.length < POOL_MAX) pool.push(d.give);
     if (s.streaming) {
       if (s.wake) { const wake = s.wake; s.wake = null; wake(); }
     } else {

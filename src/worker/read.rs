@@ -6,8 +6,8 @@
 //! text fingerprints) plus the building (interning, columns, samples) on one core, ≈ 120 MB/s.
 //! The analysis worker starts a small second worker (the `worker_read` binary, started by
 //! `worker-read-loader.js`) and posts it each `File` handle. The reading worker reads
-//! [`CHUNK_BYTES`](super::CHUNK_BYTES) slices of it ([`Slices`]: read ahead by a script worker
-//! as one byte stream into buffers handed back to it, because Chromium delivers a file's bytes
+//! [`CHUNK_BYTES`](super::CHUNK_BYTES) slices of it ([`Slices`]: read ahead by a script worker,
+//! started with it and kept for every file, as one byte stream into buffers handed back to it, because Chromium delivers a file's bytes
 //! in tasks of the thread that asked and this one is busy parsing), parses each with a [`ParseSide`] (the file's parser over a recording
 //! builder), and *transfers* the calls it recorded as one batch — the batch's strings, their
 //! lengths and its call descriptors as plain-data [`WireCall`]s, three `ArrayBuffer`s — to the
@@ -230,6 +230,10 @@ pub fn start_read_worker() {
     });
     read_scope().set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
     onmessage.forget();
+    // the slice reader loads now, not when the first file comes
+    if let Err(e) = parse_slice_worker() {
+        web_sys::console::warn_1(&format!("the slice reader cannot start ({e})").into());
+    }
     let _ = read_scope().post_message(&object(&[("ready", &JsValue::TRUE)]));
 }
 
@@ -246,7 +250,7 @@ async fn parse_file(reading: Rc<RefCell<Reading>>, job: ParseJob) {
     // Where this worker's time goes (ms): waiting for the analysis worker, for the file's slices,
     // copying a slice in, parsing it, sending the batch; reported with the last batch.
     let mut times = [0.0f64; 5];
-    let mut chunks = Slices::new(&job.blob, job.chunk_bytes);
+    let mut chunks = Slices::new(&job.blob, job.chunk_bytes, parse_slice_worker());
     loop {
         let t0 = super::perf_now();
         loop {
@@ -297,12 +301,12 @@ async fn parse_file(reading: Rc<RefCell<Reading>>, job: ParseJob) {
     }
 }
 
-/// Slices of the file being read, in order: from the slice reader (`static/slice-reader.js`, a
-/// small script worker this worker starts per file), which reads [`SLICES_AHEAD`] slices ahead
-/// (one byte stream, into the buffers [`Slices::give_back`] returns) on a thread that is
-/// otherwise idle, so that Chromium's delivery of their bytes (in tasks of the
-/// thread that asked) does not wait for this worker to finish parsing a chunk; or read here when
-/// the slice reader cannot start or fails (from where it stopped).
+/// Slices of the file being read, in order: from a slice reader (`static/slice-reader.js`, a
+/// small script worker), which reads [`SLICES_AHEAD`] slices ahead (one byte stream, into the
+/// buffers [`Slices::give_back`] returns) on a thread that is otherwise idle, so that Chromium's
+/// delivery of their bytes (in tasks of the thread that asked) does not wait for this worker to
+/// finish parsing a chunk; or read here when the slice reader cannot start or fails (from where
+/// it stopped).
 enum Slices {
     Reader { reader: SliceReader, blob: Blob, chunk_bytes: f64, offset: f64 },
     Here(super::BlobChunks),
@@ -311,9 +315,32 @@ enum Slices {
 /// Slices the slice reader reads ahead of the one being parsed (4 MiB each).
 pub const SLICES_AHEAD: u32 = 4;
 
+thread_local! {
+    /// The slice reader of the files parsed here: started with this worker and kept for every
+    /// file (a new script worker per file cost 25-45 ms before its first slice), replaced if it
+    /// fails. Fingerprints, which may be taken while another file is parsed, start their own.
+    static PARSE_SLICES: RefCell<Option<Rc<SliceWorker>>> = const { RefCell::new(None) };
+}
+
+/// The slice reader for parsing (see [`PARSE_SLICES`]), started if there is none or it failed.
+fn parse_slice_worker() -> Result<Rc<SliceWorker>, String> {
+    PARSE_SLICES.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        match &*cell {
+            Some(w) if !w.dead.get() => Ok(w.clone()),
+            _ => {
+                let w = Rc::new(SliceWorker::start()?);
+                *cell = Some(w.clone());
+                Ok(w)
+            }
+        }
+    })
+}
+
 impl Slices {
-    fn new(blob: &Blob, chunk_bytes: f64) -> Slices {
-        match SliceReader::start(blob, chunk_bytes) {
+    /// Slices of `blob` from the slice reader `worker` (or read here if it is `Err`).
+    fn new(blob: &Blob, chunk_bytes: f64, worker: Result<Rc<SliceWorker>, String>) -> Slices {
+        match worker.and_then(|w| SliceReader::start(w, blob, chunk_bytes)) {
             Ok(reader) => Slices::Reader { reader, blob: blob.clone(), chunk_bytes, offset: 0.0 },
             Err(e) => {
                 web_sys::console::warn_1(&format!("the slice reader cannot start ({e}); reading here").into());
@@ -353,14 +380,17 @@ impl Slices {
 }
 
 enum SliceFail {
-    /// The browser could not read the file.
+    /// The browser could not read the file (or the slice reader went on to another file).
     File(String),
     /// The slice reader failed (or could not load).
     Worker(String),
 }
 
+/// What a slice reader sent for the file it reads now.
 #[derive(Default)]
 struct SliceShared {
+    /// The file being read (numbered by [`SliceWorker`]): messages about another are ignored.
+    file: u32,
     /// Slices read and not yet taken: their buffer and how many of its bytes were read.
     chunks: VecDeque<(ArrayBuffer, u32)>,
     eof: bool,
@@ -369,22 +399,29 @@ struct SliceShared {
     wakers: Vec<Function>,
 }
 
-/// One file's slice reader (terminated when dropped).
-struct SliceReader {
+/// A slice reader script worker, which reads one file at a time (terminated when dropped).
+struct SliceWorker {
     worker: Worker,
     shared: Rc<RefCell<SliceShared>>,
+    /// Files started so far.
+    files: Cell<u32>,
+    /// It failed: it is not given another file.
+    dead: Rc<Cell<bool>>,
     _onmessage: Closure<dyn FnMut(MessageEvent)>,
     _onerror: Closure<dyn FnMut(Event)>,
 }
 
-impl SliceReader {
-    fn start(blob: &Blob, chunk_bytes: f64) -> Result<SliceReader, String> {
+impl SliceWorker {
+    fn start() -> Result<SliceWorker, String> {
         let worker = Worker::new("slice-reader.js").map_err(|e| describe(&e))?;
         let shared = Rc::new(RefCell::new(SliceShared::default()));
         let sh = shared.clone();
         let onmessage = Closure::<dyn FnMut(MessageEvent)>::new(move |ev: MessageEvent| {
             let data = ev.data();
             let mut s = sh.borrow_mut();
+            if get(&data, "file").as_f64() != Some(s.file as f64) {
+                return; // about a file no longer read (its buffer is let go)
+            }
             if let Ok(chunk) = get(&data, "chunk").dyn_into::<ArrayBuffer>() {
                 let length = get(&data, "length").as_f64().map_or(chunk.byte_length(), |n| n as u32);
                 s.chunks.push_back((chunk, length));
@@ -396,22 +433,62 @@ impl SliceReader {
             wake_all(&mut s.wakers);
         });
         worker.set_onmessage(Some(onmessage.as_ref().unchecked_ref()));
-        let sh = shared.clone();
+        let (sh, dead) = (shared.clone(), Rc::new(Cell::new(false)));
+        let d = dead.clone();
         let onerror = on_worker_error("the slice reader", move |e| {
+            d.set(true);
             let mut s = sh.borrow_mut();
             s.failed = Some(e);
             wake_all(&mut s.wakers);
         });
         worker.set_onerror(Some(onerror.as_ref().unchecked_ref()));
-        let start = object(&[("blob", blob), ("chunkBytes", &chunk_bytes.into()), ("ahead", &SLICES_AHEAD.into())]);
-        worker.post_message(&start).map_err(|e| describe(&e))?;
-        Ok(SliceReader { worker, shared, _onmessage: onmessage, _onerror: onerror })
+        Ok(SliceWorker { worker, shared, files: Cell::new(0), dead, _onmessage: onmessage, _onerror: onerror })
+    }
+}
+
+impl Drop for SliceWorker {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}
+
+/// One file read by a slice reader (which stops reading it when this is dropped).
+struct SliceReader {
+    w: Rc<SliceWorker>,
+    file: u32,
+}
+
+impl SliceReader {
+    /// Have `w` read `blob` (it stops reading the file before, whose reader then ends).
+    fn start(w: Rc<SliceWorker>, blob: &Blob, chunk_bytes: f64) -> Result<SliceReader, String> {
+        let file = w.files.get() + 1;
+        w.files.set(file);
+        let waiting = {
+            let mut s = w.shared.borrow_mut();
+            let failed = s.failed.take();
+            let waiting = std::mem::take(&mut s.wakers);
+            *s = SliceShared { file, failed, ..SliceShared::default() };
+            waiting
+        };
+        let mut waiting = waiting;
+        wake_all(&mut waiting);
+        let start = object(&[
+            ("blob", blob),
+            ("chunkBytes", &chunk_bytes.into()),
+            ("ahead", &SLICES_AHEAD.into()),
+            ("file", &file.into()),
+        ]);
+        w.worker.post_message(&start).map_err(|e| describe(&e))?;
+        Ok(SliceReader { w, file })
     }
 
     async fn next(&mut self) -> Result<Option<Uint8Array>, SliceFail> {
         loop {
             let wait = {
-                let mut s = self.shared.borrow_mut();
+                let mut s = self.w.shared.borrow_mut();
+                if s.file != self.file {
+                    return Err(SliceFail::File("the slice reader went on to another file".into()));
+                }
                 if let Some((buf, length)) = s.chunks.pop_front() {
                     if length > buf.byte_length() {
                         return Err(SliceFail::Worker("a slice is longer than its buffer".into()));
@@ -432,20 +509,26 @@ impl SliceReader {
             let _ = JsFuture::from(wait).await;
         }
     }
-}
 
-impl SliceReader {
+    /// Whether the slice reader is still reading this file.
+    fn current(&self) -> bool {
+        self.w.shared.borrow().file == self.file
+    }
+
     /// A slice was taken: one more may be read, into `buf` again (transferred back).
     fn give_back(&self, buf: ArrayBuffer) {
-        let msg = object(&[("more", &1.into()), ("give", &buf)]);
-        let _ = self.worker.post_message_with_transfer(&msg, &Array::of1(&buf));
+        if self.current() {
+            let msg = object(&[("more", &1.into()), ("give", &buf)]);
+            let _ = self.w.worker.post_message_with_transfer(&msg, &Array::of1(&buf));
+        }
     }
 }
 
 impl Drop for SliceReader {
     fn drop(&mut self) {
-        let _ = self.worker.post_message(&object(&[("stop", &JsValue::TRUE)]));
-        self.worker.terminate();
+        if self.current() {
+            let _ = self.w.worker.post_message(&object(&[("stop", &JsValue::TRUE)]));
+        }
     }
 }
 
@@ -514,7 +597,7 @@ pub async fn fingerprint(
         }
     }
     let mut fp = Fingerprinter::new("");
-    let mut slices = Slices::new(&head, super::CHUNK_BYTES);
+    let mut slices = Slices::new(&head, super::CHUNK_BYTES, SliceWorker::start().map(Rc::new));
     let mut chunk = Vec::new();
     while let Some(bytes) = slices.next().await? {
         if !wanted() {
