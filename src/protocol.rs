@@ -694,6 +694,13 @@ impl Session {
         }
     }
 
+    /// Whether the posts still to come need their texts (see
+    /// [`DatasetBuilder::texts_unneeded`]): when not, the side that parses them is told to
+    /// leave the texts out ([`ParseSide::drop_texts`]).
+    pub fn ingest_texts_unneeded(&self) -> bool {
+        self.reading.as_ref().is_some_and(|r| r.builder.texts_unneeded())
+    }
+
     /// The next chunk of the current file.
     pub fn ingest_chunk(&mut self, chunk: &[u8]) {
         if let Some(r) = &mut self.reading {
@@ -881,6 +888,12 @@ impl ParseSide {
             f.feed(chunk, &mut self.recorder);
         }
         self.recorder.take_recorded(spare)
+    }
+
+    /// The building side said it needs no more texts ([`Session::ingest_texts_unneeded`]): the
+    /// posts parsed from now on are sent without them.
+    pub fn drop_texts(&mut self) {
+        self.recorder.drop_texts();
     }
 
     /// The file ended: the last calls (a record cut by the end, the file's last diagnostics).

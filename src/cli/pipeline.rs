@@ -19,7 +19,9 @@
 use crate::core::ingest::builder::RecordedCalls;
 use crate::core::ingest::{DatasetBuilder, FileReport, IngestOptions};
 use crate::core::model::Dataset;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
+use std::sync::Arc;
 
 /// Batches in flight between the two threads (each is about one input chunk of records).
 const DEPTH: usize = 16;
@@ -31,6 +33,9 @@ pub struct Recorder {
     to_builder: SyncSender<RecordedCalls>,
     /// Applied batches coming back, to reuse their buffers.
     spare: Receiver<RecordedCalls>,
+    /// Set by the building side once it needs no more post texts
+    /// ([`DatasetBuilder::texts_unneeded`]): the posts recorded after that go without them.
+    texts_unneeded: Arc<AtomicBool>,
 }
 
 impl Recorder {
@@ -42,6 +47,9 @@ impl Recorder {
     /// Hand the calls recorded so far to the building side; waits while it is `DEPTH` batches
     /// behind.
     pub fn flush(&mut self) {
+        if self.texts_unneeded.load(Ordering::Relaxed) {
+            self.recorder.drop_texts();
+        }
         let spare = self.spare.try_recv().unwrap_or_default();
         let batch = self.recorder.take_recorded(spare);
         if !batch.is_empty() {
@@ -73,7 +81,13 @@ pub fn build_pipelined<R: Send>(
 ) -> Result<Built<R>, String> {
     let (to_builder, batches) = sync_channel::<RecordedCalls>(DEPTH);
     let (give_back, spare) = channel();
-    let mut recorder = Recorder { recorder: DatasetBuilder::recording(opts.clone()), to_builder, spare };
+    let texts_unneeded = Arc::new(AtomicBool::new(false));
+    let mut recorder = Recorder {
+        recorder: DatasetBuilder::recording(opts.clone()),
+        to_builder,
+        spare,
+        texts_unneeded: texts_unneeded.clone(),
+    };
     let build_cpu0 = thread_cpu_secs();
     std::thread::scope(|scope| {
         let parsing = std::thread::Builder::new()
@@ -90,6 +104,10 @@ pub fn build_pipelined<R: Send>(
         let mut b = DatasetBuilder::new(opts.clone());
         for mut calls in batches {
             b.apply(&mut calls);
+            if b.texts_unneeded() {
+                // every batch recorded after this is applied after this one
+                texts_unneeded.store(true, Ordering::Relaxed);
+            }
             after_batch(&b);
             // The parsing side may be gone (finished): then the batch is simply dropped.
             let _ = give_back.send(calls);

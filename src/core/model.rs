@@ -590,17 +590,31 @@ impl Posts {
 /// the maps hold where each text is. A post's text sampled both for its account and for its
 /// fingerprint is stored once. Read them with [`Self::by_fp`], [`Self::of_account`] and the
 /// iterators (in hash order: sort what reaches an output).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct TextSamples {
     chunks: Vec<String>,
     /// One sample text per text fingerprint (first seen), up to the byte budget.
     by_fp: FxHashMap<u64, TextRef>,
     /// Up to `PER_ACCOUNT` sample posts per account: (post index, text).
     by_account: FxHashMap<AccountIdx, Vec<(PostIdx, TextRef)>>,
-    /// Bytes counted against [`Self::BUDGET_BYTES`]: each text kept, per map entry, plus 16 for
+    /// Bytes counted against the budget: each text kept, per map entry, plus 16 for
     /// an account's sample and 24 for a fingerprint's (so the samples chosen do not depend on how
     /// they are stored).
     pub bytes: usize,
+    /// The budget: [`Self::BUDGET_BYTES`] unless [`Self::set_budget`] lowered it.
+    budget: usize,
+}
+
+impl Default for TextSamples {
+    fn default() -> Self {
+        TextSamples {
+            chunks: Vec::new(),
+            by_fp: FxHashMap::default(),
+            by_account: FxHashMap::default(),
+            bytes: 0,
+            budget: Self::BUDGET_BYTES,
+        }
+    }
 }
 
 // Every chunk the budget can fill has a `u32` position (`TextRef::at`).
@@ -624,10 +638,14 @@ impl TextSamples {
     /// position can name.
     pub const CHUNK: usize = 1 << 20;
 
-    /// Whether the byte budget is spent (nothing more is kept).
+    /// Whether the byte budget is spent (nothing more is kept, ever).
     #[inline]
     pub fn full(&self) -> bool {
-        self.bytes >= Self::BUDGET_BYTES
+        self.bytes >= self.budget
+    }
+    /// A budget of `bytes` (at most [`Self::BUDGET_BYTES`]) instead of [`Self::BUDGET_BYTES`].
+    pub fn set_budget(&mut self, bytes: usize) {
+        self.budget = bytes.min(Self::BUDGET_BYTES);
     }
     /// Keep `text` (at most [`Self::MAX_TEXT`] bytes) in `chunks` and say where it is.
     fn store(chunks: &mut Vec<String>, text: &str) -> TextRef {

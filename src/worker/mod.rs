@@ -371,7 +371,8 @@ async fn ingest(req: Request, source: Source, generation: u32) {
 /// with its fingerprint (unless the read was cancelled or replaced).
 async fn read_file(index: usize, blob: &Blob, after: &mut AfterInput) -> ReadEnd {
     let Some((meta, options)) = SESSION.with(|s| s.borrow().ingest_file(index)) else { return ReadEnd::Done };
-    let job = read::ReadWorker::get().map(|w| w.parse(blob, &meta.name, meta.size, &options, CHUNK_BYTES));
+    let drop_texts = SESSION.with(|s| s.borrow().ingest_texts_unneeded());
+    let job = read::ReadWorker::get().map(|w| w.parse(blob, &meta.name, meta.size, &options, CHUNK_BYTES, drop_texts));
     let job = match job {
         Some(Ok(job)) => Some(job),
         Some(Err(message)) => return ReadEnd::WorkerFailed(message),
@@ -463,7 +464,7 @@ async fn parsed_elsewhere(
         SESSION.with(|s| s.borrow_mut().ingest_batch(&mut batch, bytes));
         applied_any = true;
         fed += bytes;
-        job.applied(b.buffers());
+        job.applied(b.buffers(), SESSION.with(|s| s.borrow().ingest_texts_unneeded()));
         let more = after.go_on();
         times.add(bytes as usize, [t1 - t0, t2 - t1, perf_now() - t2]);
         if !more {

@@ -31,8 +31,9 @@
 //! the read ends with an error that says so.
 //!
 //! Messages, as plain JS objects: to the reading worker `{ id, parse: Blob, name, size,
-//! options, chunkBytes }` (read and parse file `id`), `{ id, applied: true, give }` (a batch
-//! was applied: one more may be sent; `give` hands its buffers back), `{ id, stop: true }`
+//! options, chunkBytes, dropTexts }` (read and parse file `id`), `{ id, applied: true, give,
+//! dropTexts }` (a batch was applied: one more may be sent; `give` hands its buffers back;
+//! `dropTexts`: the analysis worker needs no more post texts, whose copies are then spared), `{ id, stop: true }`
 //! (stop: the job was dropped), `{ hash: ticket, blob, bytes }` (fingerprint the first `bytes`
 //! bytes of `blob`) and `{ forget: ticket }` (that fingerprint is no longer wanted); from it
 //! `{ ready: true }`, `{ id, text, textLen, lens, lensLen, calls, callsLen, bytes, last, times? }`
@@ -119,6 +120,8 @@ struct Reading {
     /// Buffers of applied batches, handed back to be filled again: a fresh `ArrayBuffer` per
     /// part and batch cost ≈ 0.2 s per 360 MB in first touches of new memory.
     pool: Vec<ArrayBuffer>,
+    /// The analysis worker needs no more post texts for this file (see `ParseSide::drop_texts`).
+    drop_texts: bool,
 }
 
 /// Buffers kept for reuse, at most (three per batch in flight).
@@ -209,6 +212,7 @@ pub fn start_read_worker() {
             // an older reading loop sees the new id and stops
             r.id = Some(id);
             r.outstanding = 0;
+            r.drop_texts = get(&data, "dropTexts").is_truthy();
             r.wake();
             wasm_bindgen_futures::spawn_local(parse_file(reading.clone(), job));
         } else if get(&data, "applied").is_truthy() {
@@ -220,6 +224,7 @@ pub fn start_read_worker() {
                 }
             }
             if r.id == Some(id) {
+                r.drop_texts |= get(&data, "dropTexts").is_truthy();
                 r.outstanding = r.outstanding.saturating_sub(1);
                 r.wake();
             }
@@ -277,6 +282,9 @@ async fn parse_file(reading: Rc<RefCell<Reading>>, job: ParseJob) {
                 chunk.resize(bytes.length() as usize, 0);
                 bytes.copy_to(&mut chunk);
                 chunks.give_back(bytes);
+                if reading.borrow().drop_texts {
+                    parse.drop_texts();
+                }
                 let t3 = super::perf_now();
                 batch = parse.feed(&chunk, batch);
                 let t4 = super::perf_now();
@@ -891,6 +899,7 @@ impl ReadWorker {
         size: u64,
         options: &IngestOptions,
         chunk_bytes: f64,
+        drop_texts: bool,
     ) -> Result<ReadJob, String> {
         let options = serde::Serialize::serialize(options, &super::js_serializer())
             .map_err(|e| format!("internal error: the read options could not be encoded ({e})"))?;
@@ -909,6 +918,7 @@ impl ReadWorker {
             ("size", &(size as f64).into()),
             ("options", &options),
             ("chunkBytes", &chunk_bytes.into()),
+            ("dropTexts", &drop_texts.into()),
         ]);
         self.post(msg);
         Ok(ReadJob { worker: self.clone(), id, ended: false })
@@ -1025,10 +1035,16 @@ impl ReadJob {
     }
 
     /// A batch was applied: the reading worker may send one more, and gets its `buffers` back
-    /// (transferred) to fill again.
-    pub fn applied(&self, buffers: [ArrayBuffer; 3]) {
+    /// (transferred) to fill again; `drop_texts`: the posts it parses from now on may go without
+    /// their texts ([`crate::protocol::Session::ingest_texts_unneeded`]).
+    pub fn applied(&self, buffers: [ArrayBuffer; 3], drop_texts: bool) {
         let give = Array::of3(&buffers[0], &buffers[1], &buffers[2]);
-        let msg = object(&[("id", &self.id.into()), ("applied", &JsValue::TRUE), ("give", &give)]);
+        let msg = object(&[
+            ("id", &self.id.into()),
+            ("applied", &JsValue::TRUE),
+            ("give", &give),
+            ("dropTexts", &drop_texts.into()),
+        ]);
         // the reading worker is ready: it sent this batch
         if let Err(e) = self.worker.worker.post_message_with_transfer(&msg, &give) {
             web_sys::console::warn_1(&format!("could not reach the reading worker: {e:?}").into());

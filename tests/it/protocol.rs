@@ -204,6 +204,97 @@ fn a_read_parsed_elsewhere_builds_the_same_dataset_reports_and_clusters() {
     assert_eq!(direct.export("accounts.csv"), s.export("accounts.csv"));
 }
 
+/// Once the text samples are full the building side needs no more post texts: the parsing side,
+/// told so after a batch, sends the posts without them, and the dataset (its samples included),
+/// the reports and the analysis are those of the reads that sent every text.
+#[test]
+fn texts_left_out_once_the_samples_are_full_change_nothing() {
+    use chorus::core::export::Fingerprinter;
+    use chorus::protocol::{ParseSide, RecordedCalls};
+    let files = synth_files();
+    let refs: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+    // a budget the first file fills part way through
+    let options = IngestOptions { sample_budget_bytes: 60_000, ..IngestOptions::default() };
+    let metas: Vec<FileMeta> =
+        refs.iter().map(|(n, b)| FileMeta { name: n.to_string(), size: b.len() as u64 }).collect();
+    // (split: the read parsed elsewhere, with or without the word that texts are unneeded)
+    let read = |split: bool, tell: bool| -> (Session, Response, usize) {
+        let mut s = Session::new();
+        s.handle(Request::Ingest { files: metas.clone(), options: options.clone() }, &mut |r| panic!("{r:?}"));
+        let mut text_bytes = 0;
+        for (i, (name, bytes)) in refs.iter().enumerate() {
+            if !split {
+                s.ingest_file_start(i);
+                bytes.chunks(50_000).for_each(|c| s.ingest_chunk(c));
+                s.ingest_file_end();
+                continue;
+            }
+            s.ingest_file_start_parsed_elsewhere(i);
+            let mut parse = ParseSide::new(name, bytes.len() as u64, &options);
+            let mut send = |mut batch: RecordedCalls, bytes: u64, s: &mut Session, parse: &mut ParseSide| {
+                text_bytes += batch.text_bytes();
+                s.ingest_batch(&mut batch, bytes);
+                if tell && s.ingest_texts_unneeded() {
+                    parse.drop_texts();
+                }
+            };
+            if tell && s.ingest_texts_unneeded() {
+                parse.drop_texts();
+            }
+            for c in bytes.chunks(50_000) {
+                let batch = parse.feed(c, RecordedCalls::default());
+                send(batch, c.len() as u64, &mut s, &mut parse);
+            }
+            let last = parse.finish(RecordedCalls::default());
+            send(last, 0, &mut s, &mut parse);
+            let mut sha = Fingerprinter::new("");
+            sha.update(bytes);
+            let done = sha.finish();
+            s.ingest_file_end_hashed(done.bytes, done.sha256);
+        }
+        let done = s.ingest_end();
+        (s, done, text_bytes)
+    };
+    let (mut direct, want, _) = read(false, false);
+    let (mut all, got_all, all_bytes) = read(true, false);
+    let (mut fewer, got_fewer, fewer_bytes) = read(true, true);
+    assert!(matches!(want, Response::Ingested(_)), "{want:?}");
+    assert_eq!(got_all, want);
+    assert_eq!(got_fewer, want);
+    let samples = |s: &Session| {
+        let ds = s.dataset.as_ref().unwrap();
+        let mut fps: Vec<(u64, String)> = ds.samples.fp_texts().map(|(f, t)| (f, t.to_string())).collect();
+        fps.sort();
+        let mut accounts: Vec<(u32, Vec<(u32, String)>)> = ds
+            .samples
+            .accounts()
+            .map(|a| (a, ds.samples.of_account(a).map(|(p, t)| (p, t.to_string())).collect()))
+            .collect();
+        accounts.sort();
+        (fps, accounts, ds.samples.bytes, ds.samples.full())
+    };
+    let want_samples = samples(&direct);
+    assert!(want_samples.3, "the budget was reached");
+    assert!(want_samples.0.len() > 50 && !want_samples.1.is_empty());
+    assert_eq!(samples(&all), want_samples);
+    assert_eq!(samples(&fewer), want_samples);
+    assert_eq!(direct.inputs, fewer.inputs);
+    // most of the texts were left out
+    assert!(fewer_bytes * 10 < all_bytes * 7, "{fewer_bytes} of {all_bytes} bytes of strings sent");
+    let mut analyses = Vec::new();
+    for session in [&mut direct, &mut all, &mut fewer] {
+        session.handle(Request::Analyze { params: DetectParams::default() }, &mut |r| {
+            if matches!(r, Response::Analyzed(_)) {
+                analyses.push(r)
+            }
+        });
+    }
+    assert_eq!(analyses.len(), 3);
+    assert_eq!(analyses[0], analyses[2]);
+    assert_eq!(direct.export("accounts.csv"), fewer.export("accounts.csv"));
+    assert_eq!(direct.export("clusters.csv"), fewer.export("clusters.csv"));
+}
+
 #[test]
 fn analysis_summary_lists_clusters_with_their_measures() {
     let mut s = analyzed_synth();

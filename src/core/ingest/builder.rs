@@ -29,10 +29,18 @@ pub struct IngestOptions {
     /// fingerprints are about 40% of its ingest time.
     #[serde(default = "yes")]
     pub text_fingerprints: bool,
+    /// Bytes of post texts kept as samples for display (at most, and by default,
+    /// [`TextSamples::BUDGET_BYTES`]).
+    #[serde(default = "sample_budget")]
+    pub sample_budget_bytes: usize,
 }
 
 fn yes() -> bool {
     true
+}
+
+fn sample_budget() -> usize {
+    TextSamples::BUDGET_BYTES
 }
 
 impl Default for IngestOptions {
@@ -43,6 +51,7 @@ impl Default for IngestOptions {
             format: None,
             mapping: None,
             text_fingerprints: true,
+            sample_budget_bytes: TextSamples::BUDGET_BYTES,
         }
     }
 }
@@ -205,6 +214,8 @@ pub struct DatasetBuilder {
     recorded: Option<RecordedCalls>,
     /// The list items of [`Self::add_post_cells`] when not recording (reused).
     cell_lists: RecordedCalls,
+    /// Recording: posts go without their texts (see [`Self::drop_texts`]).
+    drop_texts: bool,
 }
 
 impl Default for DatasetBuilder {
@@ -215,8 +226,10 @@ impl Default for DatasetBuilder {
 
 impl DatasetBuilder {
     pub fn new(opts: IngestOptions) -> Self {
+        let mut ds = Dataset::default();
+        ds.samples.set_budget(opts.sample_budget_bytes);
         DatasetBuilder {
-            ds: Dataset::default(),
+            ds,
             opts,
             reports: Vec::new(),
             seen_posts: PostIndex::default(),
@@ -234,6 +247,7 @@ impl DatasetBuilder {
             attrs: Vec::new(),
             recorded: None,
             cell_lists: RecordedCalls::default(),
+            drop_texts: false,
         }
     }
 
@@ -251,6 +265,21 @@ impl DatasetBuilder {
         let mut b = Self::new(opts);
         b.recorded = Some(RecordedCalls::default());
         b
+    }
+
+    /// Whether the posts still to come need their texts on the building side: not once the text
+    /// samples are full (unless every text is kept, [`IngestOptions::keep_text`]). Nothing
+    /// else the building side does reads a post's text when the fingerprints come with it, and
+    /// it stays so (the samples never shrink).
+    pub fn texts_unneeded(&self) -> bool {
+        !self.opts.keep_text && (!self.opts.text_fingerprints || self.ds.samples.full())
+    }
+
+    /// Record the posts from now on without their texts (their fingerprints are still taken):
+    /// for a recording builder whose building side said [`Self::texts_unneeded`]. Less to copy
+    /// across to it: the text is half of a post's strings.
+    pub fn drop_texts(&mut self) {
+        self.drop_texts = true;
     }
 
     /// The calls recorded since the last take (empty unless [`Self::recording`]); `spare` (a
@@ -538,7 +567,11 @@ impl DatasetBuilder {
     pub fn add_post(&mut self, rec: &PostRecord, at: &Position) -> Option<PostIdx> {
         if let Some(r) = self.recorded.as_mut() {
             let fingerprints = own_text_fingerprints(&self.opts, rec.kind, &rec.text, &mut self.scratch_text);
-            r.put_post(&rec.view(), at, fingerprints);
+            let mut view = rec.view();
+            if self.drop_texts {
+                view.text = "";
+            }
+            r.put_post(&view, at, fingerprints);
             return None;
         }
         self.add_post_fingerprinted(&rec.view(), at, None)
@@ -550,7 +583,8 @@ impl DatasetBuilder {
     pub fn add_post_cells(&mut self, rec: &PostCells, at: &Position) -> Option<PostIdx> {
         if let Some(r) = self.recorded.as_mut() {
             let fingerprints = own_text_fingerprints(&self.opts, rec.kind, rec.text, &mut self.scratch_text);
-            r.put_post_cells(rec, at, fingerprints, &mut self.scratch_item);
+            let text = if self.drop_texts { "" } else { rec.text };
+            r.put_post_cells(&PostCells { text, ..*rec }, at, fingerprints, &mut self.scratch_item);
             return None;
         }
         // The lists split into a reused buffer, as a batch holds them, and read back as views.
