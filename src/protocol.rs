@@ -18,6 +18,7 @@ use crate::core::link::LinkParams;
 use crate::core::model::{Dataset, Kind, NONE, NO_TIME};
 use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
+use std::cell::Cell;
 
 pub mod link;
 pub use link::{ClusterLabel, LinkDatasetInfo, LinkDatasets, LinkEvidence, LinkRow, LinkSummary, TieRow};
@@ -321,9 +322,24 @@ struct Reading {
     inputs: Vec<InputFingerprint>,
     /// Set when the files become a link dataset of this name (`LinkAdd`).
     link_name: Option<String>,
+    /// The time span of the first `.0` posts (progress reports extend it with the posts read
+    /// since: posts are only added while reading, so a report costs the new posts only).
+    span: Cell<(usize, Option<(i64, i64)>)>,
 }
 
 impl Reading {
+    /// (min, max) post time so far.
+    fn time_span(&self) -> Option<(i64, i64)> {
+        let (from, before) = self.span.get();
+        let n = self.builder.n_posts();
+        let span = match (before, self.builder.time_span_since(from)) {
+            (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
+            (x, y) => x.or(y),
+        };
+        self.span.set((n, span));
+        span
+    }
+
     /// A read of `files` that has not started; `link_name` makes it a link dataset.
     fn new(files: Vec<FileMeta>, options: IngestOptions, link_name: Option<String>) -> Self {
         Reading {
@@ -336,6 +352,7 @@ impl Reading {
             fingerprint: None,
             inputs: Vec::new(),
             link_name,
+            span: Cell::new((0, None)),
         }
     }
 }
@@ -820,7 +837,7 @@ impl Session {
             posts: r.builder.n_posts() as u64,
             accounts: r.builder.n_accounts() as u64,
             rejected,
-            time_span_ms: r.builder.time_span(),
+            time_span_ms: r.time_span(),
             memory_bytes: 0,
         })
     }

@@ -295,6 +295,39 @@ fn texts_left_out_once_the_samples_are_full_change_nothing() {
     assert_eq!(direct.export("clusters.csv"), fewer.export("clusters.csv"));
 }
 
+/// Progress reports give the time span of the posts read so far, kept up to date from the posts
+/// read since the last report: the same span as one taken over every post at that moment.
+#[test]
+fn progress_time_span_follows_the_posts_read() {
+    let files = synth_files();
+    let metas: Vec<FileMeta> = files.iter().map(|(n, b)| FileMeta { name: n.clone(), size: b.len() as u64 }).collect();
+    let (mut every, mut seldom) = (Session::new(), Session::new());
+    for s in [&mut every, &mut seldom] {
+        s.handle(Request::Ingest { files: metas.clone(), options: IngestOptions::default() }, &mut |r| panic!("{r:?}"));
+    }
+    let mut spans = 0;
+    for (i, (_, bytes)) in files.iter().enumerate() {
+        every.ingest_file_start(i);
+        seldom.ingest_file_start(i);
+        for (k, c) in bytes.chunks(40_000).enumerate() {
+            every.ingest_chunk(c);
+            seldom.ingest_chunk(c);
+            let now = every.ingest_progress().unwrap().time_span_ms;
+            if k % 7 == 3 {
+                // the first report of `seldom` reads every post so far
+                assert_eq!(now, seldom.ingest_progress().unwrap().time_span_ms, "file {i} chunk {k}");
+                spans += now.is_some() as usize;
+            }
+        }
+        every.ingest_file_end();
+        seldom.ingest_file_end();
+    }
+    assert!(spans > 2);
+    let last = every.ingest_progress().unwrap().time_span_ms;
+    assert!(matches!(every.ingest_end(), Response::Ingested(_)));
+    assert_eq!(last, every.dataset.as_ref().unwrap().time_span());
+}
+
 #[test]
 fn analysis_summary_lists_clusters_with_their_measures() {
     let mut s = analyzed_synth();
