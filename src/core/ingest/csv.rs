@@ -810,11 +810,16 @@ impl Window {
 
     /// Load the window at `from` (< `input.len()`) unless the current one holds it; bits past
     /// the end of the input are clear.
-    #[inline]
+    #[inline(always)]
     fn cover(&mut self, input: &[u8], from: usize, delim: u8) {
-        if from >= self.base && from - self.base < 64 {
-            return;
+        if from < self.base || from - self.base >= 64 {
+            self.load(input, from, delim);
         }
+    }
+
+    /// Load the window at `from` (< `input.len()`).
+    #[inline]
+    fn load(&mut self, input: &[u8], from: usize, delim: u8) {
         self.base = from;
         self.masks = match input.get(from..from + 64) {
             Some(b) => {
@@ -834,7 +839,7 @@ impl Window {
     }
 
     /// Position of the first delimiter, CR or LF at or after `from`.
-    #[inline]
+    #[inline(always)]
     fn next_stop(&mut self, input: &[u8], mut from: usize, delim: u8) -> Option<usize> {
         while from < input.len() {
             self.cover(input, from, delim);
@@ -849,7 +854,7 @@ impl Window {
 
     /// Position of the first quote at or after `from`; `*nl` is set when a CR or LF lies
     /// between.
-    #[inline]
+    #[inline(always)]
     fn next_quote(&mut self, input: &[u8], mut from: usize, delim: u8, nl: &mut bool) -> Option<usize> {
         while from < input.len() {
             self.cover(input, from, delim);
@@ -1228,6 +1233,24 @@ fn not_space_end(b: &[u8]) -> bool {
 /// A count (followers, following): blank, negative or non-numeric → None. Accepts `12.0`
 /// (pandas float columns) and clamps to `u32::MAX - 1`.
 pub fn parse_count(s: &str) -> Option<u32> {
+    // Up to nine digits (below the cap): one pass.
+    let b = s.as_bytes();
+    if !b.is_empty() && b.len() <= 9 {
+        let mut v = 0u32;
+        for &c in b {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                return parse_count_general(s);
+            }
+            v = v * 10 + d as u32;
+        }
+        return Some(v);
+    }
+    parse_count_general(s)
+}
+
+/// [`parse_count`] of any cell.
+fn parse_count_general(s: &str) -> Option<u32> {
     let s = fast_trim(s);
     let int = match s.bytes().position(|b| b == b'.') {
         Some(dot) if s.as_bytes()[dot + 1..].iter().all(|&b| b == b'0') => &s[..dot],
@@ -1816,6 +1839,31 @@ mod tests {
                 assert_eq!(fast_trim(&s), s.trim(), "{s:?}");
             }
         }
+    }
+
+    /// The one-pass count reader against the general one on random short cells.
+    #[test]
+    fn counts_as_before_on_random_cells() {
+        const BYTES: &[u8] = b"0123456789 .+-e\t/:x";
+        let mut state = 0x1234_5678_9ABC_DEF1u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut some = 0;
+        for _ in 0..200_000 {
+            let mut s = String::new();
+            for _ in 0..next(13) {
+                let alphabet = if next(3) == 0 { BYTES.len() } else { 10 };
+                s.push(BYTES[next(alphabet)] as char);
+            }
+            let got = parse_count(&s);
+            assert_eq!(got, parse_count_general(&s), "{s:?}");
+            some += got.is_some() as u32;
+        }
+        assert!(some > 50_000, "{some} counts");
     }
 
     #[test]
