@@ -784,10 +784,8 @@ fn high_bits_to_mask(h: u64) -> u64 {
 #[inline]
 fn masks64(b: &[u8; 64], delim: u8) -> Masks {
     let mut m = Masks::default();
-    for (k, part) in b.chunks_exact(16).enumerate() {
-        let mut w = [0u8; 16];
-        w.copy_from_slice(part);
-        let p = masks16(&w, delim);
+    for (k, part) in b.as_chunks::<16>().0.iter().enumerate() {
+        let p = masks16(part, delim);
         m.quote |= p.quote << (16 * k);
         m.stop |= p.stop << (16 * k);
         m.nl |= p.nl << (16 * k);
@@ -821,12 +819,8 @@ impl Window {
     #[inline]
     fn load(&mut self, input: &[u8], from: usize, delim: u8) {
         self.base = from;
-        self.masks = match input.get(from..from + 64) {
-            Some(b) => {
-                let mut w = [0u8; 64];
-                w.copy_from_slice(b);
-                masks64(&w, delim)
-            }
+        self.masks = match input[from..].first_chunk::<64>() {
+            Some(b) => masks64(b, delim),
             None => {
                 let rest = &input[from..];
                 let mut w = [0u8; 64];
