@@ -10,13 +10,18 @@
 //!
 //! Hot path: a record that starts and ends within the chunk at hand and whose quoted fields
 //! close normally (`"…"` with `""` inside, then a delimiter or line end) is split by the reader
-//! itself — unquoted fields eight bytes at a time, quoted ones with `memchr` — into one reused
-//! output buffer with field end offsets, exactly as `csv-core` would fill them; everything else
-//! (records split across chunks, `"a"b`, size limits, the header) goes through `csv-core`'s
-//! `read_record`. The record is validated as UTF-8 once (SIMD where available) and handed out as
-//! [`Fields`] borrowing that buffer. No allocation per record or field. The tests read every
-//! case whole and one byte at a time (which never holds a whole record, so `csv-core` reads it),
-//! and compare the two on random inputs.
+//! itself, exactly as `csv-core` would split it; everything else (records split across chunks,
+//! `"a"b`, size limits, the header) goes through `csv-core`'s `read_record`. The split reads
+//! 64-byte windows of the chunk as bit masks of quotes, delimiters and line ends (SSE2 on x86-64,
+//! simd128 in Wasm, a portable eight-bytes-at-a-time fallback elsewhere): a field ends at the
+//! next set bit, and the records that start in a window reuse its masks. A record without `""`
+//! is handed out in place, as [`Fields`] borrowing the chunk (starts and ends); one with `""` is
+//! unquoted into one reused output buffer. The masks also tell whether a quoted field holds a
+//! line end, so the line count needs no second pass over the record. UTF-8 is validated 64 KiB
+//! of the chunk at a time (SIMD where available), not record by record. No allocation per record
+//! or field. The tests read every case whole and one byte at a time (which never holds a whole
+//! record, so `csv-core` reads it), and compare the two on random inputs, long records split at
+//! every position, and the SIMD masks with the portable ones.
 //!
 //! [`CsvParser`] wraps a reader and a [`RowHandler`] (one per format: IO archive, tables): it
 //! reads the header, checks every row's field count and turns reader events into builder
