@@ -10,13 +10,18 @@
 //!
 //! Hot path: a record that starts and ends within the chunk at hand and whose quoted fields
 //! close normally (`"…"` with `""` inside, then a delimiter or line end) is split by the reader
-//! itself — unquoted fields eight bytes at a time, quoted ones with `memchr` — into one reused
-//! output buffer with field end offsets, exactly as `csv-core` would fill them; everything else
-//! (records split across chunks, `"a"b`, size limits, the header) goes through `csv-core`'s
-//! `read_record`. The record is validated as UTF-8 once (SIMD where available) and handed out as
-//! [`Fields`] borrowing that buffer. No allocation per record or field. The tests read every
-//! case whole and one byte at a time (which never holds a whole record, so `csv-core` reads it),
-//! and compare the two on random inputs.
+//! itself, exactly as `csv-core` would split it; everything else (records split across chunks,
+//! `"a"b`, size limits, the header) goes through `csv-core`'s `read_record`. The split reads
+//! 64-byte windows of the chunk as bit masks of quotes, delimiters and line ends (SSE2 on x86-64,
+//! simd128 in Wasm, a portable eight-bytes-at-a-time fallback elsewhere): a field ends at the
+//! next set bit, and the records that start in a window reuse its masks. A record without `""`
+//! is handed out in place, as [`Fields`] borrowing the chunk (starts and ends); one with `""` is
+//! unquoted into one reused output buffer. The masks also tell whether a quoted field holds a
+//! line end, so the line count needs no second pass over the record. UTF-8 is validated 64 KiB
+//! of the chunk at a time (SIMD where available), not record by record. No allocation per record
+//! or field. The tests read every case whole and one byte at a time (which never holds a whole
+//! record, so `csv-core` reads it), and compare the two on random inputs, long records split at
+//! every position, and the SIMD masks with the portable ones.
 //!
 //! [`CsvParser`] wraps a reader and a [`RowHandler`] (one per format: IO archive, tables): it
 //! reads the header, checks every row's field count and turns reader events into builder
@@ -312,6 +317,17 @@ impl CsvReader {
         }
     }
 
+    /// [`Self::advance`] over a record of `n` bytes whose only line end is its last byte
+    /// `last` (its first byte is neither CR nor LF).
+    #[inline]
+    fn advance_line(&mut self, n: usize, last: u8) {
+        self.offset += n as u64;
+        // A CR before the record ended a line.
+        self.lines += self.pending_cr as u64;
+        self.pending_cr = last == b'\r';
+        self.lines += (last == b'\n') as u64;
+    }
+
     /// Make room in the output and ends buffers, or switch to discarding an over-long record.
     fn ensure_room(&mut self) {
         if self.out_len >= self.out_cap() {
@@ -410,34 +426,36 @@ impl CsvReader {
     }
 
     /// The fast path without a copy: a record as [`Self::fast_record`] takes it whose quoted
-    /// fields hold no `""` (so that every field is a slice of `input`), its fields' starts and
-    /// ends (in `input`) put in `starts` and `ends`. `None` — having written nothing that
-    /// counts — where `fast_record` would give `None`.
-    fn in_place_record(&mut self, input: &[u8]) -> Option<InPlace> {
+    /// fields hold no `""` (so that every field is a slice of the input), starting at
+    /// `input[pos]`, its fields' starts and ends (from `pos`) put in `starts` and `ends`. `None`
+    /// — having written nothing that counts — where `fast_record` would give `None`. The fields
+    /// are found with the masks of `window` (64 bytes at a time), which later records reuse.
+    fn in_place_record(&mut self, input: &[u8], pos: usize, window: &mut Window) -> Option<InPlace> {
         let delim = self.delimiter.unwrap_or(b',');
         let max_out = self.max_record_bytes;
-        let mut i = 0;
+        let mut i = pos;
         // The bytes `fast_record` would have written (for the same size limit).
         let mut o = 0;
         let mut nf = 0;
+        // A CR or LF inside a quoted field.
+        let mut nl_inside = false;
         loop {
             // Start of a field at `i`.
             let (start, end, at_end);
             if *input.get(i)? == b'"' {
                 start = i + 1;
-                end = start + memchr::memchr(b'"', &input[start..])?;
+                end = window.next_quote(input, start, delim, &mut nl_inside)?;
                 at_end = match *input.get(end + 1)? {
                     c if c == delim => false,
                     b'\n' | b'\r' => true,
                     // An escaped quote: this field needs unquoting.
-                    b'"' => return Some(InPlace::Unquote { i: start - 1, nf }),
+                    b'"' => return Some(InPlace::Unquote { i: start - 1 - pos, nf }),
                     // `"a"b`: `csv-core` reads it.
                     _ => return None,
                 };
                 i = end + 1;
             } else {
-                let k = find_field_end(&input[i..], delim)?;
-                (start, end) = (i, i + k);
+                (start, end) = (i, window.next_stop(input, i, delim)?);
                 i = end;
                 at_end = input[i] != delim;
             }
@@ -452,12 +470,12 @@ impl CsvReader {
             if nf == self.starts.len() {
                 self.starts.resize(nf * 2, 0);
             }
-            self.starts[nf] = start;
-            self.ends[nf] = end;
+            self.starts[nf] = start - pos;
+            self.ends[nf] = end - pos;
             nf += 1;
             i += 1;
             if at_end {
-                return Some(InPlace::Record { bytes: i, fields: nf });
+                return Some(InPlace::Record { bytes: i - pos, fields: nf, nl_inside });
             }
         }
     }
@@ -490,6 +508,9 @@ impl CsvReader {
     }
 
     fn run(&mut self, mut input: &[u8], eof: bool, f: &mut dyn FnMut(CsvEvent)) {
+        let whole = input;
+        let mut window = Window::new();
+        let mut utf8 = Utf8Window { start: 0, text: "" };
         loop {
             if self.rec_start.is_none() {
                 // Between records: skip blank lines ourselves to find where the next one starts.
@@ -512,12 +533,17 @@ impl CsvReader {
                 // At the start of a record that csv-core has not seen: take it whole when it
                 // is simple and complete in `input`, in place when it is valid UTF-8 and needs
                 // no unquoting, else copied into the output.
-                let copied = match self.in_place_record(input) {
-                    Some(InPlace::Record { bytes: n, fields: nf }) => {
-                        if let Ok(text) = simdutf8::basic::from_utf8(&input[..n]) {
+                let pos = whole.len() - input.len();
+                let copied = match self.in_place_record(whole, pos, &mut window) {
+                    Some(InPlace::Record { bytes: n, fields: nf, nl_inside }) => {
+                        if let Some(text) = utf8.get(whole, pos, n) {
                             self.fast_records += 1;
                             self.in_place_records += 1;
-                            self.advance(&input[..n]);
+                            if nl_inside {
+                                self.advance(&input[..n]);
+                            } else {
+                                self.advance_line(n, input[n - 1]);
+                            }
                             input = &input[n..];
                             let at = self.rec_start.take().unwrap_or_else(|| self.position_here());
                             self.record_no += 1;
@@ -607,8 +633,9 @@ impl CsvReader {
 
 /// What [`CsvReader::in_place_record`] found.
 enum InPlace {
-    /// The whole record: the bytes it took (through its first terminator byte) and its fields.
-    Record { bytes: usize, fields: usize },
+    /// The whole record: the bytes it took (through its first terminator byte), its fields,
+    /// and whether a quoted field holds a CR or LF.
+    Record { bytes: usize, fields: usize, nl_inside: bool },
     /// Field `nf`, which starts at `input[i]` (its opening quote), holds an escaped quote `""`;
     /// the fields before it were read in place.
     Unquote { i: usize, nf: usize },
@@ -670,6 +697,207 @@ fn bytes_equal(x: u64, b: u8) -> u64 {
 #[inline]
 fn bytes_below(x: u64, n: u8) -> u64 {
     x.wrapping_sub(ONES * n as u64) & !x & HIGHS
+}
+
+/// Bit masks of up to 64 input bytes (bit k for byte k): the quotes, the bytes that end an
+/// unquoted field (the delimiter, CR and LF), and the line ends alone (CR and LF).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Masks {
+    quote: u64,
+    stop: u64,
+    nl: u64,
+}
+
+/// The masks of 16 bytes (in the low 16 bits): SSE2 on x86-64 (always there).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn masks16(b: &[u8; 16], delim: u8) -> Masks {
+    use std::arch::x86_64::*;
+    // SAFETY: SSE2 is part of the x86-64 baseline; the load reads the 16 bytes of `b`
+    // (unaligned loads are allowed).
+    unsafe {
+        let x = _mm_loadu_si128(b.as_ptr().cast());
+        let q = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'"' as i8));
+        let nl =
+            _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(b'\n' as i8)), _mm_cmpeq_epi8(x, _mm_set1_epi8(b'\r' as i8)));
+        let stop = _mm_or_si128(nl, _mm_cmpeq_epi8(x, _mm_set1_epi8(delim as i8)));
+        Masks {
+            quote: _mm_movemask_epi8(q) as u16 as u64,
+            stop: _mm_movemask_epi8(stop) as u16 as u64,
+            nl: _mm_movemask_epi8(nl) as u16 as u64,
+        }
+    }
+}
+
+/// The masks of 16 bytes (in the low 16 bits): WebAssembly SIMD (`+simd128`, see
+/// `.cargo/config.toml`).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[inline(always)]
+fn masks16(b: &[u8; 16], delim: u8) -> Masks {
+    use core::arch::wasm32::*;
+    // SAFETY: the load reads the 16 bytes of `b` (v128.load has no alignment requirement).
+    let x = unsafe { v128_load(b.as_ptr().cast()) };
+    let q = i8x16_eq(x, u8x16_splat(b'"'));
+    let nl = v128_or(i8x16_eq(x, u8x16_splat(b'\n')), i8x16_eq(x, u8x16_splat(b'\r')));
+    let stop = v128_or(nl, i8x16_eq(x, u8x16_splat(delim)));
+    Masks { quote: i8x16_bitmask(q) as u64, stop: i8x16_bitmask(stop) as u64, nl: i8x16_bitmask(nl) as u64 }
+}
+
+/// The masks of 16 bytes without SIMD (other targets).
+#[cfg(not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128"))))]
+#[inline(always)]
+fn masks16(b: &[u8; 16], delim: u8) -> Masks {
+    masks16_portable(b, delim)
+}
+
+/// The masks of 16 bytes, eight at a time in a `u64` (the fallback, and the reference the
+/// tests compare the SIMD versions with).
+#[cfg(any(test, not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128")))))]
+#[inline]
+fn masks16_portable(b: &[u8; 16], delim: u8) -> Masks {
+    let mut m = Masks::default();
+    for half in 0..2 {
+        let x = load_word(&b[half * 8..half * 8 + 8]);
+        let q = bytes_equal_exact(x, b'"');
+        let nl = bytes_equal_exact(x, b'\n') | bytes_equal_exact(x, b'\r');
+        let stop = nl | bytes_equal_exact(x, delim);
+        let shift = half * 8;
+        m.quote |= high_bits_to_mask(q) << shift;
+        m.stop |= high_bits_to_mask(stop) << shift;
+        m.nl |= high_bits_to_mask(nl) << shift;
+    }
+    m
+}
+
+/// High bit set in exactly the bytes of `x` equal to `b` (no carries between bytes).
+#[cfg(any(test, not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128")))))]
+#[inline]
+fn bytes_equal_exact(x: u64, b: u8) -> u64 {
+    const LOW7: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    let y = x ^ (ONES * b as u64);
+    !(((y & LOW7) + LOW7) | y | LOW7)
+}
+
+/// The high bits of a word's eight bytes as an 8-bit mask (byte 0 → bit 0).
+#[cfg(any(test, not(any(target_arch = "x86_64", all(target_arch = "wasm32", target_feature = "simd128")))))]
+#[inline]
+fn high_bits_to_mask(h: u64) -> u64 {
+    ((h >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56
+}
+
+/// The masks of the 64 bytes of `b`.
+#[inline]
+fn masks64(b: &[u8; 64], delim: u8) -> Masks {
+    let mut m = Masks::default();
+    for (k, part) in b.as_chunks::<16>().0.iter().enumerate() {
+        let p = masks16(part, delim);
+        m.quote |= p.quote << (16 * k);
+        m.stop |= p.stop << (16 * k);
+        m.nl |= p.nl << (16 * k);
+    }
+    m
+}
+
+/// A 64-byte window of the input (from `base`) and its [`Masks`]: the field scan of the fast
+/// path reads these, 64 bytes at a time, and the records that start in a window reuse it.
+struct Window {
+    /// Where the window starts (`usize::MAX`: none loaded yet).
+    base: usize,
+    masks: Masks,
+}
+
+impl Window {
+    fn new() -> Self {
+        Window { base: usize::MAX, masks: Masks::default() }
+    }
+
+    /// Load the window at `from` (< `input.len()`) unless the current one holds it; bits past
+    /// the end of the input are clear.
+    #[inline(always)]
+    fn cover(&mut self, input: &[u8], from: usize, delim: u8) {
+        if from < self.base || from - self.base >= 64 {
+            self.load(input, from, delim);
+        }
+    }
+
+    /// Load the window at `from` (< `input.len()`).
+    #[inline]
+    fn load(&mut self, input: &[u8], from: usize, delim: u8) {
+        self.base = from;
+        self.masks = match input[from..].first_chunk::<64>() {
+            Some(b) => masks64(b, delim),
+            None => {
+                let rest = &input[from..];
+                let mut w = [0u8; 64];
+                w[..rest.len()].copy_from_slice(rest);
+                let keep = (1u64 << rest.len()) - 1;
+                let m = masks64(&w, delim);
+                Masks { quote: m.quote & keep, stop: m.stop & keep, nl: m.nl & keep }
+            }
+        };
+    }
+
+    /// Position of the first delimiter, CR or LF at or after `from`.
+    #[inline(always)]
+    fn next_stop(&mut self, input: &[u8], mut from: usize, delim: u8) -> Option<usize> {
+        while from < input.len() {
+            self.cover(input, from, delim);
+            let m = self.masks.stop >> (from - self.base);
+            if m != 0 {
+                return Some(from + m.trailing_zeros() as usize);
+            }
+            from = self.base + 64;
+        }
+        None
+    }
+
+    /// Position of the first quote at or after `from`; `*nl` is set when a CR or LF lies
+    /// between.
+    #[inline(always)]
+    fn next_quote(&mut self, input: &[u8], mut from: usize, delim: u8, nl: &mut bool) -> Option<usize> {
+        while from < input.len() {
+            self.cover(input, from, delim);
+            let shift = from - self.base;
+            let q = self.masks.quote >> shift;
+            let lines = self.masks.nl >> shift;
+            if q != 0 {
+                let k = q.trailing_zeros();
+                *nl |= lines & ((1u64 << k) - 1) != 0;
+                return Some(from + k as usize);
+            }
+            *nl |= lines != 0;
+            from = self.base + 64;
+        }
+        None
+    }
+}
+
+/// A stretch of the input known to be valid UTF-8 (`text` starts at input byte `start`): one
+/// validation covers many records.
+struct Utf8Window<'a> {
+    start: usize,
+    text: &'a str,
+}
+
+/// Bytes validated at a time ahead of the record being read.
+const UTF8_WINDOW: usize = 64 << 10;
+
+impl<'a> Utf8Window<'a> {
+    /// `input[pos..pos + n]` (a record: `pos` follows a line end or starts the input) as text,
+    /// or `None` when it is not valid UTF-8.
+    #[inline]
+    fn get(&mut self, input: &'a [u8], pos: usize, n: usize) -> Option<&'a str> {
+        if pos < self.start || pos + n > self.start + self.text.len() {
+            // Validate from the record on; the validation stops at the first invalid byte.
+            let w = &input[pos..input.len().min(pos + n.max(UTF8_WINDOW))];
+            let text = match simdutf8::compat::from_utf8(w) {
+                Ok(text) => text,
+                Err(e) => std::str::from_utf8(&w[..e.valid_up_to()]).unwrap_or(""),
+            };
+            *self = Utf8Window { start: pos, text };
+        }
+        self.text.get(pos - self.start..pos - self.start + n)
+    }
 }
 
 /// The delimiter of a header line: the most frequent of comma, tab and semicolon outside quotes
@@ -1004,6 +1232,24 @@ fn not_space_end(b: &[u8]) -> bool {
 /// A count (followers, following): blank, negative or non-numeric → None. Accepts `12.0`
 /// (pandas float columns) and clamps to `u32::MAX - 1`.
 pub fn parse_count(s: &str) -> Option<u32> {
+    // Up to nine digits (below the cap): one pass.
+    let b = s.as_bytes();
+    if !b.is_empty() && b.len() <= 9 {
+        let mut v = 0u32;
+        for &c in b {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                return parse_count_general(s);
+            }
+            v = v * 10 + d as u32;
+        }
+        return Some(v);
+    }
+    parse_count_general(s)
+}
+
+/// [`parse_count`] of any cell.
+fn parse_count_general(s: &str) -> Option<u32> {
     let s = fast_trim(s);
     let int = match s.bytes().position(|b| b == b'.') {
         Some(dot) if s.as_bytes()[dot + 1..].iter().all(|&b| b == b'0') => &s[..dot],
@@ -1257,7 +1503,8 @@ mod tests {
             if case % 3 == 0 {
                 input.extend_from_slice(b"h1,h2,h3\n");
             }
-            for _ in 0..next(60) {
+            // Every tenth input long enough to span several 64-byte windows.
+            for _ in 0..next(if case % 10 == 0 { 400 } else { 60 }) {
                 input.extend_from_slice(PIECES[next(PIECES.len())]);
             }
             let max = [7, 20, MAX_RECORD_BYTES][next(3)];
@@ -1277,6 +1524,71 @@ mod tests {
             in_place_records > 1000 && in_place_records < fast_records,
             "in place: {in_place_records} of the fast path's {fast_records} records"
         );
+    }
+
+    /// The SIMD masks (SSE2 natively, simd128 in Wasm) and the portable ones against a byte
+    /// loop, on random blocks of the bytes that matter.
+    #[test]
+    fn window_masks_are_the_bytes() {
+        const BYTES: &[u8] = b",;\t\"\n\r a\x00\x80\xFF\x7F\xA2\x22\x2C";
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for round in 0..20_000 {
+            let mut block = [0u8; 64];
+            for b in block.iter_mut() {
+                *b = if round % 4 == 0 { next(256) as u8 } else { BYTES[next(BYTES.len())] };
+            }
+            let delim = [b',', b'\t', b';', b'|', 0, 0xFF][round % 6];
+            let mut want = Masks::default();
+            for (k, &b) in block.iter().enumerate() {
+                want.quote |= ((b == b'"') as u64) << k;
+                want.nl |= ((b == b'\n' || b == b'\r') as u64) << k;
+                want.stop |= ((b == b'\n' || b == b'\r' || b == delim) as u64) << k;
+            }
+            assert_eq!(masks64(&block, delim), want, "{block:?} delim {delim}");
+            let mut portable = Masks::default();
+            for k in 0..4 {
+                let mut w = [0u8; 16];
+                w.copy_from_slice(&block[16 * k..16 * k + 16]);
+                let p = masks16_portable(&w, delim);
+                portable.quote |= p.quote << (16 * k);
+                portable.stop |= p.stop << (16 * k);
+                portable.nl |= p.nl << (16 * k);
+            }
+            assert_eq!(portable, want, "{block:?} delim {delim}");
+        }
+    }
+
+    /// Records longer than the 64-byte windows of the field scan, quoted fields with CR, LF
+    /// and `""` across windows, invalid UTF-8 between valid records: read in two chunks split
+    /// at every position, and whole, as `csv-core` reads them (one byte at a time).
+    #[test]
+    fn long_records_split_at_every_position() {
+        let mut inputs: Vec<Vec<u8>> = Vec::new();
+        let long = "x".repeat(70);
+        inputs.push(format!("id,text,n\n1,\"{long}\",2\n2,\"a\nb{long}\r\nc\",3\r\n3,{long},\"\"\n").into_bytes());
+        inputs.push(format!("id,text\r\"{long}\",\"q\"\"{long}\"\"\"\r\r\n,\"\"\r{long}\n").into_bytes());
+        let mut bad = format!("a,b\n1,\"{long}\"\n2,\"{long}").into_bytes();
+        bad.extend_from_slice(b"\xFF\xC3\",\"\xE4\xB8\xAD\"\n3,\xE4\xB8\n4,\"ok\"\"x\"y\n5,\"");
+        bad.extend_from_slice(long.as_bytes());
+        inputs.push(bad);
+        inputs.push(format!("h\n\"{long}\n{long}\"\n\"{long}\"\"\"").into_bytes());
+        for input in &inputs {
+            let want = read(input, &[1], MAX_RECORD_BYTES);
+            assert_eq!(read(input, &[usize::MAX], MAX_RECORD_BYTES), want);
+            for max in [50, 100] {
+                assert_eq!(read(input, &[usize::MAX], max), read(input, &[1], max), "max {max}");
+            }
+            for i in 1..input.len() {
+                let got = read(input, &[i, usize::MAX], MAX_RECORD_BYTES);
+                assert_eq!(got, want, "split at {i} of {:?}", String::from_utf8_lossy(input));
+            }
+        }
     }
 
     #[test]
@@ -1526,6 +1838,31 @@ mod tests {
                 assert_eq!(fast_trim(&s), s.trim(), "{s:?}");
             }
         }
+    }
+
+    /// The one-pass count reader against the general one on random short cells.
+    #[test]
+    fn counts_as_before_on_random_cells() {
+        const BYTES: &[u8] = b"0123456789 .+-e\t/:x";
+        let mut state = 0x1234_5678_9ABC_DEF1u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut some = 0;
+        for _ in 0..200_000 {
+            let mut s = String::new();
+            for _ in 0..next(13) {
+                let alphabet = if next(3) == 0 { BYTES.len() } else { 10 };
+                s.push(BYTES[next(alphabet)] as char);
+            }
+            let got = parse_count(&s);
+            assert_eq!(got, parse_count_general(&s), "{s:?}");
+            some += got.is_some() as u32;
+        }
+        assert!(some > 50_000, "{some} counts");
     }
 
     #[test]

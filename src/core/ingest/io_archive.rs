@@ -105,14 +105,46 @@ fn post_time(tweetid: &str, tweet_time: &str) -> Result<i64, String> {
 }
 
 /// `s.parse::<u64>().ok()`, without checking every step for up to 19 digits (which cannot
-/// overflow).
+/// overflow): eight digits at a time.
 fn parse_u64(s: &str) -> Option<u64> {
     let b = s.as_bytes();
-    if !b.is_empty() && b.len() <= 19 && b.iter().all(u8::is_ascii_digit) {
-        Some(b.iter().fold(0u64, |v, &d| v * 10 + (d - b'0') as u64))
-    } else {
-        s.parse().ok()
+    if !b.is_empty() && b.len() <= 19 {
+        let mut v = 0u64;
+        let mut blocks = b.chunks_exact(8);
+        for block in &mut blocks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(block);
+            match eight_digits(u64::from_le_bytes(w)) {
+                Some(d) => v = v * 100_000_000 + d,
+                None => return s.parse().ok(),
+            }
+        }
+        for &c in blocks.remainder() {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                return s.parse().ok();
+            }
+            v = v * 10 + d as u64;
+        }
+        return Some(v);
     }
+    s.parse().ok()
+}
+
+/// The value of eight ASCII digits (the first one in the lowest byte of `x`), or `None` when
+/// a byte is not a digit: the digits checked and combined in pairs, quads and halves.
+#[inline(always)]
+fn eight_digits(x: u64) -> Option<u64> {
+    const HIGH_NIBBLES: u64 = 0xF0F0_F0F0_F0F0_F0F0;
+    const ZEROS: u64 = 0x3030_3030_3030_3030;
+    // Every byte 0x30..=0x3F, and still 0x3? with 6 added (so ≤ 0x39; no carry between bytes).
+    if x & HIGH_NIBBLES != ZEROS || x.wrapping_add(0x0606_0606_0606_0606) & HIGH_NIBBLES != ZEROS {
+        return None;
+    }
+    let d = x - ZEROS;
+    let d = (d.wrapping_mul(10) + (d >> 8)) & 0x00FF_00FF_00FF_00FF;
+    let d = (d.wrapping_mul(100) + (d >> 16)) & 0x0000_FFFF_0000_FFFF;
+    Some((d.wrapping_mul(10_000) + (d >> 32)) & 0xFFFF_FFFF)
 }
 
 fn bad_date_message(value: &str) -> String {
@@ -281,6 +313,27 @@ mod tests {
         ] {
             assert_eq!(parse_u64(s), s.parse::<u64>().ok(), "{s:?}");
         }
+        // Random strings of up to 22 digits, some with one other byte.
+        let mut state = 0x6A09_E667_F3BC_C908u64;
+        let mut next = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        let mut parsed = 0;
+        for _ in 0..300_000 {
+            let mut b: Vec<u8> = (0..next(23)).map(|_| b'0' + next(10) as u8).collect();
+            if !b.is_empty() && next(3) == 0 {
+                let i = next(b.len() as u64) as usize;
+                b[i] = b"/:+- a\xC3\x00\xFF9"[next(10) as usize];
+            }
+            let s = String::from_utf8_lossy(&b);
+            let want = s.parse::<u64>().ok();
+            assert_eq!(parse_u64(&s), want, "{s:?}");
+            parsed += want.is_some() as u32;
+        }
+        assert!(parsed > 100_000, "{parsed} parsed");
     }
 
     #[test]

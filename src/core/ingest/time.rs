@@ -79,7 +79,10 @@ pub fn parse_time_ms(s: &str) -> Option<i64> {
         return None;
     }
     if b.len() >= 10 && b[4] == b'-' && b[0].is_ascii_digit() {
-        return parse_iso(b);
+        return match parse_iso_plain(b) {
+            Some(t) => t,
+            None => parse_iso(b),
+        };
     }
     if b[0].is_ascii_alphabetic() {
         return parse_v1(b);
@@ -222,6 +225,35 @@ fn parse_iso(b: &[u8]) -> Option<i64> {
     Some(t - off * 60_000)
 }
 
+/// Two ASCII digits at `b[i]`, `b[i + 1]`.
+#[inline(always)]
+fn two_digits(b: &[u8], i: usize) -> Option<u32> {
+    let (hi, lo) = (b[i].wrapping_sub(b'0'), b[i + 1].wrapping_sub(b'0'));
+    (hi < 10 && lo < 10).then_some(hi as u32 * 10 + lo as u32)
+}
+
+/// [`parse_iso`] of the shapes the IO archives hold, without the cursor: `YYYY-MM-DD`,
+/// `YYYY-MM-DD HH:MM` and `YYYY-MM-DD HH:MM:SS` (`T` or space between). `Some(result)` — the
+/// same as `parse_iso`'s — for a string of one of these lengths whose separators are in place,
+/// `None` for any other (then `parse_iso` reads it).
+#[inline]
+fn parse_iso_plain(b: &[u8]) -> Option<Option<i64>> {
+    let n = b.len();
+    if !(n == 10 || n == 16 || n == 19) || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    if n > 10 && (!matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || (n == 19 && b[16] != b':')) {
+        return None;
+    }
+    Some((|| {
+        let y = two_digits(b, 0)? * 100 + two_digits(b, 2)?;
+        let (mo, d) = (two_digits(b, 5)?, two_digits(b, 8)?);
+        let (h, mi) = if n > 10 { (two_digits(b, 11)?, two_digits(b, 14)?) } else { (0, 0) };
+        let sec = if n == 19 { two_digits(b, 17)? } else { 0 };
+        to_ms(y as i64, mo, d, h, mi, sec, 0)
+    })())
+}
+
 /// Month number of an English three-letter abbreviation (any case).
 fn month_of(m: &[u8]) -> Option<u32> {
     const MONTHS: [&[u8; 3]; 12] =
@@ -313,6 +345,44 @@ fn parse_unix(b: &[u8]) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fixed-shape ISO reader against the cursor one, on random strings of its shapes with
+    /// digits, separators and out-of-range fields varied.
+    #[test]
+    fn plain_iso_is_parse_iso() {
+        let mut state = 0x853C_49E6_748F_EA9Bu64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        const ODD: &[u8] = b"0123456789-: Tt/x.\xC3+Z";
+        let (mut plain, mut valid) = (0, 0);
+        for round in 0..200_000 {
+            let base = ["2020-02-29", "2019-02-29 23:59", "1999-12-31T00:00:60", "2018-10-10 20:19"][round % 4];
+            let mut b = base.as_bytes().to_vec();
+            for _ in 0..next(3) {
+                let i = next(b.len());
+                b[i] = if next(2) == 0 { b'0' + next(10) as u8 } else { ODD[next(ODD.len())] };
+            }
+            if next(20) == 0 {
+                b.truncate(next(b.len() + 1));
+            }
+            let want = parse_iso(&b);
+            if let Some(got) = parse_iso_plain(&b) {
+                plain += 1;
+                valid += got.is_some() as u32;
+                assert_eq!(got, want, "{:?}", String::from_utf8_lossy(&b));
+            }
+            if b.len() >= 10 && b[4] == b'-' && b[0].is_ascii_digit() {
+                if let Some(s) = std::str::from_utf8(&b).ok().filter(|s| s.trim() == *s) {
+                    assert_eq!(parse_time_ms(s), want, "{s:?}");
+                }
+            }
+        }
+        assert!(plain > 100_000 && valid > 20_000 && valid < plain, "{plain} plain, {valid} valid");
+    }
 
     #[test]
     fn civil_round_trip() {
