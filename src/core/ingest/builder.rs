@@ -300,13 +300,25 @@ impl DatasetBuilder {
     /// Read the seen-post index where the posts of `calls` will probe it, all in one short loop
     /// before they are added, so that the cache misses of these reads (the table is far larger
     /// than the caches, and on rows in no order each post probes it at a random place) overlap
-    /// one another instead of stalling each post's claim in turn. What is read is not used (it
-    /// is summed, to be kept from being optimised away): nothing here changes the builder.
+    /// one another instead of stalling each post's claim in turn; then, in a second loop, look
+    /// up the posts' text fingerprints among the samples (a hash map as large, probed at random
+    /// the same way, while samples are still kept). What is read is not used (it is summed, to
+    /// be kept from being optimised away): nothing here changes the builder.
     fn look_ahead(&self, calls: &[Call]) -> u32 {
         let mut sum = 0u32;
         for call in calls {
             if let Call::Post(d) = call {
                 sum = sum.wrapping_add(self.seen_posts.touch(d.keys.0));
+            }
+        }
+        let samples = &self.ds.samples;
+        if self.opts.text_fingerprints && !samples.full() {
+            for call in calls {
+                if let Call::Post(d) = call {
+                    if d.fingerprints.0 != 0 {
+                        sum = sum.wrapping_add(samples.has_fp(d.fingerprints.0) as u32);
+                    }
+                }
             }
         }
         sum
@@ -1641,9 +1653,7 @@ impl PostIndex {
     /// Whether the table has room for one more post, of index `idx`.
     #[inline]
     fn has_room(&self, idx: PostIdx) -> bool {
-        !self.slots.is_empty()
-            && self.len < Self::room(self.k)
-            && ((idx as u64 + 1) >> self.index_bits) == 0
+        !self.slots.is_empty() && self.len < Self::room(self.k) && ((idx as u64 + 1) >> self.index_bits) == 0
     }
     /// Record `key` -> `idx` unless `key` is already there; false when it was (a duplicate).
     /// `ids` is the id column (`ids[i]` is post i's key); `idx` is `ids.len()` (not pushed yet).
