@@ -1931,6 +1931,82 @@ mod tests {
         }
     }
 
+    /// Large batches (many of `apply`'s look-ahead windows each) of posts in no order, with
+    /// duplicates (within a batch and across batches), posts without an id, retweets of posts
+    /// read before and after, text that repeats, and account rows between the posts, build the
+    /// same dataset and reports applied as recorded as when the records go to a builder
+    /// directly; for batches of every size from one call up.
+    #[test]
+    fn large_batches_in_no_order_build_the_same_dataset() {
+        let mut x: u64 = 5;
+        let mut rnd = |n: u64| {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (x >> 33) % n
+        };
+        let at = Position { record: 1, line: 1, byte: 0 };
+        let mut posts: Vec<PostRecord> = Vec::new();
+        for k in 0..3000u64 {
+            let id = match rnd(20) {
+                0 => String::new(),                                  // no id
+                1 | 2 if k > 0 => posts[rnd(k) as usize].id.clone(), // read before (or none)
+                _ => (1 + rnd(1 << 40)).to_string(),
+            };
+            let author = if rnd(2) == 0 { format!("{}", 100 + rnd(300)) } else { format!("h{:x}", rnd(300)) };
+            let retweet = rnd(3) == 0;
+            // a post read before (found at `finish`), or one not in the data
+            let target =
+                if k > 0 && rnd(2) == 0 { posts[rnd(k) as usize].id.clone() } else { rnd(1 << 40).to_string() };
+            posts.push(PostRecord {
+                id,
+                author: AccountRecord { id: author, screen_name: format!("n{}", rnd(5)), ..Default::default() },
+                time_ms: 1_000 + k as i64,
+                kind: if retweet { Kind::Retweet } else { Kind::Post },
+                target_post: if retweet { target } else { String::new() },
+                target_account_id: if retweet && rnd(2) == 0 { format!("{}", 100 + rnd(400)) } else { String::new() },
+                text: if retweet { String::new() } else { format!("text number {}", rnd(200)) },
+                hashtags: vec![format!("Tag{}", rnd(50))],
+                mentions: vec![format!("{}", 100 + rnd(500))],
+                ..Default::default()
+            });
+        }
+        let feed = |b: &mut DatasetBuilder, from: usize, to: usize| {
+            for (k, p) in posts.iter().enumerate().take(to).skip(from) {
+                if k % 97 == 0 {
+                    b.add_account(&AccountRecord { id: format!("{}", 100 + k % 300), ..Default::default() }, &at);
+                }
+                b.add_post(p, &at);
+            }
+        };
+        let opts = IngestOptions::default();
+        let mut direct = DatasetBuilder::new(opts.clone());
+        direct.begin_file("a.csv");
+        direct.expect_input_bytes(100 * 512);
+        feed(&mut direct, 0, 2000);
+        direct.begin_file("b.csv");
+        feed(&mut direct, 2000, posts.len());
+        let (want, want_reports) = direct.finish();
+        assert!(want_reports.iter().all(|r| r.duplicates > 10) && want.n_posts() > 2000);
+        for size in [1, 63, 64, 65, 700, 5000] {
+            let mut recording = DatasetBuilder::recording(opts.clone());
+            let mut target = DatasetBuilder::new(opts.clone());
+            recording.begin_file("a.csv");
+            recording.expect_input_bytes(100 * 512);
+            for (from, to) in [(0, 2000), (2000, posts.len())] {
+                if from > 0 {
+                    recording.begin_file("b.csv");
+                }
+                for start in (from..to).step_by(size) {
+                    feed(&mut recording, start, (start + size).min(to));
+                    let mut batch = recording.take_recorded(RecordedCalls::default());
+                    target.apply(&mut batch);
+                }
+            }
+            let (got, got_reports) = target.finish();
+            assert_eq!(got_reports, want_reports, "size {size}");
+            assert_eq!(describe(&got), describe(&want), "size {size}");
+        }
+    }
+
     /// An account's names are the last non-empty ones its rows give, whether they are short
     /// enough to be copied into its attribute record or not, across changes and changes back,
     /// and after a retweet named it first.
