@@ -12,6 +12,9 @@
 //! `write PATH` only writes the generated file (to time `chorus inspect` on the same rows);
 //! `read PATH` reads the rows of an IO-archive tweets file instead of generating them (e.g.
 //! `chorus synth`'s, to time the building thread on them: `bench_ingest read FILE pipe`).
+//! `build` times the building side alone: the rows parsed once into recorded batches, then five
+//! rounds of applying them all to a new builder on this thread, with its CPU time (e.g.
+//! `bench_ingest read FILE build`, on rows in random order).
 
 use chorus::cli::pipeline::build_pipelined;
 use chorus::core::ingest::csv::{CsvEvent, CsvReader};
