@@ -12,6 +12,9 @@
 //! `write PATH` only writes the generated file (to time `chorus inspect` on the same rows);
 //! `read PATH` reads the rows of an IO-archive tweets file instead of generating them (e.g.
 //! `chorus synth`'s, to time the building thread on them: `bench_ingest read FILE pipe`).
+//! `build` times the building side alone: the rows parsed once into recorded batches, then five
+//! rounds of applying them all to a new builder on this thread, with its CPU time (e.g.
+//! `bench_ingest read FILE build`, on rows in random order).
 
 use chorus::cli::pipeline::build_pipelined;
 use chorus::core::ingest::csv::{CsvEvent, CsvReader};
@@ -167,7 +170,8 @@ fn main() {
     let mb: usize = args.iter().find_map(|s| s.parse().ok()).unwrap_or(200);
     // `full`: only the full path, `reader`: only the CSV reader, `pipe`: only the two-thread
     // pipeline (for profiling one of them), `fp`: only the text fingerprint microbench.
-    let only = args.iter().find(|s| *s == "full" || *s == "reader" || *s == "pipe" || *s == "fp").map(String::as_str);
+    let only =
+        args.iter().find(|s| ["full", "reader", "pipe", "fp", "build"].contains(&s.as_str())).map(String::as_str);
     // `read PATH`: the rows of an IO-archive tweets file instead of generated ones (e.g. the
     // synthetic rows of `chorus synth`), through the same paths.
     let data = match args.iter().position(|a| a == "read").and_then(|i| args.get(i + 1)) {
@@ -191,6 +195,9 @@ fn main() {
     }
     if only == Some("fp") {
         return fingerprints(&data);
+    }
+    if only == Some("build") {
+        return building_side(&data, size_mb);
     }
     if only.is_none() || only == Some("reader") {
         reader_only(&data, size_mb);
@@ -250,6 +257,67 @@ fn full(data: &[u8], size_mb: f64) {
         ds.n_accounts(),
         r.records_rejected,
         ds.posts.heap_bytes() as f64 / ds.n_posts().max(1) as f64
+    );
+}
+
+/// The building side alone (`build`): the rows are parsed once into recorded batches (1 MiB of
+/// input each, as the pipeline records them), then five rounds each apply all the batches to a
+/// new builder on this thread (`DatasetBuilder::apply`, then `finish`), timed without the
+/// parsing thread running next to it. Each round's batches are rebuilt from their parts (as the
+/// browser's analysis worker receives them) before its clock starts.
+#[inline(never)]
+fn building_side(data: &[u8], size_mb: f64) {
+    use chorus::core::ingest::builder::{RecordedCalls, WireCall};
+    let opts = IngestOptions::default();
+    let mut recording = DatasetBuilder::recording(opts.clone());
+    recording.begin_file("bench_tweets_csv_hashed.csv");
+    recording.expect_input_bytes(data.len() as u64);
+    let mut parts: Vec<(Vec<u8>, Vec<u32>, Vec<WireCall>)> = Vec::new();
+    let mut take = |b: &mut DatasetBuilder| {
+        let batch = b.take_recorded(RecordedCalls::default());
+        let mut calls = Vec::new();
+        batch.wire_calls(&mut calls);
+        parts.push((batch.text().to_vec(), batch.lens().to_vec(), calls));
+    };
+    if let Some(mut p) = csv_parser(Format::IoTweets, &opts) {
+        for chunk in data.chunks(1 << 20) {
+            p.feed(chunk, &mut recording);
+            take(&mut recording);
+        }
+        p.finish(&mut recording);
+        take(&mut recording);
+    }
+    let (mut apply_cpu, mut finish_cpu) = (Vec::new(), Vec::new());
+    let mut result = None;
+    for _ in 0..5 {
+        let mut batches: Vec<RecordedCalls> = parts
+            .iter()
+            .map(|(text, lens, calls)| {
+                let mut b = RecordedCalls::default();
+                b.refill(text, lens, calls).expect("a batch's own parts");
+                b
+            })
+            .collect();
+        let mut b = DatasetBuilder::new(opts.clone());
+        let (_, cpu) = timed(|| batches.iter_mut().for_each(|batch| b.apply(batch)));
+        apply_cpu.push(cpu);
+        let (_, cpu) = timed(|| result = Some(b.finish()));
+        finish_cpu.push(cpu);
+    }
+    let Some((ds, _)) = result else { return };
+    if std::env::args().any(|a| a == "digest") {
+        println!("dataset digest: {:016x}", digest(&ds));
+    }
+    let ms = |v: &[f64]| v.iter().map(|c| format!("{:.0}", c * 1e3)).collect::<Vec<_>>().join(", ");
+    let best = apply_cpu.iter().copied().fold(f64::INFINITY, f64::min);
+    println!(
+        "building side: apply {} ms CPU (best {:.0} MiB/s), finish {} ms CPU ({} posts, {} accounts, {} batches)",
+        ms(&apply_cpu),
+        size_mb / best,
+        ms(&finish_cpu),
+        ds.n_posts(),
+        ds.n_accounts(),
+        parts.len()
     );
 }
 

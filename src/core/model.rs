@@ -698,6 +698,10 @@ impl TextSamples {
     pub fn n_fps(&self) -> usize {
         self.by_fp.len()
     }
+    /// Whether fingerprint `fp` has a sample.
+    pub fn has_fp(&self, fp: u64) -> bool {
+        self.by_fp.contains_key(&fp)
+    }
     /// The sample text of fingerprint `fp`.
     pub fn by_fp(&self, fp: u64) -> Option<&str> {
         self.by_fp.get(&fp).map(|&r| self.text(r))
