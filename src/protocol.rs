@@ -8,7 +8,7 @@
 
 use crate::core::detect::{self, Analysis, DetectParams, Reason, Role};
 use crate::core::export::{self, Fingerprinter, InputFingerprint, RunInfo};
-pub use crate::core::ingest::builder::{RecordedCalls, WireCall};
+pub use crate::core::ingest::builder::{RecordedCalls, WireBatch, WireCall};
 use crate::core::ingest::sniff::{self, Sniffed};
 use crate::core::ingest::{
     csv_detect, ColumnMapping, CsvPreview, DatasetBuilder, FileIngest, FileReport, IngestOptions,
@@ -707,6 +707,15 @@ impl Session {
     pub fn ingest_batch(&mut self, batch: &mut RecordedCalls, bytes: u64) {
         if let Some(r) = &mut self.reading {
             r.builder.apply(batch);
+            r.bytes_done += bytes;
+        }
+    }
+
+    /// [`Self::ingest_batch`] of a batch as it crossed from the reading worker, applied where it
+    /// is (see [`DatasetBuilder::apply_wire`]).
+    pub fn ingest_wire_batch(&mut self, batch: &WireBatch, bytes: u64) {
+        if let Some(r) = &mut self.reading {
+            r.builder.apply_wire(batch);
             r.bytes_done += bytes;
         }
     }

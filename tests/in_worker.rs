@@ -183,7 +183,7 @@ async fn a_reading_worker_that_cannot_start_fails_the_job_instead_of_hanging() {
     // to load, and the job says so (the analysis worker then reads the file itself).
     use chorus::core::ingest::IngestOptions;
     let worker = ReadWorker::get().expect("a worker object is created");
-    let mut job = worker.parse(&blob_of(b"abc"), "a.csv", 3, &IngestOptions::default(), 1024.0).unwrap();
+    let mut job = worker.parse(&blob_of(b"abc"), "a.csv", 3, &IngestOptions::default(), 1024.0, false).unwrap();
     assert!(matches!(job.next().await, Err(ReadFailed::Worker(_))));
     assert!(ReadWorker::get().is_none(), "a failed reading worker is not used again");
 }
@@ -216,9 +216,9 @@ fn the_session_builds_what_was_parsed_elsewhere_and_records_the_fingerprint_it_i
     let mut apply = |batch: &RecordedCalls, bytes: u64, s: &mut Session| {
         calls.clear();
         batch.wire_calls(&mut calls);
-        let mut got = RecordedCalls::default();
-        got.refill(batch.text(), batch.lens(), &calls).unwrap();
-        s.ingest_batch(&mut got, bytes);
+        // as the analysis worker applies it: where it is
+        let got = chorus::protocol::WireBatch::new(batch.text(), batch.lens(), &calls).unwrap();
+        s.ingest_wire_batch(&got, bytes);
     };
     for c in data.chunks(500) {
         let batch = parse.feed(c, RecordedCalls::default());

@@ -10,7 +10,7 @@
 pub mod read;
 
 use crate::core::ingest::IngestOptions;
-use crate::protocol::{self, FileMeta, RecordedCalls, Request, Response, Session};
+use crate::protocol::{self, FileMeta, Request, Response, Session};
 use js_sys::{Array, ArrayBuffer, Reflect, Uint8Array};
 use serde::Serialize;
 use std::cell::{Cell, RefCell};
@@ -423,7 +423,6 @@ async fn parsed_elsewhere(
     after: &mut AfterInput,
 ) -> Result<ReadEnd, String> {
     SESSION.with(|s| s.borrow_mut().ingest_file_start_parsed_elsewhere(index));
-    let mut batch = RecordedCalls::default();
     let mut scratch = read::Unpacking::default();
     let mut applied_any = false;
     let mut fed = 0u64;
@@ -454,14 +453,17 @@ async fn parsed_elsewhere(
             web_sys::console::debug_1(&line.into());
         }
         let t1 = perf_now();
-        if let Err(e) = b.unpack(&mut scratch, &mut batch) {
-            break ReadEnd::WorkerFailed(format!(
-                "internal error: the reading worker sent a batch that cannot be read ({e})"
-            ));
-        }
+        let batch = match b.unpack(&mut scratch) {
+            Ok(batch) => batch,
+            Err(e) => {
+                break ReadEnd::WorkerFailed(format!(
+                    "internal error: the reading worker sent a batch that cannot be read ({e})"
+                ))
+            }
+        };
         let t2 = perf_now();
         let bytes = b.bytes;
-        SESSION.with(|s| s.borrow_mut().ingest_batch(&mut batch, bytes));
+        SESSION.with(|s| s.borrow_mut().ingest_wire_batch(&batch, bytes));
         applied_any = true;
         fed += bytes;
         job.applied(b.buffers(), SESSION.with(|s| s.borrow().ingest_texts_unneeded()));

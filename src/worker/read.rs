@@ -45,7 +45,7 @@
 
 use crate::core::export::Fingerprinter;
 use crate::core::ingest::IngestOptions;
-use crate::protocol::{ParseSide, RecordedCalls, WireCall};
+use crate::protocol::{ParseSide, RecordedCalls, WireBatch, WireCall};
 use js_sys::{Array, ArrayBuffer, Function, Object, Promise, Reflect, Uint32Array, Uint8Array};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -729,8 +729,9 @@ pub struct Unpacking {
 }
 
 impl Batch {
-    /// Copy the batch into this worker's memory, into `into` (reusing its buffers).
-    pub fn unpack(&self, scratch: &mut Unpacking, into: &mut RecordedCalls) -> Result<(), String> {
+    /// Copy the batch into this worker's memory, into `scratch` (reusing its buffers), and
+    /// check it: the batch to apply, borrowed from `scratch`.
+    pub fn unpack<'a>(&self, scratch: &'a mut Unpacking) -> Result<WireBatch<'a>, String> {
         let [text_len, lens_len, calls_len] = self.len;
         let fits = |buf: &ArrayBuffer, len: u32| len <= buf.byte_length();
         if !fits(&self.text, text_len) || !fits(&self.lens, lens_len) || !fits(&self.calls, calls_len) {
@@ -753,7 +754,7 @@ impl Batch {
         }
         scratch.calls.resize(calls.length() as usize / size, WireCall::default());
         calls.copy_to(bytemuck::cast_slice_mut(&mut scratch.calls));
-        into.refill(&scratch.text, &scratch.lens, &scratch.calls)
+        WireBatch::new(&scratch.text, &scratch.lens, &scratch.calls)
     }
 
     /// The batch's buffers, to hand back to the reading worker ([`ReadJob::applied`]).

@@ -166,14 +166,23 @@ fn a_read_parsed_elsewhere_builds_the_same_dataset_reports_and_clusters() {
         s.ingest_file_start_parsed_elsewhere(i);
         let mut parse = ParseSide::new(name, bytes.len() as u64, &options);
         let mut sha = Fingerprinter::new("");
+        let mut alternate = false;
         let mut send = |batch: &mut RecordedCalls, bytes: u64, s: &mut Session| {
-            // across the worker boundary: the three parts, into the session's spare batch
+            // across the worker boundary: the three parts, applied where they are (as the
+            // analysis worker does), or copied into a batch first
             calls.clear();
             batch.wire_calls(&mut calls);
-            let mut got = RecordedCalls::default();
-            got.refill(batch.text(), batch.lens(), &calls).unwrap();
-            s.ingest_batch(&mut got, bytes);
-            assert!(got.is_empty());
+            alternate = !alternate;
+            if alternate {
+                let got = chorus::protocol::WireBatch::new(batch.text(), batch.lens(), &calls).unwrap();
+                assert_eq!(got.len(), batch.len());
+                s.ingest_wire_batch(&got, bytes);
+            } else {
+                let mut got = RecordedCalls::default();
+                got.refill(batch.text(), batch.lens(), &calls).unwrap();
+                s.ingest_batch(&mut got, bytes);
+                assert!(got.is_empty());
+            }
         };
         for c in bytes.chunks(100_000) {
             let mut batch = parse.feed(c, std::mem::take(&mut spare));

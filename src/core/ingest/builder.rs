@@ -298,55 +298,79 @@ impl DatasetBuilder {
         let mut strs = Strs { text: &calls.text, lens: &calls.lens };
         for (at, call) in calls.calls.iter().enumerate() {
             if at % Self::LOOK_AHEAD == 0 {
-                std::hint::black_box(self.look_ahead(&calls.calls[at..(at + Self::LOOK_AHEAD).min(calls.calls.len())]));
+                let ahead = &calls.calls[at..(at + Self::LOOK_AHEAD).min(calls.calls.len())];
+                std::hint::black_box(self.look_ahead(ahead.iter().filter_map(Call::post_key_and_fp)));
             }
-            match call {
-                Call::BeginFile => self.begin_file(strs.next()),
-                Call::SetFormat(f) => self.set_format(*f),
-                Call::ExpectInputBytes(n) => self.expect_input_bytes(*n),
-                Call::AddBytes(n) => self.add_bytes(*n),
-                Call::Fatal => self.fatal(strs.next()),
-                Call::Reject(at, kind) => self.reject(at.clone(), *kind, strs.next()),
-                Call::Repaired(at, kind) => self.repaired(at.clone(), *kind, strs.next()),
-                Call::Note(kind) => self.note(*kind, strs.next()),
-                Call::Account(at, numbers) => {
-                    let rec = strs.account(numbers);
-                    self.add_account_view(&rec, at);
-                }
-                Call::Post(d) => {
-                    let rec = strs.post(d);
-                    self.add_post_fingerprinted(&rec, &d.at, Some(d.fingerprints));
-                }
-            }
+            self.apply_call(call, &mut strs);
         }
         debug_assert!(strs.text.is_empty() && strs.lens.is_empty(), "every recorded string read back once");
         calls.clear();
     }
 
+    /// [`Self::apply`] of a batch as it crossed a worker boundary ([`WireBatch`]), read where it
+    /// is: each call decoded as it is made, the strings borrowed from the batch's bytes (a
+    /// [`RecordedCalls::refill`] first would copy the strings and the lengths once more and
+    /// write every call out decoded).
+    pub fn apply_wire(&mut self, batch: &WireBatch) {
+        let mut strs = Strs { text: batch.text, lens: batch.lens };
+        let calls = batch.calls;
+        for (at, wire) in calls.iter().enumerate() {
+            if at % Self::LOOK_AHEAD == 0 {
+                let ahead = &calls[at..(at + Self::LOOK_AHEAD).min(calls.len())];
+                std::hint::black_box(self.look_ahead(ahead.iter().filter_map(WireCall::post_key_and_fp)));
+            }
+            // every call was read once by `WireBatch::new`
+            if let Some(call) = wire.call() {
+                self.apply_call(&call, &mut strs);
+            }
+        }
+        debug_assert!(strs.text.is_empty() && strs.lens.is_empty(), "every recorded string read back once");
+    }
+
+    /// Make one recorded call, its strings read from `strs`.
+    #[inline]
+    fn apply_call(&mut self, call: &Call, strs: &mut Strs) {
+        match call {
+            Call::BeginFile => self.begin_file(strs.next()),
+            Call::SetFormat(f) => self.set_format(*f),
+            Call::ExpectInputBytes(n) => self.expect_input_bytes(*n),
+            Call::AddBytes(n) => self.add_bytes(*n),
+            Call::Fatal => self.fatal(strs.next()),
+            Call::Reject(at, kind) => self.reject(at.clone(), *kind, strs.next()),
+            Call::Repaired(at, kind) => self.repaired(at.clone(), *kind, strs.next()),
+            Call::Note(kind) => self.note(*kind, strs.next()),
+            Call::Account(at, numbers) => {
+                let rec = strs.account(numbers);
+                self.add_account_view(&rec, at);
+            }
+            Call::Post(d) => {
+                let rec = strs.post(d);
+                self.add_post_fingerprinted(&rec, &d.at, Some(d.fingerprints));
+            }
+        }
+    }
+
     /// Calls [`Self::apply`] looks ahead at (see [`Self::look_ahead`]).
     const LOOK_AHEAD: usize = 64;
 
-    /// Read the seen-post index where the posts of `calls` will probe it, all in one short loop
-    /// before they are added, so that the cache misses of these reads (the table is far larger
-    /// than the caches, and on rows in no order each post probes it at a random place) overlap
-    /// one another instead of stalling each post's claim in turn; then, in a second loop, look
-    /// up the posts' text fingerprints among the samples (a hash map as large, probed at random
-    /// the same way, while samples are still kept). What is read is not used (it is summed, to
-    /// be kept from being optimised away): nothing here changes the builder.
-    fn look_ahead(&self, calls: &[Call]) -> u32 {
+    /// Read the seen-post index where the `posts` about to be added (their keys and text
+    /// fingerprints) will probe it, all in one short loop before they are added, so that the
+    /// cache misses of these reads (the table is far larger than the caches, and on rows in no
+    /// order each post probes it at a random place) overlap one another instead of stalling
+    /// each post's claim in turn; then, in a second loop, look up the posts' text fingerprints
+    /// among the samples (a hash map as large, probed at random the same way, while samples are
+    /// still kept). What is read is not used (it is summed, to be kept from being optimised
+    /// away): nothing here changes the builder.
+    fn look_ahead(&self, posts: impl Iterator<Item = (u64, u64)> + Clone) -> u32 {
         let mut sum = 0u32;
-        for call in calls {
-            if let Call::Post(d) = call {
-                sum = sum.wrapping_add(self.seen_posts.touch(d.keys.0));
-            }
+        for (key, _) in posts.clone() {
+            sum = sum.wrapping_add(self.seen_posts.touch(key));
         }
         let samples = &self.ds.samples;
         if self.opts.text_fingerprints && !samples.full() {
-            for call in calls {
-                if let Call::Post(d) = call {
-                    if d.fingerprints.0 != 0 {
-                        sum = sum.wrapping_add(samples.has_fp(d.fingerprints.0) as u32);
-                    }
+            for (_, fp) in posts {
+                if fp != 0 {
+                    sum = sum.wrapping_add(samples.has_fp(fp) as u32);
                 }
             }
         }
@@ -1123,6 +1147,16 @@ enum Call {
     Post(PostNumbers),
 }
 
+impl Call {
+    /// A post's key and text fingerprint (what [`DatasetBuilder::look_ahead`] reads ahead).
+    fn post_key_and_fp(&self) -> Option<(u64, u64)> {
+        match self {
+            Call::Post(d) => Some((d.keys.0, d.fingerprints.0)),
+            _ => None,
+        }
+    }
+}
+
 /// The fields of an [`AccountRecord`] that are not strings.
 #[derive(Debug)]
 struct AccountNumbers {
@@ -1261,6 +1295,28 @@ impl RecordedCalls {
     /// one [`Self::wire_calls`] writes.
     pub fn refill(&mut self, text: &[u8], lens: &[u32], calls: &[WireCall]) -> Result<(), String> {
         self.clear();
+        let batch = WireBatch::new(text, lens, calls)?;
+        // every call was read once by `WireBatch::new`
+        self.calls.extend(batch.calls.iter().filter_map(WireCall::call));
+        self.text.push_str(batch.text);
+        self.lens.extend_from_slice(lens);
+        Ok(())
+    }
+}
+
+/// A recorded batch as it crossed a worker boundary: its strings' bytes, their lengths and its
+/// calls as [`WireCall`]s, checked as [`RecordedCalls::refill`] checks them, to be applied
+/// where they are ([`DatasetBuilder::apply_wire`]).
+pub struct WireBatch<'a> {
+    text: &'a str,
+    lens: &'a [u32],
+    calls: &'a [WireCall],
+}
+
+impl<'a> WireBatch<'a> {
+    /// The batch of these parts, or why they are not one: strings that are not UTF-8, lengths
+    /// that do not cover them exactly (at char boundaries), or a call that cannot be read.
+    pub fn new(text: &'a [u8], lens: &'a [u32], calls: &'a [WireCall]) -> Result<WireBatch<'a>, String> {
         let text =
             simdutf8::basic::from_utf8(text).map_err(|_| "a recorded batch's strings are not UTF-8".to_string())?;
         let mut at = 0usize;
@@ -1273,19 +1329,18 @@ impl RecordedCalls {
         if at != text.len() {
             return Err(format!("a recorded batch has {} bytes of strings its lengths do not cover", text.len() - at));
         }
-        self.calls.reserve(calls.len());
-        for c in calls {
-            match c.call() {
-                Some(call) => self.calls.push(call),
-                None => {
-                    self.calls.clear();
-                    return Err(format!("a recorded batch has a call it cannot read (tag {})", c.words[0] & 0xff));
-                }
-            }
+        if let Some(c) = calls.iter().find(|c| c.call().is_none()) {
+            return Err(format!("a recorded batch has a call it cannot read (tag {})", c.words[0] & 0xff));
         }
-        self.text.push_str(text);
-        self.lens.extend_from_slice(lens);
-        Ok(())
+        Ok(WireBatch { text, lens, calls })
+    }
+
+    /// Number of calls.
+    pub fn len(&self) -> usize {
+        self.calls.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.calls.is_empty()
     }
 }
 
@@ -1412,6 +1467,11 @@ impl WireCall {
             following: (f & HAS_FOLLOWING != 0).then_some(following),
             description_empty: (f & HAS_DESCRIPTION_EMPTY != 0).then_some(f & DESCRIPTION_EMPTY != 0),
         }
+    }
+
+    /// A post's key and text fingerprint, as [`Call::post_key_and_fp`] (without decoding it).
+    fn post_key_and_fp(&self) -> Option<(u64, u64)> {
+        (self.words[0] & 0xff == TAG_POST).then(|| (self.words[6], self.words[4]))
     }
 
     /// The call these words are, None when they are none that [`WireCall::of`] writes.
@@ -1977,7 +2037,8 @@ mod tests {
     /// duplicates (within a batch and across batches), posts without an id, retweets of posts
     /// read before and after, text that repeats, and account rows between the posts, build the
     /// same dataset and reports applied as recorded as when the records go to a builder
-    /// directly; for batches of every size from one call up.
+    /// directly; for batches of every size from one call up, applied in turn as recorded and
+    /// as their three parts where they are (`apply_wire`).
     #[test]
     fn large_batches_in_no_order_build_the_same_dataset() {
         let mut x: u64 = 5;
@@ -2040,7 +2101,14 @@ mod tests {
                 for start in (from..to).step_by(size) {
                     feed(&mut recording, start, (start + size).min(to));
                     let mut batch = recording.take_recorded(RecordedCalls::default());
-                    target.apply(&mut batch);
+                    if (start / size) % 2 == 0 {
+                        target.apply(&mut batch);
+                    } else {
+                        // as a worker applies it: its three parts, where they are
+                        let mut calls = Vec::new();
+                        batch.wire_calls(&mut calls);
+                        target.apply_wire(&WireBatch::new(batch.text(), batch.lens(), &calls).unwrap());
+                    }
                 }
             }
             let (got, got_reports) = target.finish();
