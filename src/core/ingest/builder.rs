@@ -1044,6 +1044,16 @@ impl RecordedCalls {
         self.text.push_str(s);
         self.lens.push(s.len() as u32);
     }
+    /// [`Self::put_str`] of each of `strs`, in order, with one reservation of each buffer.
+    #[inline]
+    fn put_strs<const N: usize>(&mut self, strs: [&str; N]) {
+        let strs = strs.map(|s| truncate_at_char(s, u32::MAX as usize));
+        self.text.reserve(strs.iter().map(|s| s.len()).sum());
+        self.lens.extend_from_slice(&strs.map(|s| s.len() as u32));
+        for s in strs {
+            self.text.push_str(s);
+        }
+    }
     /// A list's items, and its (items, bytes).
     fn put_list(&mut self, list: &StrList) -> ListLen {
         let start = (self.text.len(), self.lens.len());
@@ -1057,6 +1067,10 @@ impl RecordedCalls {
     /// A list cell's items (see [`split_list`]), split straight into the buffer; `drop_zero`:
     /// without its `0` items (no account, in IO-archive mentions).
     fn put_cell_list(&mut self, cell: &str, drop_zero: bool, scratch: &mut String) -> ListLen {
+        // The empty list, as most cells hold it (`split_list` has no item for either).
+        if cell.len() <= 2 && (cell.is_empty() || cell == "[]") {
+            return ListLen { items: 0, bytes: 0 };
+        }
         let start = (self.text.len(), self.lens.len());
         split_list(cell, scratch, |item| {
             if !(drop_zero && item == "0") {
@@ -1075,21 +1089,27 @@ impl RecordedCalls {
     }
     /// The strings of an account, in the order [`Strs::account`] reads them.
     fn put_account_strs(&mut self, a: &AccountView) {
-        for s in [a.id, a.screen_name, a.display_name, a.language, a.client] {
-            self.put_str(s);
-        }
+        self.put_strs([a.id, a.screen_name, a.display_name, a.language, a.client]);
     }
     fn put_account(&mut self, a: &AccountView, at: &Position) {
         self.put_account_strs(a);
         self.calls.push(Call::Account(at.clone(), AccountNumbers::of(a)));
     }
     /// The strings of a post before its lists, in the order [`Strs::post`] reads them.
-    fn put_post_strs(&mut self, id: &str, author: &AccountView, targets_and_text: [&str; 4]) {
-        self.put_str(id);
-        self.put_account_strs(author);
-        for s in targets_and_text {
-            self.put_str(s);
-        }
+    fn put_post_strs(&mut self, id: &str, a: &AccountView, targets_and_text: [&str; 4]) {
+        let [target_post, target_account_id, target_screen_name, text] = targets_and_text;
+        self.put_strs([
+            id,
+            a.id,
+            a.screen_name,
+            a.display_name,
+            a.language,
+            a.client,
+            target_post,
+            target_account_id,
+            target_screen_name,
+            text,
+        ]);
     }
     /// A post, in the order [`Strs::post`] reads it.
     fn put_post(&mut self, p: &PostView, at: &Position, fingerprints: (u64, u64)) {

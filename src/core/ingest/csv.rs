@@ -1289,6 +1289,17 @@ pub fn split_list(cell: &str, scratch: &mut String, mut item: impl FnMut(&str)) 
             item(s);
         }
     };
+    // The commonest non-empty shape, one quoted item without escapes (`['abc']`, `["abc"]`):
+    // what the loop below reads from it, without the loop.
+    let c = cell.as_bytes();
+    if c.len() >= 4 && c[0] == b'[' && c[c.len() - 1] == b']' && matches!(c[1], b'\'' | b'"') && c[c.len() - 2] == c[1]
+    {
+        let inner = &c[2..c.len() - 2];
+        if find_either(inner, c[1], b'\\').is_none() {
+            emit(&cell[2..cell.len() - 2]);
+            return;
+        }
+    }
     let mut s = fast_trim(cell);
     if let Some(inner) = s.strip_prefix('[') {
         s = fast_trim(inner.strip_suffix(']').unwrap_or(inner));
@@ -1777,6 +1788,12 @@ mod tests {
             let mut split = Vec::new();
             split_list(&cell, &mut scratch, |item| split.push(item.to_string()));
             assert_eq!(split, parse_list_before(&cell), "{cell:?}");
+            // And as one quoted item (the shape `split_list` takes without its loop).
+            for quoted in [format!("['{cell}']"), format!("[\"{cell}\"]")] {
+                split.clear();
+                split_list(&quoted, &mut scratch, |item| split.push(item.to_string()));
+                assert_eq!(split, parse_list_before(&quoted), "{quoted:?}");
+            }
             assert_eq!(rt_target(&cell), rt_target_before(&cell), "{cell:?}");
             let rt = format!("RT @{cell}");
             assert_eq!(rt_target(&rt), rt_target_before(&rt), "{rt:?}");

@@ -107,28 +107,38 @@ fn post_time(tweetid: &str, tweet_time: &str) -> Result<i64, String> {
 /// `s.parse::<u64>().ok()`, without checking every step for up to 19 digits (which cannot
 /// overflow): eight digits at a time.
 fn parse_u64(s: &str) -> Option<u64> {
-    let b = s.as_bytes();
-    if !b.is_empty() && b.len() <= 19 {
-        let mut v = 0u64;
-        let mut blocks = b.chunks_exact(8);
-        for block in &mut blocks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(block);
-            match eight_digits(u64::from_le_bytes(w)) {
-                Some(d) => v = v * 100_000_000 + d,
-                None => return s.parse().ok(),
-            }
+    if !s.is_empty() && s.len() <= 19 {
+        if let Some(v) = parse_digits19(s.as_bytes()) {
+            return Some(v);
         }
-        for &c in blocks.remainder() {
-            let d = c.wrapping_sub(b'0');
-            if d > 9 {
-                return s.parse().ok();
-            }
-            v = v * 10 + d as u64;
-        }
-        return Some(v);
     }
     s.parse().ok()
+}
+
+/// The value of `b` when it is 1 to 19 ASCII digits (which cannot overflow a `u64`), else
+/// `None`: eight digits at a time, then one at a time. `Some` exactly when `b` is 1 to 19
+/// bytes `0`–`9`, with the value `str::parse` gives (also the numeric case of
+/// [`crate::core::model::post_key`]).
+#[inline]
+pub(crate) fn parse_digits19(b: &[u8]) -> Option<u64> {
+    if b.is_empty() || b.len() > 19 {
+        return None;
+    }
+    let mut v = 0u64;
+    let mut blocks = b.chunks_exact(8);
+    for block in &mut blocks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(block);
+        v = v * 100_000_000 + eight_digits(u64::from_le_bytes(w))?;
+    }
+    for &c in blocks.remainder() {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + d as u64;
+    }
+    Some(v)
 }
 
 /// The value of eight ASCII digits (the first one in the lowest byte of `x`), or `None` when

@@ -18,7 +18,7 @@ const DAY_MS: i64 = 86_400_000;
 
 /// Days since 1970-01-01 of the proleptic Gregorian date `y-m-d` (Howard Hinnant's algorithm).
 /// `m` is 1..=12 and `d` 1..=31; the date is not validated (see [`days_in_month`]).
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+pub const fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = if y >= 0 { y } else { y - 399 } / 400;
     let yoe = y - era * 400; // [0, 399]
@@ -250,8 +250,43 @@ fn parse_iso_plain(b: &[u8]) -> Option<Option<i64>> {
         let (mo, d) = (two_digits(b, 5)?, two_digits(b, 8)?);
         let (h, mi) = if n > 10 { (two_digits(b, 11)?, two_digits(b, 14)?) } else { (0, 0) };
         let sec = if n == 19 { two_digits(b, 17)? } else { 0 };
-        to_ms(y as i64, mo, d, h, mi, sec, 0)
+        to_ms_table(y, mo, d, h, mi, sec)
     })())
+}
+
+/// First year of [`MONTH_START`].
+const TABLE_FROM: u32 = 1970;
+/// Years in [`MONTH_START`]: 1970–2099 (every tweet and account of the archives).
+const TABLE_YEARS: u32 = 130;
+
+/// Days since 1970-01-01 of the first day of each month of 1970–2099, in order, then of
+/// 2100-01-01 (so that each month's length is the next entry minus its own).
+static MONTH_START: [i32; TABLE_YEARS as usize * 12 + 1] = month_starts();
+
+const fn month_starts() -> [i32; TABLE_YEARS as usize * 12 + 1] {
+    let mut t = [0i32; TABLE_YEARS as usize * 12 + 1];
+    let mut i = 0;
+    while i < t.len() {
+        t[i] = days_from_civil(TABLE_FROM as i64 + (i / 12) as i64, (i % 12) as u32 + 1, 1) as i32;
+        i += 1;
+    }
+    t
+}
+
+/// [`to_ms`] (without milliseconds), the date from [`MONTH_START`] when the year is in it: one
+/// lookup instead of the leap-year test and the era arithmetic (two per IO-archive row).
+#[inline]
+fn to_ms_table(y: u32, mo: u32, d: u32, h: u32, mi: u32, sec: u32) -> Option<i64> {
+    let (year, month) = (y.wrapping_sub(TABLE_FROM), mo.wrapping_sub(1));
+    if year >= TABLE_YEARS || month >= 12 {
+        return to_ms(y as i64, mo, d, h, mi, sec, 0);
+    }
+    let k = (year * 12 + month) as usize;
+    let start = MONTH_START[k];
+    if d == 0 || d as i32 > MONTH_START[k + 1] - start || h > 23 || mi > 59 || sec > 60 {
+        return None;
+    }
+    Some((start as i64 + d as i64 - 1) * DAY_MS + (h as i64 * 3600 + mi as i64 * 60 + sec as i64) * 1000)
 }
 
 /// Month number of an English three-letter abbreviation (any case).
@@ -345,6 +380,29 @@ fn parse_unix(b: &[u8]) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The month table's times are `to_ms`'s: every year around and in the table, every month
+    /// and day number around the valid ones, and times at and past their limits.
+    #[test]
+    fn month_table_is_to_ms() {
+        let times = [(0, 0, 0), (23, 59, 60), (24, 0, 0), (0, 60, 0), (0, 0, 61), (12, 34, 56), (99, 99, 99)];
+        let mut valid = 0;
+        for y in (0..40).chain(1900..2200).chain(9990..10000) {
+            for mo in 0..=14 {
+                for d in 0..=33 {
+                    for &(h, mi, sec) in &times {
+                        let want = to_ms(y as i64, mo, d, h, mi, sec, 0);
+                        assert_eq!(to_ms_table(y, mo, d, h, mi, sec), want, "{y}-{mo}-{d} {h}:{mi}:{sec}");
+                        valid += want.is_some() as u32;
+                    }
+                }
+            }
+        }
+        // 300 years of the 1900–2199 range, 365.24 days, two of the seven times valid.
+        assert!(valid > 300 * 365 * 2, "{valid}");
+        assert_eq!(MONTH_START[0], 0);
+        assert_eq!(MONTH_START[MONTH_START.len() - 1] as i64, days_from_civil(2100, 1, 1));
+    }
 
     /// The fixed-shape ISO reader against the cursor one, on random strings of its shapes with
     /// digits, separators and out-of-range fields varied.
