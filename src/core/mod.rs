@@ -12,3 +12,15 @@ pub mod link;
 pub mod model;
 pub mod peer;
 pub mod synth;
+
+/// A small seeded xorshift64 source for the unit tests' random inputs: `next(n)` is in `0..n`.
+#[cfg(test)]
+pub(crate) fn test_rng(seed: u64) -> impl FnMut(usize) -> usize {
+    let mut state = seed;
+    move |n| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    }
+}

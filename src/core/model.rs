@@ -1004,13 +1004,7 @@ mod tests {
             }
             fnv1a64(id.as_bytes()) | (1u64 << 63)
         }
-        let mut state = 0xBB67_AE85_84CA_A73Bu64;
-        let mut next = |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % n
-        };
+        let mut next = crate::core::test_rng(0xBB67_AE85_84CA_A73B);
         let mut numeric = 0;
         for _ in 0..300_000 {
             let mut b: Vec<u8> = (0..next(23)).map(|_| b'0' + next(10) as u8).collect();
@@ -1018,8 +1012,8 @@ mod tests {
                 b[0] = b'9';
             }
             if !b.is_empty() && next(3) == 0 {
-                let i = next(b.len() as u64) as usize;
-                b[i] = b"/:+- a\xC3\x00\xFF9\t"[next(11) as usize];
+                let i = next(b.len());
+                b[i] = b"/:+- a\xC3\x00\xFF9\t"[next(11)];
             }
             if next(5) == 0 {
                 b.insert(0, b' ');

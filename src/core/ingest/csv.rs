@@ -1501,13 +1501,7 @@ mod tests {
             b"\xFF",
             b"0123456789abcdef",
         ];
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = crate::core::test_rng(0x2545_F491_4F6C_DD1D);
         let (mut fast_records, mut in_place_records) = (0, 0);
         for case in 0..3000 {
             let mut input = Vec::new();
@@ -1542,13 +1536,7 @@ mod tests {
     #[test]
     fn window_masks_are_the_bytes() {
         const BYTES: &[u8] = b",;\t\"\n\r a\x00\x80\xFF\x7F\xA2\x22\x2C";
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = crate::core::test_rng(0x9E37_79B9_7F4A_7C15);
         for round in 0..20_000 {
             let mut block = [0u8; 64];
             for b in block.iter_mut() {
@@ -1861,13 +1849,7 @@ mod tests {
     #[test]
     fn counts_as_before_on_random_cells() {
         const BYTES: &[u8] = b"0123456789 .+-e\t/:x";
-        let mut state = 0x1234_5678_9ABC_DEF1u64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = crate::core::test_rng(0x1234_5678_9ABC_DEF1);
         let mut some = 0;
         for _ in 0..200_000 {
             let mut s = String::new();

@@ -324,19 +324,13 @@ mod tests {
             assert_eq!(parse_u64(s), s.parse::<u64>().ok(), "{s:?}");
         }
         // Random strings of up to 22 digits, some with one other byte.
-        let mut state = 0x6A09_E667_F3BC_C908u64;
-        let mut next = |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % n
-        };
+        let mut next = crate::core::test_rng(0x6A09_E667_F3BC_C908);
         let mut parsed = 0;
         for _ in 0..300_000 {
             let mut b: Vec<u8> = (0..next(23)).map(|_| b'0' + next(10) as u8).collect();
             if !b.is_empty() && next(3) == 0 {
-                let i = next(b.len() as u64) as usize;
-                b[i] = b"/:+- a\xC3\x00\xFF9"[next(10) as usize];
+                let i = next(b.len());
+                b[i] = b"/:+- a\xC3\x00\xFF9"[next(10)];
             }
             let s = String::from_utf8_lossy(&b);
             let want = s.parse::<u64>().ok();

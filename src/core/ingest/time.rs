@@ -408,13 +408,7 @@ mod tests {
     /// digits, separators and out-of-range fields varied.
     #[test]
     fn plain_iso_is_parse_iso() {
-        let mut state = 0x853C_49E6_748F_EA9Bu64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = crate::core::test_rng(0x853C_49E6_748F_EA9B);
         const ODD: &[u8] = b"0123456789-: Tt/x.\xC3+Z";
         let (mut plain, mut valid) = (0, 0);
         for round in 0..200_000 {
