@@ -91,6 +91,13 @@ pub fn start() {
     // is dropped rather than while it is read.
     let _ = read::ReadWorker::get();
     post(&Response::Ready);
+    // Run the building side hot once, after the page heard Ready (see `protocol::warm_up`).
+    wasm_bindgen_futures::spawn_local(async {
+        let t0 = perf_now();
+        let (calls, posts) = protocol::warm_up(true);
+        let line = format!("warmed up: {calls} calls parsed, {posts} posts built, {:.0} ms", perf_now() - t0);
+        web_sys::console::debug_1(&line.into());
+    });
 }
 
 fn on_message(ev: MessageEvent) {

@@ -240,6 +240,10 @@ pub fn start_read_worker() {
         web_sys::console::warn_1(&format!("the slice reader cannot start ({e})").into());
     }
     let _ = read_scope().post_message(&object(&[("ready", &JsValue::TRUE)]));
+    // Run the parsing side hot once (see `protocol::warm_up`); a file asked for meanwhile waits.
+    wasm_bindgen_futures::spawn_local(async {
+        let _ = crate::protocol::warm_up(false);
+    });
 }
 
 /// Read file `job.id` in slices, parse each, and transfer each batch to the

@@ -337,6 +337,15 @@ fn progress_time_span_follows_the_posts_read() {
     assert_eq!(last, every.dataset.as_ref().unwrap().time_span());
 }
 
+/// The workers' warm-up reads a few thousand posts through the split read (parse, wire parts,
+/// applied where they are), every post built; parsing only, it builds nothing.
+#[test]
+fn the_warm_up_reads_a_small_archive_through_the_split_read() {
+    let (calls, posts) = protocol::warm_up(true);
+    assert!(posts > 5_000 && calls > posts, "{calls} calls, {posts} posts");
+    assert_eq!(protocol::warm_up(false), (calls, 0));
+}
+
 #[test]
 fn analysis_summary_lists_clusters_with_their_measures() {
     let mut s = analyzed_synth();
