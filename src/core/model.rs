@@ -509,6 +509,12 @@ impl Posts {
     pub fn times(&self) -> impl Iterator<Item = i64> + '_ {
         (0..self.len()).map(|i| self.time_ms(i))
     }
+    /// (min, max) time of the posts from index `from` on, None when none of them has a time.
+    pub fn time_span_from(&self, from: usize) -> Option<(i64, i64)> {
+        let mut it = (from.min(self.len())..self.len()).map(|i| self.time_ms(i)).filter(|&t| t != NO_TIME);
+        let first = it.next()?;
+        Some(it.fold((first, first), |(lo, hi), t| (lo.min(t), hi.max(t))))
+    }
     /// Key of the retweeted / replied-to / quoted post, 0 when none (see [`post_key`]).
     #[inline]
     pub fn target_post(&self, i: usize) -> u64 {
@@ -812,9 +818,7 @@ impl Dataset {
     }
     /// (min, max) post time in ms, or None when there are no timed posts.
     pub fn time_span(&self) -> Option<(i64, i64)> {
-        let mut it = self.posts.times().filter(|&t| t != NO_TIME);
-        let first = it.next()?;
-        Some(it.fold((first, first), |(lo, hi), t| (lo.min(t), hi.max(t))))
+        self.posts.time_span_from(0)
     }
     /// Release the spare capacity of the columns (called when ingest is complete; more posts can
     /// still be added afterwards, they just reallocate).

@@ -7,8 +7,9 @@
 //! The analysis worker starts a small second worker (the `worker_read` binary, started by
 //! `worker-read-loader.js`) and posts it each `File` handle. The reading worker reads
 //! [`CHUNK_BYTES`](super::CHUNK_BYTES) slices of it ([`Slices`]: read ahead by a script worker,
-//! started with it and kept for every file, as one byte stream into buffers handed back to it, because Chromium delivers a file's bytes
-//! in tasks of the thread that asked and this one is busy parsing), parses each with a [`ParseSide`] (the file's parser over a recording
+//! started with it and kept for every file, as one byte stream into buffers handed back to it,
+//! because Chromium delivers a file's bytes in tasks of the thread that asked and this one is
+//! busy parsing), parses each with a [`ParseSide`] (the file's parser over a recording
 //! builder), and *transfers* the calls it recorded as one batch — the batch's strings, their
 //! lengths and its call descriptors as plain-data [`WireCall`]s, three `ArrayBuffer`s — to the
 //! analysis worker, at most [`WINDOW`] batches ahead of it. The analysis worker copies them into
@@ -33,8 +34,8 @@
 //! Messages, as plain JS objects: to the reading worker `{ id, parse: Blob, name, size,
 //! options, chunkBytes, dropTexts }` (read and parse file `id`), `{ id, applied: true, give,
 //! dropTexts }` (a batch was applied: one more may be sent; `give` hands its buffers back;
-//! `dropTexts`: the analysis worker needs no more post texts, whose copies are then spared), `{ id, stop: true }`
-//! (stop: the job was dropped), `{ hash: ticket, blob, bytes }` (fingerprint the first `bytes`
+//! `dropTexts`: the analysis worker needs no more post texts, whose copies are then spared),
+//! `{ id, stop: true }` (stop: the job was dropped), `{ hash: ticket, blob, bytes }` (fingerprint the first `bytes`
 //! bytes of `blob`) and `{ forget: ticket }` (that fingerprint is no longer wanted); from it
 //! `{ ready: true }`, `{ id, text, textLen, lens, lensLen, calls, callsLen, bytes, last, times? }`
 //! (the next batch, its parts at the start of three buffers, made from `bytes` bytes of the
@@ -475,14 +476,12 @@ impl SliceReader {
     fn start(w: Rc<SliceWorker>, blob: &Blob, chunk_bytes: f64) -> Result<SliceReader, String> {
         let file = w.files.get() + 1;
         w.files.set(file);
-        let waiting = {
+        // the reader of the file before, if it waits, wakes to find it is no longer read
+        let mut waiting = {
             let mut s = w.shared.borrow_mut();
             let failed = s.failed.take();
-            let waiting = std::mem::take(&mut s.wakers);
-            *s = SliceShared { file, failed, ..SliceShared::default() };
-            waiting
+            std::mem::replace(&mut *s, SliceShared { file, failed, ..SliceShared::default() }).wakers
         };
-        let mut waiting = waiting;
         wake_all(&mut waiting);
         let start = object(&[
             ("blob", blob),

@@ -822,10 +822,7 @@ impl DatasetBuilder {
     /// (min, max) time of the posts from index `from` on (None when none of them has a time):
     /// with the span of the posts before `from`, the span so far at the cost of the new posts.
     pub fn time_span_since(&self, from: usize) -> Option<(i64, i64)> {
-        let p = &self.ds.posts;
-        let mut it = (from.min(p.len())..p.len()).map(|i| p.time_ms(i)).filter(|&t| t != NO_TIME);
-        let first = it.next()?;
-        Some(it.fold((first, first), |(lo, hi), t| (lo.min(t), hi.max(t))))
+        self.ds.posts.time_span_from(from)
     }
     /// Bytes the model holds now.
     pub fn heap_bytes(&self) -> usize {
