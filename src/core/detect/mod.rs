@@ -410,12 +410,11 @@ impl Ctx {
     pub fn posts_of(&self, r: u32) -> &[PostIdx] {
         &self.posts[self.posts_off[r as usize]..self.posts_off[r as usize + 1]]
     }
-    /// The post of `ds` (the dataset this index was built from) with id `key`.
-    pub fn lookup(&self, ds: &Dataset, key: u64) -> Option<PostIdx> {
-        if key == 0 {
-            return None;
-        }
-        self.post_keys.binary_search_by_key(&key, |&i| ds.posts.id[i as usize]).ok().map(|i| self.post_keys[i])
+    /// `(post id, post index)` of every post of `ds` with an id, by post id then index: for
+    /// resolving retweet / reply / quote targets by a merge with their ids in ascending order
+    /// (the first of equal ids is the one resolved).
+    pub fn ids_in_order<'a>(&'a self, ds: &'a Dataset) -> impl Iterator<Item = (u64, PostIdx)> + 'a {
+        self.post_keys.iter().map(move |&i| (ds.posts.id[i as usize], i))
     }
 }
 

@@ -145,33 +145,55 @@ impl Boost {
     }
 }
 
-/// Every boost in the dataset (ranks), sorted by (booster, target, post, delay), stable (ties in
-/// post index order).
+/// Every boost in the dataset (ranks), sorted by (booster, target, post, delay): by every field,
+/// so the order does not depend on the order of the posts.
 pub(crate) fn boosts(ds: &Dataset, ctx: &Ctx) -> Vec<Boost> {
     let p = &ds.posts;
-    // room for every post that may be a boost, at once (a doubling Vec would hold up to twice
-    // the boosts, and copy them as it grows)
+    // Every post that may be a boost, with what is needed of it, read in one pass in post order
+    // (`target` holds the target's author, `NONE` when unknown, and `delay` the boost's time, for
+    // now); then their target posts are looked up in target id order, walking the sorted post
+    // ids once, and each entry is rewritten in place. (One binary search per boost costs two
+    // cache misses per step when the rows come in archive order, where consecutive boosts aim
+    // at posts far apart: at 1M posts 0.2 s became 1-1.4 s.) Room for every post that may be a
+    // boost is taken at once: a doubling Vec would hold up to twice the boosts, and copy them.
     let mut out = Vec::with_capacity(p.kind.iter().filter(|&&k| k != Kind::Post).count());
     for i in 0..p.len() {
         if p.kind[i] == Kind::Post {
             continue;
         }
-        let booster = ctx.rank[p.account[i] as usize];
-        let tp = p.target_post(i);
-        let found = ctx.lookup(ds, tp);
+        out.push(Boost {
+            booster: ctx.rank[p.account[i] as usize],
+            target: p.target_account(i),
+            target_post: p.target_post(i),
+            delay: p.time_ms(i),
+        });
+    }
+    out.sort_unstable_by_key(|b| b.target_post);
+    let mut ids = ctx.ids_in_order(ds).peekable();
+    let mut kept = 0;
+    for k in 0..out.len() {
+        let Boost { booster, target: target_account, target_post, delay: time_ms } = out[k];
+        let found = if target_post == 0 {
+            None
+        } else {
+            while ids.next_if(|&(id, _)| id < target_post).is_some() {}
+            ids.peek().filter(|&&(id, _)| id == target_post).map(|&(_, j)| j)
+        };
         let target_acc =
-            if p.target_account(i) != NONE { Some(p.target_account(i)) } else { found.map(|j| p.account[j as usize]) };
+            if target_account != NONE { Some(target_account) } else { found.map(|j| p.account[j as usize]) };
         let Some(ta) = target_acc else { continue };
         let target = ctx.rank[ta as usize];
         if target == booster {
             continue;
         }
-        let delay_ms = found.map(|j| p.time_ms(i) - p.time_ms(j as usize)).filter(|&d| d >= 0);
-        out.push(Boost { booster, target, target_post: tp, delay: delay_ms.unwrap_or(-1) });
+        let delay = found.map(|j| time_ms - p.time_ms(j as usize)).filter(|&d| d >= 0).unwrap_or(-1);
+        out[kept] = Boost { booster, target, target_post, delay };
+        kept += 1;
     }
+    out.truncate(kept);
     // (-1 sorts before every known delay, as `None` did before `Some`). The key is every field,
     // so boosts that compare equal are identical and an unstable sort (in place, no buffer) gives
-    // the order a stable one would.
+    // the order a stable one would, whatever order they were found in.
     out.sort_unstable_by_key(|b| (b.booster, b.target, b.target_post, b.delay));
     out
 }
@@ -786,4 +808,65 @@ pub(crate) fn merge_by_targets(coaction_cluster: &[u32], n_clusters: usize, all_
         })
         .collect();
     (out, next as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::ingest::{DatasetBuilder, PostRecord};
+    use crate::core::model::Position;
+
+    /// [`boosts`] resolves every target as a search of each boost's target id among all posts
+    /// would (the first post with that id), whatever the order of the rows: retweets and replies
+    /// of posts in the dataset and not, with and without their target's author, self-boosts,
+    /// boosts that come before their target and targets with several boosts.
+    #[test]
+    fn boosts_resolve_targets_as_a_search_would() {
+        let mut rng = crate::core::test_rng(7);
+        let mut b = DatasetBuilder::default();
+        let mut rec = PostRecord::default();
+        for i in 0..3000usize {
+            rec.clear();
+            rec.id = format!("{}", 1000 + (i * 7919) % 3000);
+            rec.author.id = format!("a{}", rng(60));
+            rec.time_ms = 1_580_000_000_000 + rng(1_000_000) as i64 * 1000;
+            match rng(4) {
+                0 => rec.kind = Kind::Post,
+                k => {
+                    rec.kind = if k == 1 { Kind::Retweet } else { Kind::Reply };
+                    // in the dataset (ids 1000..4000) or not (4000..4400)
+                    rec.target_post = format!("{}", 1000 + rng(3400));
+                    if rng(3) == 0 {
+                        rec.target_account_id = format!("a{}", rng(60));
+                    }
+                }
+            }
+            b.add_post(&rec, &Position { record: i as u64 + 1, line: i as u64 + 2, byte: 0 });
+        }
+        let ds = b.finish().0;
+        let ctx = Ctx::new(&ds);
+        let p = &ds.posts;
+        let mut expected = Vec::new();
+        for i in 0..p.len() {
+            if p.kind[i] == Kind::Post {
+                continue;
+            }
+            let tp = p.target_post(i);
+            let found = (0..p.len()).find(|&j| tp != 0 && p.id[j] == tp);
+            let ta = if p.target_account(i) != NONE { Some(p.target_account(i)) } else { found.map(|j| p.account[j]) };
+            let Some(ta) = ta else { continue };
+            let (booster, target) = (ctx.rank[p.account[i] as usize], ctx.rank[ta as usize]);
+            if booster == target {
+                continue;
+            }
+            let delay = found.map(|j| p.time_ms(i) - p.time_ms(j)).filter(|&d| d >= 0).unwrap_or(-1);
+            expected.push((booster, target, tp, delay));
+        }
+        expected.sort_unstable();
+        let got: Vec<_> = boosts(&ds, &ctx).iter().map(|b| (b.booster, b.target, b.target_post, b.delay)).collect();
+        assert_eq!(got, expected);
+        // what the checks are about happened
+        assert!(got.iter().filter(|b| b.3 >= 0).count() > 300, "boosts of posts in the dataset, with a delay");
+        assert!(got.iter().any(|b| b.3 == -1), "boosts of posts not in the dataset, or before them");
+    }
 }
