@@ -257,6 +257,11 @@ pub enum Response {
     /// What ties the link datasets.
     Linked(LinkSummary),
     LinkEvidence(LinkEvidence),
+    /// A request waits before it runs; `message` says for what (an export waits for the input
+    /// files' fingerprints, taken after their read). Its answer follows when the wait is over.
+    Waiting {
+        message: String,
+    },
     Cancelled,
     /// Something went wrong; `message` is specific and says what to do.
     Error {

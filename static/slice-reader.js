@@ -108,6 +108,7 @@ self.onmessage = (e) => {
       s.streaming = true;
       stream(s, reader);
     } else {
+      console.debug("slice reader: no byob reader here, file " + d.file + " is read slice by slice");
       pump(s);
     }
   } else if (d.stop) {

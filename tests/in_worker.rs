@@ -112,6 +112,19 @@ fn the_memory_guard_watches_real_memory_and_says_what_to_do() {
     assert!(msg.contains("chorus analyze") && msg.contains("kept"), "{msg}");
 }
 
+#[wasm_bindgen_test]
+fn an_export_waiting_for_fingerprints_says_for_which_files() {
+    let one = chorus::worker::waiting_for_fingerprints_message(&[("ira_tweets_csv_hashed.csv".into(), 5_300_000_000)]);
+    assert!(one.contains("ira_tweets_csv_hashed.csv (5.3 GB)") && one.contains("fingerprint of"), "{one}");
+    assert!(one.contains("SHA-256") && one.contains("as soon as it is done"), "{one}");
+    let two = chorus::worker::waiting_for_fingerprints_message(&[
+        ("tweets.csv".into(), 1_200_000_000),
+        ("users.csv".into(), 3_000_000),
+    ]);
+    assert!(two.contains("fingerprints of tweets.csv (1.2 GB), users.csv (3.0 MB) are"), "{two}");
+    assert!(two.contains("as soon as they are done"), "{two}");
+}
+
 /// SHA-256 of the fixture, as `sha256sum tests/it/data/export/hostile_tweets_csv_hashed.csv` prints it.
 const HOSTILE_SHA256: &str = "b5aad0304a906a45f3012c880b1169cfe888a4ae74777079304b7230e18a64ef";
 /// SHA-256 of `abc` (FIPS 180-2, appendix B.1).

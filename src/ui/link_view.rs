@@ -181,6 +181,9 @@ pub struct LinkView {
     phase: Phase,
     error: Option<String>,
     notice: Option<String>,
+    /// The notice that an export waits for the input files' fingerprints, cleared when the
+    /// export arrives if it is still shown.
+    wait_notice: Option<String>,
     summary: Option<Rc<LinkSummary>>,
     evidence: Option<Rc<LinkEvidence>>,
     next_name: String,
@@ -418,8 +421,16 @@ impl LinkView {
                 self.evidence = Some(Rc::new(e));
                 true
             }
+            Response::Waiting { message } => {
+                self.notice = Some(message.clone());
+                self.wait_notice = Some(message);
+                true
+            }
             Response::Exported { name, mime, bytes } => {
                 self.exporting = None;
+                if self.wait_notice.is_some() && self.wait_notice.take() == self.notice {
+                    self.notice = None;
+                }
                 if let Err(e) = download_bytes(&bytes, &mime, &name) {
                     self.notice = Some(format!("{name} could not be downloaded: {e}"));
                 }
@@ -590,6 +601,7 @@ impl Component for LinkView {
             phase: Phase::Idle,
             error: None,
             notice: None,
+            wait_notice: None,
             summary: None,
             evidence: None,
             next_name: String::new(),

@@ -135,6 +135,9 @@ pub struct App {
     detail: Option<Rc<AccountDetail>>,
     exporting: Option<String>,
     notice: Option<String>,
+    /// The notice that an export waits for the input files' fingerprints, cleared when the
+    /// export arrives if it is still shown.
+    wait_notice: Option<String>,
     table_body: NodeRef,
     table_window: NodeRef,
     mode: Mode,
@@ -193,6 +196,7 @@ impl Component for App {
             detail: None,
             exporting: None,
             notice: None,
+            wait_notice: None,
             table_body: NodeRef::default(),
             table_window: NodeRef::default(),
             mode: Mode::Workspace,
@@ -643,8 +647,16 @@ impl App {
                 }
                 false
             }
+            Response::Waiting { message } => {
+                self.notice = Some(message.clone());
+                self.wait_notice = Some(message);
+                true
+            }
             Response::Exported { name, mime, bytes } => {
                 self.exporting = None;
+                if self.wait_notice.is_some() && self.wait_notice.take() == self.notice {
+                    self.notice = None;
+                }
                 if let Err(e) = download_bytes(&bytes, &mime, &name) {
                     self.notice = Some(format!("{name} could not be downloaded: {e}"));
                 }
@@ -1342,7 +1354,7 @@ pub fn group(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

@@ -36,10 +36,34 @@ thread_local! {
     static GENERATION: Cell<u32> = const { Cell::new(0) };
     /// Input fingerprints being taken after their file's read (the session's tickets), with the
     /// reading worker taking them ([`fingerprint_later`]).
-    static PENDING: RefCell<Vec<(u64, std::rc::Rc<read::ReadWorker>)>> = const { RefCell::new(Vec::new()) };
+    static PENDING: RefCell<Vec<Pending>> = const { RefCell::new(Vec::new()) };
     /// Messages that wait for them, in order: the first that writes report.json (`Export`,
     /// `LinkExport`) and every one after it, until no fingerprint is pending.
     static DEFERRED: RefCell<std::collections::VecDeque<JsValue>> = const { RefCell::new(std::collections::VecDeque::new()) };
+}
+
+/// A fingerprint being taken after its file's read: the session's ticket, the reading worker
+/// taking it, and the file's name and the bytes hashed (for the message an export waiting for
+/// it shows).
+struct Pending {
+    ticket: u64,
+    worker: std::rc::Rc<read::ReadWorker>,
+    name: String,
+    bytes: u64,
+}
+
+/// What the user reads while an export waits for the input files' fingerprints.
+pub fn waiting_for_fingerprints_message(files: &[(String, u64)]) -> String {
+    let list: Vec<String> =
+        files.iter().map(|(name, bytes)| format!("{name} ({})", crate::ui::human_bytes(*bytes))).collect();
+    let (noun, verb) = if files.len() == 1 { ("fingerprint", "is") } else { ("fingerprints", "are") };
+    format!(
+        "Exports record the SHA-256 fingerprint of every input file, so that a result can be traced to the exact bytes it \
+         came from. The {noun} of {} {verb} still being computed on this computer (it runs after the read, beside the \
+         analysis); the export starts as soon as {}.",
+        list.join(", "),
+        if files.len() == 1 { "it is done" } else { "they are done" }
+    )
 }
 
 fn stale(generation: u32) -> bool {
@@ -121,6 +145,11 @@ fn dispatch(data: JsValue) {
     let waiting = PENDING.with(|p| !p.borrow().is_empty());
     if waiting && !matches!(req, Request::Cancel) && (writes_report || DEFERRED.with(|d| !d.borrow().is_empty())) {
         DEFERRED.with(|d| d.borrow_mut().push_back(data));
+        if writes_report {
+            let files: Vec<(String, u64)> =
+                PENDING.with(|p| p.borrow().iter().map(|p| (p.name.clone(), p.bytes)).collect());
+            post(&Response::Waiting { message: waiting_for_fingerprints_message(&files) });
+        }
         return;
     }
     match req {
@@ -499,11 +528,11 @@ async fn parsed_elsewhere(
 /// ([`PENDING`]). If the reading worker fails, the bytes are hashed here instead; if the browser
 /// cannot read them again (the file changed or was removed since), report.json says so.
 fn fingerprint_later(ticket: u64, blob: Blob, bytes: u64, worker: std::rc::Rc<read::ReadWorker>) {
-    PENDING.with(|p| p.borrow_mut().push((ticket, worker.clone())));
+    let name = blob_name(&blob);
+    PENDING.with(|p| p.borrow_mut().push(Pending { ticket, worker: worker.clone(), name: name.clone(), bytes }));
     wasm_bindgen_futures::spawn_local(async move {
-        let name = blob_name(&blob);
         let got = worker.hash(ticket as u32, &blob, bytes).await;
-        if !PENDING.with(|p| p.borrow().iter().any(|(t, _)| *t == ticket)) {
+        if !PENDING.with(|p| p.borrow().iter().any(|p| p.ticket == ticket)) {
             return; // its dataset was replaced
         }
         let sha256 = match got {
@@ -530,7 +559,7 @@ fn fingerprint_later(ticket: u64, blob: Blob, bytes: u64, worker: std::rc::Rc<re
             }
         };
         SESSION.with(|s| s.borrow_mut().input_hashed(ticket, sha256));
-        PENDING.with(|p| p.borrow_mut().retain(|(t, _)| *t != ticket));
+        PENDING.with(|p| p.borrow_mut().retain(|p| p.ticket != ticket));
         run_deferred();
     });
 }
@@ -538,14 +567,14 @@ fn fingerprint_later(ticket: u64, blob: Blob, bytes: u64, worker: std::rc::Rc<re
 /// Forget the fingerprints no input waits for any more (their dataset was replaced or removed),
 /// and run the requests that waited for them once none is left.
 fn prune_pending() {
-    let gone: Vec<(u64, std::rc::Rc<read::ReadWorker>)> = PENDING.with(|p| {
+    let gone: Vec<Pending> = PENDING.with(|p| {
         let mut p = p.borrow_mut();
-        let (keep, gone) = p.drain(..).partition(|(t, _)| SESSION.with(|s| s.borrow().awaits_fingerprint(*t)));
+        let (keep, gone) = p.drain(..).partition(|p| SESSION.with(|s| s.borrow().awaits_fingerprint(p.ticket)));
         *p = keep;
         gone
     });
-    for (ticket, worker) in gone {
-        worker.forget(ticket as u32);
+    for p in gone {
+        p.worker.forget(p.ticket as u32);
     }
     run_deferred();
 }

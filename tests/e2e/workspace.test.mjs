@@ -164,6 +164,32 @@ test("if the reading worker cannot start, the analysis worker reads the files it
   }
 });
 
+test("where the browser has no byob stream reader, the file is read slice by slice, with the same results", async () => {
+  // the built site with a slice reader that asks for a reader mode no browser has: getReader
+  // throws, as it does where byte streams are missing, and the slice reader falls back
+  const site = join(tmp, "site-without-byob");
+  cpSync(join(ROOT, "dist"), site, { recursive: true, dereference: true });
+  const js = join(site, "slice-reader.js");
+  const src = readFileSync(js, "utf8");
+  assert.ok(src.includes('{ mode: "byob" }'), "the slice reader asks for a byob reader");
+  writeFileSync(js, src.replace('{ mode: "byob" }', '{ mode: "no-such-mode" }'));
+  const server = await startServer("/chorus/", site);
+  try {
+    const rec = await newRecordedPage(env.browser, server.url, undefined, { serviceWorkers: "block" });
+    const lines = readLoopLines(rec.page);
+    const fallback = [];
+    rec.page.on("console", (m) => { if (m.text().startsWith("slice reader:")) fallback.push(m.text()); });
+    await uploadAndCheckAgainstCli(rec, server.url);
+    assert.equal(lines.length, 2, lines.join("\n"));
+    for (const l of lines) assert.match(l, /read and parsed by the reading worker/);
+    assert.equal(fallback.length, 2, fallback.join("\n"));
+    for (const l of fallback) assert.match(l, /read slice by slice/);
+    await rec.context.close();
+  } finally {
+    server.close();
+  }
+});
+
 test("served over plain http from a LAN name (no WebCrypto there), each file is hashed in WebAssembly, with the same results", async () => {
   // Chromium resolves chorus.lan to the test server: http from a name other than localhost is not
   // a secure context, so the browser's SHA-256 (crypto.subtle) and the service worker are missing
