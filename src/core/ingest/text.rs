@@ -582,6 +582,16 @@ impl HashSink {
         self.open = false;
         self.add_word(hw);
     }
+    /// [`Sink::ascii_word`] when a word is open (the walk never does this: its words follow a
+    /// gap): the bytes appended to it, then it ends.
+    #[cold]
+    fn append_and_end(&mut self, lo: u64, hi: u64, k: usize) {
+        let mut bytes = [0u8; 16];
+        bytes[..8].copy_from_slice(&lo.to_le_bytes());
+        bytes[8..].copy_from_slice(&hi.to_le_bytes());
+        self.word.push(&bytes[..k], LOWER);
+        self.end_word();
+    }
     /// A word with hash `hw` ends.
     #[inline(always)]
     fn add_word(&mut self, hw: u64) {
@@ -606,15 +616,10 @@ impl Sink for HashSink {
         self.open = true;
         self.word.push(run, LOWER);
     }
-    #[inline]
+    #[inline(always)]
     fn ascii_word(&mut self, lo: u64, hi: u64, k: usize) {
         if self.open {
-            // Not after a gap (the walk never does this): appended to the open word.
-            let mut bytes = [0u8; 16];
-            bytes[..8].copy_from_slice(&lo.to_le_bytes());
-            bytes[8..].copy_from_slice(&hi.to_le_bytes());
-            self.word.push(&bytes[..k], LOWER);
-            self.end_word();
+            self.append_and_end(lo, hi, k);
         } else {
             self.add_word(ascii_word_hash(lo, hi, k));
         }
@@ -624,7 +629,7 @@ impl Sink for HashSink {
         self.open = true;
         self.word.push(run.as_bytes(), 0);
     }
-    #[inline]
+    #[inline(always)]
     fn gap(&mut self) {
         if self.open {
             self.end_word();
