@@ -271,10 +271,12 @@ fn walk<S: Sink>(text: &str, sink: &mut S) {
                     sink.verbatim_run(&word[start..k]);
                     continue;
                 }
-                if is_pictograph_bytes(&w[k..]) {
-                    // An emoji: not alphanumeric, a gap (without a Unicode table lookup).
+                let n = symbol_len(&w[k..]);
+                if n > 0 {
+                    // An emoji, punctuation: not alphanumeric, a gap (without a Unicode table
+                    // lookup).
                     sink.gap();
-                    k += 4;
+                    k += n;
                     continue;
                 }
                 let ch = next_char(word, k);
@@ -384,21 +386,45 @@ fn caseless_letter_len(w: &[u8]) -> usize {
         [0xED, b1, b2, ..] if b1 < 0x9E || (b1 == 0x9E && b2 <= 0xA3) => 3,
         // U+0621..=U+063A: D8 A1 ..= D8 BA; U+0641..=U+064A: D9 81 ..= D9 8A
         [0xD8, 0xA1..=0xBA, ..] | [0xD9, 0x81..=0x8A, ..] => 2,
+        // U+00DF..=U+00F6, U+00F8..=U+00FF (Latin-1 lower case): C3 9F ..= C3 BF but C3 B7
+        [0xC3, 0x9F..=0xB6 | 0xB8..=0xBF, ..] => 2,
         _ => 0,
     }
 }
 
-/// Pictographs (most emoji: U+1F300..=U+1F6FF, U+1F900..=U+1F9FF): neither letters nor digits,
-/// and their own lowercase (checked against the Unicode tables in the tests).
+/// Symbols: pictographs (most emoji: U+1F300..=U+1F6FF, U+1F900..=U+1F9FF), regional
+/// indicators (flags), general punctuation (U+2000..=U+206F: dashes, quotes, `‼`, zero-width
+/// chars), miscellaneous symbols and dingbats before the dingbat digits (U+2600..=U+2775: `✅`,
+/// `❤`), variation selectors (U+FE00..=U+FE0F): neither letters nor digits, and their own
+/// lowercase (checked against the Unicode tables in the tests).
 #[cfg(test)]
-fn is_pictograph(c: char) -> bool {
-    matches!(c, '\u{1F300}'..='\u{1F6FF}' | '\u{1F900}'..='\u{1F9FF}')
+fn is_symbol(c: char) -> bool {
+    matches!(
+        c,
+        '\u{1F300}'..='\u{1F6FF}'
+            | '\u{1F900}'..='\u{1F9FF}'
+            | '\u{1F1E6}'..='\u{1F1FF}'
+            | '\u{2000}'..='\u{206F}'
+            | '\u{2600}'..='\u{2775}'
+            | '\u{FE00}'..='\u{FE0F}'
+    )
 }
 
-/// Whether `w` starts with the UTF-8 bytes of a pictograph (see `is_pictograph`, in the tests).
+/// The UTF-8 length of the char at the start of `w` when it is a symbol (see `is_symbol`, in the
+/// tests), read from its bytes without decoding it; 0 for any other char.
 #[inline]
-fn is_pictograph_bytes(w: &[u8]) -> bool {
-    matches!(*w, [0xF0, 0x9F, 0x8C..=0x9B | 0xA4..=0xA7, _, ..])
+fn symbol_len(w: &[u8]) -> usize {
+    match *w {
+        // U+1F300..=U+1F6FF, U+1F900..=U+1F9FF; U+1F1E6..=U+1F1FF
+        [0xF0, 0x9F, 0x8C..=0x9B | 0xA4..=0xA7, _, ..] | [0xF0, 0x9F, 0x87, 0xA6..=0xBF, ..] => 4,
+        // U+2000..=U+206F: E2 80 80 ..= E2 81 AF
+        [0xE2, 0x80, _, ..] | [0xE2, 0x81, 0x80..=0xAF, ..] => 3,
+        // U+2600..=U+2775: E2 98 80 ..= E2 9D B5
+        [0xE2, 0x98..=0x9C, _, ..] | [0xE2, 0x9D, 0x80..=0xB5, ..] => 3,
+        // U+FE00..=U+FE0F: EF B8 80 ..= EF B8 8F
+        [0xEF, 0xB8, 0x80..=0x8F, ..] => 3,
+        _ => 0,
+    }
 }
 
 /// Length of the UTF-8 sequence that starts with lead byte `c` (not a continuation byte).
@@ -637,10 +663,19 @@ impl Sink for HashSink {
     }
 }
 
-/// Letters without case in common blocks (CJK ideographs, Hangul syllables, Arabic letters):
-/// alphanumeric and their own lowercase (checked against the Unicode tables in the tests).
+/// Letters that are their own lowercase in common blocks (CJK ideographs, Hangul syllables,
+/// Arabic letters, Latin-1 lower case): alphanumeric and their own lowercase (checked against
+/// the Unicode tables in the tests).
 pub(crate) fn is_caseless_letter(c: char) -> bool {
-    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{AC00}'..='\u{D7A3}' | '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}')
+    matches!(
+        c,
+        '\u{4E00}'..='\u{9FFF}'
+            | '\u{AC00}'..='\u{D7A3}'
+            | '\u{0621}'..='\u{063A}'
+            | '\u{0641}'..='\u{064A}'
+            | '\u{DF}'..='\u{F6}'
+            | '\u{F8}'..='\u{FF}'
+    )
 }
 
 /// Fingerprint of the normalised text; 0 when nothing is left after normalising.
@@ -958,17 +993,20 @@ mod tests {
     }
 
     #[test]
-    fn pictographs_are_not_alphanumeric_and_their_own_lowercase() {
+    fn symbols_are_not_alphanumeric_and_their_own_lowercase() {
         for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
             let mut buf = [0u8; 4];
-            assert_eq!(is_pictograph_bytes(c.encode_utf8(&mut buf).as_bytes()), is_pictograph(c), "{c:?}");
-            if is_pictograph(c) {
+            let e = c.encode_utf8(&mut buf).as_bytes();
+            assert_eq!(symbol_len(e), if is_symbol(c) { e.len() } else { 0 }, "{c:?}");
+            if is_symbol(c) {
                 assert!(!c.is_alphanumeric(), "{c:?}");
                 assert!(c.to_lowercase().eq([c]), "{c:?}");
             }
         }
-        assert!(!is_pictograph_bytes(b"\xF0\x9F\x8C"));
-        assert_eq!(normalise("a🙏b 🔥🔥 c😂"), "a b c");
+        for w in [&b""[..], b"\xF0\x9F\x8C", b"\xE2\x80", b"\xEF\xB8", b"\xF0\x9F\x87"] {
+            assert_eq!(symbol_len(w), 0);
+        }
+        assert_eq!(normalise("a🙏b 🔥🔥 c😂 d‼️e ✅x❤️ 🇨🇳y “q”—z"), "a b c d e x y q z");
     }
 
     #[test]
@@ -2023,6 +2061,25 @@ mod tests {
             "#http://x",
             "#tag,",
             "#中",
+            "÷",
+            "×",
+            "ñ",
+            "Ñ",
+            "¿",
+            "niño",
+            "ÀÉÎ",
+            "ā",
+            "‼",
+            "\u{fe0f}",
+            "✅",
+            "❤️",
+            "➀",
+            "⁰",
+            "ⁱ",
+            "\u{2776}",
+            "\u{1f1e6}",
+            "\u{1f1e5}",
+            "\u{1f200}",
         ] {
             p.push(w.to_string());
         }
