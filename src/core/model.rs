@@ -101,23 +101,29 @@ impl Kind {
 /// A string interner: each distinct string is stored once and gets a dense `u32` id.
 ///
 /// The strings live back to back in one arena (`bytes`, with `ends[id]` marking where string `id`
-/// ends), so a new string costs one copy and no allocation of its own. The lookup table holds a
-/// [`Slot`] per string: 32 bits of its hash, its id, and where its bytes are, so a probe compares
-/// the stored hash bits and length before it reads any string bytes, and reads them straight from
-/// the arena (not through `ends`: one cache miss fewer). Growing the table hashes the strings
-/// again. Ids are given in order of first appearance, so nothing depends on the hash function.
+/// ends), so a new string costs one copy and no allocation of its own. The lookup table is an
+/// open-addressed array of [`Slot`]s, probed linearly from the slot the hash's low bits name: a
+/// slot holds 32 other bits of the hash, the id, and where the string's bytes are, so a probe
+/// compares the stored hash bits and length before it reads any string bytes, and reads them
+/// straight from the arena (not through `ends`: one cache miss fewer). Since where a string's
+/// probe starts is known from its hash alone, a caller about to look up many strings can read
+/// their slots first, all at once ([`Self::read_slot`], [`Self::read_ahead`]), so that the
+/// cache misses overlap. Growing the table hashes the strings again. Ids are given in order of
+/// first appearance, so nothing depends on the hash function.
 #[derive(Clone, Debug, Default)]
 pub struct Interner {
-    table: hashbrown::HashTable<Slot>,
+    /// Empty, or a power of two of slots, at most [`Self::room`] of them in use; a free slot has
+    /// the id [`Slot::FREE`].
+    slots: Vec<Slot>,
     bytes: String,
     /// `ends[id]` is the end of string `id` in `bytes`; it starts at `ends[id - 1]` (0 for id 0).
     ends: Vec<usize>,
 }
 
-/// An [`Interner`] table entry: bits 25..57 of the string's hash (the table's own 7-bit tag is
-/// the top bits), its id, and `at` = start in the arena << 16 | length, or [`Slot::LONG`] as
-/// the length when the string is too long for 16 bits or starts beyond 2^48 (it is then found
-/// through `ends`).
+/// An [`Interner`] table entry: bits 32..64 of the string's hash (the slot is named by the low
+/// bits), its id ([`Slot::FREE`] for a free slot), and `at` = start in the arena << 16 | length,
+/// or [`Slot::LONG`] as the length when the string is too long for 16 bits or starts beyond
+/// 2^48 (it is then found through `ends`).
 #[derive(Clone, Copy, Debug)]
 struct Slot {
     hash_bits: u32,
@@ -127,9 +133,12 @@ struct Slot {
 
 impl Slot {
     const LONG: u64 = 0xffff;
+    /// The id of a free slot (no string has it: ids are below `u32::MAX`).
+    const FREE: u32 = u32::MAX;
+    const EMPTY: Slot = Slot { hash_bits: 0, id: Self::FREE, at: 0 };
     #[inline]
     fn hash_bits(hash: u64) -> u32 {
-        (hash >> 25) as u32
+        (hash >> 32) as u32
     }
     fn new(hash: u64, id: u32, start: usize, len: usize) -> Slot {
         let at = if len < Self::LONG as usize && (start as u64) < 1 << 48 {
@@ -165,6 +174,8 @@ impl Slot {
 }
 
 impl Interner {
+    /// The table's smallest size.
+    const MIN_SLOTS: usize = 8;
     pub fn new() -> Self {
         Self::default()
     }
@@ -176,15 +187,44 @@ impl Interner {
     }
     /// Room for `strings` more strings of `bytes` more bytes in all.
     pub fn reserve(&mut self, strings: usize, bytes: usize) {
-        let (b, e) = (self.bytes.as_bytes(), &self.ends);
-        self.table.reserve(strings, |slot| Self::hash(slot.bytes(b, e)));
+        self.make_room(self.ends.len().saturating_add(strings));
         self.ends.reserve(strings);
         self.bytes.reserve(bytes);
+    }
+    /// The most strings a table of `slots` slots holds: 3/4 of them (a probe then reads at most
+    /// 2.5 slots on average to find a string, 8.5 to find that a string is new; 4 slots share a
+    /// cache line).
+    #[inline]
+    fn room(slots: usize) -> usize {
+        slots / 4 * 3
+    }
+    /// Make the table hold room for `strings` strings (doubling it as often as needed, and
+    /// placing every string again).
+    fn make_room(&mut self, strings: usize) {
+        if strings <= Self::room(self.slots.len()) {
+            return;
+        }
+        let mut n = self.slots.len().max(Self::MIN_SLOTS);
+        while Self::room(n) < strings {
+            n *= 2;
+        }
+        self.slots = Vec::new(); // the old table freed before the new one is allocated
+        self.slots = vec![Slot::EMPTY; n];
+        let mask = n - 1;
+        for id in 0..self.ends.len() {
+            let range = self.range(id as u32);
+            let hash = Self::hash(&self.bytes.as_bytes()[range.clone()]);
+            let mut i = hash as usize & mask;
+            while self.slots[i].id != Slot::FREE {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = Slot::new(hash, id as u32, range.start, range.len());
+        }
     }
     /// The hash of a string's bytes (one `FxHasher::write`: no end marker, as `Hash for str`
     /// adds; the table is the only user of these values, nothing else depends on them).
     #[inline]
-    fn hash(s: &[u8]) -> u64 {
+    pub fn hash(s: &[u8]) -> u64 {
         use std::hash::Hasher;
         let mut h = rustc_hash::FxHasher::default();
         h.write(s);
@@ -196,6 +236,24 @@ impl Interner {
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
         start..self.ends[i]
     }
+    /// The slot of `s` (of hash `hash`): `Ok`, or `Err` with the free slot where it would go.
+    /// The table is not empty (and never full).
+    #[inline]
+    fn probe(&self, hash: u64, s: &[u8]) -> Result<usize, usize> {
+        let mask = self.slots.len() - 1;
+        let (bytes, ends) = (self.bytes.as_bytes(), &self.ends);
+        let mut i = hash as usize & mask;
+        loop {
+            let slot = &self.slots[i];
+            if slot.id == Slot::FREE {
+                return Err(i);
+            }
+            if slot.is(hash, s, bytes, ends) {
+                return Ok(i);
+            }
+            i = (i + 1) & mask;
+        }
+    }
     /// The id of `s`, inserting it if new.
     #[inline]
     pub fn intern(&mut self, s: &str) -> u32 {
@@ -203,15 +261,14 @@ impl Interner {
     }
     /// The id of `s` and whether it was new (inserted by this call), like `HashSet::insert`.
     pub fn insert(&mut self, s: &str) -> (u32, bool) {
+        self.make_room(self.ends.len() + 1);
         let hash = Self::hash(s.as_bytes());
-        let (bytes, ends) = (self.bytes.as_bytes(), &self.ends);
-        let same = |slot: &Slot| slot.is(hash, s.as_bytes(), bytes, ends);
-        let rehash = |slot: &Slot| Self::hash(slot.bytes(bytes, ends));
-        match self.table.entry(hash, same, rehash) {
-            hashbrown::hash_table::Entry::Occupied(e) => (e.get().id, false),
-            hashbrown::hash_table::Entry::Vacant(e) => {
+        match self.probe(hash, s.as_bytes()) {
+            Ok(i) => (self.slots[i].id, false),
+            Err(i) => {
                 let id = self.ends.len() as u32;
-                e.insert(Slot::new(hash, id, self.bytes.len(), s.len()));
+                debug_assert!(id != Slot::FREE, "an interner of 2^32 - 1 strings");
+                self.slots[i] = Slot::new(hash, id, self.bytes.len(), s.len());
                 self.bytes.push_str(s);
                 self.ends.push(self.bytes.len());
                 (id, true)
@@ -220,8 +277,51 @@ impl Interner {
     }
     /// The id of `s` if it was interned.
     pub fn get(&self, s: &str) -> Option<u32> {
-        let hash = Self::hash(s.as_bytes());
-        self.table.find(hash, |slot| slot.is(hash, s.as_bytes(), self.bytes.as_bytes(), &self.ends)).map(|slot| slot.id)
+        if self.slots.is_empty() {
+            return None;
+        }
+        let i = self.probe(Self::hash(s.as_bytes()), s.as_bytes()).ok()?;
+        Some(self.slots[i].id)
+    }
+    /// Read the slot where a lookup of the string of hash `hash` ([`Self::hash`]) starts, ahead
+    /// of the lookup (the first of [`Self::read_ahead`]'s two steps, for many strings in a row so
+    /// that their cache misses overlap). Returns what was read, to be kept from being optimised
+    /// away; nothing is changed.
+    #[inline]
+    pub fn read_slot(&self, hash: u64) -> u32 {
+        match self.slots.is_empty() {
+            true => 0,
+            false => self.slots[hash as usize & (self.slots.len() - 1)].hash_bits,
+        }
+    }
+    /// Read what a lookup of the string of hash `hash` will read, ahead of it (see
+    /// [`Self::read_slot`]): the slots it probes, comparing only their hash bits, then the first
+    /// byte of the string of the slot found in the arena. Returns that slot's id and the byte
+    /// read (the slot can be another string's: its bytes are not compared), None when no slot
+    /// has the hash bits. Nothing is changed.
+    #[inline]
+    pub fn read_ahead(&self, hash: u64) -> Option<(u32, u8)> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let bits = Slot::hash_bits(hash);
+        let mut i = hash as usize & mask;
+        loop {
+            let slot = &self.slots[i];
+            if slot.id == Slot::FREE {
+                return None;
+            }
+            if slot.hash_bits == bits {
+                let len = slot.at & Slot::LONG;
+                let first = match len == Slot::LONG || len == 0 {
+                    true => 0,
+                    false => self.bytes.as_bytes().get((slot.at >> 16) as usize).copied().unwrap_or(0),
+                };
+                return Some((slot.id, first));
+            }
+            i = (i + 1) & mask;
+        }
     }
     /// The string of id `id`.
     #[inline]
@@ -244,7 +344,9 @@ impl Interner {
     }
     /// Heap bytes used (for memory reports): the arena, the ends and the table.
     pub fn heap_bytes(&self) -> usize {
-        self.bytes.capacity() + self.ends.capacity() * std::mem::size_of::<usize>() + self.table.allocation_size()
+        self.bytes.capacity()
+            + self.ends.capacity() * std::mem::size_of::<usize>()
+            + self.slots.capacity() * std::mem::size_of::<Slot>()
     }
 }
 
@@ -1095,6 +1197,80 @@ mod tests {
         i.shrink_to_fit();
         assert_eq!(i.iter().map(|(_, s)| s.to_string()).collect::<Vec<_>>(), order);
         assert_eq!(i.get("missing"), None);
+    }
+
+    /// Strings whose hashes share the 32 bits a slot keeps (found among many numbers: the
+    /// table then tells them apart by their bytes alone), strings of every length from 0 to 100
+    /// bytes, and prefixes of each other, in tables from the smallest size up through growth:
+    /// each gets its own id, is found, and is found by the look-ahead reads.
+    #[test]
+    fn interner_tells_apart_strings_of_equal_hash_bits() {
+        let mut by_bits: std::collections::HashMap<u32, String> = Default::default();
+        let mut pairs = Vec::new();
+        for n in 0..300_000u64 {
+            let s = n.to_string();
+            let bits = Slot::hash_bits(Interner::hash(s.as_bytes()));
+            if let Some(other) = by_bits.insert(bits, s.clone()) {
+                pairs.push((other, s));
+            }
+        }
+        assert!(pairs.len() >= 2, "{} pairs", pairs.len());
+        let lengths: Vec<String> = (0..=100).map(|n| "7".repeat(n)).collect();
+        for capacity in [0, 4, 1000] {
+            let mut i = Interner::with_capacity(capacity, 0);
+            let mut all: Vec<&str> = Vec::new();
+            for (a, b) in &pairs {
+                assert_ne!(a, b);
+                all.extend([a.as_str(), b.as_str()]);
+            }
+            all.extend(lengths.iter().map(String::as_str));
+            for (k, s) in all.iter().enumerate() {
+                assert_eq!(i.insert(s), (k as u32, true), "{s:?}");
+                for (j, t) in all[..=k].iter().enumerate() {
+                    assert_eq!(i.get(t), Some(j as u32), "{t:?} after {s:?}");
+                }
+            }
+            for (k, s) in all.iter().enumerate() {
+                assert_eq!(i.insert(s), (k as u32, false));
+                assert_eq!(i.resolve(k as u32), *s);
+                let hash = Interner::hash(s.as_bytes());
+                let _ = i.read_slot(hash);
+                // the first slot of the string's hash bits: its own or its pair's
+                let (id, first) = i.read_ahead(hash).unwrap();
+                let found = i.resolve(id);
+                assert_eq!(Slot::hash_bits(Interner::hash(found.as_bytes())), Slot::hash_bits(hash), "{s:?}");
+                assert_eq!(first, found.bytes().next().unwrap_or(0), "{s:?}");
+            }
+            assert_eq!(i.get("77777777777777777777777777777777777777777777777777777777777777777777777777777777777777777777777777777"), None);
+            assert_eq!(i.len(), all.len());
+        }
+        let empty = Interner::new();
+        assert_eq!((empty.get(""), empty.read_ahead(Interner::hash(b"")), empty.read_slot(7)), (None, None, 0));
+    }
+
+    /// The table grows as strings come (at most 3/4 of its slots in use) and as room is reserved,
+    /// and keeps every string through each growth; 64-hex and 19-digit ids as IO archives hold
+    /// them, many of them.
+    #[test]
+    fn interner_table_grows_and_keeps_ids() {
+        let mut i = Interner::new();
+        let ids: Vec<String> = (0..40_000u64)
+            .map(|n| match n % 2 {
+                0 => format!("{:016x}{:016x}{:016x}{:016x}", n, n.wrapping_mul(31), !n, n ^ 0x5555),
+                _ => format!("{}", 1_000_000_000_000_000_000 + n * 7919),
+            })
+            .collect();
+        for (k, s) in ids.iter().enumerate() {
+            assert_eq!(i.insert(s), (k as u32, true));
+            assert!(i.slots.len().is_power_of_two() && i.len() <= Interner::room(i.slots.len()));
+        }
+        let slots = i.slots.len();
+        i.reserve(3 * slots, 0);
+        assert!(i.slots.len() >= 4 * slots && Interner::room(i.slots.len()) >= i.len() + 3 * slots);
+        for (k, s) in ids.iter().enumerate() {
+            assert_eq!(i.get(s), Some(k as u32));
+            assert_eq!(i.read_ahead(Interner::hash(s.as_bytes())).map(|(id, _)| id), Some(k as u32));
+        }
     }
 
     /// Strings too long for a table slot's 16-bit length are found through the end offsets,

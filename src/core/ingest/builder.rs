@@ -300,6 +300,7 @@ impl DatasetBuilder {
             if at % Self::LOOK_AHEAD == 0 {
                 let ahead = &calls.calls[at..(at + Self::LOOK_AHEAD).min(calls.calls.len())];
                 std::hint::black_box(self.look_ahead(ahead.iter().filter_map(Call::post_key_and_fp)));
+                std::hint::black_box(self.look_ahead_accounts(ahead.iter(), strs.clone()));
             }
             self.apply_call(call, &mut strs);
         }
@@ -318,6 +319,8 @@ impl DatasetBuilder {
             if at % Self::LOOK_AHEAD == 0 {
                 let ahead = &calls[at..(at + Self::LOOK_AHEAD).min(calls.len())];
                 std::hint::black_box(self.look_ahead(ahead.iter().filter_map(WireCall::post_key_and_fp)));
+                let decoded = ahead.iter().filter_map(WireCall::call);
+                std::hint::black_box(self.look_ahead_accounts(decoded, strs.clone()));
             }
             // every call was read once by `WireBatch::new`
             if let Some(call) = wire.call() {
@@ -371,6 +374,43 @@ impl DatasetBuilder {
             for (_, fp) in posts {
                 if fp != 0 {
                     sum = sum.wrapping_add(samples.has_fp(fp) as u32);
+                }
+            }
+        }
+        sum
+    }
+
+    /// Read ahead what the account lookups of the `calls` about to be made will read: for each
+    /// call's author (or users-file account) id and target account id, read from `strs` (a copy
+    /// of the reader the calls will read their strings from), first the account table's slot
+    /// where its lookup starts ([`Interner::read_slot`]), for all of them; then, in a second
+    /// loop, the slot with its hash bits, the id's bytes ([`Interner::read_ahead`]) and the
+    /// account's attributes (the record `merge_account` writes). On rows in no order (as IO
+    /// archives hold them) each row's author and target is an account at random, and these
+    /// reads were cache misses taken one after the other; read here, in short loops of
+    /// independent reads, they overlap. What is read is only summed: nothing here changes the
+    /// builder.
+    fn look_ahead_accounts<C: std::borrow::Borrow<Call>>(&self, calls: impl Iterator<Item = C>, mut strs: Strs) -> u32 {
+        let ids = &self.ds.accounts.ids;
+        let mut hashes = [0u64; 2 * Self::LOOK_AHEAD];
+        let mut n = 0;
+        let mut sum = 0u32;
+        for call in calls {
+            for id in strs.skip_call(call.borrow()) {
+                let id = fast_trim(id);
+                if !id.is_empty() && n < hashes.len() {
+                    let hash = Interner::hash(id.as_bytes());
+                    sum = sum.wrapping_add(ids.read_slot(hash));
+                    hashes[n] = hash;
+                    n += 1;
+                }
+            }
+        }
+        for &hash in &hashes[..n] {
+            if let Some((idx, first)) = ids.read_ahead(hash) {
+                sum = sum.wrapping_add(first as u32);
+                if let Some(a) = self.attrs.get(idx as usize) {
+                    sum = sum.wrapping_add(a.sampled as u32);
                 }
             }
         }
@@ -1220,6 +1260,7 @@ struct ListLen {
 }
 
 /// Reads a batch's strings back in order.
+#[derive(Clone)]
 struct Strs<'a> {
     text: &'a str,
     lens: &'a [u32],
@@ -1239,6 +1280,40 @@ impl<'a> Strs<'a> {
         let (text, rest) = self.text.split_at(n.bytes as usize);
         self.text = rest;
         StrList::Packed { text, lens }
+    }
+    /// Move past the strings of `call` (as [`DatasetBuilder::apply_call`] reads them) and return
+    /// the account ids among them: a post's author and target account ids, a users-file
+    /// account's id ("" for none). A post's strings are its id, the author's five (id first),
+    /// the target post, the target account id, the target's screen name and the text (ten),
+    /// then its lists (skipped by their totals).
+    fn skip_call(&mut self, call: &Call) -> [&'a str; 2] {
+        match call {
+            Call::SetFormat(_) | Call::ExpectInputBytes(_) | Call::AddBytes(_) => ["", ""],
+            Call::BeginFile | Call::Fatal | Call::Reject(..) | Call::Repaired(..) | Call::Note(_) => {
+                self.next();
+                ["", ""]
+            }
+            Call::Account(_, n) => [self.account(n).id, ""],
+            Call::Post(d) => {
+                let Some(lens) = self.lens.get(..10) else {
+                    *self = Strs { text: "", lens: &[] };
+                    return ["", ""];
+                };
+                let mut ends = [0usize; 10];
+                let mut end = 0;
+                for (e, &n) in ends.iter_mut().zip(lens) {
+                    end += n as usize;
+                    *e = end;
+                }
+                let ids =
+                    [self.text.get(ends[0]..ends[1]).unwrap_or(""), self.text.get(ends[6]..ends[7]).unwrap_or("")];
+                let lists = d.lists.iter().chain(&d.exact_urls);
+                let (items, bytes) = lists.fold((10, end), |(i, b), l| (i + l.items as usize, b + l.bytes as usize));
+                self.lens = self.lens.get(items..).unwrap_or(&[]);
+                self.text = self.text.get(bytes..).unwrap_or("");
+                ids
+            }
+        }
     }
     fn account(&mut self, n: &AccountNumbers) -> AccountView<'a> {
         let (id, screen_name, display_name) = (self.next(), self.next(), self.next());
@@ -2047,6 +2122,58 @@ mod tests {
                 assert_eq!(got_reports, want_reports, "chunk {chunk}");
                 assert_eq!(describe(&got), describe(&want), "chunk {chunk}");
             }
+        }
+    }
+
+    /// The account look-ahead's walk over a batch (`Strs::skip_call`) reads, call by call, the
+    /// account ids that the calls themselves read (authors, targets, users-file accounts), and
+    /// ends where they end: on every kind of call, with and without the verbatim URL lists.
+    #[test]
+    fn look_ahead_walk_reads_the_ids_the_calls_read() {
+        let data = |p: &str| std::fs::read(format!("{}/tests/it/data/{p}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let owned: Vec<(&str, Vec<u8>)> = [
+            "csv/io_users.csv",
+            "csv/io_tweets_2019.csv",
+            "bad/mixed_types.csv",
+            "json/v1.jsonl.gz",
+            "csv/toolkit.csv",
+        ]
+        .iter()
+        .map(|p| (*p, data(p)))
+        .collect();
+        let files: Vec<(&str, &[u8])> = owned.iter().map(|(n, b)| (*n, b.as_slice())).collect();
+        for keep_text in [false, true] {
+            let opts = IngestOptions { keep_text, ..IngestOptions::default() };
+            let mut recording = DatasetBuilder::recording(opts.clone());
+            read(&files, &opts, 1000, &mut recording);
+            let batch = recording.take_recorded(RecordedCalls::default());
+            let (mut walk, mut reads) =
+                (Strs { text: &batch.text, lens: &batch.lens }, Strs { text: &batch.text, lens: &batch.lens });
+            let (mut posts, mut accounts, mut targets) = (0, 0, 0);
+            for call in &batch.calls {
+                let got = walk.skip_call(call);
+                let want = match call {
+                    Call::Post(d) => {
+                        let p = reads.post(d);
+                        posts += 1;
+                        targets += !p.target_account_id.is_empty() as usize;
+                        [p.author.id, p.target_account_id]
+                    }
+                    Call::Account(_, n) => {
+                        accounts += 1;
+                        [reads.account(n).id, ""]
+                    }
+                    Call::SetFormat(_) | Call::ExpectInputBytes(_) | Call::AddBytes(_) => ["", ""],
+                    _ => {
+                        reads.next();
+                        ["", ""]
+                    }
+                };
+                assert_eq!(got, want, "{call:?}");
+                assert_eq!((walk.text.len(), walk.lens.len()), (reads.text.len(), reads.lens.len()), "{call:?}");
+            }
+            assert!(posts > 10 && accounts > 2 && targets > 3, "{posts} posts, {accounts} accounts, {targets} targets");
+            assert!(walk.text.is_empty() && walk.lens.is_empty());
         }
     }
 
