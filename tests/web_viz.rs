@@ -10,6 +10,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use chorus::ui::charts::{format_day, HourProfile, HourProfileProps, Series, Timeline, TimelineProps};
+use chorus::ui::gl::cull::{CullIndex, MAX_RANGES};
 use chorus::ui::gl::{export_png, RasterSpec, Renderer, BACKGROUND};
 use chorus::ui::network_view::{GraphData, NetworkView, NetworkViewProps, SpatialIndex, View};
 use wasm_bindgen::JsCast;
@@ -320,6 +321,174 @@ async fn overview_raster_matches_the_direct_drawing() {
     canvas.remove();
 }
 
+/// Edge vertices (x0, y0, x1, y1 per edge) of `graph`.
+fn edge_vertices_of(graph: &GraphData) -> Vec<f32> {
+    let mut v = Vec::with_capacity(2 * graph.edges.len());
+    for e in graph.edges.chunks_exact(2) {
+        let (a, b) = (e[0] as usize, e[1] as usize);
+        v.extend_from_slice(&[
+            graph.positions[2 * a],
+            graph.positions[2 * a + 1],
+            graph.positions[2 * b],
+            graph.positions[2 * b + 1],
+        ]);
+    }
+    v
+}
+
+#[wasm_bindgen_test]
+async fn culled_frames_match_drawing_everything() {
+    let (w, h) = (400u32, 300u32);
+    let graph = big_graph(3000, 12000);
+    let canvas: HtmlCanvasElement = document().create_element("canvas").unwrap().dyn_into().unwrap();
+    canvas.set_width(w);
+    canvas.set_height(h);
+    document().body().unwrap().append_child(&canvas).unwrap();
+    let mut renderer = Renderer::new(&canvas).expect("WebGL in headless Chromium");
+    renderer.set_graph(&graph.positions, &graph.colors, &graph.sizes, &edge_vertices_of(&graph));
+    let mut fitted = View { width: w as f32, height: h as f32, ..View::default() };
+    fitted.fit(&graph);
+    // (zoom factor, world point zoomed about, pan in CSS px): the centre, the graph's corners
+    // and sides (blobs sit at 0..900 on both axes, 30 units wide), views partly outside the
+    // graph, one wholly outside.
+    let views: [(f32, [f32; 2], [f32; 2]); 9] = [
+        (2.0, [450.0, 450.0], [0.0, 0.0]),
+        (4.0, [450.0, 450.0], [13.0, -7.0]),
+        (4.0, [-20.0, -20.0], [0.0, 0.0]),
+        (9.0, [920.0, 915.0], [0.0, 0.0]),
+        (16.0, [500.0, 400.0], [0.0, 0.0]),
+        (16.0, [-25.0, 450.0], [150.0, 0.0]),
+        (6.0, [925.0, -25.0], [-120.0, 90.0]),
+        (40.0, [100.0, 95.0], [0.0, 0.0]),
+        (8.0, [450.0, 450.0], [5000.0, 5000.0]),
+    ];
+    // A selection: node 7 and its neighbours, drawn on top (as the view does).
+    let s = 7usize;
+    let mut neighbours: Vec<usize> = graph
+        .edges
+        .chunks_exact(2)
+        .filter_map(|e| match (e[0] as usize, e[1] as usize) {
+            (a, b) if a == s => Some(b),
+            (a, b) if b == s => Some(a),
+            _ => None,
+        })
+        .collect();
+    neighbours.push(s);
+    let p = |i: usize| [graph.positions[2 * i], graph.positions[2 * i + 1]];
+    let hl_edges: Vec<f32> = neighbours.iter().flat_map(|&j| [p(s)[0], p(s)[1], p(j)[0], p(j)[1]]).collect();
+    let hl_pos: Vec<f32> = neighbours.iter().flat_map(|&j| p(j)).collect();
+    let hl_col: Vec<u8> = neighbours.iter().flat_map(|_| [250, 120, 0, 255]).collect();
+    let hl_size: Vec<f32> = neighbours.iter().map(|_| 9.0).collect();
+    let mut culled_somewhere = false;
+    for selection in [false, true] {
+        if selection {
+            renderer.set_highlight(&hl_pos, &hl_col, &hl_size, &hl_edges);
+        } else {
+            renderer.set_highlight(&[], &[], &[], &[]);
+        }
+        for (k, &(factor, at, pan)) in views.iter().enumerate() {
+            let mut v = fitted;
+            let at = fitted.world_to_screen(at);
+            v.zoom_at(factor, at[0], at[1]);
+            v.pan(pan[0], pan[1]);
+            let camera = v.camera();
+            renderer.set_culling(true);
+            let (n_edges, n_nodes) = renderer.drawn_counts(w, h, &camera);
+            culled_somewhere |= (n_edges as usize) < graph.edges.len() / 4 && (n_nodes as usize) < 3000 / 2;
+            renderer.draw(w, h, &camera, true);
+            let culled = read_pixels(&canvas);
+            renderer.set_culling(false);
+            renderer.draw(w, h, &camera, true);
+            let all = read_pixels(&canvas);
+            let painted = all.chunks_exact(4).filter(|p| differs_from_background(p)).count();
+            if k < 8 {
+                assert!(painted > 500, "view {k}: only {painted} painted pixels");
+            }
+            let differing = culled.chunks_exact(4).zip(all.chunks_exact(4)).filter(|(a, b)| a != b).count();
+            assert_eq!(differing, 0, "view {k} (selection {selection}): {n_edges} edges, {n_nodes} nodes drawn");
+        }
+    }
+    assert!(culled_somewhere, "no view was culled");
+    canvas.remove();
+}
+
+/// Every segment or point whose box meets the grown view is inside the drawn ranges, the
+/// ranges are ascending, disjoint and few, and zoomed-in views draw a small part.
+#[wasm_bindgen_test]
+fn cull_ranges_hold_every_primitive_in_view() {
+    let mut z = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = move || {
+        z ^= z << 13;
+        z ^= z >> 7;
+        z ^= z << 17;
+        z
+    };
+    let unit = |v: u64| (v >> 40) as f32 / (1u64 << 24) as f32;
+    for trial in 0..6 {
+        let n = [1usize, 7, 300, 4000, 12000, 20000][trial];
+        let mut segments = Vec::with_capacity(4 * n);
+        for i in 0..n {
+            let (x, y) = (unit(next()) * 1000.0 - 300.0, unit(next()) * 600.0 + 50.0);
+            let len = [2000.0, 100.0, 100.0, 8.0, 8.0, 8.0, 8.0, 8.0, 0.0, 8.0][i % 10] * unit(next());
+            let a = unit(next()) * std::f32::consts::TAU;
+            segments.extend_from_slice(&[x, y, x + len * a.cos(), y + len * a.sin()]);
+            if i % 997 == 5 {
+                segments[4 * i + 1] = f32::NAN;
+            }
+        }
+        let points: Vec<f32> = segments.chunks_exact(4).flat_map(|s| [s[0], s[1]]).collect();
+        for (kind, index, order) in [
+            ("segments", CullIndex::segments(&segments).0, CullIndex::segments(&segments).1),
+            ("points", CullIndex::points(&points).0, CullIndex::points(&points).1),
+        ] {
+            assert_eq!(index.len() as usize, n);
+            let mut at = vec![u32::MAX; n];
+            for (k, &i) in order.iter().enumerate() {
+                at[i as usize] = k as u32;
+            }
+            assert!(at.iter().all(|&k| k != u32::MAX), "order is a permutation");
+            let mut out = Vec::new();
+            let mut drawn_small = 0usize;
+            for q in 0..200 {
+                let half = [0.5, 10.0, 60.0, 300.0, 3000.0][q % 5] * unit(next());
+                let c = [unit(next()) * 1600.0 - 600.0, unit(next()) * 1000.0 - 200.0];
+                let (min, max) = ([c[0] - half, c[1] - 0.6 * half], [c[0] + half, c[1] + 0.6 * half]);
+                let margin = [0.5 * unit(next()), 0.5 * unit(next())];
+                index.ranges(min, max, margin, &mut out);
+                assert!(out.len() <= MAX_RANGES + 1, "{kind}: {} ranges", out.len());
+                assert!(out.windows(2).all(|r| r[0].end < r[1].start && r[0].start < r[0].end), "{out:?}");
+                if q % 5 == 1 {
+                    drawn_small += out.iter().map(|r| r.len()).sum::<usize>();
+                }
+                for i in 0..n {
+                    let s = if kind == "points" {
+                        [points[2 * i], points[2 * i + 1]].repeat(2)
+                    } else {
+                        segments[4 * i..4 * i + 4].to_vec()
+                    };
+                    let meets = !s.iter().all(|v| v.is_finite())
+                        || (s[0].min(s[2]) <= max[0] + margin[0]
+                            && s[0].max(s[2]) >= min[0] - margin[0]
+                            && s[1].min(s[3]) <= max[1] + margin[1]
+                            && s[1].max(s[3]) >= min[1] - margin[1]);
+                    if meets {
+                        assert!(
+                            out.iter().any(|r| r.contains(&at[i])),
+                            "{kind} trial {trial} query {q}: primitive {i} {s:?} meets {min:?}..{max:?} but is not drawn"
+                        );
+                    }
+                }
+            }
+            // Small views (a 20-unit box in a 1000-unit graph) draw a small part of a big graph.
+            if n >= 4000 {
+                let mean = drawn_small as f64 / 40.0;
+                let limit = if kind == "points" { 0.05 } else { 0.3 };
+                assert!(mean < limit * n as f64, "{kind}: {mean} of {n} drawn for small views");
+            }
+        }
+    }
+}
+
 #[wasm_bindgen_test]
 fn spatial_index_matches_brute_force() {
     let n = 5000;
@@ -560,9 +729,20 @@ async fn frame_time_network_view() {
     // The same frames drawn directly (every edge and node as geometry): the old full frame.
     let direct_ms = median_ms(&gl, 6, |k| renderer.draw(w, h, &overview(k, 6), true)).await;
     let nodes_ms = median_ms(&gl, 6, |k| renderer.draw(w, h, &overview(k, 6), false)).await;
-    // Zoomed in beyond the raster: geometry, every edge (the GPU clips what is out of view).
+    // Zoomed in beyond the raster: geometry, culled (only the ranges that can be in view)...
     let zoom4_ms = median_ms(&gl, 6, |k| renderer.draw(w, h, &zoomed(4.0, k), true)).await;
+    let zoom9_ms = median_ms(&gl, 6, |k| renderer.draw(w, h, &zoomed(9.0, k), true)).await;
     let zoom16_ms = median_ms(&gl, 6, |k| renderer.draw(w, h, &zoomed(16.0, k), true)).await;
+    let drawn = |f: f32| {
+        let (e, n) = renderer.drawn_counts(w, h, &zoomed(f, 0));
+        format!("{e} edges + {n} nodes")
+    };
+    let (drawn4, drawn9, drawn16) = (drawn(4.0), drawn(9.0), drawn(16.0));
+    // ... and every edge and node (the GPU clips what is out of view), alternately in the same run.
+    renderer.set_culling(false);
+    let all4_ms = median_ms(&gl, 6, |k| renderer.draw(w, h, &zoomed(4.0, k), true)).await;
+    let all16_ms = median_ms(&gl, 6, |k| renderer.draw(w, h, &zoomed(16.0, k), true)).await;
+    renderer.set_culling(true);
     // Interactive frame zoomed in: the kept full frame, moved and scaled (one quad).
     renderer.draw_and_keep(w, h, &zoomed(4.0, 0));
     let moved_ms = median_ms(&gl, 12, |k| {
@@ -639,7 +819,9 @@ async fn frame_time_network_view() {
          FIRST RENDER nodes-only frame {first_nodes_ms:.1} ms, overview raster built and shown {raster_build_ms:.1} ms; \
          component mount -> nodes {component_first_ms:.0} ms -> overview {component_raster_ms:.0} ms | \
          FULL FRAME overview (raster, every edge and node): fitted {raster_fit_ms:.1} ms ({:.0} fps), zooming 1-1.34x {raster_zoom_ms:.1} ms ({:.0} fps); \
-         drawn directly {direct_ms:.1} ms ({:.1} fps; nodes only {nodes_ms:.1} ms); zoomed in (geometry) 4x {zoom4_ms:.1} ms ({:.1} fps), 16x {zoom16_ms:.1} ms ({:.1} fps) | \
+         drawn directly {direct_ms:.1} ms ({:.1} fps; nodes only {nodes_ms:.1} ms); \
+         zoomed in (geometry, culled) 4x {zoom4_ms:.1} ms ({:.1} fps; {drawn4}), 9x {zoom9_ms:.1} ms ({:.1} fps; {drawn9}), 16x {zoom16_ms:.1} ms ({:.1} fps; {drawn16}); \
+         not culled (every edge and node) 4x {all4_ms:.1} ms ({:.1} fps), 16x {all16_ms:.1} ms ({:.1} fps) | \
          INTERACTIVE component wheel -> requestAnimationFrame: overview {:.1} ms/frame ({:.1} fps), zoomed in ~9x {:.1} ms/frame ({:.1} fps); \
          moved kept frame {moved_ms:.1} ms; empty frame {empty_ms:.1} ms",
         web_sys::window().unwrap().device_pixel_ratio(),
@@ -647,7 +829,10 @@ async fn frame_time_network_view() {
         fps(raster_zoom_ms),
         fps(direct_ms),
         fps(zoom4_ms),
+        fps(zoom9_ms),
         fps(zoom16_ms),
+        fps(all4_ms),
+        fps(all16_ms),
         component_ms[0],
         fps(component_ms[0]),
         component_ms[1],
