@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use chorus::ui::charts::{format_day, HourProfile, HourProfileProps, Series, Timeline, TimelineProps};
-use chorus::ui::gl::cull::{CullIndex, MAX_RANGES};
+use chorus::ui::gl::cull::{segments_meeting, CullIndex, MAX_RANGES};
 use chorus::ui::gl::{export_png, RasterSpec, Renderer, BACKGROUND};
 use chorus::ui::network_view::{GraphData, NetworkView, NetworkViewProps, SpatialIndex, View};
 use wasm_bindgen::JsCast;
@@ -412,6 +412,36 @@ async fn culled_frames_match_drawing_everything() {
     canvas.remove();
 }
 
+/// Whether segment `s` (x0, y0, x1, y1) meets the rectangle `r` (x0, y0, x1, y1), exactly
+/// (f64 clipping of the segment's parameter range); non-finite segments count as meeting it.
+fn segment_meets(s: &[f32], r: [f32; 4]) -> bool {
+    if !s.iter().all(|v| v.is_finite()) {
+        return true;
+    }
+    let (ax, ay, bx, by) = (s[0] as f64, s[1] as f64, s[2] as f64, s[3] as f64);
+    let (mut t0, mut t1) = (0.0f64, 1.0f64);
+    for (p, q) in [
+        (-(bx - ax), ax - r[0] as f64),
+        (bx - ax, r[2] as f64 - ax),
+        (-(by - ay), ay - r[1] as f64),
+        (by - ay, r[3] as f64 - ay),
+    ] {
+        if p == 0.0 {
+            if q < 0.0 {
+                return false;
+            }
+        } else {
+            let t = q / p;
+            if p < 0.0 {
+                t0 = t0.max(t);
+            } else {
+                t1 = t1.min(t);
+            }
+        }
+    }
+    t0 <= t1
+}
+
 /// Every segment or point whose box meets the grown view is inside the drawn ranges, the
 /// ranges are ascending, disjoint and few, and zoomed-in views draw a small part.
 #[wasm_bindgen_test]
@@ -459,6 +489,35 @@ fn cull_ranges_hold_every_primitive_in_view() {
                 assert!(out.windows(2).all(|r| r[0].end < r[1].start && r[0].start < r[0].end), "{out:?}");
                 if q % 5 == 1 {
                     drawn_small += out.iter().map(|r| r.len()).sum::<usize>();
+                }
+                // The segments picked out of the ranges: every one that meets the grown view
+                // (exactly, in f64), in drawing order, and none whose box misses it.
+                let mut picked = Vec::new();
+                if kind == "segments" {
+                    let sorted: Vec<f32> =
+                        order.iter().flat_map(|&i| segments[4 * i as usize..4 * i as usize + 4].to_vec()).collect();
+                    let n_picked = segments_meeting(&sorted, &out, min, max, margin, index.slack(), &mut picked);
+                    assert_eq!(n_picked * 4, picked.len());
+                    let grown = [min[0] - margin[0], min[1] - margin[1], max[0] + margin[0], max[1] + margin[1]];
+                    let wanted: Vec<&[f32]> = sorted.chunks_exact(4).filter(|s| segment_meets(s, grown)).collect();
+                    let got: Vec<&[f32]> = picked.chunks_exact(4).collect();
+                    let slack = index.slack();
+                    let mut k = 0;
+                    for s in &got {
+                        let finite = s.iter().all(|v| v.is_finite());
+                        assert!(
+                            !finite
+                                || (s[0].min(s[2]) <= grown[2] + slack
+                                    && s[0].max(s[2]) >= grown[0] - slack
+                                    && s[1].min(s[3]) <= grown[3] + slack
+                                    && s[1].max(s[3]) >= grown[1] - slack),
+                            "picked {s:?}, whose box misses {grown:?}"
+                        );
+                        if k < wanted.len() && s.iter().zip(wanted[k]).all(|(a, b)| a.to_bits() == b.to_bits()) {
+                            k += 1;
+                        }
+                    }
+                    assert_eq!(k, wanted.len(), "trial {trial} query {q}: a segment meeting the view was not picked");
                 }
                 for i in 0..n {
                     let s = if kind == "points" {
@@ -733,6 +792,9 @@ async fn frame_time_network_view() {
     let zoom4_ms = median_ms(&gl, 6, |k| renderer.draw(w, h, &zoomed(4.0, k), true)).await;
     let zoom9_ms = median_ms(&gl, 6, |k| renderer.draw(w, h, &zoomed(9.0, k), true)).await;
     let zoom16_ms = median_ms(&gl, 6, |k| renderer.draw(w, h, &zoomed(16.0, k), true)).await;
+    // Where the time goes: the nodes alone (culled) at the same zooms.
+    let nodes4_ms = median_ms(&gl, 6, |k| renderer.draw(w, h, &zoomed(4.0, k), false)).await;
+    let nodes16_ms = median_ms(&gl, 6, |k| renderer.draw(w, h, &zoomed(16.0, k), false)).await;
     let drawn = |f: f32| {
         let (e, n) = renderer.drawn_counts(w, h, &zoomed(f, 0));
         format!("{e} edges + {n} nodes")
@@ -820,7 +882,7 @@ async fn frame_time_network_view() {
          component mount -> nodes {component_first_ms:.0} ms -> overview {component_raster_ms:.0} ms | \
          FULL FRAME overview (raster, every edge and node): fitted {raster_fit_ms:.1} ms ({:.0} fps), zooming 1-1.34x {raster_zoom_ms:.1} ms ({:.0} fps); \
          drawn directly {direct_ms:.1} ms ({:.1} fps; nodes only {nodes_ms:.1} ms); \
-         zoomed in (geometry, culled) 4x {zoom4_ms:.1} ms ({:.1} fps; {drawn4}), 9x {zoom9_ms:.1} ms ({:.1} fps; {drawn9}), 16x {zoom16_ms:.1} ms ({:.1} fps; {drawn16}); \
+         zoomed in (geometry, culled) 4x {zoom4_ms:.1} ms ({:.1} fps; {drawn4}), 9x {zoom9_ms:.1} ms ({:.1} fps; {drawn9}), 16x {zoom16_ms:.1} ms ({:.1} fps; {drawn16}) (nodes alone 4x {nodes4_ms:.1} ms, 16x {nodes16_ms:.1} ms); \
          not culled (every edge and node) 4x {all4_ms:.1} ms ({:.1} fps), 16x {all16_ms:.1} ms ({:.1} fps) | \
          INTERACTIVE component wheel -> requestAnimationFrame: overview {:.1} ms/frame ({:.1} fps), zoomed in ~9x {:.1} ms/frame ({:.1} fps); \
          moved kept frame {moved_ms:.1} ms; empty frame {empty_ms:.1} ms",

@@ -216,6 +216,11 @@ pub struct Renderer {
     /// their index: everything indexing nodes uses the caller's arrays, never these buffers).
     edge_cull: CullIndex,
     node_cull: CullIndex,
+    /// The edge vertices in their GPU order, for picking the edges in view on the CPU.
+    sorted_edges: Vec<f32>,
+    /// The edges in view of the current frame (refilled per zoomed-in frame).
+    visible_edges: WebGlBuffer,
+    visible: RefCell<Vec<f32>>,
     /// Largest node size (units of `Camera::point_scale`), for the nodes' margin when culling.
     max_node_size: f32,
     /// Cull when zoomed in (on by default; off draws everything, for comparisons).
@@ -306,6 +311,7 @@ impl Renderer {
         let highlight_nodes = NodeBuffers { pos: buffer()?, color: buffer()?, size: buffer()?, count: 0 };
         let edges = buffer()?;
         let highlight_edges = buffer()?;
+        let visible_edges = buffer()?;
         let quad_prog = link(&gl, QUAD_VS, QUAD_FS)?;
         let quad_corner = attrib(&quad_prog, "a_corner")?;
         let quad_scale = gl.get_uniform_location(&quad_prog, "u_scale");
@@ -343,6 +349,9 @@ impl Renderer {
             edge_alpha: edge_alpha(0),
             edge_cull: CullIndex::default(),
             node_cull: CullIndex::default(),
+            sorted_edges: Vec::new(),
+            visible_edges,
+            visible: RefCell::new(Vec::new()),
             max_node_size: 0.0,
             culling: true,
             ranges: RefCell::new(Vec::new()),
@@ -386,6 +395,7 @@ impl Renderer {
             sorted.extend_from_slice(&edge_vertices[4 * e as usize..4 * e as usize + 4]);
         }
         upload_f32(&self.gl, &self.edges, &sorted);
+        self.sorted_edges = sorted;
         self.edge_cull = edge_cull;
         self.n_edge_vertices = (2 * n_edges) as i32;
         self.edge_alpha = edge_alpha(edge_vertices.len() / 4);
@@ -680,15 +690,17 @@ impl Renderer {
             gl.uniform4f(self.edge_loc.color.as_ref(), c[0], c[1], c[2], self.edge_alpha * dim);
             gl.bind_buffer(Gl::ARRAY_BUFFER, Some(&self.edges));
             gl.vertex_attrib_pointer_with_i32(self.edge_loc.pos, 2, Gl::FLOAT, false, 0, 0);
-            if self.culling {
-                // 1-pixel lines touch pixels at most a pixel from the segment.
-                let margin = [EDGE_MARGIN_PX * px[0], EDGE_MARGIN_PX * px[1]];
-                self.edge_cull.ranges(view_min, view_max, margin, &mut ranges);
-                for r in ranges.iter() {
-                    gl.draw_arrays(Gl::LINES, 2 * r.start as i32, 2 * (r.end - r.start) as i32);
+            match self.culling.then(|| self.edges_in_view(view_min, view_max, px, &mut ranges)).flatten() {
+                Some(n) => {
+                    // Only the edges that meet the view, copied this frame.
+                    if n > 0 {
+                        let visible = self.visible.borrow();
+                        upload_f32_with(gl, &self.visible_edges, &visible, Gl::STREAM_DRAW);
+                        gl.vertex_attrib_pointer_with_i32(self.edge_loc.pos, 2, Gl::FLOAT, false, 0, 0);
+                        gl.draw_arrays(Gl::LINES, 0, 2 * n as i32);
+                    }
                 }
-            } else {
-                gl.draw_arrays(Gl::LINES, 0, self.n_edge_vertices);
+                None => gl.draw_arrays(Gl::LINES, 0, self.n_edge_vertices),
             }
         }
 
@@ -771,6 +783,26 @@ impl Renderer {
         self.culling = on;
     }
 
+    /// The edges that meet the view (grown by a margin), copied into `self.visible`: their
+    /// number, or None when the view holds most of the graph (then all are drawn at once).
+    fn edges_in_view(
+        &self,
+        view_min: [f32; 2],
+        view_max: [f32; 2],
+        px: [f32; 2],
+        ranges: &mut Vec<Range<u32>>,
+    ) -> Option<usize> {
+        // 1-pixel lines touch pixels at most about a pixel from the segment.
+        let margin = [EDGE_MARGIN_PX * px[0], EDGE_MARGIN_PX * px[1]];
+        self.edge_cull.ranges(view_min, view_max, margin, ranges);
+        if ranges.len() == 1 && ranges[0] == (0..self.edge_cull.len()) {
+            return None;
+        }
+        let mut visible = self.visible.borrow_mut();
+        let slack = self.edge_cull.slack();
+        Some(cull::segments_meeting(&self.sorted_edges, ranges, view_min, view_max, margin, slack, &mut visible))
+    }
+
     /// How many edges and nodes a frame under `camera` on a `width` x `height` viewport draws.
     pub fn drawn_counts(&self, width: u32, height: u32, camera: &Camera) -> (u32, u32) {
         if !self.culling {
@@ -779,8 +811,10 @@ impl Renderer {
         let (view_min, view_max, px) = view_rect(camera, width, height);
         let mut ranges = self.ranges.borrow_mut();
         let count = |r: &[Range<u32>]| r.iter().map(|r| r.end - r.start).sum::<u32>();
-        self.edge_cull.ranges(view_min, view_max, [EDGE_MARGIN_PX * px[0], EDGE_MARGIN_PX * px[1]], &mut ranges);
-        let edges = count(&ranges);
+        let edges = match self.edges_in_view(view_min, view_max, px, &mut ranges) {
+            Some(n) => n as u32,
+            None => self.edge_cull.len(),
+        };
         let radius_px = (self.max_node_size * camera.point_scale).max(1.5) / 2.0 + EDGE_MARGIN_PX;
         self.node_cull.ranges(view_min, view_max, [radius_px * px[0], radius_px * px[1]], &mut ranges);
         (edges, count(&ranges))
@@ -812,12 +846,17 @@ fn upload_nodes(gl: &Gl, buffers: &mut NodeBuffers, positions: &[f32], colors: &
 }
 
 fn upload_f32(gl: &Gl, buffer: &WebGlBuffer, data: &[f32]) {
+    upload_f32_with(gl, buffer, data, Gl::STATIC_DRAW);
+}
+
+/// Upload `data` into `buffer` (left bound) with a usage hint.
+fn upload_f32_with(gl: &Gl, buffer: &WebGlBuffer, data: &[f32], usage: u32) {
     gl.bind_buffer(Gl::ARRAY_BUFFER, Some(buffer));
     // Safety: the view is used immediately by bufferData (which copies it) and no allocation
     // happens in between, so wasm memory cannot grow under it.
     unsafe {
         let view = js_sys::Float32Array::view(data);
-        gl.buffer_data_with_array_buffer_view(Gl::ARRAY_BUFFER, &view, Gl::STATIC_DRAW);
+        gl.buffer_data_with_array_buffer_view(Gl::ARRAY_BUFFER, &view, usage);
     }
 }
 

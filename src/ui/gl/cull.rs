@@ -82,6 +82,11 @@ impl CullIndex {
         self.n_items == 0
     }
 
+    /// Room for rounding, in world units (for [`segments_meeting`]).
+    pub fn slack(&self) -> f32 {
+        self.slack
+    }
+
     /// `item(i)` is `[mid_x, mid_y, half_extent]` of primitive `i`.
     fn build(n: usize, item: impl Fn(usize) -> [f32; 3]) -> (CullIndex, Vec<u32>) {
         let items: Vec<[f32; 3]> = (0..n).map(&item).collect();
@@ -223,4 +228,47 @@ fn merge_closest(ranges: &mut Vec<Range<u32>>, max: usize) {
         }
     }
     *ranges = merged;
+}
+
+/// Copy into `out` (x0, y0, x1, y1 each) the segments of `vertices` at the positions in
+/// `ranges` that meet the rectangle `min .. max` grown by `margin` (world units), in their
+/// order. Conservative: a segment passing within `slack` of the grown rectangle is kept too.
+/// Returns the number of segments copied.
+pub fn segments_meeting(
+    vertices: &[f32],
+    ranges: &[Range<u32>],
+    min: [f32; 2],
+    max: [f32; 2],
+    margin: [f32; 2],
+    slack: f32,
+    out: &mut Vec<f32>,
+) -> usize {
+    out.clear();
+    let (x0, y0) = (min[0] - margin[0] - slack, min[1] - margin[1] - slack);
+    let (x1, y1) = (max[0] + margin[0] + slack, max[1] + margin[1] + slack);
+    for r in ranges {
+        let (start, end) = (4 * r.start as usize, (4 * r.end as usize).min(vertices.len()));
+        for s in vertices[start.min(end)..end].chunks_exact(4) {
+            let [ax, ay, bx, by] = [s[0], s[1], s[2], s[3]];
+            if !(ax.is_finite() && ay.is_finite() && bx.is_finite() && by.is_finite()) {
+                out.extend_from_slice(s);
+                continue;
+            }
+            if ax.max(bx) < x0 || ax.min(bx) > x1 || ay.max(by) < y0 || ay.min(by) > y1 {
+                continue;
+            }
+            // The boxes meet: the segment misses the rectangle only when all four corners lie
+            // strictly on one side of its line (by more than `slack`: the signed distance is
+            // `side / |d|`, and |dx| + |dy| >= |d|).
+            let (dx, dy) = (bx - ax, by - ay);
+            let tol = (dx.abs() + dy.abs()) * slack;
+            let side = |cx: f32, cy: f32| dx * (cy - ay) - dy * (cx - ax);
+            let sides = [side(x0, y0), side(x1, y0), side(x0, y1), side(x1, y1)];
+            if sides.iter().all(|&v| v > tol) || sides.iter().all(|&v| v < -tol) {
+                continue;
+            }
+            out.extend_from_slice(s);
+        }
+    }
+    out.len() / 4
 }
