@@ -12,7 +12,9 @@ use std::rc::Rc;
 use chorus::ui::charts::{format_day, HourProfile, HourProfileProps, Series, Timeline, TimelineProps};
 use chorus::ui::gl::cull::{segments_meeting, CullIndex, MAX_RANGES};
 use chorus::ui::gl::{export_png, RasterSpec, Renderer, BACKGROUND};
-use chorus::ui::network_view::{GraphData, NetworkView, NetworkViewProps, SpatialIndex, View};
+use chorus::ui::network_view::{
+    GraphData, NetworkView, NetworkViewProps, SpatialIndex, View, BIG_GRAPH, MOVING_FULL_FRAME_FILL, SETTLE_MS,
+};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlCanvasElement, HtmlElement, WebGlRenderingContext as Gl};
@@ -442,6 +444,82 @@ fn segment_meets(s: &[f32], r: [f32; 4]) -> bool {
     t0 <= t1
 }
 
+async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+fn wheel_at(canvas: &HtmlCanvasElement, sx: f64, sy: f64, delta: f64) {
+    let init = web_sys::WheelEventInit::new();
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    init.set_delta_y(delta);
+    let r = canvas.get_bounding_client_rect();
+    init.set_client_x((r.left() + sx) as i32);
+    init.set_client_y((r.top() + sy) as i32);
+    canvas.dispatch_event(&web_sys::WheelEvent::new_with_event_init_dict("wheel", &init).unwrap()).unwrap();
+}
+
+/// The fill estimate that picks full frames over moved ones while moving: the whole graph
+/// fills the view many times over, a far zoom-in a fraction of it.
+#[wasm_bindgen_test]
+fn frame_fill_is_high_at_overview_and_low_zoomed_in_far() {
+    let (w, h) = (400u32, 300u32);
+    let graph = big_graph(3000, 12000);
+    let canvas: HtmlCanvasElement = document().create_element("canvas").unwrap().dyn_into().unwrap();
+    canvas.set_width(w);
+    canvas.set_height(h);
+    let mut renderer = Renderer::new(&canvas).expect("WebGL in headless Chromium");
+    renderer.set_graph(&graph.positions, &graph.colors, &graph.sizes, &edge_vertices_of(&graph));
+    let mut v = View { width: w as f32, height: h as f32, ..View::default() };
+    v.fit(&graph);
+    let fitted = renderer.frame_fill(w, h, &v.camera());
+    let mut far = v;
+    far.zoom_at(60.0, 200.0, 150.0);
+    let zoomed = renderer.frame_fill(w, h, &far.camera());
+    let mut outside = v;
+    outside.pan(5000.0, 0.0);
+    let empty = renderer.frame_fill(w, h, &outside.camera());
+    assert!(fitted > 3.0, "fitted view fills {fitted}");
+    assert!(zoomed > 0.0 && zoomed < MOVING_FULL_FRAME_FILL, "60x view fills {zoomed}");
+    assert!(empty < 0.05, "a view beside the graph fills {empty}");
+}
+
+/// Zoomed in far on a big graph, a frame drawn while the view moves is the full frame (the
+/// one drawn once the movement has settled), not a moved and scaled copy of an older one.
+#[wasm_bindgen_test]
+async fn moving_far_zoomed_in_draws_full_frames() {
+    let (w, h) = (400u32, 300u32);
+    let graph = big_graph(5000, 20000);
+    assert!(5000 + 20000 > BIG_GRAPH);
+    let root = host(w, h);
+    mount_view(&root, graph, None);
+    frames(1).await;
+    let canvas = canvas_in(&root, w, h);
+    frames(3).await;
+    // Zoom in about the centre to ~65x (e^(0.108 * 39)), then let it settle.
+    for _ in 0..39 {
+        wheel_at(&canvas, 200.0, 150.0, -60.0);
+    }
+    frames(2).await;
+    sleep_ms(SETTLE_MS as i32 + 100).await;
+    frames(2).await;
+    // One more zoom step: the frame right after it, while moving, and after settling.
+    wheel_at(&canvas, 230.0, 170.0, -30.0);
+    frames(1).await;
+    let moving = read_pixels(&canvas);
+    sleep_ms(SETTLE_MS as i32 + 100).await;
+    frames(2).await;
+    let settled = read_pixels(&canvas);
+    let painted = settled.chunks_exact(4).filter(|p| differs_from_background(p)).count();
+    assert!(painted > 200, "only {painted} painted pixels zoomed in");
+    let differing = moving.chunks_exact(4).zip(settled.chunks_exact(4)).filter(|(a, b)| a != b).count();
+    assert_eq!(differing, 0, "the frame while moving differs from the settled one");
+    root.remove();
+}
+
 /// Every segment or point whose box meets the grown view is inside the drawn ranges, the
 /// ranges are ascending, disjoint and few, and zoomed-in views draw a small part.
 #[wasm_bindgen_test]
@@ -855,9 +933,10 @@ async fn frame_time_network_view() {
         canvas.dispatch_event(&e).unwrap();
     };
     let n_frames = 12;
-    let mut component_ms = [0.0f64; 2];
-    for (slot, base) in [(0, 0), (1, 20)] {
-        // Slot 1: first zoom in 20 steps of 60 (e^(0.108 * 20) = 8.7x), past the raster.
+    let mut component_ms = [0.0f64; 3];
+    for (slot, base) in [(0, 0), (1, 20), (2, 13)] {
+        // Slot 1: first zoom in 20 steps of 60 (e^(0.108 * 20) = 8.7x), past the raster; slot 2:
+        // 13 more (e^(0.108 * 33) = 35x), where full frames may be drawn while moving.
         for _ in 0..base {
             wheel(-60.0);
         }
@@ -876,6 +955,15 @@ async fn frame_time_network_view() {
         component_ms[slot] = (now_ms() - t) / n_frames as f64;
         assert!(px.chunks_exact(4).step_by(97).any(differs_from_background), "the {n}-node frame is empty");
     }
+    // The fill estimate (Renderer::frame_fill) at the slot-2 zoom, for the record.
+    let fill35 = {
+        let mut v = fitted;
+        v.zoom_at((0.108f32 * 33.0).exp(), 640.0, 400.0);
+        let probe: HtmlCanvasElement = document().create_element("canvas").unwrap().dyn_into().unwrap();
+        let mut r = Renderer::new(&probe).expect("WebGL");
+        r.set_graph(&graph.positions, &graph.colors, &graph.sizes, &edge_vertices);
+        r.frame_fill(w, h, &v.camera())
+    };
     let msg = format!(
         "FRAME-TIME {n} nodes / {m} edges at {w}x{h} (dpr {}): upload {upload_ms:.1} ms | \
          FIRST RENDER nodes-only frame {first_nodes_ms:.1} ms, overview raster built and shown {raster_build_ms:.1} ms; \
@@ -884,7 +972,7 @@ async fn frame_time_network_view() {
          drawn directly {direct_ms:.1} ms ({:.1} fps; nodes only {nodes_ms:.1} ms); \
          zoomed in (geometry, culled) 4x {zoom4_ms:.1} ms ({:.1} fps; {drawn4}), 9x {zoom9_ms:.1} ms ({:.1} fps; {drawn9}), 16x {zoom16_ms:.1} ms ({:.1} fps; {drawn16}) (nodes alone 4x {nodes4_ms:.1} ms, 16x {nodes16_ms:.1} ms); \
          not culled (every edge and node) 4x {all4_ms:.1} ms ({:.1} fps), 16x {all16_ms:.1} ms ({:.1} fps) | \
-         INTERACTIVE component wheel -> requestAnimationFrame: overview {:.1} ms/frame ({:.1} fps), zoomed in ~9x {:.1} ms/frame ({:.1} fps); \
+         INTERACTIVE component wheel -> requestAnimationFrame: overview {:.1} ms/frame ({:.1} fps), zoomed in ~9x {:.1} ms/frame ({:.1} fps), ~35x {:.1} ms/frame ({:.1} fps; full frame fills the view {fill35:.2}x); \
          moved kept frame {moved_ms:.1} ms; empty frame {empty_ms:.1} ms",
         web_sys::window().unwrap().device_pixel_ratio(),
         fps(raster_fit_ms),
@@ -899,6 +987,8 @@ async fn frame_time_network_view() {
         fps(component_ms[0]),
         component_ms[1],
         fps(component_ms[1]),
+        component_ms[2],
+        fps(component_ms[2]),
     );
     console_log!("{msg}");
     web_sys::console::log_1(&msg.into());

@@ -223,6 +223,8 @@ pub struct Renderer {
     visible: RefCell<Vec<f32>>,
     /// Largest node size (units of `Camera::point_scale`), for the nodes' margin when culling.
     max_node_size: f32,
+    /// Mean node size (same units), for [`Renderer::frame_fill`].
+    mean_node_size: f32,
     /// Cull when zoomed in (on by default; off draws everything, for comparisons).
     culling: bool,
     /// Scratch list of the ranges drawn in a frame.
@@ -353,6 +355,7 @@ impl Renderer {
             visible_edges,
             visible: RefCell::new(Vec::new()),
             max_node_size: 0.0,
+            mean_node_size: 0.0,
             culling: true,
             ranges: RefCell::new(Vec::new()),
             highlight_nodes,
@@ -387,6 +390,8 @@ impl Renderer {
         }
         upload_nodes(&self.gl, &mut self.nodes, &pos, &col, &size);
         self.max_node_size = size.iter().copied().filter(|s| s.is_finite()).fold(0.0, f32::max);
+        let finite = size.iter().copied().filter(|s| s.is_finite());
+        self.mean_node_size = finite.clone().sum::<f32>() / finite.count().max(1) as f32;
         self.node_cull = node_cull;
         let n_edges = edge_vertices.len() / 4;
         let (edge_cull, edge_order) = CullIndex::segments(&edge_vertices[..4 * n_edges]);
@@ -803,6 +808,35 @@ impl Renderer {
         Some(cull::segments_meeting(&self.sorted_edges, ranges, view_min, view_max, margin, slack, &mut visible))
     }
 
+    /// About how many times over a frame under `camera` on a `width` x `height` viewport fills
+    /// the viewport: the visible edges' lengths in pixels (a 1-pixel line fills its longer
+    /// axis), weighted by [`LINE_PIXEL_COST`], plus the drawn nodes' discs. On software GL a
+    /// frame's time follows this fill; a moved kept frame (one full-viewport quad) fills 1.
+    pub fn frame_fill(&self, width: u32, height: u32, camera: &Camera) -> f32 {
+        let (view_min, view_max, px) = view_rect(camera, width, height);
+        let mut ranges = self.ranges.borrow_mut();
+        let area = (width.max(1) as f32) * (height.max(1) as f32);
+        let edge_px = match self.edges_in_view(view_min, view_max, px, &mut ranges) {
+            Some(_) => {
+                let side = width.max(height) as f32;
+                let visible = self.visible.borrow();
+                visible
+                    .chunks_exact(4)
+                    .map(|s| ((s[2] - s[0]).abs() / px[0]).max((s[3] - s[1]).abs() / px[1]).min(side))
+                    .filter(|l| l.is_finite())
+                    .sum::<f32>()
+            }
+            // Everything: assume the worst (every edge fills a full row).
+            None => self.edge_cull.len() as f32 * width.max(height) as f32,
+        };
+        let radius_px = (self.max_node_size * camera.point_scale).max(1.5) / 2.0 + EDGE_MARGIN_PX;
+        self.node_cull.ranges(view_min, view_max, [radius_px * px[0], radius_px * px[1]], &mut ranges);
+        let nodes = ranges.iter().map(|r| r.end - r.start).sum::<u32>() as f32;
+        let mean_px = (self.mean_node_size * camera.point_scale).max(1.5);
+        let node_px = nodes * std::f32::consts::FRAC_PI_4 * mean_px * mean_px;
+        (LINE_PIXEL_COST * edge_px + node_px) / area
+    }
+
     /// How many edges and nodes a frame under `camera` on a `width` x `height` viewport draws.
     pub fn drawn_counts(&self, width: u32, height: u32, camera: &Camera) -> (u32, u32) {
         if !self.culling {
@@ -820,6 +854,10 @@ impl Renderer {
         (edges, count(&ranges))
     }
 }
+
+/// Cost of a pixel of a blended 1-pixel line relative to a pixel of the moved frame's textured
+/// quad, measured in SwiftShader (about 28-38 ns against 16-18 ns; BENCHMARKS.md, "Frame times").
+pub const LINE_PIXEL_COST: f32 = 2.0;
 
 /// Room around the view for culling, in device pixels: a 1-pixel line or a point's rim can
 /// touch a pixel up to about a pixel beyond its geometry.
