@@ -858,7 +858,8 @@ impl Renderer {
 }
 
 /// Cost of a pixel of a blended 1-pixel line relative to a pixel of the moved frame's textured
-/// quad, measured in SwiftShader (about 28-38 ns against 16-18 ns; BENCHMARKS.md, "Frame times").
+/// quad, measured in SwiftShader (1.7-4.3 times: 30-75 ns against 16-25 ns; the low end is used;
+/// BENCHMARKS.md, "Frame times").
 pub const LINE_PIXEL_COST: f32 = 2.0;
 
 /// Room around the view for culling, in device pixels: a 1-pixel line or a point's rim can
