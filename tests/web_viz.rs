@@ -10,8 +10,11 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use chorus::ui::charts::{format_day, HourProfile, HourProfileProps, Series, Timeline, TimelineProps};
+use chorus::ui::gl::cull::{segments_meeting, CullIndex, MAX_RANGES};
 use chorus::ui::gl::{export_png, RasterSpec, Renderer, BACKGROUND};
-use chorus::ui::network_view::{GraphData, NetworkView, NetworkViewProps, SpatialIndex, View};
+use chorus::ui::network_view::{
+    GraphData, NetworkView, NetworkViewProps, SpatialIndex, View, BIG_GRAPH, MOVING_FULL_FRAME_FILL, SETTLE_MS,
+};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlCanvasElement, HtmlElement, WebGlRenderingContext as Gl};
@@ -320,6 +323,309 @@ async fn overview_raster_matches_the_direct_drawing() {
     canvas.remove();
 }
 
+/// Edge vertices (x0, y0, x1, y1 per edge) of `graph`.
+fn edge_vertices_of(graph: &GraphData) -> Vec<f32> {
+    let mut v = Vec::with_capacity(2 * graph.edges.len());
+    for e in graph.edges.chunks_exact(2) {
+        let (a, b) = (e[0] as usize, e[1] as usize);
+        v.extend_from_slice(&[
+            graph.positions[2 * a],
+            graph.positions[2 * a + 1],
+            graph.positions[2 * b],
+            graph.positions[2 * b + 1],
+        ]);
+    }
+    v
+}
+
+#[wasm_bindgen_test]
+async fn culled_frames_match_drawing_everything() {
+    let (w, h) = (400u32, 300u32);
+    let graph = big_graph(3000, 12000);
+    let canvas: HtmlCanvasElement = document().create_element("canvas").unwrap().dyn_into().unwrap();
+    canvas.set_width(w);
+    canvas.set_height(h);
+    document().body().unwrap().append_child(&canvas).unwrap();
+    let mut renderer = Renderer::new(&canvas).expect("WebGL in headless Chromium");
+    renderer.set_graph(&graph.positions, &graph.colors, &graph.sizes, &edge_vertices_of(&graph));
+    let mut fitted = View { width: w as f32, height: h as f32, ..View::default() };
+    fitted.fit(&graph);
+    // (zoom factor, world point zoomed about, pan in CSS px): the centre, the graph's corners
+    // and sides (blobs sit at 0..900 on both axes, 30 units wide), views partly outside the
+    // graph, one wholly outside.
+    let views: [(f32, [f32; 2], [f32; 2]); 9] = [
+        (2.0, [450.0, 450.0], [0.0, 0.0]),
+        (4.0, [450.0, 450.0], [13.0, -7.0]),
+        (4.0, [-20.0, -20.0], [0.0, 0.0]),
+        (9.0, [920.0, 915.0], [0.0, 0.0]),
+        (16.0, [500.0, 400.0], [0.0, 0.0]),
+        (16.0, [-25.0, 450.0], [150.0, 0.0]),
+        (6.0, [925.0, -25.0], [-120.0, 90.0]),
+        (40.0, [100.0, 95.0], [0.0, 0.0]),
+        (8.0, [450.0, 450.0], [5000.0, 5000.0]),
+    ];
+    // A selection: node 7 and its neighbours, drawn on top (as the view does).
+    let s = 7usize;
+    let mut neighbours: Vec<usize> = graph
+        .edges
+        .chunks_exact(2)
+        .filter_map(|e| match (e[0] as usize, e[1] as usize) {
+            (a, b) if a == s => Some(b),
+            (a, b) if b == s => Some(a),
+            _ => None,
+        })
+        .collect();
+    neighbours.push(s);
+    let p = |i: usize| [graph.positions[2 * i], graph.positions[2 * i + 1]];
+    let hl_edges: Vec<f32> = neighbours.iter().flat_map(|&j| [p(s)[0], p(s)[1], p(j)[0], p(j)[1]]).collect();
+    let hl_pos: Vec<f32> = neighbours.iter().flat_map(|&j| p(j)).collect();
+    let hl_col: Vec<u8> = neighbours.iter().flat_map(|_| [250, 120, 0, 255]).collect();
+    let hl_size: Vec<f32> = neighbours.iter().map(|_| 9.0).collect();
+    let mut culled_somewhere = false;
+    for selection in [false, true] {
+        if selection {
+            renderer.set_highlight(&hl_pos, &hl_col, &hl_size, &hl_edges);
+        } else {
+            renderer.set_highlight(&[], &[], &[], &[]);
+        }
+        for (k, &(factor, at, pan)) in views.iter().enumerate() {
+            let mut v = fitted;
+            let at = fitted.world_to_screen(at);
+            v.zoom_at(factor, at[0], at[1]);
+            v.pan(pan[0], pan[1]);
+            let camera = v.camera();
+            renderer.set_culling(true);
+            let (n_edges, n_nodes) = renderer.drawn_counts(w, h, &camera);
+            culled_somewhere |= (n_edges as usize) < graph.edges.len() / 4 && (n_nodes as usize) < 3000 / 2;
+            renderer.draw(w, h, &camera, true);
+            let culled = read_pixels(&canvas);
+            renderer.set_culling(false);
+            renderer.draw(w, h, &camera, true);
+            let all = read_pixels(&canvas);
+            let painted = all.chunks_exact(4).filter(|p| differs_from_background(p)).count();
+            if k < 8 {
+                assert!(painted > 500, "view {k}: only {painted} painted pixels");
+            }
+            let differing = culled.chunks_exact(4).zip(all.chunks_exact(4)).filter(|(a, b)| a != b).count();
+            assert_eq!(differing, 0, "view {k} (selection {selection}): {n_edges} edges, {n_nodes} nodes drawn");
+        }
+    }
+    assert!(culled_somewhere, "no view was culled");
+    canvas.remove();
+}
+
+/// Whether segment `s` (x0, y0, x1, y1) meets the rectangle `r` (x0, y0, x1, y1), exactly
+/// (f64 clipping of the segment's parameter range); non-finite segments count as meeting it.
+fn segment_meets(s: &[f32], r: [f32; 4]) -> bool {
+    if !s.iter().all(|v| v.is_finite()) {
+        return true;
+    }
+    let (ax, ay, bx, by) = (s[0] as f64, s[1] as f64, s[2] as f64, s[3] as f64);
+    let (mut t0, mut t1) = (0.0f64, 1.0f64);
+    for (p, q) in [
+        (-(bx - ax), ax - r[0] as f64),
+        (bx - ax, r[2] as f64 - ax),
+        (-(by - ay), ay - r[1] as f64),
+        (by - ay, r[3] as f64 - ay),
+    ] {
+        if p == 0.0 {
+            if q < 0.0 {
+                return false;
+            }
+        } else {
+            let t = q / p;
+            if p < 0.0 {
+                t0 = t0.max(t);
+            } else {
+                t1 = t1.min(t);
+            }
+        }
+    }
+    t0 <= t1
+}
+
+async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+fn wheel_at(canvas: &HtmlCanvasElement, sx: f64, sy: f64, delta: f64) {
+    let init = web_sys::WheelEventInit::new();
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    init.set_delta_y(delta);
+    let r = canvas.get_bounding_client_rect();
+    init.set_client_x((r.left() + sx) as i32);
+    init.set_client_y((r.top() + sy) as i32);
+    canvas.dispatch_event(&web_sys::WheelEvent::new_with_event_init_dict("wheel", &init).unwrap()).unwrap();
+}
+
+/// The fill estimate that picks full frames over moved ones while moving: the whole graph
+/// fills the view many times over, a far zoom-in a fraction of it.
+#[wasm_bindgen_test]
+fn frame_fill_is_high_at_overview_and_low_zoomed_in_far() {
+    let (w, h) = (400u32, 300u32);
+    let graph = big_graph(3000, 12000);
+    let canvas: HtmlCanvasElement = document().create_element("canvas").unwrap().dyn_into().unwrap();
+    canvas.set_width(w);
+    canvas.set_height(h);
+    let mut renderer = Renderer::new(&canvas).expect("WebGL in headless Chromium");
+    renderer.set_graph(&graph.positions, &graph.colors, &graph.sizes, &edge_vertices_of(&graph));
+    let mut v = View { width: w as f32, height: h as f32, ..View::default() };
+    v.fit(&graph);
+    let fitted = renderer.frame_fill(w, h, &v.camera());
+    let mut far = v;
+    far.zoom_at(60.0, 200.0, 150.0);
+    let zoomed = renderer.frame_fill(w, h, &far.camera());
+    let mut outside = v;
+    outside.pan(5000.0, 0.0);
+    let empty = renderer.frame_fill(w, h, &outside.camera());
+    assert!(fitted > 3.0, "fitted view fills {fitted}");
+    assert!(zoomed > 0.0 && zoomed < MOVING_FULL_FRAME_FILL, "60x view fills {zoomed}");
+    assert!(empty < 0.05, "a view beside the graph fills {empty}");
+}
+
+/// Zoomed in far on a big graph, a frame drawn while the view moves is the full frame (the
+/// one drawn once the movement has settled), not a moved and scaled copy of an older one.
+#[wasm_bindgen_test]
+async fn moving_far_zoomed_in_draws_full_frames() {
+    let (w, h) = (400u32, 300u32);
+    let graph = big_graph(5000, 20000);
+    assert!(graph.n_nodes() + graph.edges.len() / 2 > BIG_GRAPH, "drawn with the big-graph paths");
+    let root = host(w, h);
+    mount_view(&root, graph, None);
+    frames(1).await;
+    let canvas = canvas_in(&root, w, h);
+    frames(3).await;
+    // Zoom in about the centre to ~65x (e^(0.108 * 39)), then let it settle.
+    for _ in 0..39 {
+        wheel_at(&canvas, 200.0, 150.0, -60.0);
+    }
+    frames(2).await;
+    sleep_ms(SETTLE_MS as i32 + 100).await;
+    frames(2).await;
+    // One more zoom step: the frame right after it, while moving, and after settling.
+    wheel_at(&canvas, 230.0, 170.0, -30.0);
+    frames(1).await;
+    let moving = read_pixels(&canvas);
+    sleep_ms(SETTLE_MS as i32 + 100).await;
+    frames(2).await;
+    let settled = read_pixels(&canvas);
+    let painted = settled.chunks_exact(4).filter(|p| differs_from_background(p)).count();
+    assert!(painted > 200, "only {painted} painted pixels zoomed in");
+    let differing = moving.chunks_exact(4).zip(settled.chunks_exact(4)).filter(|(a, b)| a != b).count();
+    assert_eq!(differing, 0, "the frame while moving differs from the settled one");
+    root.remove();
+}
+
+/// Every segment or point whose box meets the grown view is inside the drawn ranges, the
+/// ranges are ascending, disjoint and few, and zoomed-in views draw a small part.
+#[wasm_bindgen_test]
+fn cull_ranges_hold_every_primitive_in_view() {
+    let mut z = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = move || {
+        z ^= z << 13;
+        z ^= z >> 7;
+        z ^= z << 17;
+        z
+    };
+    let unit = |v: u64| (v >> 40) as f32 / (1u64 << 24) as f32;
+    for trial in 0..6 {
+        let n = [1usize, 7, 300, 4000, 12000, 20000][trial];
+        let mut segments = Vec::with_capacity(4 * n);
+        for i in 0..n {
+            let (x, y) = (unit(next()) * 1000.0 - 300.0, unit(next()) * 600.0 + 50.0);
+            let len = [2000.0, 100.0, 100.0, 8.0, 8.0, 8.0, 8.0, 8.0, 0.0, 8.0][i % 10] * unit(next());
+            let a = unit(next()) * std::f32::consts::TAU;
+            segments.extend_from_slice(&[x, y, x + len * a.cos(), y + len * a.sin()]);
+            if i % 997 == 5 {
+                segments[4 * i + 1] = f32::NAN;
+            }
+        }
+        let points: Vec<f32> = segments.chunks_exact(4).flat_map(|s| [s[0], s[1]]).collect();
+        for (kind, index, order) in [
+            ("segments", CullIndex::segments(&segments).0, CullIndex::segments(&segments).1),
+            ("points", CullIndex::points(&points).0, CullIndex::points(&points).1),
+        ] {
+            assert_eq!(index.len() as usize, n);
+            let mut at = vec![u32::MAX; n];
+            for (k, &i) in order.iter().enumerate() {
+                at[i as usize] = k as u32;
+            }
+            assert!(at.iter().all(|&k| k != u32::MAX), "order is a permutation");
+            let mut out = Vec::new();
+            let mut drawn_small = 0usize;
+            for q in 0..200 {
+                let half = [0.5, 10.0, 60.0, 300.0, 3000.0][q % 5] * unit(next());
+                let c = [unit(next()) * 1600.0 - 600.0, unit(next()) * 1000.0 - 200.0];
+                let (min, max) = ([c[0] - half, c[1] - 0.6 * half], [c[0] + half, c[1] + 0.6 * half]);
+                let margin = [0.5 * unit(next()), 0.5 * unit(next())];
+                index.ranges(min, max, margin, &mut out);
+                assert!(out.len() <= MAX_RANGES + 1, "{kind}: {} ranges", out.len());
+                assert!(out.windows(2).all(|r| r[0].end < r[1].start && r[0].start < r[0].end), "{out:?}");
+                if q % 5 == 1 {
+                    drawn_small += out.iter().map(|r| r.len()).sum::<usize>();
+                }
+                // The segments picked out of the ranges: every one that meets the grown view
+                // (exactly, in f64), in drawing order, and none whose box misses it.
+                let mut picked = Vec::new();
+                if kind == "segments" {
+                    let sorted: Vec<f32> =
+                        order.iter().flat_map(|&i| segments[4 * i as usize..4 * i as usize + 4].to_vec()).collect();
+                    let n_picked = segments_meeting(&sorted, &out, min, max, margin, index.slack(), &mut picked);
+                    assert_eq!(n_picked * 4, picked.len());
+                    let grown = [min[0] - margin[0], min[1] - margin[1], max[0] + margin[0], max[1] + margin[1]];
+                    let wanted: Vec<&[f32]> = sorted.chunks_exact(4).filter(|s| segment_meets(s, grown)).collect();
+                    let got: Vec<&[f32]> = picked.chunks_exact(4).collect();
+                    let slack = index.slack();
+                    let mut k = 0;
+                    for s in &got {
+                        let finite = s.iter().all(|v| v.is_finite());
+                        assert!(
+                            !finite
+                                || (s[0].min(s[2]) <= grown[2] + slack
+                                    && s[0].max(s[2]) >= grown[0] - slack
+                                    && s[1].min(s[3]) <= grown[3] + slack
+                                    && s[1].max(s[3]) >= grown[1] - slack),
+                            "picked {s:?}, whose box misses {grown:?}"
+                        );
+                        if k < wanted.len() && s.iter().zip(wanted[k]).all(|(a, b)| a.to_bits() == b.to_bits()) {
+                            k += 1;
+                        }
+                    }
+                    assert_eq!(k, wanted.len(), "trial {trial} query {q}: a segment meeting the view was not picked");
+                }
+                for i in 0..n {
+                    let s = if kind == "points" {
+                        [points[2 * i], points[2 * i + 1]].repeat(2)
+                    } else {
+                        segments[4 * i..4 * i + 4].to_vec()
+                    };
+                    let meets = !s.iter().all(|v| v.is_finite())
+                        || (s[0].min(s[2]) <= max[0] + margin[0]
+                            && s[0].max(s[2]) >= min[0] - margin[0]
+                            && s[1].min(s[3]) <= max[1] + margin[1]
+                            && s[1].max(s[3]) >= min[1] - margin[1]);
+                    if meets {
+                        assert!(
+                            out.iter().any(|r| r.contains(&at[i])),
+                            "{kind} trial {trial} query {q}: primitive {i} {s:?} meets {min:?}..{max:?} but is not drawn"
+                        );
+                    }
+                }
+            }
+            // Small views (a 20-unit box in a 1000-unit graph) draw a small part of a big graph.
+            if n >= 4000 {
+                let mean = drawn_small as f64 / 40.0;
+                let limit = if kind == "points" { 0.05 } else { 0.3 };
+                assert!(mean < limit * n as f64, "{kind}: {mean} of {n} drawn for small views");
+            }
+        }
+    }
+}
+
 #[wasm_bindgen_test]
 fn spatial_index_matches_brute_force() {
     let n = 5000;
@@ -560,9 +866,23 @@ async fn frame_time_network_view() {
     // The same frames drawn directly (every edge and node as geometry): the old full frame.
     let direct_ms = median_ms(&gl, 6, |k| renderer.draw(w, h, &overview(k, 6), true)).await;
     let nodes_ms = median_ms(&gl, 6, |k| renderer.draw(w, h, &overview(k, 6), false)).await;
-    // Zoomed in beyond the raster: geometry, every edge (the GPU clips what is out of view).
+    // Zoomed in beyond the raster: geometry, culled (only the ranges that can be in view)...
     let zoom4_ms = median_ms(&gl, 6, |k| renderer.draw(w, h, &zoomed(4.0, k), true)).await;
+    let zoom9_ms = median_ms(&gl, 6, |k| renderer.draw(w, h, &zoomed(9.0, k), true)).await;
     let zoom16_ms = median_ms(&gl, 6, |k| renderer.draw(w, h, &zoomed(16.0, k), true)).await;
+    // Where the time goes: the nodes alone (culled) at the same zooms.
+    let nodes4_ms = median_ms(&gl, 6, |k| renderer.draw(w, h, &zoomed(4.0, k), false)).await;
+    let nodes16_ms = median_ms(&gl, 6, |k| renderer.draw(w, h, &zoomed(16.0, k), false)).await;
+    let drawn = |f: f32| {
+        let (e, n) = renderer.drawn_counts(w, h, &zoomed(f, 0));
+        format!("{e} edges + {n} nodes")
+    };
+    let (drawn4, drawn9, drawn16) = (drawn(4.0), drawn(9.0), drawn(16.0));
+    // ... and every edge and node (the GPU clips what is out of view), alternately in the same run.
+    renderer.set_culling(false);
+    let all4_ms = median_ms(&gl, 6, |k| renderer.draw(w, h, &zoomed(4.0, k), true)).await;
+    let all16_ms = median_ms(&gl, 6, |k| renderer.draw(w, h, &zoomed(16.0, k), true)).await;
+    renderer.set_culling(true);
     // Interactive frame zoomed in: the kept full frame, moved and scaled (one quad).
     renderer.draw_and_keep(w, h, &zoomed(4.0, 0));
     let moved_ms = median_ms(&gl, 12, |k| {
@@ -613,9 +933,10 @@ async fn frame_time_network_view() {
         canvas.dispatch_event(&e).unwrap();
     };
     let n_frames = 12;
-    let mut component_ms = [0.0f64; 2];
-    for (slot, base) in [(0, 0), (1, 20)] {
-        // Slot 1: first zoom in 20 steps of 60 (e^(0.108 * 20) = 8.7x), past the raster.
+    let mut component_ms = [0.0f64; 3];
+    for (slot, base) in [(0, 0), (1, 20), (2, 13)] {
+        // Slot 1: first zoom in 20 steps of 60 (e^(0.108 * 20) = 8.7x), past the raster; slot 2:
+        // 13 more (e^(0.108 * 33) = 35x), where full frames may be drawn while moving.
         for _ in 0..base {
             wheel(-60.0);
         }
@@ -634,24 +955,40 @@ async fn frame_time_network_view() {
         component_ms[slot] = (now_ms() - t) / n_frames as f64;
         assert!(px.chunks_exact(4).step_by(97).any(differs_from_background), "the {n}-node frame is empty");
     }
+    // The fill estimate (Renderer::frame_fill) at the slot-2 zoom, for the record.
+    let fill35 = {
+        let mut v = fitted;
+        v.zoom_at((0.108f32 * 33.0).exp(), 640.0, 400.0);
+        let probe: HtmlCanvasElement = document().create_element("canvas").unwrap().dyn_into().unwrap();
+        let mut r = Renderer::new(&probe).expect("WebGL");
+        r.set_graph(&graph.positions, &graph.colors, &graph.sizes, &edge_vertices);
+        r.frame_fill(w, h, &v.camera())
+    };
     let msg = format!(
         "FRAME-TIME {n} nodes / {m} edges at {w}x{h} (dpr {}): upload {upload_ms:.1} ms | \
          FIRST RENDER nodes-only frame {first_nodes_ms:.1} ms, overview raster built and shown {raster_build_ms:.1} ms; \
          component mount -> nodes {component_first_ms:.0} ms -> overview {component_raster_ms:.0} ms | \
          FULL FRAME overview (raster, every edge and node): fitted {raster_fit_ms:.1} ms ({:.0} fps), zooming 1-1.34x {raster_zoom_ms:.1} ms ({:.0} fps); \
-         drawn directly {direct_ms:.1} ms ({:.1} fps; nodes only {nodes_ms:.1} ms); zoomed in (geometry) 4x {zoom4_ms:.1} ms ({:.1} fps), 16x {zoom16_ms:.1} ms ({:.1} fps) | \
-         INTERACTIVE component wheel -> requestAnimationFrame: overview {:.1} ms/frame ({:.1} fps), zoomed in ~9x {:.1} ms/frame ({:.1} fps); \
+         drawn directly {direct_ms:.1} ms ({:.1} fps; nodes only {nodes_ms:.1} ms); \
+         zoomed in (geometry, culled) 4x {zoom4_ms:.1} ms ({:.1} fps; {drawn4}), 9x {zoom9_ms:.1} ms ({:.1} fps; {drawn9}), 16x {zoom16_ms:.1} ms ({:.1} fps; {drawn16}) (nodes alone 4x {nodes4_ms:.1} ms, 16x {nodes16_ms:.1} ms); \
+         not culled (every edge and node) 4x {all4_ms:.1} ms ({:.1} fps), 16x {all16_ms:.1} ms ({:.1} fps) | \
+         INTERACTIVE component wheel -> requestAnimationFrame: overview {:.1} ms/frame ({:.1} fps), zoomed in ~9x {:.1} ms/frame ({:.1} fps), ~35x {:.1} ms/frame ({:.1} fps; full frame fills the view {fill35:.2}x); \
          moved kept frame {moved_ms:.1} ms; empty frame {empty_ms:.1} ms",
         web_sys::window().unwrap().device_pixel_ratio(),
         fps(raster_fit_ms),
         fps(raster_zoom_ms),
         fps(direct_ms),
         fps(zoom4_ms),
+        fps(zoom9_ms),
         fps(zoom16_ms),
+        fps(all4_ms),
+        fps(all16_ms),
         component_ms[0],
         fps(component_ms[0]),
         component_ms[1],
         fps(component_ms[1]),
+        component_ms[2],
+        fps(component_ms[2]),
     );
     console_log!("{msg}");
     web_sys::console::log_1(&msg.into());

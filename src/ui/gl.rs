@@ -1,8 +1,7 @@
 //! WebGL 1 renderer of the network view: edges as `GL_LINES`, nodes as round `GL_POINTS`.
 //!
 //! All geometry lives in GPU buffers uploaded once per graph ([`Renderer::set_graph`]); a frame
-//! only sets a few uniforms (the camera) and issues four draw calls, so pan and zoom cost no
-//! per-node work on the CPU. A selection is drawn as a second pass over a small buffer (the
+//! sets a few uniforms (the camera) and issues a few draw calls. A selection is drawn as a second pass over a small buffer (the
 //! selected node, its neighbours and their edges) while the rest is dimmed.
 //!
 //! Big graphs also get an **overview raster** ([`Renderer::build_raster`]): every edge and node
@@ -10,7 +9,20 @@
 //! fitted zoom, with mipmaps for zooming out). A frame at overview zoom is then one textured
 //! quad plus the selection ([`Renderer::draw_raster`]), whatever the number of edges: on
 //! software GL (SwiftShader) 200,000 edges cost ~0.6 s to draw, the quad a few tens of ms.
-//! Zoomed in beyond the raster's resolution, the geometry is drawn again (sharp, every edge).
+//! Zoomed in beyond the raster's resolution, the geometry is drawn again (sharp, every edge),
+//! culled on the CPU: [`Renderer::set_graph`] stores edges and nodes in a spatial order
+//! ([`cull::CullIndex`]); a frame takes the few contiguous ranges of that order that can reach
+//! into the view, draws the nodes in them and, of the edges in them, those that meet the view
+//! (tested on the CPU, a few nanoseconds each, and copied into a stream buffer): SwiftShader
+//! pays per vertex even for primitives the GPU clips. What is in view is still drawn in full,
+//! and on software GL its fill is the cost ([`Renderer::frame_fill`] estimates it).
+
+pub mod cull;
+
+use std::cell::RefCell;
+use std::ops::Range;
+
+use cull::CullIndex;
 
 use wasm_bindgen::JsCast;
 use web_sys::{
@@ -202,6 +214,23 @@ pub struct Renderer {
     edges: WebGlBuffer,
     n_edge_vertices: i32,
     edge_alpha: f32,
+    /// Spatial order of the GPU copies of the edges and nodes (the nodes' GPU order is not
+    /// their index: everything indexing nodes uses the caller's arrays, never these buffers).
+    edge_cull: CullIndex,
+    node_cull: CullIndex,
+    /// The edge vertices in their GPU order, for picking the edges in view on the CPU.
+    sorted_edges: Vec<f32>,
+    /// The edges in view of the current frame (refilled per zoomed-in frame).
+    visible_edges: WebGlBuffer,
+    visible: RefCell<Vec<f32>>,
+    /// Largest node size (units of `Camera::point_scale`), for the nodes' margin when culling.
+    max_node_size: f32,
+    /// Mean node size (same units), for [`Renderer::frame_fill`].
+    mean_node_size: f32,
+    /// Cull when zoomed in (on by default; off draws everything, for comparisons).
+    culling: bool,
+    /// Scratch list of the ranges drawn in a frame.
+    ranges: RefCell<Vec<Range<u32>>>,
     highlight_nodes: NodeBuffers,
     highlight_edges: WebGlBuffer,
     n_highlight_edge_vertices: i32,
@@ -286,6 +315,7 @@ impl Renderer {
         let highlight_nodes = NodeBuffers { pos: buffer()?, color: buffer()?, size: buffer()?, count: 0 };
         let edges = buffer()?;
         let highlight_edges = buffer()?;
+        let visible_edges = buffer()?;
         let quad_prog = link(&gl, QUAD_VS, QUAD_FS)?;
         let quad_corner = attrib(&quad_prog, "a_corner")?;
         let quad_scale = gl.get_uniform_location(&quad_prog, "u_scale");
@@ -321,6 +351,15 @@ impl Renderer {
             edges,
             n_edge_vertices: 0,
             edge_alpha: edge_alpha(0),
+            edge_cull: CullIndex::default(),
+            node_cull: CullIndex::default(),
+            sorted_edges: Vec::new(),
+            visible_edges,
+            visible: RefCell::new(Vec::new()),
+            max_node_size: 0.0,
+            mean_node_size: 0.0,
+            culling: true,
+            ranges: RefCell::new(Vec::new()),
             highlight_nodes,
             highlight_edges,
             n_highlight_edge_vertices: 0,
@@ -334,10 +373,38 @@ impl Renderer {
 
     /// Upload a graph: `positions` x,y interleaved, `colors` rgba per node, `sizes` per node,
     /// `edge_vertices` x,y of both ends of every edge (4 floats per edge).
+    ///
+    /// The GPU copies are stored in a spatial order ([`CullIndex`]) so that a zoomed-in frame
+    /// draws only the ranges that can be in view; each node keeps its position, colour and size
+    /// together. Nodes are drawn in that order (it decides which of two overlapping nodes is on
+    /// top, the same way in the overview raster and zoomed in).
     pub fn set_graph(&mut self, positions: &[f32], colors: &[u8], sizes: &[f32], edge_vertices: &[f32]) {
-        upload_nodes(&self.gl, &mut self.nodes, positions, colors, sizes);
-        upload_f32(&self.gl, &self.edges, edge_vertices);
-        self.n_edge_vertices = (edge_vertices.len() / 2) as i32;
+        let n = (positions.len() / 2).min(colors.len() / 4).min(sizes.len());
+        let (node_cull, node_order) = CullIndex::points(&positions[..2 * n]);
+        let mut pos = Vec::with_capacity(2 * n);
+        let mut col = Vec::with_capacity(4 * n);
+        let mut size = Vec::with_capacity(n);
+        for &i in &node_order {
+            let i = i as usize;
+            pos.extend_from_slice(&positions[2 * i..2 * i + 2]);
+            col.extend_from_slice(&colors[4 * i..4 * i + 4]);
+            size.push(sizes[i]);
+        }
+        upload_nodes(&self.gl, &mut self.nodes, &pos, &col, &size);
+        self.max_node_size = size.iter().copied().filter(|s| s.is_finite()).fold(0.0, f32::max);
+        let finite = size.iter().copied().filter(|s| s.is_finite());
+        self.mean_node_size = finite.clone().sum::<f32>() / finite.count().max(1) as f32;
+        self.node_cull = node_cull;
+        let n_edges = edge_vertices.len() / 4;
+        let (edge_cull, edge_order) = CullIndex::segments(&edge_vertices[..4 * n_edges]);
+        let mut sorted = Vec::with_capacity(4 * n_edges);
+        for &e in &edge_order {
+            sorted.extend_from_slice(&edge_vertices[4 * e as usize..4 * e as usize + 4]);
+        }
+        upload_f32(&self.gl, &self.edges, &sorted);
+        self.sorted_edges = sorted;
+        self.edge_cull = edge_cull;
+        self.n_edge_vertices = (2 * n_edges) as i32;
         self.edge_alpha = edge_alpha(edge_vertices.len() / 4);
         self.set_highlight(&[], &[], &[], &[]);
         self.drop_raster();
@@ -623,12 +690,25 @@ impl Renderer {
         gl.uniform2f(self.edge_loc.scale.as_ref(), camera.scale[0], camera.scale[1]);
         gl.uniform2f(self.edge_loc.offset.as_ref(), camera.offset[0], camera.offset[1]);
         gl.enable_vertex_attrib_array(self.edge_loc.pos);
+        let (view_min, view_max, px) = view_rect(camera, width, height);
+        let mut ranges = self.ranges.borrow_mut();
         if edges && self.n_edge_vertices > 0 {
             let c = EDGE_COLOR;
             gl.uniform4f(self.edge_loc.color.as_ref(), c[0], c[1], c[2], self.edge_alpha * dim);
             gl.bind_buffer(Gl::ARRAY_BUFFER, Some(&self.edges));
             gl.vertex_attrib_pointer_with_i32(self.edge_loc.pos, 2, Gl::FLOAT, false, 0, 0);
-            gl.draw_arrays(Gl::LINES, 0, self.n_edge_vertices);
+            match self.culling.then(|| self.edges_in_view(view_min, view_max, px, &mut ranges)).flatten() {
+                Some(n) => {
+                    // Only the edges that meet the view, copied this frame.
+                    if n > 0 {
+                        let visible = self.visible.borrow();
+                        upload_f32_with(gl, &self.visible_edges, &visible, Gl::STREAM_DRAW);
+                        gl.vertex_attrib_pointer_with_i32(self.edge_loc.pos, 2, Gl::FLOAT, false, 0, 0);
+                        gl.draw_arrays(Gl::LINES, 0, 2 * n as i32);
+                    }
+                }
+                None => gl.draw_arrays(Gl::LINES, 0, self.n_edge_vertices),
+            }
         }
 
         // Nodes.
@@ -637,7 +717,15 @@ impl Renderer {
         gl.uniform2f(self.node_loc.offset.as_ref(), camera.offset[0], camera.offset[1]);
         gl.uniform1f(self.node_loc.point_scale.as_ref(), camera.point_scale);
         gl.uniform1f(self.node_loc.alpha.as_ref(), dim);
-        self.draw_nodes(&self.nodes);
+        if self.culling {
+            // The largest point as the shader sizes it (radius), plus its antialiased rim.
+            let radius_px = (self.max_node_size * camera.point_scale).max(1.5) / 2.0 + EDGE_MARGIN_PX;
+            self.node_cull.ranges(view_min, view_max, [radius_px * px[0], radius_px * px[1]], &mut ranges);
+            self.draw_nodes(&self.nodes, Some(&ranges));
+        } else {
+            self.draw_nodes(&self.nodes, None);
+        }
+        drop(ranges);
 
         if selection {
             self.draw_highlight(camera);
@@ -665,12 +753,13 @@ impl Renderer {
         gl.uniform2f(self.node_loc.offset.as_ref(), camera.offset[0], camera.offset[1]);
         gl.uniform1f(self.node_loc.point_scale.as_ref(), camera.point_scale);
         gl.uniform1f(self.node_loc.alpha.as_ref(), 1.0);
-        self.draw_nodes(&self.highlight_nodes);
+        self.draw_nodes(&self.highlight_nodes, None);
         gl.disable_vertex_attrib_array(self.node_loc.color);
         gl.disable_vertex_attrib_array(self.node_loc.size);
     }
 
-    fn draw_nodes(&self, nodes: &NodeBuffers) {
+    /// Draw `nodes`, all of them or only the given ranges.
+    fn draw_nodes(&self, nodes: &NodeBuffers, ranges: Option<&[Range<u32>]>) {
         if nodes.count == 0 {
             return;
         }
@@ -685,8 +774,107 @@ impl Renderer {
         gl.enable_vertex_attrib_array(loc.size);
         gl.bind_buffer(Gl::ARRAY_BUFFER, Some(&nodes.size));
         gl.vertex_attrib_pointer_with_i32(loc.size, 1, Gl::FLOAT, false, 0, 0);
-        gl.draw_arrays(Gl::POINTS, 0, nodes.count);
+        match ranges {
+            Some(ranges) => {
+                for r in ranges {
+                    gl.draw_arrays(Gl::POINTS, r.start as i32, (r.end - r.start) as i32);
+                }
+            }
+            None => gl.draw_arrays(Gl::POINTS, 0, nodes.count),
+        }
     }
+
+    /// Cull edges and nodes outside the view (the default) or draw every one of them (the
+    /// same picture, for comparisons and measurements).
+    pub fn set_culling(&mut self, on: bool) {
+        self.culling = on;
+    }
+
+    /// The edges that meet the view (grown by a margin), copied into `self.visible`: their
+    /// number, or None when the view holds most of the graph (then all are drawn at once).
+    fn edges_in_view(
+        &self,
+        view_min: [f32; 2],
+        view_max: [f32; 2],
+        px: [f32; 2],
+        ranges: &mut Vec<Range<u32>>,
+    ) -> Option<usize> {
+        // 1-pixel lines touch pixels at most about a pixel from the segment.
+        let margin = [EDGE_MARGIN_PX * px[0], EDGE_MARGIN_PX * px[1]];
+        self.edge_cull.ranges(view_min, view_max, margin, ranges);
+        if ranges.len() == 1 && ranges[0] == (0..self.edge_cull.len()) {
+            return None;
+        }
+        let mut visible = self.visible.borrow_mut();
+        let slack = self.edge_cull.slack();
+        Some(cull::segments_meeting(&self.sorted_edges, ranges, view_min, view_max, margin, slack, &mut visible))
+    }
+
+    /// About how many times over a frame under `camera` on a `width` x `height` viewport fills
+    /// the viewport: the visible edges' lengths in pixels (a 1-pixel line fills its longer
+    /// axis), weighted by [`LINE_PIXEL_COST`], plus the drawn nodes' discs. On software GL a
+    /// frame's time follows this fill; a moved kept frame (one full-viewport quad) fills 1.
+    pub fn frame_fill(&self, width: u32, height: u32, camera: &Camera) -> f32 {
+        let (view_min, view_max, px) = view_rect(camera, width, height);
+        let mut ranges = self.ranges.borrow_mut();
+        let area = (width.max(1) as f32) * (height.max(1) as f32);
+        let edge_px = match self.edges_in_view(view_min, view_max, px, &mut ranges) {
+            Some(_) => {
+                let side = width.max(height) as f32;
+                let visible = self.visible.borrow();
+                visible
+                    .chunks_exact(4)
+                    .map(|s| ((s[2] - s[0]).abs() / px[0]).max((s[3] - s[1]).abs() / px[1]).min(side))
+                    .filter(|l| l.is_finite())
+                    .sum::<f32>()
+            }
+            // Everything: assume the worst (every edge fills a full row).
+            None => self.edge_cull.len() as f32 * width.max(height) as f32,
+        };
+        let radius_px = (self.max_node_size * camera.point_scale).max(1.5) / 2.0 + EDGE_MARGIN_PX;
+        self.node_cull.ranges(view_min, view_max, [radius_px * px[0], radius_px * px[1]], &mut ranges);
+        let nodes = ranges.iter().map(|r| r.end - r.start).sum::<u32>() as f32;
+        let mean_px = (self.mean_node_size * camera.point_scale).max(1.5);
+        let node_px = nodes * std::f32::consts::FRAC_PI_4 * mean_px * mean_px;
+        (LINE_PIXEL_COST * edge_px + node_px) / area
+    }
+
+    /// How many edges and nodes a frame under `camera` on a `width` x `height` viewport draws.
+    pub fn drawn_counts(&self, width: u32, height: u32, camera: &Camera) -> (u32, u32) {
+        if !self.culling {
+            return (self.edge_cull.len(), self.node_cull.len());
+        }
+        let (view_min, view_max, px) = view_rect(camera, width, height);
+        let mut ranges = self.ranges.borrow_mut();
+        let count = |r: &[Range<u32>]| r.iter().map(|r| r.end - r.start).sum::<u32>();
+        let edges = match self.edges_in_view(view_min, view_max, px, &mut ranges) {
+            Some(n) => n as u32,
+            None => self.edge_cull.len(),
+        };
+        let radius_px = (self.max_node_size * camera.point_scale).max(1.5) / 2.0 + EDGE_MARGIN_PX;
+        self.node_cull.ranges(view_min, view_max, [radius_px * px[0], radius_px * px[1]], &mut ranges);
+        (edges, count(&ranges))
+    }
+}
+
+/// Cost of a pixel of a blended 1-pixel line relative to a pixel of the moved frame's textured
+/// quad, measured in SwiftShader (1.7-4.3 times: 30-75 ns against 16-25 ns; the low end is used;
+/// BENCHMARKS.md, "Frame times").
+pub const LINE_PIXEL_COST: f32 = 2.0;
+
+/// Room around the view for culling, in device pixels: a 1-pixel line or a point's rim can
+/// touch a pixel up to about a pixel beyond its geometry.
+const EDGE_MARGIN_PX: f32 = 1.5;
+
+/// The world rectangle (min, max) a camera shows on a `width` x `height` viewport, and the
+/// world size of one device pixel along each axis.
+fn view_rect(camera: &Camera, width: u32, height: u32) -> ([f32; 2], [f32; 2], [f32; 2]) {
+    let world = |clip: f32, axis: usize| (clip - camera.offset[axis]) / camera.scale[axis];
+    let (x0, x1) = (world(-1.0, 0), world(1.0, 0));
+    let (y0, y1) = (world(-1.0, 1), world(1.0, 1));
+    let px =
+        [2.0 / (camera.scale[0].abs() * width.max(1) as f32), 2.0 / (camera.scale[1].abs() * height.max(1) as f32)];
+    ([x0.min(x1), y0.min(y1)], [x0.max(x1), y0.max(y1)], px)
 }
 
 fn upload_nodes(gl: &Gl, buffers: &mut NodeBuffers, positions: &[f32], colors: &[u8], sizes: &[f32]) {
@@ -699,12 +887,17 @@ fn upload_nodes(gl: &Gl, buffers: &mut NodeBuffers, positions: &[f32], colors: &
 }
 
 fn upload_f32(gl: &Gl, buffer: &WebGlBuffer, data: &[f32]) {
+    upload_f32_with(gl, buffer, data, Gl::STATIC_DRAW);
+}
+
+/// Upload `data` into `buffer` (left bound) with a usage hint.
+fn upload_f32_with(gl: &Gl, buffer: &WebGlBuffer, data: &[f32], usage: u32) {
     gl.bind_buffer(Gl::ARRAY_BUFFER, Some(buffer));
     // Safety: the view is used immediately by bufferData (which copies it) and no allocation
     // happens in between, so wasm memory cannot grow under it.
     unsafe {
         let view = js_sys::Float32Array::view(data);
-        gl.buffer_data_with_array_buffer_view(Gl::ARRAY_BUFFER, &view, Gl::STATIC_DRAW);
+        gl.buffer_data_with_array_buffer_view(Gl::ARRAY_BUFFER, &view, usage);
     }
 }
 

@@ -15,8 +15,10 @@
 //!   quad plus the selection. The first frame of a new graph shows the nodes alone; the next
 //!   builds the raster.
 //! - zoomed in further: the geometry itself (sharp 1-pixel edges, every edge of what is in
-//!   view); while the view moves, the last full frame is moved and scaled on the GPU, and the
-//!   full frame follows once the movement stops ([`SETTLE_MS`]).
+//!   view, culled on the CPU to what can be in view); while the view moves, the last full frame
+//!   is moved and scaled on the GPU, and the full frame follows once the movement stops
+//!   ([`SETTLE_MS`]), unless the full frame is cheaper than the moved one
+//!   ([`MOVING_FULL_FRAME_FILL`]): then every frame is a full one.
 //!
 //! Selection is controlled: a click emits `on_select(Some(node))` (or `None` on the background,
 //! and Escape), and the parent passes the chosen node back as `selected`.
@@ -598,7 +600,12 @@ impl Inner {
             r.forget_kept_frame();
             return false;
         }
-        if !(self.moving && r.draw_moved(w, h, &camera)) {
+        if self.moving && r.frame_fill(w, h, &camera) <= MOVING_FULL_FRAME_FILL {
+            // Zoomed in far enough that the full frame (culled to the view) costs less than
+            // the moved one: draw it, exact, while moving too.
+            r.draw(w, h, &camera, true);
+            r.forget_kept_frame();
+        } else if !(self.moving && r.draw_moved(w, h, &camera)) {
             r.draw_and_keep(w, h, &camera);
         }
         false
@@ -691,6 +698,10 @@ pub const BIG_GRAPH: usize = 20_000;
 pub const RASTER_MAX_MAGNIFICATION: f32 = 1.5;
 /// Quiet time after the last zoom or pan before the full frame (with edges) is drawn.
 pub const SETTLE_MS: u32 = 160;
+/// While the view moves, zoomed in, the full frame is drawn instead of the moved kept frame
+/// when it fills the viewport at most this many times over (`Renderer::frame_fill`; the moved
+/// frame fills it once, and costs that plus the frame it moves).
+pub const MOVING_FULL_FRAME_FILL: f32 = 1.0;
 
 /// The view moved (zoom or pan): draw a fast frame now and the full frame once it settles.
 fn moved(inner: &Rc<RefCell<Inner>>) {
