@@ -1830,7 +1830,8 @@ impl PostIndex {
         assert!(k < usize::BITS && index_bits <= 32, "a post index of {posts} posts");
         self.k = k;
         self.index_bits = index_bits;
-        self.slots = Vec::new(); // the old table freed before the new one is allocated
+        // the old table freed before the new one is allocated
+        self.slots = Vec::new();
         // Written in full first (not `vec![0; n]`, whose fresh memory is the shared zero page
         // until written): natively, probing in random order would otherwise read each page of
         // the zero page, then copy it on the first write, and tell the other core to forget the
