@@ -22,6 +22,17 @@ use yew::Callback;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// A seeded xorshift64 source of the tests' random graphs and views.
+fn xorshift(seed: u64) -> impl FnMut() -> u64 {
+    let mut z = seed;
+    move || {
+        z ^= z << 13;
+        z ^= z >> 7;
+        z ^= z << 17;
+        z
+    }
+}
+
 fn document() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
 }
@@ -524,13 +535,7 @@ async fn moving_far_zoomed_in_draws_full_frames() {
 /// ranges are ascending, disjoint and few, and zoomed-in views draw a small part.
 #[wasm_bindgen_test]
 fn cull_ranges_hold_every_primitive_in_view() {
-    let mut z = 0x2545_F491_4F6C_DD1Du64;
-    let mut next = move || {
-        z ^= z << 13;
-        z ^= z >> 7;
-        z ^= z << 17;
-        z
-    };
+    let mut next = xorshift(0x2545_F491_4F6C_DD1D);
     let unit = |v: u64| (v >> 40) as f32 / (1u64 << 24) as f32;
     for trial in 0..6 {
         let n = [1usize, 7, 300, 4000, 12000, 20000][trial];
@@ -721,13 +726,7 @@ async fn hour_profile_draws_24_bars_and_the_offset() {
 
 /// A synthetic 50k-node, 200k-edge graph: 100 Gaussian-ish blobs, edges mostly inside blobs.
 fn big_graph(n: usize, m: usize) -> Rc<GraphData> {
-    let mut z = 0x9E37_79B9_7F4A_7C15u64;
-    let mut next = move || {
-        z ^= z << 13;
-        z ^= z >> 7;
-        z ^= z << 17;
-        z
-    };
+    let mut next = xorshift(0x9E37_79B9_7F4A_7C15);
     let unit = |v: u64| (v >> 40) as f32 / (1u64 << 24) as f32;
     let blobs = 100;
     let mut positions = Vec::with_capacity(2 * n);

@@ -2063,12 +2063,16 @@ mod tests {
         }
     }
 
+    /// A file of `tests/it/data/`.
+    fn test_data(path: &str) -> Vec<u8> {
+        std::fs::read(format!("{}/tests/it/data/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    }
+
     /// A recording builder's calls, applied batch by batch to another builder, give the dataset
     /// and reports that the parsers give when they call a builder directly: every kind of call
     /// (files, formats, notes, rejects, repairs, duplicates, accounts, posts, fatal errors).
     #[test]
     fn recorded_calls_applied_in_batches_build_the_same_dataset() {
-        let data = |p: &str| std::fs::read(format!("{}/tests/it/data/{p}", env!("CARGO_MANIFEST_DIR"))).unwrap();
         let owned: Vec<(&str, Vec<u8>)> = [
             "csv/io_users.csv",
             "csv/io_tweets_2019.csv",
@@ -2084,7 +2088,7 @@ mod tests {
             "csv/toolkit.csv",
         ]
         .iter()
-        .map(|p| (*p, data(p)))
+        .map(|p| (*p, test_data(p)))
         .collect();
         let files: Vec<(&str, &[u8])> = owned.iter().map(|(n, b)| (*n, b.as_slice())).collect();
         for keep_text in [false, true] {
@@ -2135,7 +2139,6 @@ mod tests {
     /// ends where they end: on every kind of call, with and without the verbatim URL lists.
     #[test]
     fn look_ahead_walk_reads_the_ids_the_calls_read() {
-        let data = |p: &str| std::fs::read(format!("{}/tests/it/data/{p}", env!("CARGO_MANIFEST_DIR"))).unwrap();
         let owned: Vec<(&str, Vec<u8>)> = [
             "csv/io_users.csv",
             "csv/io_tweets_2019.csv",
@@ -2144,7 +2147,7 @@ mod tests {
             "csv/toolkit.csv",
         ]
         .iter()
-        .map(|p| (*p, data(p)))
+        .map(|p| (*p, test_data(p)))
         .collect();
         let files: Vec<(&str, &[u8])> = owned.iter().map(|(n, b)| (*n, b.as_slice())).collect();
         for keep_text in [false, true] {
