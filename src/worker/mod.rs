@@ -58,9 +58,10 @@ pub fn waiting_for_fingerprints_message(files: &[(String, u64)]) -> String {
         files.iter().map(|(name, bytes)| format!("{name} ({})", crate::ui::human_bytes(*bytes))).collect();
     let (noun, verb) = if files.len() == 1 { ("fingerprint", "is") } else { ("fingerprints", "are") };
     format!(
-        "Exports record the SHA-256 fingerprint of every input file, so that a result can be traced to the exact bytes it \
-         came from. The {noun} of {} {verb} still being computed on this computer (it runs after the read, beside the \
-         analysis); the export starts as soon as {}.",
+        "Exports wait for the SHA-256 fingerprints of the input files (report.json, network.gexf and network.graphml \
+         record them, so that a result can be traced to the exact bytes it came from, and exports run in the order they \
+         were asked for). The {noun} of {} {verb} still being computed on this computer, after the read and beside the \
+         analysis; the export starts as soon as {}.",
         list.join(", "),
         if files.len() == 1 { "it is done" } else { "they are done" }
     )
