@@ -809,16 +809,7 @@ async fn frame_time_network_view() {
     let mut renderer = Renderer::new(&canvas).expect("WebGL in headless Chromium");
     let gl = renderer.context().clone();
     let mut one = [0u8; 4];
-    let mut edge_vertices = Vec::with_capacity(4 * m);
-    for e in graph.edges.chunks_exact(2) {
-        let (a, b) = (e[0] as usize, e[1] as usize);
-        edge_vertices.extend_from_slice(&[
-            graph.positions[2 * a],
-            graph.positions[2 * a + 1],
-            graph.positions[2 * b],
-            graph.positions[2 * b + 1],
-        ]);
-    }
+    let edge_vertices = edge_vertices_of(&graph);
     let t = now_ms();
     renderer.set_graph(&graph.positions, &graph.colors, &graph.sizes, &edge_vertices);
     gl.read_pixels_with_opt_u8_array(0, 0, 1, 1, Gl::RGBA, Gl::UNSIGNED_BYTE, Some(&mut one)).unwrap();

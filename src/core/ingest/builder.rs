@@ -2063,9 +2063,10 @@ mod tests {
         }
     }
 
-    /// A file of `tests/it/data/`.
-    fn test_data(path: &str) -> Vec<u8> {
-        std::fs::read(format!("{}/tests/it/data/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    /// Files of `tests/it/data/`, by path, with their bytes.
+    fn test_files<'a>(paths: &[&'a str]) -> Vec<(&'a str, Vec<u8>)> {
+        let read = |p: &str| std::fs::read(format!("{}/tests/it/data/{p}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        paths.iter().map(|p| (*p, read(p))).collect()
     }
 
     /// A recording builder's calls, applied batch by batch to another builder, give the dataset
@@ -2073,7 +2074,7 @@ mod tests {
     /// (files, formats, notes, rejects, repairs, duplicates, accounts, posts, fatal errors).
     #[test]
     fn recorded_calls_applied_in_batches_build_the_same_dataset() {
-        let owned: Vec<(&str, Vec<u8>)> = [
+        let owned = test_files(&[
             "csv/io_users.csv",
             "csv/io_tweets_2019.csv",
             "csv/io_tweets_2018.csv",
@@ -2086,10 +2087,7 @@ mod tests {
             "json/archive.zip",
             "json/twarc2_pages.jsonl",
             "csv/toolkit.csv",
-        ]
-        .iter()
-        .map(|p| (*p, test_data(p)))
-        .collect();
+        ]);
         let files: Vec<(&str, &[u8])> = owned.iter().map(|(n, b)| (*n, b.as_slice())).collect();
         for keep_text in [false, true] {
             let opts = IngestOptions { keep_text, max_listed_diagnostics: 5, ..IngestOptions::default() };
@@ -2139,16 +2137,13 @@ mod tests {
     /// ends where they end: on every kind of call, with and without the verbatim URL lists.
     #[test]
     fn look_ahead_walk_reads_the_ids_the_calls_read() {
-        let owned: Vec<(&str, Vec<u8>)> = [
+        let owned = test_files(&[
             "csv/io_users.csv",
             "csv/io_tweets_2019.csv",
             "bad/mixed_types.csv",
             "json/v1.jsonl.gz",
             "csv/toolkit.csv",
-        ]
-        .iter()
-        .map(|p| (*p, test_data(p)))
-        .collect();
+        ]);
         let files: Vec<(&str, &[u8])> = owned.iter().map(|(n, b)| (*n, b.as_slice())).collect();
         for keep_text in [false, true] {
             let opts = IngestOptions { keep_text, ..IngestOptions::default() };
