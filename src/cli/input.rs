@@ -6,6 +6,7 @@ use crate::core::model::Dataset;
 use std::io::Read;
 use std::path::PathBuf;
 use std::sync::mpsc::{channel, sync_channel, Receiver, SyncSender};
+use std::sync::Arc;
 
 use crate::core::export::Fingerprinter;
 /// An input file's identity for report.json (defined in the core so the browser fills it too).
@@ -169,6 +170,12 @@ fn read_files(
                         // the reading side may have stopped (an error): then the buffer is dropped
                         let _ = give_back.send(buf);
                     }
+                    HashMsg::Mapped(map, range) => {
+                        if let Some(f) = current.as_mut() {
+                            f.update(&map[range.clone()]);
+                        }
+                        release(&map, range);
+                    }
                     HashMsg::End => done.extend(current.take().map(Fingerprinter::finish)),
                 }
             }
@@ -194,6 +201,8 @@ const HASH_BUFFERS: usize = 4;
 enum HashMsg {
     Start(String),
     Chunk(Vec<u8>, usize),
+    /// A chunk of a mapped file (see [`mapped`]): the map and the chunk's byte range.
+    Mapped(Arc<memmap2::Mmap>, std::ops::Range<usize>),
     End,
 }
 
@@ -251,6 +260,20 @@ impl Hashing {
             }
         }
     }
+    /// The chunk `map[range]` of a mapped file was parsed: fingerprint it.
+    fn mapped_chunk(&mut self, map: &Arc<memmap2::Mmap>, range: std::ops::Range<usize>) {
+        match self {
+            Hashing::Inline(_, f) => {
+                if let Some(f) = f.as_mut() {
+                    f.update(&map[range.clone()]);
+                }
+                release(map, range);
+            }
+            Hashing::Thread { to, .. } => {
+                let _ = to.send(HashMsg::Mapped(map.clone(), range));
+            }
+        }
+    }
     fn end(&mut self) {
         match self {
             Hashing::Inline(done, f) => done.extend(f.take().map(Fingerprinter::finish)),
@@ -263,6 +286,43 @@ impl Hashing {
 
 /// Bytes read at a time.
 const READ_CHUNK: usize = 1 << 20;
+
+/// Files of more than one read chunk are mapped into memory rather than read (see [`mapped`]).
+const MAP_FROM: u64 = READ_CHUNK as u64 + 1;
+
+/// `f` mapped into memory, when it is a regular file of [`MAP_FROM`] bytes or more and the
+/// system maps it; None otherwise (it is then read with `read`).
+///
+/// Why: `read` copies every byte from the page cache into the buffer, and that copy was 6% of
+/// `chorus inspect`'s CPU on two cores whose sum bounds the wall time (BENCHMARKS.md, "Ingest
+/// (native)"). The parsers and the hash read the mapped pages in place, in the same chunks.
+///
+/// The risk mapping takes: a file cut short by another program while it is read ends the
+/// process with SIGBUS instead of an error message (a file changed in place is read as it is
+/// at each moment, as with `read`). `CHORUS_NO_MMAP=1` reads every file with `read`.
+fn mapped(f: &std::fs::File) -> Option<memmap2::Mmap> {
+    let meta = f.metadata().ok()?;
+    if !meta.is_file() || meta.len() < MAP_FROM || std::env::var_os("CHORUS_NO_MMAP").is_some_and(|v| v == "1") {
+        return None;
+    }
+    // SAFETY: the map is only read, and only while `f`'s data stays in place; a file truncated
+    // meanwhile by another process is the documented SIGBUS risk above (memmap2 cannot prevent
+    // it, no reader of a mapped file can).
+    let map = unsafe { memmap2::Mmap::map(f) }.ok()?;
+    // read ahead further, drop pages behind sooner: the file is read once from start to end
+    let _ = map.advise(memmap2::Advice::Sequential);
+    Some(map)
+}
+
+/// Unmap the pages of `map[range]`, parsed and hashed: they stay in the page cache, but no
+/// longer count in the process's resident memory, which thus stays what the analysis holds
+/// (the peak memory BENCHMARKS.md reports) rather than growing by the whole file.
+fn release(map: &memmap2::Mmap, range: std::ops::Range<usize>) {
+    // SAFETY: nothing borrows `map[range]` any more (the parser copies what it keeps of a chunk
+    // and the hash is updated), and a later read of a read-only file mapping after
+    // MADV_DONTNEED would fault the page in again from the file, not see zeroes.
+    let _ = unsafe { map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, range.start, range.len()) };
+}
 
 fn read_files_hashing(
     paths: &[PathBuf],
@@ -283,6 +343,22 @@ fn read_files_hashing(
             feed.builder().expect_input_bytes(meta.len());
         }
         hashing.start(&name);
+        if let Some(map) = mapped(&f) {
+            // the same chunks as read() gives, straight from the page cache
+            let map = Arc::new(map);
+            let mut at = 0;
+            while at < map.len() {
+                let end = map.len().min(at + READ_CHUNK);
+                bytes_done += (end - at) as u64;
+                ing.feed(&map[at..end], feed.builder());
+                hashing.mapped_chunk(&map, at..end);
+                feed.chunk_done(&name, bytes_done);
+                at = end;
+            }
+            ing.finish(feed.builder());
+            hashing.end();
+            continue;
+        }
         loop {
             let mut buf = hashing.buffer(&mut spare);
             match f.read(&mut buf) {

@@ -167,13 +167,25 @@ fn analyze_fixtures_write_six_deterministic_files() {
 }
 
 fn chorus_threads(threads: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_chorus")).env("CHORUS_THREADS", threads).args(args).output().expect("run chorus")
+    chorus_reading(threads, "0", args)
 }
 
-/// Reading on two threads (the default on two cores or more) and on one (`CHORUS_THREADS=1`)
-/// gives the same outputs: `chorus analyze` writes the same six files and `chorus inspect --json`
-/// prints the same, for a synthetic archive of several read chunks (rows in archive order; its tweets file given twice,
-/// so every post of the second is a duplicate) beside files with rejected and repaired rows.
+/// `chorus` with `CHORUS_THREADS` and `CHORUS_NO_MMAP` set.
+fn chorus_reading(threads: &str, no_mmap: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_chorus"))
+        .env("CHORUS_THREADS", threads)
+        .env("CHORUS_NO_MMAP", no_mmap)
+        .args(args)
+        .output()
+        .expect("run chorus")
+}
+
+/// Reading on two threads (the default on two cores or more) and on one (`CHORUS_THREADS=1`),
+/// with the large files mapped (the default) or read (`CHORUS_NO_MMAP=1`), gives the same
+/// outputs: `chorus analyze` writes the same six files (report.json with the inputs' SHA-256)
+/// and `chorus inspect --json` prints the same, for a synthetic archive of several read chunks
+/// (rows in archive order; its tweets file given twice, so every post of the second is a
+/// duplicate) beside files with rejected and repaired rows.
 #[test]
 fn analyze_and_inspect_on_one_and_two_threads_give_the_same_outputs() {
     let dir = scratch("threads");
@@ -211,21 +223,23 @@ fn analyze_and_inspect_on_one_and_two_threads_give_the_same_outputs() {
     let inputs = [users, tweets.clone(), data("bad/mixed_bad.jsonl"), data("bad/invalid_utf8.jsonl"), tweets];
     let mut analyzed = Vec::new();
     let mut inspected = Vec::new();
-    for threads in ["1", "2"] {
-        let out = dir.join(format!("out{threads}"));
+    let ways = [("1", "0"), ("2", "0"), ("2", "1"), ("1", "1")];
+    for (threads, no_mmap) in ways {
+        let out = dir.join(format!("out{threads}{no_mmap}"));
         let mut args = vec!["analyze", "--out", out.to_str().unwrap(), "--quiet"];
         args.extend(inputs.iter().map(String::as_str));
-        let r = chorus_threads(threads, &args);
-        assert_eq!(r.status.code(), Some(0), "{threads} thread(s): {}", stderr(&r));
+        let r = chorus_reading(threads, no_mmap, &args);
+        let way = format!("{threads} thread(s), CHORUS_NO_MMAP={no_mmap}");
+        assert_eq!(r.status.code(), Some(0), "{way}: {}", stderr(&r));
         let files: Vec<Vec<u8>> = chorus::core::export::FILE_NAMES
             .iter()
-            .map(|f| std::fs::read(out.join(f)).unwrap_or_else(|e| panic!("{threads} thread(s): {f}: {e}")))
+            .map(|f| std::fs::read(out.join(f)).unwrap_or_else(|e| panic!("{way}: {f}: {e}")))
             .collect();
         analyzed.push(files);
         let mut args = vec!["inspect", "--json"];
         args.extend(inputs.iter().map(String::as_str));
-        let r = chorus_threads(threads, &args);
-        assert_eq!(r.status.code(), Some(0), "{threads} thread(s): {}", stderr(&r));
+        let r = chorus_reading(threads, no_mmap, &args);
+        assert_eq!(r.status.code(), Some(0), "{way}: {}", stderr(&r));
         inspected.push(r.stdout);
     }
     let v: serde_json::Value = serde_json::from_slice(&inspected[0]).expect("inspect --json prints JSON");
@@ -234,10 +248,12 @@ fn analyze_and_inspect_on_one_and_two_threads_give_the_same_outputs() {
     let count = |k: &str| files.iter().map(|f| f[k].as_u64().unwrap()).sum::<u64>();
     assert!(count("records_kept") > 10_000 && count("duplicates") > 10_000, "{v}");
     assert!(count("records_rejected") > 0 && count("records_repaired") > 0, "{v}");
-    for (k, name) in chorus::core::export::FILE_NAMES.iter().enumerate() {
-        assert!(analyzed[0][k] == analyzed[1][k], "{name} differs between one and two threads");
+    for w in 1..ways.len() {
+        for (k, name) in chorus::core::export::FILE_NAMES.iter().enumerate() {
+            assert!(analyzed[0][k] == analyzed[w][k], "{name} differs between {:?} and {:?}", ways[0], ways[w]);
+        }
+        assert_eq!(String::from_utf8_lossy(&inspected[0]), String::from_utf8_lossy(&inspected[w]), "{:?}", ways[w]);
     }
-    assert_eq!(String::from_utf8_lossy(&inspected[0]), String::from_utf8_lossy(&inspected[1]));
 }
 
 #[test]
