@@ -2,7 +2,8 @@
 # Frame times of the network view in headless Chromium (WebGL through SwiftShader: no GPU here)
 # at 10k, 50k and 100k nodes (4 edges per node), release build of tests/web_viz.rs's
 # `frame_time_network_view`: first render, full frame (overview raster, direct geometry, zoomed
-# in: culled to the view, then every edge and node in the same run) and interactive frame
+# in: culled to the view, then every edge and node in the same run, and the settled frame as
+# the view draws it, in steps of bounded cost) and interactive frame
 # (component, wheel zooming at overview, ~9x and ~35x). One `FRAME-TIME` line per size, with the
 # load average at the start (the machine is shared: software GL slows down with the load).
 # Usage: scripts/bench-frames.sh [n_nodes ...]

@@ -11,9 +11,10 @@ use std::rc::Rc;
 
 use chorus::ui::charts::{format_day, HourProfile, HourProfileProps, Series, Timeline, TimelineProps};
 use chorus::ui::gl::cull::{segments_meeting, CullIndex, MAX_RANGES};
-use chorus::ui::gl::{export_png, RasterSpec, Renderer, BACKGROUND};
+use chorus::ui::gl::{export_png, sub_ranges, RasterSpec, Renderer, BACKGROUND};
 use chorus::ui::network_view::{
     GraphData, NetworkView, NetworkViewProps, SpatialIndex, View, BIG_GRAPH, MOVING_FULL_FRAME_FILL, SETTLE_MS,
+    SETTLE_STEP_FILL,
 };
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -375,30 +376,9 @@ async fn culled_frames_match_drawing_everything() {
         (40.0, [100.0, 95.0], [0.0, 0.0]),
         (8.0, [450.0, 450.0], [5000.0, 5000.0]),
     ];
-    // A selection: node 7 and its neighbours, drawn on top (as the view does).
-    let s = 7usize;
-    let mut neighbours: Vec<usize> = graph
-        .edges
-        .chunks_exact(2)
-        .filter_map(|e| match (e[0] as usize, e[1] as usize) {
-            (a, b) if a == s => Some(b),
-            (a, b) if b == s => Some(a),
-            _ => None,
-        })
-        .collect();
-    neighbours.push(s);
-    let p = |i: usize| [graph.positions[2 * i], graph.positions[2 * i + 1]];
-    let hl_edges: Vec<f32> = neighbours.iter().flat_map(|&j| [p(s)[0], p(s)[1], p(j)[0], p(j)[1]]).collect();
-    let hl_pos: Vec<f32> = neighbours.iter().flat_map(|&j| p(j)).collect();
-    let hl_col: Vec<u8> = neighbours.iter().flat_map(|_| [250, 120, 0, 255]).collect();
-    let hl_size: Vec<f32> = neighbours.iter().map(|_| 9.0).collect();
     let mut culled_somewhere = false;
     for selection in [false, true] {
-        if selection {
-            renderer.set_highlight(&hl_pos, &hl_col, &hl_size, &hl_edges);
-        } else {
-            renderer.set_highlight(&[], &[], &[], &[]);
-        }
+        select(&mut renderer, &graph, selection.then_some(7));
         for (k, &(factor, at, pan)) in views.iter().enumerate() {
             let mut v = fitted;
             let at = fitted.world_to_screen(at);
@@ -423,6 +403,158 @@ async fn culled_frames_match_drawing_everything() {
     }
     assert!(culled_somewhere, "no view was culled");
     canvas.remove();
+}
+
+/// Give `renderer` the selection pass of node `s` (its neighbours and edges, drawn on top, as the
+/// view does), or none.
+fn select(renderer: &mut Renderer, graph: &GraphData, s: Option<usize>) {
+    let Some(s) = s else {
+        renderer.set_highlight(&[], &[], &[], &[]);
+        return;
+    };
+    let mut neighbours: Vec<usize> = graph
+        .edges
+        .chunks_exact(2)
+        .filter_map(|e| match (e[0] as usize, e[1] as usize) {
+            (a, b) if a == s => Some(b),
+            (a, b) if b == s => Some(a),
+            _ => None,
+        })
+        .collect();
+    neighbours.push(s);
+    let p = |i: usize| [graph.positions[2 * i], graph.positions[2 * i + 1]];
+    let hl_edges: Vec<f32> = neighbours.iter().flat_map(|&j| [p(s)[0], p(s)[1], p(j)[0], p(j)[1]]).collect();
+    let hl_pos: Vec<f32> = neighbours.iter().flat_map(|&j| p(j)).collect();
+    let hl_col: Vec<u8> = neighbours.iter().flat_map(|_| [250, 120, 0, 255]).collect();
+    let hl_size: Vec<f32> = neighbours.iter().map(|_| 9.0).collect();
+    renderer.set_highlight(&hl_pos, &hl_col, &hl_size, &hl_edges);
+}
+
+/// A settled frame drawn in steps (`Renderer::draw_settled_step`) is the frame drawn at once
+/// (`draw_and_keep`), pixel for pixel, with and without a selection, culled or not; until its
+/// last step the canvas keeps what it showed; each step keeps to its fill budget; a step for
+/// another camera, or after the selection changed, starts the frame over.
+#[wasm_bindgen_test]
+async fn settled_frames_drawn_in_steps_match_the_frame_drawn_at_once() {
+    let (w, h) = (400u32, 300u32);
+    let graph = big_graph(3000, 12000);
+    let canvas: HtmlCanvasElement = document().create_element("canvas").unwrap().dyn_into().unwrap();
+    canvas.set_width(w);
+    canvas.set_height(h);
+    document().body().unwrap().append_child(&canvas).unwrap();
+    let mut renderer = Renderer::new(&canvas).expect("WebGL in headless Chromium");
+    renderer.set_graph(&graph.positions, &graph.colors, &graph.sizes, &edge_vertices_of(&graph));
+    let mut fitted = View { width: w as f32, height: h as f32, ..View::default() };
+    fitted.fit(&graph);
+    let view = |factor: f32, at: [f32; 2], pan: [f32; 2]| {
+        let mut v = fitted;
+        let at = fitted.world_to_screen(at);
+        v.zoom_at(factor, at[0], at[1]);
+        v.pan(pan[0], pan[1]);
+        v.camera()
+    };
+    let budget = 0.05;
+    // Steps until done: their number and the edges and nodes they drew; checks the budget and
+    // that the canvas keeps `shown`.
+    let settle = |renderer: &mut Renderer, camera, shown: &[u8]| {
+        let (mut steps, mut edges, mut nodes) = (0, 0, 0);
+        loop {
+            let step = renderer.draw_settled_step(w, h, &camera, budget).expect("an offscreen frame");
+            steps += 1;
+            edges += step.edges;
+            nodes += step.nodes;
+            if step.done {
+                return (steps, edges, nodes);
+            }
+            // (at least one primitive a step, or only the clear of a new frame)
+            assert!(step.fill <= budget || step.edges + step.nodes <= 1, "step {steps}: {step:?}");
+            if steps <= 3 {
+                assert!(read_pixels(&canvas) == shown, "step {steps} changed the canvas before the frame was complete");
+            }
+            assert!(steps < 100_000, "no end");
+        }
+    };
+    let views = [
+        (2.0, [450.0, 450.0], [0.0, 0.0]),
+        (4.0, [450.0, 450.0], [13.0, -7.0]),
+        (9.0, [920.0, 915.0], [0.0, 0.0]),
+        (16.0, [-25.0, 450.0], [150.0, 0.0]),
+        (8.0, [450.0, 450.0], [5000.0, 5000.0]),
+    ];
+    for culling in [true, false] {
+        renderer.set_culling(culling);
+        for selection in [None, Some(7)] {
+            select(&mut renderer, &graph, selection);
+            for (k, &(factor, at, pan)) in views.iter().enumerate() {
+                let camera = view(factor, at, pan);
+                renderer.draw_and_keep(w, h, &camera);
+                let at_once = read_pixels(&canvas);
+                // What the canvas shows before: the nodes alone, fitted.
+                renderer.draw(w, h, &fitted.camera(), false);
+                let before = read_pixels(&canvas);
+                let (steps, edges, nodes) = settle(&mut renderer, camera, &before);
+                if k < 4 {
+                    assert!(steps > 3, "view {k}: only {steps} steps at a budget of {budget}");
+                }
+                if culling {
+                    assert_eq!((edges, nodes), renderer.drawn_counts(w, h, &camera), "view {k}: drawn in steps");
+                } else {
+                    assert_eq!((edges as usize, nodes as usize), (graph.edges.len() / 2, graph.n_nodes()), "view {k}");
+                }
+                let in_steps = read_pixels(&canvas);
+                let differing = in_steps.chunks_exact(4).zip(at_once.chunks_exact(4)).filter(|(a, b)| a != b).count();
+                assert_eq!(differing, 0, "view {k} (culling {culling}, selection {selection:?}): {steps} steps");
+                // The frame is kept: moved to its own camera it is the same picture.
+                renderer.draw(w, h, &fitted.camera(), false);
+                assert!(renderer.draw_moved(w, h, &camera));
+                assert!(read_pixels(&canvas) == at_once, "view {k}: the kept frame differs");
+            }
+        }
+    }
+    // Started for one view, finished for another: the other's frame.
+    renderer.set_culling(true);
+    select(&mut renderer, &graph, None);
+    let (a, b) = (view(4.0, [450.0, 450.0], [0.0, 0.0]), view(6.0, [300.0, 600.0], [0.0, 0.0]));
+    renderer.draw_and_keep(w, h, &b);
+    let b_at_once = read_pixels(&canvas);
+    for _ in 0..3 {
+        assert!(!renderer.draw_settled_step(w, h, &a, budget).unwrap().done);
+    }
+    let shown = read_pixels(&canvas);
+    settle(&mut renderer, b, &shown);
+    assert!(read_pixels(&canvas) == b_at_once, "a frame started for another view leaked into this one");
+    // A selection made while the frame is drawn: the frame has it.
+    for _ in 0..3 {
+        assert!(!renderer.draw_settled_step(w, h, &a, budget).unwrap().done);
+    }
+    select(&mut renderer, &graph, Some(7));
+    let shown = read_pixels(&canvas);
+    settle(&mut renderer, a, &shown);
+    let selected_in_steps = read_pixels(&canvas);
+    renderer.draw_and_keep(w, h, &a);
+    assert!(read_pixels(&canvas) == selected_in_steps, "the selection made meanwhile is missing");
+    canvas.remove();
+}
+
+/// `sub_ranges` (the nodes of a settled frame's step) is the slice of the ranges' items taken
+/// one by one, for every slice of a few range lists.
+#[wasm_bindgen_test]
+fn sub_ranges_match_the_items_taken_one_by_one() {
+    let lists: [Vec<std::ops::Range<u32>>; 4] =
+        [vec![], vec![0..10], vec![3..5, 7..7, 9..14, 20..21], vec![0..1, 1..2, 5..9]];
+    let mut out = Vec::new();
+    for ranges in &lists {
+        let items: Vec<u32> = ranges.iter().flat_map(|r| r.clone()).collect();
+        let n = items.len() as u32;
+        for from in 0..=n {
+            for to in from..=n + 2 {
+                sub_ranges(ranges, from, to, &mut out);
+                let got: Vec<u32> = out.iter().flat_map(|r| r.clone()).collect();
+                assert_eq!(got, items[from as usize..(to.min(n)) as usize], "{ranges:?} {from}..{to}");
+                assert!(out.iter().all(|r| r.start < r.end), "{ranges:?} {from}..{to}: empty range in {out:?}");
+            }
+        }
+    }
 }
 
 /// Whether segment `s` (x0, y0, x1, y1) meets the rectangle `r` (x0, y0, x1, y1), exactly
@@ -788,6 +920,35 @@ fn raster_spec(graph: &GraphData, view: &View) -> RasterSpec {
     }
 }
 
+/// The settled frame under `camera` drawn in steps as the view draws it (one step per animation
+/// frame, budget [`SETTLE_STEP_FILL`]), each timed with a 1-pixel readback: the number of
+/// steps, the longest step and their sum (ms), and the wall time to the frame shown.
+async fn settle_in_steps(
+    renderer: &mut Renderer,
+    w: u32,
+    h: u32,
+    camera: &chorus::ui::gl::Camera,
+) -> (usize, f64, f64, f64) {
+    let gl = renderer.context().clone();
+    let mut one = [0u8; 4];
+    renderer.forget_kept_frame();
+    let (mut longest, mut sum) = (0.0f64, 0.0f64);
+    let start = now_ms();
+    for steps in 1.. {
+        let t = now_ms();
+        let step = renderer.draw_settled_step(w, h, camera, SETTLE_STEP_FILL).expect("an offscreen frame");
+        gl.read_pixels_with_opt_u8_array(0, 0, 1, 1, Gl::RGBA, Gl::UNSIGNED_BYTE, Some(&mut one)).unwrap();
+        let ms = now_ms() - t;
+        longest = longest.max(ms);
+        sum += ms;
+        if step.done {
+            return (steps, longest, sum, now_ms() - start);
+        }
+        next_frame().await;
+    }
+    unreachable!()
+}
+
 fn fps(ms: f64) -> f64 {
     1000.0 / ms.max(1e-3)
 }
@@ -868,6 +1029,18 @@ async fn frame_time_network_view() {
         format!("{e} edges + {n} nodes")
     };
     let (drawn4, drawn9, drawn16) = (drawn(4.0), drawn(9.0), drawn(16.0));
+    // The same full frames as the view draws them once the movement stops: in steps.
+    let mut settled = String::new();
+    for factor in [1.6f32, 4.0, 9.0, 16.0] {
+        let camera = zoomed(factor, 0);
+        settle_in_steps(&mut renderer, w, h, &camera).await; // warm-up
+        let (steps, longest, sum, wall) = settle_in_steps(&mut renderer, w, h, &camera).await;
+        settled.push_str(&format!(
+            "{}{factor}x {steps} steps, longest {longest:.1} ms ({:.0} fps), sum {sum:.1} ms, shown after {wall:.0} ms",
+            if settled.is_empty() { "" } else { "; " },
+            fps(longest)
+        ));
+    }
     // ... and every edge and node (the GPU clips what is out of view), alternately in the same run.
     renderer.set_culling(false);
     let all4_ms = median_ms(&gl, 6, |k| renderer.draw(w, h, &zoomed(4.0, k), true)).await;
@@ -962,6 +1135,7 @@ async fn frame_time_network_view() {
          drawn directly {direct_ms:.1} ms ({:.1} fps; nodes only {nodes_ms:.1} ms); \
          zoomed in (geometry, culled) 4x {zoom4_ms:.1} ms ({:.1} fps; {drawn4}), 9x {zoom9_ms:.1} ms ({:.1} fps; {drawn9}), 16x {zoom16_ms:.1} ms ({:.1} fps; {drawn16}) (nodes alone 4x {nodes4_ms:.1} ms, 16x {nodes16_ms:.1} ms); \
          not culled (every edge and node) 4x {all4_ms:.1} ms ({:.1} fps), 16x {all16_ms:.1} ms ({:.1} fps) | \
+         SETTLED IN STEPS (fill budget {SETTLE_STEP_FILL} a step, one step per animation frame): {settled} | \
          INTERACTIVE component wheel -> requestAnimationFrame: overview {:.1} ms/frame ({:.1} fps), zoomed in ~9x {:.1} ms/frame ({:.1} fps), ~35x {:.1} ms/frame ({:.1} fps; full frame fills the view {fill35:.2}x); \
          moved kept frame {moved_ms:.1} ms; empty frame {empty_ms:.1} ms",
         web_sys::window().unwrap().device_pixel_ratio(),

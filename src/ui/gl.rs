@@ -246,6 +246,44 @@ pub struct Renderer {
     raster_loc: [Option<WebGlUniformLocation>; 7],
     unit_square: WebGlBuffer,
     raster: Option<Raster>,
+    /// The second offscreen frame, into which a settled frame is drawn in steps while the kept
+    /// one stays on screen ([`Renderer::draw_settled_step`]); swapped with `snapshot` when done.
+    spare: Option<Snapshot>,
+    /// The settled frame being drawn into `spare`, if any.
+    settling: Option<Settling>,
+    /// Its edges (those in view, culled when the frame began), and their GPU copy.
+    settle_edges: Vec<f32>,
+    settle_buffer: WebGlBuffer,
+}
+
+/// A full frame drawn in steps ([`Renderer::draw_settled_step`]): for which camera and size,
+/// how many of its edges are drawn, and where they come from.
+struct Settling {
+    camera: Camera,
+    width: u32,
+    height: u32,
+    /// Edges drawn so far, of `total`.
+    next: u32,
+    total: u32,
+    /// The edges are `settle_edges` (culled to the view); else every edge, from `edges`.
+    culled: bool,
+    /// The ranges of the nodes' GPU order to draw, and how many of their nodes are drawn, of
+    /// `nodes_total`.
+    node_ranges: Vec<Range<u32>>,
+    node_next: u32,
+    nodes_total: u32,
+}
+
+/// What one [`Renderer::draw_settled_step`] did.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SettleStep {
+    /// The frame is complete and shown (and kept, for moved frames).
+    pub done: bool,
+    /// Edges and nodes drawn in this step, and its estimated cost in viewport fills (the
+    /// budget's units: [`Renderer::frame_fill`]'s, plus a cost per primitive).
+    pub edges: u32,
+    pub nodes: u32,
+    pub fill: f32,
 }
 
 /// An offscreen frame: texture, framebuffer, size, and the camera it was drawn with.
@@ -316,6 +354,7 @@ impl Renderer {
         let edges = buffer()?;
         let highlight_edges = buffer()?;
         let visible_edges = buffer()?;
+        let settle_buffer = buffer()?;
         let quad_prog = link(&gl, QUAD_VS, QUAD_FS)?;
         let quad_corner = attrib(&quad_prog, "a_corner")?;
         let quad_scale = gl.get_uniform_location(&quad_prog, "u_scale");
@@ -356,6 +395,10 @@ impl Renderer {
             sorted_edges: Vec::new(),
             visible_edges,
             visible: RefCell::new(Vec::new()),
+            spare: None,
+            settling: None,
+            settle_edges: Vec::new(),
+            settle_buffer,
             max_node_size: 0.0,
             mean_node_size: 0.0,
             culling: true,
@@ -403,6 +446,7 @@ impl Renderer {
         }
         upload_f32(&self.gl, &self.edges, &sorted);
         self.sorted_edges = sorted;
+        self.settling = None;
         self.edge_cull = edge_cull;
         self.n_edge_vertices = (2 * n_edges) as i32;
         self.edge_alpha = edge_alpha(edge_vertices.len() / 4);
@@ -571,6 +615,7 @@ impl Renderer {
         upload_nodes(&self.gl, &mut self.highlight_nodes, positions, colors, sizes);
         upload_f32(&self.gl, &self.highlight_edges, edge_vertices);
         self.n_highlight_edge_vertices = (edge_vertices.len() / 2) as i32;
+        self.settling = None;
     }
 
     /// Draw a full frame into an offscreen texture, then show it. A following
@@ -584,6 +629,7 @@ impl Renderer {
             self.draw(width, height, camera, true);
             return;
         };
+        self.settling = None;
         let gl = &self.gl;
         gl.bind_framebuffer(Gl::FRAMEBUFFER, Some(&snap.framebuffer));
         self.draw(width, height, camera, true);
@@ -600,6 +646,138 @@ impl Renderer {
         if let Some(snap) = self.snapshot.as_mut() {
             snap.camera = None;
         }
+        self.settling = None;
+    }
+
+    /// Draw the next step of the full frame under `camera` into the spare offscreen frame,
+    /// starting it if another frame (or none) was under way: the edges in view in their spatial
+    /// order, then the nodes in view, as many as fill about `budget` viewports
+    /// ([`Renderer::frame_fill`]'s units; at least one primitive a step), then the selection,
+    /// and the showing of the frame (one viewport). The canvas keeps what it shows (the context
+    /// preserves its drawing buffer) until the last step, which shows the frame and keeps it for
+    /// [`Renderer::draw_moved`]. The picture is the one [`Renderer::draw_and_keep`] draws at
+    /// once (the same primitives in the same order). None when no offscreen frame can be made
+    /// (then draw at once).
+    ///
+    /// Why: on software GL a zoomed-in full frame of a big graph costs up to ~190 ms of fill
+    /// (BENCHMARKS.md, "Frame times"); drawn at once it holds the next frame back that long; in
+    /// steps no frame takes much longer than a moved one, and a movement meanwhile is drawn at
+    /// once (the frame under way is then started over for the new camera).
+    pub fn draw_settled_step(&mut self, width: u32, height: u32, camera: &Camera, budget: f32) -> Option<SettleStep> {
+        if self.spare.as_ref().is_none_or(|s| s.width != width || s.height != height) {
+            self.spare = self.make_snapshot(width, height);
+            self.settling = None;
+        }
+        let spare_fb = self.spare.as_ref()?.framebuffer.clone();
+        let gl = self.gl.clone();
+        let (view_min, view_max, px) = view_rect(camera, width, height);
+        gl.bind_framebuffer(Gl::FRAMEBUFFER, Some(&spare_fb));
+        gl.viewport(0, 0, width as i32, height as i32);
+        let fresh =
+            self.settling.as_ref().is_none_or(|s| s.camera != *camera || s.width != width || s.height != height);
+        if fresh {
+            gl.clear_color(BACKGROUND[0], BACKGROUND[1], BACKGROUND[2], BACKGROUND[3]);
+            gl.clear(Gl::COLOR_BUFFER_BIT);
+            let mut ranges = self.ranges.borrow_mut();
+            let culled = if self.culling { self.edges_in_view(view_min, view_max, px, &mut ranges) } else { None };
+            let (total, culled) = match culled {
+                Some(n) => {
+                    self.settle_edges.clear();
+                    self.settle_edges.extend_from_slice(&self.visible.borrow()[..4 * n]);
+                    upload_f32_with(&gl, &self.settle_buffer, &self.settle_edges, Gl::STREAM_DRAW);
+                    (n as u32, true)
+                }
+                None => ((self.n_edge_vertices / 2) as u32, false),
+            };
+            let node_ranges = if self.culling {
+                self.node_cull.ranges(view_min, view_max, self.node_margin(camera, px), &mut ranges);
+                ranges.clone()
+            } else {
+                std::iter::once(0..self.nodes.count.max(0) as u32).collect()
+            };
+            let nodes_total = node_ranges.iter().map(|r| r.end - r.start).sum();
+            self.settling = Some(Settling {
+                camera: *camera,
+                width,
+                height,
+                next: 0,
+                total,
+                culled,
+                node_ranges,
+                node_next: 0,
+                nodes_total,
+            });
+        }
+        let st = self.settling.take()?;
+        let area = (width.max(1) as f32) * (height.max(1) as f32);
+        let side = width.max(height) as f32;
+        let selection = self.highlight_nodes.count > 0;
+        let dim = if selection { DIM } else { 1.0 };
+        gl.enable(Gl::BLEND);
+        gl.blend_func(Gl::SRC_ALPHA, Gl::ONE_MINUS_SRC_ALPHA);
+        // Edges of this step: at least one, then while the step's fill stays within the budget.
+        let edges = if st.culled { &self.settle_edges } else { &self.sorted_edges };
+        // (A new frame's clear fills the viewport once.)
+        let (start, mut fill) = (st.next, if fresh { 1.0 } else { 0.0f32 });
+        let mut end = start;
+        while end < st.total {
+            let s = &edges[4 * end as usize..4 * end as usize + 4];
+            let len = ((s[2] - s[0]).abs() / px[0]).max((s[3] - s[1]).abs() / px[1]).min(side);
+            let f = STEP_PRIMITIVE_COST + if len.is_finite() { LINE_PIXEL_COST * len / area } else { 0.0 };
+            if end > start && fill + f > budget {
+                break;
+            }
+            fill += f;
+            end += 1;
+        }
+        if end > start {
+            gl.use_program(Some(&self.edge_prog));
+            gl.uniform2f(self.edge_loc.scale.as_ref(), camera.scale[0], camera.scale[1]);
+            gl.uniform2f(self.edge_loc.offset.as_ref(), camera.offset[0], camera.offset[1]);
+            gl.enable_vertex_attrib_array(self.edge_loc.pos);
+            let c = EDGE_COLOR;
+            gl.uniform4f(self.edge_loc.color.as_ref(), c[0], c[1], c[2], self.edge_alpha * dim);
+            gl.bind_buffer(Gl::ARRAY_BUFFER, Some(if st.culled { &self.settle_buffer } else { &self.edges }));
+            gl.vertex_attrib_pointer_with_i32(self.edge_loc.pos, 2, Gl::FLOAT, false, 0, 0);
+            gl.draw_arrays(Gl::LINES, 2 * start as i32, 2 * (end - start) as i32);
+        }
+        let drawn_edges = end - start;
+        let mut st = Settling { next: end, ..st };
+        // Then the nodes, once the edges are all drawn, as many as the budget leaves room for.
+        let node_fill = STEP_PRIMITIVE_COST + STEP_NODE_PIXEL_COST * self.node_disc_fill(camera, area);
+        let mut drawn_nodes = 0;
+        if st.next == st.total && st.node_next < st.nodes_total {
+            let room = ((budget - fill) / node_fill.max(f32::MIN_POSITIVE)).floor().max(0.0) as u32;
+            let take = if drawn_edges == 0 { room.max(1) } else { room };
+            let to = st.nodes_total.min(st.node_next.saturating_add(take));
+            if to > st.node_next {
+                let mut ranges = self.ranges.borrow_mut();
+                sub_ranges(&st.node_ranges, st.node_next, to, &mut ranges);
+                self.draw_node_pass(camera, dim, &ranges);
+                fill += (to - st.node_next) as f32 * node_fill;
+                drawn_nodes = to - st.node_next;
+                st.node_next = to;
+            }
+        }
+        let nothing_drawn = !fresh && drawn_edges == 0 && drawn_nodes == 0;
+        // Last: the selection and the showing of the frame, in this step if they fit.
+        if st.next < st.total || st.node_next < st.nodes_total || !(nothing_drawn || fill + 1.0 <= budget) {
+            gl.bind_framebuffer(Gl::FRAMEBUFFER, None);
+            self.settling = Some(st);
+            return Some(SettleStep { done: false, edges: drawn_edges, nodes: drawn_nodes, fill });
+        }
+        if selection {
+            self.draw_highlight(camera);
+            gl.disable_vertex_attrib_array(self.node_loc.color);
+            gl.disable_vertex_attrib_array(self.node_loc.size);
+        }
+        gl.bind_framebuffer(Gl::FRAMEBUFFER, None);
+        std::mem::swap(&mut self.snapshot, &mut self.spare);
+        if let Some(snap) = self.snapshot.as_mut() {
+            snap.camera = Some(*camera);
+        }
+        self.draw_moved(width, height, camera);
+        Some(SettleStep { done: true, edges: drawn_edges, nodes: drawn_nodes, fill: fill + 1.0 })
     }
 
     /// Redraw the kept frame as seen from `camera` (moved and scaled; areas it does not cover
@@ -711,27 +889,58 @@ impl Renderer {
             }
         }
 
-        // Nodes.
+        drop(ranges);
+        self.draw_node_layers(camera, view_min, view_max, px, selection, dim);
+    }
+
+    /// The nodes (culled to the view unless culling is off), then the selection pass.
+    fn draw_node_layers(
+        &self,
+        camera: &Camera,
+        view_min: [f32; 2],
+        view_max: [f32; 2],
+        px: [f32; 2],
+        selection: bool,
+        dim: f32,
+    ) {
+        if self.culling {
+            let mut ranges = self.ranges.borrow_mut();
+            self.node_cull.ranges(view_min, view_max, self.node_margin(camera, px), &mut ranges);
+            self.draw_node_pass(camera, dim, &ranges);
+        } else {
+            let all = 0..self.nodes.count.max(0) as u32;
+            self.draw_node_pass(camera, dim, std::slice::from_ref(&all));
+        }
+        if selection {
+            self.draw_highlight(camera);
+        }
+        let gl = &self.gl;
+        gl.disable_vertex_attrib_array(self.node_loc.color);
+        gl.disable_vertex_attrib_array(self.node_loc.size);
+    }
+
+    /// The nodes of `ranges` (of their GPU order), at alpha `dim`.
+    fn draw_node_pass(&self, camera: &Camera, dim: f32, ranges: &[Range<u32>]) {
+        let gl = &self.gl;
         gl.use_program(Some(&self.node_prog));
         gl.uniform2f(self.node_loc.scale.as_ref(), camera.scale[0], camera.scale[1]);
         gl.uniform2f(self.node_loc.offset.as_ref(), camera.offset[0], camera.offset[1]);
         gl.uniform1f(self.node_loc.point_scale.as_ref(), camera.point_scale);
         gl.uniform1f(self.node_loc.alpha.as_ref(), dim);
-        if self.culling {
-            // The largest point as the shader sizes it (radius), plus its antialiased rim.
-            let radius_px = (self.max_node_size * camera.point_scale).max(1.5) / 2.0 + EDGE_MARGIN_PX;
-            self.node_cull.ranges(view_min, view_max, [radius_px * px[0], radius_px * px[1]], &mut ranges);
-            self.draw_nodes(&self.nodes, Some(&ranges));
-        } else {
-            self.draw_nodes(&self.nodes, None);
-        }
-        drop(ranges);
+        self.draw_nodes(&self.nodes, Some(ranges));
+    }
 
-        if selection {
-            self.draw_highlight(camera);
-        }
-        gl.disable_vertex_attrib_array(self.node_loc.color);
-        gl.disable_vertex_attrib_array(self.node_loc.size);
+    /// Room around the view for culling nodes, in world units: the largest point as the shader
+    /// sizes it (radius), plus its antialiased rim.
+    fn node_margin(&self, camera: &Camera, px: [f32; 2]) -> [f32; 2] {
+        let radius_px = (self.max_node_size * camera.point_scale).max(1.5) / 2.0 + EDGE_MARGIN_PX;
+        [radius_px * px[0], radius_px * px[1]]
+    }
+
+    /// The fill of one node's disc (mean size), in viewports of `area` pixels.
+    fn node_disc_fill(&self, camera: &Camera, area: f32) -> f32 {
+        let mean_px = (self.mean_node_size * camera.point_scale).max(1.5);
+        std::f32::consts::FRAC_PI_4 * mean_px * mean_px / area
     }
 
     /// The selection pass: the selected node's edges, then it and its neighbours, undimmed.
@@ -831,12 +1040,18 @@ impl Renderer {
             // Everything: assume the worst (every edge fills a full row).
             None => self.edge_cull.len() as f32 * width.max(height) as f32,
         };
-        let radius_px = (self.max_node_size * camera.point_scale).max(1.5) / 2.0 + EDGE_MARGIN_PX;
-        self.node_cull.ranges(view_min, view_max, [radius_px * px[0], radius_px * px[1]], &mut ranges);
+        drop(ranges);
+        LINE_PIXEL_COST * edge_px / area + self.nodes_fill(width, height, camera)
+    }
+
+    /// The nodes' part of [`Renderer::frame_fill`]: the discs of the nodes drawn.
+    fn nodes_fill(&self, width: u32, height: u32, camera: &Camera) -> f32 {
+        let (view_min, view_max, px) = view_rect(camera, width, height);
+        let mut ranges = self.ranges.borrow_mut();
+        let area = (width.max(1) as f32) * (height.max(1) as f32);
+        self.node_cull.ranges(view_min, view_max, self.node_margin(camera, px), &mut ranges);
         let nodes = ranges.iter().map(|r| r.end - r.start).sum::<u32>() as f32;
-        let mean_px = (self.mean_node_size * camera.point_scale).max(1.5);
-        let node_px = nodes * std::f32::consts::FRAC_PI_4 * mean_px * mean_px;
-        (LINE_PIXEL_COST * edge_px + node_px) / area
+        nodes * self.node_disc_fill(camera, area)
     }
 
     /// How many edges and nodes a frame under `camera` on a `width` x `height` viewport draws.
@@ -851,8 +1066,7 @@ impl Renderer {
             Some(n) => n as u32,
             None => self.edge_cull.len(),
         };
-        let radius_px = (self.max_node_size * camera.point_scale).max(1.5) / 2.0 + EDGE_MARGIN_PX;
-        self.node_cull.ranges(view_min, view_max, [radius_px * px[0], radius_px * px[1]], &mut ranges);
+        self.node_cull.ranges(view_min, view_max, self.node_margin(camera, px), &mut ranges);
         (edges, count(&ranges))
     }
 }
@@ -862,9 +1076,37 @@ impl Renderer {
 /// BENCHMARKS.md, "Frame times").
 pub const LINE_PIXEL_COST: f32 = 2.0;
 
+/// In a step of a settled frame ([`Renderer::draw_settled_step`]), the cost of a primitive
+/// (edge or node) besides its pixels, in viewport fills: SwiftShader drew 52,000 short edges
+/// (1.5 fills of pixels) in 45-60 ms against 15-20 ms for 1.5 fills of fewer, longer ones, about
+/// 0.7 us an edge where a fill is ~11 ms (BENCHMARKS.md, "Frame times").
+const STEP_PRIMITIVE_COST: f32 = 1.0 / 16_000.0;
+/// In a step of a settled frame, the cost of a pixel of a node's disc relative to a pixel of the
+/// moved frame's quad: 1.46 fills of discs took 35 ms where 1.5 fills of lines took 15-20 ms
+/// (the point shader's rim and blending).
+const STEP_NODE_PIXEL_COST: f32 = 2.5;
+
 /// Room around the view for culling, in device pixels: a 1-pixel line or a point's rim can
 /// touch a pixel up to about a pixel beyond its geometry.
 const EDGE_MARGIN_PX: f32 = 1.5;
+
+/// The part of the concatenation of `ranges` from position `from` to `to` (positions counted
+/// over the ranges' items in order), as ranges, into `out`.
+pub fn sub_ranges(ranges: &[Range<u32>], from: u32, to: u32, out: &mut Vec<Range<u32>>) {
+    out.clear();
+    let mut at = 0u32;
+    for r in ranges {
+        let len = r.end - r.start;
+        let (lo, hi) = (from.max(at), to.min(at + len));
+        if lo < hi {
+            out.push(r.start + (lo - at)..r.start + (hi - at));
+        }
+        at += len;
+        if at >= to {
+            break;
+        }
+    }
+}
 
 /// The world rectangle (min, max) a camera shows on a `width` x `height` viewport, and the
 /// world size of one device pixel along each axis.
