@@ -253,23 +253,18 @@ pub fn clusters_csv(_ds: &Dataset, an: &Analysis, w: &mut impl Write) -> io::Res
 pub fn edges_csv(ds: &Dataset, an: &Analysis, w: &mut impl Write) -> io::Result<()> {
     let mut out = CsvOut::new(w);
     out.header(&EDGES_COLUMNS)?;
+    // oriented and ordered by account id (valid_edges), then by weight, heaviest first
     let mut edges = valid_edges(ds, an);
     let id = |i: AccountIdx| ds.accounts.ids.resolve(i);
     let w_of = |e: &crate::core::detect::Edge| if e.weight.is_finite() { e.weight } else { 0.0 };
-    edges.sort_by(|x, y| {
-        w_of(y)
-            .total_cmp(&w_of(x))
-            .then_with(|| id(x.a.min(x.b)).cmp(id(y.a.min(y.b))))
-            .then_with(|| id(x.a.max(x.b)).cmp(id(y.a.max(y.b))))
-    });
+    edges.sort_by(|x, y| w_of(y.edge).total_cmp(&w_of(x.edge)));
     for e in edges {
-        let (a, b) = (e.a.min(e.b), e.a.max(e.b));
         out.row(&[
-            Cell::Text(id(a)),
-            Cell::Text(id(b)),
-            Cell::Raw(&num32(w_of(e))),
-            Cell::Raw(&e.n_objects.to_string()),
-            Cell::Raw(&method_names(e.methods)),
+            Cell::Text(id(e.lo)),
+            Cell::Text(id(e.hi)),
+            Cell::Raw(&num32(w_of(e.edge))),
+            Cell::Raw(&e.edge.n_objects.to_string()),
+            Cell::Raw(&method_names(e.edge.methods)),
         ])?;
     }
     Ok(())

@@ -76,7 +76,8 @@ pub fn gexf(ds: &Dataset, an: &Analysis, run: &RunInfo, w: &mut impl Write) -> i
     }
     b.push_str("    </nodes>\n    <edges>\n");
     for (k, e) in valid_edges(ds, an).into_iter().enumerate() {
-        let (sa, sb) = (pos[e.a.min(e.b) as usize], pos[e.a.max(e.b) as usize]);
+        let (sa, sb) = (pos[e.lo as usize], pos[e.hi as usize]);
+        let e = e.edge;
         b.push_str(&format!("      <edge id=\"{k}\" source=\""));
         xml_attr(&mut b, &ids[sa as usize]);
         b.push_str("\" target=\"");

@@ -72,7 +72,8 @@ pub fn graphml(ds: &Dataset, an: &Analysis, run: &RunInfo, w: &mut impl Write) -
         }
     }
     for e in valid_edges(ds, an) {
-        let (sa, sb) = (pos[e.a.min(e.b) as usize], pos[e.a.max(e.b) as usize]);
+        let (sa, sb) = (pos[e.lo as usize], pos[e.hi as usize]);
+        let e = e.edge;
         b.push_str("    <edge source=\"");
         xml_attr(&mut b, &ids[sa as usize]);
         b.push_str("\" target=\"");

@@ -12,7 +12,8 @@
 //!   `; `), then `reason_codes,posts,retweets,created_at,followers,following`;
 //! - `clusters.csv`: one row per cluster with its measures, top lists as `item (count); …`, days
 //!   as ISO dates;
-//! - `edges.csv`: `source,target,weight,n_objects,methods` (account ids; methods joined by `;`);
+//! - `edges.csv`: `source,target,weight,n_objects,methods` (account ids, the lower id as source;
+//!   heaviest first; methods joined by `;`);
 //! - `network.gexf` (GEXF 1.3) and `network.graphml`: flagged accounts and every account in an
 //!   edge, node id = account id, attributes role/cluster/score/screen_name/posts, weighted
 //!   undirected edges; both carry the provenance (version, parameters, input fingerprints);
@@ -25,6 +26,9 @@
 //! Invariants:
 //! - deterministic: the output depends only on the dataset, the analysis and the [`RunInfo`]
 //!   (no clock, no hash-map order); the same input and parameters give byte-identical files;
+//!   nodes and edges are ordered, and edges oriented (source < target), by account id, not by
+//!   the account indices, so the same rows in another order give the same accounts.csv,
+//!   edges.csv and network files (but for the inputs' fingerprints they record);
 //! - hostile content is inert: every string that comes from the data goes through [`csv_text`]
 //!   (formula neutralisation, control characters replaced by U+FFFD, RFC 4180 quoting) or [`xml_text`] /
 //!   [`xml_attr`] (escaping, characters illegal in XML 1.0 replaced by U+FFFD). Bidi overrides and zero-width
@@ -201,7 +205,8 @@ pub(crate) fn activity(ds: &Dataset) -> (Vec<u32>, Vec<u32>) {
 }
 
 /// The accounts drawn in the network files: every flagged account and every account in an edge,
-/// in account-index order.
+/// in account-id order (so that the files do not depend on the order of the input rows, which
+/// sets the account indices).
 pub(crate) fn graph_nodes(ds: &Dataset, an: &Analysis) -> Vec<AccountIdx> {
     let n = ds.n_accounts();
     let mut keep = vec![false; n];
@@ -215,14 +220,48 @@ pub(crate) fn graph_nodes(ds: &Dataset, an: &Analysis) -> Vec<AccountIdx> {
             }
         }
     }
-    (0..n as u32).filter(|&i| keep[i as usize]).collect()
+    let mut nodes: Vec<AccountIdx> = (0..n as u32).filter(|&i| keep[i as usize]).collect();
+    nodes.sort_by(|&x, &y| ds.accounts.ids.resolve(x).cmp(ds.accounts.ids.resolve(y)).then(x.cmp(&y)));
+    nodes
 }
 
-/// Edges whose both ends are accounts of the dataset, sorted by (a, b).
-pub(crate) fn valid_edges<'a>(ds: &Dataset, an: &'a Analysis) -> Vec<&'a crate::core::detect::Edge> {
+/// Each account's place in the order of the account ids (ties, which the interner never makes,
+/// by index): what the exports order and orient edges by, so that they do not depend on the
+/// order of the input rows (which sets the account indices).
+pub(crate) fn id_ranks(ds: &Dataset) -> Vec<u32> {
+    let n = ds.n_accounts();
+    let mut order: Vec<AccountIdx> = (0..n as u32).collect();
+    order.sort_by(|&x, &y| ds.accounts.ids.resolve(x).cmp(ds.accounts.ids.resolve(y)).then(x.cmp(&y)));
+    let mut rank = vec![0u32; n];
+    for (r, &i) in order.iter().enumerate() {
+        rank[i as usize] = r as u32;
+    }
+    rank
+}
+
+/// An edge whose both ends are accounts of the dataset, with its ends in account-id order.
+pub(crate) struct ValidEdge<'a> {
+    pub edge: &'a crate::core::detect::Edge,
+    /// The end with the lower account id, and the other.
+    pub lo: AccountIdx,
+    pub hi: AccountIdx,
+}
+
+/// Edges whose both ends are accounts of the dataset, oriented and sorted by account id.
+pub(crate) fn valid_edges<'a>(ds: &Dataset, an: &'a Analysis) -> Vec<ValidEdge<'a>> {
     let n = ds.n_accounts() as u32;
-    let mut edges: Vec<_> = an.edges.iter().filter(|e| e.a < n && e.b < n && e.a != e.b).collect();
-    edges.sort_by_key(|e| (e.a.min(e.b), e.a.max(e.b)));
+    let rank = id_ranks(ds);
+    let mut edges: Vec<ValidEdge<'a>> = an
+        .edges
+        .iter()
+        .filter(|e| e.a < n && e.b < n && e.a != e.b)
+        .map(|edge| {
+            let (lo, hi) =
+                if rank[edge.a as usize] < rank[edge.b as usize] { (edge.a, edge.b) } else { (edge.b, edge.a) };
+            ValidEdge { edge, lo, hi }
+        })
+        .collect();
+    edges.sort_by_key(|e| (rank[e.lo as usize], rank[e.hi as usize]));
     edges
 }
 
