@@ -489,6 +489,8 @@ async fn settled_frames_drawn_in_steps_match_the_frame_drawn_at_once() {
                 let camera = view(factor, at, pan);
                 renderer.draw_and_keep(w, h, &camera);
                 let at_once = read_pixels(&canvas);
+                // (a kept frame of this view would have the selection shown over it at once)
+                renderer.forget_kept_frame();
                 // What the canvas shows before: the nodes alone, fitted.
                 renderer.draw(w, h, &fitted.camera(), false);
                 let before = read_pixels(&canvas);
@@ -533,6 +535,24 @@ async fn settled_frames_drawn_in_steps_match_the_frame_drawn_at_once() {
     let selected_in_steps = read_pixels(&canvas);
     renderer.draw_and_keep(w, h, &a);
     assert!(read_pixels(&canvas) == selected_in_steps, "the selection made meanwhile is missing");
+    // A node selected while the kept frame shows this very view: the first step shows the
+    // selection over it at once (orange, which no node of this graph uses), the last the frame.
+    select(&mut renderer, &graph, None);
+    settle(&mut renderer, a, &read_pixels(&canvas));
+    let unselected = read_pixels(&canvas);
+    let orange = |px: &[u8]| {
+        px.chunks_exact(4)
+            .filter(|p| p[0] > 180 && p[0] as i32 - p[2] as i32 > 60 && p[1] as i32 - p[2] as i32 > 15)
+            .count()
+    };
+    assert_eq!(orange(&unselected), 0);
+    select(&mut renderer, &graph, Some(7));
+    let first = renderer.draw_settled_step(w, h, &a, budget).unwrap();
+    assert!(!first.done && first.edges + first.nodes == 0, "{first:?}");
+    let at_once = read_pixels(&canvas);
+    assert!(orange(&at_once) > 30, "the selection is not shown at once ({} orange pixels)", orange(&at_once));
+    settle(&mut renderer, a, &at_once);
+    assert!(read_pixels(&canvas) == selected_in_steps, "the selected frame in steps differs");
     canvas.remove();
 }
 

@@ -657,7 +657,8 @@ impl Renderer {
     /// preserves its drawing buffer) until the last step, which shows the frame and keeps it for
     /// [`Renderer::draw_moved`]. The picture is the one [`Renderer::draw_and_keep`] draws at
     /// once (the same primitives in the same order). None when no offscreen frame can be made
-    /// (then draw at once).
+    /// (then draw at once). A frame started with a selection while the kept frame shows the same
+    /// view (a node was just selected) shows the selection over the kept frame in its first step.
     ///
     /// Why: on software GL a zoomed-in full frame of a big graph costs up to ~190 ms of fill
     /// (BENCHMARKS.md, "Frame times"); drawn at once it holds the next frame back that long; in
@@ -708,10 +709,24 @@ impl Renderer {
                 nodes_total,
             });
         }
+        let selection = self.highlight_nodes.count > 0;
+        let kept_here =
+            self.snapshot.as_ref().is_some_and(|k| k.camera == Some(*camera) && k.width == width && k.height == height);
+        if fresh && selection && kept_here {
+            // The view has not moved but a node was selected: show the new selection at once
+            // over the kept frame (the rest is dimmed when the frame is complete).
+            gl.bind_framebuffer(Gl::FRAMEBUFFER, None);
+            self.draw_moved(width, height, camera);
+            gl.enable(Gl::BLEND);
+            gl.blend_func(Gl::SRC_ALPHA, Gl::ONE_MINUS_SRC_ALPHA);
+            self.draw_highlight(camera);
+            gl.disable_vertex_attrib_array(self.node_loc.color);
+            gl.disable_vertex_attrib_array(self.node_loc.size);
+            return Some(SettleStep { done: false, edges: 0, nodes: 0, fill: 2.0 });
+        }
         let st = self.settling.take()?;
         let area = (width.max(1) as f32) * (height.max(1) as f32);
         let side = width.max(height) as f32;
-        let selection = self.highlight_nodes.count > 0;
         let dim = if selection { DIM } else { 1.0 };
         gl.enable(Gl::BLEND);
         gl.blend_func(Gl::SRC_ALPHA, Gl::ONE_MINUS_SRC_ALPHA);
