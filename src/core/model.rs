@@ -223,12 +223,18 @@ impl Interner {
     }
     /// The hash of a string's bytes (one `FxHasher::write`: no end marker, as `Hash for str`
     /// adds; the table is the only user of these values, nothing else depends on them).
+    ///
+    /// `FxHasher`'s state is a `usize`: on 32-bit targets (wasm32, where the app runs) its
+    /// `u64` has 32 zero high bits, and those are the bits each slot keeps to skip comparing
+    /// strings ([`Slot::hash_bits`]): every slot a lookup passed was compared byte by byte (a
+    /// random access into the arena). One multiply spreads the hash over all 64 bits.
     #[inline]
     pub fn hash(s: &[u8]) -> u64 {
         use std::hash::Hasher;
         let mut h = rustc_hash::FxHasher::default();
         h.write(s);
-        h.finish()
+        let h = h.finish();
+        (h ^ h >> 32).wrapping_mul(0x9E37_79B9_7F4A_7C15)
     }
     #[inline]
     fn range(&self, id: u32) -> std::ops::Range<usize> {
@@ -1203,6 +1209,16 @@ mod tests {
     /// table then tells them apart by their bytes alone), strings of every length from 0 to 100
     /// bytes, and prefixes of each other, in tables from the smallest size up through growth:
     /// each gets its own id, is found, and is found by the look-ahead reads.
+    /// The hash bits the slots keep (the high half) differ between strings, natively as in
+    /// wasm32 (`tests/wasm_fingerprints.rs`), where `FxHasher` alone left them zero.
+    #[test]
+    fn interner_hash_bits_differ_between_strings() {
+        let ids: Vec<String> = (0..50_000u32).map(|k| format!("user_{k}")).collect();
+        let bits: std::collections::HashSet<u32> =
+            ids.iter().map(|s| Slot::hash_bits(Interner::hash(s.as_bytes()))).collect();
+        assert!(bits.len() >= ids.len() - 5, "{} distinct hash bits of {}", bits.len(), ids.len());
+    }
+
     #[test]
     fn interner_tells_apart_strings_of_equal_hash_bits() {
         let mut by_bits: std::collections::HashMap<u32, String> = Default::default();
