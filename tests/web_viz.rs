@@ -350,9 +350,9 @@ fn edge_vertices_of(graph: &GraphData) -> Vec<f32> {
     v
 }
 
-#[wasm_bindgen_test]
-async fn culled_frames_match_drawing_everything() {
-    let (w, h) = (400u32, 300u32);
+/// A renderer of `big_graph(3000, 12000)` on a new `w` x `h` canvas in the page, and the view
+/// that fits the graph.
+fn big_graph_on_canvas(w: u32, h: u32) -> (Rc<GraphData>, HtmlCanvasElement, Renderer, View) {
     let graph = big_graph(3000, 12000);
     let canvas: HtmlCanvasElement = document().create_element("canvas").unwrap().dyn_into().unwrap();
     canvas.set_width(w);
@@ -362,6 +362,13 @@ async fn culled_frames_match_drawing_everything() {
     renderer.set_graph(&graph.positions, &graph.colors, &graph.sizes, &edge_vertices_of(&graph));
     let mut fitted = View { width: w as f32, height: h as f32, ..View::default() };
     fitted.fit(&graph);
+    (graph, canvas, renderer, fitted)
+}
+
+#[wasm_bindgen_test]
+async fn culled_frames_match_drawing_everything() {
+    let (w, h) = (400u32, 300u32);
+    let (graph, canvas, mut renderer, fitted) = big_graph_on_canvas(w, h);
     // (zoom factor, world point zoomed about, pan in CSS px): the centre, the graph's corners
     // and sides (blobs sit at 0..900 on both axes, 30 units wide), views partly outside the
     // graph, one wholly outside.
@@ -437,15 +444,7 @@ fn select(renderer: &mut Renderer, graph: &GraphData, s: Option<usize>) {
 #[wasm_bindgen_test]
 async fn settled_frames_drawn_in_steps_match_the_frame_drawn_at_once() {
     let (w, h) = (400u32, 300u32);
-    let graph = big_graph(3000, 12000);
-    let canvas: HtmlCanvasElement = document().create_element("canvas").unwrap().dyn_into().unwrap();
-    canvas.set_width(w);
-    canvas.set_height(h);
-    document().body().unwrap().append_child(&canvas).unwrap();
-    let mut renderer = Renderer::new(&canvas).expect("WebGL in headless Chromium");
-    renderer.set_graph(&graph.positions, &graph.colors, &graph.sizes, &edge_vertices_of(&graph));
-    let mut fitted = View { width: w as f32, height: h as f32, ..View::default() };
-    fitted.fit(&graph);
+    let (graph, canvas, mut renderer, fitted) = big_graph_on_canvas(w, h);
     let view = |factor: f32, at: [f32; 2], pan: [f32; 2]| {
         let mut v = fitted;
         let at = fitted.world_to_screen(at);
