@@ -560,7 +560,7 @@ async fn settled_frames_drawn_in_steps_match_the_frame_drawn_at_once() {
 #[wasm_bindgen_test]
 fn sub_ranges_match_the_items_taken_one_by_one() {
     let lists: [Vec<std::ops::Range<u32>>; 4] =
-        [vec![], vec![0..10], vec![3..5, 7..7, 9..14, 20..21], vec![0..1, 1..2, 5..9]];
+        [vec![], vec![0..10, 10..10], vec![3..5, 7..7, 9..14, 20..21], vec![0..1, 1..2, 5..9]];
     let mut out = Vec::new();
     for ranges in &lists {
         let items: Vec<u32> = ranges.iter().flat_map(|r| r.clone()).collect();
