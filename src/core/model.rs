@@ -921,6 +921,21 @@ impl Dataset {
     pub fn n_accounts(&self) -> usize {
         self.accounts.len()
     }
+    /// The accounts in the order of their ids (ties, which the interner never makes, by index),
+    /// and each account's place in that order (its *rank*): what detection works in and the
+    /// exports order by, so that neither depends on the order of the input rows (which sets
+    /// the account indices).
+    pub fn accounts_by_id(&self) -> (Vec<AccountIdx>, Vec<u32>) {
+        let n = self.n_accounts();
+        let ids = &self.accounts.ids;
+        let mut by_rank: Vec<AccountIdx> = (0..n as u32).collect();
+        by_rank.sort_by(|&a, &b| ids.resolve(a).cmp(ids.resolve(b)).then(a.cmp(&b)));
+        let mut rank = vec![0u32; n];
+        for (r, &a) in by_rank.iter().enumerate() {
+            rank[a as usize] = r as u32;
+        }
+        (by_rank, rank)
+    }
     pub fn n_posts(&self) -> usize {
         self.posts.len()
     }

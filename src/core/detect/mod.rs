@@ -383,12 +383,7 @@ pub(crate) struct Ctx {
 impl Ctx {
     fn new(ds: &Dataset) -> Ctx {
         let n = ds.n_accounts();
-        let mut by_rank: Vec<AccountIdx> = (0..n as u32).collect();
-        by_rank.sort_by(|&a, &b| ds.accounts.ids.resolve(a).cmp(ds.accounts.ids.resolve(b)).then(a.cmp(&b)));
-        let mut rank = vec![0u32; n];
-        for (r, &a) in by_rank.iter().enumerate() {
-            rank[a as usize] = r as u32;
-        }
+        let (by_rank, rank) = ds.accounts_by_id();
         let p = &ds.posts;
         let mut order: Vec<PostIdx> = (0..p.len() as u32).collect();
         // the key ends with the index: unique, so an unstable sort (no buffer) gives the same order

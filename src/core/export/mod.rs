@@ -225,20 +225,6 @@ pub(crate) fn graph_nodes(ds: &Dataset, an: &Analysis) -> Vec<AccountIdx> {
     nodes
 }
 
-/// Each account's place in the order of the account ids (ties, which the interner never makes,
-/// by index): what the exports order and orient edges by, so that they do not depend on the
-/// order of the input rows (which sets the account indices).
-pub(crate) fn id_ranks(ds: &Dataset) -> Vec<u32> {
-    let n = ds.n_accounts();
-    let mut order: Vec<AccountIdx> = (0..n as u32).collect();
-    order.sort_by(|&x, &y| ds.accounts.ids.resolve(x).cmp(ds.accounts.ids.resolve(y)).then(x.cmp(&y)));
-    let mut rank = vec![0u32; n];
-    for (r, &i) in order.iter().enumerate() {
-        rank[i as usize] = r as u32;
-    }
-    rank
-}
-
 /// An edge whose both ends are accounts of the dataset, with its ends in account-id order.
 pub(crate) struct ValidEdge<'a> {
     pub edge: &'a crate::core::detect::Edge,
@@ -250,7 +236,7 @@ pub(crate) struct ValidEdge<'a> {
 /// Edges whose both ends are accounts of the dataset, oriented and sorted by account id.
 pub(crate) fn valid_edges<'a>(ds: &Dataset, an: &'a Analysis) -> Vec<ValidEdge<'a>> {
     let n = ds.n_accounts() as u32;
-    let rank = id_ranks(ds);
+    let (_, rank) = ds.accounts_by_id();
     let mut edges: Vec<ValidEdge<'a>> = an
         .edges
         .iter()
